@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from './platform/disposables';
 import { Logger } from './platform/logger';
+import { ProfileStore } from './platform/profileStore';
+import { SecretStore } from './platform/secretStore';
+import { SessionManager } from './platform/sessions';
 
 /**
  * The composition root: builds every service once, in dependency order, and owns their disposables.
@@ -9,10 +12,19 @@ import { Logger } from './platform/logger';
 export class Container implements vscode.Disposable {
   readonly disposables = new DisposableStore();
   readonly log: Logger;
+  /** Connection profiles (non-secret fields) and their secrets (connection manager). */
+  readonly secrets: SecretStore;
+  readonly profiles: ProfileStore;
+  /** Live connections, one per profile. */
+  readonly sessions: SessionManager;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.disposables.add(new Logger());
     this.disposables.add(vscode.commands.registerCommand('redisTls.showLog', () => this.log.show()));
+    this.secrets = new SecretStore(context.secrets);
+    this.profiles = this.own(new ProfileStore(context.globalState, this.secrets, this.log));
+    this.sessions = this.own(new SessionManager(this.profiles, this.secrets, this.log));
+    void this.profiles.ready();
   }
 
   /** Registers a disposable for the extension's lifetime. */

@@ -1,0 +1,97 @@
+/**
+ * `.vscode/redis-tls.json`: team-shared profiles. They reference certificate files by path (relative
+ * to the workspace folder) and never contain secrets; secret-looking fields are refused with a warning.
+ */
+import * as path from 'node:path';
+import type { TlsVersion, VerifyMode } from '../client/options';
+import { DEFAULT_DELIMITER, type CaSource, type ClientIdentity, type Profile } from './profile';
+
+export const WORKSPACE_PROFILES_FILE = '.vscode/redis-tls.json';
+
+/** Fields that would hold secrets: never read from the shared file. */
+const FORBIDDEN_FIELDS = ['password', 'pass', 'auth', 'passphrase', 'key', 'keyPem', 'cert', 'certPem', 'ca', 'caPem', 'pfx', 'pfxPassword', 'url'];
+
+export interface WorkspaceProfilesResult {
+  profiles: Profile[];
+  warnings: string[];
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+function tlsVersion(v: unknown): TlsVersion | undefined {
+  return v === 'TLSv1.2' || v === 'TLSv1.3' ? v : undefined;
+}
+
+export function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'profile';
+}
+
+export function parseWorkspaceProfiles(text: string, folderPath: string, folderName: string): WorkspaceProfilesResult {
+  const warnings: string[] = [];
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { profiles: [], warnings: ['not valid JSON'] };
+  }
+  const list = Array.isArray(json) ? json : (json as { profiles?: unknown } | null)?.profiles;
+  if (!Array.isArray(list)) return { profiles: [], warnings: ['expected { "profiles": [ ... ] }'] };
+  const resolve = (p: string): string => (path.isAbsolute(p) ? p : path.resolve(folderPath, p));
+  const profiles: Profile[] = [];
+  const seen = new Set<string>();
+  list.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'object' || entry === null) {
+      warnings.push(`profile #${index + 1} is not an object`);
+      return;
+    }
+    const e = entry as Record<string, unknown>;
+    for (const field of FORBIDDEN_FIELDS) {
+      if (field in e) warnings.push(`profile #${index + 1}: field "${field}" ignored (secrets and PEM material never belong in this file; they are asked for and kept in SecretStorage)`);
+    }
+    const name = str(e.name);
+    const host = str(e.host);
+    if (!name || !host) {
+      warnings.push(`profile #${index + 1} needs "name" and "host"`);
+      return;
+    }
+    const port = typeof e.port === 'number' && Number.isInteger(e.port) && e.port > 0 && e.port < 65536 ? e.port : 6379;
+    const verify: VerifyMode = e.verify === 'pin' || e.verify === 'insecure' ? e.verify : 'full';
+    const caFile = str(e.caFile);
+    const ca: CaSource = caFile ? { kind: 'file', path: resolve(caFile), alsoSystem: e.alsoSystemCA === true } : { kind: 'system' };
+    const certFile = str(e.certFile);
+    const keyFile = str(e.keyFile);
+    const pfxFile = str(e.pfxFile);
+    let client: ClientIdentity = { kind: 'none' };
+    if (pfxFile) client = { kind: 'pfx', path: resolve(pfxFile) };
+    else if (certFile && keyFile) client = { kind: 'files', certPath: resolve(certFile), keyPath: resolve(keyFile), encryptedKey: e.encryptedKey === true };
+    else if (certFile || keyFile) warnings.push(`profile "${name}": "certFile" and "keyFile" go together`);
+    let id = `ws-${slug(folderName)}-${slug(str(e.id) ?? name)}`;
+    while (seen.has(id)) id += '-1';
+    seen.add(id);
+    profiles.push({
+      id,
+      name,
+      host,
+      port,
+      db: typeof e.db === 'number' && Number.isInteger(e.db) && e.db >= 0 ? e.db : 0,
+      username: str(e.username),
+      hasPassword: e.passwordRequired === true ? true : undefined,
+      tls: e.tls !== false,
+      servername: str(e.servername),
+      minTlsVersion: tlsVersion(e.minTlsVersion),
+      maxTlsVersion: tlsVersion(e.maxTlsVersion),
+      verify,
+      pinSha256: str(e.pinSha256),
+      ca,
+      client,
+      delimiter: str(e.delimiter) ?? DEFAULT_DELIMITER,
+      group: str(e.group),
+      color: str(e.color),
+      source: 'workspace',
+      preset: str(e.preset),
+    });
+  });
+  return { profiles, warnings };
+}
