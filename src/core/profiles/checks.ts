@@ -1,0 +1,157 @@
+/**
+ * Checks made while a profile is being filled in, before any connection: the CA file holds
+ * certificates, the passphrase opens the key, the key matches the certificate, the client
+ * certificate allows clientAuth, expiry dates. Each problem carries a core diagnosis code.
+ */
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
+import type { Problem, ProblemField } from '../diagnosis/problem';
+
+
+const CERT_BLOCK = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]+?-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const EKU_ANY = '2.5.29.37.0';
+const DAY_MS = 86_400_000;
+
+export interface PreflightInput {
+  /** CA PEM files (each may be a bundle). */
+  ca?: Array<string | Buffer>;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  pfx?: Buffer;
+  pfxPassword?: string;
+  /** Days before expiry that count as "expiring soon". Default 30. */
+  warningDays?: number;
+  now?: Date;
+}
+
+export interface PreflightResult {
+  /** Problems that will make the connection fail. */
+  errors: Problem[];
+  /** Problems that will not (yet): expiring soon. */
+  warnings: Problem[];
+  /** Expiry of the soonest-expiring certificate checked. */
+  nearestExpiry?: Date;
+  /** The key is encrypted (needs a passphrase). */
+  keyEncrypted?: boolean;
+}
+
+export function splitCertificates(pem: string | Buffer): X509Certificate[] {
+  const text = typeof pem === 'string' ? pem : pem.toString('utf8');
+  const out: X509Certificate[] = [];
+  for (const block of text.match(CERT_BLOCK) ?? []) {
+    try {
+      out.push(new X509Certificate(block.replace(/(X509 |TRUSTED )CERTIFICATE/g, 'CERTIFICATE')));
+    } catch {
+      // a damaged block: counted as missing below
+    }
+  }
+  if (out.length === 0 && typeof pem !== 'string' && !text.includes('-----BEGIN')) {
+    try {
+      out.push(new X509Certificate(pem)); // DER
+    } catch {
+      // not DER either
+    }
+  }
+  return out;
+}
+
+export function isEncryptedKeyPem(key: string | Buffer): boolean {
+  const text = typeof key === 'string' ? key : key.toString('utf8');
+  return text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /Proc-Type:\s*4,\s*ENCRYPTED/.test(text);
+}
+
+function subjectCn(cert: X509Certificate): string {
+  const m = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject);
+  return m ? m[1] : cert.subject.replace(/\n/g, ', ');
+}
+
+function problem(code: Problem['code'], field: ProblemField, title: string, detail: string, fix: string, facts?: Record<string, unknown>): Problem {
+  return { code, field, title, detail, fix, ...(facts ? { facts } : {}) };
+}
+
+function checkValidity(cert: X509Certificate, field: ProblemField, what: string, now: Date, warningDays: number, out: PreflightResult): void {
+  const from = new Date(cert.validFrom);
+  const to = new Date(cert.validTo);
+  const facts = { subject: subjectCn(cert), notBefore: from.toISOString(), notAfter: to.toISOString() };
+  if (!out.nearestExpiry || to < out.nearestExpiry) out.nearestExpiry = to;
+  if (to.getTime() < now.getTime()) {
+    out.errors.push(problem('CERT_EXPIRED', field, `The ${what} has expired`, `"${facts.subject}" expired on ${facts.notAfter}.`, `Renew the ${what} and point the profile at the new file.`, facts));
+  } else if (from.getTime() > now.getTime()) {
+    out.errors.push(problem('CERT_NOT_YET_VALID', field, `The ${what} is not valid yet`, `"${facts.subject}" is valid from ${facts.notBefore}.`, 'Check the system clock, or wait until the certificate becomes valid.', facts));
+  } else {
+    const days = Math.floor((to.getTime() - now.getTime()) / DAY_MS);
+    if (days < warningDays) {
+      out.warnings.push(problem('CERT_EXPIRED', field, `The ${what} expires in ${days} day${days === 1 ? '' : 's'}`, `"${facts.subject}" expires on ${facts.notAfter}.`, `Renew the ${what} before it expires.`, { ...facts, days }));
+    }
+  }
+}
+
+export function preflight(input: PreflightInput): PreflightResult {
+  const now = input.now ?? new Date();
+  const warningDays = input.warningDays ?? 30;
+  const out: PreflightResult = { errors: [], warnings: [] };
+
+  for (const ca of input.ca ?? []) {
+    const certs = splitCertificates(ca);
+    if (certs.length === 0) {
+      out.errors.push(problem('UNTRUSTED_ROOT', 'ca', 'The CA file holds no certificate', 'No PEM "CERTIFICATE" block could be read from it.', 'Choose the PEM file of the certificate authority that signed the server certificate.'));
+    }
+    for (const c of certs) checkValidity(c, 'ca', 'CA certificate', now, warningDays, out);
+  }
+
+  let leaf: X509Certificate | undefined;
+  if (input.cert !== undefined) {
+    const certs = splitCertificates(input.cert);
+    leaf = certs[0];
+    if (!leaf) {
+      out.errors.push(problem('CLIENT_CERT_REJECTED', 'cert', 'The client certificate file holds no certificate', 'No PEM "CERTIFICATE" block could be read from it.', 'Choose the PEM file of the client certificate (not the key).'));
+    } else {
+      checkValidity(leaf, 'cert', 'client certificate', now, warningDays, out);
+      const eku = leaf.keyUsage;
+      if (eku && eku.length > 0 && !eku.includes(EKU_CLIENT_AUTH) && !eku.includes(EKU_ANY)) {
+        out.errors.push(problem('WRONG_PURPOSE', 'cert', 'The client certificate does not allow client authentication', `Its extended key usage lists ${eku.join(', ')} but not clientAuth (${EKU_CLIENT_AUTH}); servers reject it (alert "unsupported certificate").`, 'Issue the client certificate with extendedKeyUsage = clientAuth.', { eku }));
+      }
+    }
+  }
+
+  let key: KeyObject | undefined;
+  if (input.key !== undefined) {
+    out.keyEncrypted = isEncryptedKeyPem(input.key);
+    if (out.keyEncrypted && !input.passphrase) {
+      out.errors.push(problem('KEY_PASSPHRASE', 'passphrase', 'The client key is encrypted and needs its passphrase', 'The key file is an encrypted private key.', 'Enter the passphrase of the key.'));
+    } else {
+      try {
+        key = createPrivateKey({ key: input.key, format: 'pem', ...(input.passphrase ? { passphrase: input.passphrase } : {}) });
+      } catch {
+        if (out.keyEncrypted) out.errors.push(problem('KEY_PASSPHRASE', 'passphrase', 'The passphrase does not open the client key', 'Decrypting the key with the given passphrase failed.', 'Re-enter the passphrase of the key.'));
+        else out.errors.push(problem('KEY_MISMATCH', 'key', 'The client key file holds no readable private key', 'No PKCS#8 or PKCS#1 private key could be read from it.', 'Choose the private key file (PEM) that belongs to the client certificate.'));
+      }
+    }
+  }
+  if (leaf && key && !leaf.checkPrivateKey(key)) {
+    out.errors.push(problem('KEY_MISMATCH', 'key', 'The client key does not belong to the client certificate', `The public key of "${subjectCn(leaf)}" does not match the private key.`, 'Choose the key file that was generated with this certificate.', { subject: subjectCn(leaf) }));
+  }
+
+  if (input.pfx) {
+    try {
+      createSecureContext({ pfx: input.pfx, ...(input.pfxPassword ? { passphrase: input.pfxPassword } : {}) });
+    } catch (e) {
+      const reason = String((e as { reason?: unknown }).reason ?? (e as Error).message).toLowerCase();
+      if (reason.includes('mac') || reason.includes('decrypt') || reason.includes('password')) {
+        out.errors.push(problem('KEY_PASSPHRASE', 'passphrase', 'The password does not open the PKCS#12 file', 'The PKCS#12 integrity check failed with this password.', 'Re-enter the PKCS#12 (PFX) password.'));
+      } else if (reason.includes('unsupported')) {
+        out.errors.push(problem('KEY_PASSPHRASE', 'cert', 'The PKCS#12 file uses a legacy algorithm this Node cannot read', 'OpenSSL 3 refuses RC2/3DES-encrypted PKCS#12 without the legacy provider.', 'Re-export it: openssl pkcs12 -in old.pfx -nodes | openssl pkcs12 -export -out new.pfx'));
+      } else {
+        out.errors.push(problem('CLIENT_CERT_REJECTED', 'cert', 'The PKCS#12 file cannot be read', 'It is not a valid PKCS#12 (PFX) file.', 'Choose a .pfx/.p12 file exported with its private key.'));
+      }
+    }
+  }
+  return out;
+}
+
+/** One line per problem: "CODE: title — fix". */
+export function formatProblem(p: Problem): string {
+  return `${p.code}: ${p.title}. ${p.detail} ${p.fix}`;
+}

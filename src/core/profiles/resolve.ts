@@ -1,0 +1,86 @@
+/**
+ * Profile + secrets -> ConnectionOptions, right before connecting. Linked files are read here, at
+ * every connection, so a rotated certificate is used the next time without re-importing it.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { ConnectionOptions, TlsSettings } from '../client/options';
+import type { DraftSecrets } from './draft';
+import type { Profile } from './profile';
+
+export interface FileReader {
+  readFile(file: string): Promise<Buffer>;
+  /** Entries of a directory (for a CA path that is a directory, like redis-cli --cacertdir). */
+  readDir?(dir: string): Promise<string[]>;
+  isDirectory?(file: string): Promise<boolean>;
+}
+
+export const nodeFileReader: FileReader = {
+  readFile: (file) => fs.readFile(file),
+  readDir: (dir) => fs.readdir(dir),
+  isDirectory: async (file) => (await fs.stat(file)).isDirectory(),
+};
+
+const CA_FILE_RE = /\.(pem|crt|cer)$/i;
+
+/** A missing/unreadable linked file, reported with the profile field at fault. */
+export class ProfileFileError extends Error {
+  constructor(readonly field: 'ca' | 'cert' | 'key', readonly file: string, reason: string) {
+    super(`Cannot read the ${field === 'ca' ? 'CA' : field === 'cert' ? 'client certificate' : 'client key'} file ${file}: ${reason}`);
+    this.name = 'ProfileFileError';
+  }
+}
+
+async function read(reader: FileReader, field: 'ca' | 'cert' | 'key', file: string): Promise<Buffer> {
+  try {
+    return await reader.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ProfileFileError(field, file, code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code ?? 'unreadable');
+  }
+}
+
+/** The PEM text(s) of a CA source: one entry per file (a directory gives every .pem/.crt/.cer in it). */
+export async function readCaFile(reader: FileReader, caPath: string): Promise<Buffer[]> {
+  if (reader.isDirectory && reader.readDir && (await reader.isDirectory(caPath).catch(() => false))) {
+    const names = (await reader.readDir(caPath)).filter((n) => CA_FILE_RE.test(n)).sort();
+    return Promise.all(names.map((n) => read(reader, 'ca', path.join(caPath, n))));
+  }
+  return [await read(reader, 'ca', caPath)];
+}
+
+export async function resolveConnectionOptions(profile: Profile, secrets: DraftSecrets, reader: FileReader = nodeFileReader): Promise<ConnectionOptions> {
+  const tls: TlsSettings = { enabled: profile.tls };
+  if (profile.tls) {
+    tls.verify = profile.verify;
+    if (profile.servername) tls.servername = profile.servername;
+    if (profile.minTlsVersion) tls.minVersion = profile.minTlsVersion;
+    if (profile.maxTlsVersion) tls.maxVersion = profile.maxTlsVersion;
+    if (profile.verify === 'pin' && profile.pinSha256) tls.pinSha256 = profile.pinSha256;
+    const ca = profile.ca;
+    if (ca.kind === 'file') {
+      tls.ca = await readCaFile(reader, ca.path);
+      if (ca.alsoSystem) tls.useSystemCA = true;
+    } else if (ca.kind === 'imported') {
+      if (secrets.caPem) tls.ca = [secrets.caPem];
+      if (ca.alsoSystem) tls.useSystemCA = true;
+    }
+    const client = profile.client;
+    if (client.kind === 'files') {
+      tls.cert = await read(reader, 'cert', client.certPath);
+      tls.key = await read(reader, 'key', client.keyPath);
+      if (secrets.passphrase) tls.passphrase = secrets.passphrase;
+    } else if (client.kind === 'imported') {
+      tls.cert = secrets.certPem;
+      tls.key = secrets.keyPem;
+      if (secrets.passphrase) tls.passphrase = secrets.passphrase;
+    } else if (client.kind === 'pfx') {
+      tls.pfx = secrets.pfx ? Buffer.from(secrets.pfx, 'base64') : await read(reader, 'cert', client.path);
+      if (secrets.pfxPassword) tls.passphrase = secrets.pfxPassword;
+    }
+  }
+  const options: ConnectionOptions = { host: profile.host, port: profile.port, tls, db: profile.db };
+  if (profile.username) options.username = profile.username;
+  if (secrets.password) options.password = secrets.password;
+  return options;
+}
