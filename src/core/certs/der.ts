@@ -1,0 +1,106 @@
+/**
+ * A small DER/BER reader: enough of ASN.1 to walk a PKCS#12 file without another dependency.
+ * Handles long-form and indefinite lengths and constructed OCTET STRINGs (BER from some tools).
+ */
+
+export interface Tlv {
+  /** Identifier octet (class + constructed bit + tag number for low tag numbers). */
+  tag: number;
+  constructed: boolean;
+  tagClass: number;
+  tagNumber: number;
+  /** Offsets into the buffer: the value spans [start, end). */
+  start: number;
+  end: number;
+  /** Offset just after this element (after the end-of-contents octets for indefinite lengths). */
+  next: number;
+  buf: Buffer;
+}
+
+export class DerError extends Error {}
+
+const MAX_DEPTH = 64;
+
+export function readTlv(buf: Buffer, offset = 0, depth = 0): Tlv {
+  if (depth > MAX_DEPTH) throw new DerError('ASN.1 nesting too deep');
+  if (offset + 2 > buf.length) throw new DerError('truncated ASN.1 element');
+  const tag = buf[offset];
+  const tagNumber = tag & 0x1f;
+  if (tagNumber === 0x1f) throw new DerError('high tag numbers are not supported');
+  let pos = offset + 1;
+  const first = buf[pos++];
+  const constructed = (tag & 0x20) !== 0;
+  if (first === 0x80) {
+    if (!constructed) throw new DerError('indefinite length on a primitive element');
+    // Indefinite length: children until the 00 00 end-of-contents marker.
+    const start = pos;
+    let p = pos;
+    for (;;) {
+      if (p + 2 > buf.length) throw new DerError('unterminated indefinite length');
+      if (buf[p] === 0 && buf[p + 1] === 0) break;
+      p = readTlv(buf, p, depth + 1).next;
+    }
+    return { tag, constructed, tagClass: tag >> 6, tagNumber, start, end: p, next: p + 2, buf };
+  }
+  let len = first;
+  if (first & 0x80) {
+    const n = first & 0x7f;
+    if (n > 4 || pos + n > buf.length) throw new DerError('bad ASN.1 length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + buf[pos++];
+  }
+  const end = pos + len;
+  if (end > buf.length) throw new DerError('ASN.1 length beyond the data');
+  return { tag, constructed, tagClass: tag >> 6, tagNumber, start: pos, end, next: end, buf };
+}
+
+export function children(t: Tlv, depth = 0): Tlv[] {
+  const out: Tlv[] = [];
+  let p = t.start;
+  while (p < t.end) {
+    const c = readTlv(t.buf, p, depth + 1);
+    out.push(c);
+    p = c.next;
+  }
+  return out;
+}
+
+export function value(t: Tlv): Buffer {
+  return t.buf.subarray(t.start, t.end);
+}
+
+/** The bytes of an OCTET STRING, primitive or constructed (BER). */
+export function octets(t: Tlv): Buffer {
+  if (!t.constructed) return value(t);
+  return Buffer.concat(children(t).map(octets));
+}
+
+export function expect(t: Tlv | undefined, tag: number, what: string): Tlv {
+  if (!t || t.tag !== tag) throw new DerError(`expected ${what}`);
+  return t;
+}
+
+export function oid(t: Tlv): string {
+  const v = value(expect(t, 0x06, 'OBJECT IDENTIFIER'));
+  if (v.length === 0) throw new DerError('empty OID');
+  const parts: number[] = [];
+  let acc = 0;
+  for (const byte of v) {
+    acc = acc * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      parts.push(acc);
+      acc = 0;
+    }
+  }
+  const first = parts[0] < 80 ? Math.floor(parts[0] / 40) : 2;
+  return [first, parts[0] - first * 40, ...parts.slice(1)].join('.');
+}
+
+export function integer(t: Tlv): number {
+  const v = value(expect(t, 0x02, 'INTEGER'));
+  let n = 0;
+  for (const b of v) n = n * 256 + b;
+  return n;
+}
+
+export const TAG = { SEQUENCE: 0x30, SET: 0x31, OCTET_STRING: 0x04, OCTET_STRING_C: 0x24, OID: 0x06, INTEGER: 0x02, CTX0: 0xa0, CTX0_PRIM: 0x80 } as const;

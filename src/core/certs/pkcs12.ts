@@ -1,0 +1,167 @@
+/**
+ * PKCS#12 client identities. Node cannot turn a PFX into certificates, so: OpenSSL validates it
+ * (tls.createSecureContext: password, key/cert pair), and the certificates are read here with the
+ * DER reader, decrypting PBES2 (PBKDF2 + AES/3DES, OpenSSL 3's default) bags. Legacy RC2/3DES-PBE
+ * files (`openssl pkcs12 -legacy`) are reported as such: Node's OpenSSL cannot load them either.
+ * The private key bag is never decrypted; only its presence is reported.
+ */
+import * as crypto from 'node:crypto';
+import * as tls from 'node:tls';
+import { Certificate } from './certificate';
+import { children, DerError, expect, integer, octets, oid, readTlv, TAG, type Tlv } from './der';
+
+const OID = {
+  data: '1.2.840.113549.1.7.1',
+  encryptedData: '1.2.840.113549.1.7.6',
+  keyBag: '1.2.840.113549.1.12.10.1.1',
+  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
+  certBag: '1.2.840.113549.1.12.10.1.3',
+  x509Certificate: '1.2.840.113549.1.9.22.1',
+  pbes2: '1.2.840.113549.1.5.13',
+  pbkdf2: '1.2.840.113549.1.5.12',
+};
+
+const PRF: Record<string, string> = {
+  '1.2.840.113549.2.7': 'sha1',
+  '1.2.840.113549.2.8': 'sha224',
+  '1.2.840.113549.2.9': 'sha256',
+  '1.2.840.113549.2.10': 'sha384',
+  '1.2.840.113549.2.11': 'sha512',
+};
+
+const CIPHERS: Record<string, { name: string; keyLength: number }> = {
+  '2.16.840.1.101.3.4.1.2': { name: 'aes-128-cbc', keyLength: 16 },
+  '2.16.840.1.101.3.4.1.22': { name: 'aes-192-cbc', keyLength: 24 },
+  '2.16.840.1.101.3.4.1.42': { name: 'aes-256-cbc', keyLength: 32 },
+  '1.2.840.113549.3.7': { name: 'des-ede3-cbc', keyLength: 24 },
+};
+
+const LEGACY_PBE: Record<string, string> = {
+  '1.2.840.113549.1.12.1.1': 'pbeWithSHAAnd128BitRC4',
+  '1.2.840.113549.1.12.1.2': 'pbeWithSHAAnd40BitRC4',
+  '1.2.840.113549.1.12.1.3': 'pbeWithSHAAnd3-KeyTripleDES-CBC',
+  '1.2.840.113549.1.12.1.4': 'pbeWithSHAAnd2-KeyTripleDES-CBC',
+  '1.2.840.113549.1.12.1.5': 'pbeWithSHAAnd128BitRC2-CBC',
+  '1.2.840.113549.1.12.1.6': 'pbeWithSHAAnd40BitRC2-CBC',
+};
+
+export type PfxValidation =
+  | { ok: true }
+  | { ok: false; reason: 'password' | 'legacy' | 'key-mismatch' | 'corrupt'; message: string };
+
+export interface PfxContents {
+  certificates: Certificate[];
+  hasPrivateKey: boolean;
+  /** Encryption schemes that could not be opened here (e.g. legacy RC2). */
+  unsupported: string[];
+  validation: PfxValidation;
+}
+
+/** Asks OpenSSL whether the PFX loads with this password. Never echoes the password. */
+export function validatePfx(pfx: Buffer, password: string): PfxValidation {
+  try {
+    tls.createSecureContext({ pfx, passphrase: password });
+    return { ok: true };
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    const text = `${code} ${(e as Error).message ?? ''}`.toLowerCase();
+    if (text.includes('mac verify') || text.includes('bad decrypt') || text.includes('invalid password')) {
+      return { ok: false, reason: 'password', message: 'The PKCS#12 password is wrong (MAC verification failed).' };
+    }
+    if (text.includes('unsupported') || text.includes('rc2') || text.includes('legacy')) {
+      return { ok: false, reason: 'legacy', message: 'The PKCS#12 file uses legacy encryption (RC2/RC4) that Node\'s OpenSSL 3 cannot load. Re-export it without -legacy: openssl pkcs12 -export ... (AES-256 is the default).' };
+    }
+    if (text.includes('key values mismatch')) {
+      return { ok: false, reason: 'key-mismatch', message: 'The private key in the PKCS#12 file does not match its certificate.' };
+    }
+    return { ok: false, reason: 'corrupt', message: `OpenSSL could not load the PKCS#12 file (${code || 'unknown error'}).` };
+  }
+}
+
+function algorithm(t: Tlv): { oid: string; params?: Tlv } {
+  const [id, params] = children(expect(t, TAG.SEQUENCE, 'AlgorithmIdentifier'));
+  return { oid: oid(id), params };
+}
+
+function decryptPbes2(params: Tlv, password: string, data: Buffer): Buffer {
+  const [kdf, enc] = children(expect(params, TAG.SEQUENCE, 'PBES2-params'));
+  const k = algorithm(kdf);
+  if (k.oid !== OID.pbkdf2 || !k.params) throw new DerError(`unsupported key derivation ${k.oid}`);
+  const kp = children(k.params);
+  const salt = octets(expect(kp[0], TAG.OCTET_STRING, 'PBKDF2 salt'));
+  const iterations = integer(kp[1]);
+  let prf = 'sha1';
+  for (const extra of kp.slice(2)) {
+    if (extra.tag === TAG.SEQUENCE) {
+      const p = algorithm(extra);
+      const name = PRF[p.oid];
+      if (!name) throw new DerError(`unsupported PBKDF2 PRF ${p.oid}`);
+      prf = name;
+    }
+  }
+  const e = algorithm(enc);
+  const cipher = CIPHERS[e.oid];
+  if (!cipher || !e.params) throw new DerError(`unsupported cipher ${e.oid}`);
+  const iv = octets(e.params);
+  if (iterations > 10_000_000) throw new DerError('unreasonable PBKDF2 iteration count');
+  const key = crypto.pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, cipher.keyLength, prf);
+  const decipher = crypto.createDecipheriv(cipher.name, key, iv);
+  return Buffer.concat([decipher.update(data), decipher.final()]);
+}
+
+/** Reads the certificates of a PFX (and validates it with OpenSSL). */
+export function readPfx(pfx: Buffer, password: string): PfxContents {
+  const validation = validatePfx(pfx, password);
+  const certificates: Certificate[] = [];
+  const unsupported: string[] = [];
+  let hasPrivateKey = false;
+
+  const walkBags = (safeContents: Buffer): void => {
+    for (const bag of children(readTlv(safeContents))) {
+      const [idTlv, wrapped] = children(bag);
+      const bagId = oid(idTlv);
+      if (bagId === OID.keyBag || bagId === OID.shroudedKeyBag) {
+        hasPrivateKey = true;
+      } else if (bagId === OID.certBag && wrapped) {
+        const certBag = children(expect(wrapped, TAG.CTX0, 'bagValue'))[0];
+        const [certId, certValue] = children(certBag);
+        if (oid(certId) === OID.x509Certificate) {
+          const der = octets(children(expect(certValue, TAG.CTX0, 'certValue'))[0]);
+          const cert = new Certificate(der);
+          cert.origin = 'PKCS#12';
+          certificates.push(cert);
+        }
+      }
+    }
+  };
+
+  const top = children(readTlv(pfx));
+  const authSafe = children(expect(top[1], TAG.SEQUENCE, 'authSafe ContentInfo'));
+  if (oid(authSafe[0]) !== OID.data) throw new DerError('PKCS#12 authSafe must be data (public-key integrity mode is not supported)');
+  const authSafeBytes = octets(children(expect(authSafe[1], TAG.CTX0, 'authSafe content'))[0]);
+  for (const info of children(readTlv(authSafeBytes))) {
+    const [typeTlv, content] = children(info);
+    const type = oid(typeTlv);
+    if (type === OID.data) {
+      walkBags(octets(children(content)[0]));
+    } else if (type === OID.encryptedData) {
+      const encryptedData = children(children(content)[0]);
+      const eci = children(encryptedData[1]);
+      const alg = algorithm(eci[1]);
+      const encrypted = eci[2];
+      if (!encrypted) continue;
+      const data = encrypted.constructed ? Buffer.concat(children(encrypted).map(octets)) : encrypted.buf.subarray(encrypted.start, encrypted.end);
+      if (alg.oid === OID.pbes2 && alg.params) {
+        try {
+          walkBags(decryptPbes2(alg.params, password, data));
+        } catch (e) {
+          if (e instanceof DerError) unsupported.push(e.message);
+          else unsupported.push('could not decrypt the certificate bag (wrong password?)');
+        }
+      } else {
+        unsupported.push(LEGACY_PBE[alg.oid] ?? alg.oid);
+      }
+    }
+  }
+  return { certificates, hasPrivateKey, unsupported, validation };
+}
