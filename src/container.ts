@@ -23,7 +23,7 @@ export class Container implements vscode.Disposable {
     this.disposables.add(vscode.commands.registerCommand('redisTls.showLog', () => this.log.show()));
     this.secrets = new SecretStore(context.secrets);
     this.profiles = this.own(new ProfileStore(context.globalState, this.secrets, this.log));
-    this.sessions = this.own(new SessionManager(this.profiles, this.secrets, this.log));
+    this.sessions = this.own(new SessionManager(this.profiles, this.secrets, this.log, context.globalState));
     void this.profiles.ready();
   }
 

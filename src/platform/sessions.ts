@@ -1,49 +1,289 @@
+import { X509Certificate } from 'node:crypto';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { RedisConnection, type HandshakeReport } from '../core/client/connection';
+import type { ConnectionOptions } from '../core/client/options';
+import { DiagnosedError, isDiagnosedError, type Problem } from '../core/diagnosis/problem';
+import { isEncryptedKeyPem } from '../core/profiles/checks';
+import { isUnverified } from '../core/profiles/draft';
+import type { Profile } from '../core/profiles/profile';
+import { ProfileFileError, resolveConnectionOptions } from '../core/profiles/resolve';
 import type { ActiveSession, ConnectionState, SessionManagerApi } from './contracts';
 import { DisposableStore } from './disposables';
 import type { Logger } from './logger';
 import type { ProfileStore } from './profileStore';
-import type { SecretStore } from './secretStore';
+import type { SecretKind, SecretStore } from './secretStore';
 
-/** Owns the live connections, one per profile, and their states. */
+const LAST_STATUS_KEY = 'redisTls.lastStatus';
+
+/** The outcome of the last connection attempt of a profile (non-secret; kept in globalState). */
+export interface LastStatus {
+  ok: boolean;
+  at: number;
+  code?: string;
+  title?: string;
+  protocol?: string;
+}
+
+/** A live connection as the session manager holds it. */
+export interface ManagedSession extends ActiveSession {
+  readonly report: HandshakeReport;
+  readonly connection: RedisConnection;
+  /** The soonest notAfter among the server chain and the client certificate. */
+  readonly nearestExpiry?: Date;
+  readonly connectedAt: number;
+}
+
+/** Asks the user for a secret a profile needs but SecretStorage does not hold (workspace profiles). */
+export type SecretPrompter = (profile: Profile, kind: SecretKind) => Promise<string | undefined>;
+
+/** Asks whether to trust a server certificate on first use (verify 'pin' without a pin yet). */
+export type PinPrompter = (profile: Profile, fingerprint: string, subject: string) => Promise<boolean>;
+
+const defaultSecretPrompter: SecretPrompter = async (profile, kind) => {
+  const what = kind === 'password' ? 'password' : kind === 'pfxPassword' ? 'PKCS#12 (PFX) password' : 'client key passphrase';
+  return vscode.window.showInputBox({
+    title: `Redis TLS: ${profile.name}`,
+    prompt: `Enter the ${what} for ${profile.host}:${profile.port}. It is kept in VS Code's secret storage.`,
+    password: true,
+    ignoreFocusOut: true,
+  });
+};
+
+const defaultPinPrompter: PinPrompter = async (profile, fingerprint, subject) => {
+  const trust = 'Trust and Pin';
+  const answer = await vscode.window.showWarningMessage(
+    `First connection to ${profile.name}: the server presents "${subject}" with SHA-256 ${fingerprint}. Compare it with the fingerprint you got from the server's owner before trusting it.`,
+    { modal: true },
+    trust,
+  );
+  return answer === trust;
+};
+
+function problemOf(e: unknown): Problem {
+  if (isDiagnosedError(e)) return e.problem;
+  if (e instanceof ProfileFileError) {
+    const code = e.field === 'ca' ? 'UNTRUSTED_ROOT' : e.field === 'cert' ? 'CLIENT_CERT_REJECTED' : 'KEY_MISMATCH';
+    return { code, field: e.field, title: e.message, detail: `The profile links ${e.file}, which cannot be read now.`, fix: 'Restore the file or edit the profile to point at the new location.' };
+  }
+  return { code: 'PROTOCOL_ERROR', title: 'The connection failed', detail: e instanceof Error ? e.name : 'unknown error', fix: 'Run "Redis TLS: Test Connection" for a full diagnosis.' };
+}
+
+function earliest(dates: Array<Date | undefined>): Date | undefined {
+  let out: Date | undefined;
+  for (const d of dates) if (d && !Number.isNaN(d.getTime()) && (!out || d < out)) out = d;
+  return out;
+}
+
+/** Owns the live connections (one per profile), their states, and the watchers of linked files. */
 export class SessionManager implements SessionManagerApi, vscode.Disposable {
   private readonly disposables = new DisposableStore();
   private readonly stateEmitter = this.disposables.add(new vscode.EventEmitter<string>());
   readonly onDidChangeState = this.stateEmitter.event;
+  private readonly linkedFileEmitter = this.disposables.add(new vscode.EventEmitter<{ profileId: string; file: string }>());
+  /** A CA/cert/key file linked by a profile changed on disk: the next connection uses it. */
+  readonly onDidChangeLinkedFile = this.linkedFileEmitter.event;
   private readonly states = new Map<string, ConnectionState>();
-  private readonly sessions = new Map<string, ActiveSession>();
+  private readonly sessions = new Map<string, ManagedSession>();
+  private readonly pending = new Map<string, Promise<ManagedSession>>();
+  private watchers = new DisposableStore();
+  /** The most recently connected profile (what the status bar shows). */
+  private activeId: string | undefined;
+  secretPrompter: SecretPrompter = defaultSecretPrompter;
+  pinPrompter: PinPrompter = defaultPinPrompter;
 
   constructor(
     private readonly profiles: ProfileStore,
     private readonly secrets: SecretStore,
     private readonly log: Logger,
-  ) {}
+    private readonly memento: vscode.Memento,
+  ) {
+    this.disposables.add(profiles.onDidChange(() => this.onProfilesChanged()));
+    this.disposables.add({ dispose: () => this.watchers.dispose() });
+    this.watchLinkedFiles();
+  }
+
+  get activeProfileId(): string | undefined {
+    return this.activeId && this.sessions.has(this.activeId) ? this.activeId : [...this.sessions.keys()].pop();
+  }
 
   state(profileId: string): ConnectionState {
     return this.states.get(profileId) ?? { kind: 'disconnected' };
   }
 
-  session(profileId: string): ActiveSession | undefined {
+  session(profileId: string): ManagedSession | undefined {
     return this.sessions.get(profileId);
   }
 
-  async connect(profileId: string): Promise<ActiveSession> {
+  lastStatus(profileId: string): LastStatus | undefined {
+    return this.memento.get<Record<string, LastStatus>>(LAST_STATUS_KEY)?.[profileId];
+  }
+
+  async connect(profileId: string): Promise<ManagedSession> {
     const live = this.sessions.get(profileId);
-    if (live) return live;
-    void this.profiles;
-    void this.secrets;
-    throw new Error('not implemented yet');
+    if (live && !live.connection.closed) return live;
+    const inflight = this.pending.get(profileId);
+    if (inflight) return inflight;
+    const attempt = this.open(profileId).finally(() => this.pending.delete(profileId));
+    this.pending.set(profileId, attempt);
+    return attempt;
+  }
+
+  /**
+   * Resolves the options of a profile, asking for secrets it needs that SecretStorage lacks.
+   * The result holds secrets: hand it to the client only, never log or persist it.
+   */
+  async resolveOptions(profile: Profile, ask = true): Promise<ConnectionOptions> {
+    const secrets = await this.secrets.getAll(profile.id);
+    const need = async (kind: SecretKind): Promise<void> => {
+      if (secrets[kind] !== undefined || !ask) return;
+      const value = await this.secretPrompter(profile, kind);
+      if (value === undefined) throw new vscode.CancellationError();
+      secrets[kind] = value;
+      await this.secrets.set(profile.id, kind, value);
+    };
+    if (profile.hasPassword) await need('password');
+    if (profile.client.kind === 'pfx') await need('pfxPassword');
+    const options = await resolveConnectionOptions(profile, secrets);
+    const key = options.tls.key;
+    if (options.tls.enabled && key !== undefined && !options.tls.passphrase && isEncryptedKeyPem(key)) {
+      await need('passphrase');
+      options.tls.passphrase = secrets.passphrase;
+    }
+    return options;
+  }
+
+  private async open(profileId: string): Promise<ManagedSession> {
+    const profile = this.profiles.get(profileId);
+    if (!profile) throw new Error(`No connection profile with id ${profileId}`);
+    this.setState(profileId, { kind: 'connecting' });
+    try {
+      const options = await this.resolveOptions(profile);
+      options.clientName = 'redis-tls-explorer';
+      let connection: RedisConnection;
+      try {
+        connection = await RedisConnection.open(options);
+      } catch (e) {
+        const trusted = await this.maybePinOnFirstUse(profile, e);
+        if (!trusted) throw e;
+        options.tls.pinSha256 = trusted;
+        connection = await RedisConnection.open(options);
+      }
+      const report = connection.report;
+      const clientCert = options.tls.cert;
+      const clientNotAfter = clientCert ? readNotAfter(clientCert) : undefined;
+      const nearestExpiry = earliest([...report.chain.map((c) => new Date(c.notAfter)), clientNotAfter]);
+      const verified = report.tls && report.authorized && !isUnverified(profile);
+      const session: ManagedSession = { profile, client: connection, connection, report, verified, nearestExpiry, connectedAt: Date.now() };
+      this.sessions.set(profileId, session);
+      this.activeId = profileId;
+      connection.onClose((err) => {
+        if (this.sessions.get(profileId) !== session) return;
+        this.sessions.delete(profileId);
+        this.setState(profileId, err ? { kind: 'failed', problem: err.problem } : { kind: 'disconnected' });
+        if (err) this.log.warn(`${profile.name}: connection lost (${err.problem.code})`);
+      });
+      this.setState(profileId, { kind: 'connected', verified, protocol: report.protocol ?? undefined, cipher: report.cipher ?? undefined, nearestExpiry });
+      await this.recordStatus(profileId, { ok: true, at: Date.now(), protocol: report.protocol ?? undefined });
+      this.log.info(`${profile.name}: connected to ${profile.host}:${profile.port} (${report.tls ? `${report.protocol ?? 'TLS'}, ${verified ? report.verification === 'pin' ? 'pinned certificate' : 'verified' : 'UNVERIFIED'}` : 'no TLS'})`);
+      return session;
+    } catch (e) {
+      if (e instanceof vscode.CancellationError) {
+        this.setState(profileId, { kind: 'disconnected' });
+        throw e;
+      }
+      const problem = problemOf(e);
+      this.setState(profileId, { kind: 'failed', problem });
+      await this.recordStatus(profileId, { ok: false, at: Date.now(), code: problem.code, title: problem.title });
+      this.log.warn(`${profile.name}: connection failed: ${problem.code} ${problem.title}`);
+      throw isDiagnosedError(e) ? e : new DiagnosedError(problem);
+    }
+  }
+
+  /** Trust on first use: a 'pin' profile without a pin yet asks the user and stores the fingerprint. */
+  private async maybePinOnFirstUse(profile: Profile, e: unknown): Promise<string | undefined> {
+    if (profile.verify !== 'pin' || profile.pinSha256 || !isDiagnosedError(e) || e.problem.field !== 'pin') return undefined;
+    const facts = e.problem.facts ?? {};
+    const presented = typeof facts.presented === 'string' ? facts.presented : '';
+    const chain = Array.isArray(facts.chain) ? (facts.chain as Array<{ subject?: string }>) : [];
+    if (!presented) return undefined;
+    if (!(await this.pinPrompter(profile, presented, chain[0]?.subject ?? '?'))) return undefined;
+    if (profile.source === 'user') await this.profiles.save({ ...profile, pinSha256: presented });
+    this.log.info(`${profile.name}: pinned server certificate SHA-256 ${presented}`);
+    return presented;
   }
 
   async disconnect(profileId: string): Promise<void> {
+    const session = this.sessions.get(profileId);
     this.sessions.delete(profileId);
-    this.states.set(profileId, { kind: 'disconnected' });
+    if (session) {
+      await session.connection.close().catch(() => session.connection.destroy());
+      this.log.info(`${session.profile.name}: disconnected`);
+    }
+    this.setState(profileId, { kind: 'disconnected' });
+  }
+
+  private setState(profileId: string, state: ConnectionState): void {
+    this.states.set(profileId, state);
     this.stateEmitter.fire(profileId);
   }
 
+  private async recordStatus(profileId: string, status: LastStatus): Promise<void> {
+    const all = { ...(this.memento.get<Record<string, LastStatus>>(LAST_STATUS_KEY) ?? {}) };
+    all[profileId] = status;
+    await this.memento.update(LAST_STATUS_KEY, all);
+  }
+
+  private onProfilesChanged(): void {
+    for (const id of [...this.sessions.keys()]) {
+      if (!this.profiles.get(id)) void this.disconnect(id);
+    }
+    const statuses = this.memento.get<Record<string, LastStatus>>(LAST_STATUS_KEY) ?? {};
+    const stale = Object.keys(statuses).filter((id) => !this.profiles.get(id));
+    if (stale.length > 0) {
+      const kept = { ...statuses };
+      for (const id of stale) delete kept[id];
+      void this.memento.update(LAST_STATUS_KEY, kept);
+    }
+    this.watchLinkedFiles();
+  }
+
+  /** One FileSystemWatcher per linked file (CA, client cert, key, PFX), also outside the workspace. */
+  private watchLinkedFiles(): void {
+    this.watchers.dispose();
+    this.watchers = new DisposableStore();
+    const byFile = new Map<string, string[]>();
+    for (const p of this.profiles.list()) {
+      const files: string[] = [];
+      if (p.ca.kind === 'file') files.push(p.ca.path);
+      if (p.client.kind === 'files') files.push(p.client.certPath, p.client.keyPath);
+      if (p.client.kind === 'pfx') files.push(p.client.path);
+      for (const f of files) if (f && path.isAbsolute(f)) byFile.set(f, [...(byFile.get(f) ?? []), p.id]);
+    }
+    for (const [file, ids] of byFile) {
+      const pattern = new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file));
+      const watcher = this.watchers.add(vscode.workspace.createFileSystemWatcher(pattern));
+      const fire = (): void => {
+        this.log.info(`Linked file changed: ${file} (used from the next connection)`);
+        for (const profileId of ids) this.linkedFileEmitter.fire({ profileId, file });
+      };
+      this.watchers.add(watcher.onDidChange(fire));
+      this.watchers.add(watcher.onDidCreate(fire));
+      this.watchers.add(watcher.onDidDelete(fire));
+    }
+  }
+
   dispose(): void {
+    for (const s of this.sessions.values()) s.connection.destroy();
     this.sessions.clear();
-    this.log.info('sessions closed');
     this.disposables.dispose();
+  }
+}
+
+function readNotAfter(cert: string | Buffer): Date | undefined {
+  try {
+    return new Date(new X509Certificate(cert).validTo);
+  } catch {
+    return undefined;
   }
 }
