@@ -1,0 +1,498 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import type { ConnectionOptions } from './options';
+import { encodeCommand, type CommandArg } from '../resp/encode';
+import { ReplyQueue, type PendingReply, type ReplyStreamError } from '../resp/queue';
+import { ReplyError, type Reply } from '../resp/reply';
+import { DiagnosedError, type Problem } from '../diagnosis/problem';
+import { makeProblem } from '../diagnosis/catalogue';
+import { classifyError, classifyReplyError, errorCode, type FailureContext } from '../diagnosis/classify';
+import { defaultTlsCache, precheckClientIdentity, tlsProfileKey, type TlsCache } from '../tls/context';
+import { normalizeFingerprint, peerChain } from '../tls/chain';
+import { diagnosticHandshake, plaintextRedisProbe, probeServerVersions } from '../tls/probes';
+import type { HandshakeReport } from '../tls/report';
+
+export type { Reply };
+export { ReplyError };
+export type { HandshakeReport };
+
+export interface SendOptions {
+  /** Overrides the connection's commandTimeoutMs for this command. 0 = no timeout. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface OpenDeps {
+  /** Session and SecureContext cache; defaults to the process-wide one. */
+  tlsCache?: TlsCache;
+}
+
+const DEFAULTS = {
+  connectTimeoutMs: 10_000,
+  handshakeTimeoutMs: 3_000,
+  commandTimeoutMs: 10_000,
+  maxReplyBytes: 512 * 1024 * 1024,
+};
+
+/** Codes for which a diagnostic handshake (verification off) can name the certificate at fault. */
+const CHAIN_CODES = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'INVALID_PURPOSE', 'UNSPECIFIED',
+  'EE_KEY_TOO_SMALL', 'CA_KEY_TOO_SMALL', 'CA_MD_TOO_WEAK', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+]);
+const VERSION_CODES = /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|WRONG_SSL_VERSION|VERSION_TOO_(LOW|HIGH)/;
+const NOT_TLS_CODES = /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|RECORD_LENGTH_MISMATCH/;
+
+function elapsed(since: number): number {
+  return Math.round((performance.now() - since) * 1000) / 1000;
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const err = new Error('The command was aborted');
+  err.name = 'AbortError';
+  return err;
+}
+
+function commandName(args: readonly CommandArg[]): string {
+  const first = args[0];
+  const name = Buffer.isBuffer(first) ? first.toString('latin1') : String(first);
+  return name.slice(0, 32).toUpperCase();
+}
+
+/**
+ * One Redis connection over verified TLS (or plain TCP when the profile turns TLS off).
+ * Replies are routed FIFO; commands may be pipelined freely. Every failure is a DiagnosedError,
+ * except error replies to ordinary commands, which reject with the server's ReplyError.
+ */
+export class RedisConnection {
+  readonly report: HandshakeReport;
+  private readonly socket: net.Socket;
+  private readonly queue: ReplyQueue;
+  private readonly commandTimeoutMs: number;
+  private readonly options: ConnectionOptions;
+  private writeBuffer: Buffer[] = [];
+  private flushScheduled = false;
+  private closedWith: DiagnosedError | null | undefined = undefined;
+  private readonly closeListeners: Array<(err: DiagnosedError | null) => void> = [];
+  private readonly closedPromise: Promise<void>;
+
+  private constructor(options: ConnectionOptions, socket: net.Socket, report: HandshakeReport) {
+    this.options = options;
+    this.socket = socket;
+    this.report = report;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs;
+    this.queue = new ReplyQueue({
+      maxReplyBytes: options.maxReplyBytes ?? DEFAULTS.maxReplyBytes,
+      onFatal: (err) => this.onStreamBroken(err),
+    });
+    this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => this.queue.feed(chunk));
+    socket.on('error', (err: Error) => this.fail(new DiagnosedError(this.classify(err), { cause: err })));
+    socket.on('close', () => {
+      const midReply = this.queue.midReply;
+      const pending = this.queue.length;
+      if (midReply) {
+        this.fail(new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The server at ${this.where} closed the connection in the middle of a reply.`, { title: 'The server closed the connection mid-reply' })));
+      } else if (pending > 0) {
+        this.fail(new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The server at ${this.where} closed the connection with ${pending} command(s) unanswered.`, { title: 'The server closed the connection' })));
+      } else {
+        this.fail(null);
+      }
+    });
+  }
+
+  private get where(): string {
+    return `${net.isIP(this.options.host) === 6 ? `[${this.options.host}]` : this.options.host}:${this.options.port}`;
+  }
+
+  /** Opens, verifies, authenticates (AUTH / CLIENT SETNAME / SELECT, else PING) and returns a ready connection. */
+  static async open(options: ConnectionOptions, deps: OpenDeps = {}): Promise<RedisConnection> {
+    const cache = deps.tlsCache ?? defaultTlsCache;
+    const t0 = performance.now();
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+    const ctx: FailureContext = { options, clientCertGiven: Boolean(options.tls.enabled && (options.tls.cert || options.tls.pfx)) };
+    const deadline = t0 + connectTimeoutMs;
+
+    let profileKey = '';
+    let secureContext: tls.SecureContext | undefined;
+    if (options.tls.enabled) {
+      precheckClientIdentity(options);
+      profileKey = tlsProfileKey(options);
+      secureContext = cache.secureContext(options, profileKey);
+    }
+
+    const raw = await connectTcp(options, connectTimeoutMs, ctx);
+    const tcpConnectMs = elapsed(t0);
+    raw.setNoDelay(true);
+    raw.setKeepAlive(true, 30_000);
+
+    let socket: net.Socket = raw;
+    let report: HandshakeReport;
+    if (options.tls.enabled && secureContext) {
+      const t1 = performance.now();
+      const tlsSocket = await handshake(options, raw, secureContext, cache, profileKey, deadline, ctx);
+      const tlsHandshakeMs = elapsed(t1);
+      const verify = options.tls.verify ?? 'full';
+      const chain = peerChain(tlsSocket);
+      let authorized = verify !== 'insecure' && tlsSocket.authorized;
+      if (verify === 'pin') {
+        const presented = chain[0]?.sha256 ?? '';
+        const pinned = normalizeFingerprint(options.tls.pinSha256 ?? '');
+        if (!pinned || normalizeFingerprint(presented) !== pinned) {
+          tlsSocket.destroy();
+          cache.forgetSession(profileKey);
+          throw new DiagnosedError(makeProblem('UNTRUSTED_ROOT',
+            `Certificate changed: pinned ${options.tls.pinSha256 ?? '(none)'}, presented ${presented || '(none)'} ("${chain[0]?.subject ?? '?'}").`,
+            { field: 'pin', title: 'The server certificate does not match the pinned fingerprint', fix: 'If the server certificate was renewed on purpose, check the new fingerprint out of band and pin it; otherwise do not connect.', facts: { pinned: options.tls.pinSha256, presented, chain } }));
+        }
+        authorized = true;
+      }
+      const cipher = tlsSocket.getCipher();
+      const alpn = tlsSocket.alpnProtocol;
+      const servername = (tlsSocket as tls.TLSSocket & { servername?: string | false }).servername;
+      report = {
+        host: options.host,
+        port: options.port,
+        tls: true,
+        servername: typeof servername === 'string' && servername ? servername : null,
+        verifiedName: verify === 'full' ? options.tls.servername ?? options.host : null,
+        protocol: tlsSocket.getProtocol(),
+        cipher: cipher ? cipher.standardName || cipher.name : null,
+        alpn: typeof alpn === 'string' ? alpn : null,
+        authorized,
+        authorizationError: tlsSocket.authorizationError ? String(tlsSocket.authorizationError) : null,
+        verification: verify === 'full' ? 'chain' : verify === 'pin' ? 'pin' : 'none',
+        sessionReused: tlsSocket.isSessionReused(),
+        timings: { tcpConnectMs, tlsHandshakeMs, firstReplyMs: null },
+        chain,
+      };
+      socket = tlsSocket;
+      ctx.secureConnected = true;
+    } else {
+      report = {
+        host: options.host, port: options.port, tls: false, servername: null, verifiedName: null, protocol: null, cipher: null, alpn: null,
+        authorized: false, authorizationError: null, verification: 'none', sessionReused: false,
+        timings: { tcpConnectMs, tlsHandshakeMs: null, firstReplyMs: null }, chain: [],
+      };
+    }
+
+    const conn = new RedisConnection(options, socket, report);
+    const tReady = performance.now();
+    conn.queue.onFirstReply = () => { report.timings.firstReplyMs = elapsed(tReady); };
+    try {
+      await conn.initialize();
+    } catch (e) {
+      conn.destroy();
+      throw await conn.explainInitFailure(e, ctx);
+    }
+    return conn;
+  }
+
+  /** AUTH, CLIENT SETNAME and SELECT pipelined; PING when none applies. Errors are diagnosed. */
+  private async initialize(): Promise<void> {
+    const o = this.options;
+    const steps: CommandArg[][] = [];
+    if (o.password !== undefined && o.password !== '') steps.push(o.username ? ['AUTH', o.username, o.password] : ['AUTH', o.password]);
+    if (o.clientName) steps.push(['CLIENT', 'SETNAME', o.clientName]);
+    if (o.db !== undefined && o.db !== 0) steps.push(['SELECT', o.db]);
+    if (steps.length === 0) steps.push(['PING']);
+    const budget = o.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
+    const results = await Promise.allSettled(steps.map((args) => this.sendRaw(args, { timeoutMs: budget })));
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i];
+      if (r.status === 'rejected') {
+        const err: unknown = r.reason;
+        if (err instanceof ReplyError) {
+          const name = commandName(steps[i]);
+          const problem = classifyReplyError(err.message, name === 'CLIENT' ? 'CLIENT SETNAME' : name, { options: o })
+            ?? makeProblem('PROTOCOL_ERROR', `The server refused ${name} while connecting: "${err.message.slice(0, 200)}".`, { title: `${name} failed while connecting`, fix: name === 'SELECT' ? 'Use a database number the server has (databases in redis.conf; cluster mode only has 0).' : CATCH_ALL_FIX });
+          throw new DiagnosedError(problem, { cause: err });
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Adds the probes that make an early failure precise (plaintext server behind TLS, TLS server behind plaintext). */
+  private async explainInitFailure(e: unknown, ctx: FailureContext): Promise<DiagnosedError> {
+    const o = this.options;
+    const problem: Problem = e instanceof DiagnosedError ? e.problem : classifyError(e, ctx);
+    const replyLevel = ['AUTH_REQUIRED', 'AUTH_FAILED', 'NO_PERMISSION'].includes(problem.code) || problem.title.endsWith('while connecting');
+    if (!o.tls.enabled && !replyLevel) {
+      // A TLS-only port resets a plaintext client or answers with a TLS alert: confirm with a TLS handshake.
+      const probe = await diagnosticHandshake(o, 2000);
+      if (probe.ok || /ALERT/.test(probe.errorCode ?? '')) {
+        return new DiagnosedError(classifyError(e, { ...ctx, tlsAnswered: true }), { cause: e });
+      }
+    }
+    return e instanceof DiagnosedError ? e : new DiagnosedError(problem, { cause: e });
+  }
+
+  /** Sends one command. Resolves with its reply; rejects with ReplyError (error reply), or DiagnosedError. */
+  send(args: readonly CommandArg[], opts: SendOptions = {}): Promise<Reply> {
+    return this.sendRaw(args, opts).catch((err: unknown) => {
+      if (err instanceof ReplyError) {
+        const word = /^[A-Z]+/.exec(err.message)?.[0];
+        if (word === 'NOAUTH' || word === 'NOPERM') {
+          const problem = classifyReplyError(err.message, commandName(args), { options: this.options });
+          if (problem) throw new DiagnosedError(problem, { cause: err });
+        }
+      }
+      throw err;
+    });
+  }
+
+  private sendRaw(args: readonly CommandArg[], opts: SendOptions): Promise<Reply> {
+    if (this.closedWith !== undefined) {
+      return Promise.reject(this.closedWith ?? new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The connection to ${this.where} is closed.`, { title: 'Connection closed' })));
+    }
+    const signal = opts.signal;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    let payload: Buffer;
+    try {
+      payload = encodeCommand(args);
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    return new Promise<Reply>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
+      const cleanup = (): void => {
+        if (timer) clearTimeout(timer);
+        if (onAbort && signal) signal.removeEventListener('abort', onAbort);
+      };
+      const pending: PendingReply = {
+        settled: false,
+        resolve: (r) => { cleanup(); resolve(r); },
+        reject: (err) => { cleanup(); reject(err); },
+      };
+      const timeoutMs = opts.timeoutMs ?? this.commandTimeoutMs;
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          if (pending.settled) return;
+          const err = new DiagnosedError(makeProblem('TIMEOUT', `No reply to ${commandName(args)} from ${this.where} within ${timeoutMs} ms; the connection was closed.`, { title: 'The server stopped answering', fix: 'Check the server (slow command, overload, paused process) and the network; raise the command timeout for slow commands.' }));
+          pending.settled = true;
+          cleanup();
+          reject(err);
+          // The reply stream is now out of step with what we know: drop the connection.
+          this.fail(err);
+        }, timeoutMs);
+      }
+      if (signal) {
+        onAbort = () => {
+          if (pending.settled) return;
+          // The slot stays in the queue so later replies still line up.
+          pending.settled = true;
+          cleanup();
+          reject(abortError(signal));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      this.queue.push(pending);
+      this.write(payload);
+    });
+  }
+
+  private write(payload: Buffer): void {
+    this.writeBuffer.push(payload);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      const parts = this.writeBuffer;
+      this.writeBuffer = [];
+      if (this.closedWith !== undefined || parts.length === 0) return;
+      this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Number of commands waiting for a reply. */
+  get pendingCount(): number {
+    return this.queue.length;
+  }
+
+  /** Called once when the connection closes, with the error that closed it (null: closed cleanly). */
+  onClose(listener: (err: DiagnosedError | null) => void): void {
+    if (this.closedWith !== undefined) listener(this.closedWith);
+    else this.closeListeners.push(listener);
+  }
+
+  /** Graceful close: QUIT (waits for earlier replies), then end the socket. */
+  async close(): Promise<void> {
+    if (this.closedWith !== undefined) {
+      await this.closedPromise;
+      return;
+    }
+    try {
+      await this.sendRaw(['QUIT'], { timeoutMs: 1000 });
+    } catch {
+      // The server may close before answering QUIT.
+    }
+    this.fail(null);
+    this.socket.end();
+    const t = setTimeout(() => this.socket.destroy(), 1000);
+    await this.closedPromise;
+    clearTimeout(t);
+  }
+
+  /** Immediate close; pending commands reject. */
+  destroy(): void {
+    this.fail(null);
+    this.socket.destroy();
+  }
+
+  private onStreamBroken(err: ReplyStreamError): void {
+    const problem = makeProblem('PROTOCOL_ERROR', `The reply from ${this.where} broke the protocol: ${err.message}. The connection was closed.`, { facts: { reason: err.reason } });
+    this.fail(new DiagnosedError(problem, { cause: err }));
+    this.socket.destroy();
+  }
+
+  private classify(err: Error): Problem {
+    return classifyError(err, { options: this.options, clientCertGiven: Boolean(this.options.tls.cert || this.options.tls.pfx), tcpConnected: true, secureConnected: this.report.tls });
+  }
+
+  private fail(err: DiagnosedError | null): void {
+    if (this.closedWith !== undefined) {
+      if (err) this.queue.rejectAll(err);
+      return;
+    }
+    this.closedWith = err;
+    const rejection = err ?? new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The connection to ${this.where} was closed.`, { title: 'Connection closed' }));
+    this.queue.rejectAll(rejection);
+    if (err && !this.socket.destroyed) this.socket.destroy();
+    for (const l of this.closeListeners.splice(0)) l(err);
+  }
+}
+
+const CATCH_ALL_FIX = 'Check the connection settings against the server configuration.';
+
+function connectTcp(o: ConnectionOptions, timeoutMs: number, ctx: FailureContext): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: o.host, port: o.port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new DiagnosedError(makeProblem('TIMEOUT', `No TCP connection to ${o.host}:${o.port} within ${timeoutMs} ms.`, { facts: { stage: 'tcp', timeoutMs } })));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      // Errors surface on the TLS socket (or the connection's own listener); never as an uncaught event.
+      socket.on('error', () => undefined);
+      ctx.tcpConnected = true;
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new DiagnosedError(classifyError(err, ctx), { cause: err }));
+    });
+  });
+}
+
+function handshake(o: ConnectionOptions, raw: net.Socket, secureContext: tls.SecureContext, cache: TlsCache, profileKey: string, deadline: number, ctx: FailureContext): Promise<tls.TLSSocket> {
+  const verify = o.tls.verify ?? 'full';
+  const servername = o.tls.servername ?? (net.isIP(o.host) ? undefined : o.host);
+  const session = verify === 'insecure' ? undefined : cache.session(profileKey);
+  const handshakeTimeoutMs = o.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let socket: tls.TLSSocket;
+    try {
+      socket = tls.connect({
+        socket: raw,
+        host: o.host,
+        ...(servername ? { servername } : {}),
+        secureContext,
+        rejectUnauthorized: verify === 'full',
+        ...(session ? { session } : {}),
+      });
+    } catch (e) {
+      raw.destroy();
+      reject(new DiagnosedError(classifyError(e, ctx), { cause: e }));
+      return;
+    }
+    // Sessions arrive after the handshake in TLS 1.3; keep them only from verified connections.
+    let latestSession: Buffer | undefined;
+    let verified = false;
+    socket.on('session', (s: Buffer) => {
+      latestSession = s;
+      if (verified) cache.storeSession(profileKey, s, true);
+    });
+    const fail = (e: DiagnosedError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(probeTimer);
+      clearTimeout(deadlineTimer);
+      socket.destroy();
+      if (session) cache.forgetSession(profileKey);
+      reject(e);
+    };
+    const probeTimer = setTimeout(() => {
+      // Redis on a plaintext port silently buffers the ClientHello: ask it in plaintext.
+      void plaintextRedisProbe(o.host, o.port, Math.max(500, Math.min(2000, deadline - performance.now()))).then((isRedis) => {
+        if (isRedis) {
+          fail(new DiagnosedError(makeProblem('NOT_TLS',
+            `No TLS handshake from ${o.host}:${o.port} within ${handshakeTimeoutMs} ms, and a plaintext PING on the same port got a Redis reply: this port serves Redis without TLS.`,
+            { facts: { handshakeTimeoutMs } })));
+        }
+      });
+    }, handshakeTimeoutMs);
+    const deadlineTimer = setTimeout(() => {
+      fail(new DiagnosedError(makeProblem('TIMEOUT', `TCP connected to ${o.host}:${o.port}, but no TLS handshake completed within ${o.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs} ms, and the port does not answer a plaintext PING either.`,
+        { facts: { stage: 'tls' } })));
+    }, Math.max(0, deadline - performance.now()));
+    socket.once('secureConnect', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(probeTimer);
+      clearTimeout(deadlineTimer);
+      socket.removeAllListeners('error');
+      verified = (verify === 'full' && socket.authorized) || (verify === 'pin' && pinMatches(o, socket));
+      if (verified && latestSession) cache.storeSession(profileKey, latestSession, true);
+      resolve(socket);
+    });
+    let errored = false;
+    socket.once('error', (err: Error) => {
+      if (settled || errored) return;
+      errored = true;
+      void explainHandshakeError(err, o, ctx).then(fail);
+    });
+    socket.once('close', () => {
+      if (settled || errored) return;
+      setTimeout(() => fail(new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The server at ${o.host}:${o.port} closed the connection during the TLS handshake.`, { title: 'The server closed the connection during the TLS handshake', facts: { stage: 'tls' } }))), 20);
+    });
+  });
+}
+
+function pinMatches(o: ConnectionOptions, socket: tls.TLSSocket): boolean {
+  const pinned = normalizeFingerprint(o.tls.pinSha256 ?? '');
+  const cert = socket.getPeerCertificate();
+  return Boolean(pinned) && Boolean(cert?.fingerprint256) && normalizeFingerprint(cert.fingerprint256) === pinned;
+}
+
+/** Runs the probes that make a handshake failure precise, then classifies it. */
+async function explainHandshakeError(err: Error, o: ConnectionOptions, ctx: FailureContext): Promise<DiagnosedError> {
+  const code = errorCode(err) ?? '';
+  const probeMs = 2000;
+  const extra: FailureContext = { ...ctx, checkedName: o.tls.servername ?? o.host };
+  try {
+    if (CHAIN_CODES.has(code)) {
+      const d = await diagnosticHandshake(o, probeMs);
+      if (d.chain.length) extra.chain = d.chain;
+    } else if (VERSION_CODES.test(code)) {
+      extra.serverVersions = await probeServerVersions(o, probeMs);
+    } else if (NOT_TLS_CODES.test(code)) {
+      extra.plaintextRedis = await plaintextRedisProbe(o.host, o.port, probeMs);
+    }
+  } catch {
+    // Probes only refine the detail.
+  }
+  return new DiagnosedError(classifyError(err, extra), { cause: err });
+}

@@ -1,0 +1,145 @@
+import RedisParser from 'redis-parser';
+import { ReplyError, type Reply } from './reply';
+
+/** One command waiting for its reply. `settled` commands (timed out, aborted) still own their slot. */
+export interface PendingReply {
+  settled: boolean;
+  resolve(reply: Reply): void;
+  reject(err: Error): void;
+}
+
+/** Why the reply stream can no longer be trusted. The connection must be closed. */
+export class ReplyStreamError extends Error {
+  constructor(message: string, readonly reason: 'malformed' | 'too-large' | 'too-deep' | 'unsolicited') {
+    super(message);
+    this.name = 'ReplyStreamError';
+  }
+}
+
+export interface ReplyQueueOptions {
+  /** Cap on bytes buffered for one reply (declared bulk length or bytes received without a complete reply). */
+  maxReplyBytes: number;
+  /** Cap on array nesting. Default 64. */
+  maxDepth?: number;
+  /** Called once when the stream is broken; nothing is parsed afterwards. */
+  onFatal(err: ReplyStreamError): void;
+}
+
+/** The parts of redis-parser's state used to enforce caps before it finishes buffering a reply. */
+interface ParserInternals {
+  bigStrSize: number;
+  offset: number;
+  arrayCache: unknown[];
+}
+
+/**
+ * Routes replies parsed by redis-parser (Buffers, binary safe) to commands in FIFO order.
+ * Enforces a memory cap per reply and a nesting cap, and turns any parser failure into one fatal
+ * ReplyStreamError instead of an exception on the socket's data handler.
+ */
+export class ReplyQueue {
+  private readonly parser: RedisParser;
+  private readonly maxReplyBytes: number;
+  private readonly maxDepth: number;
+  private readonly onFatal: (err: ReplyStreamError) => void;
+  private items: PendingReply[] = [];
+  private head = 0;
+  private bytesSinceReply = 0;
+  private broken = false;
+  /** Called with the first reply (or error reply) ever received. */
+  onFirstReply: (() => void) | undefined;
+
+  constructor(options: ReplyQueueOptions) {
+    this.maxReplyBytes = options.maxReplyBytes;
+    this.maxDepth = options.maxDepth ?? 64;
+    this.onFatal = options.onFatal;
+    this.parser = new RedisParser({
+      returnBuffers: true,
+      returnReply: (reply: unknown) => this.deliver(reply as Reply, false),
+      returnError: (err: Error) => this.deliver(err as ReplyError, true),
+      returnFatalError: (err: Error) => this.fail(new ReplyStreamError(`malformed reply: ${safeParserMessage(err)}`, 'malformed')),
+    });
+  }
+
+  get length(): number { return this.items.length - this.head; }
+  get isBroken(): boolean { return this.broken; }
+  /** True while part of a reply has been received but not all of it. */
+  get midReply(): boolean { return this.bytesSinceReply > 0 && !this.broken; }
+
+  push(pending: PendingReply): void {
+    this.items.push(pending);
+  }
+
+  /** Feeds bytes from the socket. Never throws. */
+  feed(chunk: Buffer): void {
+    if (this.broken) return;
+    this.bytesSinceReply += chunk.length;
+    try {
+      this.parser.execute(chunk);
+    } catch (e) {
+      // redis-parser throws on absurd array lengths (RangeError) and on stack exhaustion from deep nesting.
+      this.fail(new ReplyStreamError(`malformed reply: ${e instanceof RangeError ? 'length or nesting out of range' : 'parser failure'}`, 'malformed'));
+      return;
+    }
+    if (this.broken) return;
+    const state = this.parser as unknown as ParserInternals;
+    if (this.bytesSinceReply > this.maxReplyBytes || state.bigStrSize > this.maxReplyBytes + 64) {
+      this.fail(new ReplyStreamError(`reply larger than the ${this.maxReplyBytes}-byte cap`, 'too-large'));
+    } else if (state.arrayCache.length > this.maxDepth) {
+      this.fail(new ReplyStreamError(`reply nested deeper than ${this.maxDepth} arrays`, 'too-deep'));
+    }
+  }
+
+  /** Rejects every waiting command (once). */
+  rejectAll(err: Error): void {
+    const items = this.items;
+    const head = this.head;
+    this.items = [];
+    this.head = 0;
+    for (let i = head; i < items.length; i++) {
+      const p = items[i];
+      if (!p.settled) {
+        p.settled = true;
+        p.reject(err);
+      }
+    }
+  }
+
+  private deliver(reply: Reply | ReplyError, isError: boolean): void {
+    if (this.broken) return;
+    this.bytesSinceReply = 0;
+    if (this.onFirstReply) {
+      const first = this.onFirstReply;
+      this.onFirstReply = undefined;
+      first();
+    }
+    if (this.head >= this.items.length) {
+      this.fail(new ReplyStreamError('the server sent a reply nobody asked for', 'unsolicited'));
+      return;
+    }
+    const p = this.items[this.head];
+    this.items[this.head] = undefined as unknown as PendingReply;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    if (p.settled) return;
+    p.settled = true;
+    if (isError) p.reject(reply as ReplyError);
+    else p.resolve(reply as Reply);
+  }
+
+  private fail(err: ReplyStreamError): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.parser.reset();
+    this.onFatal(err);
+  }
+}
+
+/** redis-parser's fatal message quotes the whole buffer; keep only its first line, and short. */
+function safeParserMessage(err: Error): string {
+  const m = /got ("(?:[^"\\]|\\.){1,12}") as reply type byte/.exec(err.message);
+  return m ? `unexpected reply type byte ${m[1]}` : 'unexpected bytes';
+}

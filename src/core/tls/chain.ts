@@ -1,0 +1,140 @@
+import 'reflect-metadata';
+import { X509Certificate as NodeX509 } from 'node:crypto';
+import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
+import * as px509 from '@peculiar/x509';
+
+/** One certificate as the server presented it: every field a person needs to judge it. */
+export interface CertSummary {
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  subjectAltNames: string[];
+  sha256: string;
+  sha1: string;
+  publicKey: { algorithm: string; size: number | null; curve?: string };
+  signatureAlgorithm: string;
+  isCA: boolean;
+  selfIssued: boolean;
+  keyUsage: string[];
+  extendedKeyUsage: string[];
+}
+
+const EKU_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+  '2.5.29.37.0': 'anyExtendedKeyUsage',
+};
+
+const KEY_USAGE_NAMES: Array<[number, string]> = [
+  [px509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
+  [px509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
+  [px509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
+  [px509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
+  [px509.KeyUsageFlags.keyAgreement, 'keyAgreement'],
+  [px509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
+  [px509.KeyUsageFlags.cRLSign, 'cRLSign'],
+  [px509.KeyUsageFlags.encipherOnly, 'encipherOnly'],
+  [px509.KeyUsageFlags.decipherOnly, 'decipherOnly'],
+];
+
+const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521, 'P-256': 256, 'P-384': 384, 'P-521': 521 };
+
+/** "CN=a\nO=b" (Node's form) -> "CN=a, O=b". */
+export function formatName(name: string): string {
+  return name.split('\n').filter(Boolean).join(', ');
+}
+
+/** Splits a PEM bundle into its certificates (each a PEM string). */
+export function splitPemBundle(pem: string | Buffer): string[] {
+  const text = typeof pem === 'string' ? pem : pem.toString('latin1');
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+function colonHex(buf: ArrayBuffer | Buffer): string {
+  return Buffer.from(buf as ArrayBuffer).toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+}
+
+/** Summarises one certificate (DER bytes or a PEM string). */
+export function summarizeCertificate(certData: Buffer | string): CertSummary {
+  const cert = new NodeX509(certData);
+  const der = cert.raw;
+  let signatureAlgorithm = 'unknown';
+  let keyUsage: string[] = [];
+  try {
+    const pc = new px509.X509Certificate(der);
+    const alg = pc.signatureAlgorithm as unknown as { name?: string; hash?: { name?: string }; namedCurve?: string };
+    signatureAlgorithm = [alg.hash?.name, alg.name].filter(Boolean).join(' with ') || 'unknown';
+    const ku = pc.getExtension(px509.KeyUsagesExtension);
+    if (ku) keyUsage = KEY_USAGE_NAMES.filter(([flag]) => (ku.usages & flag) !== 0).map(([, n]) => n);
+  } catch {
+    // An algorithm @peculiar/x509 does not know: keep what Node could read.
+  }
+  const key = cert.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  const curve = details.namedCurve;
+  const size = details.modulusLength ?? (curve ? CURVE_BITS[curve] ?? null : key.asymmetricKeyType === 'ed25519' ? 256 : key.asymmetricKeyType === 'ed448' ? 456 : null);
+  const subject = formatName(cert.subject);
+  const issuer = formatName(cert.issuer);
+  return {
+    subject,
+    issuer,
+    serial: cert.serialNumber.toUpperCase(),
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: new Date(cert.validTo).toISOString(),
+    subjectAltNames: cert.subjectAltName ? cert.subjectAltName.split(/,\s*/).filter(Boolean) : [],
+    sha256: cert.fingerprint256,
+    sha1: cert.fingerprint,
+    publicKey: { algorithm: key.asymmetricKeyType ?? 'unknown', size, ...(curve ? { curve } : {}) },
+    signatureAlgorithm,
+    isCA: cert.ca,
+    selfIssued: cert.subject === cert.issuer,
+    keyUsage,
+    extendedKeyUsage: (cert.keyUsage ?? []).map((oid) => EKU_NAMES[oid] ?? oid),
+  };
+}
+
+/** SHA-256 of a DER certificate as colon-separated upper-case hex (Node's fingerprint256 form). */
+export function sha256Fingerprint(der: Buffer): string {
+  return new NodeX509(der).fingerprint256;
+}
+
+/** Normalises a pin ("AB:cd..." or "abcd...") for comparison. */
+export function normalizeFingerprint(fp: string): string {
+  return fp.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+}
+
+/**
+ * The server's chain as Node exposes it: leaf first, following issuerCertificate until a
+ * self-issued certificate or a repeat. Node may complete the top with a root from the trust store.
+ */
+export function peerChain(socket: TLSSocket): CertSummary[] {
+  let cert: DetailedPeerCertificate | undefined;
+  try {
+    cert = socket.getPeerCertificate(true);
+  } catch {
+    return [];
+  }
+  const out: CertSummary[] = [];
+  const seen = new Set<string>();
+  while (cert && cert.raw && cert.raw.length > 0) {
+    const fp = cert.fingerprint256;
+    if (seen.has(fp)) break;
+    seen.add(fp);
+    try {
+      out.push(summarizeCertificate(cert.raw));
+    } catch {
+      break;
+    }
+    if (!cert.issuerCertificate || cert.issuerCertificate === cert) break;
+    cert = cert.issuerCertificate;
+  }
+  return out;
+}
+
+export { colonHex };

@@ -1,0 +1,149 @@
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import * as tls from 'node:tls';
+import type { ConnectionOptions, TlsSettings } from '../client/options';
+import { DiagnosedError } from '../diagnosis/problem';
+import { makeProblem } from '../diagnosis/catalogue';
+import { classifyError, errorCode } from '../diagnosis/classify';
+
+function digest(parts: Array<string | Buffer | undefined>): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    if (p === undefined) h.update('\u0000undefined');
+    else { h.update(`\u0000${Buffer.byteLength(p)}:`); h.update(p); }
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Everything that changes what a handshake verifies or presents, hashed: two connections share a
+ * SecureContext and TLS sessions only if their keys are equal. Secrets only enter as hashes.
+ */
+export function tlsProfileKey(o: ConnectionOptions): string {
+  const t = o.tls;
+  return digest([
+    o.host.toLowerCase(),
+    String(o.port),
+    t.servername ?? '',
+    digest(t.ca ?? ['<system>']),
+    t.useSystemCA ? 'system+' : 'own',
+    digest([t.cert, t.key, t.passphrase]),
+    t.pfx ? digest([t.pfx]) : '',
+    t.minVersion ?? 'TLSv1.2',
+    t.maxVersion ?? '',
+    t.verify ?? 'full',
+    t.pinSha256 ?? '',
+  ]);
+}
+
+/** The options of tls.createSecureContext for a profile. */
+export function secureContextOptions(t: TlsSettings, overrides?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion; withClientIdentity?: boolean }): tls.SecureContextOptions {
+  const ca = t.ca && t.ca.length > 0 ? (t.useSystemCA ? [...tls.rootCertificates, ...t.ca] : t.ca) : undefined;
+  const withId = overrides?.withClientIdentity ?? true;
+  return {
+    ...(ca ? { ca } : {}),
+    ...(withId && t.cert ? { cert: t.cert } : {}),
+    ...(withId && t.key ? { key: t.key } : {}),
+    ...(withId && t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
+    ...(withId && t.pfx ? { pfx: t.pfx } : {}),
+    minVersion: overrides?.minVersion ?? t.minVersion ?? 'TLSv1.2',
+    ...(overrides?.maxVersion ?? t.maxVersion ? { maxVersion: overrides?.maxVersion ?? t.maxVersion } : {}),
+  };
+}
+
+/**
+ * Checks the client key before any socket exists: a wrong or missing passphrase and a key that
+ * does not match its certificate would otherwise be thrown synchronously from tls.connect.
+ */
+export function precheckClientIdentity(o: ConnectionOptions): void {
+  const t = o.tls;
+  if (!t.key) {
+    if (t.cert) {
+      // A cert without a key: OpenSSL will complain about the key; say it plainly.
+      throw new DiagnosedError(makeProblem('KEY_MISMATCH', 'A client certificate is configured without its private key.', { field: 'key' }));
+    }
+    return;
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(t.passphrase !== undefined ? { key: t.key, passphrase: t.passphrase } : { key: t.key });
+  } catch (e) {
+    const code = errorCode(e) ?? '';
+    if (/DECRYPT|PASSPHRASE|BAD_PASSWORD/.test(code) || (t.passphrase === undefined && /ENCRYPTED/.test(t.key.toString()))) {
+      throw new DiagnosedError(makeProblem('KEY_PASSPHRASE',
+        t.passphrase === undefined ? 'The private key is encrypted and no passphrase was given.' : 'The private key could not be decrypted with the passphrase given.',
+        { facts: { errorCode: code } }), { cause: e });
+    }
+    throw new DiagnosedError(makeProblem('KEY_MISMATCH', `The private key file could not be read as a key (${code || 'unreadable'}).`, { field: 'key', title: 'The private key is unreadable', facts: { errorCode: code } }), { cause: e });
+  }
+  if (!t.cert) {
+    throw new DiagnosedError(makeProblem('KEY_MISMATCH', 'A private key is configured without its client certificate.', { field: 'cert' }));
+  }
+  let certKey: KeyObject;
+  try {
+    certKey = createPublicKey(t.cert);
+  } catch (e) {
+    throw new DiagnosedError(makeProblem('CLIENT_CERT_REJECTED', `The client certificate file could not be read (${errorCode(e) ?? 'unreadable'}).`, { field: 'cert', title: 'The client certificate is unreadable' }), { cause: e });
+  }
+  const a = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  const b = certKey.export({ type: 'spki', format: 'der' });
+  if (!a.equals(b)) {
+    throw new DiagnosedError(makeProblem('KEY_MISMATCH',
+      `The key is a ${key.asymmetricKeyType} key whose public half is not the one in the client certificate (${certKey.asymmetricKeyType}).`));
+  }
+}
+
+/**
+ * One SecureContext per profile (cheaper handshakes), and TLS sessions for resumption. Sessions are
+ * stored only from connections whose chain and host name were verified, under the full profile key,
+ * so an unverified connection can never hand its session to a verifying one.
+ */
+export class TlsCache {
+  private readonly contexts = new Map<string, tls.SecureContext>();
+  private readonly sessions = new Map<string, Buffer>();
+  private readonly maxEntries: number;
+
+  constructor(maxEntries = 256) {
+    this.maxEntries = maxEntries;
+  }
+
+  secureContext(o: ConnectionOptions, key = tlsProfileKey(o)): tls.SecureContext {
+    let ctx = this.contexts.get(key);
+    if (!ctx) {
+      try {
+        ctx = tls.createSecureContext(secureContextOptions(o.tls));
+      } catch (e) {
+        throw new DiagnosedError(classifyError(e, { options: o }), { cause: e });
+      }
+      if (this.contexts.size >= this.maxEntries) this.contexts.delete(this.contexts.keys().next().value as string);
+      this.contexts.set(key, ctx);
+    }
+    return ctx;
+  }
+
+  session(key: string): Buffer | undefined {
+    return this.sessions.get(key);
+  }
+
+  /** Stores a session only when the connection verified the server (chain + name, or the pin). */
+  storeSession(key: string, session: Buffer, verified: boolean): void {
+    if (!verified) return;
+    if (this.sessions.size >= this.maxEntries && !this.sessions.has(key)) this.sessions.delete(this.sessions.keys().next().value as string);
+    this.sessions.set(key, session);
+  }
+
+  forgetSession(key: string): void {
+    this.sessions.delete(key);
+  }
+
+  clear(): void {
+    this.contexts.clear();
+    this.sessions.clear();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+}
+
+/** The process-wide cache shared by all connections that do not bring their own. */
+export const defaultTlsCache = new TlsCache();
