@@ -121,8 +121,10 @@ describe('test lab', function () {
   });
 
   it('server omitting its intermediate -> UNABLE_TO_VERIFY_LEAF_SIGNATURE', async () => {
-    const srv = await start({ kind: 'tls', certs: lab.serverLeafOnly, caFile: lab.rootOnly.certPath });
+    const srv = await start({ kind: 'tls', certs: lab.serverLeafOnly });
     assert.equal((await probe(srv.port, { ca: lab.rootCa.cert })).code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    // a client that also trusts the intermediate can build the chain itself
+    assert.equal((await probe(srv.port, { ca: lab.caBundle.cert })).reply, '+PONG');
   });
 
   it('self-signed leaf -> DEPTH_ZERO_SELF_SIGNED_CERT', async () => {
@@ -154,11 +156,49 @@ describe('test lab', function () {
     assert.match(reader.reply ?? '', /^\+OK\r\n-NOPERM/);
   });
 
+  it('other broken server kinds fail verification with their documented codes', async () => {
+    const goodServer = await start({ kind: 'tls' });
+    const good = (): number => goodServer.port;
+    const noSan = await start({ kind: 'tls', certs: lab.noSanServer });
+    // Node falls back to the CN for DNS names when there is no SAN, never for IP addresses
+    assert.equal((await probe(noSan.port, { ca: lab.rootCa.cert })).reply, '+PONG');
+    assert.equal((await probe(noSan.port, { ca: lab.rootCa.cert, servername: undefined })).code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+    assert.equal((await probe(good(), { ca: lab.rootCa.cert, servername: undefined })).reply, '+PONG');
+    // the server's CA file must not hold otherRoot, or OpenSSL completes the chain with it
+    const unknown = await start({ kind: 'tls', certs: lab.unknownCaServer, caFile: lab.rootOnly.certPath });
+    assert.equal((await probe(unknown.port, { ca: lab.rootCa.cert })).code, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    // trusting the other root makes the same server fine: the cert itself is sound
+    assert.equal((await probe(unknown.port, { ca: lab.multiCaBundle.cert })).reply, '+PONG');
+    const withRoot = await start({
+      kind: 'tls', certs: { certPath: lab.unknownCaServer.certPath, keyPath: lab.unknownCaServer.keyPath, chainPath: lab.unknownCaServer.chainWithRootPath },
+      caFile: lab.rootOnly.certPath,
+    });
+    assert.equal((await probe(withRoot.port, { ca: lab.rootCa.cert })).code, 'SELF_SIGNED_CERT_IN_CHAIN');
+    assert.equal((await probe(good(), {})).code, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+    assert.equal((await probe(good(), { ca: lab.intermediateOnly.cert })).code, 'UNABLE_TO_GET_ISSUER_CERT');
+    assert.equal((await probe(good(), { ca: lab.caBundle.cert })).reply, '+PONG');
+    const soon = await start({ kind: 'tls', certs: lab.expiringSoonServer });
+    assert.equal((await probe(soon.port, { ca: lab.rootCa.cert })).reply, '+PONG');
+  });
+
+  it('client certificate kinds: wrong EKU is refused, optional mTLS accepts no cert, tls12 speaks TLS 1.2', async () => {
+    const mtls = await start({ kind: 'mtls' });
+    const wrongEku = await probe(mtls.port, { ca: lab.rootCa.cert, cert: lab.clientWrongEku.chain, key: lab.clientWrongEku.key });
+    assert.equal(wrongEku.code, 'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE');
+    const optional = await start({ kind: 'mtls-optional' });
+    assert.equal((await probe(optional.port, { ca: lab.rootCa.cert })).reply, '+PONG');
+    const tls12 = await start({ kind: 'tls12' });
+    const r = await probe(tls12.port, { ca: lab.rootCa.cert });
+    assert.equal(r.protocol, 'TLSv1.2');
+    const plain = await start({ kind: 'plain' });
+    assert.equal(plain.tls, false);
+  });
+
   it('startTlsPeer serves certificates redis-server refuses (SHA-1)', async () => {
     const peer = await startTlsPeer({ cert: lab.sha1Server.chain, key: lab.sha1Server.key });
     const r = await probe(peer.port, { ca: lab.rootCa.cert });
     assert.equal(r.reply, undefined);
-    assert.ok(r.code, 'a SHA-1 signed chain must not verify');
+    assert.equal(r.code, 'UNSPECIFIED', 'a SHA-1 signed chain must not verify');
     const rsa = await startTlsPeer({ cert: lab.rsa1024Server.chain, key: lab.rsa1024Server.key });
     assert.equal((await probe(rsa.port, { ca: lab.rootCa.cert })).reply, '+PONG');
     await Promise.all([peer.stop(), rsa.stop()]);

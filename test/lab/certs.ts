@@ -19,15 +19,17 @@
  *
  * Leaves (LeafEntry: certPath = the leaf alone, keyPath, cert, key, chainPath/chain = leaf + issuers sent)
  *   server                 RSA-2048, SAN DNS:localhost + IP:127.0.0.1, EKU serverAuth+clientAuth
- *   serverLeafOnly         same cert as `server`, chainPath = leaf only. Serve it with caFile = rootOnly
- *                          so OpenSSL cannot complete the chain => UNABLE_TO_VERIFY_LEAF_SIGNATURE
+ *   serverLeafOnly         same cert as `server`, chainPath = leaf only. Must be served with caFile = rootOnly
+ *                          (startRedis does that by default) so OpenSSL cannot complete the chain
+ *                          => UNABLE_TO_VERIFY_LEAF_SIGNATURE
  *   expiredServer          validity ended yesterday                         => CERT_HAS_EXPIRED
  *   notYetValidServer      validity starts tomorrow                         => CERT_NOT_YET_VALID
  *   expiringSoonServer     valid, expires in 5 days (warnings)
  *   wrongHostServer        SAN DNS:wrong.example only                       => ERR_TLS_CERT_ALTNAME_INVALID
- *   noSanServer            CN=localhost, no subjectAltName                  => ERR_TLS_CERT_ALTNAME_INVALID
+ *   noSanServer            CN=localhost, no subjectAltName: Node accepts it for servername localhost
+ *                          (CN fallback), ERR_TLS_CERT_ALTNAME_INVALID for host 127.0.0.1
  *   selfSignedServer       self-signed leaf, SAN localhost/127.0.0.1        => DEPTH_ZERO_SELF_SIGNED_CERT
- *   unknownCaServer        signed directly by otherRoot; chainPath = leaf only
+ *   unknownCaServer        signed directly by otherRoot (server caFile must not contain otherRoot); chainPath = leaf only
  *                          (=> UNABLE_TO_VERIFY_LEAF_SIGNATURE), chainWithRootPath = leaf + otherRoot
  *                          (=> SELF_SIGNED_CERT_IN_CHAIN)
  *   serverWrongEku         EKU clientAuth only                              => INVALID_PURPOSE

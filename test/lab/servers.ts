@@ -9,6 +9,8 @@
  *   plain   plaintext Redis, no auth
  *   tls     TLS, server = lab.server (leaf + intermediate), tls-ca-cert-file = lab.caBundle,
  *           tls-auth-clients no
+ *           (with certs: lab.serverLeafOnly the default CA file is lab.rootOnly, so the intermediate
+ *           is really omitted: OpenSSL completes a leaf-only chain from tls-ca-cert-file)
  *   mtls    as tls, tls-auth-clients yes (client must present a cert from the lab CA, e.g. lab.client)
  *   mtls-optional  as tls, tls-auth-clients optional
  *   tls12   as tls, tls-protocols "TLSv1.2" only
@@ -115,7 +117,8 @@ function installExitHooks(): void {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       for (const s of running) s.killNow();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      // if nobody else (mocha, the extension host) handles the signal, restore the default action
+      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
     });
   }
 }
@@ -152,12 +155,14 @@ async function buildArgs(opts: StartRedisOptions, port: number, dir: string): Pr
     const certs = opts.certs ?? lab.server;
     const cert = opts.serverCert ?? certs.chainPath ?? certs.certPath;
     const key = opts.serverKey ?? certs.keyPath;
+    // OpenSSL completes a leaf-only chain from the CA file: serverLeafOnly needs a root-only CA file
+    const defaultCaFile = opts.certs === lab.serverLeafOnly ? lab.rootOnly.certPath : lab.caBundle.certPath;
     const defaultAuth = opts.kind === 'mtls' ? 'yes' : opts.kind === 'mtls-optional' ? 'optional' : 'no';
     const protocols = opts.protocols ?? (opts.kind === 'tls13' ? 'TLSv1.3' : opts.kind === 'tls12' ? 'TLSv1.2' : undefined);
     args.push(
       '--port', '0', '--tls-port', String(port),
       '--tls-cert-file', path.resolve(cert), '--tls-key-file', path.resolve(key),
-      '--tls-ca-cert-file', path.resolve(opts.caFile ?? lab.caBundle.certPath),
+      '--tls-ca-cert-file', path.resolve(opts.caFile ?? defaultCaFile),
       '--tls-auth-clients', opts.authClients ?? defaultAuth,
     );
     if (protocols) args.push('--tls-protocols', protocols);
@@ -222,7 +227,10 @@ async function startOnce(opts: StartRedisOptions, port: number): Promise<RedisSe
       resolve();
     });
   });
-  const onData = (b: Buffer): void => { output += b.toString('utf8'); };
+  const onData = (b: Buffer): void => {
+    output += b.toString('utf8');
+    if (output.length > 256 * 1024) output = output.slice(-128 * 1024);
+  };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
 
