@@ -6,3 +6,4 @@ export * from './findings';
 export * from './chain';
 export * from './analyze';
 export { readPfx, validatePfx, type PfxContents, type PfxValidation } from './pkcs12';
+export { fetchPresentedChain, ProbeError, type ProbeOptions, type ProbeResult } from './probe';

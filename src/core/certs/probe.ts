@@ -1,0 +1,111 @@
+/**
+ * Reads the certificate chain a TLS server presents, for inspection only. The handshake runs with
+ * rejectUnauthorized:false and an EMPTY trust store (so Node cannot append a root of its own to what
+ * the peer sent); its session is never stored or reused. Verification is done afterwards by
+ * buildChain against the configured CAs: the probe itself trusts nothing.
+ */
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { Certificate } from './certificate';
+
+export interface ProbeOptions {
+  host: string;
+  port: number;
+  /** SNI; defaults to the host unless it is an IP literal. */
+  servername?: string;
+  minVersion?: tls.SecureVersion;
+  maxVersion?: tls.SecureVersion;
+  /** Optional client identity (servers that demand one in TLS 1.2 abort before the chain is read otherwise). Never logged. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  pfx?: Buffer;
+  timeoutMs?: number;
+}
+
+export interface ProbeResult {
+  /** As presented by the server, leaf first (ordered by issuer links, then the rest). */
+  presented: Certificate[];
+  protocol: string | null;
+  cipher: string | null;
+  /** The SNI that was sent. */
+  servername: string | null;
+}
+
+export class ProbeError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+    this.name = 'ProbeError';
+  }
+}
+
+export function fetchPresentedChain(o: ProbeOptions): Promise<ProbeResult> {
+  const servername = o.servername || (net.isIP(o.host) ? undefined : o.host);
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let socket: tls.TLSSocket;
+    try {
+      socket = tls.connect({
+        host: o.host,
+        port: o.port,
+        ...(servername ? { servername } : {}),
+        // Inspection only: nothing is trusted here, and the empty CA list keeps Node from completing
+        // the chain with roots of its own. The session is discarded with the socket.
+        rejectUnauthorized: false,
+        ca: [],
+        minVersion: o.minVersion,
+        maxVersion: o.maxVersion,
+        ...(o.pfx ? { pfx: o.pfx, passphrase: o.passphrase } : {}),
+        ...(o.cert && o.key ? { cert: o.cert, key: o.key, passphrase: o.passphrase } : {}),
+      });
+    } catch (e) {
+      reject(new ProbeError(`Could not start a TLS handshake: ${(e as { code?: string }).code ?? 'invalid options'}`, (e as { code?: string }).code ?? 'EINVAL'));
+      return;
+    }
+    const finish = (err?: ProbeError): void => {
+      if (done) return;
+      const presented = readChain(socket);
+      done = true;
+      clearTimeout(timer);
+      const protocol = socket.getProtocol() ?? null;
+      const cipher = socket.getCipher()?.standardName ?? null;
+      socket.destroy();
+      if (presented.length > 0) resolve({ presented, protocol, cipher, servername: servername ?? null });
+      else reject(err ?? new ProbeError('The server presented no certificate.', 'NO_CERTIFICATE'));
+    };
+    const timer = setTimeout(() => finish(new ProbeError(`No TLS handshake with ${o.host}:${o.port} within ${o.timeoutMs ?? 8000} ms (is it a TLS port?).`, 'TIMEOUT')), o.timeoutMs ?? 8000);
+    socket.once('secureConnect', () => finish());
+    socket.once('error', (e: Error & { code?: string }) => {
+      const code = e.code ?? 'ERROR';
+      const text = code === 'ECONNREFUSED' ? `Connection refused by ${o.host}:${o.port}.`
+        : code === 'ENOTFOUND' ? `The host ${o.host} was not found.`
+          : `The TLS handshake with ${o.host}:${o.port} failed (${code}).`;
+      finish(new ProbeError(text, code));
+    });
+    socket.once('close', () => finish(new ProbeError(`${o.host}:${o.port} closed the connection during the handshake.`, 'CLOSED')));
+  });
+}
+
+function readChain(socket: tls.TLSSocket): Certificate[] {
+  let peer: tls.DetailedPeerCertificate | undefined;
+  try {
+    peer = socket.getPeerCertificate(true);
+  } catch {
+    return [];
+  }
+  const out: Certificate[] = [];
+  const seen = new Set<string>();
+  while (peer && peer.raw && peer.raw.length > 0 && !seen.has(peer.fingerprint256)) {
+    seen.add(peer.fingerprint256);
+    try {
+      const cert = new Certificate(peer.raw);
+      cert.origin = `presented #${out.length + 1}`;
+      out.push(cert);
+    } catch {
+      break;
+    }
+    if (!peer.issuerCertificate || peer.issuerCertificate === peer) break;
+    peer = peer.issuerCertificate;
+  }
+  return out;
+}

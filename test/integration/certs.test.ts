@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import * as assert from 'node:assert/strict';
+import { getLab, type LabCerts } from '../lab/certs';
+import { requireRedisTls, startRedis, stopAll, type RedisServer } from '../lab/servers';
+import { buildChain, fetchPresentedChain, parseCertificates } from '../../src/core/certs';
+
+describe('certs: presented chains from a real redis-server', function () {
+  this.timeout(60_000);
+  let lab: LabCerts;
+  const servers: RedisServer[] = [];
+  before(async () => {
+    await requireRedisTls();
+    lab = await getLab();
+  });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await stopAll();
+  });
+
+  it('reads leaf + intermediate exactly as sent (no root appended) and verifies it against the configured root', async () => {
+    const srv = await startRedis({ kind: 'tls', certs: lab.server });
+    servers.push(srv);
+    const probe = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost' });
+    assert.deepEqual(probe.presented.map((c) => c.commonNames[0]), ['localhost', 'Lab Intermediate CA']);
+    assert.match(probe.protocol ?? '', /^TLSv1\.[23]$/);
+    const report = await buildChain({ presented: probe.presented, anchors: parseCertificates(lab.rootOnly.cert), hostname: 'localhost' });
+    assert.equal(report.trusted, true, report.verdict);
+    assert.deepEqual(report.links.map((l) => l.source), ['presented', 'presented', 'configured CA']);
+  });
+
+  it('a server that omits its intermediate: UNKNOWN_ISSUER, explained', async () => {
+    const srv = await startRedis({ kind: 'tls', certs: lab.serverLeafOnly, caFile: lab.rootOnly.certPath });
+    servers.push(srv);
+    const probe = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost' });
+    assert.equal(probe.presented.length, 1);
+    const report = await buildChain({ presented: probe.presented, anchors: parseCertificates(lab.rootOnly.cert), hostname: 'localhost' });
+    assert.equal(report.trusted, false);
+    assert.equal(report.code, 'UNKNOWN_ISSUER');
+    assert.match(report.verdict, /omits its intermediate/);
+  });
+
+  it('an expired server certificate: CERT_EXPIRED on the leaf link only', async () => {
+    const srv = await startRedis({ kind: 'tls', certs: lab.expiredServer });
+    servers.push(srv);
+    const probe = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost' });
+    const report = await buildChain({ presented: probe.presented, anchors: parseCertificates(lab.caBundle.cert), hostname: 'localhost' });
+    assert.equal(report.code, 'CERT_EXPIRED');
+    assert.deepEqual(report.links.map((l) => l.verdict), ['error', 'ok', 'ok']);
+  });
+
+  it('an mTLS server (TLS 1.2) still shows its chain when a client identity is given', async () => {
+    const srv = await startRedis({ kind: 'mtls', certs: lab.server, protocols: 'TLSv1.2' });
+    servers.push(srv);
+    const probe = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost', cert: lab.client.cert, key: lab.client.key });
+    assert.equal(probe.presented[0].commonNames[0], 'localhost');
+  });
+
+  it('a refused port is reported as such', async () => {
+    await assert.rejects(fetchPresentedChain({ host: '127.0.0.1', port: 1, timeoutMs: 3000 }), /refused/);
+  });
+});
