@@ -1,0 +1,128 @@
+// Helpers for e2e tests (test/e2e/*.e2e.ts): Playwright against the real VS Code workbench
+// (code-server + headless Chromium) with this extension loaded from the project folder.
+//
+// A test file is a plain mocha file:
+//
+//   import { openWorkbench, openRedisTlsView, runCommand, screenshot, Workbench } from './harness';
+//   describe('my feature (e2e)', () => {
+//     let wb: Workbench;
+//     before(async () => { wb = await openWorkbench({ env: { MY_PORT: '1234' } }); });
+//     after(async () => { await wb?.close(); });
+//     it('shows something', async () => {
+//       await openRedisTlsView(wb.page);
+//       await runCommand(wb.page, 'Redis TLS: Add Connection');
+//       await wb.page.getByRole('treeitem', { name: /.../ }).waitFor();
+//       await screenshot(wb.page, 'e2e-my-feature');   // -> test/artifacts/e2e-my-feature.png
+//     });
+//   });
+//
+// Each openWorkbench() starts its own code-server (fresh profile, settings and env) and Chromium;
+// `env` reaches the extension host (process.env there), `settings` goes into the user settings.json.
+// close() stops both (also call it when before() failed half-way: it is safe to call on undefined wb?.).
+// Run one file: `npx tsc -p tsconfig.test.json && npx mocha --timeout 120000 out/test/e2e/welcome.e2e.js`
+// (needs `node scripts/build.mjs` first), or `node scripts/test.mjs e2e --grep welcome`.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+export interface OpenWorkbenchOptions {
+  /** Environment variables for code-server and so for the extension host. */
+  env?: Record<string, string>;
+  /** Entries for the user settings.json (e.g. 'redisTls.connections': [...]). */
+  settings?: Record<string, unknown>;
+  /** Folder to open (default: an empty folder of the run). */
+  workspace?: string;
+  viewport?: { width: number; height: number };
+}
+
+export interface HostHandle {
+  port: number;
+  baseUrl: string;
+  runDir: string;
+  workspace: string;
+  /** Last lines code-server printed. */
+  logs: string[];
+}
+
+export interface Workbench {
+  page: Page;
+  browser: Browser;
+  context: BrowserContext;
+  host: HostHandle;
+  url: string;
+  /** Browser console lines of the workbench page. */
+  consoleLines: string[];
+  close(): Promise<void>;
+}
+
+interface WorkbenchModule {
+  openWorkbench(opts: OpenWorkbenchOptions): Promise<Workbench>;
+  waitForWorkbench(page: Page, opts?: { timeoutMs?: number }): Promise<void>;
+  openRedisTlsView(page: Page, opts?: { timeoutMs?: number }): Promise<void>;
+  runCommand(page: Page, label: string, opts?: { timeoutMs?: number }): Promise<void>;
+  waitForIdle(page: Page, opts?: { timeoutMs?: number }): Promise<void>;
+  screenshot(page: Page, name: string): Promise<string>;
+}
+
+// scripts/lib/workbench.mjs is an ES module; this file compiles to CommonJS, where TypeScript would turn
+// import() into require(). Keep a real dynamic import.
+const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+let lib: Promise<WorkbenchModule> | undefined;
+function workbenchLib(): Promise<WorkbenchModule> {
+  const file = join(__dirname, '..', '..', '..', 'scripts', 'lib', 'workbench.mjs');
+  lib ??= importEsm(pathToFileURL(file).href) as Promise<WorkbenchModule>;
+  return lib;
+}
+
+/** Starts code-server + Chromium and opens the workbench with the extension loaded. */
+export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Workbench> {
+  return (await workbenchLib()).openWorkbench(opts);
+}
+
+/** Waits until the workbench is up and the "Redis TLS" activity-bar tab is visible. */
+export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<void> {
+  return (await workbenchLib()).waitForWorkbench(page, { timeoutMs });
+}
+
+/** Opens the "Redis TLS" view container (activity bar) and waits for its "Connections" view. */
+export async function openRedisTlsView(page: Page, timeoutMs = 60_000): Promise<void> {
+  return (await workbenchLib()).openRedisTlsView(page, { timeoutMs });
+}
+
+/** Runs a command from the command palette by its label, e.g. 'Redis TLS: Add Connection'. */
+export async function runCommand(page: Page, label: string, timeoutMs = 30_000): Promise<void> {
+  return (await workbenchLib()).runCommand(page, label, { timeoutMs });
+}
+
+/** Best effort: waits until no extension is activating and the side bar shows no progress bar. */
+export async function waitForIdle(page: Page, timeoutMs = 30_000): Promise<void> {
+  return (await workbenchLib()).waitForIdle(page, { timeoutMs });
+}
+
+/** Saves test/artifacts/<name>.png (gitignored) and returns its absolute path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  return (await workbenchLib()).screenshot(page, name);
+}
+
+/** A webview's document (the active one): use like a Page for locators. */
+export function webviewFrame(page: Page) {
+  return page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+}
+
+/**
+ * Call inside a describe(): after each failed test, saves test/artifacts/<prefix>-failure-<n>.png of
+ * the workbench (when it is open) so a failure can be looked at.
+ */
+export function captureFailures(prefix: string, workbench: () => Workbench | undefined): void {
+  let n = 0;
+  afterEach(async function () {
+    const wb = workbench();
+    if (this.currentTest?.state !== 'failed' || !wb) return;
+    try {
+      const file = await screenshot(wb.page, `${prefix}-failure-${++n}`);
+      console.log(`      failure screenshot: ${file}`);
+    } catch {
+      // the page may be gone
+    }
+  });
+}
