@@ -1,0 +1,108 @@
+/**
+ * A growable list of byte strings stored back to back in one buffer, with an end offset per entry:
+ * a million keys cost their bytes plus 4 bytes each, with no object per key.
+ */
+export class ByteList {
+  private data: Uint8Array;
+  private ends: Uint32Array;
+  private size = 0;
+
+  constructor(initialEntries = 16, initialBytes = 256) {
+    this.data = new Uint8Array(initialBytes);
+    this.ends = new Uint32Array(initialEntries);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  /** Bytes used by the entries. */
+  get byteLength(): number {
+    return this.size === 0 ? 0 : (this.ends[this.size - 1] as number);
+  }
+
+  start(index: number): number {
+    return index === 0 ? 0 : (this.ends[index - 1] as number);
+  }
+
+  end(index: number): number {
+    return this.ends[index] as number;
+  }
+
+  /** The raw storage; valid until the next push. Use with start()/end(). */
+  get bytes(): Uint8Array {
+    return this.data;
+  }
+
+  /** Appends src[from, to). */
+  push(src: Uint8Array, from = 0, to = src.length): void {
+    const len = to - from;
+    const used = this.byteLength;
+    if (used + len > this.data.length) {
+      let cap = this.data.length * 2;
+      while (cap < used + len) cap *= 2;
+      const grown = new Uint8Array(cap);
+      grown.set(this.data.subarray(0, used));
+      this.data = grown;
+    }
+    if (this.size === this.ends.length) {
+      const grown = new Uint32Array(this.ends.length * 2);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    // Short keys are the common case: a plain loop beats the native call overhead of set().
+    if (len <= 32) {
+      const data = this.data;
+      for (let i = 0; i < len; i++) data[used + i] = src[from + i] as number;
+    } else {
+      this.data.set(src.subarray(from, to), used);
+    }
+    this.ends[this.size++] = used + len;
+  }
+
+  /** A copy of entry `index`. */
+  get(index: number): Buffer {
+    return Buffer.from(this.data.subarray(this.start(index), this.end(index)));
+  }
+
+  /** Compares entry a with entry b bytewise (like Buffer.compare). */
+  compare(a: number, b: number): number {
+    const data = this.data;
+    let i = this.start(a);
+    const ae = this.end(a);
+    let j = this.start(b);
+    const be = this.end(b);
+    while (i < ae && j < be) {
+      const d = (data[i] as number) - (data[j] as number);
+      if (d !== 0) return d;
+      i++;
+      j++;
+    }
+    return (ae - this.start(a)) - (be - this.start(b));
+  }
+
+  /** The first (up to) 6 bytes of entry `index` as a number that orders like the bytes. */
+  sortPrefix(index: number): number {
+    const data = this.data;
+    const s = this.start(index);
+    const e = this.end(index);
+    let value = 0;
+    for (let i = 0; i < 6; i++) value = value * 257 + (s + i < e ? (data[s + i] as number) + 1 : 0);
+    return value;
+  }
+
+  /** A new list with the given entries, in that order. */
+  select(indices: ArrayLike<number>): ByteList {
+    let bytes = 0;
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k] as number;
+      bytes += this.end(i) - this.start(i);
+    }
+    const out = new ByteList(Math.max(16, indices.length), Math.max(256, bytes));
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k] as number;
+      out.push(this.data, this.start(i), this.end(i));
+    }
+    return out;
+  }
+}

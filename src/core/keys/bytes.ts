@@ -1,0 +1,107 @@
+/**
+ * Key bytes: how a key is shown, copied and carried in URIs. Redis keys are binary-safe, so every
+ * operation keeps the original bytes; only the display is text.
+ */
+import { isUtf8 } from 'node:buffer';
+
+/** True when the bytes are valid UTF-8 without control characters: they can be shown as they are. */
+export function isPlainText(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b < 0x20 || b === 0x7f) return false;
+    if (b >= 0x80) return isUtf8(bytes) && !hasUnicodeControls(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+  }
+  return true;
+}
+
+/** C1 controls and the bidi overrides that can make a name read differently than it is. */
+const UNICODE_CONTROLS = /[\u0080-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+function hasUnicodeControls(text: string): boolean {
+  return UNICODE_CONTROLS.test(text);
+}
+
+/**
+ * redis-cli's escaping (sdscatrepr) without the surrounding quotes: `\\`, `\"`, `\n`, `\r`, `\t`,
+ * `\a`, `\b`, printable ASCII as is, every other byte as `\xNN`.
+ */
+export function escapeBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    switch (b) {
+      case 0x5c: out += '\\\\'; break;
+      case 0x22: out += '\\"'; break;
+      case 0x0a: out += '\\n'; break;
+      case 0x0d: out += '\\r'; break;
+      case 0x09: out += '\\t'; break;
+      case 0x07: out += '\\a'; break;
+      case 0x08: out += '\\b'; break;
+      default:
+        out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+    }
+  }
+  return out;
+}
+
+/** The text shown for a key (or any Redis string): as is when it is plain text, escaped otherwise. */
+export function displayBytes(bytes: Uint8Array): string {
+  return isPlainText(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8') : escapeBytes(bytes);
+}
+
+/** redis-cli's quoted form (`"..."`), exact for any bytes: what "copy key name" gives for binary keys. */
+export function quoteBytes(bytes: Uint8Array): string {
+  return `"${escapeBytes(bytes)}"`;
+}
+
+const SIMPLE_ESCAPES: Record<number, number> = { 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x61: 0x07, 0x62: 0x08, 0x5c: 0x5c, 0x22: 0x22 };
+
+/** Parses a redis-cli quoted or escaped string back to bytes (the inverse of escapeBytes). */
+export function unescapeBytes(text: string): Buffer {
+  const out: number[] = [];
+  const unquoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+  const src = Buffer.from(unquoted, 'utf8');
+  for (let i = 0; i < src.length; i++) {
+    const b = src[i] as number;
+    if (b !== 0x5c || i + 1 >= src.length) {
+      out.push(b);
+      continue;
+    }
+    const next = src[i + 1] as number;
+    if (next === 0x78 && i + 3 < src.length) {
+      const hex = src.subarray(i + 2, i + 4).toString('latin1');
+      if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+        out.push(parseInt(hex, 16));
+        i += 3;
+        continue;
+      }
+    }
+    const mapped = SIMPLE_ESCAPES[next];
+    if (mapped !== undefined) {
+      out.push(mapped);
+      i += 1;
+      continue;
+    }
+    out.push(b);
+  }
+  return Buffer.from(out);
+}
+
+/** Key bytes as a URI-safe token (base64url: reversible, no `/`, `?`, `#` or `%`). */
+export function keyToToken(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.length).toString('base64url');
+}
+
+export function keyFromToken(token: string): Buffer {
+  if (!/^[A-Za-z0-9_-]*$/.test(token)) throw new Error('not a key token');
+  return Buffer.from(token, 'base64url');
+}
+
+/** Escapes glob metacharacters so a byte prefix can be used in `SCAN MATCH prefix*`. */
+export function globEscape(bytes: Uint8Array): Buffer {
+  const out: number[] = [];
+  for (const b of bytes) {
+    if (b === 0x2a || b === 0x3f || b === 0x5b || b === 0x5d || b === 0x5c) out.push(0x5c);
+    out.push(b);
+  }
+  return Buffer.from(out);
+}

@@ -1,0 +1,318 @@
+/**
+ * The namespace tree of a keyspace, built incrementally from SCAN pages.
+ *
+ * Cheap by construction: key bytes are copied into per-folder byte lists (no object per key), and a
+ * folder is split into its subfolders only once it is listed ("open"). Keys arriving later are routed
+ * down through open folders and parked, unsplit, in the first closed one. So a scan pays for the
+ * levels the user can see; expanding a folder pays once for the keys under it.
+ *
+ * SCAN may return a key more than once (while Redis resizes its table): a folder's direct keys are
+ * de-duplicated when it is listed (they are sorted then), and its counts corrected.
+ */
+import { ByteList } from './byteList';
+
+export type TreeEntry =
+  | { kind: 'folder'; folder: Folder }
+  | { kind: 'key'; key: Buffer };
+
+export interface TreePage {
+  entries: TreeEntry[];
+  /** Children of the folder (subfolders + direct keys) known so far. */
+  total: number;
+  folderCount: number;
+  keyCount: number;
+}
+
+export class Folder {
+  /** Keys at or below this folder seen so far. */
+  total = 0;
+  /** Listed at least once: new keys are split into its subfolders as they arrive. */
+  open = false;
+  /** Suffixes (after this folder's prefix) not yet split into subfolders. */
+  pending: ByteList | undefined;
+  /** Suffixes of the keys directly in this folder; the first `sortedLeaves` are sorted and unique. */
+  leaves: ByteList | undefined;
+  sortedLeaves = 0;
+  /** Subfolders by segment hash; collisions chain through `nextInBucket`. */
+  buckets: Map<number, Folder> | undefined;
+  nextInBucket: Folder | undefined;
+  childCount = 0;
+  private sortedChildren: Folder[] | undefined;
+  private allChildren: Folder[] | undefined;
+
+  constructor(
+    /** This folder's segment, one char per byte (latin1). Empty for the root. */
+    readonly segment: string,
+    readonly parent: Folder | undefined,
+    readonly hash: number,
+  ) {}
+
+  get isRoot(): boolean {
+    return this.parent === undefined;
+  }
+
+  /** The segment's bytes. */
+  segmentBytes(): Buffer {
+    return Buffer.from(this.segment, 'latin1');
+  }
+
+  /** Path from the root (excluded) to this folder. */
+  path(): Folder[] {
+    const out: Folder[] = [];
+    if (!this.parent) return out;
+    out.push(this);
+    for (let f: Folder | undefined = this.parent; f && f.parent; f = f.parent) out.push(f);
+    return out.reverse();
+  }
+
+  addChild(child: Folder): void {
+    (this.allChildren ??= []).push(child);
+    this.sortedChildren = undefined;
+    this.childCount++;
+  }
+
+  detach(child: Folder): void {
+    const buckets = this.buckets;
+    if (buckets) {
+      let prev: Folder | undefined;
+      for (let f = buckets.get(child.hash); f; prev = f, f = f.nextInBucket) {
+        if (f !== child) continue;
+        if (prev) prev.nextInBucket = f.nextInBucket;
+        else if (f.nextInBucket) buckets.set(child.hash, f.nextInBucket);
+        else buckets.delete(child.hash);
+        break;
+      }
+    }
+    this.allChildren = (this.allChildren ?? []).filter((c) => c !== child);
+    this.sortedChildren = undefined;
+    this.childCount = this.allChildren.length;
+  }
+
+  /** Subfolders sorted by their bytes. */
+  children(): Folder[] {
+    if (!this.sortedChildren) {
+      this.sortedChildren = (this.allChildren ?? []).slice().sort((a, b) => (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0));
+    }
+    return this.sortedChildren;
+  }
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+export class NamespaceTree {
+  readonly root = new Folder('', undefined, 0);
+  private readonly delimiter: Buffer;
+  /** Keys received (including SCAN duplicates). */
+  received = 0;
+
+  constructor(delimiter: string | Uint8Array = ':') {
+    this.delimiter = typeof delimiter === 'string' ? Buffer.from(delimiter, 'utf8') : Buffer.from(delimiter);
+    this.root.open = true;
+  }
+
+  get delimiterBytes(): Buffer {
+    return this.delimiter;
+  }
+
+  /** Adds one SCAN page. */
+  addMany(keys: readonly Uint8Array[]): void {
+    for (let i = 0; i < keys.length; i++) this.add(keys[i] as Uint8Array);
+  }
+
+  add(key: Uint8Array): void {
+    this.received++;
+    this.route(this.root, key, 0, key.length);
+  }
+
+  /** Routes key[pos, end) (the part after folder's prefix) down through open folders. */
+  private route(folder: Folder, key: Uint8Array, pos: number, end: number): void {
+    folder.total++;
+    for (;;) {
+      if (!folder.open) {
+        (folder.pending ??= new ByteList()).push(key, pos, end);
+        return;
+      }
+      const cut = this.findDelimiter(key, pos, end);
+      if (cut < 0) {
+        (folder.leaves ??= new ByteList()).push(key, pos, end);
+        return;
+      }
+      folder = this.child(folder, key, pos, cut);
+      folder.total++;
+      pos = cut + this.delimiter.length;
+    }
+  }
+
+  private findDelimiter(key: Uint8Array, pos: number, end: number): number {
+    const d = this.delimiter;
+    if (d.length === 0) return -1;
+    if (d.length === 1) {
+      const c = d[0] as number;
+      for (let i = pos; i < end; i++) if (key[i] === c) return i;
+      return -1;
+    }
+    outer: for (let i = pos; i + d.length <= end; i++) {
+      for (let j = 0; j < d.length; j++) if (key[i + j] !== d[j]) continue outer;
+      return i;
+    }
+    return -1;
+  }
+
+  /** Finds or creates the subfolder named key[from, to). */
+  private child(folder: Folder, key: Uint8Array, from: number, to: number): Folder {
+    let hash = FNV_OFFSET;
+    for (let i = from; i < to; i++) hash = Math.imul(hash ^ (key[i] as number), FNV_PRIME);
+    hash >>>= 0;
+    const buckets = (folder.buckets ??= new Map());
+    const first = buckets.get(hash);
+    const len = to - from;
+    search: for (let f = first; f; f = f.nextInBucket) {
+      const seg = f.segment;
+      if (seg.length !== len) continue;
+      for (let i = 0; i < len; i++) if (seg.charCodeAt(i) !== key[from + i]) continue search;
+      return f;
+    }
+    let segment = '';
+    for (let i = from; i < to; i++) segment += String.fromCharCode(key[i] as number);
+    const created = new Folder(segment, folder, hash);
+    created.nextInBucket = first;
+    buckets.set(hash, created);
+    folder.addChild(created);
+    return created;
+  }
+
+  /** Opens the folder: splits its parked keys into subfolders and direct keys, sorts and de-duplicates those. */
+  prepare(folder: Folder): void {
+    if (!folder.open) {
+      folder.open = true;
+      const pending = folder.pending;
+      folder.pending = undefined;
+      if (pending) {
+        const bytes = pending.bytes;
+        for (let i = 0; i < pending.length; i++) {
+          // route() counts the folder itself again: compensate, it was counted when parked.
+          folder.total--;
+          this.route(folder, bytes, pending.start(i), pending.end(i));
+        }
+      }
+    }
+    const leaves = folder.leaves;
+    if (leaves && folder.sortedLeaves < leaves.length) {
+      const n = leaves.length;
+      const prefix = new Float64Array(n);
+      for (let i = 0; i < n; i++) prefix[i] = leaves.sortPrefix(i);
+      const order: number[] = new Array<number>(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort((a, b) => (prefix[a] as number) - (prefix[b] as number) || leaves.compare(a, b));
+      const unique: number[] = [];
+      for (let k = 0; k < n; k++) {
+        const i = order[k] as number;
+        if (unique.length > 0 && leaves.compare(unique[unique.length - 1] as number, i) === 0) continue;
+        unique.push(i);
+      }
+      const duplicates = n - unique.length;
+      folder.leaves = leaves.select(unique);
+      folder.sortedLeaves = unique.length;
+      if (duplicates > 0) {
+        for (let f: Folder | undefined = folder; f; f = f.parent) f.total -= duplicates;
+      }
+    }
+  }
+
+  /** Children of a folder: subfolders (sorted) then direct keys (sorted), entries [offset, offset+limit). */
+  list(folder: Folder, offset = 0, limit = Number.MAX_SAFE_INTEGER): TreePage {
+    this.prepare(folder);
+    const folders = folder.children();
+    const leaves = folder.leaves;
+    const keyCount = leaves ? leaves.length : 0;
+    const total = folders.length + keyCount;
+    const entries: TreeEntry[] = [];
+    const stop = Math.min(total, offset + limit);
+    const prefix = stop > folders.length ? this.prefixOf(folder) : Buffer.alloc(0);
+    for (let i = offset; i < stop; i++) {
+      if (i < folders.length) {
+        entries.push({ kind: 'folder', folder: folders[i] as Folder });
+      } else {
+        const j = i - folders.length;
+        const l = leaves as ByteList;
+        const suffix = l.bytes.subarray(l.start(j), l.end(j));
+        entries.push({ kind: 'key', key: Buffer.concat([prefix, suffix]) });
+      }
+    }
+    return { entries, total, folderCount: folders.length, keyCount };
+  }
+
+  /** The key prefix a folder stands for, delimiter included (empty for the root). */
+  prefixOf(folder: Folder): Buffer {
+    const parts: Buffer[] = [];
+    for (const f of folder.path()) parts.push(f.segmentBytes(), this.delimiter);
+    return Buffer.concat(parts);
+  }
+
+  /** Finds a folder by its segments (bytes), opening folders on the way; undefined when unknown. */
+  find(segments: readonly Uint8Array[]): Folder | undefined {
+    let folder = this.root;
+    for (const seg of segments) {
+      this.prepare(folder);
+      const wanted = Buffer.from(seg).toString('latin1');
+      const next = folder.children().find((c) => c.segment === wanted);
+      if (!next) return undefined;
+      folder = next;
+    }
+    return folder;
+  }
+
+  /** Forgets a folder and everything under it (after its keys were deleted). */
+  removeFolder(folder: Folder): void {
+    const parent = folder.parent;
+    if (!parent) {
+      this.clearFolder(folder);
+      return;
+    }
+    parent.detach(folder);
+    for (let f: Folder | undefined = parent; f; f = f.parent) f.total -= folder.total;
+  }
+
+  private clearFolder(folder: Folder): void {
+    for (const child of folder.children().slice()) folder.detach(child);
+    folder.pending = undefined;
+    folder.leaves = undefined;
+    folder.sortedLeaves = 0;
+    folder.total = 0;
+  }
+
+  /** Forgets a key (after it was deleted). Returns true when it was present in an open folder. */
+  remove(key: Uint8Array): boolean {
+    let folder = this.root;
+    let pos = 0;
+    const path: Folder[] = [folder];
+    for (;;) {
+      if (!folder.open) return false;
+      const cut = this.findDelimiter(key, pos, key.length);
+      if (cut < 0) break;
+      const name = Buffer.from(key.subarray(pos, cut)).toString('latin1');
+      const next = folder.children().find((c) => c.segment === name);
+      if (!next) return false;
+      folder = next;
+      path.push(folder);
+      pos = cut + this.delimiter.length;
+    }
+    this.prepare(folder);
+    const leaves = folder.leaves;
+    if (!leaves) return false;
+    const suffix = key.subarray(pos);
+    const keep: number[] = [];
+    let found = false;
+    for (let i = 0; i < leaves.length; i++) {
+      const same = leaves.end(i) - leaves.start(i) === suffix.length && Buffer.compare(leaves.bytes.subarray(leaves.start(i), leaves.end(i)), suffix) === 0;
+      if (same && !found) found = true;
+      else keep.push(i);
+    }
+    if (!found) return false;
+    folder.leaves = leaves.select(keep);
+    folder.sortedLeaves = keep.length;
+    for (const f of path) f.total--;
+    return true;
+  }
+}

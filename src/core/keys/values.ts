@@ -1,0 +1,219 @@
+/**
+ * Value readers: one part of a key's value as a read-only text document, capped in bytes or
+ * elements, with the position of the next part. Read commands only.
+ */
+import { displayBytes } from './bytes';
+import type { Database } from './database';
+import { count, hexDump, isText, jsonLiteral, prettyJson, scoreLiteral } from './format';
+import { KeyType, formatTtl, toKeyType } from './keyInfo';
+import { Args, asArray, asBuffer, asInteger, asOptionalBuffer, asText, pipeline } from './replies';
+
+export interface ValueCaps {
+  maxBytes: number;
+  maxElements: number;
+}
+
+export const DEFAULT_CAPS: ValueCaps = { maxBytes: 1024 * 1024, maxElements: 1000 };
+
+/** Where a part starts: a byte/index offset, a SCAN cursor (hash, set) or a stream id (exclusive). */
+export interface ValuePosition {
+  offset?: number;
+  cursor?: string;
+  after?: string;
+}
+
+export type DocumentKind = 'json' | 'jsonc' | 'text' | 'hex';
+
+export interface ValuePart {
+  type: KeyType;
+  kind: DocumentKind;
+  text: string;
+  /** Set when more follows. */
+  next?: ValuePosition;
+  /** Human summary, e.g. "hash · 3 fields · TTL 1h". */
+  summary: string;
+}
+
+export async function readValue(db: Database, key: Buffer, position: ValuePosition = {}, caps: ValueCaps = DEFAULT_CAPS): Promise<ValuePart> {
+  const [typeReply, pttlReply] = await pipeline(db, [['TYPE', key], ['PTTL', key]]);
+  const type = toKeyType(asText(typeReply));
+  const pttl = pttlReply instanceof Error ? -1 : asInteger(pttlReply);
+  const ttl = pttl >= 0 ? ` · TTL ${formatTtl(pttl)}` : '';
+  const name = displayBytes(key);
+  switch (type) {
+    case 'none':
+      return { type, kind: 'text', text: `The key ${name} does not exist (any more).\n`, summary: 'missing' };
+    case 'string': return readString(db, key, position, caps, ttl);
+    case 'hash': return readHash(db, key, name, position, caps, ttl);
+    case 'list': return readList(db, key, name, position, caps, ttl);
+    case 'set': return readSet(db, key, name, position, caps, ttl);
+    case 'zset': return readZset(db, key, name, position, caps, ttl);
+    case 'stream': return readStream(db, key, name, position, caps, ttl);
+    case 'ReJSON-RL': return readJson(db, key, caps, ttl);
+    default:
+      return { type, kind: 'text', text: `The key ${name} has a type this viewer does not read.\n`, summary: 'unknown type' };
+  }
+}
+
+/** The note of a partial document; empty when the whole value is shown. */
+function capNote(shown: string, total: string, hasMore: boolean, isLaterPart: boolean, setting: string): string {
+  if (!hasMore && !isLaterPart) return '';
+  return `// Showing ${shown} of ${total} (cap: ${setting}).${hasMore ? ' More: "Load Next Part" (CodeLens above or the editor title).' : ' This is the last part.'}\n`;
+}
+
+async function readString(db: Database, key: Buffer, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+  const offset = Math.max(0, position.offset ?? 0);
+  const [lengthReply, dataReply] = await pipeline(db, [['STRLEN', key], ['GETRANGE', key, offset, offset + caps.maxBytes - 1]]);
+  const total = asInteger(lengthReply);
+  const data = asBuffer(dataReply);
+  const end = offset + data.length;
+  const next = end < total ? { offset: end } : undefined;
+  const whole = offset === 0 && !next;
+  const summary = `string · ${count(total)} bytes${ttl}`;
+  const note = next || offset > 0
+    ? `[redis-tls] Showing bytes ${count(offset)}–${count(Math.max(offset, end - 1))} of ${count(total)} (cap: redisTls.values.maxBytes).${next ? ' More: "Load Next Part" (CodeLens above or the editor title).' : ''}\n\n`
+    : '';
+  if (isText(data)) {
+    const text = data.toString('utf8');
+    if (whole) {
+      const json = prettyJson(text);
+      if (json !== undefined) return { type: 'string', kind: 'json', text: json + '\n', summary };
+    }
+    return { type: 'string', kind: 'text', text: note + text, summary, ...(next ? { next } : {}) };
+  }
+  return { type: 'string', kind: 'hex', text: note + hexDump(data, offset) + '\n', summary: `${summary} · binary`, ...(next ? { next } : {}) };
+}
+
+/** HSCAN/SSCAN until `max` elements or the end; returns the raw element list and the next cursor. */
+async function scanElements(db: Database, command: 'HSCAN' | 'SSCAN', key: Buffer, cursor: string, max: number, perElement: number): Promise<{ items: Buffer[]; cursor: string }> {
+  const items: Buffer[] = [];
+  let at = cursor;
+  do {
+    const reply = asArray(await db.send([command, key, at, 'COUNT', Math.min(max, 1000)] as Args));
+    at = asText(reply[0]);
+    for (const item of asArray(reply[1])) items.push(asBuffer(item));
+  } while (at !== '0' && items.length / perElement < max);
+  return { items, cursor: at };
+}
+
+function header(type: string, name: string, size: string, ttl: string): string {
+  return `// ${type} ${name} · ${size}${ttl} · read-only\n`;
+}
+
+async function readHash(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+  const total = asInteger(await db.send(['HLEN', key]));
+  const { items, cursor } = await scanElements(db, 'HSCAN', key, position.cursor ?? '0', caps.maxElements, 2);
+  const pairs: Array<[Buffer, Buffer]> = [];
+  for (let i = 0; i + 1 < items.length; i += 2) pairs.push([items[i] as Buffer, items[i + 1] as Buffer]);
+  pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
+  const next = cursor !== '0' ? { cursor } : undefined;
+  const size = `${count(total)} field${total === 1 ? '' : 's'}`;
+  const body = pairs.length === 0 ? '{}' : `{\n${pairs.map(([f, v]) => `  ${jsonLiteral(f)}: ${jsonLiteral(v)}`).join(',\n')}\n}`;
+  return {
+    type: 'hash', kind: 'jsonc', summary: `hash · ${size}${ttl}`,
+    text: header('hash', name, size, ttl) + capNote(`${count(pairs.length)} fields`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') + body + '\n',
+    ...(next ? { next } : {}),
+  };
+}
+
+async function readSet(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+  const total = asInteger(await db.send(['SCARD', key]));
+  const { items, cursor } = await scanElements(db, 'SSCAN', key, position.cursor ?? '0', caps.maxElements, 1);
+  items.sort(Buffer.compare);
+  const next = cursor !== '0' ? { cursor } : undefined;
+  const size = `${count(total)} member${total === 1 ? '' : 's'}`;
+  const body = items.length === 0 ? '[]' : `[\n${items.map((m) => `  ${jsonLiteral(m)}`).join(',\n')}\n]`;
+  return {
+    type: 'set', kind: 'jsonc', summary: `set · ${size}${ttl}`,
+    text: header('set', name, size, ttl) + capNote(`${count(items.length)} members`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') + body + '\n',
+    ...(next ? { next } : {}),
+  };
+}
+
+async function readList(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+  const offset = Math.max(0, position.offset ?? 0);
+  const [lengthReply, rangeReply] = await pipeline(db, [['LLEN', key], ['LRANGE', key, offset, offset + caps.maxElements - 1]]);
+  const total = asInteger(lengthReply);
+  const items = asArray(rangeReply).map((r) => asBuffer(r));
+  const end = offset + items.length;
+  const next = end < total ? { offset: end } : undefined;
+  const size = `${count(total)} element${total === 1 ? '' : 's'}`;
+  const shown = `elements ${count(offset)}–${count(Math.max(offset, end - 1))}`;
+  const body = items.length === 0 ? '[]' : `[\n${items.map((m, i) => `  ${jsonLiteral(m)}${i < items.length - 1 ? ',' : ''} // ${offset + i}`).join('\n')}\n]`;
+  return {
+    type: 'list', kind: 'jsonc', summary: `list · ${size}${ttl}`,
+    text: header('list', name, size, ttl) + capNote(shown, count(total), !!next, offset > 0, 'redisTls.values.maxElements') + body + '\n',
+    ...(next ? { next } : {}),
+  };
+}
+
+async function readZset(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+  const offset = Math.max(0, position.offset ?? 0);
+  const [lengthReply, rangeReply] = await pipeline(db, [['ZCARD', key], ['ZRANGE', key, offset, offset + caps.maxElements - 1, 'WITHSCORES']]);
+  const total = asInteger(lengthReply);
+  const flat = asArray(rangeReply);
+  const lines: string[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const member = asBuffer(flat[i]);
+    const score = flat[i + 1];
+    lines.push(`  ${jsonLiteral(member)}: ${typeof score === 'number' ? String(score) : scoreLiteral(asBuffer(score))}`);
+  }
+  const end = offset + lines.length;
+  const next = end < total ? { offset: end } : undefined;
+  const size = `${count(total)} member${total === 1 ? '' : 's'}`;
+  const body = lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n}`;
+  return {
+    type: 'zset', kind: 'jsonc', summary: `zset · ${size}${ttl}`,
+    text: header('zset (member: score, by score)', name, size, ttl) + capNote(`ranks ${count(offset)}–${count(Math.max(offset, end - 1))}`, count(total), !!next, offset > 0, 'redisTls.values.maxElements') + body + '\n',
+    ...(next ? { next } : {}),
+  };
+}
+
+/** The smallest stream id greater than `id` (works on servers without exclusive ranges). */
+export function nextStreamId(id: string): string {
+  const m = /^(\d+)-(\d+)$/.exec(id);
+  if (!m) throw new Error('not a stream id');
+  const ms = BigInt(m[1] as string);
+  const seq = BigInt(m[2] as string);
+  return seq === 0xffffffffffffffffn ? `${ms + 1n}-0` : `${ms}-${seq + 1n}`;
+}
+
+async function readStream(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+  const start = position.after ? nextStreamId(position.after) : '-';
+  const [lengthReply, rangeReply] = await pipeline(db, [['XLEN', key], ['XRANGE', key, start, '+', 'COUNT', caps.maxElements]]);
+  const total = asInteger(lengthReply);
+  const entries = asArray(rangeReply);
+  const lines: string[] = [];
+  let last = '';
+  for (const entry of entries) {
+    const [idReply, fieldsReply] = asArray(entry);
+    last = asText(idReply);
+    const fields = asArray(fieldsReply ?? []).map((f) => asBuffer(f));
+    const inner: string[] = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) inner.push(`${jsonLiteral(fields[i] as Buffer)}: ${jsonLiteral(fields[i + 1] as Buffer)}`);
+    lines.push(`  ${JSON.stringify(last)}: { ${inner.join(', ')} }`);
+  }
+  const next = entries.length >= caps.maxElements && last ? { after: last } : undefined;
+  const size = `${count(total)} entr${total === 1 ? 'y' : 'ies'}`;
+  const body = lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n}`;
+  const note = capNote(`${count(lines.length)} entries${position.after ? ` after ${position.after}` : ''}`, count(total), !!next, !!position.after, 'redisTls.values.maxElements');
+  return {
+    type: 'stream', kind: 'jsonc', summary: `stream · ${size}${ttl}`,
+    text: header('stream (id: fields)', name, size, ttl) + note + body + '\n',
+    ...(next ? { next } : {}),
+  };
+}
+
+async function readJson(db: Database, key: Buffer, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+  const reply = asOptionalBuffer(await db.send(['JSON.GET', key]));
+  const raw = reply ?? Buffer.alloc(0);
+  const summary = `RedisJSON · ${count(raw.length)} bytes${ttl}`;
+  if (raw.length > caps.maxBytes) {
+    return {
+      type: 'ReJSON-RL', kind: 'text', summary,
+      text: `[redis-tls] Showing the first ${count(caps.maxBytes)} of ${count(raw.length)} bytes of the JSON text (cap: redisTls.values.maxBytes).\n\n${raw.subarray(0, caps.maxBytes).toString('utf8')}`,
+    };
+  }
+  const text = raw.toString('utf8');
+  return { type: 'ReJSON-RL', kind: 'json', text: (prettyJson(text) ?? text) + '\n', summary };
+}
