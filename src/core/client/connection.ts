@@ -225,7 +225,8 @@ export class RedisConnection {
       // A TLS-only port resets a plaintext client or answers with a TLS alert: confirm with a TLS handshake.
       const probe = await diagnosticHandshake(o, 2000);
       if (probe.ok || /ALERT/.test(probe.errorCode ?? '')) {
-        return new DiagnosedError(classifyError(e, { ...ctx, tlsAnswered: true }), { cause: e });
+        const cause = e instanceof DiagnosedError && e.cause !== undefined ? e.cause : e;
+        return new DiagnosedError(classifyError(cause, { ...ctx, tlsAnswered: true }), { cause: e });
       }
     }
     return e instanceof DiagnosedError ? e : new DiagnosedError(problem, { cause: e });
@@ -411,6 +412,7 @@ function handshake(o: ConnectionOptions, raw: net.Socket, secureContext: tls.Sec
         ...(servername ? { servername } : {}),
         secureContext,
         rejectUnauthorized: verify === 'full',
+        checkServerIdentity: strictServerIdentity,
         ...(session ? { session } : {}),
       });
     } catch (e) {
@@ -469,6 +471,22 @@ function handshake(o: ConnectionOptions, raw: net.Socket, secureContext: tls.Sec
       setTimeout(() => fail(new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The server at ${o.host}:${o.port} closed the connection during the TLS handshake.`, { title: 'The server closed the connection during the TLS handshake', facts: { stage: 'tls' } }))), 20);
     });
   });
+}
+
+/**
+ * Node's own check, plus one rule it lacks: a certificate without subjectAltName does not match by its
+ * CN (RFC 6125, as browsers and Go do). Never weaker than tls.checkServerIdentity.
+ */
+function strictServerIdentity(hostname: string, cert: tls.PeerCertificate): Error | undefined {
+  if (!cert.subjectaltname) {
+    const err = new Error(`Host: ${hostname}. is not in the cert's altnames: none (the CN is not used for name checks)`) as Error & { code: string; reason: string; host: string; cert: tls.PeerCertificate };
+    err.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
+    err.reason = 'certificate has no subjectAltName';
+    err.host = hostname;
+    err.cert = cert;
+    return err;
+  }
+  return tls.checkServerIdentity(hostname, cert);
 }
 
 function pinMatches(o: ConnectionOptions, socket: tls.TLSSocket): boolean {

@@ -83,7 +83,6 @@ const CLIENT_REJECTED_CODES = new Set([
  * read only for OpenSSL's UNSPECIFIED verify code, which carries no other information.
  */
 export function classifyError(err: unknown, ctx: FailureContext): Problem {
-  if (err instanceof DiagnosedError) return err.problem;
   const o = ctx.options;
   const e = (err && typeof err === 'object' ? err : {}) as NodeErrorLike;
   const code = str(e.code) ?? '';
@@ -92,6 +91,10 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
   const checked = ctx.checkedName ?? o.tls.servername ?? o.host;
   const leaf = leafOf(ctx);
   const facts = { errorCode: code || undefined, ...chainFacts(ctx) };
+  if (!o.tls.enabled && ctx.tlsAnswered) {
+    return makeProblem('TLS_REQUIRED', `The server at ${where} dropped the plaintext connection${code ? ` (${code})` : ''} or answered it with non-RESP bytes, and a TLS handshake on the same port succeeded.`, { facts });
+  }
+  if (err instanceof DiagnosedError) return err.problem;
 
   switch (code) {
     case 'ECONNREFUSED':
@@ -212,9 +215,6 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
   }
   if (NOT_TLS_CODES.has(code) || (ctx.plaintextRedis && o.tls.enabled)) {
     return makeProblem('NOT_TLS', `The server at ${where} answered a TLS ClientHello with non-TLS bytes${ctx.plaintextRedis ? ', and a plaintext PING got a Redis reply' : ''}.`, { facts });
-  }
-  if (!o.tls.enabled && ctx.tlsAnswered) {
-    return makeProblem('TLS_REQUIRED', `The server at ${where} closed the plaintext connection${code ? ` (${code})` : ''}, and a TLS handshake on the same port succeeded.`, { facts });
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
     return makeProblem('PROTOCOL_ERROR', `The server at ${where} reset the connection${ctx.secureConnected ? ' after the TLS handshake' : ctx.tcpConnected && o.tls.enabled ? ' during the TLS handshake' : ''} (${code}).`, { facts, title: 'The server closed the connection' });
