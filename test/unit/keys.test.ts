@@ -1,0 +1,154 @@
+import * as assert from 'node:assert/strict';
+import { displayBytes, escapeBytes, globEscape, isPlainText, keyFromToken, keyToToken, quoteBytes, unescapeBytes } from '../../src/core/keys/bytes';
+import { NamespaceTree, type TreeEntry } from '../../src/core/keys/namespaceTree';
+import { parseKeyspace } from '../../src/core/keys/database';
+import { formatTtl } from '../../src/core/keys/keyInfo';
+import { nextStreamId } from '../../src/core/keys/values';
+
+const names = (entries: TreeEntry[]): string[] => entries.map((e) => (e.kind === 'folder' ? `${displayBytes(e.folder.segmentBytes())}/` : displayBytes(e.key)));
+
+describe('key bytes', () => {
+  it('shows UTF-8 keys as they are and escapes binary keys like redis-cli', () => {
+    assert.equal(displayBytes(Buffer.from('user:1:naïve')), 'user:1:naïve');
+    assert.equal(displayBytes(Buffer.from([0x61, 0xff, 0x00, 0x0a, 0x5c])), 'a\\xff\\x00\\n\\\\');
+    assert.equal(escapeBytes(Buffer.from('say "hi"\t\x07\b\r')), 'say \\"hi\\"\\t\\a\\b\\r');
+    assert.equal(quoteBytes(Buffer.from([0xc3])), '"\\xc3"');
+    // Invalid UTF-8 sequence, C0 controls, DEL and bidi overrides are not plain text.
+    assert.equal(isPlainText(Buffer.from([0xc3, 0x28])), false);
+    assert.equal(isPlainText(Buffer.from('a\x7f')), false);
+    assert.equal(isPlainText(Buffer.from('evil\u202Egnp.exe')), false);
+    assert.equal(isPlainText(Buffer.from('日本:キー')), true);
+  });
+
+  it('round-trips every byte through the escaped form and the URI token', () => {
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    assert.deepEqual(unescapeBytes(escapeBytes(all)), all);
+    assert.deepEqual(unescapeBytes(quoteBytes(all)), all);
+    const token = keyToToken(all);
+    assert.match(token, /^[A-Za-z0-9_-]+$/);
+    assert.deepEqual(keyFromToken(token), all);
+    assert.deepEqual(keyFromToken(keyToToken(Buffer.alloc(0))), Buffer.alloc(0));
+    assert.throws(() => keyFromToken('a/b'));
+  });
+
+  it('escapes glob metacharacters for a MATCH prefix', () => {
+    assert.equal(globEscape(Buffer.from('a*b?[c]\\d:')).toString(), 'a\\*b\\?\\[c\\]\\\\d:');
+  });
+});
+
+describe('namespace tree', () => {
+  it('groups by delimiter with folders first, both sorted, and counts', () => {
+    const tree = new NamespaceTree(':');
+    tree.addMany(['user:2', 'user:1', 'session:abc:data', 'plain', 'user:10', 'session:abc:meta', 'a'].map((k) => Buffer.from(k)));
+    const root = tree.list(tree.root);
+    assert.deepEqual(names(root.entries), ['session/', 'user/', 'a', 'plain']);
+    assert.equal(root.total, 4);
+    assert.equal(tree.root.total, 7);
+    const user = (root.entries[1] as { kind: 'folder'; folder: import('../../src/core/keys/namespaceTree').Folder }).folder;
+    assert.equal(user.total, 3);
+    assert.deepEqual(tree.list(user).entries.map((e) => (e.kind === 'key' ? e.key.toString() : '?')), ['user:1', 'user:10', 'user:2']);
+    assert.deepEqual(tree.prefixOf(user), Buffer.from('user:'));
+    const session = tree.find([Buffer.from('session'), Buffer.from('abc')]);
+    assert.ok(session);
+    assert.deepEqual(names(tree.list(session).entries), ['session:abc:data', 'session:abc:meta']);
+  });
+
+  it('builds incrementally: keys arriving after a folder was opened land in it, duplicates are dropped', () => {
+    const tree = new NamespaceTree(':');
+    tree.addMany([Buffer.from('a:1'), Buffer.from('a:b:1')]);
+    const a = tree.find([Buffer.from('a')]);
+    assert.ok(a);
+    assert.equal(a.total, 2);
+    assert.equal(tree.list(a).total, 2);
+    // a is open now: a new key is split into a:b at once, a repeat is counted until listed.
+    tree.addMany([Buffer.from('a:b:2'), Buffer.from('a:0'), Buffer.from('a:1'), Buffer.from('z')]);
+    assert.equal(a.total, 5);
+    const page = tree.list(a);
+    assert.deepEqual(names(page.entries), ['b/', 'a:0', 'a:1']);
+    assert.equal(a.total, 4, 'the duplicate a:1 is no longer counted');
+    assert.equal(tree.root.total, 5);
+    const b = tree.find([Buffer.from('a'), Buffer.from('b')]);
+    assert.ok(b);
+    assert.deepEqual(names(tree.list(b).entries), ['a:b:1', 'a:b:2']);
+  });
+
+  it('pages huge folders by offset and limit', () => {
+    const tree = new NamespaceTree(':');
+    const keys: Buffer[] = [];
+    for (let i = 0; i < 5000; i++) keys.push(Buffer.from(`big:${String(i).padStart(5, '0')}`));
+    keys.reverse();
+    for (let i = 0; i < keys.length; i += 500) tree.addMany(keys.slice(i, i + 500));
+    const big = tree.find([Buffer.from('big')]);
+    assert.ok(big);
+    const first = tree.list(big, 0, 100);
+    assert.equal(first.total, 5000);
+    assert.equal(first.entries.length, 100);
+    assert.equal(names(first.entries)[0], 'big:00000');
+    const last = tree.list(big, 4950, 100);
+    assert.equal(last.entries.length, 50);
+    assert.equal(names(last.entries)[49], 'big:04999');
+  });
+
+  it('keeps binary keys and segments byte-exact, with multi-byte and empty delimiters', () => {
+    const tree = new NamespaceTree(':');
+    const binary = Buffer.from([0xff, 0x3a, 0x00, 0x80]);
+    tree.addMany([binary, Buffer.from('a::b'), Buffer.from(':lead')]);
+    const root = tree.list(tree.root);
+    assert.deepEqual(names(root.entries), ['/', 'a/', '\\xff/']);
+    const ff = tree.find([Buffer.from([0xff])]);
+    assert.ok(ff);
+    const [entry] = tree.list(ff).entries;
+    assert.ok(entry && entry.kind === 'key');
+    assert.deepEqual(entry.key, binary);
+    const empty = tree.find([Buffer.from('a'), Buffer.alloc(0)]);
+    assert.ok(empty);
+    assert.deepEqual(names(tree.list(empty).entries), ['a::b']);
+
+    const arrows = new NamespaceTree('->');
+    arrows.addMany([Buffer.from('x->y->z'), Buffer.from('x->q'), Buffer.from('x-y')]);
+    assert.deepEqual(names(arrows.list(arrows.root).entries), ['x/', 'x-y']);
+    const flat = new NamespaceTree('');
+    flat.addMany([Buffer.from('a:b'), Buffer.from('a:c')]);
+    assert.deepEqual(names(flat.list(flat.root).entries), ['a:b', 'a:c']);
+  });
+
+  it('forgets deleted keys and folders and keeps counts right', () => {
+    const tree = new NamespaceTree(':');
+    tree.addMany(['a:1', 'a:2', 'b:1', 'b:c:1', 'top'].map((k) => Buffer.from(k)));
+    const a = tree.find([Buffer.from('a')]);
+    assert.ok(a);
+    tree.list(a);
+    assert.equal(tree.remove(Buffer.from('a:1')), true);
+    assert.equal(tree.remove(Buffer.from('a:1')), false);
+    assert.equal(a.total, 1);
+    assert.equal(tree.root.total, 4);
+    const b = tree.find([Buffer.from('b')]);
+    assert.ok(b);
+    tree.removeFolder(b);
+    assert.equal(tree.root.total, 2);
+    assert.deepEqual(names(tree.list(tree.root).entries), ['a/', 'top']);
+  });
+});
+
+describe('keyspace, TTL and stream ids', () => {
+  it('parses INFO keyspace and ignores other lines', () => {
+    const info = '# Keyspace\r\ndb0:keys=12,expires=3,avg_ttl=100\r\ndb5:keys=1,expires=0,avg_ttl=0\r\nbogus\r\n';
+    assert.deepEqual(parseKeyspace(info), [{ index: 0, keys: 12, expires: 3 }, { index: 5, keys: 1, expires: 0 }]);
+    assert.deepEqual(parseKeyspace(''), []);
+  });
+
+  it('formats TTLs with the two largest units', () => {
+    assert.equal(formatTtl(-1), 'no expiry');
+    assert.equal(formatTtl(-2), 'expired');
+    assert.equal(formatTtl(450), '450ms');
+    assert.equal(formatTtl(45_000), '45s');
+    assert.equal(formatTtl(3_723_000), '1h 2m');
+    assert.equal(formatTtl(90_061_000), '1d 1h');
+  });
+
+  it('computes the next stream id without exclusive ranges', () => {
+    assert.equal(nextStreamId('1-0'), '1-1');
+    assert.equal(nextStreamId('5-18446744073709551615'), '6-0');
+    assert.throws(() => nextStreamId('nope'));
+  });
+});
