@@ -83,7 +83,7 @@ export class ReplyQueue {
     }
     if (this.broken) return;
     const state = this.parser as unknown as ParserInternals;
-    if (this.bytesSinceReply > this.maxReplyBytes || state.bigStrSize > this.maxReplyBytes + 64) {
+    if (this.bytesSinceReply > this.maxReplyBytes || state.bigStrSize - state.offset > this.maxReplyBytes + 2) {
       this.fail(new ReplyStreamError(`reply larger than the ${this.maxReplyBytes}-byte cap`, 'too-large'));
     } else if (state.arrayCache.length > this.maxDepth) {
       this.fail(new ReplyStreamError(`reply nested deeper than ${this.maxDepth} arrays`, 'too-deep'));

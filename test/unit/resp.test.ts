@@ -1,0 +1,121 @@
+import * as assert from 'node:assert/strict';
+import { encodeCommand } from '../../src/core/resp/encode';
+import { ReplyQueue, type PendingReply, type ReplyStreamError } from '../../src/core/resp/queue';
+import { ReplyError, type Reply } from '../../src/core/resp/reply';
+
+interface Outcome { replies: Array<Reply | Error>; fatal: ReplyStreamError | undefined; queue: ReplyQueue }
+
+/** Feeds `input` in the given chunk sizes to a queue with `expected` pending commands. */
+function run(input: Buffer, expected: number, chunk = input.length, maxReplyBytes = 1 << 20): Outcome {
+  const out: Outcome = { replies: [], fatal: undefined, queue: undefined as unknown as ReplyQueue };
+  const queue = new ReplyQueue({ maxReplyBytes, onFatal: (e) => { out.fatal = e; } });
+  out.queue = queue;
+  for (let i = 0; i < expected; i++) {
+    const p: PendingReply = { settled: false, resolve: (r) => out.replies.push(r), reject: (e) => out.replies.push(e) };
+    queue.push(p);
+  }
+  for (let i = 0; i < input.length; i += Math.max(1, chunk)) queue.feed(input.subarray(i, i + Math.max(1, chunk)));
+  return out;
+}
+
+describe('RESP encoding', () => {
+  it('encodes strings, numbers and binary Buffers as bulk strings', () => {
+    assert.equal(encodeCommand(['SET', 'k', 12]).toString(), '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n12\r\n');
+    assert.equal(encodeCommand(['ECHO', 'é']).toString(), '*2\r\n$4\r\nECHO\r\n$2\r\né\r\n');
+    const bin = Buffer.from([0, 0xff, 0x0d, 0x0a]);
+    const enc = encodeCommand(['SET', bin, 'v']);
+    assert.deepEqual(enc, Buffer.concat([Buffer.from('*3\r\n$3\r\nSET\r\n$4\r\n'), bin, Buffer.from('\r\n$1\r\nv\r\n')]));
+    assert.throws(() => encodeCommand([]));
+  });
+});
+
+describe('ReplyQueue over redis-parser', () => {
+  const sample = Buffer.from('+OK\r\n:42\r\n$5\r\nhe\r\nl\r\n$-1\r\n*3\r\n$1\r\na\r\n-ERR inner\r\n*1\r\n:-7\r\n-WRONGTYPE top\r\n*-1\r\n$0\r\n\r\n');
+  const check = (o: Outcome): void => {
+    assert.equal(o.fatal, undefined);
+    assert.equal(o.replies.length, 8);
+    assert.deepEqual(o.replies[0], Buffer.from('OK'));
+    assert.equal(o.replies[1], 42);
+    assert.deepEqual(o.replies[2], Buffer.from('he\r\nl'));
+    assert.equal(o.replies[3], null);
+    const arr = o.replies[4] as Reply[];
+    assert.deepEqual(arr[0], Buffer.from('a'));
+    assert.ok(arr[1] instanceof ReplyError && arr[1].message === 'ERR inner');
+    assert.deepEqual(arr[2], [-7]);
+    assert.ok(o.replies[5] instanceof ReplyError && (o.replies[5] as Error).message === 'WRONGTYPE top');
+    assert.equal(o.replies[6], null);
+    assert.deepEqual(o.replies[7], Buffer.alloc(0));
+    assert.equal(o.queue.length, 0);
+  };
+  it('routes replies FIFO, whole', () => check(run(sample, 8)));
+  it('routes replies FIFO, byte by byte', () => check(run(sample, 8, 1)));
+  it('routes replies FIFO, in 3-byte chunks', () => check(run(sample, 8, 3)));
+
+  it('skips settled (timed out / aborted) commands without shifting later replies', () => {
+    const got: Reply[] = [];
+    const queue = new ReplyQueue({ maxReplyBytes: 1024, onFatal: () => assert.fail('no fatal') });
+    queue.push({ settled: true, resolve: () => assert.fail('settled'), reject: () => assert.fail('settled') });
+    queue.push({ settled: false, resolve: (r) => got.push(r), reject: () => assert.fail('no error') });
+    queue.feed(Buffer.from(':1\r\n:2\r\n'));
+    assert.deepEqual(got, [2]);
+  });
+
+  it('a reply nobody asked for breaks the stream', () => {
+    const o = run(Buffer.from('+OK\r\n+EXTRA\r\n'), 1);
+    assert.equal(o.fatal?.reason, 'unsolicited');
+  });
+
+  it('an unknown type byte is a fatal, short, secret-free error', () => {
+    const o = run(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n'), 1);
+    assert.equal(o.fatal?.reason, 'malformed');
+    assert.ok((o.fatal?.message.length ?? 0) < 100);
+  });
+
+  it('a 2 GB bulk length header fails at once, before any body arrives', () => {
+    const o = run(Buffer.from('$2147483648\r\nabc'), 1);
+    assert.equal(o.fatal?.reason, 'too-large');
+  });
+
+  it('a reply streaming past the cap fails', () => {
+    const header = Buffer.from('*100000\r\n');
+    const body = Buffer.from(':1\r\n'.repeat(3000));
+    const o = run(Buffer.concat([header, body]), 1, 1000, 4096);
+    assert.equal(o.fatal?.reason, 'too-large');
+  });
+
+  it('endless nested arrays fail on depth, whole or in chunks', () => {
+    const nested = Buffer.from('*1\r\n'.repeat(100_000));
+    assert.ok(run(nested, 1).fatal);
+    const o = run(nested, 1, 64);
+    assert.equal(o.fatal?.reason, 'too-deep');
+  });
+
+  it('an absurd array length does not throw out of feed', () => {
+    const o = run(Buffer.from('*99999999999999\r\n'), 1);
+    assert.ok(o.fatal);
+  });
+
+  it('rejectAll rejects every waiting command once', () => {
+    const errs: Error[] = [];
+    const queue = new ReplyQueue({ maxReplyBytes: 1024, onFatal: () => undefined });
+    for (let i = 0; i < 3; i++) queue.push({ settled: false, resolve: () => assert.fail('no reply'), reject: (e) => errs.push(e) });
+    queue.rejectAll(new Error('closed'));
+    queue.rejectAll(new Error('again'));
+    assert.equal(errs.length, 3);
+    assert.equal(queue.length, 0);
+  });
+});
+
+describe('ReplyQueue cap accounting', () => {
+  it('counts a bulk by its declared length, not by where it starts in the chunk', () => {
+    const many = Buffer.from('+OK\r\n'.repeat(2000)); // 10 kB of small replies before the bulk
+    const bulk = Buffer.from(`$100\r\n${'x'.repeat(100)}\r\n`);
+    const input = Buffer.concat([many, bulk]);
+    const o = run(input.subarray(0, input.length - 50), 2001, input.length, 4096);
+    assert.equal(o.fatal, undefined);
+    o.queue.feed(input.subarray(input.length - 50));
+    assert.equal(o.fatal, undefined);
+    assert.equal(o.replies.length, 2001);
+    assert.equal((o.replies[2000] as Buffer).length, 100);
+  });
+});
