@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerConnections } from './commands/connections';
 import { DisposableStore } from './platform/disposables';
 import { Logger } from './platform/logger';
 import { ProfileStore } from './platform/profileStore';
@@ -25,6 +26,7 @@ export class Container implements vscode.Disposable {
     this.profiles = this.own(new ProfileStore(context.globalState, this.secrets, this.log));
     this.sessions = this.own(new SessionManager(this.profiles, this.secrets, this.log, context.globalState));
     void this.profiles.ready();
+    registerConnections(this);
   }
 
   /** Registers a disposable for the extension's lifetime. */

@@ -1,0 +1,399 @@
+/**
+ * The Add/Edit Connection flow: a guided multi-step input with file pickers and checks as you go,
+ * and the same flow driven by an answers object (tests, imports).
+ */
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Problem } from '../core/diagnosis/problem';
+import { applyAnswers, type AnswerFiles, type ConnectionAnswers } from '../core/profiles/answers';
+import { isEncryptedKeyPem, preflight, type PreflightResult } from '../core/profiles/checks';
+import { defaultName, validateDb, validateHost, validatePort, type ProfileDraft } from '../core/profiles/draft';
+import { PRESETS, findPreset } from '../core/profiles/presets';
+import type { Profile } from '../core/profiles/profile';
+import { nodeFileReader, readCaFile } from '../core/profiles/resolve';
+import { expiryWarningDays } from '../platform/statusBar';
+import { BACK, StepInput, runSteps, type PickItem, type StepResult } from './connectionInput';
+
+export interface FlowResult {
+  answers: ConnectionAnswers;
+  /** The user asked to connect right after saving. */
+  connect: boolean;
+}
+
+function expandHome(p: string): string {
+  return p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p;
+}
+
+/** Reads the files an answers object links; unreadable files become problems of their field. */
+export async function readAnswerFiles(answers: ConnectionAnswers, base?: Profile): Promise<{ files: AnswerFiles; problems: Problem[] }> {
+  const files: AnswerFiles = {};
+  const problems: Problem[] = [];
+  const missing = (field: 'ca' | 'cert' | 'key', file: string): void => {
+    problems.push({ code: field === 'ca' ? 'UNTRUSTED_ROOT' : field === 'cert' ? 'CLIENT_CERT_REJECTED' : 'KEY_MISMATCH', field, title: `Cannot read ${file}`, detail: 'The file does not exist or is not readable.', fix: 'Choose an existing file.' });
+  };
+  const caPath = answers.caPath ?? (base?.ca.kind === 'file' && answers.caPem === undefined ? base.ca.path : undefined);
+  if (caPath) {
+    try {
+      files.ca = await readCaFile(nodeFileReader, caPath);
+    } catch {
+      missing('ca', caPath);
+    }
+  }
+  const linked = base?.client.kind === 'files' ? base.client : undefined;
+  const certPath = answers.certPath ?? (answers.pfxPath === undefined && answers.certPem === undefined ? linked?.certPath : undefined);
+  const keyPath = answers.keyPath ?? (answers.pfxPath === undefined && answers.keyPem === undefined ? linked?.keyPath : undefined);
+  for (const [field, file] of [['cert', certPath], ['key', keyPath]] as const) {
+    if (!file) continue;
+    try {
+      files[field] = await fs.readFile(file);
+    } catch {
+      missing(field, file);
+    }
+  }
+  const pfxPath = answers.pfxPath ?? (base?.client.kind === 'pfx' && answers.certPath === undefined ? base.client.path : undefined);
+  if (pfxPath) {
+    try {
+      files.pfx = await fs.readFile(pfxPath);
+    } catch {
+      missing('cert', pfxPath);
+    }
+  }
+  return { files, problems };
+}
+
+/** The pre-connect checks of a draft (CA, identity, passphrase, expiry). */
+export function checkDraft(draft: ProfileDraft, files: AnswerFiles, storedSecrets: ProfileDraft['secrets'] = {}): PreflightResult {
+  const s = { ...storedSecrets, ...draft.secrets };
+  const p = draft.profile;
+  if (!p.tls) return { errors: [], warnings: [] };
+  const ca = p.ca.kind === 'file' ? files.ca : p.ca.kind === 'imported' && s.caPem ? [s.caPem] : undefined;
+  const cert = p.client.kind === 'files' ? files.cert : p.client.kind === 'imported' ? s.certPem : undefined;
+  const key = p.client.kind === 'files' ? files.key : p.client.kind === 'imported' ? s.keyPem : undefined;
+  const pfx = p.client.kind === 'pfx' ? files.pfx : undefined;
+  return preflight({ ca, cert, key, passphrase: s.passphrase, pfx, pfxPassword: s.pfxPassword, warningDays: expiryWarningDays() });
+}
+
+function problemItems(problems: Problem[], icon: string): Array<PickItem<string>> {
+  return problems.map((p) => ({ label: `$(${icon}) ${p.code}: ${p.title}`, detail: `${p.detail} ${p.fix}`, value: 'noop' }));
+}
+
+const TLS_MODES = [
+  { value: 'full', label: '$(lock) TLS, verify the certificate chain and host name', detail: 'Recommended. Works with public CAs, private CAs (next step) and managed services.' },
+  { value: 'pin', label: '$(pinned) TLS, pin the server certificate (trust on first use)', detail: 'For self-signed servers: the first connection shows the SHA-256 fingerprint; a changed certificate is refused.' },
+  { value: 'insecure', label: '$(unlock) TLS without verification (insecure)', detail: 'Encrypts but trusts any server. The connection is shown as UNVERIFIED everywhere.' },
+  { value: 'plain', label: '$(circle-slash) No TLS (plaintext)', detail: 'Only for local development servers.' },
+] as const;
+type TlsMode = (typeof TLS_MODES)[number]['value'];
+
+/**
+ * The interactive flow. `base` set: edit that profile (every step starts from its values). Returns
+ * undefined when the user cancelled.
+ */
+export async function runInteractiveFlow(title: string, base: Profile | undefined, storedSecrets: ProfileDraft['secrets'], start: ConnectionAnswers = {}): Promise<FlowResult | undefined> {
+  const input = new StepInput(title);
+  const a: ConnectionAnswers = { ...start };
+  let files: AnswerFiles = {};
+  let connect = true;
+  const current = (): Profile => applyAnswers(a, base, files).profile;
+  const isTls = (): boolean => current().tls;
+  const steps: Array<() => Promise<StepResult>> = [];
+
+  if (!base && start.host === undefined) {
+    steps.push(async () => {
+      const items: Array<PickItem<string>> = [
+        { label: '$(server) Enter the connection details', detail: 'Host, port, TLS, CA, client certificate, password.', value: '' },
+        ...PRESETS.map((p) => ({ label: `$(cloud) ${p.label}`, detail: p.detail, value: p.id })),
+      ];
+      const v = await input.pick(items, { placeholder: 'How do you want to start?', activeValue: a.preset ?? '' });
+      if (v === undefined || v === BACK) return v;
+      a.preset = v || undefined;
+      const preset = findPreset(a.preset);
+      if (preset) {
+        a.port = preset.fields.port ?? a.port;
+        a.username = preset.fields.username ?? a.username;
+      }
+      return 'next';
+    });
+  }
+
+  steps.push(async () => {
+    const preset = findPreset(a.preset);
+    const v = await input.input({ prompt: 'Host name or IP address of the Redis server (host:port also works)', value: a.host ?? base?.host ?? '', placeholder: preset?.hostExample ?? 'redis.example.com', validate: (text) => validateHost(splitHostPort(text).host) });
+    if (v === undefined || v === BACK) return v;
+    const { host, port } = splitHostPort(v);
+    a.host = host;
+    if (port !== undefined) a.port = port;
+    return 'next';
+  });
+
+  steps.push(async () => {
+    const v = await input.input({ prompt: 'Port', value: String(a.port ?? current().port), validate: validatePort });
+    if (v === undefined || v === BACK) return v;
+    a.port = Number(v);
+    return 'next';
+  });
+
+  steps.push(async () => {
+    if (findPreset(a.preset) && !base) return 'skip'; // presets know: TLS, verified
+    const p = current();
+    const now = p.tls ? p.verify : 'plain';
+    const v = await input.pick<TlsMode>(TLS_MODES.map((m) => ({ ...m })), { placeholder: 'Transport security', activeValue: now });
+    if (v === undefined || v === BACK) return v;
+    if (v === 'plain') a.tls = false;
+    else {
+      a.tls = true;
+      a.verify = v;
+      if (v === 'insecure') void vscode.window.showWarningMessage('This profile will not verify the server certificate: anyone on the path can read and change the traffic. It is shown as UNVERIFIED.');
+    }
+    return 'next';
+  });
+
+  steps.push(async () => {
+    if (!isTls()) return 'skip';
+    const p = current();
+    const v = await input.input({ prompt: 'Server name for SNI and certificate verification (leave empty to use the host)', value: a.servername ?? p.servername ?? '', placeholder: p.host, validate: (t) => (t.trim() === '' ? undefined : validateHost(t)) });
+    if (v === undefined || v === BACK) return v;
+    a.servername = v.trim();
+    return 'next';
+  });
+
+  // CA
+  steps.push(async () => {
+    if (!isTls() || current().verify === 'insecure') return 'skip';
+    const preset = findPreset(a.preset);
+    const p = current();
+    for (;;) {
+      const items: Array<PickItem<string>> = [
+        { label: '$(globe) System trust store', detail: 'Public CAs (AWS, Azure, Upstash, Let\'s Encrypt...).', value: 'system' },
+        { label: '$(file) CA file, linked (watched: a rotated file is used next time)', detail: 'A PEM file or bundle, or a directory of them (like redis-cli --cacertdir).', value: 'file' },
+        { label: '$(file-add) CA file plus the system trust store', detail: 'Private CA next to the public ones.', value: 'file+system' },
+        { label: '$(key) CA imported into secret storage', detail: 'The PEM is copied into the profile; later file changes are not seen.', value: 'import' },
+      ];
+      const active = p.ca.kind === 'system' ? (preset?.needsCaFile ? 'file' : 'system') : p.ca.kind === 'imported' ? 'import' : p.ca.alsoSystem ? 'file+system' : 'file';
+      const v = await input.pick(items, { placeholder: preset?.caHint ?? 'Which certificate authorities do you trust for this server?', activeValue: active });
+      if (v === undefined || v === BACK) return v;
+      if (v === 'system') {
+        a.caPath = '';
+        a.caPem = undefined;
+        a.alsoSystemCA = undefined;
+        return 'next';
+      }
+      const file = await chooseFile(input, 'CA certificate (PEM)', p.ca.kind === 'file' ? p.ca.path : undefined, true);
+      if (file === BACK) continue;
+      if (file === undefined) return undefined;
+      a.caPath = file;
+      a.caPem = undefined;
+      a.importCa = v === 'import';
+      a.alsoSystemCA = v === 'file+system';
+      const read = await readAnswerFiles({ caPath: file });
+      files = { ...files, ca: read.files.ca };
+      const check = read.problems.length > 0 ? { errors: read.problems, warnings: [] } : preflight({ ca: files.ca, warningDays: expiryWarningDays() });
+      if (await confirmProblems(input, check, 'Choose another CA file')) return 'next';
+    }
+  });
+
+  // Client identity
+  steps.push(async () => {
+    if (!isTls()) return 'skip';
+    const p = current();
+    for (;;) {
+      const items: Array<PickItem<string>> = [
+        { label: '$(circle-slash) No client certificate', detail: 'The server does not ask for one (no mutual TLS).', value: 'none' },
+        { label: '$(file) PEM certificate + key files, linked', detail: 'PKCS#8 or PKCS#1 key, encrypted or not; read at every connection.', value: 'files' },
+        { label: '$(key) PEM certificate + key, imported into secret storage', detail: 'The key is copied into VS Code\'s secret storage.', value: 'import' },
+        { label: '$(package) PKCS#12 / PFX file', detail: 'One file with certificate and key, opened with its password.', value: 'pfx' },
+      ];
+      const active = p.client.kind === 'files' ? 'files' : p.client.kind === 'imported' ? 'import' : p.client.kind;
+      const v = await input.pick(items, { placeholder: 'Client certificate (mutual TLS)', activeValue: active });
+      if (v === undefined || v === BACK) return v;
+      if (v === 'none') {
+        a.certPath = '';
+        a.keyPath = '';
+        a.pfxPath = undefined;
+        a.certPem = undefined;
+        a.keyPem = undefined;
+        return 'next';
+      }
+      const result = v === 'pfx' ? await askPfx(input, a, p) : await askPemIdentity(input, a, p, v === 'import', storedSecrets);
+      if (result === BACK) continue;
+      if (result === undefined) return undefined;
+      files = { ...files, ...result };
+      const check = checkDraft(applyAnswers(a, base, files), files, storedSecrets);
+      const own = { errors: check.errors.filter((e) => e.field !== 'ca'), warnings: check.warnings.filter((e) => e.field !== 'ca') };
+      if (await confirmProblems(input, own, 'Choose another client certificate')) return 'next';
+    }
+  });
+
+  steps.push(async () => {
+    const v = await input.input({ prompt: 'ACL user name (leave empty for the default user / password-only AUTH)', value: a.username ?? current().username ?? '', placeholder: 'default' });
+    if (v === undefined || v === BACK) return v;
+    a.username = v;
+    return 'next';
+  });
+
+  steps.push(async () => {
+    const has = base?.hasPassword === true;
+    const v = await input.input({ prompt: has ? 'Password (leave empty to keep the stored one; kept in VS Code\'s secret storage)' : 'Password or access key (leave empty if none; kept in VS Code\'s secret storage)', password: true, value: a.password ?? '' });
+    if (v === undefined || v === BACK) return v;
+    if (v !== '' || !has) a.password = v === '' ? undefined : v;
+    return 'next';
+  });
+
+  steps.push(async () => {
+    const v = await input.input({ prompt: 'Database number', value: String(a.db ?? current().db), validate: validateDb });
+    if (v === undefined || v === BACK) return v;
+    a.db = Number(v);
+    return 'next';
+  });
+
+  steps.push(async () => {
+    const p = current();
+    const v = await input.input({ prompt: 'Name of this connection', value: a.name ?? (base?.name || defaultName(p)) });
+    if (v === undefined || v === BACK) return v;
+    a.name = v.trim() || defaultName(p);
+    return 'next';
+  });
+
+  // Review: every problem, before connecting.
+  steps.push(async () => {
+    const draft = applyAnswers(a, base, files);
+    const check = checkDraft(draft, files, storedSecrets);
+    const p = draft.profile;
+    const items: Array<PickItem<string>> = [
+      { label: '$(plug) Save and Connect', detail: summary(p), value: 'connect' },
+      { label: '$(save) Save', value: 'save' },
+      ...problemItems(check.errors, 'error'),
+      ...problemItems(check.warnings, 'warning'),
+    ];
+    const v = await input.pick(items, { placeholder: check.errors.length > 0 ? `${check.errors.length} problem(s) found: the connection will fail until they are fixed (Back to change)` : 'Review and save' });
+    if (v === undefined || v === BACK) return v;
+    if (v === 'noop') return BACK;
+    connect = v === 'connect';
+    return 'next';
+  });
+
+  const ok = await runSteps(input, steps);
+  return ok ? { answers: a, connect } : undefined;
+}
+
+function summary(p: Profile): string {
+  const sec = !p.tls ? 'no TLS' : p.verify === 'insecure' ? 'TLS UNVERIFIED' : p.verify === 'pin' ? 'TLS, pinned certificate' : 'TLS, verified';
+  const ca = p.ca.kind === 'system' ? 'system CAs' : p.ca.kind === 'file' ? `CA ${path.basename(p.ca.path)}` : 'imported CA';
+  const id = p.client.kind === 'none' ? 'no client cert' : p.client.kind === 'pfx' ? 'PKCS#12 identity' : 'client cert';
+  return `${p.name}: ${p.host}:${p.port} db ${p.db}, ${sec}${p.tls ? `, ${ca}, ${id}` : ''}${p.username ? `, user ${p.username}` : ''}`;
+}
+
+/** Shows check results; true = go on, false = choose again. No problems: true without asking. */
+async function confirmProblems(input: StepInput, check: PreflightResult, again: string): Promise<boolean> {
+  if (check.errors.length === 0 && check.warnings.length === 0) return true;
+  const items: Array<PickItem<string>> = [
+    { label: `$(arrow-left) ${again}`, value: 'again' },
+    { label: check.errors.length > 0 ? '$(warning) Keep it anyway (the connection will fail)' : '$(check) Keep it', value: 'keep' },
+    ...problemItems(check.errors, 'error'),
+    ...problemItems(check.warnings, 'warning'),
+  ];
+  for (;;) {
+    const v = await input.pick(items, { placeholder: `${check.errors.length} problem(s), ${check.warnings.length} warning(s)` });
+    if (v === 'keep') return true;
+    if (v === 'noop') continue;
+    return false;
+  }
+}
+
+function splitHostPort(text: string): { host: string; port?: number } {
+  const t = text.trim();
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(t) ?? /^([^:]+):(\d+)$/.exec(t);
+  if (m) return { host: m[1], port: m[2] && validatePort(m[2]) === undefined ? Number(m[2]) : undefined };
+  return { host: t };
+}
+
+/** A file: Browse... (the native/simple dialog) or a typed path (handy remotely and in tests). */
+async function chooseFile(input: StepInput, what: string, current: string | undefined, allowDirectory = false): Promise<string | typeof BACK | undefined> {
+  const items: Array<PickItem<string>> = [
+    { label: '$(folder-opened) Browse...', value: 'browse' },
+    { label: '$(edit) Type a path...', value: 'type' },
+  ];
+  if (current) items.unshift({ label: `$(check) Keep ${current}`, value: 'keep' });
+  for (;;) {
+    const v = await input.pick(items, { placeholder: what });
+    if (v === undefined || v === BACK) return v;
+    if (v === 'keep' && current) return current;
+    if (v === 'browse') {
+      const uris = await vscode.window.showOpenDialog({ title: what, canSelectFiles: true, canSelectFolders: allowDirectory, canSelectMany: false, defaultUri: current ? vscode.Uri.file(path.dirname(current)) : undefined });
+      if (uris?.[0]) return uris[0].fsPath;
+      continue;
+    }
+    const typed = await input.input({
+      prompt: `${what}: absolute path`,
+      value: current ?? '',
+      validate: (t) => {
+        const file = expandHome(t.trim());
+        if (!path.isAbsolute(file)) return 'Enter an absolute path.';
+        if (!existsSync(file)) return 'No such file.';
+        if (!allowDirectory && statSync(file).isDirectory()) return 'This is a directory.';
+        return undefined;
+      },
+    });
+    if (typed === undefined) return undefined;
+    if (typed === BACK) continue;
+    return expandHome(typed.trim());
+  }
+}
+
+async function askPemIdentity(input: StepInput, a: ConnectionAnswers, p: Profile, importIt: boolean, stored: ProfileDraft['secrets']): Promise<AnswerFiles | typeof BACK | undefined> {
+  const linked = p.client.kind === 'files' ? p.client : undefined;
+  const cert = await chooseFile(input, 'Client certificate (PEM)', linked?.certPath);
+  if (cert === BACK || cert === undefined) return cert;
+  const key = await chooseFile(input, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not)', linked?.keyPath);
+  if (key === BACK || key === undefined) return key;
+  const read = await readAnswerFiles({ certPath: cert, keyPath: key });
+  a.certPath = cert;
+  a.keyPath = key;
+  a.importIdentity = importIt;
+  a.pfxPath = undefined;
+  a.certPem = undefined;
+  a.keyPem = undefined;
+  const keyPem = read.files.key;
+  if (keyPem && isEncryptedKeyPem(keyPem)) {
+    const known = a.passphrase ?? stored.passphrase;
+    const opens = (pass: string): boolean => {
+      try {
+        createPrivateKey({ key: keyPem, format: 'pem', passphrase: pass });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (known === undefined || !opens(known)) {
+      const pass = await input.input({
+        prompt: 'The key is encrypted: its passphrase (kept in VS Code\'s secret storage)',
+        password: true,
+        validate: (t) => (t === '' ? 'Enter the passphrase.' : opens(t) ? undefined : 'KEY_PASSPHRASE: this passphrase does not open the key.'),
+      });
+      if (pass === BACK || pass === undefined) return pass;
+      a.passphrase = pass;
+    }
+  }
+  return read.files;
+}
+
+async function askPfx(input: StepInput, a: ConnectionAnswers, p: Profile): Promise<AnswerFiles | typeof BACK | undefined> {
+  const file = await chooseFile(input, 'PKCS#12 / PFX file', p.client.kind === 'pfx' ? p.client.path : undefined);
+  if (file === BACK || file === undefined) return file;
+  const read = await readAnswerFiles({ pfxPath: file });
+  const pfx = read.files.pfx;
+  const pass = await input.input({
+    prompt: 'Password of the PKCS#12 file (kept in VS Code\'s secret storage)',
+    password: true,
+    validate: (t) => (pfx && preflight({ pfx, pfxPassword: t }).errors.some((e) => e.code === 'KEY_PASSPHRASE' && e.field === 'passphrase') ? 'KEY_PASSPHRASE: this password does not open the file.' : undefined),
+  });
+  if (pass === BACK || pass === undefined) return pass;
+  a.pfxPath = file;
+  a.pfxPassword = pass;
+  a.certPath = undefined;
+  a.keyPath = undefined;
+  return read.files;
+}

@@ -1,0 +1,81 @@
+import * as vscode from 'vscode';
+import { DisposableStore } from './disposables';
+import type { SessionManager } from './sessions';
+
+const DAY_MS = 86_400_000;
+
+export function expiryWarningDays(): number {
+  const days = vscode.workspace.getConfiguration('redisTls').get<number>('expiryWarningDays', 30);
+  return Number.isFinite(days) && days >= 0 ? days : 30;
+}
+
+/** What the status bar shows for a session; exported for tests. */
+export interface StatusBarView {
+  text: string;
+  tooltip: string;
+  warning: boolean;
+}
+
+export function describeSession(input: { name: string; tls: boolean; verified: boolean; protocol?: string | null; cipher?: string | null; nearestExpiry?: Date }, warningDays: number, now = Date.now()): StatusBarView {
+  const parts: string[] = [];
+  const tip: string[] = [`Redis TLS: ${input.name}`];
+  let warning = false;
+  if (!input.tls) {
+    parts.push('$(unlock) no TLS');
+    tip.push('Plaintext connection: not encrypted.');
+    warning = true;
+  } else if (!input.verified) {
+    parts.push(`$(unlock) ${input.protocol ?? 'TLS'} UNVERIFIED`);
+    tip.push('The server certificate is NOT verified (insecure profile).');
+    warning = true;
+  } else {
+    parts.push(`$(lock) ${input.protocol ?? 'TLS'}`);
+    tip.push(`Verified${input.cipher ? `, ${input.cipher}` : ''}.`);
+  }
+  if (input.nearestExpiry) {
+    const days = Math.floor((input.nearestExpiry.getTime() - now) / DAY_MS);
+    parts.push(days < 0 ? '$(warning) expired' : `${days}d`);
+    tip.push(`Nearest certificate expiry: ${input.nearestExpiry.toISOString().slice(0, 10)} (${days} days).`);
+    if (days < warningDays) warning = true;
+  }
+  return { text: parts.join(' '), tooltip: tip.join('\n'), warning };
+}
+
+/** The status bar item of the active connection: lock, TLS version, days to the nearest expiry. */
+export class ConnectionStatusBar implements vscode.Disposable {
+  private readonly disposables = new DisposableStore();
+  private readonly item: vscode.StatusBarItem;
+  /** What is shown now (for tests). */
+  current: StatusBarView | undefined;
+
+  constructor(private readonly sessions: SessionManager) {
+    this.item = this.disposables.add(vscode.window.createStatusBarItem('redisTls.connection', vscode.StatusBarAlignment.Left, 50));
+    this.item.name = 'Redis TLS Connection';
+    this.item.command = 'redisTls.showConnectionDetails';
+    this.disposables.add(sessions.onDidChangeState(() => this.update()));
+    this.disposables.add(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('redisTls.expiryWarningDays')) this.update();
+    }));
+    this.update();
+  }
+
+  update(): void {
+    const id = this.sessions.activeProfileId;
+    const session = id ? this.sessions.session(id) : undefined;
+    if (!session) {
+      this.current = undefined;
+      this.item.hide();
+      return;
+    }
+    const view = describeSession({ name: session.profile.name, tls: session.report.tls, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry }, expiryWarningDays());
+    this.current = view;
+    this.item.text = view.text;
+    this.item.tooltip = view.tooltip;
+    this.item.backgroundColor = view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.disposables.dispose();
+  }
+}
