@@ -17,6 +17,12 @@ export function onShutdown(fn) {
   shutdownHooks.push(fn);
 }
 
+/** True once a signal (or shutdown()) started stopping this process. */
+export function isShuttingDown() {
+  return shuttingDown || signalled;
+}
+let signalled = false;
+
 /** Runs the shutdown hooks, stops every group (TERM, then KILL) and exits with `code`. */
 export async function shutdown(code) {
   if (shuttingDown) return;
@@ -44,6 +50,7 @@ function installExitHook() {
   for (const [sig, n] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
     process.on(sig, () => {
       // Kill the groups right away (the hooks may be slow), then clean up and exit.
+      signalled = true;
       for (const pid of liveGroups) killGroupNow(pid, 'SIGTERM');
       void shutdown(128 + n);
     });

@@ -187,7 +187,15 @@ export async function startCodeServer({ port, workspace, env = {}, runDir, setti
     mkdirSync(workspace, { recursive: true });
   }
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
-  writeFileSync(join(dirs.userData, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...settings }, null, 2));
+  // A kept profile (npm start) keeps the user's own changes; the defaults only fill gaps.
+  const settingsFile = join(dirs.userData, 'User', 'settings.json');
+  let existing = {};
+  try {
+    existing = JSON.parse(readFileSync(settingsFile, 'utf8'));
+  } catch {
+    // none yet (or not plain JSON): start from the defaults
+  }
+  writeFileSync(settingsFile, JSON.stringify({ ...USER_SETTINGS, ...existing, ...settings }, null, 2));
 
   port = await freePort(port);
   const childEnv = { ...process.env };
