@@ -1,0 +1,245 @@
+// Connection manager inside the real VS Code extension host: commands driven with answer objects,
+// persistence across a simulated reload, mutual TLS with an encrypted key against a lab redis-server.
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SaveResult, TestResult } from '../../src/commands/connections';
+import type { Container } from '../../src/container';
+import type { Profile } from '../../src/core/profiles/profile';
+import type { RedisTlsExplorerApi } from '../../src/extension';
+import { ProfileStore } from '../../src/platform/profileStore';
+import { SecretStore, secretKey, SECRET_KINDS } from '../../src/platform/secretStore';
+import { SessionManager } from '../../src/platform/sessions';
+import { getLab, type LabCerts } from '../lab/certs';
+import { startRedis, type RedisServer } from '../lab/servers';
+
+const EXTENSION_ID = 'redis-tls-explorer.redis-tls-explorer';
+const PASSWORD = 'host-test-Pw-4b1d';
+
+describe('connection manager (in the extension host)', function () {
+  this.timeout(60_000);
+  let container: Container;
+  let lab: LabCerts;
+  let mtls: RedisServer;
+  let tlsServer: RedisServer;
+  const created: string[] = [];
+
+  before(async () => {
+    const api = await vscode.extensions.getExtension<RedisTlsExplorerApi>(EXTENSION_ID)!.activate();
+    container = api.container;
+    lab = await getLab();
+    mtls = await startRedis({ kind: 'mtls', password: PASSWORD });
+    tlsServer = await startRedis({ kind: 'tls' });
+  });
+
+  after(async () => {
+    for (const id of created) {
+      await container.sessions.disconnect(id).catch(() => undefined);
+      if (container.profiles.get(id)) await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
+    }
+    await mtls?.stop();
+    await tlsServer?.stop();
+  });
+
+  async function add(answers: Record<string, unknown>): Promise<SaveResult> {
+    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', answers);
+    if (result.profileId) created.push(result.profileId);
+    return result;
+  }
+
+  it('adds a mutual-TLS profile with an encrypted key; secrets go to SecretStorage only', async () => {
+    const result = await add({
+      name: 'host mtls', host: 'localhost', port: mtls.port, tls: true,
+      caPath: lab.caBundle.certPath, certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath,
+      passphrase: lab.passphrase, password: PASSWORD,
+    });
+    assert.equal(result.saved, true, JSON.stringify(result.problems));
+    assert.deepEqual(result.problems, []);
+    const id = result.profileId!;
+    const p = container.profiles.get(id)!;
+    assert.equal(p.name, 'host mtls');
+    assert.deepEqual(p.client, { kind: 'files', certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath, encryptedKey: true });
+    assert.equal(p.hasPassword, true);
+    const state = JSON.stringify(container.context.globalState.keys().map((k) => container.context.globalState.get(k)));
+    assert.ok(state.includes(id));
+    assert.ok(!state.includes(PASSWORD) && !state.includes(lab.passphrase), 'globalState holds no secret');
+    assert.equal(await container.context.secrets.get(secretKey(id, 'password')), PASSWORD);
+    assert.equal(await container.context.secrets.get(secretKey(id, 'passphrase')), lab.passphrase);
+  });
+
+  it('the profile survives a reload (stores rebuilt from globalState + SecretStorage) and connects over mTLS', async () => {
+    const id = created[0];
+    const before = container.profiles.get(id);
+    // A fresh set of stores reads only what was persisted.
+    const secrets = new SecretStore(container.context.secrets);
+    const profiles = new ProfileStore(container.context.globalState, secrets);
+    const sessions = new SessionManager(profiles, secrets, container.log, container.context.globalState);
+    sessions.secretPrompter = async () => assert.fail('no secret should be asked for: they are stored');
+    try {
+      await profiles.ready();
+      assert.deepEqual(profiles.get(id), before);
+      const session = await sessions.connect(id);
+      assert.equal(session.verified, true);
+      assert.equal(session.report.tls, true);
+      assert.equal(String(await session.client.send(['PING'])), 'PONG');
+      assert.ok(session.nearestExpiry instanceof Date);
+    } finally {
+      await sessions.disconnect(id);
+      sessions.dispose();
+      profiles.dispose();
+    }
+  });
+
+  it('Connect command: verified session, status bar with lock, TLS version and days', async () => {
+    const id = created[0];
+    assert.equal(await vscode.commands.executeCommand('redisTls.connect', { profileId: id }), true);
+    const state = container.sessions.state(id);
+    assert.equal(state.kind, 'connected');
+    assert.ok(state.kind === 'connected' && state.verified);
+    const session = container.sessions.session(id)!;
+    assert.equal(String(await session.client.send(['ECHO', 'hi'])), 'hi');
+    assert.equal(container.sessions.activeProfileId, id);
+    assert.equal(container.sessions.lastStatus(id)?.ok, true);
+    const { describeSession } = await import('../../src/platform/statusBar');
+    const view = describeSession({ name: session.profile.name, tls: true, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry }, 30);
+    assert.match(view.text, /^\$\(lock\) TLSv1\.[23] \d+d$/);
+    // The lab client certificate is valid well beyond the default 30 days, so no warning look.
+    assert.equal(view.warning, false);
+    assert.equal(describeSession({ name: 'x', tls: true, verified: true, protocol: 'TLSv1.3', nearestExpiry: new Date(Date.now() + 5 * 86_400_000) }, 30).warning, true);
+    assert.equal(await vscode.commands.executeCommand('redisTls.disconnect', id), true);
+    assert.equal(container.sessions.state(id).kind, 'disconnected');
+  });
+
+  it('Test Connection reports OK, and a wrong password with its diagnosis code', async () => {
+    const ok = await vscode.commands.executeCommand<TestResult>('redisTls.testConnection', created[0]);
+    assert.equal(ok.ok, true);
+    const bad = await add({ name: 'wrong pw', host: 'localhost', port: mtls.port, caPath: lab.caBundle.certPath, certPath: lab.client.certPath, keyPath: lab.client.keyPath, password: 'not-it' });
+    assert.equal(bad.saved, true);
+    assert.equal(await vscode.commands.executeCommand('redisTls.connect', bad.profileId), false);
+    const state = container.sessions.state(bad.profileId!);
+    assert.ok(state.kind === 'failed' && state.problem.code === 'AUTH_FAILED', JSON.stringify(state));
+    assert.equal(container.sessions.lastStatus(bad.profileId!)?.code, 'AUTH_FAILED');
+  });
+
+  it('checks before connecting: passphrase, key mismatch, clientAuth EKU, each with its code', async () => {
+    const base = { host: 'localhost', port: mtls.port, caPath: lab.caBundle.certPath };
+    const wrongPass = await add({ ...base, name: 'x', certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath, passphrase: 'wrong' });
+    assert.equal(wrongPass.saved, false);
+    assert.deepEqual(wrongPass.problems.map((p) => p.code), ['KEY_PASSPHRASE']);
+    const mismatch = await add({ ...base, name: 'x', certPath: lab.clientMismatchedKey.certPath, keyPath: lab.clientMismatchedKey.keyPath });
+    assert.deepEqual(mismatch.problems.map((p) => p.code), ['KEY_MISMATCH']);
+    const eku = await add({ ...base, name: 'x', certPath: lab.clientWrongEku.certPath, keyPath: lab.clientWrongEku.keyPath });
+    assert.ok(eku.problems.some((p) => p.code === 'WRONG_PURPOSE'));
+    const missing = await add({ ...base, name: 'x', caPath: '/nonexistent/ca.pem' });
+    assert.ok(missing.problems.some((p) => p.field === 'ca'));
+    assert.equal(created.length, 2, 'nothing saved for failed checks');
+  });
+
+  it('a linked CA file is read again at the next connection (rotation)', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rte-ca-'));
+    const caFile = path.join(dir, 'ca.pem');
+    try {
+      await fs.writeFile(caFile, lab.otherRoot.cert);
+      const r = await add({ name: 'rotating', host: 'localhost', port: tlsServer.port, caPath: caFile });
+      const id = r.profileId!;
+      assert.equal(await vscode.commands.executeCommand('redisTls.connect', id), false);
+      const failed = container.sessions.state(id);
+      assert.ok(failed.kind === 'failed' && failed.problem.field === 'ca', JSON.stringify(failed));
+      const changed = new Promise<void>((resolve) => {
+        const sub = container.sessions.onDidChangeLinkedFile((e) => {
+          if (e.profileId === id) {
+            sub.dispose();
+            resolve();
+          }
+        });
+      });
+      await fs.writeFile(caFile, lab.caBundle.cert);
+      assert.equal(await vscode.commands.executeCommand('redisTls.connect', id), true);
+      await Promise.race([changed, new Promise((_, reject) => setTimeout(() => reject(new Error('no file watcher event')), 10_000))]);
+      await container.sessions.disconnect(id);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an insecure profile is shown as unverified (session, status bar)', async () => {
+    const r = await add({ name: 'insecure', host: '127.0.0.1', port: tlsServer.port, tls: true, verify: 'insecure' });
+    assert.equal(await vscode.commands.executeCommand('redisTls.connect', r.profileId), true);
+    const s = container.sessions.session(r.profileId!)!;
+    assert.equal(s.verified, false);
+    const { describeSession } = await import('../../src/platform/statusBar');
+    const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, 30);
+    assert.match(view.text, /UNVERIFIED/);
+    assert.equal(view.warning, true);
+    await container.sessions.disconnect(r.profileId!);
+  });
+
+  it('imports from URL and redis-cli, duplicates with secrets, renames, copies without secrets, removes with secrets', async () => {
+    const fromUrl = await vscode.commands.executeCommand<SaveResult>('redisTls.importFromUrl', { text: `rediss://bob:${PASSWORD}@localhost:${tlsServer.port}/2` });
+    created.push(fromUrl.profileId!);
+    const u = container.profiles.get(fromUrl.profileId!)!;
+    assert.equal(u.username, 'bob');
+    assert.equal(u.db, 2);
+    assert.equal(await container.context.secrets.get(secretKey(u.id, 'password')), PASSWORD);
+
+    const fromCli = await vscode.commands.executeCommand<SaveResult>('redisTls.importFromRedisCli', { text: `redis-cli -h localhost -p ${mtls.port} -a ${PASSWORD} --tls --cacert ${lab.caBundle.certPath} --cert ${lab.client.certPath} --key ${lab.client.keyPath}`, connect: true });
+    created.push(fromCli.profileId!);
+    assert.equal(fromCli.connected, true, JSON.stringify(fromCli.connectProblem));
+    await container.sessions.disconnect(fromCli.profileId!);
+
+    const copyId = await vscode.commands.executeCommand<string>('redisTls.duplicateConnection', fromCli.profileId);
+    created.push(copyId);
+    assert.equal(await container.context.secrets.get(secretKey(copyId, 'password')), PASSWORD);
+    assert.equal(await vscode.commands.executeCommand('redisTls.renameConnection', copyId, 'renamed copy'), true);
+    assert.equal(container.profiles.get(copyId)?.name, 'renamed copy');
+
+    const command = await vscode.commands.executeCommand<string>('redisTls.copyAsRedisCli', copyId);
+    assert.ok(command.startsWith('redis-cli -h localhost'));
+    assert.ok(!command.includes(PASSWORD));
+    assert.equal(await vscode.env.clipboard.readText(), command);
+
+    const edited = await vscode.commands.executeCommand<SaveResult>('redisTls.editConnection', copyId, { port: 1, db: 3 });
+    assert.equal(edited.saved, true);
+    assert.equal(container.profiles.get(copyId)?.port, 1);
+
+    assert.equal(await vscode.commands.executeCommand('redisTls.removeConnection', copyId, { confirmed: true }), true);
+    assert.equal(container.profiles.get(copyId), undefined);
+    for (const kind of SECRET_KINDS) assert.equal(await container.context.secrets.get(secretKey(copyId, kind)), undefined, kind);
+  });
+
+  it('workspace profiles from .vscode/redis-tls.json: paths only, secrets asked for and kept in SecretStorage', async function () {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return this.skip();
+    const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'redis-tls.json');
+    const json = { profiles: [{ name: 'Team mTLS', host: 'localhost', port: mtls.port, caFile: lab.caBundle.certPath, certFile: lab.clientEncrypted.certPath, keyFile: lab.clientEncrypted.keyPath, encryptedKey: true, passwordRequired: true }] };
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(json)));
+    await container.profiles.ready();
+    const p = container.profiles.list().find((x: Profile) => x.source === 'workspace')!;
+    assert.ok(!JSON.stringify(p).includes(PASSWORD));
+    assert.ok(p, 'workspace profile listed');
+    const asked: string[] = [];
+    const previous = container.sessions.secretPrompter;
+    container.sessions.secretPrompter = async (_profile, kind) => {
+      asked.push(kind);
+      return kind === 'password' ? PASSWORD : lab.passphrase;
+    };
+    try {
+      const s = await container.sessions.connect(p.id);
+      assert.equal(s.verified, true);
+      assert.deepEqual(asked.sort(), ['passphrase', 'password']);
+      assert.equal(await container.context.secrets.get(secretKey(p.id, 'password')), PASSWORD);
+      await container.sessions.disconnect(p.id);
+      asked.length = 0;
+      await container.sessions.connect(p.id);
+      assert.deepEqual(asked, [], 'stored secrets are reused');
+      await container.sessions.disconnect(p.id);
+      assert.equal(await vscode.commands.executeCommand('redisTls.forgetSecrets', p.id), true);
+      assert.equal(await container.context.secrets.get(secretKey(p.id, 'password')), undefined);
+    } finally {
+      container.sessions.secretPrompter = previous;
+      await vscode.workspace.fs.delete(file);
+    }
+  });
+});
