@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerCertificates } from './commands/certificates';
 import { registerConnections } from './commands/connections';
 import { DisposableStore } from './platform/disposables';
 import { Logger } from './platform/logger';
@@ -27,6 +28,7 @@ export class Container implements vscode.Disposable {
     this.sessions = this.own(new SessionManager(this.profiles, this.secrets, this.log, context.globalState));
     void this.profiles.ready();
     registerConnections(this);
+    registerCertificates(this);
   }
 
   /** Registers a disposable for the extension's lifetime. */

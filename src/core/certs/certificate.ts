@@ -200,7 +200,7 @@ export class Certificate {
     const key = this.keyInfo;
     const sig = this.signature;
     const bc = this.basicConstraints;
-    const extensions: ExtensionSummary[] = this.x.extensions.map((ext) => ({
+    const extensions: ExtensionSummary[] = Array.from(this.x.extensions, (ext) => ({
       oid: ext.type,
       name: EXTENSION_NAMES[ext.type] ?? ext.type,
       critical: ext.critical,

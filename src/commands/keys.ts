@@ -1,0 +1,298 @@
+/**
+ * Key browser commands. Everything destructive (DEL/UNLINK, EXPIRE, PERSIST) runs only on an explicit
+ * action and deletions ask first, naming the key or the number of keys.
+ */
+import * as vscode from 'vscode';
+import { displayBytes, globEscape, isPlainText, quoteBytes } from '../core/keys/bytes';
+import { count } from '../core/keys/format';
+import { SCAN_TYPES, ScanPager, type ScanFilter } from '../core/keys/scanPager';
+import { asInteger } from '../core/keys/replies';
+import { nextPartUri, valueUri, VALUE_SCHEME, type ValueFileSystem } from '../platform/valueFs';
+import type { Logger } from '../platform/logger';
+import { DatabaseNode, FolderNode, KeyNode, ShowMoreNode, type KeyTreeNode } from '../views/keyNodes';
+import type { KeyTreeProvider } from '../views/keyTree';
+
+/** In the extension's own tests only, `{ confirm: 'yes' }` answers the confirmation dialog. */
+export interface ConfirmOptions {
+  confirm?: 'yes' | 'no';
+}
+
+export interface KeyCommandDeps {
+  provider: KeyTreeProvider;
+  fs: ValueFileSystem;
+  log: Logger;
+  extensionMode: vscode.ExtensionMode;
+}
+
+const UNLINK_BATCH = 500;
+
+function dbLabel(db: DatabaseNode): string {
+  return `${db.cluster ? 'the keyspace' : `db${db.index}`} of ${db.connection.profile.name}`;
+}
+
+export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
+  const { provider, fs, log } = deps;
+
+  async function confirm(message: string, action: string, options?: ConfirmOptions): Promise<boolean> {
+    if (deps.extensionMode === vscode.ExtensionMode.Test && options?.confirm) return options.confirm === 'yes';
+    const answer = await vscode.window.showWarningMessage(message, { modal: true }, action);
+    return answer === action;
+  }
+
+  function report(e: unknown, what: string): void {
+    const text = e instanceof Error ? e.message : String(e);
+    log.warn(`${what}: ${text}`);
+    void vscode.window.showErrorMessage(`${what}: ${text}`);
+  }
+
+  function databaseOf(node: KeyTreeNode | undefined): DatabaseNode | undefined {
+    if (!node) return undefined;
+    if (node instanceof DatabaseNode) return node;
+    if (node instanceof FolderNode || node instanceof KeyNode || node instanceof ShowMoreNode) return node.database;
+    if (node.kind === 'loadMore') return node.database;
+    return undefined;
+  }
+
+  const refresh = (node?: KeyTreeNode): void => {
+    if (!node) {
+      provider.resetAll();
+      provider.refresh();
+      return;
+    }
+    if (node instanceof DatabaseNode) node.keyspace.reset();
+    else if (node instanceof FolderNode) node.database.keyspace.forgetMeta();
+    else if (node.kind === 'connection') provider.forgetConnection(node.profile.id);
+    provider.refresh(node);
+  };
+
+  const loadMore = async (db: DatabaseNode): Promise<void> => {
+    try {
+      await db.keyspace.loadMore();
+    } catch (e) {
+      report(e, 'Loading keys failed');
+    }
+    provider.refresh(db);
+  };
+
+  const loadAll = async (db: DatabaseNode): Promise<number> => {
+    const ks = db.keyspace;
+    const expected = db.keyCount;
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Loading all keys of ${dbLabel(db)}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        let lastRefresh = Date.now();
+        let reported = 0;
+        try {
+          return await ks.loadAll(abort.signal, (p) => {
+            const pct = expected ? Math.min(100, (ks.tree.root.total / expected) * 100) : 0;
+            progress.report({ message: `${count(ks.tree.root.total)}${expected ? ` of ~${count(expected)}` : ''} keys`, increment: Math.max(0, pct - reported) });
+            reported = Math.max(reported, pct);
+            if (Date.now() - lastRefresh > 1000 && !p.done) {
+              lastRefresh = Date.now();
+              provider.refresh(db);
+            }
+          });
+        } catch (e) {
+          if (!abort.signal.aborted) report(e, 'Loading keys failed');
+          return undefined;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    provider.refresh(db);
+    return result?.keys ?? ks.tree.root.total;
+  };
+
+  const setFilter = async (db: DatabaseNode, preset?: ScanFilter): Promise<void> => {
+    let filter: ScanFilter | undefined = preset;
+    if (!filter) {
+      const current = db.keyspace.filter;
+      const match = await vscode.window.showInputBox({
+        title: `Filter ${dbLabel(db)}`,
+        prompt: 'Key pattern for SCAN MATCH (glob: * ? [abc]); empty for all keys',
+        value: typeof current.match === 'string' ? current.match : current.match ? displayBytes(current.match) : '',
+      });
+      if (match === undefined) return;
+      const items: Array<vscode.QuickPickItem & { type?: string }> = [{ label: 'Any type' }, ...SCAN_TYPES.map((t) => ({ label: t, type: t }))];
+      const picked = await vscode.window.showQuickPick(items, { title: `Filter ${dbLabel(db)}: type (SCAN TYPE)`, placeHolder: current.type ?? 'Any type' });
+      if (!picked) return;
+      filter = { ...(match ? { match } : {}), ...(picked.type ? { type: picked.type } : {}) };
+    }
+    db.keyspace.reset({ filter });
+    provider.refresh(db);
+  };
+
+  const openValue = async (node: KeyNode | { profileId: string; db: number; key: Buffer }): Promise<vscode.TextEditor | undefined> => {
+    const address = node instanceof KeyNode
+      ? { profileId: node.database.connection.profile.id, db: node.database.index, key: node.key, position: {} }
+      : { ...node, position: {} };
+    try {
+      const provisional = valueUri(address);
+      const rendered = await fs.render(provisional);
+      const doc = await vscode.workspace.openTextDocument(valueUri(address, rendered.part.kind));
+      return await vscode.window.showTextDocument(doc, { preview: true });
+    } catch (e) {
+      report(e, `Reading ${displayBytes(address.key)} failed`);
+      return undefined;
+    }
+  };
+
+  const activeValueUri = (uri?: vscode.Uri): vscode.Uri | undefined => {
+    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    return target?.scheme === VALUE_SCHEME ? target : undefined;
+  };
+
+  const nextPart = async (uri?: vscode.Uri): Promise<vscode.TextEditor | undefined> => {
+    const current = activeValueUri(uri);
+    if (!current) return undefined;
+    const part = fs.lastPart(current) ?? (await fs.render(current)).part;
+    const next = nextPartUri(current, part);
+    if (!next) {
+      void vscode.window.showInformationMessage('This is the last part of the value.');
+      return undefined;
+    }
+    const rendered = await fs.render(next);
+    const final = nextPartUri(current, { ...part, kind: rendered.part.kind }) ?? next;
+    const doc = await vscode.workspace.openTextDocument(final);
+    return vscode.window.showTextDocument(doc, { preview: false });
+  };
+
+  const setTtl = async (node: KeyNode, seconds?: number): Promise<boolean> => {
+    let ttl = seconds;
+    if (ttl === undefined) {
+      const input = await vscode.window.showInputBox({
+        title: `Set TTL of ${displayBytes(node.key)}`,
+        prompt: 'Seconds until the key expires',
+        value: node.meta.pttl > 0 ? String(Math.ceil(node.meta.pttl / 1000)) : '3600',
+        validateInput: (v) => (/^[1-9]\d{0,11}$/.test(v.trim()) ? undefined : 'A whole number of seconds, at least 1'),
+      });
+      if (input === undefined) return false;
+      ttl = Number(input.trim());
+    }
+    if (!Number.isInteger(ttl) || ttl < 1) return false;
+    try {
+      const ok = asInteger(await node.database.keyspace.db.send(['EXPIRE', node.key, ttl]));
+      if (ok !== 1) void vscode.window.showWarningMessage(`${displayBytes(node.key)} no longer exists.`);
+    } catch (e) {
+      report(e, 'Setting the TTL failed');
+      return false;
+    }
+    node.database.keyspace.forgetMeta(node.key);
+    provider.refresh(node.parent);
+    return true;
+  };
+
+  const removeTtl = async (node: KeyNode): Promise<boolean> => {
+    try {
+      await node.database.keyspace.db.send(['PERSIST', node.key]);
+    } catch (e) {
+      report(e, 'Removing the TTL failed');
+      return false;
+    }
+    node.database.keyspace.forgetMeta(node.key);
+    provider.refresh(node.parent);
+    return true;
+  };
+
+  const deleteKey = async (node: KeyNode, options?: ConfirmOptions): Promise<boolean> => {
+    const name = displayBytes(node.key);
+    if (!(await confirm(`Delete the key "${name}" (${node.meta.type}) from ${dbLabel(node.database)}? This cannot be undone.`, 'Delete', options))) return false;
+    try {
+      await node.database.keyspace.db.send(['DEL', node.key]);
+    } catch (e) {
+      report(e, `Deleting ${name} failed`);
+      return false;
+    }
+    log.info(`Deleted a key from ${dbLabel(node.database)}`);
+    node.database.keyspace.forgetKey(node.key);
+    provider.refresh(node.parent);
+    return true;
+  };
+
+  /** Deletes every key under a folder's prefix (and of the filtered type, if any): counts them first. */
+  const deleteFolder = async (node: FolderNode, options?: ConfirmOptions): Promise<number> => {
+    const ks = node.database.keyspace;
+    const prefix = ks.tree.prefixOf(node.folder);
+    const shown = displayBytes(prefix);
+    const filter: ScanFilter = { match: Buffer.concat([globEscape(prefix), Buffer.from('*')]), ...(ks.filter.type ? { type: ks.filter.type } : {}) };
+    const keys = new Map<string, Buffer>();
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Counting keys under "${shown}"`, cancellable: true }, async (_p, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        try {
+          await new ScanPager(ks.db, filter, 1000).loadAll((page) => { for (const k of page) keys.set(k.toString('latin1'), k); }, { signal: abort.signal });
+        } finally {
+          sub.dispose();
+        }
+      });
+    } catch (e) {
+      report(e, 'Counting keys failed');
+      return 0;
+    }
+    if (keys.size === 0) {
+      void vscode.window.showInformationMessage(`No keys start with "${shown}" any more.`);
+      ks.tree.removeFolder(node.folder);
+      provider.refresh(node.parent);
+      return 0;
+    }
+    const typeNote = ks.filter.type ? ` of type ${ks.filter.type}` : '';
+    if (!(await confirm(`Delete ${count(keys.size)} key${keys.size === 1 ? '' : 's'}${typeNote} whose names start with "${shown}" from ${dbLabel(node.database)}? This cannot be undone.`, `Delete ${count(keys.size)} Keys`, options))) return 0;
+    const all = [...keys.values()];
+    let deleted = 0;
+    try {
+      for (let i = 0; i < all.length; i += UNLINK_BATCH) deleted += asInteger(await ks.db.send(['UNLINK', ...all.slice(i, i + UNLINK_BATCH)]));
+    } catch (e) {
+      report(e, `Deleting keys under "${shown}" failed after ${count(deleted)}`);
+    }
+    log.info(`Deleted ${deleted} keys under a folder of ${dbLabel(node.database)}`);
+    ks.tree.removeFolder(node.folder);
+    provider.refresh(node.parent);
+    void vscode.window.showInformationMessage(`Deleted ${count(deleted)} key${deleted === 1 ? '' : 's'} under "${shown}".`);
+    return deleted;
+  };
+
+  const copyName = async (node: KeyNode): Promise<string> => {
+    const text = isPlainText(node.key) ? node.key.toString('utf8') : quoteBytes(node.key);
+    await vscode.env.clipboard.writeText(text);
+    return text;
+  };
+
+  const register = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+
+  return [
+    register('redisTls.refresh', () => refresh()),
+    register('redisTls.keys.refresh', (node?: KeyTreeNode) => refresh(node)),
+    register('redisTls.keys.loadMore', (db: DatabaseNode) => loadMore(db)),
+    register('redisTls.keys.loadAll', (node: DatabaseNode | KeyTreeNode) => {
+      const db = databaseOf(node);
+      return db ? loadAll(db) : undefined;
+    }),
+    register('redisTls.keys.showMore', (node: ShowMoreNode) => {
+      node.database.keyspace.showMore(node.folder);
+      provider.refresh(node.parent);
+    }),
+    register('redisTls.keys.filter', (node: KeyTreeNode, preset?: ScanFilter) => {
+      const db = databaseOf(node);
+      return db ? setFilter(db, preset) : undefined;
+    }),
+    register('redisTls.keys.clearFilter', (node: KeyTreeNode) => {
+      const db = databaseOf(node);
+      return db ? setFilter(db, {}) : undefined;
+    }),
+    register('redisTls.keys.copyName', (node: KeyNode) => copyName(node)),
+    register('redisTls.keys.openValue', (node: KeyNode) => openValue(node)),
+    register('redisTls.keys.nextPart', (uri?: vscode.Uri) => nextPart(uri)),
+    register('redisTls.keys.refreshValue', (uri?: vscode.Uri) => {
+      const target = activeValueUri(uri);
+      if (target) fs.reload(target);
+    }),
+    register('redisTls.keys.setTtl', (node: KeyNode, seconds?: number) => setTtl(node, seconds)),
+    register('redisTls.keys.removeTtl', (node: KeyNode) => removeTtl(node)),
+    register('redisTls.keys.delete', (node: KeyNode, options?: ConfirmOptions) => deleteKey(node, options)),
+    register('redisTls.keys.deleteFolder', (node: FolderNode, options?: ConfirmOptions) => deleteFolder(node, options)),
+  ];
+}

@@ -1,0 +1,254 @@
+/**
+ * Connection failures in the Problems panel. A failure of a profile from `.vscode/redis-tls.json`
+ * sits on the field at fault (host/servername for a name mismatch, caFile for an unknown issuer,
+ * certFile/keyFile/pfxFile for client identity problems) with the fix as its message and code
+ * actions where one applies. Failures of user profiles appear under a `redis-tls:` resource.
+ */
+import * as vscode from 'vscode';
+import type { Container } from '../container';
+import { fetchPresentedChain } from '../core/certs';
+import type { DiagnosisCode, Problem, ProblemField } from '../core/diagnosis/problem';
+import type { Profile } from '../core/profiles/profile';
+import { WORKSPACE_PROFILES_FILE } from '../core/profiles/workspaceFile';
+import { findProfileObject, parseJsonWithOffsets, property, type JsonNode } from './jsonLocate';
+
+export const PROFILE_DIAGNOSTIC_SOURCE = 'Redis TLS connection';
+
+/** The keys of redis-tls.json that hold each problem field, in order of preference. */
+const FIELD_KEYS: Record<ProblemField, string[]> = {
+  host: ['host'],
+  port: ['port', 'host'],
+  servername: ['servername', 'host'],
+  tls: ['tls', 'port', 'host'],
+  ca: ['caFile', 'host'],
+  cert: ['certFile', 'pfxFile'],
+  key: ['keyFile', 'pfxFile', 'certFile'],
+  passphrase: ['keyFile', 'pfxFile', 'encryptedKey'],
+  username: ['username', 'passwordRequired'],
+  password: ['passwordRequired', 'username'],
+  tlsVersion: ['minTlsVersion', 'maxTlsVersion', 'tls'],
+  pin: ['pinSha256', 'verify'],
+};
+
+const FALLBACK_FIELD: Partial<Record<DiagnosisCode, ProblemField>> = {
+  HOSTNAME_MISMATCH: 'servername',
+  HOST_NOT_FOUND: 'host',
+  CONNECTION_REFUSED: 'port',
+  NOT_TLS: 'tls',
+  TLS_REQUIRED: 'tls',
+  UNKNOWN_ISSUER: 'ca',
+  UNTRUSTED_ROOT: 'ca',
+  SELF_SIGNED: 'ca',
+  CA_BUNDLE_INCOMPLETE: 'ca',
+  CLIENT_CERT_REQUIRED: 'cert',
+  CLIENT_CERT_UNTRUSTED: 'cert',
+  CLIENT_CERT_REJECTED: 'cert',
+  KEY_MISMATCH: 'key',
+  KEY_PASSPHRASE: 'passphrase',
+  TLS_VERSION_MISMATCH: 'tlsVersion',
+};
+
+/** "DNS:a.example", "IP Address:10.0.0.1", "a.example" -> the bare name. */
+export function bareName(name: string): string {
+  return name.replace(/^(DNS|IP Address|IP):\s*/i, '').trim();
+}
+
+/** Names a servername may be set to: DNS names without wildcards, then IP addresses. */
+export function servernameCandidates(names: string[]): string[] {
+  const out: string[] = [];
+  for (const n of names.map(bareName)) {
+    if (!n || n.includes('*') || out.includes(n)) continue;
+    out.push(n);
+  }
+  return out.slice(0, 5);
+}
+
+export interface Located {
+  range: { start: number; end: number };
+  key?: string;
+  object: JsonNode;
+}
+
+/** Where the diagnostic for `field` goes inside the profile's object (offsets). */
+export function locateField(text: string, profile: Pick<Profile, 'name'> & { fileId?: string }, field: ProblemField | undefined): Located | undefined {
+  const root = parseJsonWithOffsets(text);
+  const obj = findProfileObject(root, profile.name, profile.fileId);
+  if (!obj) return undefined;
+  for (const key of field ? FIELD_KEYS[field] : []) {
+    const p = property(obj, key);
+    if (p) return { range: { start: p.value.start, end: p.value.end }, key, object: obj };
+  }
+  const name = property(obj, 'name');
+  return name ? { range: { start: name.value.start, end: name.value.end }, key: 'name', object: obj } : { range: { start: obj.start, end: obj.start + 1 }, object: obj };
+}
+
+interface Failure {
+  profile: Profile;
+  problem: Problem;
+  uri: vscode.Uri;
+  /** Names on the server certificate (HOSTNAME_MISMATCH), from the problem facts or a probe. */
+  certNames: string[];
+  diagnostic?: vscode.Diagnostic;
+}
+
+class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('redis-tls-connections');
+  private readonly failures = new Map<string, Failure>();
+  private generation = 0;
+
+  constructor(private readonly container: Container) {}
+
+  failedIds(): string[] {
+    return [...this.failures.keys()];
+  }
+
+  async onState(profileId: string): Promise<void> {
+    const state = this.container.sessions.state(profileId);
+    const profile = this.container.profiles.get(profileId);
+    if (!profile || state.kind === 'connected') {
+      this.failures.delete(profileId);
+    } else if (state.kind === 'failed') {
+      const facts = state.problem.facts ?? {};
+      const certNames = Array.isArray(facts.certNames) ? facts.certNames.filter((n): n is string => typeof n === 'string') : [];
+      const uri = await this.fileFor(profile) ?? vscode.Uri.from({ scheme: 'redis-tls', path: `/${profile.name}` });
+      this.failures.set(profileId, { profile, problem: state.problem, uri, certNames });
+      if (state.problem.code === 'HOSTNAME_MISMATCH' && certNames.length === 0) void this.probeNames(profileId);
+    } else {
+      return;
+    }
+    await this.publish();
+  }
+
+  /** The redis-tls.json that defines a workspace profile. */
+  private async fileFor(profile: Profile): Promise<vscode.Uri | undefined> {
+    if (profile.source !== 'workspace') return undefined;
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const uri = vscode.Uri.joinPath(folder.uri, WORKSPACE_PROFILES_FILE);
+      try {
+        const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+        if (locateField(text, profile, undefined)) return uri;
+      } catch {
+        // no profile file in this folder
+      }
+    }
+    return undefined;
+  }
+
+  /** A name mismatch without the names: read them from the certificate the server presents. */
+  private async probeNames(profileId: string): Promise<void> {
+    const failure = this.failures.get(profileId);
+    if (!failure) return;
+    const p = failure.profile;
+    try {
+      const probe = await fetchPresentedChain({ host: p.host, port: p.port, servername: p.servername, timeoutMs: 5000 });
+      const leaf = probe.presented[0];
+      failure.certNames = leaf.sans.filter((n) => n.type === 'dns' || n.type === 'ip').map((n) => n.value);
+      if (failure.certNames.length === 0) failure.certNames = leaf.commonNames;
+      if (this.failures.get(profileId) === failure) await this.publish();
+    } catch {
+      // the diagnostic stays without the name actions
+    }
+  }
+
+  private async publish(): Promise<void> {
+    const gen = ++this.generation;
+    const byUri = new Map<string, { uri: vscode.Uri; diags: vscode.Diagnostic[] }>();
+    for (const f of this.failures.values()) {
+      const field = f.problem.field ?? FALLBACK_FIELD[f.problem.code];
+      let range = new vscode.Range(0, 0, 0, 0);
+      if (f.uri.scheme !== 'redis-tls') {
+        try {
+          const doc = await vscode.workspace.openTextDocument(f.uri);
+          const loc = locateField(doc.getText(), f.profile, field);
+          if (loc) range = new vscode.Range(doc.positionAt(loc.range.start), doc.positionAt(loc.range.end));
+        } catch {
+          // keep the top of the file
+        }
+      }
+      const names = f.problem.code === 'HOSTNAME_MISMATCH' && f.certNames.length ? ` The certificate lists: ${f.certNames.map(bareName).join(', ')}.` : '';
+      const d = new vscode.Diagnostic(range, `${f.profile.name}: ${f.problem.title}. ${f.problem.detail} Fix: ${f.problem.fix}${names}`, vscode.DiagnosticSeverity.Error);
+      d.source = PROFILE_DIAGNOSTIC_SOURCE;
+      d.code = f.problem.code;
+      f.diagnostic = d;
+      const key = f.uri.toString();
+      const entry = byUri.get(key) ?? { uri: f.uri, diags: [] };
+      entry.diags.push(d);
+      byUri.set(key, entry);
+    }
+    if (gen !== this.generation) return;
+    this.collection.clear();
+    for (const { uri, diags } of byUri.values()) this.collection.set(uri, diags);
+  }
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const actions: vscode.CodeAction[] = [];
+    for (const d of context.diagnostics) {
+      if (d.source !== PROFILE_DIAGNOSTIC_SOURCE) continue;
+      const failure = [...this.failures.values()].find((f) => f.diagnostic === d || (f.uri.toString() === doc.uri.toString() && f.problem.code === d.code && d.message.startsWith(`${f.profile.name}:`)));
+      if (!failure) continue;
+      if (failure.problem.code === 'HOSTNAME_MISMATCH') {
+        for (const name of servernameCandidates(failure.certNames)) {
+          const edit = servernameEdit(doc, failure.profile, name);
+          if (!edit) continue;
+          const action = new vscode.CodeAction(`Set "servername" to ${name} (a name the certificate lists)`, vscode.CodeActionKind.QuickFix);
+          action.edit = edit;
+          action.diagnostics = [d];
+          action.isPreferred = actions.length === 0;
+          actions.push(action);
+        }
+      }
+      if (failure.profile.tls) {
+        const inspect = new vscode.CodeAction('Inspect the server certificate', vscode.CodeActionKind.QuickFix);
+        inspect.command = { title: 'Inspect the server certificate', command: 'redisTls.inspectConnectionCertificate', arguments: [failure.profile.id] };
+        inspect.diagnostics = [d];
+        actions.push(inspect);
+      }
+      const retry = new vscode.CodeAction('Test the connection again', vscode.CodeActionKind.QuickFix);
+      retry.command = { title: 'Test the connection again', command: 'redisTls.testConnection', arguments: [failure.profile.id] };
+      retry.diagnostics = [d];
+      actions.push(retry);
+    }
+    return actions;
+  }
+
+  dispose(): void {
+    this.collection.dispose();
+    this.failures.clear();
+  }
+}
+
+/** Replaces (or inserts) the profile's "servername" value in the document. */
+export function servernameEdit(doc: vscode.TextDocument, profile: Profile, name: string): vscode.WorkspaceEdit | undefined {
+  const text = doc.getText();
+  const root = parseJsonWithOffsets(text);
+  const obj = findProfileObject(root, profile.name);
+  if (!obj) return undefined;
+  const edit = new vscode.WorkspaceEdit();
+  const existing = property(obj, 'servername');
+  const value = JSON.stringify(name);
+  if (existing) {
+    edit.replace(doc.uri, new vscode.Range(doc.positionAt(existing.value.start), doc.positionAt(existing.value.end)), value);
+    return edit;
+  }
+  const anchor = property(obj, 'host') ?? obj.properties?.[0];
+  if (!anchor) {
+    edit.insert(doc.uri, doc.positionAt(obj.start + 1), ` "servername": ${value} `);
+    return edit;
+  }
+  // After the "host" property: `, "servername": "x"` on its own line, with the same indentation.
+  const anchorPos = doc.positionAt(anchor.keyStart);
+  const indent = doc.lineAt(anchorPos.line).text.slice(0, anchorPos.character);
+  const onOwnLine = /^\s*$/.test(indent);
+  edit.insert(doc.uri, doc.positionAt(anchor.value.end), onOwnLine ? `,\n${indent}"servername": ${value}` : `, "servername": ${value}`);
+  return edit;
+}
+
+export function registerProfileDiagnostics(container: Container): void {
+  const diagnostics = container.own(new ProfileDiagnostics(container));
+  container.own(container.sessions.onDidChangeState((id) => void diagnostics.onState(id)));
+  container.own(container.profiles.onDidChange(() => {
+    const ids = new Set([...container.profiles.list().map((p) => p.id), ...diagnostics.failedIds()]);
+    for (const id of ids) void diagnostics.onState(id);
+  }));
+  container.own(vscode.languages.registerCodeActionsProvider({ pattern: `**/${WORKSPACE_PROFILES_FILE}` }, diagnostics, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
+}

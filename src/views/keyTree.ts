@@ -1,0 +1,395 @@
+/**
+ * The Connections tree (view `redisTls.connections`): profiles, their databases, namespace folders
+ * and keys. Expanding a disconnected connection connects it. Browsing sends read commands only:
+ * INFO, SCAN, TYPE, PTTL (and on hover OBJECT ENCODING, MEMORY USAGE, the length command).
+ */
+import * as vscode from 'vscode';
+import { displayBytes, isPlainText, keyToToken } from '../core/keys/bytes';
+import { Database, describeServer, type ServerShape } from '../core/keys/database';
+import { formatBytes, formatTtl, fetchDetails, type KeyType } from '../core/keys/keyInfo';
+import { Keyspace } from '../core/keys/keyspace';
+import type { Folder } from '../core/keys/namespaceTree';
+import type { ScanFilter } from '../core/keys/scanPager';
+import { count } from '../core/keys/format';
+import { DEFAULT_DELIMITER } from '../core/profiles/profile';
+import { isDiagnosedError } from '../core/diagnosis/problem';
+import type { ActiveSession, ProfileStoreApi, SessionManagerApi } from '../platform/contracts';
+import type { Logger } from '../platform/logger';
+import { ConnectionNode, DatabaseNode, FolderNode, KeyNode, LoadMoreNode, MessageNode, ShowMoreNode, type KeyTreeNode } from './keyNodes';
+
+export interface BrowserSettings {
+  scanPageSize: number;
+  treePageSize: number;
+}
+
+export function readBrowserSettings(): BrowserSettings {
+  const c = vscode.workspace.getConfiguration('redisTls');
+  const clamp = (v: number | undefined, min: number, max: number, d: number): number =>
+    typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : d;
+  return {
+    scanPageSize: clamp(c.get<number>('scanPageSize'), 10, 100_000, 1000),
+    treePageSize: clamp(c.get<number>('treePageSize'), 10, 10_000, 500),
+  };
+}
+
+const TYPE_ICONS: Record<KeyType, [string, string | undefined]> = {
+  string: ['symbol-string', 'charts.blue'],
+  hash: ['symbol-object', 'charts.purple'],
+  list: ['list-ordered', 'charts.green'],
+  set: ['symbol-array', 'charts.orange'],
+  zset: ['symbol-number', 'charts.yellow'],
+  stream: ['pulse', 'charts.red'],
+  'ReJSON-RL': ['json', 'charts.green'],
+  none: ['circle-slash', undefined],
+  unknown: ['question', undefined],
+};
+
+export function typeIcon(type: KeyType): vscode.ThemeIcon {
+  const [id, color] = TYPE_ICONS[type];
+  return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+/** A server-supplied string as Markdown text (no links, no HTML, no command URIs). */
+function md(): vscode.MarkdownString {
+  const m = new vscode.MarkdownString(undefined, false);
+  m.isTrusted = false;
+  m.supportHtml = false;
+  return m;
+}
+
+function errorText(e: unknown): string {
+  if (isDiagnosedError(e)) return e.problem.title;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+interface Browsing {
+  client: unknown;
+  shape: ServerShape | undefined;
+  databases: Map<number, DatabaseNode>;
+}
+
+export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<KeyTreeNode | undefined | void>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly connections = new Map<string, ConnectionNode>();
+  private readonly browsing = new Map<string, Browsing>();
+  private readonly folderNodes = new WeakMap<Folder, FolderNode>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly profiles: ProfileStoreApi,
+    private readonly sessions: SessionManagerApi,
+    private readonly log: Logger,
+  ) {
+    this.subscriptions.push(
+      profiles.onDidChange(() => this.refresh()),
+      sessions.onDidChangeState((id) => {
+        const node = this.connections.get(id);
+        const state = sessions.state(id);
+        if (state.kind !== 'connected') this.browsing.delete(id);
+        this.refresh(node);
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('redisTls.scanPageSize') || e.affectsConfiguration('redisTls.treePageSize')) {
+          const s = readBrowserSettings();
+          for (const b of this.browsing.values()) for (const db of b.databases.values()) db.keyspace.reset({ scanPageSize: s.scanPageSize, childPageSize: s.treePageSize });
+          this.refresh();
+        }
+      }),
+    );
+  }
+
+  refresh(node?: KeyTreeNode): void {
+    this.emitter.fire(node);
+  }
+
+  // ---- structure -----------------------------------------------------------------------------
+
+  async getChildren(node?: KeyTreeNode): Promise<KeyTreeNode[]> {
+    try {
+      if (!node) return this.rootNodes();
+      switch (node.kind) {
+        case 'connection': return await this.databaseNodes(node);
+        case 'database': return await this.folderChildren(node, node.keyspace.tree.root, node);
+        case 'folder': return await this.folderChildren(node.database, node.folder, node);
+        default: return [];
+      }
+    } catch (e) {
+      this.log.warn(`Key browser: ${errorText(e)}`);
+      return [new MessageNode(errorText(e), isDiagnosedError(e) ? `${e.problem.detail}\n\n${e.problem.fix}` : undefined, 'error')];
+    }
+  }
+
+  getParent(node: KeyTreeNode): KeyTreeNode | undefined {
+    switch (node.kind) {
+      case 'database': return node.connection;
+      case 'folder': case 'key': case 'showMore': return node.parent;
+      case 'loadMore': return node.database;
+      default: return undefined;
+    }
+  }
+
+  private rootNodes(): KeyTreeNode[] {
+    const seen = new Set<string>();
+    const out: ConnectionNode[] = [];
+    for (const profile of this.profiles.list()) {
+      seen.add(profile.id);
+      let node = this.connections.get(profile.id);
+      if (!node) {
+        node = new ConnectionNode(profile);
+        this.connections.set(profile.id, node);
+      } else {
+        node.profile = profile;
+      }
+      out.push(node);
+    }
+    for (const id of [...this.connections.keys()]) if (!seen.has(id)) { this.connections.delete(id); this.browsing.delete(id); }
+    return out;
+  }
+
+  connectionNode(profileId: string): ConnectionNode | undefined {
+    if (this.connections.size === 0) this.rootNodes();
+    return this.connections.get(profileId);
+  }
+
+  /** The live session of a profile, connecting when needed. */
+  async session(profileId: string): Promise<ActiveSession> {
+    return this.sessions.session(profileId) ?? (await this.sessions.connect(profileId));
+  }
+
+  private async databaseNodes(node: ConnectionNode): Promise<KeyTreeNode[]> {
+    const session = await this.session(node.profile.id);
+    let b = this.browsing.get(node.profile.id);
+    if (!b || b.client !== session.client) {
+      b = { client: session.client, shape: undefined, databases: new Map() };
+      this.browsing.set(node.profile.id, b);
+    }
+    const shape = await describeServer(session.client);
+    b.shape = shape;
+    const home = node.profile.db ?? 0;
+    const wanted = new Map<number, number | undefined>();
+    if (shape.cluster) {
+      wanted.set(0, shape.databases.find((d) => d.index === 0)?.keys ?? 0);
+    } else {
+      for (const d of shape.databases) wanted.set(d.index, d.keys);
+      if (!wanted.has(home)) wanted.set(home, 0);
+    }
+    const settings = readBrowserSettings();
+    const out: DatabaseNode[] = [];
+    for (const [index, keys] of [...wanted].sort((x, y) => x[0] - y[0])) {
+      let db = b.databases.get(index);
+      if (!db) {
+        const keyspace = new Keyspace(new Database(session.client, index, shape.cluster ? 0 : home), {
+          delimiter: node.profile.delimiter ?? DEFAULT_DELIMITER,
+          scanPageSize: settings.scanPageSize,
+          childPageSize: settings.treePageSize,
+        });
+        db = new DatabaseNode(node, index, keyspace, keys, shape.cluster);
+        b.databases.set(index, db);
+      }
+      db.keyCount = keys;
+      out.push(db);
+    }
+    return out;
+  }
+
+  /** Starts every database over (the title bar's Refresh). */
+  resetAll(): void {
+    for (const b of this.browsing.values()) for (const db of b.databases.values()) db.keyspace.reset();
+  }
+
+  /** Re-reads a connection's databases on the next expansion. */
+  forgetConnection(profileId: string): void {
+    this.browsing.delete(profileId);
+  }
+
+  databaseNode(profileId: string, index: number): DatabaseNode | undefined {
+    return this.browsing.get(profileId)?.databases.get(index);
+  }
+
+  private folderNode(database: DatabaseNode, folder: Folder, parent: FolderNode | DatabaseNode): FolderNode {
+    let node = this.folderNodes.get(folder);
+    if (!node) {
+      node = new FolderNode(database, folder, parent);
+      this.folderNodes.set(folder, node);
+    }
+    return node;
+  }
+
+  private async folderChildren(database: DatabaseNode, folder: Folder, parent: FolderNode | DatabaseNode): Promise<KeyTreeNode[]> {
+    const keyspace = database.keyspace;
+    await keyspace.ensureStarted();
+    const page = await keyspace.children(folder);
+    const prefixLength = keyspace.tree.prefixOf(folder).length;
+    const out: KeyTreeNode[] = page.entries.map((e) =>
+      e.kind === 'folder' ? this.folderNode(database, e.folder, parent) : new KeyNode(database, e.key, e.meta, prefixLength, parent));
+    if (page.hidden > 0) out.push(new ShowMoreNode(database, folder, page.hidden, parent));
+    if (folder.isRoot) {
+      if (!page.scanDone) out.push(new LoadMoreNode(database));
+      if (out.length === 0) {
+        const filtered = !!(keyspace.filter.match || keyspace.filter.type);
+        out.push(new MessageNode(filtered ? 'No keys match the filter' : 'No keys', undefined, 'info', filtered ? { command: 'redisTls.keys.clearFilter', title: 'Clear Filter', arguments: [database] } : undefined));
+      }
+    }
+    return out;
+  }
+
+  // ---- presentation --------------------------------------------------------------------------
+
+  getTreeItem(node: KeyTreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'connection': return this.connectionItem(node);
+      case 'database': return this.databaseItem(node);
+      case 'folder': return this.folderItem(node);
+      case 'key': return this.keyItem(node);
+      case 'loadMore': {
+        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        const ks = node.database.keyspace;
+        item.description = `${count(ks.tree.root.total)} keys loaded`;
+        item.tooltip = `Scan the next ${count(ks.settings.scanPageSize)} keys (setting redisTls.scanPageSize). "Load All" scans to the end.`;
+        item.iconPath = new vscode.ThemeIcon('more');
+        item.contextValue = 'redisLoadMore';
+        item.command = { command: 'redisTls.keys.loadMore', title: 'Load More', arguments: [node.database] };
+        return item;
+      }
+      case 'showMore': {
+        const size = node.database.keyspace.settings.childPageSize;
+        const item = new vscode.TreeItem(`Show ${count(Math.min(size, node.hidden))} more…`, vscode.TreeItemCollapsibleState.None);
+        item.description = `${count(node.hidden)} not shown`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.contextValue = 'redisShowMore';
+        item.command = { command: 'redisTls.keys.showMore', title: 'Show More', arguments: [node] };
+        return item;
+      }
+      case 'message': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        if (node.detail) item.tooltip = node.detail;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.contextValue = 'redisMessage';
+        if (node.command) item.command = node.command;
+        return item;
+      }
+    }
+  }
+
+  private connectionItem(node: ConnectionNode): vscode.TreeItem {
+    const p = node.profile;
+    const state = this.sessions.state(p.id);
+    const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    const where = `${p.host}:${p.port}`;
+    const tip = md();
+    tip.appendMarkdown('**').appendText(p.name).appendMarkdown('**  \n').appendText(where);
+    if (p.servername) tip.appendText(` (server name ${p.servername})`);
+    tip.appendMarkdown('\n\n');
+    switch (state.kind) {
+      case 'connected': {
+        const tls = p.tls ? state.protocol ?? 'TLS' : 'no TLS';
+        item.description = `${where} · ${state.verified ? `${tls} verified` : `${tls} UNVERIFIED`}`;
+        item.iconPath = state.verified ? new vscode.ThemeIcon('lock', new vscode.ThemeColor('testing.iconPassed')) : new vscode.ThemeIcon('unlock', new vscode.ThemeColor('list.warningForeground'));
+        tip.appendText(state.verified ? `Connected, verified (${tls}${state.cipher ? `, ${state.cipher}` : ''}).` : p.tls ? `Connected, but the server certificate is NOT verified (${tls}).` : 'Connected without TLS: traffic is not encrypted.');
+        if (state.nearestExpiry) tip.appendMarkdown('  \n').appendText(`Nearest certificate expiry: ${state.nearestExpiry.toISOString().slice(0, 10)}`);
+        break;
+      }
+      case 'failed':
+        item.description = `${where} · failed`;
+        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+        tip.appendMarkdown('**Connection failed:** ').appendText(`${state.problem.title} (${state.problem.code})`).appendMarkdown('\n\n').appendText(state.problem.detail).appendMarkdown('\n\n**Fix:** ').appendText(state.problem.fix);
+        break;
+      case 'connecting':
+        item.description = `${where} · connecting…`;
+        item.iconPath = new vscode.ThemeIcon('loading~spin');
+        tip.appendText('Connecting…');
+        break;
+      default:
+        item.description = where;
+        item.iconPath = new vscode.ThemeIcon(p.tls && p.verify !== 'insecure' ? 'shield' : 'unlock');
+        tip.appendText(p.tls ? (p.verify === 'insecure' ? 'TLS without verification (insecure profile). Expand to connect.' : 'TLS, verified on connect. Expand to connect.') : 'No TLS. Expand to connect.');
+    }
+    item.tooltip = tip;
+    // The connection commands (connection manager) match viewItem =~ /profile/.
+    item.contextValue = `profile.${state.kind}${p.source === 'workspace' ? '.workspace' : ''}`;
+    return item;
+  }
+
+  private databaseItem(node: DatabaseNode): vscode.TreeItem {
+    const label = node.cluster ? 'keyspace' : `db${node.index}`;
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = node.id;
+    const ks = node.keyspace;
+    const parts: string[] = [];
+    if (node.keyCount !== undefined) parts.push(`${count(node.keyCount)} keys`);
+    const filter = describeFilter(ks.filter);
+    if (filter) parts.push(`filter ${filter}`);
+    if (ks.pager.hasStarted && !ks.pager.done) parts.push(`${count(ks.tree.root.total)} loaded`);
+    item.description = parts.join(' · ');
+    item.iconPath = new vscode.ThemeIcon(filter ? 'filter' : 'database');
+    const tip = md();
+    tip.appendText(node.cluster ? 'Cluster mode: one keyspace (database 0), scanned on the connected node.' : `Database ${node.index}`);
+    if (filter) tip.appendMarkdown('  \n').appendText(`Filter: ${filter}`);
+    item.tooltip = tip;
+    item.contextValue = filter ? 'redisDatabase.filtered' : 'redisDatabase';
+    return item;
+  }
+
+  private folderItem(node: FolderNode): vscode.TreeItem {
+    const f = node.folder;
+    const name = f.segment.length === 0 ? '(empty)' : displayBytes(f.segmentBytes());
+    const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Collapsed);
+    const tree = node.database.keyspace.tree;
+    item.id = `${node.database.id}/f/${keyToToken(tree.prefixOf(f))}`;
+    item.description = `${count(f.total)}${node.database.keyspace.pager.done ? '' : '+'}`;
+    item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+    const tip = md();
+    tip.appendText(`${displayBytes(tree.prefixOf(f))}*`).appendMarkdown('  \n').appendText(`${count(f.total)} keys loaded${node.database.keyspace.pager.done ? '' : ' so far (scan not finished)'}`);
+    item.tooltip = tip;
+    item.contextValue = 'redisFolder';
+    return item;
+  }
+
+  private keyItem(node: KeyNode): vscode.TreeItem {
+    const full = node.key;
+    const label = isPlainText(full) ? full.subarray(node.prefixLength).toString('utf8') : displayBytes(full.subarray(node.prefixLength));
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = `${node.database.id}/k/${keyToToken(full)}`;
+    if (node.meta.pttl >= 0) item.description = `TTL ${formatTtl(node.meta.pttl)}`;
+    item.iconPath = typeIcon(node.meta.type);
+    item.contextValue = node.meta.pttl >= 0 ? 'redisKey.ttl' : 'redisKey';
+    item.command = { command: 'redisTls.keys.openValue', title: 'Open Value', arguments: [node] };
+    item.accessibilityInformation = { label: `${label}, ${node.meta.type}${node.meta.pttl >= 0 ? `, TTL ${formatTtl(node.meta.pttl)}` : ''}` };
+    return item;
+  }
+
+  async resolveTreeItem(item: vscode.TreeItem, node: KeyTreeNode): Promise<vscode.TreeItem> {
+    if (node.kind !== 'key') return item;
+    const tip = md();
+    tip.appendMarkdown('**').appendText(displayBytes(node.key)).appendMarkdown('**');
+    if (!isPlainText(node.key)) tip.appendMarkdown('  \n').appendText('Binary key, shown escaped (\\xNN) like redis-cli.');
+    try {
+      const d = await fetchDetails(node.database.keyspace.db, node.key);
+      node.meta = { type: d.type, pttl: d.pttl };
+      tip.appendMarkdown('\n\n').appendText(`Type: ${d.type}`);
+      tip.appendMarkdown('  \n').appendText(`TTL: ${formatTtl(d.pttl)}`);
+      if (d.encoding) tip.appendMarkdown('  \n').appendText(`Encoding: ${d.encoding}`);
+      if (d.memoryBytes !== undefined) tip.appendMarkdown('  \n').appendText(`Memory usage: ${formatBytes(d.memoryBytes)}`);
+      if (d.length !== undefined) tip.appendMarkdown('  \n').appendText(d.type === 'string' ? `Length: ${count(d.length)} bytes` : `Elements: ${count(d.length)}`);
+    } catch (e) {
+      tip.appendMarkdown('\n\n').appendText(`Details unavailable: ${errorText(e)}`);
+    }
+    item.tooltip = tip;
+    return item;
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.emitter.dispose();
+  }
+}
+
+export function describeFilter(filter: ScanFilter): string {
+  const parts: string[] = [];
+  if (filter.match && filter.match.length > 0) parts.push(typeof filter.match === 'string' ? filter.match : displayBytes(filter.match));
+  if (filter.type) parts.push(`type ${filter.type}`);
+  return parts.join(', ');
+}

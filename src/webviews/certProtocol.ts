@@ -1,0 +1,149 @@
+/**
+ * The certificate panel's message protocol, both directions, with validators. Kept free of the
+ * vscode API so the same checks run in unit tests. Nothing secret is ever part of a message: the
+ * model carries public certificate data and connection facts only (no passwords, keys, passphrases).
+ */
+import type { CertSummary, ChainReport, Finding, LinkCheck, Verdict } from '../core/certs';
+import { certificateFindings, describeValidity, type CertPurpose } from '../core/certs';
+
+export interface LinkModel {
+  position: number;
+  role: 'leaf' | 'intermediate' | 'root';
+  source: string;
+  verdict: Verdict;
+  explanation: string;
+  checks: Array<Pick<LinkCheck, 'id' | 'verdict' | 'text'>>;
+  validity: string;
+  cert: CertSummary;
+  findings: Array<Pick<Finding, 'severity' | 'title' | 'detail' | 'fix'>>;
+}
+
+export interface ConnectionFacts {
+  host: string;
+  port: number;
+  servername: string | null;
+  protocol: string | null;
+  cipher: string | null;
+  sessionReused: boolean | null;
+  /** What the live connection's own verification said (Node/OpenSSL), when there is one. */
+  authorized: boolean | null;
+  authorizationError: string | null;
+  verification: string | null;
+}
+
+export interface PanelModel {
+  title: string;
+  /** What was inspected. */
+  subject: { kind: 'connection' | 'file' | 'server'; label: string };
+  /** Where the trust decision came from, in words ("configured CA file /x/ca.pem", "system trust store"). */
+  trustSource: string;
+  connection?: ConnectionFacts;
+  trusted: boolean;
+  verdict: string;
+  code?: string;
+  links: LinkModel[];
+  /** Presented certificates not on the path. */
+  unused: CertSummary[];
+  notes: string[];
+  /** The "use this CA in a profile" action is available. */
+  canUseCa: boolean;
+}
+
+export type ToPanel =
+  | { type: 'show'; model: PanelModel }
+  | { type: 'status'; text: string; error?: boolean };
+
+export type FromPanel =
+  | { type: 'ready' }
+  | { type: 'copyPem'; position: number }
+  | { type: 'copyFingerprint'; position: number }
+  | { type: 'saveChain' }
+  | { type: 'useCa'; position: number }
+  | { type: 'refresh' };
+
+const MAX_POSITION = 32;
+
+/** Validates a message from the webview; anything unexpected is dropped (undefined). */
+export function parseFromPanel(raw: unknown): FromPanel | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const m = raw as Record<string, unknown>;
+  const keys = Object.keys(m);
+  const position = (): number | undefined => (Number.isInteger(m.position) && (m.position as number) >= 0 && (m.position as number) < MAX_POSITION ? (m.position as number) : undefined);
+  switch (m.type) {
+    case 'ready':
+    case 'saveChain':
+    case 'refresh':
+      return keys.length === 1 ? { type: m.type } : undefined;
+    case 'copyPem':
+    case 'copyFingerprint':
+    case 'useCa': {
+      const p = position();
+      return p !== undefined && keys.length === 2 ? { type: m.type, position: p } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const SECRET_KEYS = /pass(word|phrase)?|secret|private|^key$|pfx|token/i;
+
+/** Defence in depth: refuses to post a message that has a secret-looking property anywhere. */
+export function assertNoSecrets(value: unknown, path = 'message'): void {
+  if (typeof value === 'string') {
+    if (/-----BEGIN (ENCRYPTED |RSA |EC )?PRIVATE KEY-----/.test(value)) throw new Error(`${path} contains a private key`);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => assertNoSecrets(v, `${path}[${i}]`));
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (SECRET_KEYS.test(k) && v !== undefined && v !== null && v !== false) throw new Error(`${path}.${k} looks like a secret`);
+    assertNoSecrets(v, `${path}.${k}`);
+  }
+}
+
+export interface ModelInput {
+  title: string;
+  subject: PanelModel['subject'];
+  trustSource: string;
+  report: ChainReport;
+  connection?: ConnectionFacts;
+  notes?: string[];
+  /** Words for "presented" in this context ("presented by the server", "in the file"). */
+  presentedLabel?: string;
+  purpose?: CertPurpose;
+  warnDays?: number;
+  canUseCa: boolean;
+  now?: Date;
+}
+
+export function buildPanelModel(input: ModelInput): PanelModel {
+  const now = input.now ?? new Date();
+  const links: LinkModel[] = input.report.links.map((link) => ({
+    position: link.position,
+    role: link.role,
+    source: link.source === 'presented' && input.presentedLabel ? input.presentedLabel : link.source,
+    verdict: link.verdict,
+    explanation: link.explanation,
+    checks: link.checks.map((c) => ({ id: c.id, verdict: c.verdict, text: c.text })),
+    validity: describeValidity(link.cert, now),
+    cert: link.cert.summary(),
+    findings: certificateFindings(link.cert, { now, warnDays: input.warnDays, purpose: link.position === 0 ? (input.purpose ?? 'any') : 'ca' })
+      .map((f) => ({ severity: f.severity, title: f.title, detail: f.detail, fix: f.fix })),
+  }));
+  return {
+    title: input.title,
+    subject: input.subject,
+    trustSource: input.trustSource,
+    connection: input.connection,
+    trusted: input.report.trusted,
+    verdict: input.report.verdict,
+    code: input.report.code,
+    links,
+    unused: input.report.unused.map((c) => c.summary()),
+    notes: input.notes ?? [],
+    canUseCa: input.canUseCa,
+  };
+}
