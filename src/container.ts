@@ -6,6 +6,7 @@ import { Logger } from './platform/logger';
 import { ProfileStore } from './platform/profileStore';
 import { SecretStore } from './platform/secretStore';
 import { SessionManager } from './platform/sessions';
+import { registerKeyBrowser } from './views/keyBrowser';
 
 /**
  * The composition root: builds every service once, in dependency order, and owns their disposables.
@@ -28,6 +29,7 @@ export class Container implements vscode.Disposable {
     this.sessions = this.own(new SessionManager(this.profiles, this.secrets, this.log, context.globalState));
     void this.profiles.ready();
     registerConnections(this);
+    registerKeyBrowser(this);
     registerCertificates(this);
   }
 
