@@ -155,6 +155,7 @@ for (const layer of selected) {
       r = { passed: 0, failed: 1, note: `could not run: ${err?.message?.split('\n')[0] ?? err}` };
     }
   }
+  if (r.passed + r.failed === 0) r = { ...r, failed: 1, note: `no tests ran${grep ? ` (--grep ${grep})` : ''}` };
   const seconds = Date.now() - t0;
   results.push({ layer, ...r, seconds });
   console.log(`  (${layer} took ${t(seconds)}${r.pending ? `, ${r.pending} pending` : ''})`);
