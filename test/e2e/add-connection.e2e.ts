@@ -1,0 +1,103 @@
+// e2e: the guided Add Connection flow in the real workbench, typed through the command palette and
+// the quick input, against a mutual-TLS lab redis-server with an encrypted client key.
+import * as assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { getLab, type LabCerts } from '../lab/certs';
+import { startRedis, type RedisServer } from '../lab/servers';
+import { captureFailures, openRedisTlsView, openWorkbench, runCommand, screenshot, Workbench } from './harness';
+
+const PASSWORD = 'e2e-Pw-Add-9c1';
+const TIMEOUT = 30_000;
+
+/** Waits for a QuickPick whose placeholder contains `placeholder`, filters by `item`, clicks the row. */
+async function pick(page: Page, placeholder: string, item: string): Promise<void> {
+  const input = page.locator(`.quick-input-widget input.input[placeholder*="${placeholder}"]`);
+  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+  await input.fill(item);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: item }).first();
+  await row.waitFor({ state: 'visible', timeout: TIMEOUT });
+  await row.click();
+}
+
+/** Waits for an InputBox whose prompt contains `prompt`, types `value`, presses Enter. */
+async function type(page: Page, prompt: string, value: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget', { hasText: prompt });
+  await widget.waitFor({ state: 'visible', timeout: TIMEOUT });
+  const input = widget.locator('input.input');
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+describe('add connection (e2e)', function () {
+  this.timeout(180_000);
+  let wb: Workbench | undefined;
+  let lab: LabCerts;
+  let server: RedisServer | undefined;
+
+  before(async () => {
+    lab = await getLab();
+    server = await startRedis({ kind: 'mtls', password: PASSWORD });
+    wb = await openWorkbench();
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+  });
+
+  captureFailures('e2e-add-connection', () => wb);
+
+  it('adds a mutual-TLS connection step by step, connects, and saves e2e-add-connection.png', async () => {
+    assert.ok(wb && server);
+    const { page } = wb;
+    await openRedisTlsView(page);
+    await runCommand(page, 'Redis TLS: Add Connection');
+
+    await pick(page, 'How do you want to start', 'Enter the connection details');
+    await type(page, 'Host name or IP address', 'localhost');
+    await type(page, 'Port', String(server.port));
+    await pick(page, 'Transport security', 'verify the certificate chain and host name');
+    await type(page, 'Server name for SNI', '');
+    await pick(page, 'Which certificate authorities', 'CA file, linked');
+    await pick(page, 'CA certificate (PEM)', 'Type a path');
+    await type(page, 'CA certificate (PEM): absolute path', lab.caBundle.certPath);
+    await pick(page, 'Client certificate (mutual TLS)', 'PEM certificate + key files, linked');
+    await pick(page, 'Client certificate (PEM)', 'Type a path');
+    await type(page, 'Client certificate (PEM): absolute path', lab.clientEncrypted.certPath);
+    await pick(page, 'Client private key', 'Type a path');
+    await type(page, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not): absolute path', lab.clientEncrypted.keyPath);
+    // A wrong passphrase is caught while typing, with the core's diagnosis code.
+    const passWidget = page.locator('.quick-input-widget', { hasText: 'The key is encrypted' });
+    await passWidget.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await passWidget.locator('input.input').fill('not the passphrase');
+    await page.locator('.quick-input-widget', { hasText: 'KEY_PASSPHRASE' }).waitFor({ state: 'visible', timeout: TIMEOUT });
+    const passInput = page.locator('.quick-input-widget input.input');
+    await passInput.fill(lab.passphrase);
+    await page.locator('.quick-input-widget', { hasText: 'The key is encrypted' }).waitFor({ state: 'visible', timeout: TIMEOUT });
+    await passInput.press('Enter');
+    await type(page, 'ACL user name', '');
+    await type(page, 'Password or access key', PASSWORD);
+    await type(page, 'Database number', '0');
+    await type(page, 'Name of this connection', 'e2e mTLS');
+
+    // Review: the summary and no problems, then Save and Connect.
+    const review = page.locator('.quick-input-widget input.input[placeholder*="Review and save"]');
+    await review.waitFor({ state: 'visible', timeout: TIMEOUT });
+    const summary = page.locator('.quick-input-widget .quick-input-list', { hasText: 'e2e mTLS: localhost' });
+    await summary.waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.match(await summary.innerText(), /TLS, verified/);
+    await screenshot(page, 'e2e-add-connection-review');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Save and Connect' }).first().click();
+
+    // Connected: a notification and the status bar item with the lock and the TLS version.
+    await page.locator('.notifications-toasts', { hasText: 'Connected to e2e mTLS' }).waitFor({ state: 'visible', timeout: TIMEOUT });
+    const status = page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: /TLSv1\.[23]/ }).first();
+    await status.waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.match((await status.innerText()).trim(), /TLSv1\.[23] \d+d/);
+    assert.equal(await status.locator('.codicon-lock').count(), 1);
+    await page.mouse.move(700, 450);
+    const file = await screenshot(page, 'e2e-add-connection');
+    assert.ok(existsSync(file) && statSync(file).size > 10_000, `screenshot ${file} missing or empty`);
+  });
+});
