@@ -6,8 +6,8 @@
  */
 import * as vscode from 'vscode';
 import type { Container } from '../container';
-import { RedisConnection } from '../core/client/connection';
 import { isDiagnosedError, type Problem } from '../core/diagnosis/problem';
+import { runDoctor } from '../core/tls/doctor';
 import { applyAnswers, type ConnectionAnswers } from '../core/profiles/answers';
 import { describeEndpoint, newProfileId, validateProfile, type DraftSecrets, type ProfileDraft } from '../core/profiles/draft';
 import { toRedisCliCommand } from '../core/profiles/export';
@@ -34,6 +34,9 @@ export interface TestResult {
   problem?: Problem;
   protocol?: string | null;
   verified?: boolean;
+  /** Works today but deserves attention (expiry soon, verification off...). */
+  warnings?: string[];
+  serverVersion?: string;
 }
 
 type Target = string | { profileId?: unknown; id?: unknown; profile?: { id?: unknown } } | undefined;
@@ -336,7 +339,10 @@ export function registerConnections(container: Container): void {
     if (!p) return undefined;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing ${p.name}...` }, () => testProfile(p));
     if (result.ok) {
-      void vscode.window.showInformationMessage(`${p.name}: OK (${result.protocol ?? 'no TLS'}${result.verified ? ', verified' : ', UNVERIFIED'}).`);
+      const version = result.serverVersion ? `, Redis ${result.serverVersion}` : '';
+      const notes = result.warnings && result.warnings.length > 0 ? ` Warnings: ${result.warnings.join(' ')}` : '';
+      const show = result.warnings && result.warnings.length > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+      void show(`${p.name}: OK (${result.protocol ?? 'no TLS'}${result.verified ? ', verified' : ', UNVERIFIED'}${version}).${notes}`);
     } else if (result.problem) {
       const pr = result.problem;
       void vscode.window.showErrorMessage(`${p.name}: ${pr.code}: ${pr.title}`, { modal: true, detail: `${pr.detail}\n\nFix: ${pr.fix}` });
@@ -354,23 +360,15 @@ export function registerConnections(container: Container): void {
       const problem: Problem = { code: 'PROTOCOL_ERROR', title: e instanceof Error ? e.message : 'Cannot prepare the connection', detail: 'A linked file could not be read.', fix: 'Edit the profile.' };
       return { ok: false, problem };
     }
-    const doctor = await loadDoctor();
-    if (doctor) {
-      const d = await doctor(options);
-      return d;
-    }
-    try {
-      const conn = await RedisConnection.open(options);
-      try {
-        await conn.send(['PING']);
-        return { ok: true, protocol: conn.report.protocol, verified: conn.report.authorized && p.verify !== 'insecure' };
-      } finally {
-        await conn.close();
-      }
-    } catch (e) {
-      if (isDiagnosedError(e)) return { ok: false, problem: e.problem };
-      throw e;
-    }
+    const d = await runDoctor(options);
+    return {
+      ok: d.ok,
+      problem: d.problem ?? undefined,
+      protocol: d.tls?.protocol ?? null,
+      verified: d.tls !== null && d.tls.authorized && p.verify !== 'insecure',
+      warnings: d.warnings,
+      serverVersion: d.server?.redisVersion,
+    };
   }
 
   register('redisTls.showConnectionDetails', async (): Promise<void> => {
@@ -404,9 +402,4 @@ export function registerConnections(container: Container): void {
   container.own(sessions.onDidChangeLinkedFile(({ profileId }) => {
     if (sessions.state(profileId).kind === 'connected') statusBar.update();
   }));
-}
-
-/** The doctor of the core, when present (src/core/tls/doctor.ts). */
-async function loadDoctor(): Promise<((options: import('../core/client/options').ConnectionOptions) => Promise<TestResult>) | undefined> {
-  return undefined;
 }

@@ -114,7 +114,10 @@ describe('connection manager (in the extension host)', function () {
 
   it('Test Connection reports OK, and a wrong password with its diagnosis code', async () => {
     const ok = await vscode.commands.executeCommand<TestResult>('redisTls.testConnection', created[0]);
-    assert.equal(ok.ok, true);
+    assert.equal(ok.ok, true, JSON.stringify(ok.problem));
+    assert.equal(ok.verified, true);
+    assert.match(ok.protocol ?? '', /^TLSv1\.[23]$/);
+    assert.match(ok.serverVersion ?? '', /^\d+\.\d+/);
     const bad = await add({ name: 'wrong pw', host: 'localhost', port: mtls.port, caPath: lab.caBundle.certPath, certPath: lab.client.certPath, keyPath: lab.client.keyPath, password: 'not-it' });
     assert.equal(bad.saved, true);
     assert.equal(await vscode.commands.executeCommand('redisTls.connect', bad.profileId), false);

@@ -89,7 +89,7 @@ describe('profiles: import from redis-cli', () => {
 
   it('rejects input that is not redis-cli and bad values', () => {
     assert.throws(() => profileFromRedisCli('mysql -h x'), /redis-cli/);
-    assert.throws(() => profileFromRedisCli('redis-cli -p http'), /port/);
+    assert.throws(() => profileFromRedisCli('redis-cli -p http'), /-p needs/);
     assert.throws(() => profileFromRedisCli('redis-cli -h'), /needs a value/);
   });
 

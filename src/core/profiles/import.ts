@@ -2,53 +2,27 @@
  * Profiles from a `redis://` / `rediss://` URL or a pasted `redis-cli` command line. Passwords found
  * there go to the draft's secrets, never into the profile.
  */
+import { parseConnectionArgs, splitCommandLine } from '../client/cliArgs';
+import { parseRedisUrl, PASSWORD_IN_URL_WARNING } from '../client/url';
 import { defaultName, emptyProfile, type ProfileDraft } from './draft';
 import type { Profile } from './profile';
 
-function decode(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
-}
-
 const TRUE_VALUES = new Set(['1', 'true', 'yes', 'on']);
 
-/** Parses a Redis URL into a draft. Throws an Error with a user-facing message on invalid input. */
+/** Parses a Redis URL into a draft (the client's shared parser, plus `sni`/`ssl_cert_reqs` parameters). Throws on invalid input. */
 export function profileFromUrl(text: string, base?: Partial<Profile>): ProfileDraft {
-  const input = text.trim();
-  const m = /^(rediss?):\/\//i.exec(input);
-  if (!m) throw new Error('Not a Redis URL: it must start with redis:// or rediss://');
-  let url: URL;
-  try {
-    url = new URL(input);
-  } catch {
-    throw new Error('Not a valid URL.');
-  }
-  const tls = m[1].toLowerCase() === 'rediss';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host === '') throw new Error('The URL has no host.');
+  const parsed = parseRedisUrl(text);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const u = parsed.value;
   const warnings: string[] = [];
-  const profile = emptyProfile({ ...base, tls, host, port: url.port ? Number(url.port) : 6379 });
-  const path = url.pathname.replace(/^\//, '');
-  if (path !== '') {
-    if (!/^\d+$/.test(path)) throw new Error(`The database in the URL path must be a number, not "${decode(path)}".`);
-    profile.db = Number(path);
-  }
+  const profile = emptyProfile({ ...base, tls: u.tls, host: u.host, port: u.port, db: u.db ?? 0 });
   const secrets: ProfileDraft['secrets'] = {};
-  const user = decode(url.username);
-  const pass = decode(url.password);
-  if (pass !== '') {
-    secrets.password = pass;
-    profile.hasPassword = true;
-    if (user !== '') profile.username = user;
-  } else if (user !== '') {
-    // redis://secret@host (no colon): by convention the lone userinfo part is the password.
-    secrets.password = user;
+  if (u.username !== undefined) profile.username = u.username;
+  if (u.password !== undefined) {
+    secrets.password = u.password;
     profile.hasPassword = true;
   }
-  for (const [key, value] of url.searchParams) {
+  for (const [key, value] of new URL(text.trim()).searchParams) {
     const k = key.toLowerCase();
     if (k === 'db' && /^\d+$/.test(value)) profile.db = Number(value);
     else if (k === 'sni' || k === 'servername') profile.servername = value;
@@ -65,63 +39,23 @@ export function profileFromUrl(text: string, base?: Partial<Profile>): ProfileDr
   return { profile, secrets, warnings };
 }
 
-/** Splits a shell command line like a POSIX shell would (quotes, backslashes, line continuations). */
+/** Splits a pasted command line like a shell (quotes, backslashes, `\`-newline continuations). */
 export function tokenizeShell(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let has = false;
-  let i = 0;
-  const s = line.replace(/\\\r?\n/g, ' ');
-  while (i < s.length) {
-    const c = s[i];
-    if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      if (end < 0) throw new Error('Unterminated single quote in the command line.');
-      cur += s.slice(i + 1, end);
-      has = true;
-      i = end + 1;
-    } else if (c === '"') {
-      i++;
-      while (i < s.length && s[i] !== '"') {
-        if (s[i] === '\\' && i + 1 < s.length && '"\\$`'.includes(s[i + 1])) i++;
-        cur += s[i++];
-      }
-      if (i >= s.length) throw new Error('Unterminated double quote in the command line.');
-      has = true;
-      i++;
-    } else if (c === '\\' && i + 1 < s.length) {
-      cur += s[i + 1];
-      has = true;
-      i += 2;
-    } else if (/\s/.test(c)) {
-      if (has) out.push(cur);
-      cur = '';
-      has = false;
-      i++;
-    } else {
-      cur += c;
-      has = true;
-      i++;
-    }
-  }
-  if (has) out.push(cur);
-  return out;
+  return splitCommandLine(line.replace(/\\\r?\n/g, ' '));
 }
 
-/** Flags taking a value that we read. */
-const VALUE_FLAGS = new Set(['-h', '-p', '-n', '-a', '-u', '--user', '--pass', '--cacert', '--cacertdir', '--cert', '--key', '--sni', '--tls-ciphers', '--tls-ciphersuites', '-s', '-r', '-i', '-d', '-D', '--pattern', '--count']);
-/** Flags without a value that do not change the profile. */
-const IGNORED_FLAGS = new Set(['--no-auth-warning', '--no-raw', '--raw', '-x', '-e', '-2', '-3', '--verbose', '--quoted-input']);
+/** Options of redis-cli that take a value but do not concern the profile (their value is skipped). */
+const OTHER_VALUE_FLAGS = new Set(['-s', '-r', '-i', '-d', '-D', '--pattern', '--count', '--tls-ciphers', '--tls-ciphersuites', '--eval', '--memkeys-samples', '--quoted-pattern']);
 
 /**
  * Parses a pasted redis-cli command line (`-h -p -n --user -a/--pass --tls --cacert --cacertdir
- * --cert --key --sni --insecure -u`). `REDISCLI_AUTH=...` before the command is read as the password.
+ * --cert --key --sni --insecure -u`, with the client's shared parser). `REDISCLI_AUTH=...` before
+ * the command is read as the password.
  */
 export function profileFromRedisCli(line: string, base?: Partial<Profile>): ProfileDraft {
   let tokens = tokenizeShell(line.trim().replace(/^\$\s+/, ''));
   const warnings: string[] = [];
   const secrets: ProfileDraft['secrets'] = {};
-  let urlDraft: ProfileDraft | undefined;
   // Leading environment assignments, then the program name.
   while (tokens.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(tokens[0])) {
     const [name, ...rest] = tokens[0].split('=');
@@ -129,72 +63,46 @@ export function profileFromRedisCli(line: string, base?: Partial<Profile>): Prof
     tokens = tokens.slice(1);
   }
   if (tokens.length > 0 && /(^|\/)redis-cli(\.exe)?$/.test(tokens[0])) tokens = tokens.slice(1);
-  else if (tokens.length > 0 && !tokens[0].startsWith('-')) throw new Error('Not a redis-cli command line: paste something like "redis-cli -h host -p 6380 --tls --cacert ca.pem".');
+  else if (tokens.length > 0 && !tokens[0].startsWith('-') && !/^rediss?:\/\//i.test(tokens[0])) throw new Error('Not a redis-cli command line: paste something like "redis-cli -h host -p 6380 --tls --cacert ca.pem".');
 
-  const p = emptyProfile({ ...base, tls: false, host: '127.0.0.1', port: 6379 });
-  let sawHost = false;
-  let sawPort = false;
-  for (let i = 0; i < tokens.length; i++) {
-    let flag = tokens[i];
-    let value: string | undefined;
-    const eq = flag.startsWith('--') ? flag.indexOf('=') : -1;
-    if (eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
+  const args = parseConnectionArgs(tokens);
+  if (args.errors.length > 0) throw new Error(args.errors.join(' '));
+  warnings.push(...args.warnings.filter((w) => w !== PASSWORD_IN_URL_WARNING));
+
+  const p = emptyProfile({ ...base, tls: args.tls, host: args.host ?? '127.0.0.1', port: args.port ?? 6379, db: args.db ?? 0 });
+  if (args.user !== undefined) p.username = args.user;
+  if (args.password !== undefined) secrets.password = args.password;
+  if (args.sni !== undefined) p.servername = args.sni;
+  if (args.tlsMinVersion) p.minTlsVersion = args.tlsMinVersion;
+  if (args.tlsMaxVersion) p.maxTlsVersion = args.tlsMaxVersion;
+  if (args.insecure) {
+    p.verify = 'insecure';
+    warnings.push('--insecure turns certificate verification off: the profile is marked unverified.');
+  }
+  // A CA path may be a directory (--cacertdir): every .pem/.crt/.cer in it is trusted at connect time.
+  const caPath = args.cacert ?? args.cacertdir;
+  if (caPath !== undefined) p.ca = { kind: 'file', path: caPath };
+  if (args.cacert !== undefined && args.cacertdir !== undefined) warnings.push('Both --cacert and --cacertdir: only --cacert is used.');
+  if (args.cert !== undefined && args.key !== undefined) p.client = { kind: 'files', certPath: args.cert, keyPath: args.key };
+  else if (args.cert !== undefined || args.key !== undefined) warnings.push('--cert and --key go together: the client certificate was left out.');
+  if (args.tls && !args.tlsFlag && !(args.url && /^rediss:/i.test(args.url))) warnings.push('TLS options without --tls: TLS turned on.');
+
+  for (let i = 0; i < args.rest.length; i++) {
+    const flag = args.rest[i];
     if (!flag.startsWith('-')) {
-      warnings.push(`The Redis command at the end ("${tokens.slice(i).join(' ').slice(0, 40)}") is not part of the profile.`);
+      warnings.push(`The Redis command at the end ("${args.rest.slice(i).join(' ').slice(0, 40)}") is not part of the profile.`);
       break;
     }
-    if (VALUE_FLAGS.has(flag) && value === undefined) {
-      value = tokens[++i];
-      if (value === undefined) throw new Error(`${flag} needs a value.`);
+    if (flag === '-c') warnings.push('-c (cluster mode) is not stored: the connection follows redirects itself.');
+    else if (flag === '--askpass') {
+      p.hasPassword = true;
+      warnings.push('--askpass: you will be asked for the password.');
+    } else if (OTHER_VALUE_FLAGS.has(flag)) {
+      warnings.push(`${flag} is not part of a connection profile and was left out.`);
+      i++;
+    } else if (!['--no-auth-warning', '--no-raw', '--raw', '-x', '-e', '-2', '-3', '--verbose', '--quoted-input'].includes(flag)) {
+      warnings.push(`Unknown option ${flag} was left out.`);
     }
-    const v = value ?? '';
-    switch (flag) {
-      case '-h': p.host = v; sawHost = true; break;
-      case '-p':
-        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) throw new Error(`-p needs a port number, not "${v}".`);
-        p.port = Number(v); sawPort = true; break;
-      case '-n':
-        if (!/^\d+$/.test(v)) throw new Error(`-n needs a database number, not "${v}".`);
-        p.db = Number(v); break;
-      case '--user': p.username = v; break;
-      case '-a': case '--pass': secrets.password = v; break;
-      case '-u': urlDraft = profileFromUrl(v); break;
-      case '--tls': p.tls = true; break;
-      case '--insecure': p.verify = 'insecure'; warnings.push('--insecure turns certificate verification off: the profile is marked unverified.'); break;
-      case '--sni': p.servername = v; break;
-      case '--cacert': p.ca = { kind: 'file', path: v }; break;
-      case '--cacertdir': p.ca = { kind: 'file', path: v }; break;
-      case '--cert': p.client = p.client.kind === 'files' ? { ...p.client, certPath: v } : { kind: 'files', certPath: v, keyPath: '' }; break;
-      case '--key': p.client = p.client.kind === 'files' ? { ...p.client, keyPath: v } : { kind: 'files', certPath: '', keyPath: v }; break;
-      case '-c': warnings.push('-c (cluster mode) is not stored: the connection follows redirects itself.'); break;
-      case '--askpass': p.hasPassword = true; warnings.push('--askpass: you will be asked for the password.'); break;
-      case '--tls-ciphers': case '--tls-ciphersuites': warnings.push(`${flag} is not supported and was left out.`); break;
-      default:
-        if (!IGNORED_FLAGS.has(flag) && !VALUE_FLAGS.has(flag)) warnings.push(`Unknown option ${flag} was left out.`);
-    }
-  }
-  if (urlDraft) {
-    // -u gives the base; explicit flags win (redis-cli applies them in order, -u usually first).
-    const u = urlDraft.profile;
-    if (!sawHost) p.host = u.host;
-    if (!sawPort) p.port = u.port;
-    if (p.db === 0) p.db = u.db;
-    if (u.tls) p.tls = true;
-    p.username ??= u.username;
-    secrets.password ??= urlDraft.secrets.password;
-    warnings.push(...urlDraft.warnings);
-  }
-  if (p.client.kind === 'files' && (p.client.certPath === '' || p.client.keyPath === '')) {
-    warnings.push('--cert and --key go together: the client certificate was left out.');
-    p.client = { kind: 'none' };
-  }
-  if (!p.tls && (p.ca.kind !== 'system' || p.client.kind !== 'none' || p.servername)) {
-    // redis-cli ignores TLS flags without --tls; a user pasting them means TLS.
-    p.tls = true;
-    warnings.push('TLS options without --tls: TLS turned on.');
   }
   if (secrets.password !== undefined) p.hasPassword = true;
   p.name = base?.name ?? defaultName(p);
