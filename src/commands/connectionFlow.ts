@@ -7,6 +7,7 @@ import { createPrivateKey } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { TlsVersion } from '../core/client/options';
 import type { Problem } from '../core/diagnosis/problem';
 import { applyAnswers, type AnswerFiles, type ConnectionAnswers } from '../core/profiles/answers';
 import { isEncryptedKeyPem, preflight, type PreflightResult } from '../core/profiles/checks';
@@ -257,26 +258,89 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
     return 'next';
   });
 
-  // Review: every problem, before connecting.
+  // Review: every problem, before connecting; advanced settings on demand.
   steps.push(async () => {
-    const draft = applyAnswers(a, base, files);
-    const check = checkDraft(draft, files, storedSecrets);
-    const p = draft.profile;
-    const items: Array<PickItem<string>> = [
-      { label: '$(plug) Save and Connect', detail: summary(p), value: 'connect' },
-      { label: '$(save) Save', value: 'save' },
-      ...problemItems(check.errors, 'error'),
-      ...problemItems(check.warnings, 'warning'),
-    ];
-    const v = await input.pick(items, { placeholder: check.errors.length > 0 ? `${check.errors.length} problem(s) found: the connection will fail until they are fixed (Back to change)` : 'Review and save' });
-    if (v === undefined || v === BACK) return v;
-    if (v === 'noop') return BACK;
-    connect = v === 'connect';
-    return 'next';
+    for (;;) {
+      const draft = applyAnswers(a, base, files);
+      const check = checkDraft(draft, files, storedSecrets);
+      const p = draft.profile;
+      const items: Array<PickItem<string>> = [
+        { label: '$(plug) Save and Connect', detail: summary(p), value: 'connect' },
+        { label: '$(save) Save', value: 'save' },
+        { label: '$(settings-gear) Advanced settings...', detail: advancedSummary(p), value: 'advanced' },
+        ...problemItems(check.errors, 'error'),
+        ...problemItems(check.warnings, 'warning'),
+      ];
+      const v = await input.pick(items, { placeholder: check.errors.length > 0 ? `${check.errors.length} problem(s) found: the connection will fail until they are fixed (Back to change)` : 'Review and save' });
+      if (v === undefined || v === BACK) return v;
+      if (v === 'noop') continue;
+      if (v === 'advanced') {
+        if ((await editAdvanced(input, a, () => applyAnswers(a, base, files).profile)) === undefined) return undefined;
+        continue;
+      }
+      connect = v === 'connect';
+      return 'next';
+    }
   });
 
   const ok = await runSteps(input, steps);
   return ok ? { answers: a, connect } : undefined;
+}
+
+function advancedSummary(p: Profile): string {
+  const versions = `TLS ${p.minTlsVersion ?? 'TLSv1.2'}..${p.maxTlsVersion ?? 'TLSv1.3'}`;
+  return `${versions}, delimiter "${p.delimiter}"${p.group ? `, group ${p.group}` : ''}${p.color ? `, colour ${p.color}` : ''}${p.verify === 'pin' ? `, pin ${p.pinSha256 ? p.pinSha256.slice(0, 11) + '...' : 'on first use'}` : ''}`;
+}
+
+const COLOURS = ['red', 'orange', 'yellow', 'green', 'blue', 'purple'];
+const SHA256_INPUT = /^(?:[0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/;
+
+/** TLS versions, pin, delimiter, group, colour. Resolves 'done', or undefined on cancel. */
+async function editAdvanced(input: StepInput, a: ConnectionAnswers, current: () => Profile): Promise<'done' | undefined> {
+  for (;;) {
+    const p = current();
+    const items: Array<PickItem<string>> = [
+      { label: '$(arrow-left) Done', value: 'done' },
+      { label: 'Minimum TLS version', description: p.minTlsVersion ?? 'TLSv1.2 (default)', value: 'min' },
+      { label: 'Maximum TLS version', description: p.maxTlsVersion ?? 'TLSv1.3 (default)', value: 'max' },
+      ...(p.verify === 'pin' ? [{ label: 'Pinned server certificate SHA-256', description: p.pinSha256 ?? 'set on first connection', value: 'pin' }] : []),
+      { label: 'Namespace delimiter', description: p.delimiter, value: 'delimiter' },
+      { label: 'Group', description: p.group ?? 'none', value: 'group' },
+      { label: 'Colour', description: p.color ?? 'none', value: 'color' },
+    ];
+    const v = await input.pick(items, { placeholder: 'Advanced settings' });
+    if (v === undefined) return undefined;
+    if (v === BACK || v === 'done') return 'done';
+    if (v === 'min' || v === 'max') {
+      const version = await input.pick([
+        { label: 'Default', value: '' },
+        { label: 'TLSv1.2', value: 'TLSv1.2' },
+        { label: 'TLSv1.3', value: 'TLSv1.3' },
+      ], { placeholder: v === 'min' ? 'Minimum TLS version' : 'Maximum TLS version' });
+      if (version === undefined) return undefined;
+      if (version === BACK) continue;
+      const chosen = version === '' ? undefined : (version as TlsVersion);
+      if (v === 'min') a.minTlsVersion = chosen;
+      else a.maxTlsVersion = chosen;
+      continue;
+    }
+    const texts: Record<string, { prompt: string; value: string; validate?: (t: string) => string | undefined; apply: (t: string) => void }> = {
+      pin: { prompt: 'SHA-256 fingerprint of the server certificate (empty: pin on the next connection)', value: p.pinSha256 ?? '', validate: (t) => (t.trim() === '' || SHA256_INPUT.test(t.trim()) ? undefined : 'Enter 64 hex digits (colons optional).'), apply: (t) => (a.pinSha256 = t.trim()) },
+      delimiter: { prompt: 'Namespace delimiter for grouping keys in the tree', value: p.delimiter, validate: (t) => (t === '' ? 'Enter at least one character.' : undefined), apply: (t) => (a.delimiter = t) },
+      group: { prompt: 'Group name (empty: none)', value: p.group ?? '', apply: (t) => (a.group = t) },
+    };
+    if (v === 'color') {
+      const colour = await input.pick([{ label: 'None', value: '' }, ...COLOURS.map((c) => ({ label: c, value: c }))], { placeholder: 'Colour', activeValue: p.color ?? '' });
+      if (colour === undefined) return undefined;
+      if (colour !== BACK) a.color = colour;
+      continue;
+    }
+    const t = texts[v];
+    if (!t) continue;
+    const text = await input.input({ prompt: t.prompt, value: t.value, validate: t.validate });
+    if (text === undefined) return undefined;
+    if (text !== BACK) t.apply(text);
+  }
 }
 
 function summary(p: Profile): string {

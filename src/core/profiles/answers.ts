@@ -71,8 +71,8 @@ export function applyAnswers(answers: ConnectionAnswers, base?: Profile, files: 
   if (answers.servername !== undefined) p.servername = answers.servername.trim() || undefined;
   if (answers.verify !== undefined) p.verify = answers.verify;
   if (answers.pinSha256 !== undefined) p.pinSha256 = answers.pinSha256 || undefined;
-  if (answers.minTlsVersion !== undefined) p.minTlsVersion = answers.minTlsVersion;
-  if (answers.maxTlsVersion !== undefined) p.maxTlsVersion = answers.maxTlsVersion;
+  if ('minTlsVersion' in answers) p.minTlsVersion = answers.minTlsVersion;
+  if ('maxTlsVersion' in answers) p.maxTlsVersion = answers.maxTlsVersion;
   if (answers.username !== undefined) p.username = answers.username.trim() || undefined;
   if (answers.delimiter !== undefined) p.delimiter = answers.delimiter;
   if (answers.group !== undefined) p.group = answers.group.trim() || undefined;
