@@ -44,7 +44,9 @@ describe('RedisConnection over verified TLS (lab)', function () {
       assert.ok(leaf.extendedKeyUsage.includes('serverAuth'));
       assert.equal(leaf.isCA, false);
       assert.equal(r.chain[1].isCA, true);
-      assert.match(leaf.signatureAlgorithm, /SHA-256/);
+      assert.match(leaf.signatureAlgorithm, /sha256/i);
+      assert.ok(leaf.keyUsage.includes("digitalSignature"), leaf.keyUsage.join());
+      assert.ok(r.chain[1].keyUsage.includes("keyCertSign"));
       assert.ok(typeof r.timings.firstReplyMs === 'number');
       const pong = await conn.send(['PING']);
       assert.deepEqual(pong, Buffer.from('PONG'));

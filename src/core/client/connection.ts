@@ -9,7 +9,7 @@ import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
 import { classifyError, classifyReplyError, errorCode, type FailureContext } from '../diagnosis/classify';
 import { defaultTlsCache, precheckClientIdentity, tlsProfileKey, type TlsCache } from '../tls/context';
-import { normalizeFingerprint, peerChain } from '../tls/chain';
+import { normalizeFingerprint, peerChainRaw, summarizeChain, type CertSummary } from '../tls/chain';
 import { diagnosticHandshake, plaintextRedisProbe, probeServerVersions } from '../tls/probes';
 import type { HandshakeReport } from '../tls/report';
 
@@ -136,17 +136,19 @@ export class RedisConnection {
       const tlsSocket = await handshake(options, raw, secureContext, cache, profileKey, deadline, ctx);
       const tlsHandshakeMs = elapsed(t1);
       const verify = options.tls.verify ?? 'full';
-      const chain = peerChain(tlsSocket);
+      const rawChain = peerChainRaw(tlsSocket);
+      let summaries: CertSummary[] | undefined;
+      const chainOf = (): CertSummary[] => (summaries ??= summarizeChain(rawChain));
       let authorized = verify !== 'insecure' && tlsSocket.authorized;
       if (verify === 'pin') {
-        const presented = chain[0]?.sha256 ?? '';
+        const presented = tlsSocket.getPeerCertificate().fingerprint256 ?? '';
         const pinned = normalizeFingerprint(options.tls.pinSha256 ?? '');
         if (!pinned || normalizeFingerprint(presented) !== pinned) {
           tlsSocket.destroy();
           cache.forgetSession(profileKey);
           throw new DiagnosedError(makeProblem('UNTRUSTED_ROOT',
-            `Certificate changed: pinned ${options.tls.pinSha256 ?? '(none)'}, presented ${presented || '(none)'} ("${chain[0]?.subject ?? '?'}").`,
-            { field: 'pin', title: 'The server certificate does not match the pinned fingerprint', fix: 'If the server certificate was renewed on purpose, check the new fingerprint out of band and pin it; otherwise do not connect.', facts: { pinned: options.tls.pinSha256, presented, chain } }));
+            `Certificate changed: pinned ${options.tls.pinSha256 ?? '(none)'}, presented ${presented || '(none)'} ("${chainOf()[0]?.subject ?? '?'}").`,
+            { field: 'pin', title: 'The server certificate does not match the pinned fingerprint', fix: 'If the server certificate was renewed on purpose, check the new fingerprint out of band and pin it; otherwise do not connect.', facts: { pinned: options.tls.pinSha256, presented, chain: chainOf() } }));
         }
         authorized = true;
       }
@@ -167,8 +169,10 @@ export class RedisConnection {
         verification: verify === 'full' ? 'chain' : verify === 'pin' ? 'pin' : 'none',
         sessionReused: tlsSocket.isSessionReused(),
         timings: { tcpConnectMs, tlsHandshakeMs, firstReplyMs: null },
-        chain,
+        chain: [],
       };
+      // Parsing the certificates costs more than a resumed handshake: do it when someone looks.
+      Object.defineProperty(report, 'chain', { enumerable: true, configurable: true, get: chainOf });
       socket = tlsSocket;
       ctx.secureConnected = true;
     } else {

@@ -200,11 +200,12 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
       { facts: { ...facts, clientVersions: versionsWanted(o), serverVersions: server } });
   }
   if (WEAK_CODES.has(code) || (code === 'UNSPECIFIED' && /too weak|too small/i.test(reason || str(e.message) || ''))) {
-    const weak = ctx.chain?.find((c) => /SHA-1|MD5/i.test(c.signatureAlgorithm) || (c.publicKey.algorithm === 'rsa' && (c.publicKey.size ?? 4096) < 2048));
+    const why = reason || (code === 'UNSPECIFIED' ? (str(e.message) ?? '').slice(0, 120) : '') || code;
+    const weak = ctx.chain?.find((c) => /sha1|md5/i.test(c.signatureAlgorithm) || (c.publicKey.algorithm === 'rsa' && (c.publicKey.size ?? 4096) < 2048));
     return makeProblem('WEAK_CERTIFICATE',
       weak
-        ? `The certificate ${describeCert(weak)} uses ${weak.signatureAlgorithm} and a ${weak.publicKey.size}-bit ${weak.publicKey.algorithm.toUpperCase()} key; OpenSSL refuses it at this security level (${reason || code}).`
-        : `OpenSSL refused a certificate in the chain as too weak (${reason || code}).`,
+        ? `The certificate ${describeCert(weak)} uses ${weak.signatureAlgorithm} and a ${weak.publicKey.size}-bit ${weak.publicKey.algorithm.toUpperCase()} key; OpenSSL refuses it at this security level ("${why}").`
+        : `OpenSSL refused a certificate in the chain as too weak ("${why}").`,
       { facts });
   }
   if (CLIENT_REJECTED_CODES.has(code)) {

@@ -1,7 +1,6 @@
-import 'reflect-metadata';
 import { X509Certificate as NodeX509 } from 'node:crypto';
 import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
-import * as px509 from '@peculiar/x509';
+import { readDerFields } from './der';
 
 /** One certificate as the server presented it: every field a person needs to judge it. */
 export interface CertSummary {
@@ -31,18 +30,6 @@ const EKU_NAMES: Record<string, string> = {
   '2.5.29.37.0': 'anyExtendedKeyUsage',
 };
 
-const KEY_USAGE_NAMES: Array<[number, string]> = [
-  [px509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
-  [px509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
-  [px509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
-  [px509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
-  [px509.KeyUsageFlags.keyAgreement, 'keyAgreement'],
-  [px509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
-  [px509.KeyUsageFlags.cRLSign, 'cRLSign'],
-  [px509.KeyUsageFlags.encipherOnly, 'encipherOnly'],
-  [px509.KeyUsageFlags.decipherOnly, 'decipherOnly'],
-];
-
 const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521, 'P-256': 256, 'P-384': 384, 'P-521': 521 };
 
 /** "CN=a\nO=b" (Node's form) -> "CN=a, O=b". */
@@ -56,25 +43,11 @@ export function splitPemBundle(pem: string | Buffer): string[] {
   return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
-function colonHex(buf: ArrayBuffer | Buffer): string {
-  return Buffer.from(buf as ArrayBuffer).toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
-}
-
 /** Summarises one certificate (DER bytes or a PEM string). */
 export function summarizeCertificate(certData: Buffer | string): CertSummary {
   const cert = new NodeX509(certData);
   const der = cert.raw;
-  let signatureAlgorithm = 'unknown';
-  let keyUsage: string[] = [];
-  try {
-    const pc = new px509.X509Certificate(der);
-    const alg = pc.signatureAlgorithm as unknown as { name?: string; hash?: { name?: string }; namedCurve?: string };
-    signatureAlgorithm = [alg.hash?.name, alg.name].filter(Boolean).join(' with ') || 'unknown';
-    const ku = pc.getExtension(px509.KeyUsagesExtension);
-    if (ku) keyUsage = KEY_USAGE_NAMES.filter(([flag]) => (ku.usages & flag) !== 0).map(([, n]) => n);
-  } catch {
-    // An algorithm @peculiar/x509 does not know: keep what Node could read.
-  }
+  const { signatureAlgorithm, keyUsage } = readDerFields(der);
   const key = cert.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   const curve = details.namedCurve;
@@ -110,31 +83,42 @@ export function normalizeFingerprint(fp: string): string {
 }
 
 /**
- * The server's chain as Node exposes it: leaf first, following issuerCertificate until a
+ * The server's chain as Node exposes it (DER, leaf first), following issuerCertificate until a
  * self-issued certificate or a repeat. Node may complete the top with a root from the trust store.
  */
-export function peerChain(socket: TLSSocket): CertSummary[] {
+export function peerChainRaw(socket: TLSSocket): Buffer[] {
   let cert: DetailedPeerCertificate | undefined;
   try {
     cert = socket.getPeerCertificate(true);
   } catch {
     return [];
   }
-  const out: CertSummary[] = [];
+  const out: Buffer[] = [];
   const seen = new Set<string>();
   while (cert && cert.raw && cert.raw.length > 0) {
     const fp = cert.fingerprint256;
     if (seen.has(fp)) break;
     seen.add(fp);
-    try {
-      out.push(summarizeCertificate(cert.raw));
-    } catch {
-      break;
-    }
+    out.push(cert.raw);
     if (!cert.issuerCertificate || cert.issuerCertificate === cert) break;
     cert = cert.issuerCertificate;
   }
   return out;
 }
 
-export { colonHex };
+/** Summaries of a DER chain; stops at the first certificate Node cannot parse. */
+export function summarizeChain(ders: Buffer[]): CertSummary[] {
+  const out: CertSummary[] = [];
+  for (const der of ders) {
+    try {
+      out.push(summarizeCertificate(der));
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+export function peerChain(socket: TLSSocket): CertSummary[] {
+  return summarizeChain(peerChainRaw(socket));
+}

@@ -1,0 +1,137 @@
+// npm run bench:scan — 1,000,000 keys over TLS, interleaved rounds, medians:
+//   redis-tls scan (dist/cli.js)  vs  ioredis scanStream COUNT 1000  vs  redis-cli --tls --scan
+// and 100 reconnects with TLS session resumption vs fresh handshakes.
+// Every tool runs as its own process writing one key per line to a pipe; the lines are counted.
+// Uses its own TLS redis-server from the test lab (compiled into out/); never touches port 6379.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(ROOT, 'package.json'));
+const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
+const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 5));
+const RECONNECTS = 100;
+
+function step(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
+  return r.status;
+}
+
+console.log('bench:scan: building dist/cli.js and compiling the lab...');
+if (step('npm', ['run', 'build']) !== 0) throw new Error('npm run build failed');
+step('npx', ['tsc', '-p', 'tsconfig.test.json']); // emits even when unrelated files have type errors
+for (const f of ['out/test/lab/servers.js', 'out/src/core/client/connection.js']) {
+  if (!existsSync(join(ROOT, f))) throw new Error(`${f} missing after compiling`);
+}
+const { getLab } = require('./out/test/lab/certs.js');
+const { startRedis } = require('./out/test/lab/servers.js');
+const { RedisConnection } = require('./out/src/core/client/connection.js');
+const { TlsCache } = require('./out/src/core/tls/context.js');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Runs a process, counts newline bytes on its stdout, returns { ms, lines }. */
+function timed(cmd, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let lines = 0;
+    let err = '';
+    child.stdout.on('data', (b) => {
+      let i = -1;
+      while ((i = b.indexOf(10, i + 1)) !== -1) lines++;
+    });
+    child.stderr.on('data', (b) => { err += b; });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(0, 500)}`));
+      else resolve({ ms, lines });
+    });
+  });
+}
+
+const lab = await getLab();
+const srv = await startRedis({ kind: 'tls', extraArgs: ['--enable-debug-command', 'yes'] });
+try {
+  const opts = { host: 'localhost', port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } };
+  const seed = await RedisConnection.open(opts, { tlsCache: new TlsCache() });
+  let t = performance.now();
+  await seed.send(['DEBUG', 'POPULATE', KEYS, 'key'], { timeoutMs: 120_000 });
+  const size = await seed.send(['DBSIZE']);
+  console.log(`seeded ${size} keys with DEBUG POPULATE in ${(performance.now() - t).toFixed(0)} ms (TLS server on 127.0.0.1:${srv.port}, ${seed.report.protocol})`);
+  await seed.close();
+
+  mkdirSync(join(ROOT, 'out'), { recursive: true });
+  const ioScript = join(ROOT, 'out', 'bench-ioredis-scan.cjs');
+  writeFileSync(ioScript, `
+const Redis = require(${JSON.stringify(require.resolve('ioredis'))});
+const fs = require('node:fs');
+const redis = new Redis({ host: 'localhost', port: ${srv.port}, tls: { ca: fs.readFileSync(${JSON.stringify(lab.rootCa.certPath)}), servername: 'localhost' }, lazyConnect: false });
+const stream = redis.scanStream({ count: 1000 });
+stream.on('data', (keys) => { if (keys.length) process.stdout.write(keys.join('\\n') + '\\n'); });
+stream.on('end', () => { redis.disconnect(); });
+stream.on('error', (e) => { console.error(e.message); process.exit(1); });
+`);
+
+  const tools = {
+    'redis-tls scan': () => timed(process.execPath, ['dist/cli.js', 'scan', '-h', 'localhost', '-p', String(srv.port), '--tls', '--cacert', lab.rootCa.certPath]),
+    'ioredis scanStream': () => timed(process.execPath, [ioScript]),
+    'redis-cli --scan': () => timed('redis-cli', ['--tls', '--cacert', lab.rootCa.certPath, '-h', 'localhost', '-p', String(srv.port), '--scan']),
+  };
+  const times = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    const parts = [];
+    for (const [name, run] of Object.entries(tools)) {
+      const r = await run();
+      if (r.lines !== KEYS) throw new Error(`${name} printed ${r.lines} keys, expected ${KEYS}`);
+      times[name].push(r.ms);
+      parts.push(`${name} ${r.ms.toFixed(0)} ms`);
+    }
+    console.log(`round ${round}: ${parts.join(', ')}`);
+  }
+  const ours = median(times['redis-tls scan']);
+  const io = median(times['ioredis scanStream']);
+  const cli = median(times['redis-cli --scan']);
+  console.log('\nSCAN of %d keys over TLS, medians of %d interleaved rounds (process start included):', KEYS, ROUNDS);
+  console.log(`  redis-tls scan       ${ours.toFixed(0)} ms  (${(KEYS / ours / 1000).toFixed(2)} M keys/s)`);
+  console.log(`  ioredis scanStream   ${io.toFixed(0)} ms  -> redis-tls is ${(io / ours).toFixed(2)}x faster (target >= 1.3x)`);
+  console.log(`  redis-cli --scan     ${cli.toFixed(0)} ms  -> redis-tls is ${(cli / ours).toFixed(2)}x faster (target >= 4x)`);
+
+  // Reconnects: the same profile with one shared cache (SecureContext + verified session) vs
+  // a fresh cache per connection (new SecureContext, full handshake). Interleaved in blocks of 10.
+  const shared = new TlsCache();
+  const warm = await RedisConnection.open(opts, { tlsCache: shared });
+  await warm.close();
+  let resumedMs = 0;
+  let freshMs = 0;
+  let reused = 0;
+  for (let block = 0; block < RECONNECTS / 10; block++) {
+    for (let i = 0; i < 10; i++) {
+      t = performance.now();
+      const c = await RedisConnection.open(opts, { tlsCache: shared });
+      resumedMs += performance.now() - t;
+      if (c.report.sessionReused) reused++;
+      c.destroy();
+    }
+    for (let i = 0; i < 10; i++) {
+      t = performance.now();
+      const c = await RedisConnection.open(opts, { tlsCache: new TlsCache() });
+      freshMs += performance.now() - t;
+      c.destroy();
+    }
+  }
+  console.log(`\n${RECONNECTS} reconnects (TCP + TLS + first reply), ${opts.host}, ${warm.report.protocol}:`);
+  console.log(`  fresh handshakes     ${freshMs.toFixed(0)} ms  (${(freshMs / RECONNECTS).toFixed(2)} ms each)`);
+  console.log(`  with resumption      ${resumedMs.toFixed(0)} ms  (${(resumedMs / RECONNECTS).toFixed(2)} ms each, ${reused}/${RECONNECTS} sessions reused)`);
+  console.log(`  ratio                ${(resumedMs / freshMs).toFixed(2)}x the fresh time (target <= 0.7x)`);
+} finally {
+  await srv.stop();
+}
