@@ -2,13 +2,18 @@
  * A growable list of byte strings stored back to back in one buffer, with an end offset per entry:
  * a million keys cost their bytes plus 4 bytes each, with no object per key.
  */
+/** 2^20: entry indices packed below the sort prefix (folders up to a million direct keys). */
+const INDEX_SPACE = 1_048_576;
+
 export class ByteList {
-  private data: Uint8Array;
+  // A Buffer, like the keys the client delivers: the copy loops stay monomorphic.
+  private data: Buffer;
   private ends: Uint32Array;
   private size = 0;
+  private used = 0;
 
   constructor(initialEntries = 16, initialBytes = 256) {
-    this.data = new Uint8Array(initialBytes);
+    this.data = Buffer.allocUnsafe(initialBytes);
     this.ends = new Uint32Array(initialEntries);
   }
 
@@ -18,7 +23,7 @@ export class ByteList {
 
   /** Bytes used by the entries. */
   get byteLength(): number {
-    return this.size === 0 ? 0 : (this.ends[this.size - 1] as number);
+    return this.used;
   }
 
   start(index: number): number {
@@ -30,19 +35,19 @@ export class ByteList {
   }
 
   /** The raw storage; valid until the next push. Use with start()/end(). */
-  get bytes(): Uint8Array {
+  get bytes(): Buffer {
     return this.data;
   }
 
   /** Appends src[from, to). */
   push(src: Uint8Array, from = 0, to = src.length): void {
     const len = to - from;
-    const used = this.byteLength;
+    const used = this.used;
     if (used + len > this.data.length) {
       let cap = this.data.length * 2;
       while (cap < used + len) cap *= 2;
-      const grown = new Uint8Array(cap);
-      grown.set(this.data.subarray(0, used));
+      const grown = Buffer.allocUnsafe(cap);
+      this.data.copy(grown, 0, 0, used);
       this.data = grown;
     }
     if (this.size === this.ends.length) {
@@ -57,7 +62,8 @@ export class ByteList {
     } else {
       this.data.set(src.subarray(from, to), used);
     }
-    this.ends[this.size++] = used + len;
+    this.used = used + len;
+    this.ends[this.size++] = this.used;
   }
 
   /** A copy of entry `index`. */
@@ -81,14 +87,64 @@ export class ByteList {
     return (ae - this.start(a)) - (be - this.start(b));
   }
 
-  /** The first (up to) 6 bytes of entry `index` as a number that orders like the bytes. */
+  /**
+   * The first (up to) 4 bytes of entry `index` as a number below 2^32.1 that orders like the bytes
+   * (base 257: a missing byte sorts before every byte value).
+   */
   sortPrefix(index: number): number {
     const data = this.data;
     const s = this.start(index);
     const e = this.end(index);
     let value = 0;
-    for (let i = 0; i < 6; i++) value = value * 257 + (s + i < e ? (data[s + i] as number) + 1 : 0);
+    for (let i = 0; i < 4; i++) value = value * 257 + (s + i < e ? (data[s + i] as number) + 1 : 0);
     return value;
+  }
+
+  /**
+   * Entry indices in byte order, each distinct entry once. A native numeric sort on (4-byte prefix,
+   * index) packed in a float64 does most of the work; only runs sharing a prefix are compared fully.
+   */
+  sortedUnique(): number[] {
+    const n = this.size;
+    const unique: number[] = [];
+    if (n >= INDEX_SPACE) {
+      const order: number[] = new Array<number>(n);
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort((x, y) => this.compare(x, y));
+      this.pushDistinct(order, 0, n, unique);
+      return unique;
+    }
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = this.sortPrefix(i) * INDEX_SPACE + i;
+    packed.sort();
+    const run: number[] = [];
+    let k = 0;
+    while (k < n) {
+      const prefix = Math.floor((packed[k] as number) / INDEX_SPACE);
+      let end = k + 1;
+      while (end < n && Math.floor((packed[end] as number) / INDEX_SPACE) === prefix) end++;
+      if (end - k === 1) {
+        unique.push((packed[k] as number) % INDEX_SPACE);
+      } else {
+        // Entries sharing the prefix: order them by all their bytes, drop repeats.
+        run.length = 0;
+        for (let j = k; j < end; j++) run.push((packed[j] as number) % INDEX_SPACE);
+        run.sort((x, y) => this.compare(x, y));
+        this.pushDistinct(run, 0, run.length, unique);
+      }
+      k = end;
+    }
+    return unique;
+  }
+
+  private pushDistinct(sorted: number[], from: number, to: number, out: number[]): void {
+    let last = -1;
+    for (let k = from; k < to; k++) {
+      const i = sorted[k] as number;
+      if (last >= 0 && this.compare(last, i) === 0) continue;
+      out.push(i);
+      last = i;
+    }
   }
 
   /** A new list with the given entries, in that order. */

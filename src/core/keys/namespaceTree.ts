@@ -200,17 +200,7 @@ export class NamespaceTree {
     const leaves = folder.leaves;
     if (leaves && folder.sortedLeaves < leaves.length) {
       const n = leaves.length;
-      const prefix = new Float64Array(n);
-      for (let i = 0; i < n; i++) prefix[i] = leaves.sortPrefix(i);
-      const order: number[] = new Array<number>(n);
-      for (let i = 0; i < n; i++) order[i] = i;
-      order.sort((a, b) => (prefix[a] as number) - (prefix[b] as number) || leaves.compare(a, b));
-      const unique: number[] = [];
-      for (let k = 0; k < n; k++) {
-        const i = order[k] as number;
-        if (unique.length > 0 && leaves.compare(unique[unique.length - 1] as number, i) === 0) continue;
-        unique.push(i);
-      }
+      const unique = leaves.sortedUnique();
       const duplicates = n - unique.length;
       folder.leaves = leaves.select(unique);
       folder.sortedLeaves = unique.length;

@@ -49,7 +49,10 @@ export function asArray(reply: unknown): unknown[] {
 }
 
 export function asBufferArray(reply: unknown): Buffer[] {
-  return asArray(reply).map((r) => asBuffer(r));
+  const items = asArray(reply);
+  // The common case (every element already a Buffer) costs one pass and no copy.
+  for (let i = 0; i < items.length; i++) if (!Buffer.isBuffer(items[i])) return items.map((r) => asBuffer(r));
+  return items as Buffer[];
 }
 
 /** Sends the commands in one tick (pipelined on one connection) and waits for all replies. */

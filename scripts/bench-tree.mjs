@@ -1,0 +1,156 @@
+// npm run bench:tree — the key browser on 1,000,000 keys over TLS (a benchmark, not a test).
+// Its own lab TLS redis-server (never port 6379), seeded with pipelined MSET batches over one
+// connection: 20 namespaces, one of them ("big") a folder of 100,000 keys, the others split in 50
+// subfolders each. Measures, in one run:
+//   - first page: connect, INFO, first SCAN page grouped, root children listed (what expanding db0 does)
+//   - scan+group: Keyspace.loadAll with every namespace folder open (the user expanded all 20)
+//     against a raw SCAN COUNT 1000 loop on the same connection; interleaved rounds, medians
+//   - heap growth of the grouped tree (V8 heap + array buffers, after GC)
+//   - expanding the 100,000-key folder: sort/dedupe + first page of children with TYPE/PTTL
+// Last line: `tree: first page <N> ms; scan+group <X>x raw scan; heap +<N> MB; 100k folder first page <N> ms`
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(ROOT, 'package.json'));
+const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
+const BIG = Math.min(100_000, Math.floor(KEYS / 10));
+const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
+const SCAN_COUNT = 1000;
+const CHILD_PAGE = 500;
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+
+console.log('bench:tree: compiling (tsc -p tsconfig.test.json)...');
+spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { cwd: ROOT, stdio: 'ignore' }); // emits even if unrelated files fail to type-check
+for (const f of ['out/test/lab/servers.js', 'out/src/core/client/connection.js', 'out/src/core/keys/keyspace.js']) {
+  if (!existsSync(join(ROOT, f))) throw new Error(`${f} missing after compiling`);
+}
+const { getLab } = require('./out/test/lab/certs.js');
+const { startRedis } = require('./out/test/lab/servers.js');
+const { RedisConnection } = require('./out/src/core/client/connection.js');
+const { Database, describeServer } = require('./out/src/core/keys/database.js');
+const { Keyspace } = require('./out/src/core/keys/keyspace.js');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ms = (x) => x.toFixed(1);
+
+/** Key i: 0..BIG-1 -> big:<i>; the rest -> ns<1..19>:g<0..49>:<i>. */
+function keyName(i) {
+  if (i < BIG) return `big:${i}`;
+  const ns = 1 + (i % 19);
+  return `ns${String(ns).padStart(2, '0')}:g${Math.floor(i / 19) % 50}:${i}`;
+}
+
+async function seed(conn) {
+  const t = performance.now();
+  await conn.send(['FLUSHALL']);
+  const BATCH = 1000;
+  const WINDOW = 32;
+  const inflight = new Set();
+  for (let start = 0; start < KEYS; start += BATCH) {
+    const args = ['MSET'];
+    for (let i = start; i < Math.min(KEYS, start + BATCH); i++) args.push(keyName(i), '1');
+    const p = conn.send(args, { timeoutMs: 120_000 }).finally(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size >= WINDOW) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  const size = await conn.send(['DBSIZE']);
+  if (size !== KEYS) throw new Error(`seeded ${size} keys, expected ${KEYS}`);
+  console.log(`seeded ${size} keys (pipelined MSET x${BATCH}, ${WINDOW} in flight) in ${ms(performance.now() - t)} ms`);
+}
+
+async function rawScan(conn) {
+  const t = performance.now();
+  let cursor = '0';
+  let n = 0;
+  do {
+    const [next, keys] = await conn.send(['SCAN', cursor, 'COUNT', SCAN_COUNT]);
+    cursor = next.toString();
+    n += keys.length;
+  } while (cursor !== '0');
+  return { ms: performance.now() - t, keys: n };
+}
+
+function keyspaceOf(conn) {
+  return new Keyspace(new Database(conn, 0, 0), { delimiter: ':', scanPageSize: SCAN_COUNT, childPageSize: CHILD_PAGE });
+}
+
+/** The tree's work when the user expanded every namespace: first page, open all folders, scan the rest. */
+async function scanAndGroup(conn) {
+  const t = performance.now();
+  const ks = keyspaceOf(conn);
+  await ks.ensureStarted();
+  for (const f of ks.tree.root.children()) ks.tree.prepare(f);
+  await ks.loadAll();
+  return { ms: performance.now() - t, keys: ks.tree.root.total, ks };
+}
+
+const lab = await getLab();
+const srv = await startRedis({ kind: 'tls' });
+const opts = { host: 'localhost', port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] }, commandTimeoutMs: 120_000 };
+try {
+  const seeder = await RedisConnection.open(opts);
+  await seed(seeder);
+  await seeder.close();
+
+  // First page after connecting, on a fresh connection: what expanding the connection and db0 does.
+  const tConnect = performance.now();
+  const conn = await RedisConnection.open(opts);
+  const t0 = performance.now();
+  const shape = await describeServer(conn);
+  const first = keyspaceOf(conn);
+  await first.ensureStarted();
+  const rootPage = await first.children(first.tree.root);
+  const firstPageMs = performance.now() - t0;
+  console.log(`connect (TLS ${conn.report.protocol}) ${ms(t0 - tConnect)} ms; first page of tree nodes ${ms(firstPageMs)} ms (${rootPage.entries.length} nodes from ${first.tree.root.total} keys; INFO says ${shape.databases[0]?.keys} keys)`);
+
+  // Interleaved rounds: raw SCAN loop vs scan + group.
+  const raws = [];
+  const groups = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const raw = await rawScan(conn);
+    raws.push(raw.ms);
+    const g = await scanAndGroup(conn);
+    groups.push(g.ms);
+    if (raw.keys < KEYS || g.keys < KEYS) throw new Error(`round ${r}: raw ${raw.keys} keys, grouped ${g.keys}`);
+    console.log(`round ${r + 1}: raw SCAN ${ms(raw.ms)} ms (${raw.keys} keys); scan+group ${ms(g.ms)} ms (${g.keys} keys)`);
+  }
+  const ratio = median(groups) / median(raws);
+  console.log(`median raw SCAN ${ms(median(raws))} ms; median scan+group ${ms(median(groups))} ms; ratio ${ratio.toFixed(2)}x`);
+
+  // Heap growth of one grouped tree.
+  gc(); gc();
+  const m0 = process.memoryUsage();
+  const kept = await scanAndGroup(conn);
+  gc(); gc();
+  const m1 = process.memoryUsage();
+  const heapMb = (m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers)) / 1024 / 1024;
+  console.log(`heap: +${ms((m1.heapUsed - m0.heapUsed) / 1048576)} MB V8 heap, +${ms((m1.arrayBuffers - m0.arrayBuffers) / 1048576)} MB array buffers for ${kept.keys} keys in ${kept.ks.tree.root.childCount} namespaces`);
+
+  // Expanding the 100k folder: first page of children (sort + dedupe once, TYPE/PTTL for the page).
+  const big = kept.ks.tree.root.children().find((f) => f.segment === 'big');
+  const tb = performance.now();
+  const bigPage = await kept.ks.children(big);
+  const bigMs = performance.now() - tb;
+  const tb2 = performance.now();
+  kept.ks.showMore(big);
+  await kept.ks.children(big);
+  console.log(`100k folder: first page ${ms(bigMs)} ms (${bigPage.entries.length} shown, ${bigPage.hidden} more); next page ${ms(performance.now() - tb2)} ms`);
+  await conn.close();
+
+  console.log(`tree: first page ${Math.round(firstPageMs)} ms; scan+group ${ratio.toFixed(2)}x raw scan; heap +${Math.round(heapMb)} MB; 100k folder first page ${Math.round(bigMs)} ms`);
+} finally {
+  await srv.stop();
+}
