@@ -169,7 +169,19 @@ const USER_SETTINGS = {
  * folder. `env` is added to its environment, which the extension host (and so in-host tests) inherits.
  * Returns { port, baseUrl, runDir, workspace, workbenchUrl(opts), logs, stop() }.
  */
-export async function startCodeServer({ port, workspace, env = {}, runDir, settings = {}, log = () => {}, keepRunDir = false } = {}) {
+export async function startCodeServer(opts = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCodeServerOnce(opts);
+    } catch (err) {
+      // freePort() cannot reserve the port: another process may take it before code-server binds.
+      if (attempt >= 3 || !/EADDRINUSE/.test(String(err?.message))) throw err;
+      opts = { ...opts, port: undefined };
+    }
+  }
+}
+
+async function startCodeServerOnce({ port, workspace, env = {}, runDir, settings = {}, log = () => {}, keepRunDir = false } = {}) {
   const entry = await ensureCodeServer({ log: (m) => console.log(m) });
   const ownRunDir = !runDir;
   runDir ??= mkdtempSync(join(tmpdir(), 'rte-host-'));
