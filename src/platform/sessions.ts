@@ -7,12 +7,14 @@ import { DiagnosedError, isDiagnosedError, type Problem } from '../core/diagnosi
 import { isEncryptedKeyPem } from '../core/profiles/checks';
 import { isUnverified } from '../core/profiles/draft';
 import type { Profile } from '../core/profiles/profile';
-import { ProfileFileError, resolveConnectionOptions } from '../core/profiles/resolve';
+import type { PreflightResult } from '../core/profiles/checks';
+import { checkProfile, ProfileFileError, resolveConnectionOptions } from '../core/profiles/resolve';
 import type { ActiveSession, ConnectionState, SessionManagerApi } from './contracts';
 import { DisposableStore } from './disposables';
 import type { Logger } from './logger';
 import type { ProfileStore } from './profileStore';
 import type { SecretKind, SecretStore } from './secretStore';
+import { expiryWarningDays } from './statusBar';
 
 const LAST_STATUS_KEY = 'redisTls.lastStatus';
 
@@ -153,6 +155,13 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     return options;
   }
 
+  /** The pre-connect checks of a saved profile against its files as they are now (no connection). */
+  async checkProfile(profileId: string): Promise<PreflightResult> {
+    const profile = this.profiles.get(profileId);
+    if (!profile) throw new Error(`No connection profile with id ${profileId}`);
+    return checkProfile(profile, await this.secrets.getAll(profileId), undefined, expiryWarningDays());
+  }
+
   private async open(profileId: string): Promise<ManagedSession> {
     const profile = this.profiles.get(profileId);
     if (!profile) throw new Error(`No connection profile with id ${profileId}`);
@@ -265,7 +274,13 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
       const watcher = this.watchers.add(vscode.workspace.createFileSystemWatcher(pattern));
       const fire = (): void => {
         this.log.info(`Linked file changed: ${file} (used from the next connection)`);
-        for (const profileId of ids) this.linkedFileEmitter.fire({ profileId, file });
+        for (const profileId of ids) {
+          this.linkedFileEmitter.fire({ profileId, file });
+          void this.checkProfile(profileId).then((r) => {
+            const name = this.profiles.get(profileId)?.name ?? profileId;
+            for (const p of [...r.errors, ...r.warnings]) this.log.warn(`${name}: ${p.code}: ${p.title}`);
+          }, () => undefined);
+        }
       };
       this.watchers.add(watcher.onDidChange(fire));
       this.watchers.add(watcher.onDidCreate(fire));

@@ -8,7 +8,8 @@ import { emptyProfile, validateHost, validatePort, validateProfile } from '../..
 import { toRedisCliCommand } from '../../src/core/profiles/export';
 import { profileFromRedisCli, profileFromText, profileFromUrl, tokenizeShell } from '../../src/core/profiles/import';
 import { PRESETS, findPreset } from '../../src/core/profiles/presets';
-import { resolveConnectionOptions, ProfileFileError } from '../../src/core/profiles/resolve';
+import { checkProfile, resolveConnectionOptions, ProfileFileError } from '../../src/core/profiles/resolve';
+import { applyAnswers } from '../../src/core/profiles/answers';
 import { parseWorkspaceProfiles } from '../../src/core/profiles/workspaceFile';
 
 describe('profiles: import from URL', () => {
@@ -244,5 +245,56 @@ describe('profiles: pre-connect checks and resolution (lab certificates)', funct
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('checkProfile reads linked files as they are now: a rotated-in expired CA and a missing key are found', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'profiles-'));
+    try {
+      const caFile = path.join(dir, 'ca.pem');
+      await fs.writeFile(caFile, lab.caBundle.cert);
+      const p = emptyProfile({ name: 'x', host: 'localhost', ca: { kind: 'file', path: caFile }, client: { kind: 'files', certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath } });
+      assert.deepEqual((await checkProfile(p, { passphrase: lab.passphrase }, undefined, 0)).errors, []);
+      const noPass = await checkProfile(p, {}, undefined, 0);
+      assert.deepEqual(noPass.errors, [], 'a missing passphrase is asked for on connect, not an error');
+      assert.equal(noPass.keyEncrypted, true);
+      await fs.writeFile(caFile, lab.expiredServer.cert);
+      assert.ok((await checkProfile(p, { passphrase: lab.passphrase })).errors.some((e) => e.code === 'CERT_EXPIRED' && e.field === 'ca'));
+      const gone = await checkProfile({ ...p, client: { kind: 'files', certPath: lab.client.certPath, keyPath: path.join(dir, 'gone.key') } }, {});
+      assert.ok(gone.errors.some((e) => e.field === 'key'));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('profiles: answers of the Add/Edit flow', () => {
+  it('link paths, import material into secrets, and never put a secret in the profile', () => {
+    const d = applyAnswers({ host: 'h', port: 6380, caPath: '/ca.pem', certPath: '/c.crt', keyPath: '/c.key', passphrase: 'pp', password: 'pw', name: ' N ' });
+    assert.equal(d.profile.name, 'N');
+    assert.deepEqual(d.profile.ca, { kind: 'file', path: '/ca.pem', alsoSystem: undefined });
+    assert.equal(d.profile.client.kind, 'files');
+    assert.deepEqual(d.secrets, { passphrase: 'pp', password: 'pw' });
+    assert.equal(d.profile.hasPassword, true);
+    const imported = applyAnswers({ host: 'h', caPem: 'CA-PEM', certPem: 'CERT', keyPem: '-----BEGIN ENCRYPTED PRIVATE KEY-----', alsoSystemCA: true });
+    assert.deepEqual(imported.profile.ca, { kind: 'imported', alsoSystem: true });
+    assert.deepEqual(imported.profile.client, { kind: 'imported', encryptedKey: true });
+    assert.equal(imported.secrets.keyPem, '-----BEGIN ENCRYPTED PRIVATE KEY-----');
+    assert.ok(!JSON.stringify(imported.profile).includes('CA-PEM'));
+  });
+
+  it('presets fill their fields; edits keep what is not answered; TLS off drops CA and identity', () => {
+    const azure = applyAnswers({ preset: 'azure-cache', host: 'x.redis.cache.windows.net' }).profile;
+    assert.equal(azure.port, 6380);
+    assert.equal(azure.minTlsVersion, 'TLSv1.2');
+    assert.equal(azure.preset, 'azure-cache');
+    const edited = applyAnswers({ port: 1 }, azure).profile;
+    assert.equal(edited.id, azure.id);
+    assert.equal(edited.host, azure.host);
+    assert.equal(edited.port, 1);
+    const reset = applyAnswers({ minTlsVersion: undefined }, azure).profile;
+    assert.equal(reset.minTlsVersion, undefined);
+    const plain = applyAnswers({ host: 'h', tls: false, caPath: '/ca.pem' });
+    assert.deepEqual(plain.profile.ca, { kind: 'system' });
+    assert.ok(plain.warnings.length > 0);
   });
 });

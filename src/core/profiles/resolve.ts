@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ConnectionOptions, TlsSettings } from '../client/options';
+import { isEncryptedKeyPem, preflight, type PreflightInput, type PreflightResult } from './checks';
 import type { DraftSecrets } from './draft';
 import type { Profile } from './profile';
 
@@ -83,4 +84,47 @@ export async function resolveConnectionOptions(profile: Profile, secrets: DraftS
   if (profile.username) options.username = profile.username;
   if (secrets.password) options.password = secrets.password;
   return options;
+}
+
+/**
+ * The pre-connect checks of a saved profile: reads its linked files (or imported material) now and
+ * runs `preflight`. Unreadable files become problems of their field. Never connects.
+ */
+export async function checkProfile(profile: Profile, secrets: DraftSecrets, reader: FileReader = nodeFileReader, warningDays = 30): Promise<PreflightResult> {
+  if (!profile.tls) return { errors: [], warnings: [] };
+  const input: PreflightInput = { warningDays, passphrase: secrets.passphrase, pfxPassword: secrets.pfxPassword };
+  const errors: PreflightResult['errors'] = [];
+  const unreadable = (e: unknown): void => {
+    if (!(e instanceof ProfileFileError)) throw e;
+    const code = e.field === 'ca' ? 'UNTRUSTED_ROOT' : e.field === 'cert' ? 'CLIENT_CERT_REJECTED' : 'KEY_MISMATCH';
+    errors.push({ code, field: e.field, title: e.message, detail: `The profile links ${e.file}.`, fix: 'Restore the file or edit the profile to point at the new location.' });
+  };
+  try {
+    if (profile.ca.kind === 'file') input.ca = await readCaFile(reader, profile.ca.path);
+    else if (profile.ca.kind === 'imported' && secrets.caPem) input.ca = [secrets.caPem];
+  } catch (e) {
+    unreadable(e);
+  }
+  const client = profile.client;
+  try {
+    if (client.kind === 'files') {
+      input.cert = await read(reader, 'cert', client.certPath);
+      input.key = await read(reader, 'key', client.keyPath);
+    } else if (client.kind === 'imported') {
+      input.cert = secrets.certPem;
+      input.key = secrets.keyPem;
+    } else if (client.kind === 'pfx') {
+      input.pfx = secrets.pfx ? Buffer.from(secrets.pfx, 'base64') : await read(reader, 'cert', client.path);
+    }
+  } catch (e) {
+    unreadable(e);
+  }
+  // Without a stored passphrase an encrypted key is not a problem yet: it is asked for on connect.
+  if (input.key !== undefined && !input.passphrase && isEncryptedKeyPem(input.key)) {
+    const { key: _key, ...rest } = input;
+    const result = preflight(rest);
+    return { ...result, errors: [...errors, ...result.errors], keyEncrypted: true };
+  }
+  const result = preflight(input);
+  return { ...result, errors: [...errors, ...result.errors] };
 }
