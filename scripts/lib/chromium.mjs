@@ -16,8 +16,8 @@ export const CHROMIUM_ARGS = [
 
 /** Path of the Chromium binary ($CHROMIUM_PATH, /usr/bin/chromium, or chromium on PATH), or null. */
 export function chromiumPath() {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
-  for (const c of candidates) if (existsSync(c)) return c;
+  if (process.env.CHROMIUM_PATH) return existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : null;
+  for (const c of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (existsSync(c)) return c;
   return hasCommand('chromium') || hasCommand('chromium-browser');
 }
 
