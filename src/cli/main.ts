@@ -18,6 +18,8 @@ Connection options (as redis-cli):
   --tls  --cacert FILE  --cacertdir DIR  --cert FILE  --key FILE  --sni NAME  --insecure
   --tls-min-version TLSv1.2|TLSv1.3  --tls-max-version TLSv1.2|TLSv1.3  --timeout MS
 
+scan prints each key once per line, raw bytes; --count is the SCAN COUNT hint (default 5000).
+
 Secrets never go on the command line: the password comes from REDISCLI_AUTH, a key passphrase
 from REDIS_TLS_KEY_PASSPHRASE (or a prompt on a terminal).
 Exit status: 0 ok, 1 diagnosed problem, 2 usage error.
@@ -31,7 +33,7 @@ interface CommandFlags {
 }
 
 function parseCommandFlags(command: string, rest: string[]): CommandFlags {
-  const flags: CommandFlags = { json: false, count: 1000 };
+  const flags: CommandFlags = { json: false, count: 5000 };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = (): string => {

@@ -33,7 +33,17 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
     const chunk = buf.subarray(0, used);
     buf = Buffer.allocUnsafe(OUT_CHUNK);
     used = 0;
-    if (!out.write(chunk)) await new Promise<void>((resolve) => { out.once('drain', resolve); out.once('error', () => resolve()); });
+    if (!out.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          out.off('drain', done);
+          out.off('error', done);
+          resolve();
+        };
+        out.on('drain', done);
+        out.on('error', done);
+      });
+    }
   };
   try {
     do {
