@@ -69,15 +69,15 @@
     s.classList.toggle('error', Boolean(isError));
   }
 
-  /** @param {Record<string, unknown>} cert */
-  function certDetails(cert) {
+  /** @param {Record<string, unknown>} cert @param {string} validity */
+  function certDetails(cert, validity) {
     const dl = el('dl', { cls: 'fields' });
     row(dl, 'Subject', str(cert.subject));
     row(dl, 'Issuer', str(cert.issuer));
     const sans = arr(cert.sans).map((n) => { const o = obj(n) || {}; return `${str(o.type).toUpperCase()}: ${str(o.value)}`; });
     row(dl, 'Subject alternative names', sans.length ? sans.join(', ') : 'none');
-    row(dl, 'Not before', str(cert.notBefore));
-    row(dl, 'Not after', str(cert.notAfter));
+    row(dl, 'Validity', `${str(cert.notBefore)} → ${str(cert.notAfter)}`);
+    row(dl, 'Time left', validity);
     row(dl, 'Public key', str(cert.publicKey));
     row(dl, 'Signature', str(cert.signatureAlgorithm));
     row(dl, 'Serial number', str(cert.serialNumber));
@@ -118,7 +118,7 @@
     const position = typeof link.position === 'number' ? link.position : 0;
     const role = str(link.role);
     const name = str(cert.commonName) || str(cert.subject) || '(no subject)';
-    const li = el('li', { cls: `link ${verdict}`, attrs: { 'aria-label': `${role} ${name}: ${VERDICT_TEXT[verdict]}` } });
+    const li = el('li', { cls: `link ${verdict}`, attrs: { id: `link-${position}`, tabindex: '-1', 'aria-label': `${role} ${name}: ${VERDICT_TEXT[verdict]}` } });
     const header = el('div', { cls: 'link-header' }, [
       el('span', { cls: `badge ${verdict}`, text: `${VERDICT_ICON[verdict]} ${VERDICT_TEXT[verdict]}` }),
       el('span', { cls: 'role', text: role }),
@@ -126,8 +126,8 @@
       el('span', { cls: 'source', text: str(link.source) }),
     ]);
     li.appendChild(header);
-    li.appendChild(el('p', { cls: 'explanation', text: str(link.explanation) }));
-    li.appendChild(el('p', { cls: 'validity', text: str(link.validity) }));
+    // The checks below list every verdict; a problem link also gets its explanation in one paragraph.
+    if (verdict !== 'ok') li.appendChild(el('p', { cls: 'explanation', text: str(link.explanation) }));
     const checks = el('ul', { cls: 'checks', attrs: { 'aria-label': 'Checks' } });
     for (const c of arr(link.checks)) {
       const o = obj(c) || {};
@@ -149,7 +149,7 @@
       }
       li.appendChild(ul);
     }
-    li.appendChild(certDetails(cert));
+    li.appendChild(certDetails(cert, str(link.validity)));
     li.appendChild(extensionsTable(cert));
     const actions = el('div', { cls: 'actions' }, [
       button('Copy PEM', () => send({ type: 'copyPem', position })),
@@ -198,6 +198,22 @@
     app.appendChild(global);
 
     app.appendChild(el('h2', { text: 'Certification path (leaf → root)' }));
+    // The path at a glance; each step moves focus to its card (keyboard and mouse alike).
+    const overview = el('ol', { cls: 'path', attrs: { 'aria-label': 'Path overview' } });
+    for (const l of arr(model.links)) {
+      const o = obj(l);
+      if (!o) continue;
+      const c = obj(o.cert) || {};
+      const v = verdictOf(o.verdict);
+      const pos = typeof o.position === 'number' ? o.position : 0;
+      const step = button(`${VERDICT_ICON[v]} ${str(c.commonName) || str(c.subject) || '(no subject)'}`, () => {
+        const card = document.getElementById(`link-${pos}`);
+        if (card) { card.scrollIntoView({ block: 'start' }); card.focus(); }
+      }, `${str(o.role)}: ${VERDICT_TEXT[v]}`);
+      step.className = `step ${v}`;
+      overview.appendChild(el('li', undefined, [step]));
+    }
+    app.appendChild(overview);
     const list = el('ol', { cls: 'chain' });
     for (const l of arr(model.links)) {
       const o = obj(l);

@@ -32,7 +32,8 @@ export function diagnosticsFor(analysis: FileAnalysis, lineCount?: number): vsco
   const out: vscode.Diagnostic[] = [];
   for (const block of analysis.blocks) {
     for (const f of block.findings) {
-      const who = block.cert ? ` [${block.cert.commonNames[0] ?? block.cert.subject}]` : '';
+      const cn = block.cert ? block.cert.commonNames[0] ?? block.cert.subject : '';
+      const who = cn && !f.title.includes(cn) ? ` [${cn}]` : '';
       const d = new vscode.Diagnostic(blockRange(block, lineCount), `${f.title}${who}: ${f.detail}${f.fix ? ` Fix: ${f.fix}` : ''}`, severity(f.severity));
       d.source = CERT_DIAGNOSTIC_SOURCE;
       d.code = f.code ? `${f.id} (${f.code})` : f.id;

@@ -13,6 +13,8 @@ import { WORKSPACE_PROFILES_FILE } from '../core/profiles/workspaceFile';
 import { findProfileObject, parseJsonWithOffsets, property, type JsonNode } from './jsonLocate';
 
 export const PROFILE_DIAGNOSTIC_SOURCE = 'Redis TLS connection';
+/** Failures of profiles that live in no file are shown under this read-only document scheme. */
+export const CONNECTION_PROBLEM_SCHEME = 'redis-tls-connection';
 
 /** The keys of redis-tls.json that hold each problem field, in order of preference. */
 const FIELD_KEYS: Record<ProblemField, string[]> = {
@@ -98,6 +100,24 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
 
   constructor(private readonly container: Container) {}
 
+  /** The read-only text behind a `redis-tls-connection:` problem entry. */
+  describe(uri: vscode.Uri): string {
+    const f = this.failures.get(uri.query);
+    if (!f) return 'This connection has no recorded failure (it connected since, or was removed).\n';
+    const p = f.problem;
+    return [
+      `Connection: ${f.profile.name} (${f.profile.host}:${f.profile.port})`,
+      `Problem:    ${p.code}: ${p.title}`,
+      '',
+      p.detail,
+      '',
+      `Fix: ${p.fix}`,
+      '',
+      'Commands: "Redis TLS: Test Connection", "Redis TLS: Inspect Connection Certificate".',
+      '',
+    ].join('\n');
+  }
+
   failedIds(): string[] {
     return [...this.failures.keys()];
   }
@@ -110,7 +130,7 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
     } else if (state.kind === 'failed') {
       const facts = state.problem.facts ?? {};
       const certNames = Array.isArray(facts.certNames) ? facts.certNames.filter((n): n is string => typeof n === 'string') : [];
-      const uri = await this.fileFor(profile) ?? vscode.Uri.from({ scheme: 'redis-tls', path: `/${profile.name}` });
+      const uri = await this.fileFor(profile) ?? vscode.Uri.from({ scheme: CONNECTION_PROBLEM_SCHEME, path: `/${profile.name.replace(/[/\\]/g, '_')}`, query: profile.id });
       this.failures.set(profileId, { profile, problem: state.problem, uri, certNames });
       if (state.problem.code === 'HOSTNAME_MISMATCH' && certNames.length === 0) void this.probeNames(profileId);
     } else {
@@ -156,7 +176,7 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
     for (const f of this.failures.values()) {
       const field = f.problem.field ?? FALLBACK_FIELD[f.problem.code];
       let range = new vscode.Range(0, 0, 0, 0);
-      if (f.uri.scheme !== 'redis-tls') {
+      if (f.uri.scheme !== CONNECTION_PROBLEM_SCHEME) {
         try {
           const doc = await vscode.workspace.openTextDocument(f.uri);
           const loc = locateField(doc.getText(), f.profile, field);
@@ -250,5 +270,6 @@ export function registerProfileDiagnostics(container: Container): void {
     const ids = new Set([...container.profiles.list().map((p) => p.id), ...diagnostics.failedIds()]);
     for (const id of ids) void diagnostics.onState(id);
   }));
+  container.own(vscode.workspace.registerTextDocumentContentProvider(CONNECTION_PROBLEM_SCHEME, { provideTextDocumentContent: (uri) => diagnostics.describe(uri) }));
   container.own(vscode.languages.registerCodeActionsProvider({ pattern: `**/${WORKSPACE_PROFILES_FILE}` }, diagnostics, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
 }

@@ -121,18 +121,23 @@ export interface ModelInput {
 
 export function buildPanelModel(input: ModelInput): PanelModel {
   const now = input.now ?? new Date();
-  const links: LinkModel[] = input.report.links.map((link) => ({
-    position: link.position,
-    role: link.role,
-    source: link.source === 'presented' && input.presentedLabel ? input.presentedLabel : link.source,
-    verdict: link.verdict,
-    explanation: link.explanation,
-    checks: link.checks.map((c) => ({ id: c.id, verdict: c.verdict, text: c.text })),
-    validity: describeValidity(link.cert, now),
-    cert: link.cert.summary(),
-    findings: certificateFindings(link.cert, { now, warnDays: input.warnDays, purpose: link.position === 0 ? (input.purpose ?? 'any') : 'ca' })
-      .map((f) => ({ severity: f.severity, title: f.title, detail: f.detail, fix: f.fix })),
-  }));
+  const links: LinkModel[] = input.report.links.map((link) => {
+    const findings = certificateFindings(link.cert, { now, warnDays: input.warnDays, purpose: link.position === 0 ? (input.purpose ?? 'any') : 'ca' })
+      .map((f) => ({ severity: f.severity, title: f.title, detail: f.detail, fix: f.fix }));
+    // A link whose checks pass but that has findings (expiring soon, no SAN...) is not plain OK.
+    const verdict: Verdict = link.verdict === 'ok' && findings.some((f) => f.severity !== 'info') ? 'warning' : link.verdict;
+    return {
+      position: link.position,
+      role: link.role,
+      source: link.source === 'presented' && input.presentedLabel ? input.presentedLabel : link.source,
+      verdict,
+      explanation: verdict === link.verdict ? link.explanation : `${findings.filter((f) => f.severity !== 'info').map((f) => f.title).join('; ')}. ${link.explanation}`,
+      checks: link.checks.map((c) => ({ id: c.id, verdict: c.verdict, text: c.text })),
+      validity: describeValidity(link.cert, now),
+      cert: link.cert.summary(),
+      findings,
+    };
+  });
   return {
     title: input.title,
     subject: input.subject,

@@ -1,0 +1,115 @@
+// e2e: certificate intelligence in the real workbench. A workspace with certificate files:
+//  - a PEM bundle (expiring leaf + intermediate + root) opened in the editor, inspected via its
+//    CodeLens: the panel shows the path leaf -> root with a verdict per link (e2e-cert-panel.png);
+//  - a certificate whose subject is `<img src=x onerror=alert(1)>`: the panel shows that text and
+//    the webview DOM has no <img> element;
+//  - an expired certificate: squiggle in the editor and the finding in the Problems panel
+//    (e2e-diagnostics.png).
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { getLab, type LabCerts } from '../lab/certs';
+import { captureFailures, openWorkbench, runCommand, screenshot, waitForIdle, webviewFrame, Workbench } from './harness';
+
+const TIMEOUT = 30_000;
+const XSS_CN = '<img src=x onerror=alert(1)>';
+
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+  await input.fill(name);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ state: 'visible', timeout: TIMEOUT });
+  await row.click();
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: TIMEOUT });
+}
+
+describe('certificate panel and diagnostics (e2e)', function () {
+  this.timeout(240_000);
+  let wb: Workbench | undefined;
+  let lab: LabCerts;
+  let workspace: string;
+
+  before(async () => {
+    lab = await getLab();
+    workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'rte-e2e-certs-'));
+    await fs.writeFile(path.join(workspace, 'bundle.pem'), `${lab.expiringSoonServer.chain}${lab.rootCa.cert}`);
+    await fs.writeFile(path.join(workspace, 'expired.crt'), `# The server certificate deployed last year\n${lab.expiredServer.cert}`);
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30',
+      '-subj', `/CN=${XSS_CN}`, '-addext', 'subjectAltName=DNS:xss.example',
+      '-keyout', path.join(os.tmpdir(), `rte-xss-${process.pid}.key`), '-out', path.join(workspace, 'hostile.pem')]);
+    await fs.rm(path.join(os.tmpdir(), `rte-xss-${process.pid}.key`), { force: true });
+    wb = await openWorkbench({ workspace, settings: { 'workbench.startupEditor': 'none', 'editor.codeLens': true } });
+  });
+
+  after(async () => {
+    await wb?.close();
+    if (workspace) await fs.rm(workspace, { recursive: true, force: true });
+  });
+
+  captureFailures('e2e-cert', () => wb);
+
+  it('renders a hostile subject as text: no <img> in the webview', async () => {
+    assert.ok(wb);
+    const { page } = wb;
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await openFile(page, 'hostile.pem');
+    await runCommand(page, 'Redis TLS: Inspect Certificate File');
+    const frame = webviewFrame(page);
+    const heading = frame.locator('li.link h2.name').first();
+    await heading.waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.equal(await heading.textContent(), XSS_CN);
+    assert.equal(await frame.locator('img').count(), 0);
+    assert.equal(await frame.locator('[onerror]').count(), 0);
+    assert.ok(await frame.getByText(XSS_CN).first().isVisible());
+    await runCommand(page, 'View: Close All Editors');
+  });
+
+  it('shows the chain leaf -> root with a verdict per link and saves e2e-cert-panel.png', async () => {
+    assert.ok(wb);
+    const { page } = wb;
+    await openFile(page, 'bundle.pem');
+    const lens = page.locator('.contentWidgets .codelens-decoration a', { hasText: 'Inspect certificate' }).first();
+    await lens.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await lens.click();
+    const frame = webviewFrame(page);
+    await frame.locator('ol.chain > li.link').nth(2).waitFor({ state: 'visible', timeout: TIMEOUT });
+    const roles = await frame.locator('ol.chain > li.link .role').allTextContents();
+    assert.deepEqual(roles, ['leaf', 'intermediate', 'root']);
+    const badges = await frame.locator('ol.chain > li.link .badge').allTextContents();
+    // the leaf verifies but expires within the warning threshold: a warning, not OK
+    assert.deepEqual(badges.map((b) => b.replace(/^\S+\s/, '')), ['Warning', 'OK', 'OK']);
+    assert.match((await frame.locator('.banner').textContent()) ?? '', /Trusted/);
+    assert.match((await frame.locator('ol.chain > li.link').first().textContent()) ?? '', /Expires soon/);
+    const steps = frame.locator('ol.path button.step');
+    assert.equal(await steps.count(), 3);
+    // keyboard: Enter on a path step moves focus to that link's card
+    await steps.nth(2).focus();
+    await steps.nth(2).press('Enter');
+    assert.equal(await frame.locator('li.link:focus').getAttribute('id'), 'link-2');
+    await frame.locator('button', { hasText: 'Save Chain' }).focus();
+    assert.equal(await frame.locator('button:focus').textContent(), 'Save Chain…');
+    await waitForIdle(page);
+    const file = await screenshot(page, 'e2e-cert-panel');
+    assert.ok(existsSync(file) && statSync(file).size > 10_000);
+    await runCommand(page, 'View: Close All Editors');
+  });
+
+  it('squiggles an expired certificate and lists it in the Problems panel; saves e2e-diagnostics.png', async () => {
+    assert.ok(wb);
+    const { page } = wb;
+    await openFile(page, 'expired.crt');
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: TIMEOUT });
+    await runCommand(page, 'View: Focus Problems');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: /Expired/ }).first();
+    await row.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page.mouse.move(1300, 850);
+    const file = await screenshot(page, 'e2e-diagnostics');
+    assert.ok(existsSync(file) && statSync(file).size > 10_000);
+  });
+});
