@@ -24,7 +24,7 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
   let buf = Buffer.allocUnsafe(OUT_CHUNK);
   let used = 0;
   let total = 0;
-  let cursor: Buffer | string = '0';
+  let cursor: Buffer = Buffer.from('0');
   let outError: Error | undefined;
   const onError = (e: Error): void => { outError = e; };
   out.on('error', onError);
@@ -45,13 +45,15 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
       });
     }
   };
+  const isPage = (r: unknown): r is [Buffer, unknown[]] => Array.isArray(r) && r.length === 2 && Buffer.isBuffer(r[0]) && Array.isArray(r[1]);
   try {
-    do {
-      const reply = await conn.send(['SCAN', cursor, ...tail]);
-      if (!Array.isArray(reply) || reply.length !== 2 || !Buffer.isBuffer(reply[0]) || !Array.isArray(reply[1])) {
-        throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'SCAN returned something other than [cursor, keys].'));
-      }
+    let next: Promise<unknown> | undefined = conn.send(['SCAN', cursor, ...tail]);
+    while (next) {
+      const reply = await next;
+      if (!isPage(reply)) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'SCAN returned something other than [cursor, keys].'));
       cursor = reply[0];
+      // Ask for the next page first: the server works on it while this one is copied out.
+      next = cursor.length === 1 && cursor[0] === 0x30 ? undefined : conn.send(['SCAN', cursor, ...tail]);
       for (const k of reply[1]) {
         if (!Buffer.isBuffer(k)) continue;
         if (used + k.length + 1 > buf.length) {
@@ -64,8 +66,11 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
         total++;
       }
       if (used > OUT_CHUNK / 2) await flush();
-      if (outError) break;
-    } while (!(cursor.length === 1 && cursor[0] === 0x30));
+      if (outError) {
+        if (next) await next.catch(() => undefined);
+        break;
+      }
+    }
     if (!outError) await flush();
   } finally {
     out.off('error', onError);
