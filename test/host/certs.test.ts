@@ -132,6 +132,33 @@ describe('certificates (in the extension host)', function () {
     assert.match(untrusted.verdict, /^Not trusted/);
   });
 
+  it('inspects a live connection: handshake facts from the session report, chain verified against the profile CA', async () => {
+    const srv = await startRedis({ kind: 'tls', certs: lab.server });
+    servers.push(srv);
+    const result = await vscode.commands.executeCommand<{ saved: boolean; profileId?: string }>('redisTls.addConnection', {
+      name: 'Cert live profile', host: 'localhost', port: srv.port, tls: true, caPath: lab.caBundle.certPath,
+    });
+    assert.ok(result.profileId, JSON.stringify(result));
+    const id = result.profileId;
+    try {
+      const session = await container.sessions.connect(id);
+      assert.equal(session.verified, true);
+      const model = await vscode.commands.executeCommand<PanelModel | undefined>('redisTls.inspectConnectionCertificate', id);
+      assert.ok(model);
+      assert.equal(model.subject.kind, 'connection');
+      assert.equal(model.trusted, true, model.verdict);
+      assert.equal(model.connection?.authorized, true);
+      assert.equal(model.connection?.protocol, session.report.protocol);
+      assert.equal(typeof model.connection?.sessionReused, 'boolean');
+      assert.match(model.trustSource, /CA file/);
+      assert.deepEqual(model.links.map((l) => l.role), ['leaf', 'intermediate', 'root']);
+      assert.ok(!JSON.stringify(model).includes('PRIVATE KEY'));
+    } finally {
+      await container.sessions.disconnect(id).catch(() => undefined);
+      await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
+    }
+  });
+
   it('lists a failure of a user profile in the Problems panel under a readable connection entry', async () => {
     const srv = await startRedis({ kind: 'tls', certs: lab.expiredServer });
     servers.push(srv);
