@@ -61,8 +61,6 @@ describe('diagnosis: every code from a real failure (lab)', function () {
   after(async () => {
     await Promise.all(servers.map((s) => s.stop()));
     for (const s of silent) s.close();
-    const missing = DIAGNOSIS_CODES.filter((c) => !seen.has(c));
-    assert.deepEqual(missing, [], 'every diagnosis code is reproduced');
   });
 
   it('CONNECTION_REFUSED: a closed port', async () => {
@@ -243,5 +241,10 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     assert.equal(cache.sessionCount, 0, 'no session from an unverified connection');
     await assert.rejects(RedisConnection.open(o, { tlsCache: cache }), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'HOSTNAME_MISMATCH');
     assert.equal(cache.sessionCount, 0);
+  });
+
+  it('reproduced every diagnosis code above', function () {
+    if (seen.size === 0) this.skip(); // filtered run (--grep)
+    assert.deepEqual(DIAGNOSIS_CODES.filter((c) => !seen.has(c)), []);
   });
 });
