@@ -1,5 +1,9 @@
 import 'reflect-metadata';
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { getLab, type LabCerts } from '../lab/certs';
 import {
   analyzeCertificateFile,
@@ -77,6 +81,17 @@ describe('certs: parsing', function () {
       assert.equal(p.validation.reason, 'password');
       assert.ok(!p.validation.message.includes('not-the-password'));
     }
+  });
+
+  it('reads a PKCS#12 whose certificates are encrypted with SHA-1/3DES PBE (Java/Windows exports)', async () => {
+    const out = path.join(lab.dir, `certs-unit-3des-${process.pid}.p12`);
+    await promisify(execFile)('openssl', ['pkcs12', '-export', '-inkey', lab.client.keyPath, '-in', lab.client.certPath, '-certfile', lab.intermediateCa.certPath,
+      '-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-out', out, '-passout', 'env:P12_PASS'], { env: { ...process.env, P12_PASS: 'tri-DES pass' } });
+    const p = readPfx(await fs.readFile(out), 'tri-DES pass');
+    assert.deepEqual(p.validation, { ok: true });
+    assert.deepEqual(p.unsupported, []);
+    assert.deepEqual(p.certificates.map((c) => c.commonNames[0]).sort(), ['Lab Intermediate CA', 'lab-client']);
+    await fs.rm(out, { force: true });
   });
 
   it('explains a legacy (RC2) PKCS#12 instead of failing silently', () => {

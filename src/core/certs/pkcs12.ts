@@ -1,8 +1,8 @@
 /**
  * PKCS#12 client identities. Node cannot turn a PFX into certificates, so: OpenSSL validates it
  * (tls.createSecureContext: password, key/cert pair), and the certificates are read here with the
- * DER reader, decrypting PBES2 (PBKDF2 + AES/3DES, OpenSSL 3's default) bags. Legacy RC2/3DES-PBE
- * files (`openssl pkcs12 -legacy`) are reported as such: Node's OpenSSL cannot load them either.
+ * DER reader, decrypting PBES2 (PBKDF2 + AES/3DES, OpenSSL 3's default) and SHA-1/3DES PBE bags.
+ * RC2/RC4 bags (`openssl pkcs12 -legacy`) are reported as such: Node's OpenSSL cannot load them either.
  * The private key bag is never decrypted; only its presence is reported.
  */
 import * as crypto from 'node:crypto';
@@ -109,6 +109,51 @@ function decryptPbes2(params: Tlv, password: string, data: Buffer): Buffer {
   return Buffer.concat([decipher.update(data), decipher.final()]);
 }
 
+/** RFC 7292 appendix B.2 key derivation (SHA-1), used by the pbeWithSHAAnd3-KeyTripleDES-CBC scheme. */
+export function pkcs12Kdf(password: string, salt: Buffer, id: 1 | 2 | 3, iterations: number, length: number): Buffer {
+  const u = 20;
+  const v = 64;
+  const bmp = Buffer.alloc((password.length + 1) * 2);
+  for (let i = 0; i < password.length; i++) bmp.writeUInt16BE(password.charCodeAt(i), i * 2);
+  const fill = (src: Buffer): Buffer => {
+    if (src.length === 0) return Buffer.alloc(0);
+    const out = Buffer.alloc(v * Math.ceil(src.length / v));
+    for (let i = 0; i < out.length; i++) out[i] = src[i % src.length];
+    return out;
+  };
+  const D = Buffer.alloc(v, id);
+  const I = Buffer.concat([fill(salt), fill(bmp)]);
+  const blocks: Buffer[] = [];
+  for (let produced = 0; produced < length; produced += u) {
+    let A = crypto.createHash('sha1').update(D).update(I).digest();
+    for (let r = 1; r < iterations; r++) A = crypto.createHash('sha1').update(A).digest();
+    blocks.push(A);
+    const B = fill(A);
+    for (let j = 0; j < I.length; j += v) {
+      let carry = 1;
+      for (let k = v - 1; k >= 0; k--) {
+        const sum = I[j + k] + B[k] + carry;
+        I[j + k] = sum & 0xff;
+        carry = sum >> 8;
+      }
+    }
+  }
+  return Buffer.concat(blocks).subarray(0, length);
+}
+
+function decryptPbeSha1TripleDes(params: Tlv, password: string, data: Buffer): Buffer {
+  const [saltTlv, iterTlv] = children(expect(params, TAG.SEQUENCE, 'PBE parameters'));
+  const salt = octets(saltTlv);
+  const iterations = integer(iterTlv);
+  if (iterations > 10_000_000) throw new DerError('unreasonable PBE iteration count');
+  const key = pkcs12Kdf(password, salt, 1, iterations, 24);
+  const iv = pkcs12Kdf(password, salt, 2, iterations, 8);
+  const decipher = crypto.createDecipheriv('des-ede3-cbc', key, iv);
+  return Buffer.concat([decipher.update(data), decipher.final()]);
+}
+
+const PBE_SHA1_3DES = '1.2.840.113549.1.12.1.3';
+
 /** Reads the certificates of a PFX (and validates it with OpenSSL). */
 export function readPfx(pfx: Buffer, password: string): PfxContents {
   const validation = validatePfx(pfx, password);
@@ -151,9 +196,9 @@ export function readPfx(pfx: Buffer, password: string): PfxContents {
       const encrypted = eci[2];
       if (!encrypted) continue;
       const data = encrypted.constructed ? Buffer.concat(children(encrypted).map(octets)) : encrypted.buf.subarray(encrypted.start, encrypted.end);
-      if (alg.oid === OID.pbes2 && alg.params) {
+      if ((alg.oid === OID.pbes2 || alg.oid === PBE_SHA1_3DES) && alg.params) {
         try {
-          walkBags(decryptPbes2(alg.params, password, data));
+          walkBags(alg.oid === OID.pbes2 ? decryptPbes2(alg.params, password, data) : decryptPbeSha1TripleDes(alg.params, password, data));
         } catch (e) {
           if (e instanceof DerError) unsupported.push(e.message);
           else unsupported.push('could not decrypt the certificate bag (wrong password?)');
