@@ -96,7 +96,8 @@ type TlsMode = (typeof TLS_MODES)[number]['value'];
 export async function runInteractiveFlow(title: string, base: Profile | undefined, storedSecrets: ProfileDraft['secrets'], start: ConnectionAnswers = {}): Promise<FlowResult | undefined> {
   const input = new StepInput(title);
   const a: ConnectionAnswers = { ...start };
-  let files: AnswerFiles = {};
+  // Linked files of the profile being edited, so the checks see them before anything is re-picked.
+  let files: AnswerFiles = base ? (await readAnswerFiles({}, base)).files : {};
   let connect = true;
   const current = (): Profile => applyAnswers(a, base, files).profile;
   const isTls = (): boolean => current().tls;

@@ -59,10 +59,10 @@ describe('secrets audit (in the extension host)', function () {
     const password2 = `AUDIT-second-${Date.now().toString(36)}-z3`;
     const urlPassword = `AUDIT-url-${Date.now().toString(36)}-k9`;
     const cliPassword = `AUDIT-cli-${Date.now().toString(36)}-m2`;
-    const wsPassword = `AUDIT-ws-${Date.now().toString(36)}-w5`;
+    const trailingSecret = `AUDIT-trailing-${Date.now().toString(36)}-t8`;
     mtls = await startRedis({ kind: 'mtls', password });
     const secrets: Record<string, string> = {
-      password, password2, urlPassword, cliPassword, wsPassword,
+      password, password2, urlPassword, cliPassword, trailingSecret,
       passphrase: lab.passphrase,
       pfxPassword: lab.pfxPassword,
       'client key (imported PEM)': pemBodyLine(lab.client.key),
@@ -94,6 +94,8 @@ describe('secrets audit (in the extension host)', function () {
     ids.push((await run<SaveResult>('redisTls.importFromUrl', { text: `rediss://u:${urlPassword}@localhost:${mtls.port}/1` })).profileId!);
     ids.push((await run<SaveResult>('redisTls.importFromRedisCli', { text: `redis-cli -h localhost -p ${mtls.port} -a '${cliPassword}' --tls --cacert ${lab.caBundle.certPath} --cert ${lab.client.certPath} --key ${lab.client.keyPath}` })).profileId!);
     ids.push((await run<SaveResult>('redisTls.importConnection', { text: `REDISCLI_AUTH=${cliPassword} redis-cli -h localhost -p ${mtls.port} --tls` })).profileId!);
+    // A trailing command with a secret in it: neither stored nor logged.
+    ids.push((await run<SaveResult>('redisTls.importConnection', { text: `redis-cli -h localhost -p ${mtls.port} --tls AUTH app ${trailingSecret}` })).profileId!);
     // Edit (new password), duplicate, rename, copy as redis-cli.
     assert.equal((await run<SaveResult>('redisTls.editConnection', imported, { password: password2, db: 2, ignoreProblems: true })).saved, true);
     const copy = await run<string>('redisTls.duplicateConnection', linked, { name: 'audit copy' });

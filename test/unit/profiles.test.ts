@@ -78,7 +78,9 @@ describe('profiles: import from redis-cli', () => {
     assert.equal(d.secrets.password, 'envpw');
     assert.ok(d.warnings.some((w) => w.includes('-c')));
     assert.ok(d.warnings.some((w) => w.includes('--foo')));
-    assert.ok(d.warnings.some((w) => w.includes('ping')));
+    assert.ok(d.warnings.some((w) => /command at the end \(1 word\)/.test(w)));
+    const trailing = profileFromRedisCli('redis-cli -h x AUTH app Trailing-Secret-1');
+    assert.ok(!JSON.stringify(trailing).includes('Trailing-Secret-1'), 'a trailing command is neither stored nor repeated in warnings');
   });
 
   it('turns TLS on when TLS flags come without --tls, and drops a lone --cert', () => {

@@ -90,7 +90,9 @@ export function profileFromRedisCli(line: string, base?: Partial<Profile>): Prof
   for (let i = 0; i < args.rest.length; i++) {
     const flag = args.rest[i];
     if (!flag.startsWith('-')) {
-      warnings.push(`The Redis command at the end ("${args.rest.slice(i).join(' ').slice(0, 40)}") is not part of the profile.`);
+      // Its words are not repeated: they may hold a secret (e.g. a trailing AUTH user password).
+      const words = args.rest.length - i;
+      warnings.push(`The Redis command at the end (${words} word${words === 1 ? '' : 's'}) is not part of the profile.`);
       break;
     }
     if (flag === '-c') warnings.push('-c (cluster mode) is not stored: the connection follows redirects itself.');
