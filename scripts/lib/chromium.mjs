@@ -1,5 +1,7 @@
 // Headless Chromium (Debian's /usr/bin/chromium, never a downloaded browser) driven by playwright-core.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hasCommand } from './procs.mjs';
 import { PrerequisiteError } from './vscode-host.mjs';
 
@@ -29,5 +31,15 @@ export async function launchChromium({ headless = true } = {}) {
   const executablePath = chromiumPath();
   if (!executablePath) throw new PrerequisiteError('chromium', 'prerequisite missing: chromium (apt-get install chromium, or set CHROMIUM_PATH)');
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath, headless, args: CHROMIUM_ARGS, timeout: 60_000 });
+  // Debian's wrapper turns on crashpad, which writes under $XDG_CONFIG_HOME: keep that out of the real home.
+  const configDir = mkdtempSync(join(tmpdir(), 'rte-chromium-'));
+  const env = { ...process.env, XDG_CONFIG_HOME: join(configDir, 'config'), XDG_CACHE_HOME: join(configDir, 'cache') };
+  try {
+    const browser = await chromium.launch({ executablePath, headless, args: CHROMIUM_ARGS, env, timeout: 60_000 });
+    browser.on('disconnected', () => rmSync(configDir, { recursive: true, force: true }));
+    return browser;
+  } catch (err) {
+    rmSync(configDir, { recursive: true, force: true });
+    throw err;
+  }
 }
