@@ -100,4 +100,31 @@ describe('add connection (e2e)', function () {
     const file = await screenshot(page, 'e2e-add-connection');
     assert.ok(existsSync(file) && statSync(file).size > 10_000, `screenshot ${file} missing or empty`);
   });
+
+  it('Disconnect, then Connect lists the profile with its last status; Copy as redis-cli has no secret', async () => {
+    assert.ok(wb);
+    const { page } = wb;
+    await runCommand(page, 'Redis TLS: Disconnect');
+    await pick(page, 'Disconnect which Redis', 'e2e mTLS');
+    const status = page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: /TLSv1\.[23]/ });
+    await status.first().waitFor({ state: 'hidden', timeout: TIMEOUT });
+
+    await runCommand(page, 'Redis TLS: Connect');
+    const input = page.locator('.quick-input-widget input.input[placeholder*="Connect to which Redis"]');
+    await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'e2e mTLS' }).first();
+    await row.waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.match(await row.innerText(), /last OK/);
+    await row.click();
+    await status.first().waitFor({ state: 'visible', timeout: TIMEOUT });
+
+    await runCommand(page, 'Redis TLS: Copy as redis-cli Command');
+    await pick(page, 'Copy which connection', 'e2e mTLS');
+    const toast = page.locator('.notifications-toasts', { hasText: 'Copied: redis-cli -h localhost' });
+    await toast.waitFor({ state: 'visible', timeout: TIMEOUT });
+    const text = await toast.innerText();
+    assert.match(text, /--tls --cacert \S+ca-bundle\.pem --cert \S+ --key \S+/);
+    assert.match(text, /REDISCLI_AUTH/);
+    assert.ok(!text.includes(PASSWORD) && !text.includes(lab.passphrase), 'no secret in the copied command');
+  });
 });
