@@ -182,4 +182,18 @@ describe('RedisConnection over verified TLS (lab)', function () {
       await client.close();
     }
   });
+
+  it('RedisClient retries transient failures with backoff, but not certificate problems', async () => {
+    const { freePort } = await import('../lab/servers');
+    const port = await freePort();
+    const refused = new RedisClient({ host: '127.0.0.1', port, tls: { enabled: true, ca: [lab.rootCa.cert] } }, { maxAttempts: 3, backoffMs: 20, tlsCache: new TlsCache() });
+    await assert.rejects(refused.send(['PING']), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'CONNECTION_REFUSED');
+    assert.equal(refused.attempts, 3);
+    await refused.close();
+    const untrusted = new RedisClient({ host: 'localhost', port: srv.port, tls: { enabled: true } }, { maxAttempts: 5, backoffMs: 2000, tlsCache: new TlsCache() });
+    await assert.rejects(untrusted.send(['PING']), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'UNKNOWN_ISSUER');
+    assert.equal(untrusted.attempts, 1, 'a certificate problem is not retried');
+    assert.equal(untrusted.connects, 0);
+    await untrusted.close();
+  });
 });

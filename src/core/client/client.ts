@@ -32,6 +32,8 @@ export class RedisClient {
   private readonly maxBackoffMs: number;
   /** How many times a connection was opened. */
   connects = 0;
+  /** How many connection attempts were made (successful or not). */
+  attempts = 0;
 
   constructor(readonly options: ConnectionOptions, private readonly clientOptions: RedisClientOptions = {}) {
     this.maxAttempts = clientOptions.maxAttempts ?? 4;
@@ -69,6 +71,7 @@ export class RedisClient {
   private async openWithBackoff(): Promise<RedisConnection> {
     let delay = this.backoffMs;
     for (let attempt = 1; ; attempt++) {
+      this.attempts++;
       try {
         const conn = await RedisConnection.open(this.options, this.clientOptions.tlsCache ? { tlsCache: this.clientOptions.tlsCache } : {});
         this.connects++;
