@@ -236,7 +236,12 @@ export class RedisConnection {
     return e instanceof DiagnosedError ? e : new DiagnosedError(problem, { cause: e });
   }
 
-  /** Sends one command. Resolves with its reply; rejects with ReplyError (error reply), or DiagnosedError. */
+  /**
+   * Sends one command (pipelined: call again without awaiting). Resolves with its reply. Rejects with
+   * the server's ReplyError for an error reply — except NOAUTH / NOPERM, which become DiagnosedError
+   * AUTH_REQUIRED / NO_PERMISSION — and with DiagnosedError for everything else (TIMEOUT closes the
+   * connection; an AbortSignal rejects with its reason and leaves the connection usable).
+   */
   send(args: readonly CommandArg[], opts: SendOptions = {}): Promise<Reply> {
     return this.sendRaw(args, opts).catch((err: unknown) => {
       if (err instanceof ReplyError) {
