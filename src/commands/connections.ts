@@ -118,9 +118,10 @@ export function registerConnections(container: Container): void {
     }
     await profiles.save(p);
     log.info(`Saved connection "${p.name}" (${describeEndpoint(p)})`);
+    // A live session keeps the settings it was opened with: close it so the next use gets the new ones.
+    if (sessions.session(p.id)) await sessions.disconnect(p.id);
     const result: SaveResult = { profileId: p.id, saved: true, problems, warnings: check.warnings };
     if (opts.connect) {
-      await sessions.disconnect(p.id);
       try {
         await sessions.connect(p.id);
         result.connected = true;
@@ -292,8 +293,8 @@ export function registerConnections(container: Container): void {
     const p = await resolveTarget(arg, 'Forget the stored secrets of which connection?');
     if (!p) return false;
     await sessions.disconnect(p.id);
-    await secrets.deleteAll(p.id);
-    log.info(`Forgot the stored secrets of "${p.name}"`);
+    await secrets.forgetCredentials(p.id);
+    log.info(`Forgot the stored password and passphrases of "${p.name}" (asked for at the next connection)`);
     return true;
   });
 
@@ -319,10 +320,8 @@ export function registerConnections(container: Container): void {
       return true;
     } catch (e) {
       if (e instanceof vscode.CancellationError) return false;
-      if (targetId(arg) === undefined || isDiagnosedError(e)) {
-        if (isDiagnosedError(e)) void showProblem(e.problem, p.id);
-        else void vscode.window.showErrorMessage(`Connection failed: ${e instanceof Error ? e.message : 'unknown error'}`);
-      }
+      if (isDiagnosedError(e)) void showProblem(e.problem, p.id);
+      else void vscode.window.showErrorMessage(`Connection failed: ${e instanceof Error ? e.message : 'unknown error'}`);
       return false;
     }
   });

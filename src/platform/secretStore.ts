@@ -50,6 +50,11 @@ export class SecretStore {
     await this.setAll(toId, await this.getAll(fromId));
   }
 
+  /** Forgets what can be asked for again (password, passphrase, PFX password); keeps imported PEM material. */
+  async forgetCredentials(profileId: string): Promise<void> {
+    for (const kind of ['password', 'passphrase', 'pfxPassword'] as const) await this.storage.delete(secretKey(profileId, kind));
+  }
+
   async deleteAll(profileId: string): Promise<void> {
     for (const kind of SECRET_KINDS) await this.storage.delete(secretKey(profileId, kind));
   }
