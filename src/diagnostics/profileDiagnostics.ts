@@ -4,6 +4,7 @@
  * certFile/keyFile/pfxFile for client identity problems) with the fix as its message and code
  * actions where one applies. Failures of user profiles appear under a `redis-tls:` resource.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Container } from '../container';
 import { fetchPresentedChain } from '../core/certs';
@@ -217,6 +218,21 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
           actions.push(action);
         }
       }
+      const field = failure.problem.field ?? FALLBACK_FIELD[failure.problem.code];
+      if (field === 'ca' && failure.profile.source === 'workspace') {
+        const choose = new vscode.CodeAction(`Choose the CA file for "${failure.profile.name}"…`, vscode.CodeActionKind.QuickFix);
+        choose.command = { title: 'Choose CA file', command: CHOOSE_CA_COMMAND, arguments: [doc.uri, failure.profile.name] };
+        choose.diagnostics = [d];
+        actions.push(choose);
+      }
+      const client = failure.profile.client;
+      if ((field === 'cert' || field === 'key' || field === 'passphrase') && (client.kind === 'files' || client.kind === 'pfx')) {
+        const target = client.kind === 'files' ? client.certPath : client.path;
+        const inspectClient = new vscode.CodeAction('Inspect the client certificate', vscode.CodeActionKind.QuickFix);
+        inspectClient.command = { title: 'Inspect the client certificate', command: 'redisTls.inspectCertificateFile', arguments: [vscode.Uri.file(target)] };
+        inspectClient.diagnostics = [d];
+        actions.push(inspectClient);
+      }
       if (failure.profile.tls) {
         const inspect = new vscode.CodeAction('Inspect the server certificate', vscode.CodeActionKind.QuickFix);
         inspect.command = { title: 'Inspect the server certificate', command: 'redisTls.inspectConnectionCertificate', arguments: [failure.profile.id] };
@@ -237,30 +253,50 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
   }
 }
 
-/** Replaces (or inserts) the profile's "servername" value in the document. */
-export function servernameEdit(doc: vscode.TextDocument, profile: Profile, name: string): vscode.WorkspaceEdit | undefined {
-  const text = doc.getText();
-  const root = parseJsonWithOffsets(text);
-  const obj = findProfileObject(root, profile.name);
+/** Replaces (or inserts after "host") one string property of a profile object in redis-tls.json. */
+export function profilePropertyEdit(doc: vscode.TextDocument, profileName: string, key: string, text: string): vscode.WorkspaceEdit | undefined {
+  const root = parseJsonWithOffsets(doc.getText());
+  const obj = findProfileObject(root, profileName);
   if (!obj) return undefined;
   const edit = new vscode.WorkspaceEdit();
-  const existing = property(obj, 'servername');
-  const value = JSON.stringify(name);
+  const existing = property(obj, key);
+  const value = JSON.stringify(text);
   if (existing) {
     edit.replace(doc.uri, new vscode.Range(doc.positionAt(existing.value.start), doc.positionAt(existing.value.end)), value);
     return edit;
   }
   const anchor = property(obj, 'host') ?? obj.properties?.[0];
   if (!anchor) {
-    edit.insert(doc.uri, doc.positionAt(obj.start + 1), ` "servername": ${value} `);
+    edit.insert(doc.uri, doc.positionAt(obj.start + 1), ` ${JSON.stringify(key)}: ${value} `);
     return edit;
   }
-  // After the "host" property: `, "servername": "x"` on its own line, with the same indentation.
+  // After the "host" property, on its own line with the same indentation when the file is laid out so.
   const anchorPos = doc.positionAt(anchor.keyStart);
   const indent = doc.lineAt(anchorPos.line).text.slice(0, anchorPos.character);
   const onOwnLine = /^\s*$/.test(indent);
-  edit.insert(doc.uri, doc.positionAt(anchor.value.end), onOwnLine ? `,\n${indent}"servername": ${value}` : `, "servername": ${value}`);
+  edit.insert(doc.uri, doc.positionAt(anchor.value.end), onOwnLine ? `,\n${indent}${JSON.stringify(key)}: ${value}` : `, ${JSON.stringify(key)}: ${value}`);
   return edit;
+}
+
+export function servernameEdit(doc: vscode.TextDocument, profile: Profile, name: string): vscode.WorkspaceEdit | undefined {
+  return profilePropertyEdit(doc, profile.name, 'servername', name);
+}
+
+const CHOOSE_CA_COMMAND = 'redisTls.chooseCaFileForWorkspaceProfile';
+
+/** Code action target: pick a CA file and write it (relative to the folder when inside it) as "caFile". */
+async function chooseCaFile(fileUri: vscode.Uri, profileName: string): Promise<boolean> {
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as CA', title: `CA certificate for ${profileName}`, filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] } });
+  if (!picked?.[0]) return false;
+  const folder = vscode.workspace.getWorkspaceFolder(fileUri);
+  let value = picked[0].fsPath;
+  if (folder) {
+    const rel = path.relative(folder.uri.fsPath, value);
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) value = rel.split(path.sep).join('/');
+  }
+  const doc = await vscode.workspace.openTextDocument(fileUri);
+  const edit = profilePropertyEdit(doc, profileName, 'caFile', value);
+  return edit ? vscode.workspace.applyEdit(edit) : false;
 }
 
 export function registerProfileDiagnostics(container: Container): void {
@@ -270,6 +306,7 @@ export function registerProfileDiagnostics(container: Container): void {
     const ids = new Set([...container.profiles.list().map((p) => p.id), ...diagnostics.failedIds()]);
     for (const id of ids) void diagnostics.onState(id);
   }));
+  container.own(vscode.commands.registerCommand(CHOOSE_CA_COMMAND, (fileUri: vscode.Uri, profileName: string) => chooseCaFile(fileUri, profileName)));
   container.own(vscode.workspace.registerTextDocumentContentProvider(CONNECTION_PROBLEM_SCHEME, { provideTextDocumentContent: (uri) => diagnostics.describe(uri) }));
   container.own(vscode.languages.registerCodeActionsProvider({ pattern: `**/${WORKSPACE_PROFILES_FILE}` }, diagnostics, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
 }

@@ -180,6 +180,40 @@ describe('certificates (in the extension host)', function () {
     await until('problem cleared after removal', () => (vscode.languages.getDiagnostics().some(([uri]) => uri.query === id) ? undefined : true));
   });
 
+  it('puts CA and client-certificate failures on caFile / certFile with matching code actions', async function () {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return this.skip();
+    const tlsSrv = await startRedis({ kind: 'tls', certs: lab.server });
+    const mtlsSrv = await startRedis({ kind: 'mtls', certs: lab.server });
+    servers.push(tlsSrv, mtlsSrv);
+    const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'redis-tls.json');
+    const json = { profiles: [
+      { name: 'Cert wrong CA', host: 'localhost', port: tlsSrv.port, caFile: lab.otherRoot.certPath },
+      { name: 'Cert wrong client', host: 'localhost', port: mtlsSrv.port, caFile: lab.caBundle.certPath, certFile: lab.otherClient.certPath, keyFile: lab.otherClient.keyPath },
+    ] };
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(json, null, 2)));
+    try {
+      const wrongCa = await until('profile', () => container.profiles.list().find((p) => p.name === 'Cert wrong CA'));
+      const wrongClient = await until('profile', () => container.profiles.list().find((p) => p.name === 'Cert wrong client'));
+      await assert.rejects(container.sessions.connect(wrongCa.id));
+      await assert.rejects(container.sessions.connect(wrongClient.id));
+      const doc = await vscode.workspace.openTextDocument(file);
+      const caDiag = await until('CA diagnostic', () => vscode.languages.getDiagnostics(file).find((d) => d.message.startsWith('Cert wrong CA:')));
+      assert.equal(doc.getText(caDiag.range), JSON.stringify(lab.otherRoot.certPath), `on caFile (${String(caDiag.code)})`);
+      const caActions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file, caDiag.range);
+      assert.ok(caActions.some((a) => a.command?.command === 'redisTls.chooseCaFileForWorkspaceProfile'), caActions.map((a) => a.title).join(', '));
+      const clientDiag = await until('client diagnostic', () => vscode.languages.getDiagnostics(file).find((d) => d.message.startsWith('Cert wrong client:')));
+      assert.equal(doc.getText(clientDiag.range), JSON.stringify(lab.otherClient.certPath), `on certFile (${String(clientDiag.code)})`);
+      const clientActions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file, clientDiag.range);
+      const inspect = clientActions.find((a) => a.title === 'Inspect the client certificate');
+      assert.ok(inspect?.command, clientActions.map((a) => a.title).join(', '));
+      assert.equal((inspect.command.arguments?.[0] as vscode.Uri).fsPath, lab.otherClient.certPath);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(file);
+    }
+  });
+
   it('puts a HOSTNAME_MISMATCH on the profile field and offers the certificate name as servername', async function () {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return this.skip();
