@@ -194,6 +194,11 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     assert.match(p.detail, /no passphrase/);
     const q = await expectProblem(tlsOpts(port, { cert: lab.clientEncryptedPkcs1.cert, key: lab.clientEncryptedPkcs1.key, passphrase: 'not-the-passphrase' }), 'KEY_PASSPHRASE');
     assert.equal(q.field, 'passphrase');
+    // PKCS#12: a wrong password fails the MAC (OpenSSL gives no code); a legacy RC2 file is named as such.
+    const r = await expectProblem(tlsOpts(port, { pfx: lab.clientPfx.pfx, passphrase: 'not-the-password' }), 'KEY_PASSPHRASE');
+    assert.match(r.detail, /PKCS#12/);
+    const legacy = await expectProblem(tlsOpts(port, { pfx: lab.clientPfxLegacy.pfx, passphrase: lab.clientPfxLegacy.password }), 'KEY_PASSPHRASE');
+    assert.match(legacy.title, /legacy/);
   });
 
   it('AUTH_REQUIRED, AUTH_FAILED, NO_PERMISSION against an ACL server', async () => {

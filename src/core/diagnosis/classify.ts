@@ -193,6 +193,16 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
     default:
       break;
   }
+  if (o.tls.pfx && code === 'ERR_CRYPTO_UNSUPPORTED_OPERATION') {
+    return makeProblem('KEY_PASSPHRASE', 'The PKCS#12 (.pfx/.p12) file is encrypted with a legacy algorithm (RC2 or 3DES) that OpenSSL 3 no longer loads.', {
+      facts, field: 'key', title: 'The PKCS#12 file uses legacy encryption',
+      fix: 'Re-export it with modern encryption (openssl pkcs12 -legacy -in old.p12 -nodes | openssl pkcs12 -export ...), or use the PEM certificate and key instead.',
+    });
+  }
+  // OpenSSL's PKCS#12 MAC failure arrives without any code: the message is all there is.
+  if (o.tls.pfx && !code && /mac verify fail/i.test(str(e.message) ?? '')) {
+    return makeProblem('KEY_PASSPHRASE', o.tls.passphrase ? 'The PKCS#12 file could not be opened with the password given (MAC check failed).' : 'The PKCS#12 file needs a password, and none was given.', { facts });
+  }
   if (VERSION_CODES.has(code)) {
     const server = ctx.serverVersions;
     return makeProblem('TLS_VERSION_MISMATCH',
