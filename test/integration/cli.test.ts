@@ -72,6 +72,14 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
     assert.match(text, /OK: the server answered PING/);
   });
 
+  it('doctor --cacertdir trusts every certificate file of a directory; --sni sets the checked name', async () => {
+    const r = await cli(['doctor', '-h', '127.0.0.1', '-p', String(tlsSrv.port), '--cacertdir', path.dirname(lab.rootCa.certPath), '--sni', 'localhost', '--json']);
+    assert.equal(r.code, 0, r.stdout.toString());
+    assert.equal(json(r).tls?.authorized, true);
+    const wrongName = await cli(['doctor', '-h', '127.0.0.1', '-p', String(tlsSrv.port), '--cacert', lab.rootCa.certPath, '--sni', 'not-localhost.example', '--json']);
+    assert.equal(json(wrongName).problem?.code, 'HOSTNAME_MISMATCH');
+  });
+
   it('doctor --insecure: exit 0 but authorized: false', async () => {
     const r = await cli(['doctor', '-h', '127.0.0.1', '-p', String(wrong.port), '--insecure', '--json']);
     assert.equal(r.code, 0, r.stderr);
