@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { getLab, type LabCerts } from '../lab/certs';
+import { startRedis, type RedisServer } from '../lab/servers';
 import { captureFailures, openWorkbench, runCommand, screenshot, waitForIdle, webviewFrame, Workbench } from './harness';
 
 const TIMEOUT = 30_000;
@@ -34,9 +35,11 @@ describe('certificate panel and diagnostics (e2e)', function () {
   let wb: Workbench | undefined;
   let lab: LabCerts;
   let workspace: string;
+  let server: RedisServer | undefined;
 
   before(async () => {
     lab = await getLab();
+    server = await startRedis({ kind: 'tls', certs: lab.server });
     workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'rte-e2e-certs-'));
     await fs.writeFile(path.join(workspace, 'bundle.pem'), `${lab.expiringSoonServer.chain}${lab.rootCa.cert}`);
     await fs.writeFile(path.join(workspace, 'expired.crt'), `# The server certificate deployed last year\n${lab.expiredServer.cert}`);
@@ -49,6 +52,7 @@ describe('certificate panel and diagnostics (e2e)', function () {
 
   after(async () => {
     await wb?.close();
+    await server?.stop();
     if (workspace) await fs.rm(workspace, { recursive: true, force: true });
   });
 
@@ -97,6 +101,26 @@ describe('certificate panel and diagnostics (e2e)', function () {
     await waitForIdle(page);
     const file = await screenshot(page, 'e2e-cert-panel');
     assert.ok(existsSync(file) && statSync(file).size > 10_000);
+    await runCommand(page, 'View: Close All Editors');
+  });
+
+  it('inspects any host:port from the palette and says clearly that a private CA is not trusted by the system store', async () => {
+    assert.ok(wb && server);
+    const { page } = wb;
+    await runCommand(page, 'Redis TLS: Inspect Server Certificate');
+    const input = page.locator('.quick-input-widget', { hasText: 'host:port of a TLS server' }).locator('input.input');
+    await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await input.fill(`localhost:${server.port}`);
+    await input.press('Enter');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'System trust store' }).first();
+    await row.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await row.click();
+    const frame = webviewFrame(page);
+    const banner = frame.locator('.banner.untrusted');
+    await banner.waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.match((await banner.textContent()) ?? '', /Not trusted/);
+    assert.match((await frame.locator('dl.connection').textContent()) ?? '', /TLSv1\.[23]/);
+    assert.equal(wb.consoleLines.filter((l) => /Content Security Policy|Refused to (load|execute|apply)/i.test(l)).length, 0, wb.consoleLines.join('\n'));
     await runCommand(page, 'View: Close All Editors');
   });
 
