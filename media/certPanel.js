@@ -169,7 +169,7 @@
     const trusted = model.trusted === true;
     const banner = el('section', { cls: `banner ${trusted ? 'trusted' : 'untrusted'}`, attrs: { role: 'status', 'aria-label': 'Verification result' } }, [
       el('strong', { cls: 'headline', text: trusted ? '✔ Trusted' : '✖ Not trusted' }),
-      el('span', { text: ` ${str(model.verdict)}` }),
+      el('span', { text: ` ${str(model.verdict).replace(/^(Not trusted|Trusted): /, '')}` }),
       str(model.code) ? el('code', { cls: 'code', text: str(model.code) }) : null,
     ]);
     app.appendChild(banner);

@@ -112,6 +112,9 @@ export async function inspectServerModel(req: InspectServerRequest): Promise<Pan
     connection: probeFacts(req.host, req.port, probe),
     notes: [
       'Read with an inspection-only handshake that trusts nothing (its session is discarded); the verdict above is computed here from the presented chain.',
+      ...(!report.trusted && !anchors && (report.code === 'UNKNOWN_ISSUER' || report.code === 'UNTRUSTED_ROOT' || report.code === 'SELF_SIGNED')
+        ? ['A server with a private CA is never trusted by the system store: run "Inspect Server Certificate…" again and choose its CA file.']
+        : []),
       ...unusedNote(report),
     ],
     presentedLabel: 'presented by the server',

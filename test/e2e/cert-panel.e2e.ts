@@ -120,6 +120,7 @@ describe('certificate panel and diagnostics (e2e)', function () {
     await banner.waitFor({ state: 'visible', timeout: TIMEOUT });
     assert.match((await banner.textContent()) ?? '', /Not trusted/);
     assert.match((await frame.locator('dl.connection').textContent()) ?? '', /TLSv1\.[23]/);
+    await screenshot(page, 'e2e-cert-panel-untrusted');
     assert.equal(wb.consoleLines.filter((l) => /Content Security Policy|Refused to (load|execute|apply)/i.test(l)).length, 0, wb.consoleLines.join('\n'));
     await runCommand(page, 'View: Close All Editors');
   });
