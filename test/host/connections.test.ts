@@ -167,6 +167,38 @@ describe('connection manager (in the extension host)', function () {
     }
   });
 
+  it('pin mode: trust on first use stores the fingerprint; a changed certificate is refused', async () => {
+    const r = await add({ name: 'pinned', host: 'localhost', port: tlsServer.port, verify: 'pin' });
+    const id = r.profileId!;
+    const shown: string[] = [];
+    const previous = container.sessions.pinPrompter;
+    container.sessions.pinPrompter = async (_p, fingerprint) => {
+      shown.push(fingerprint);
+      return true;
+    };
+    try {
+      const s = await container.sessions.connect(id);
+      assert.equal(shown.length, 1);
+      assert.equal(s.verified, true);
+      assert.equal(s.report.verification, 'pin');
+      const pinned = container.profiles.get(id)?.pinSha256;
+      assert.equal(pinned, shown[0]);
+      await container.sessions.disconnect(id);
+      // Known pin: no question; a different pin (as if the server certificate changed): refused.
+      await container.sessions.connect(id);
+      assert.equal(shown.length, 1);
+      await container.sessions.disconnect(id);
+      const other = '00'.repeat(32);
+      assert.equal((await vscode.commands.executeCommand<SaveResult>('redisTls.editConnection', id, { pinSha256: other })).saved, true);
+      assert.equal(await vscode.commands.executeCommand('redisTls.connect', id), false);
+      const state = container.sessions.state(id);
+      assert.ok(state.kind === 'failed' && state.problem.field === 'pin', JSON.stringify(state));
+      assert.equal(shown.length, 1, 'a refused certificate is not offered for trust again');
+    } finally {
+      container.sessions.pinPrompter = previous;
+    }
+  });
+
   it('an insecure profile is shown as unverified (session, status bar)', async () => {
     const r = await add({ name: 'insecure', host: '127.0.0.1', port: tlsServer.port, tls: true, verify: 'insecure' });
     assert.equal(await vscode.commands.executeCommand('redisTls.connect', r.profileId), true);
