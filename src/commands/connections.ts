@@ -62,6 +62,11 @@ function usedSecretKinds(p: Profile): Set<SecretKind> {
   return used;
 }
 
+/** An answers object passed by a caller (tests, other features); a tree selection array is not one. */
+function isAnswers(v: unknown): v is ConnectionAnswers {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function problemMessage(p: Problem): string {
   return `${p.code}: ${p.title}`;
 }
@@ -164,7 +169,7 @@ export function registerConnections(container: Container): void {
   // --- Add / Import -------------------------------------------------------------------------------
 
   register('redisTls.addConnection', async (answers?: ConnectionAnswers): Promise<SaveResult | undefined> => {
-    if (answers && typeof answers === 'object' && typeof answers.host === 'string') return fromAnswers(answers, undefined);
+    if (isAnswers(answers) && typeof answers.host === 'string') return fromAnswers(answers, undefined);
     const flow = await runInteractiveFlow('Add Redis Connection', undefined, {});
     if (!flow) return undefined;
     const result = await fromAnswers({ ...flow.answers, connect: flow.connect, ignoreProblems: true }, undefined);
@@ -239,7 +244,7 @@ export function registerConnections(container: Container): void {
   register('redisTls.editConnection', async (arg?: Target, answers?: ConnectionAnswers): Promise<SaveResult | undefined> => {
     const p = await resolveTarget(arg, 'Edit which connection?');
     if (!p) return undefined;
-    if (answers) {
+    if (isAnswers(answers)) {
       if (p.source === 'workspace') throw new Error('Workspace profiles are edited in .vscode/redis-tls.json.');
       return fromAnswers(answers, p, await secrets.getAll(p.id));
     }
@@ -252,17 +257,19 @@ export function registerConnections(container: Container): void {
     return result;
   });
 
-  register('redisTls.duplicateConnection', async (arg?: Target, options?: { name?: string }): Promise<string | undefined> => {
+  register('redisTls.duplicateConnection', async (arg?: Target, options?: { name?: unknown }): Promise<string | undefined> => {
     const p = await resolveTarget(arg, 'Duplicate which connection?');
     if (!p) return undefined;
-    const copy: Profile = { ...p, id: newProfileId(), name: options?.name ?? `${p.name} (copy)`, source: 'user' };
+    const copy: Profile = { ...p, id: newProfileId(), name: typeof options?.name === 'string' ? options.name : `${p.name} (copy)`, source: 'user' };
     await secrets.copy(p.id, copy.id);
     await profiles.save(copy);
     log.info(`Duplicated connection "${p.name}" as "${copy.name}"`);
     return copy.id;
   });
 
-  register('redisTls.renameConnection', async (arg?: Target, newName?: string): Promise<boolean> => {
+  register('redisTls.renameConnection', async (arg?: Target, givenName?: unknown): Promise<boolean> => {
+    // From a tree context menu the second argument is the selection: only a string is a new name.
+    const newName = typeof givenName === 'string' ? givenName : undefined;
     const p = await resolveTarget(arg, 'Rename which connection?');
     if (!p) return false;
     if (newName === undefined && !(await userProfileOrExplain(p))) return false;
@@ -276,7 +283,7 @@ export function registerConnections(container: Container): void {
   register('redisTls.removeConnection', async (arg?: Target, options?: { confirmed?: boolean }): Promise<boolean> => {
     const p = await resolveTarget(arg, 'Remove which connection?');
     if (!p) return false;
-    if (!options?.confirmed) {
+    if (options?.confirmed !== true) {
       const remove = p.source === 'workspace' ? 'Forget Secrets' : 'Remove';
       const message = p.source === 'workspace'
         ? `"${p.name}" is defined in .vscode/redis-tls.json. Forget its stored secrets (password, passphrase)?`
