@@ -127,4 +127,35 @@ describe('add connection (e2e)', function () {
     assert.match(text, /REDISCLI_AUTH/);
     assert.ok(!text.includes(PASSWORD) && !text.includes(lab.passphrase), 'no secret in the copied command');
   });
+
+  it('shows the problems of a client identity (key mismatch, clientAuth EKU) with their codes before connecting', async () => {
+    assert.ok(wb && server);
+    const { page } = wb;
+    await runCommand(page, 'Redis TLS: Add Connection');
+    await pick(page, 'How do you want to start', 'Enter the connection details');
+    await type(page, 'Host name or IP address', `localhost:${server.port}`);
+    await type(page, 'Port', String(server.port));
+    await pick(page, 'Transport security', 'verify the certificate chain and host name');
+    await type(page, 'Server name for SNI', '');
+    await pick(page, 'Which certificate authorities', 'System trust store');
+    await pick(page, 'Client certificate (mutual TLS)', 'PEM certificate + key files, linked');
+    await pick(page, 'Client certificate (PEM)', 'Type a path');
+    await type(page, 'Client certificate (PEM): absolute path', lab.clientMismatchedKey.certPath);
+    await pick(page, 'Client private key', 'Type a path');
+    await type(page, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not): absolute path', lab.clientMismatchedKey.keyPath);
+    const problem = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'KEY_MISMATCH' }).first();
+    await problem.waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.match(await problem.innerText(), /does not belong to the client certificate/);
+    await screenshot(page, 'e2e-add-connection-problems');
+    // Choose again, this time a certificate without clientAuth.
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Choose another client certificate' }).first().click();
+    await pick(page, 'Client certificate (mutual TLS)', 'PEM certificate + key files, linked');
+    await pick(page, 'Client certificate (PEM)', 'Type a path');
+    await type(page, 'Client certificate (PEM): absolute path', lab.clientWrongEku.certPath);
+    await pick(page, 'Client private key', 'Type a path');
+    await type(page, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not): absolute path', lab.clientWrongEku.keyPath);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'WRONG_PURPOSE' }).first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: TIMEOUT });
+  });
 });
