@@ -4,7 +4,8 @@
 // Every tool runs as its own process writing one key per line to a pipe; the lines are counted.
 // Uses its own TLS redis-server from the test lab (compiled into out/); never touches port 6379.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ const require = createRequire(join(ROOT, 'package.json'));
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 5));
 const RECONNECTS = 100;
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 function step(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
@@ -37,11 +39,28 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Runs a process, counts newline bytes on its stdout, returns { ms, lines }. */
-function timed(cmd, args, env = {}) {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function procCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Runs a process under /usr/bin/time, counts newline bytes on its stdout, returns wall ms, the
+ * child's CPU ms and the redis-server's CPU ms spent meanwhile. CPU figures stay meaningful when
+ * other work competes for the machine; wall time does not.
+ */
+function timed(serverPid, cmd, args, env = {}) {
   return new Promise((resolve, reject) => {
+    const cpuFile = join(tmpdir(), `bench-scan-cpu-${process.pid}.txt`);
+    const server0 = procCpuMs(serverPid);
     const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, cmd, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let lines = 0;
     let err = '';
     child.stdout.on('data', (b) => {
@@ -52,8 +71,10 @@ function timed(cmd, args, env = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - t0;
+      const serverCpuMs = procCpuMs(serverPid) - server0;
+      const [u, sys] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(0, 500)}`));
-      else resolve({ ms, lines });
+      else resolve({ ms, lines, clientCpuMs: (u + sys) * 1000, serverCpuMs });
     });
   });
 }
@@ -82,18 +103,22 @@ stream.on('error', (e) => { console.error(e.message); process.exit(1); });
 `);
 
   const tools = {
-    'redis-tls scan': () => timed(process.execPath, ['dist/cli.js', 'scan', '-h', 'localhost', '-p', String(srv.port), '--tls', '--cacert', lab.rootCa.certPath]),
-    'ioredis scanStream': () => timed(process.execPath, [ioScript]),
-    'redis-cli --scan': () => timed('redis-cli', ['--tls', '--cacert', lab.rootCa.certPath, '-h', 'localhost', '-p', String(srv.port), '--scan']),
+    'redis-tls scan': () => timed(srv.pid, process.execPath, ['dist/cli.js', 'scan', '-h', 'localhost', '-p', String(srv.port), '--tls', '--cacert', lab.rootCa.certPath]),
+    'ioredis scanStream': () => timed(srv.pid, process.execPath, [ioScript]),
+    'redis-cli --scan': () => timed(srv.pid, 'redis-cli', ['--tls', '--cacert', lab.rootCa.certPath, '-h', 'localhost', '-p', String(srv.port), '--scan']),
   };
   const times = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
+  const clientCpu = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
+  const serverCpu = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     const parts = [];
     for (const [name, run] of Object.entries(tools)) {
       const r = await run();
       if (r.lines !== KEYS) throw new Error(`${name} printed ${r.lines} keys, expected ${KEYS}`);
       times[name].push(r.ms);
-      parts.push(`${name} ${r.ms.toFixed(0)} ms`);
+      clientCpu[name].push(r.clientCpuMs);
+      serverCpu[name].push(r.serverCpuMs);
+      parts.push(`${name} ${r.ms.toFixed(0)} ms (cpu ${r.clientCpuMs.toFixed(0)} + server ${r.serverCpuMs.toFixed(0)})`);
     }
     console.log(`round ${round}: ${parts.join(', ')}`);
   }
@@ -104,6 +129,11 @@ stream.on('error', (e) => { console.error(e.message); process.exit(1); });
   console.log(`  redis-tls scan       ${ours.toFixed(0)} ms  (${(KEYS / ours / 1000).toFixed(2)} M keys/s)`);
   console.log(`  ioredis scanStream   ${io.toFixed(0)} ms  -> redis-tls is ${(io / ours).toFixed(2)}x faster (target >= 1.3x)`);
   console.log(`  redis-cli --scan     ${cli.toFixed(0)} ms  -> redis-tls is ${(cli / ours).toFixed(2)}x faster (target >= 4x)`);
+  const load = (await import('node:os')).loadavg()[0];
+  console.log(`CPU medians (client process + redis-server), less sensitive to other load (1-min load average now ${load.toFixed(1)}):`);
+  for (const name of Object.keys(tools)) {
+    console.log(`  ${name.padEnd(20)} client ${median(clientCpu[name]).toFixed(0)} ms, server ${median(serverCpu[name]).toFixed(0)} ms, total ${median(clientCpu[name].map((c, i) => c + serverCpu[name][i])).toFixed(0)} ms`);
+  }
 
   // Reconnects: the same profile with one shared cache (SecureContext + verified session) vs
   // a fresh cache per connection (new SecureContext, full handshake). Interleaved in blocks of 10.

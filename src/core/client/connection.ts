@@ -119,13 +119,15 @@ export class RedisConnection {
     let profileKey = '';
     let secureContext: tls.SecureContext | undefined;
     if (options.tls.enabled) {
-      precheckClientIdentity(options);
       profileKey = tlsProfileKey(options);
+      // The identity was checked when this profile's SecureContext was built.
+      if (!cache.hasSecureContext(profileKey)) precheckClientIdentity(options);
       secureContext = cache.secureContext(options, profileKey);
     }
 
-    const raw = await connectTcp(options, connectTimeoutMs, ctx);
-    const tcpConnectMs = elapsed(t0);
+    const tTcp = performance.now();
+    const raw = await connectTcp(options, Math.max(1, deadline - tTcp), ctx);
+    const tcpConnectMs = elapsed(tTcp);
     raw.setNoDelay(true);
     raw.setKeepAlive(true, 30_000);
 
@@ -388,7 +390,7 @@ function connectTcp(o: ConnectionOptions, timeoutMs: number, ctx: FailureContext
     const socket = net.connect({ host: o.host, port: o.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new DiagnosedError(makeProblem('TIMEOUT', `No TCP connection to ${o.host}:${o.port} within ${timeoutMs} ms.`, { facts: { stage: 'tcp', timeoutMs } })));
+      reject(new DiagnosedError(makeProblem('TIMEOUT', `No TCP connection to ${o.host}:${o.port} within ${o.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs} ms.`, { facts: { stage: 'tcp', timeoutMs } })));
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);

@@ -120,6 +120,10 @@ export class TlsCache {
     return ctx;
   }
 
+  hasSecureContext(key: string): boolean {
+    return this.contexts.has(key);
+  }
+
   session(key: string): Buffer | undefined {
     return this.sessions.get(key);
   }
