@@ -199,6 +199,26 @@ describe('connection manager (in the extension host)', function () {
     }
   });
 
+  it('a server certificate expiring within redisTls.expiryWarningDays gives the status bar its warning look', async () => {
+    const soon = await startRedis({ kind: 'tls', certs: lab.expiringSoonServer });
+    try {
+      const r = await add({ name: 'expiring', host: 'localhost', port: soon.port, caPath: lab.caBundle.certPath });
+      assert.equal(await vscode.commands.executeCommand('redisTls.connect', r.profileId), true);
+      const s = container.sessions.session(r.profileId!)!;
+      const days = Math.floor((s.nearestExpiry!.getTime() - Date.now()) / 86_400_000);
+      assert.ok(days >= 0 && days <= 5, `nearest expiry in ${days} days`);
+      const { describeSession, expiryWarningDays } = await import('../../src/platform/statusBar');
+      assert.equal(expiryWarningDays(), 30);
+      const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, expiryWarningDays());
+      assert.equal(view.warning, true);
+      assert.match(view.text, new RegExp(`^\\$\\(lock\\) TLSv1\\.[23] ${days}d$`));
+      assert.equal(describeSession({ name: 'x', tls: true, verified: true, nearestExpiry: s.nearestExpiry }, 3).warning, days < 3);
+      await container.sessions.disconnect(r.profileId!);
+    } finally {
+      await soon.stop();
+    }
+  });
+
   it('an insecure profile is shown as unverified (session, status bar)', async () => {
     const r = await add({ name: 'insecure', host: '127.0.0.1', port: tlsServer.port, tls: true, verify: 'insecure' });
     assert.equal(await vscode.commands.executeCommand('redisTls.connect', r.profileId), true);
