@@ -151,11 +151,12 @@
     }
     li.appendChild(certDetails(cert, str(link.validity)));
     li.appendChild(extensionsTable(cert));
+    const hasPem = str(cert.pem) !== '';
     const actions = el('div', { cls: 'actions' }, [
-      button('Copy PEM', () => send({ type: 'copyPem', position })),
+      hasPem ? button('Copy PEM', () => send({ type: 'copyPem', position })) : null,
       button('Copy SHA-256', () => send({ type: 'copyFingerprint', position })),
     ]);
-    if (canUseCa && (cert.isCA === true || cert.selfIssued === true)) {
+    if (hasPem && canUseCa && (cert.isCA === true || cert.selfIssued === true)) {
       actions.appendChild(button('Use This CA in a Profile', () => send({ type: 'useCa', position }), 'Trust this certificate as the CA of a connection profile'));
     }
     li.appendChild(actions);

@@ -20,7 +20,7 @@ import { registerCertificateDiagnostics } from '../diagnostics/certificateDiagno
 import { registerProfileDiagnostics } from '../diagnostics/profileDiagnostics';
 import { expiryWarningDays } from '../platform/statusBar';
 import { CertificatePanel, USE_CA_COMMAND } from '../webviews/certPanel';
-import { buildPanelModel, type ConnectionFacts, type PanelModel } from '../webviews/certProtocol';
+import { buildPanelModel, reportOnlyModel, type ConnectionFacts, type PanelModel } from '../webviews/certProtocol';
 
 type Target = string | { profileId?: string; id?: string; profile?: { id?: string } } | undefined;
 
@@ -141,17 +141,24 @@ export async function connectionModel(container: Container, profile: Profile): P
   const options = await container.sessions.resolveOptions(profile, false);
   const t = options.tls;
   const anchors = t.ca ? t.ca.flatMap((c) => parseCertificates(c)) : undefined;
-  const probe = await fetchPresentedChain({
-    host: options.host,
-    port: options.port,
-    servername: t.servername,
-    minVersion: t.minVersion,
-    maxVersion: t.maxVersion,
-    cert: t.cert,
-    key: t.key,
-    passphrase: t.passphrase,
-    pfx: t.pfx,
-  });
+  let probe: ProbeResult;
+  try {
+    probe = await fetchPresentedChain({
+      host: options.host,
+      port: options.port,
+      servername: t.servername,
+      minVersion: t.minVersion,
+      maxVersion: t.maxVersion,
+      cert: t.cert,
+      key: t.key,
+      passphrase: t.passphrase,
+      pfx: t.pfx,
+    });
+  } catch (e) {
+    // The server cannot be reached again: show what the live connection recorded, if there is one.
+    if (session?.report?.tls && session.report.chain.length > 0) return reportOnlyModel(profile.name, caDescription(profile), session.report, e instanceof Error ? e.message : 'unreachable');
+    throw e;
+  }
   const hostname = t.servername || options.host;
   const report = await buildChain({ presented: probe.presented, anchors, useSystemRoots: t.useSystemCA, hostname, purpose: 'server' });
   const notes: string[] = [];

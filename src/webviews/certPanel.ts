@@ -129,7 +129,10 @@ export class CertificatePanel implements vscode.Disposable {
         return;
       }
       case 'saveChain': {
-        if (!this.model || this.model.links.length === 0) return;
+        if (!this.model || this.model.links.length === 0 || this.model.links.some((l) => !l.cert.pem)) {
+          await this.post({ type: 'status', text: 'No PEM to save: the chain could not be read again.', error: true });
+          return;
+        }
         const pem = this.model.links.map((l) => l.cert.pem).join('');
         const base = (this.model.links[0].cert.commonName ?? 'certificate').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'certificate';
         const target = await vscode.window.showSaveDialog({ saveLabel: 'Save Chain', filters: { 'PEM certificates': ['pem', 'crt'] }, defaultUri: defaultSaveUri(`${base}-chain.pem`) });

@@ -3,8 +3,9 @@
  * vscode API so the same checks run in unit tests. Nothing secret is ever part of a message: the
  * model carries public certificate data and connection facts only (no passwords, keys, passphrases).
  */
-import type { CertSummary, ChainReport, Finding, LinkCheck, Verdict } from '../core/certs';
-import { certificateFindings, describeValidity, type CertPurpose } from '../core/certs';
+import type { CertSummary, ChainReport, Finding, LinkCheck, NameEntry, Verdict } from '../core/certs';
+import { certificateFindings, describeValidity, formatDuration, type CertPurpose } from '../core/certs';
+import type { HandshakeReport } from '../core/tls/report';
 
 export interface LinkModel {
   position: number;
@@ -150,5 +151,69 @@ export function buildPanelModel(input: ModelInput): PanelModel {
     unused: input.report.unused.map((c) => c.summary()),
     notes: input.notes ?? [],
     canUseCa: input.canUseCa,
+  };
+}
+
+function toCertSummary(c: HandshakeReport['chain'][number]): CertSummary {
+  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(c.subject)?.[1];
+  const sans: NameEntry[] = c.subjectAltNames.map((n) => {
+    const m = /^(DNS|IP Address|IP|email|URI):\s*(.*)$/i.exec(n);
+    const kind = m?.[1].toLowerCase();
+    return { type: kind === 'dns' ? 'dns' : kind?.startsWith('ip') ? 'ip' : kind === 'email' ? 'email' : kind === 'uri' ? 'uri' : 'other', value: m ? m[2] : n };
+  });
+  const alg = c.publicKey.algorithm.toUpperCase();
+  return {
+    subject: c.subject,
+    issuer: c.issuer,
+    commonName: cn,
+    serialNumber: c.serial,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    sans,
+    publicKey: c.publicKey.curve ? `${alg} ${c.publicKey.curve}` : `${alg}${c.publicKey.size ? ` ${c.publicKey.size} bits` : ''}`,
+    keyType: alg,
+    keyBits: c.publicKey.size ?? undefined,
+    curve: c.publicKey.curve,
+    signatureAlgorithm: c.signatureAlgorithm,
+    sha256: c.sha256,
+    sha1: c.sha1,
+    isCA: c.isCA,
+    selfIssued: c.selfIssued,
+    keyUsage: c.keyUsage,
+    extendedKeyUsage: c.extendedKeyUsage,
+    extensions: [],
+    pem: '',
+  };
+}
+
+/** The panel from a live connection's handshake report alone (no PEM: the chain could not be read again). */
+export function reportOnlyModel(profileName: string, trustSource: string, r: HandshakeReport, reason: string, now = new Date()): PanelModel {
+  const verdict: Verdict = r.authorized ? 'ok' : 'warning';
+  const text = r.authorized ? 'Verified by the live connection (OpenSSL).' : `The live connection did not verify it${r.authorizationError ? `: ${r.authorizationError}` : ''}.`;
+  const links: LinkModel[] = r.chain.map((c, i) => {
+    const left = Date.parse(c.notAfter) - now.getTime();
+    return {
+      position: i,
+      role: i === 0 ? 'leaf' : i === r.chain.length - 1 && c.selfIssued ? 'root' : 'intermediate',
+      source: 'recorded by the live connection',
+      verdict,
+      explanation: text,
+      checks: [{ id: 'trust', verdict, text }],
+      validity: left < 0 ? `expired ${formatDuration(left)} ago (${c.notAfter})` : `expires in ${formatDuration(left)} (${c.notAfter})`,
+      cert: toCertSummary(c),
+      findings: [],
+    };
+  });
+  return {
+    title: `Certificate: ${profileName}`,
+    subject: { kind: 'connection', label: profileName },
+    trustSource,
+    connection: { host: r.host, port: r.port, servername: r.servername, protocol: r.protocol, cipher: r.cipher, sessionReused: r.sessionReused, authorized: r.authorized, authorizationError: r.authorizationError, verification: r.verification },
+    trusted: r.authorized,
+    verdict: r.authorized ? 'Trusted: verified by the live connection.' : `Not trusted: ${r.authorizationError ?? 'the live connection did not verify the server'}.`,
+    links,
+    unused: [],
+    notes: [`The chain could not be read again (${reason}); this shows what the live connection recorded, without PEM or extensions and without a per-link re-check.`],
+    canUseCa: false,
   };
 }

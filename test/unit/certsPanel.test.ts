@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import * as assert from 'node:assert/strict';
 import { getLab } from '../lab/certs';
 import { buildChain, parseCertificates } from '../../src/core/certs';
-import { assertNoSecrets, buildPanelModel, parseFromPanel } from '../../src/webviews/certProtocol';
+import { summarizeCertificate } from '../../src/core/tls/chain';
+import type { HandshakeReport } from '../../src/core/tls/report';
+import { assertNoSecrets, buildPanelModel, parseFromPanel, reportOnlyModel } from '../../src/webviews/certProtocol';
 import { findProfileObject, parseJsonWithOffsets, property } from '../../src/diagnostics/jsonLocate';
 
 describe('certs panel: message protocol', () => {
@@ -33,6 +35,29 @@ describe('certs panel: message protocol', () => {
     assertNoSecrets({ type: 'show', model });
     // the model survives structured cloning (what postMessage does)
     assert.deepEqual(structuredClone(model), model);
+  });
+});
+
+describe('certs panel: model from a live connection report alone', () => {
+  it('maps the recorded chain (no PEM) and keeps the connection verdict', async function () {
+    this.timeout(60_000);
+    const lab = await getLab();
+    const chain = parseCertificates(lab.server.chain).map((c) => summarizeCertificate(c.der));
+    const report: HandshakeReport = {
+      host: 'localhost', port: 6380, tls: true, servername: 'localhost', verifiedName: 'localhost', protocol: 'TLSv1.3',
+      cipher: 'TLS_AES_256_GCM_SHA384', alpn: null, authorized: true, authorizationError: null, verification: 'chain', sessionReused: true,
+      timings: { tcpConnectMs: 1, tlsHandshakeMs: 2, firstReplyMs: 3 }, chain,
+    };
+    const model = reportOnlyModel('prod', 'the CA file', report, 'ECONNREFUSED');
+    assert.equal(model.trusted, true);
+    assert.deepEqual(model.links.map((l) => [l.role, l.cert.commonName, l.cert.pem]), [['leaf', 'localhost', ''], ['intermediate', 'Lab Intermediate CA', '']]);
+    assert.deepEqual(model.links[0].cert.sans, [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }]);
+    assert.equal(model.connection?.sessionReused, true);
+    assert.match(model.notes[0], /could not be read again \(ECONNREFUSED\)/);
+    assertNoSecrets({ type: 'show', model });
+    const failed = reportOnlyModel('prod', 'x', { ...report, authorized: false, authorizationError: 'CERT_HAS_EXPIRED' }, 'timeout');
+    assert.equal(failed.trusted, false);
+    assert.match(failed.verdict, /CERT_HAS_EXPIRED/);
   });
 });
 

@@ -127,8 +127,9 @@ export async function buildChain(options: ChainOptions): Promise<ChainReport> {
       break;
     }
     const want = nameKey(cur.x.issuerName);
-    // Trusted first, like OpenSSL: a configured CA beats a presented copy of the same name.
-    const pool = [...configured, ...system, ...presented.slice(1)].filter((c) => !used.has(c.sha256) && nameKey(c.x.subjectName) === want);
+    // Trusted first, like OpenSSL: a configured CA beats a presented copy of the same name. Names are
+    // compared by DER, then by their string form (the same name in another ASN.1 string type).
+    const pool = [...configured, ...system, ...presented.slice(1)].filter((c) => !used.has(c.sha256) && (nameKey(c.x.subjectName) === want || c.subject === cur.issuer));
     let next: Certificate | undefined;
     for (const candidate of pool) {
       if (await cur.isSignedBy(candidate)) {
