@@ -63,6 +63,8 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
+const ROOT = Symbol('root');
+
 interface Browsing {
   client: unknown;
   shape: ServerShape | undefined;
@@ -76,6 +78,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
   private readonly browsing = new Map<string, Browsing>();
   private readonly folderNodes = new WeakMap<Folder, FolderNode>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The failure last shown under a connection: expanding it again retries. */
+  private readonly shownFailure = new Map<string, unknown>();
 
   constructor(
     private readonly profiles: ProfileStoreApi,
@@ -88,7 +92,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
         const node = this.connections.get(id);
         const state = sessions.state(id);
         if (state.kind !== 'connected') this.browsing.delete(id);
-        this.refresh(node);
+        // "Connecting…" is shown as the connection's child; the outcome refreshes the node.
+        if (state.kind !== 'connecting') this.refresh(node);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('redisTls.scanPageSize') || e.affectsConfiguration('redisTls.treePageSize')) {
@@ -100,13 +105,47 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     );
   }
 
+  /**
+   * Refreshing a node while its children are being fetched makes VS Code fetch them twice and then
+   * reject the second set ("Element with id … is already registered"): such refreshes wait.
+   */
   refresh(node?: KeyTreeNode): void {
+    const busy = node ? this.loading.has(node) : this.loading.size > 0;
+    if (busy) {
+      this.deferred.add(node ?? ROOT);
+      return;
+    }
     this.emitter.fire(node);
   }
+
+  private readonly loading = new Map<KeyTreeNode | typeof ROOT, number>();
+  private readonly deferred = new Set<KeyTreeNode | typeof ROOT>();
 
   // ---- structure -----------------------------------------------------------------------------
 
   async getChildren(node?: KeyTreeNode): Promise<KeyTreeNode[]> {
+    const key = node ?? ROOT;
+    this.loading.set(key, (this.loading.get(key) ?? 0) + 1);
+    try {
+      return await this.fetchChildren(node);
+    } finally {
+      const left = (this.loading.get(key) ?? 1) - 1;
+      if (left > 0) this.loading.set(key, left);
+      else this.loading.delete(key);
+      if (this.loading.size === 0 && this.deferred.size > 0) {
+        const pending = [...this.deferred];
+        this.deferred.clear();
+        // Not at once: a refresh that reaches the workbench before it applied the children just
+        // returned is lost (the children stay, unregistered, and cannot be expanded).
+        setTimeout(() => {
+          if (pending.includes(ROOT)) this.refresh();
+          else for (const n of pending) this.refresh(n as KeyTreeNode);
+        }, 150);
+      }
+    }
+  }
+
+  private async fetchChildren(node?: KeyTreeNode): Promise<KeyTreeNode[]> {
     try {
       if (!node) return this.rootNodes();
       switch (node.kind) {
@@ -159,7 +198,23 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
   }
 
   private async databaseNodes(node: ConnectionNode): Promise<KeyTreeNode[]> {
-    const session = await this.session(node.profile.id);
+    const id = node.profile.id;
+    const session = this.sessions.session(id);
+    if (!session) {
+      // Expanding connects; the state change refreshes this node. Never wait here: a refresh of a node
+      // whose children are being fetched confuses the workbench.
+      const state = this.sessions.state(id);
+      if (state.kind === 'failed' && this.shownFailure.get(id) !== state.problem) {
+        this.shownFailure.set(id, state.problem);
+        return [
+          new MessageNode(state.problem.title, `${state.problem.detail}\n\n${state.problem.fix}`, 'error'),
+          new MessageNode('Retry', undefined, 'refresh', { command: 'redisTls.connect', title: 'Connect', arguments: [id] }),
+        ];
+      }
+      this.sessions.connect(id).catch((e: unknown) => this.log.warn(`${node.profile.name}: ${errorText(e)}`));
+      return [new MessageNode('Connecting…', undefined, 'loading~spin')];
+    }
+    this.shownFailure.delete(id);
     let b = this.browsing.get(node.profile.id);
     if (!b || b.client !== session.client) {
       b = { client: session.client, shape: undefined, databases: new Map() };
@@ -340,7 +395,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     const tree = node.database.keyspace.tree;
     item.id = `${node.database.id}/f/${keyToToken(tree.prefixOf(f))}`;
     item.description = `${count(f.total)}${node.database.keyspace.pager.done ? '' : '+'}`;
-    item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+    item.iconPath = new vscode.ThemeIcon('folder');
     const tip = md();
     tip.appendText(`${displayBytes(tree.prefixOf(f))}*`).appendMarkdown('  \n').appendText(`${count(f.total)} keys loaded${node.database.keyspace.pager.done ? '' : ' so far (scan not finished)'}`);
     item.tooltip = tip;

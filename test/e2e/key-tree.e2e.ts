@@ -1,0 +1,93 @@
+// e2e: the key browser in the real workbench against a lab TLS redis-server seeded with every type:
+// expanded namespaces with type icons and TTLs (e2e-key-tree.png), a hash opened as a read-only
+// document (e2e-value.png).
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { RedisConnection } from '../../src/core/client/connection';
+import { seedKeyBrowser } from '../integration/keysSeed';
+import { getLab } from '../lab/certs';
+import { startRedis, type RedisServer } from '../lab/servers';
+import { captureFailures, openRedisTlsView, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
+
+const TIMEOUT = 30_000;
+
+/** The tree row whose label is exactly `name` (optionally inside the rows after `after`). */
+function row(page: Page, name: string): Locator {
+  return page.locator('.pane-body .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+}
+
+async function expand(page: Page, name: string): Promise<void> {
+  const r = row(page, name);
+  await r.waitFor({ state: 'visible', timeout: TIMEOUT });
+  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
+  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: TIMEOUT });
+}
+
+describe('key tree (e2e)', function () {
+  this.timeout(180_000);
+  let wb: Workbench | undefined;
+  let server: RedisServer | undefined;
+
+  before(async () => {
+    const lab = await getLab();
+    server = await startRedis({ kind: 'tls' });
+    const seed = await RedisConnection.open({ host: 'localhost', port: server.port, tls: { enabled: true, ca: [lab.rootCa.cert] } });
+    await seedKeyBrowser(seed);
+    await seed.close();
+    // A team-shared profile (no secrets needed): verified TLS with the lab CA file.
+    const workspace = mkdtempSync(join(tmpdir(), 'rte-e2e-keys-'));
+    mkdirSync(join(workspace, '.vscode'));
+    writeFileSync(join(workspace, '.vscode', 'redis-tls.json'), JSON.stringify({ profiles: [{ name: 'Lab TLS', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath }] }, null, 2));
+    wb = await openWorkbench({ workspace, settings: { 'redisTls.scanPageSize': 5000 }, viewport: { width: 1400, height: 900 } });
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+  });
+
+  captureFailures('e2e-key-tree', () => wb);
+
+  it('expands a verified connection into namespaces with type icons and TTLs (e2e-key-tree.png)', async () => {
+    assert.ok(wb);
+    const { page } = wb;
+    await openRedisTlsView(page);
+    await expand(page, 'Lab TLS');
+    await expand(page, 'db0');
+    await expand(page, 'user');
+    await expand(page, '1');
+    await expand(page, '2');
+    await expand(page, 'app');
+    await expand(page, 'config');
+    assert.equal(await row(page, 'app').locator('.codicon-folder').count(), 1, 'folder icon');
+    const session = row(page, 'session');
+    await session.waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.match(await session.innerText(), /TTL (59m|1h)/);
+    assert.equal(await session.locator('.codicon-symbol-string').count(), 1, 'string icon');
+    assert.equal(await row(page, 'profile').locator('.codicon-symbol-object').count(), 1, 'hash icon');
+    assert.match(await row(page, 'Lab TLS').innerText(), /verified/);
+    assert.match(await row(page, 'db0').innerText(), /1,218 keys/);
+    await waitForIdle(page);
+    const file = await screenshot(page, 'e2e-key-tree');
+    assert.ok(existsSync(file) && statSync(file).size > 10_000, `screenshot ${file} missing or empty`);
+  });
+
+  it('opens a hash as a read-only document (e2e-value.png)', async () => {
+    assert.ok(wb);
+    const { page } = wb;
+    await row(page, 'profile').click();
+    const editor = page.locator('.editor-instance .view-lines');
+    await page.locator('.editor-instance .view-lines', { hasText: 'ada@example.com' }).waitFor({ state: 'visible', timeout: TIMEOUT });
+    const text = (await editor.first().innerText()).replace(/\u00a0/g, ' ');
+    assert.match(text, /hash user:1:profile/);
+    assert.match(text, /"name": "Ada"/);
+    const tab = page.locator('.tabs-container .tab', { hasText: 'user:1:profile' });
+    await tab.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await waitForIdle(page);
+    const file = await screenshot(page, 'e2e-value');
+    assert.ok(existsSync(file) && statSync(file).size > 10_000, `screenshot ${file} missing or empty`);
+  });
+});
