@@ -108,4 +108,32 @@ describe('fuzz: random replies through redis-parser and the reply queue', functi
     assert.ok(fatal > 500, `corruptions detected (${fatal})`);
     assert.ok(delivered >= 30_000 - 1, 'every waiting command was settled (reply, error, or rejectAll)');
   });
+
+  it('streams 10,000 random SCAN pages raw (valid exactly, corrupted without exceptions)', () => {
+    const rnd = prng(42);
+    let fatal = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const keys = Array.from({ length: Math.floor(rnd() * 20) }, () => Buffer.from(Array.from({ length: Math.floor(rnd() * (rnd() < 0.05 ? 2000 : 30)) }, () => Math.floor(rnd() * 256))));
+      const cursor = String(Math.floor(rnd() * 1e9));
+      let bytes: Buffer = Buffer.concat([Buffer.from(`*2\r\n$${cursor.length}\r\n${cursor}\r\n*${keys.length}\r\n`), ...keys.flatMap((k) => [Buffer.from(`$${k.length}\r\n`), k, Buffer.from('\r\n')])]);
+      const corrupt = i % 2 === 1;
+      if (corrupt) bytes = mutate(bytes, rnd);
+      const got: Buffer[] = [];
+      const results: Array<Reply | Error> = [];
+      const q = new ReplyQueue({ maxReplyBytes: 1 << 16, onFatal: () => { fatal++; } });
+      q.push({ settled: false, scanSink: (b, s, e) => got.push(Buffer.from(b.subarray(s, e))), resolve: (r) => results.push(r), reject: (e) => results.push(e) });
+      let pos = 0;
+      while (pos < bytes.length) {
+        const n = 1 + Math.floor(rnd() * (rnd() < 0.3 ? 5 : 3000));
+        assert.doesNotThrow(() => q.feed(bytes.subarray(pos, pos + n)));
+        pos += n;
+      }
+      if (!corrupt) {
+        assert.deepEqual(got, keys, `page #${i}`);
+        assert.deepEqual(results, [Buffer.from(cursor)]);
+      }
+      q.rejectAll(new Error('over'));
+    }
+    assert.ok(fatal > 1000, `corrupted pages detected (${fatal})`);
+  });
 });

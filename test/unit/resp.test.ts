@@ -119,3 +119,65 @@ describe('ReplyQueue cap accounting', () => {
     assert.equal((o.replies[2000] as Buffer).length, 100);
   });
 });
+
+describe('raw SCAN pages through the queue (no object per key)', () => {
+  const page = (cursor: string, keys: Buffer[]): Buffer => Buffer.concat([
+    Buffer.from(`*2\r\n$${cursor.length}\r\n${cursor}\r\n*${keys.length}\r\n`),
+    ...keys.flatMap((k) => [Buffer.from(`$${k.length}\r\n`), k, Buffer.from('\r\n')]),
+  ]);
+  const keysA = [Buffer.from('user:1'), Buffer.from([0, 0xff, 0x0d, 0x0a, 0x24]), Buffer.alloc(0), Buffer.alloc(3000, 0x61)];
+  const keysB = Array.from({ length: 300 }, (_, i) => Buffer.from(`k${i}`));
+
+  function runPages(input: Buffer, chunk: number, extra: 'none' | 'ping-after' = 'none'): { keys: Buffer[]; results: Array<Reply | Error>; fatal?: ReplyStreamError } {
+    const keys: Buffer[] = [];
+    const results: Array<Reply | Error> = [];
+    let fatal: ReplyStreamError | undefined;
+    const q = new ReplyQueue({ maxReplyBytes: 1 << 20, onFatal: (e) => { fatal = e; } });
+    const sink = (b: Buffer, s: number, e: number): void => { keys.push(Buffer.from(b.subarray(s, e))); };
+    for (let i = 0; i < 3; i++) q.push({ settled: false, scanSink: sink, resolve: (r) => results.push(r), reject: (e) => results.push(e) });
+    if (extra === 'ping-after') q.push({ settled: false, resolve: (r) => results.push(r), reject: (e) => results.push(e) });
+    for (let i = 0; i < input.length; i += chunk) q.feed(input.subarray(i, i + chunk));
+    return { keys, results, fatal };
+  }
+
+  for (const chunk of [1, 2, 7, 100, 1 << 20]) {
+    it(`streams keys and resolves cursors, in ${chunk}-byte chunks, then hands the rest to redis-parser`, () => {
+      const input = Buffer.concat([page('17', keysA), page('0', []), Buffer.from('-ERR bad cursor\r\n'), Buffer.from('+PONG\r\n')]);
+      const r = runPages(input, chunk, 'ping-after');
+      assert.equal(r.fatal, undefined);
+      assert.deepEqual(r.keys, keysA);
+      assert.deepEqual(r.results[0], Buffer.from('17'));
+      assert.deepEqual(r.results[1], Buffer.from('0'));
+      assert.ok(r.results[2] instanceof ReplyError && (r.results[2] as Error).message === 'ERR bad cursor');
+      assert.deepEqual(r.results[3], Buffer.from('PONG'));
+    });
+  }
+
+  it('handles many small keys split anywhere', () => {
+    const input = Buffer.concat([page('5', keysB), page('9', keysA), page('0', keysB)]);
+    for (const chunk of [3, 13, 64]) {
+      const r = runPages(input, chunk);
+      assert.equal(r.keys.length, keysB.length * 2 + keysA.length);
+      assert.deepEqual(r.keys.slice(0, 300), keysB);
+      assert.deepEqual(r.results.map((x) => (x as Buffer).toString()), ['5', '9', '0']);
+    }
+  });
+
+  it('a SCAN queued behind an ordinary command falls back to the parsed reply', () => {
+    const q = new ReplyQueue({ maxReplyBytes: 1024, onFatal: () => assert.fail('no fatal') });
+    const got: Reply[] = [];
+    q.push({ settled: false, resolve: (r) => got.push(r), reject: () => assert.fail() });
+    const p: PendingReply = { settled: false, scanSink: () => assert.fail('not raw'), resolve: (r) => got.push(r), reject: () => assert.fail() };
+    q.push(p);
+    assert.equal(p.scanSink, undefined);
+    q.feed(Buffer.concat([Buffer.from('+OK\r\n'), page('0', [Buffer.from('a')])]));
+    assert.deepEqual(got, [Buffer.from('OK'), [Buffer.from('0'), [Buffer.from('a')]]]);
+  });
+
+  it('malformed or oversized pages break the stream', () => {
+    assert.equal(runPages(Buffer.from('*3\r\n'), 1).fatal?.reason, 'malformed');
+    assert.equal(runPages(Buffer.from('*2\r\n$1\r\n0\r\n*1\r\n$99999999\r\n'), 4).fatal?.reason, 'too-large');
+    assert.equal(runPages(Buffer.from('*2\r\n$1\r\n0\r\n*1\r\n$2\r\nabXY'), 1).fatal?.reason, 'malformed');
+    assert.equal(runPages(Buffer.from('*2\r\n$1\r\n0\r\n*1\r\n$1\nab'), 1).fatal?.reason, 'malformed');
+  });
+});

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { ConnectionOptions } from './options';
 import { encodeCommand, type CommandArg } from '../resp/encode';
 import { ReplyQueue, type PendingReply, type ReplyStreamError } from '../resp/queue';
+import type { KeySink } from '../resp/scanReader';
 import { ReplyError, type Reply } from '../resp/reply';
 import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
@@ -245,19 +246,36 @@ export class RedisConnection {
    * connection; an AbortSignal rejects with its reason and leaves the connection usable).
    */
   send(args: readonly CommandArg[], opts: SendOptions = {}): Promise<Reply> {
-    return this.sendRaw(args, opts).catch((err: unknown) => {
-      if (err instanceof ReplyError) {
-        const word = /^[A-Z]+/.exec(err.message)?.[0];
-        if (word === 'NOAUTH' || word === 'NOPERM') {
-          const problem = classifyReplyError(err.message, commandName(args), { options: this.options });
-          if (problem) throw new DiagnosedError(problem, { cause: err });
-        }
-      }
-      throw err;
-    });
+    return this.sendRaw(args, opts).catch((err: unknown) => { throw this.diagnoseReplyError(err, args); });
   }
 
-  private sendRaw(args: readonly CommandArg[], opts: SendOptions): Promise<Reply> {
+  private diagnoseReplyError(err: unknown, args: readonly CommandArg[]): unknown {
+    if (err instanceof ReplyError) {
+      const word = /^[A-Z]+/.exec(err.message)?.[0];
+      if (word === 'NOAUTH' || word === 'NOPERM') {
+        const problem = classifyReplyError(err.message, commandName(args), { options: this.options });
+        if (problem) return new DiagnosedError(problem, { cause: err });
+      }
+    }
+    return err;
+  }
+
+  /**
+   * Sends one SCAN (args start with 'SCAN', cursor...) and streams the page's keys to `sink` as
+   * (buffer, start, end) — valid only during the call — then resolves with the next cursor.
+   * Bypasses per-key objects when it can; otherwise falls back to the parsed reply transparently.
+   */
+  async scanPage(args: readonly CommandArg[], sink: KeySink, opts: SendOptions = {}): Promise<Buffer> {
+    const reply = await this.sendRaw(args, opts, sink).catch((err: unknown) => { throw this.diagnoseReplyError(err, args); });
+    if (Buffer.isBuffer(reply)) return reply;
+    if (Array.isArray(reply) && reply.length === 2 && Buffer.isBuffer(reply[0]) && Array.isArray(reply[1])) {
+      for (const k of reply[1]) if (Buffer.isBuffer(k)) sink(k, 0, k.length);
+      return reply[0];
+    }
+    throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `SCAN on ${this.where} returned something other than [cursor, keys].`));
+  }
+
+  private sendRaw(args: readonly CommandArg[], opts: SendOptions, scanSink?: KeySink): Promise<Reply> {
     if (this.closedWith !== undefined) {
       return Promise.reject(this.closedWith ?? new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The connection to ${this.where} is closed.`, { title: 'Connection closed' })));
     }
@@ -278,6 +296,7 @@ export class RedisConnection {
       };
       const pending: PendingReply = {
         settled: false,
+        ...(scanSink ? { scanSink } : {}),
         resolve: (r) => { cleanup(); resolve(r); },
         reject: (err) => { cleanup(); reject(err); },
       };

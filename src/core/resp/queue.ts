@@ -1,9 +1,16 @@
 import RedisParser from 'redis-parser';
 import { ReplyError, type Reply } from './reply';
+import { ScanReplyReader, type KeySink } from './scanReader';
 
 /** One command waiting for its reply. `settled` commands (timed out, aborted) still own their slot. */
 export interface PendingReply {
   settled: boolean;
+  /**
+   * For a SCAN command: stream its keys to this sink and resolve with the cursor Buffer, bypassing
+   * redis-parser. The queue clears it when it cannot be honoured safely (then the reply arrives as
+   * the usual [cursor, keys] array).
+   */
+  scanSink?: KeySink;
   resolve(reply: Reply): void;
   reject(err: Error): void;
 }
@@ -27,6 +34,7 @@ export interface ReplyQueueOptions {
 
 /** The parts of redis-parser's state used to enforce caps before it finishes buffering a reply. */
 interface ParserInternals {
+  buffer: Buffer | null;
   bigStrSize: number;
   offset: number;
   arrayCache: unknown[];
@@ -46,6 +54,7 @@ export class ReplyQueue {
   private head = 0;
   private bytesSinceReply = 0;
   private broken = false;
+  private scanReader: ScanReplyReader | undefined;
   /** Called with the first reply (or error reply) ever received. */
   onFirstReply: (() => void) | undefined;
 
@@ -67,12 +76,52 @@ export class ReplyQueue {
   get midReply(): boolean { return this.bytesSinceReply > 0 && !this.broken; }
 
   push(pending: PendingReply): void {
+    if (pending.scanSink) {
+      // Raw SCAN parsing only where redis-parser can never see those bytes: the queue is empty and
+      // the parser holds nothing, or every command ahead is itself a raw SCAN.
+      const last = this.items.length > this.head ? this.items[this.items.length - 1] : undefined;
+      const ok = last ? last.scanSink !== undefined : this.parserIdle();
+      if (!ok) pending.scanSink = undefined;
+    }
     this.items.push(pending);
+  }
+
+  private parserIdle(): boolean {
+    return (this.parser as unknown as ParserInternals).buffer === null;
   }
 
   /** Feeds bytes from the socket. Never throws. */
   feed(chunk: Buffer): void {
-    if (this.broken) return;
+    let data = chunk;
+    while (!this.broken && data.length > 0) {
+      const head = this.head < this.items.length ? this.items[this.head] : undefined;
+      const sink = head?.scanSink;
+      if (!head || !sink || !(this.scanReader || this.parserIdle())) {
+        this.feedParser(data);
+        return;
+      }
+      this.scanReader ??= new ScanReplyReader((b, s, e) => { if (!head.settled) sink(b, s, e); }, this.maxReplyBytes);
+      const r = this.scanReader.feed(data);
+      if (r.state === 'more') {
+        this.bytesSinceReply += data.length;
+        return;
+      }
+      this.scanReader = undefined;
+      if (r.state === 'malformed') {
+        this.fail(new ReplyStreamError(`malformed SCAN reply: ${r.reason}`, 'malformed'));
+        return;
+      }
+      if (r.state === 'too-large') {
+        this.fail(new ReplyStreamError(`reply larger than the ${this.maxReplyBytes}-byte cap`, 'too-large'));
+        return;
+      }
+      if (r.state === 'done') this.deliver(r.cursor, false);
+      else this.deliver(new ReplyError(r.message), true);
+      data = data.subarray(r.used);
+    }
+  }
+
+  private feedParser(chunk: Buffer): void {
     this.bytesSinceReply += chunk.length;
     try {
       this.parser.execute(chunk);
@@ -92,6 +141,7 @@ export class ReplyQueue {
 
   /** Rejects every waiting command (once). */
   rejectAll(err: Error): void {
+    this.scanReader = undefined;
     const items = this.items;
     const head = this.head;
     this.items = [];

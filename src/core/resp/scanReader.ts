@@ -1,0 +1,146 @@
+/**
+ * A streaming reader for exactly one SCAN reply — `*2 $n cursor *m ($len key)*m` — that hands each
+ * key to a sink as (buffer, start, end) without creating an object per key. Used for the CLI's key
+ * dump, where redis-parser's per-key Buffer slices dominate the client's CPU time. Anything that
+ * does not fit the shape is reported as malformed (or, for a `-ERR` line, as the server's error).
+ */
+export type KeySink = (buf: Buffer, start: number, end: number) => void;
+
+export type ScanReadResult =
+  | { state: 'more' }
+  | { state: 'done'; used: number; cursor: Buffer; keys: number }
+  | { state: 'error-reply'; used: number; message: string }
+  | { state: 'malformed'; reason: string }
+  | { state: 'too-large' };
+
+const enum Step { OuterHeader, CursorHeader, CursorBody, KeysHeader, KeyHeader, KeyBody }
+
+const CR = 13;
+const LF = 10;
+const STAR = 42;
+const DOLLAR = 36;
+const MINUS = 45;
+
+export class ScanReplyReader {
+  private step = Step.OuterHeader;
+  /** A header line split across chunks, bytes so far. */
+  private line: number[] = [];
+  private cursor: Buffer = Buffer.alloc(0);
+  private remainingKeys = 0;
+  private keys = 0;
+  private bodyLen = 0;
+  private partial: Buffer | undefined;
+  private partialUsed = 0;
+  private total = 0;
+
+  constructor(private readonly sink: KeySink, private readonly maxReplyBytes: number) {}
+
+  /** Consumes bytes from `buf`; on 'done' / 'error-reply', the first `used` bytes belonged to this reply. */
+  feed(buf: Buffer): ScanReadResult {
+    let i = 0;
+    const n = buf.length;
+    while (i < n) {
+      if (this.step === Step.CursorBody || this.step === Step.KeyBody) {
+        const need = this.bodyLen + 2;
+        if (this.partial === undefined && n - i >= need) {
+          if (buf[i + this.bodyLen] !== CR || buf[i + this.bodyLen + 1] !== LF) return { state: 'malformed', reason: 'bulk string not followed by CRLF' };
+          this.bodyDone(buf, i, i + this.bodyLen);
+          i += need;
+        } else {
+          if (this.partial === undefined) {
+            this.partial = Buffer.allocUnsafe(need);
+            this.partialUsed = 0;
+          }
+          const take = Math.min(need - this.partialUsed, n - i);
+          buf.copy(this.partial, this.partialUsed, i, i + take);
+          this.partialUsed += take;
+          i += take;
+          if (this.partialUsed < need) break;
+          const p = this.partial;
+          this.partial = undefined;
+          if (p[this.bodyLen] !== CR || p[this.bodyLen + 1] !== LF) return { state: 'malformed', reason: 'bulk string not followed by CRLF' };
+          this.bodyDone(p, 0, this.bodyLen);
+        }
+        if ((this.step as Step) === Step.KeyHeader && this.remainingKeys === 0) return { state: 'done', used: i, cursor: this.cursor, keys: this.keys };
+        continue;
+      }
+      // Fast path: a whole "$123\r\n" / "*2\r\n" header inside this chunk.
+      if (this.line.length === 0 && buf[i] !== MINUS) {
+        const type = buf[i];
+        let j = i + 1;
+        let v = 0;
+        while (j < n && j - i <= 12 && buf[j] >= 48 && buf[j] <= 57) v = v * 10 + (buf[j++] - 48);
+        if (j > i + 1 && j + 1 < n && buf[j] === CR && buf[j + 1] === LF) {
+          this.total += j + 2 - i;
+          i = j + 2;
+          const r = this.header(type, v);
+          if (r) return r;
+          if (this.step === Step.KeyHeader && this.remainingKeys === 0) return { state: 'done', used: i, cursor: this.cursor, keys: this.keys };
+          continue;
+        }
+      }
+      // Slow path: collect the line byte by byte (split header, negative length, error line).
+      const c = buf[i++];
+      this.total++;
+      if (c !== LF) {
+        this.line.push(c);
+        if (this.line.length > (this.line[0] === MINUS ? 4096 : 24)) return { state: 'malformed', reason: 'header line too long' };
+        continue;
+      }
+      const line = this.line;
+      this.line = [];
+      if (line[line.length - 1] !== CR) return { state: 'malformed', reason: 'bare LF in header' };
+      const text = Buffer.from(line.slice(0, -1)).toString('latin1');
+      if (text[0] === '-') {
+        if (this.step !== Step.OuterHeader) return { state: 'malformed', reason: 'error inside SCAN reply' };
+        return { state: 'error-reply', used: i, message: Buffer.from(line.slice(1, -1)).toString('utf8') };
+      }
+      if (!/^.\d{1,12}$/.test(text)) return { state: 'malformed', reason: 'bad header' };
+      const r = this.header(text.charCodeAt(0), Number(text.slice(1)));
+      if (r) return r;
+      if (this.step === Step.KeyHeader && this.remainingKeys === 0) return { state: 'done', used: i, cursor: this.cursor, keys: this.keys };
+    }
+    if (this.total > this.maxReplyBytes) return { state: 'too-large' };
+    return { state: 'more' };
+  }
+
+  private header(type: number, num: number): ScanReadResult | undefined {
+    switch (this.step) {
+      case Step.OuterHeader:
+        if (type !== STAR || num !== 2) return { state: 'malformed', reason: 'SCAN reply is not a 2-element array' };
+        this.step = Step.CursorHeader;
+        return undefined;
+      case Step.CursorHeader:
+        if (type !== DOLLAR || num < 1 || num > 32) return { state: 'malformed', reason: 'bad SCAN cursor' };
+        this.bodyLen = num;
+        this.step = Step.CursorBody;
+        return undefined;
+      case Step.KeysHeader:
+        if (type !== STAR) return { state: 'malformed', reason: 'bad SCAN key list' };
+        this.remainingKeys = num;
+        this.step = Step.KeyHeader;
+        return undefined;
+      case Step.KeyHeader:
+        if (type !== DOLLAR) return { state: 'malformed', reason: 'bad key in SCAN reply' };
+        if (this.total + num > this.maxReplyBytes) return { state: 'too-large' };
+        this.bodyLen = num;
+        this.step = Step.KeyBody;
+        return undefined;
+      default:
+        return { state: 'malformed', reason: 'unexpected header' };
+    }
+  }
+
+  private bodyDone(buf: Buffer, start: number, end: number): void {
+    this.total += end - start + 2;
+    if (this.step === Step.CursorBody) {
+      this.cursor = Buffer.from(buf.subarray(start, end));
+      this.step = Step.KeysHeader;
+      return;
+    }
+    this.sink(buf, start, end);
+    this.keys++;
+    this.remainingKeys--;
+    this.step = Step.KeyHeader;
+  }
+}
