@@ -87,7 +87,7 @@ export function parseHostPort(text: string): HostPort | undefined {
 }
 
 function probeFacts(host: string, port: number, probe: ProbeResult): ConnectionFacts {
-  return { host, port, servername: probe.servername, protocol: probe.protocol, cipher: probe.cipher, sessionReused: null, authorized: null, authorizationError: null, verification: null };
+  return { host, port, servername: probe.servername, protocol: probe.protocol, cipher: probe.cipher, sessionReused: probe.sessionReused, authorized: null, authorizationError: null, verification: null };
 }
 
 export interface InspectServerRequest {

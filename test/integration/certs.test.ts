@@ -28,6 +28,18 @@ describe('certs: presented chains from a real redis-server', function () {
     assert.deepEqual(report.links.map((l) => l.source), ['presented', 'presented', 'configured CA']);
   });
 
+  it('never resumes a session: a probe (rejectUnauthorized:false) leaves nothing a later handshake could reuse', async () => {
+    const srv = await startRedis({ kind: 'tls', certs: lab.server });
+    servers.push(srv);
+    for (const protocol of ['TLSv1.2', 'TLSv1.3'] as const) {
+      const first = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost', minVersion: protocol, maxVersion: protocol });
+      const second = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost', minVersion: protocol, maxVersion: protocol });
+      assert.equal(first.protocol, protocol);
+      assert.equal(first.sessionReused, false);
+      assert.equal(second.sessionReused, false);
+    }
+  });
+
   it('a server that omits its intermediate: UNKNOWN_ISSUER, explained', async () => {
     const srv = await startRedis({ kind: 'tls', certs: lab.serverLeafOnly, caFile: lab.rootOnly.certPath });
     servers.push(srv);

@@ -30,6 +30,8 @@ export interface ProbeResult {
   cipher: string | null;
   /** The SNI that was sent. */
   servername: string | null;
+  /** Always false: the probe offers no session and keeps none (asserted by the integration tests). */
+  sessionReused: boolean;
 }
 
 export class ProbeError extends Error {
@@ -69,8 +71,9 @@ export function fetchPresentedChain(o: ProbeOptions): Promise<ProbeResult> {
       clearTimeout(timer);
       const protocol = socket.getProtocol() ?? null;
       const cipher = socket.getCipher()?.standardName ?? null;
+      const sessionReused = socket.isSessionReused();
       socket.destroy();
-      if (presented.length > 0) resolve({ presented, protocol, cipher, servername: servername ?? null });
+      if (presented.length > 0) resolve({ presented, protocol, cipher, servername: servername ?? null, sessionReused });
       else reject(err ?? new ProbeError('The server presented no certificate.', 'NO_CERTIFICATE'));
     };
     const timer = setTimeout(() => finish(new ProbeError(`No TLS handshake with ${o.host}:${o.port} within ${o.timeoutMs ?? 8000} ms (is it a TLS port?).`, 'TIMEOUT')), o.timeoutMs ?? 8000);
