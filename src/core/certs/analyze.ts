@@ -3,7 +3,6 @@
  * Used by the editor diagnostics and the inspection panel.
  */
 import { Certificate, parseCertificates } from './certificate';
-import { buildChain, type ChainReport } from './chain';
 import { certificateFindings, encryptedKeyFinding, keyMatchesCertificate, keyMismatchFinding, readKeyBlocks, type Finding, type FindingOptions } from './findings';
 import { isCertificateLabel, looksLikePem, splitPem } from './pem';
 
@@ -44,7 +43,7 @@ export function analyzeCertificateFile(data: string | Buffer, options: FindingOp
       cert.origin = origin;
       cert.lines = { start: block.startLine, end: block.endLine };
       certificates.push(cert);
-      blocks.push({ kind: 'certificate', label: block.label, startLine: block.startLine, endLine: block.endLine, cert, findings: certificateFindings(cert, { ...options, purpose: options.purpose ?? (certificates.length > 1 ? 'any' : options.purpose) }) });
+      blocks.push({ kind: 'certificate', label: block.label, startLine: block.startLine, endLine: block.endLine, cert, findings: certificateFindings(cert, options) });
     } catch {
       blocks.push({ kind: 'certificate', label: block.label, startLine: block.startLine, endLine: block.endLine, findings: [{ id: 'unreadable', severity: 'error', title: 'Unreadable certificate', detail: 'This block is not a valid DER X.509 certificate (truncated or corrupted base64?).' }] });
     }
@@ -59,12 +58,4 @@ export function analyzeCertificateFile(data: string | Buffer, options: FindingOp
   }
   blocks.sort((a, b) => a.startLine - b.startLine);
   return { der: false, blocks, certificates };
-}
-
-/**
- * The chain a file describes on its own: its first certificate as the leaf, the rest as presented
- * intermediates, trusted against the given anchors (or the system store).
- */
-export function fileChain(certificates: Certificate[], anchors?: Certificate[], hostname?: string): Promise<ChainReport> {
-  return buildChain({ presented: certificates, anchors, hostname, purpose: 'server' });
 }
