@@ -1,6 +1,6 @@
 /**
  * A JSON parser that keeps offsets, so a diagnostic can sit on the exact property of a profile in
- * `.vscode/redis-tls.json`. Tolerates // and block comments (the file is JSONC in VS Code).
+ * `.vscode/redis-tls.json`. Tolerates // and block comments and trailing commas (JSONC, as VS Code edits it).
  * No vscode import: unit-testable.
  */
 
@@ -67,6 +67,7 @@ export function parseJsonWithOffsets(text: string): JsonNode | undefined {
       const properties: JsonProperty[] = [];
       ws();
       while (text[i] !== '}') {
+        if (i >= text.length) throw new JsonSyntaxError('unterminated object');
         if (text[i] !== '"') throw new JsonSyntaxError('expected a key');
         const key = str();
         ws();
@@ -88,6 +89,7 @@ export function parseJsonWithOffsets(text: string): JsonNode | undefined {
       const items: JsonNode[] = [];
       ws();
       while (text[i] !== ']') {
+        if (i >= text.length) throw new JsonSyntaxError('unterminated array');
         items.push(value(depth + 1));
         ws();
         if (text[i] === ',') {

@@ -84,6 +84,10 @@ describe('certs diagnostics: JSON locator for redis-tls.json', () => {
     assert.equal(property(obj, 'port')?.value.value, 6380);
     assert.equal(findProfileObject(root, 'missing'), undefined);
   });
+  it('tolerates trailing commas and comments (JSONC)', () => {
+    const root = parseJsonWithOffsets('{ /* c */ "profiles": [ { "name": "x", "host": "h", }, ], }');
+    assert.equal(property(findProfileObject(root, 'x')!, 'host')?.value.value, 'h');
+  });
   it('returns undefined for broken JSON instead of throwing', () => {
     assert.equal(parseJsonWithOffsets('{ "profiles": [ { "name": '), undefined);
     assert.equal(parseJsonWithOffsets('['.repeat(500)), undefined);
