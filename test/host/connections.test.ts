@@ -160,7 +160,7 @@ describe('connection manager (in the extension host)', function () {
       });
       await fs.writeFile(caFile, lab.caBundle.cert);
       assert.equal(await vscode.commands.executeCommand('redisTls.connect', id), true);
-      await Promise.race([changed, new Promise((_, reject) => setTimeout(() => reject(new Error('no file watcher event')), 10_000))]);
+      await Promise.race([changed, new Promise((_, reject) => setTimeout(() => reject(new Error('no file watcher event')), 25_000))]);
       await container.sessions.disconnect(id);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
