@@ -132,7 +132,8 @@ export function buildPanelModel(input: ModelInput): PanelModel {
       role: link.role,
       source: link.source === 'presented' && input.presentedLabel ? input.presentedLabel : link.source,
       verdict,
-      explanation: verdict === link.verdict ? link.explanation : `${findings.filter((f) => f.severity !== 'info').map((f) => f.title).join('; ')}. ${link.explanation}`,
+      // Upgraded by findings: the chain checks all passed (listed separately), so name the findings.
+      explanation: verdict === link.verdict ? link.explanation : `Every chain check passes, but: ${findings.filter((f) => f.severity !== 'info').map((f) => f.title).join('; ')}.`,
       checks: link.checks.map((c) => ({ id: c.id, verdict: c.verdict, text: c.text })),
       validity: describeValidity(link.cert, now),
       cert: link.cert.summary(),

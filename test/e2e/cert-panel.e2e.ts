@@ -125,6 +125,33 @@ describe('certificate panel and diagnostics (e2e)', function () {
     await runCommand(page, 'View: Close All Editors');
   });
 
+  it('follows the high contrast theme (VS Code theme variables only); saves e2e-cert-panel-hc.png', async () => {
+    assert.ok(wb);
+    const { page } = wb;
+    await runCommand(page, 'Preferences: Color Theme');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await input.fill('Dark High Contrast');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark High Contrast' }).first();
+    await row.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await row.click();
+    await page.locator('body.hc-black, .monaco-workbench.hc-black').first().waitFor({ state: 'attached', timeout: TIMEOUT });
+    await openFile(page, 'bundle.pem');
+    await runCommand(page, 'Redis TLS: Inspect Certificate File');
+    const frame = webviewFrame(page);
+    await frame.locator('ol.chain > li.link').nth(2).waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.ok(await frame.locator('body.vscode-high-contrast').count() === 1, 'the webview body carries the high contrast theme class');
+    // runs in the webview (no DOM lib in this tsconfig: reach getComputedStyle through globalThis)
+    const bg = await frame.locator('body').evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(b).backgroundColor);
+    assert.equal(bg, 'rgb(0, 0, 0)');
+    await screenshot(page, 'e2e-cert-panel-hc');
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'Preferences: Color Theme');
+    await input.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await input.fill('Light Modern');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Light Modern' }).first().click();
+  });
+
   it('squiggles an expired certificate and lists it in the Problems panel; saves e2e-diagnostics.png', async () => {
     assert.ok(wb);
     const { page } = wb;
