@@ -45,6 +45,8 @@ export class Folder {
     readonly segment: string,
     readonly parent: Folder | undefined,
     readonly hash: number,
+    /** The same segment as bytes (matching incoming keys against a Buffer is faster). */
+    readonly bytes: Buffer = Buffer.alloc(0),
   ) {}
 
   get isRoot(): boolean {
@@ -53,7 +55,7 @@ export class Folder {
 
   /** The segment's bytes. */
   segmentBytes(): Buffer {
-    return Buffer.from(this.segment, 'latin1');
+    return this.bytes;
   }
 
   /** Path from the root (excluded) to this folder. */
@@ -128,17 +130,34 @@ export class NamespaceTree {
   /** Routes key[pos, end) (the part after folder's prefix) down through open folders. */
   private route(folder: Folder, key: Uint8Array, pos: number, end: number): void {
     folder.total++;
+    const single = this.delimiter.length === 1 ? (this.delimiter[0] as number) : -1;
     for (;;) {
       if (!folder.open) {
         (folder.pending ??= new ByteList()).push(key, pos, end);
         return;
       }
-      const cut = this.findDelimiter(key, pos, end);
+      let cut: number;
+      let hash = FNV_OFFSET;
+      if (single >= 0) {
+        // One pass: find the delimiter and hash the segment before it.
+        cut = -1;
+        for (let i = pos; i < end; i++) {
+          const b = key[i] as number;
+          if (b === single) {
+            cut = i;
+            break;
+          }
+          hash = Math.imul(hash ^ b, FNV_PRIME);
+        }
+      } else {
+        cut = this.findDelimiter(key, pos, end);
+        if (cut >= 0) for (let i = pos; i < cut; i++) hash = Math.imul(hash ^ (key[i] as number), FNV_PRIME);
+      }
       if (cut < 0) {
         (folder.leaves ??= new ByteList()).push(key, pos, end);
         return;
       }
-      folder = this.child(folder, key, pos, cut);
+      folder = this.child(folder, key, pos, cut, hash & 0x3fffffff);
       folder.total++;
       pos = cut + this.delimiter.length;
     }
@@ -159,23 +178,22 @@ export class NamespaceTree {
     return -1;
   }
 
-  /** Finds or creates the subfolder named key[from, to). */
-  private child(folder: Folder, key: Uint8Array, from: number, to: number): Folder {
-    let hash = FNV_OFFSET;
-    for (let i = from; i < to; i++) hash = Math.imul(hash ^ (key[i] as number), FNV_PRIME);
-    hash >>>= 0;
+  /**
+   * Finds or creates the subfolder named key[from, to), whose FNV-1a hash is given (30 bits: a small
+   * integer for V8; a heap number as Map key is several times slower).
+   */
+  private child(folder: Folder, key: Uint8Array, from: number, to: number, hash: number): Folder {
     const buckets = (folder.buckets ??= new Map());
     const first = buckets.get(hash);
     const len = to - from;
     search: for (let f = first; f; f = f.nextInBucket) {
-      const seg = f.segment;
+      const seg = f.bytes;
       if (seg.length !== len) continue;
-      for (let i = 0; i < len; i++) if (seg.charCodeAt(i) !== key[from + i]) continue search;
+      for (let i = 0; i < len; i++) if (seg[i] !== key[from + i]) continue search;
       return f;
     }
-    let segment = '';
-    for (let i = from; i < to; i++) segment += String.fromCharCode(key[i] as number);
-    const created = new Folder(segment, folder, hash);
+    const bytes = Buffer.from(key.subarray(from, to));
+    const created = new Folder(bytes.toString('latin1'), folder, hash, bytes);
     created.nextInBucket = first;
     buckets.set(hash, created);
     folder.addChild(created);

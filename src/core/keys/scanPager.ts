@@ -20,6 +20,10 @@ export interface ScanProgress {
 
 export const SCAN_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream', 'ReJSON-RL'] as const;
 
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export class ScanPager {
   private cursor: Buffer = Buffer.from('0');
   private finished = false;
@@ -73,8 +77,12 @@ export class ScanPager {
       got += page.keys.length;
       this.keys += page.keys.length;
       const more = !this.finished && got < target && calls < maxCalls && !signal?.aborted;
-      // Ask for the next page first: the server works while we group this one.
-      if (more) inFlight = this.call(this.cursor, signal);
+      // Ask for the next page first: the server works while we group this one. Clients flush their
+      // writes on a later tick, so let the request leave before the (synchronous) grouping starts.
+      if (more) {
+        inFlight = this.call(this.cursor, signal);
+        await yieldToEventLoop();
+      }
       if (page.keys.length > 0) onKeys(page.keys);
       options.onProgress?.(this.progress());
       if (!more) {
