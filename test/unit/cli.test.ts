@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { parseRedisUrl, PASSWORD_IN_URL_WARNING } from '../../src/core/client/url';
 import { parseConnectionArgs, splitCommandLine } from '../../src/core/client/cliArgs';
 import { buildConnectionOptions, UsageError } from '../../src/cli/options';
-import { clean } from '../../src/cli/format';
+import { clean, formatDoctor } from '../../src/cli/format';
+import { parseInfoServer } from '../../src/core/tls/doctor';
 
 describe('parseRedisUrl', () => {
   it('reads rediss:// with user, password, port and db', () => {
@@ -90,5 +91,21 @@ describe('CLI option building', () => {
   });
   it('escapes control characters from server text before printing', () => {
     assert.equal(clean('a\u001b[31mb\n'), 'a\\x1b[31mb\\x0a');
+  });
+});
+
+describe('doctor output', () => {
+  it('parses INFO server fields and escapes server text in the report', () => {
+    const server = parseInfoServer('# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\nos:Linux\u001b[2J\r\nunknown_field:x\r\n');
+    assert.deepEqual(server, { redisVersion: '7.0.15', mode: 'standalone', os: 'Linux\u001b[2J' });
+    const text = formatDoctor({
+      ok: false,
+      problem: { code: 'HOSTNAME_MISMATCH', title: 'The certificate is not valid for this host name', detail: 'names \u001b[31m', fix: 'fix it' },
+      target: { host: '::1', port: 6380, tls: true, servername: null },
+      tls: null, chain: [], server, timings: null, warnings: [],
+    });
+    assert.match(text, /rediss:\/\/\[::1\]:6380/);
+    assert.match(text, /PROBLEM HOSTNAME_MISMATCH/);
+    assert.ok(!text.includes('\u001b'), 'no raw escape sequences reach the terminal');
   });
 });
