@@ -11,6 +11,7 @@ import {
   Certificate,
   fetchPresentedChain,
   parseCertificates,
+  ProbeError,
   readPfx,
   type ChainReport,
   type ProbeResult,
@@ -142,18 +143,18 @@ export async function connectionModel(container: Container, profile: Profile): P
   const t = options.tls;
   const anchors = t.ca ? t.ca.flatMap((c) => parseCertificates(c)) : undefined;
   let probe: ProbeResult;
+  const notes: string[] = [];
+  const base = { host: options.host, port: options.port, servername: t.servername, minVersion: t.minVersion, maxVersion: t.maxVersion };
   try {
-    probe = await fetchPresentedChain({
-      host: options.host,
-      port: options.port,
-      servername: t.servername,
-      minVersion: t.minVersion,
-      maxVersion: t.maxVersion,
-      cert: t.cert,
-      key: t.key,
-      passphrase: t.passphrase,
-      pfx: t.pfx,
-    });
+    try {
+      probe = await fetchPresentedChain({ ...base, cert: t.cert, key: t.key, passphrase: t.passphrase, pfx: t.pfx });
+    } catch (e) {
+      // A client identity OpenSSL cannot load (missing passphrase, key mismatch) must not hide the
+      // server's chain: read it without one (TLS 1.3 servers send it before asking for ours).
+      if (!(e instanceof ProbeError) || !/^ERR_OSSL|^ERR_SSL_/.test(e.code) || !(t.cert || t.pfx)) throw e;
+      probe = await fetchPresentedChain(base);
+      notes.push(`The client certificate could not be used for this inspection (${e.code}); the chain was read without it.`);
+    }
   } catch (e) {
     // The server cannot be reached again: show what the live connection recorded, if there is one.
     if (session?.report?.tls && session.report.chain.length > 0) return reportOnlyModel(profile.name, caDescription(profile), session.report, e instanceof Error ? e.message : 'unreachable');
@@ -161,7 +162,6 @@ export async function connectionModel(container: Container, profile: Profile): P
   }
   const hostname = t.servername || options.host;
   const report = await buildChain({ presented: probe.presented, anchors, useSystemRoots: t.useSystemCA, hostname, purpose: 'server' });
-  const notes: string[] = [];
   const r = session?.report;
   if (r) {
     const liveLeaf = r.chain[0]?.sha256?.replace(/:/g, '').toUpperCase();

@@ -159,6 +159,27 @@ describe('certificates (in the extension host)', function () {
     }
   });
 
+  it('still shows the server chain when the client identity cannot be loaded (passphrase not stored)', async () => {
+    const srv = await startRedis({ kind: 'mtls', certs: lab.server });
+    servers.push(srv);
+    const result = await vscode.commands.executeCommand<{ saved: boolean; profileId?: string }>('redisTls.addConnection', {
+      name: 'Cert mtls no passphrase', host: 'localhost', port: srv.port, tls: true, caPath: lab.caBundle.certPath,
+      certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath, passphrase: lab.passphrase,
+    });
+    assert.ok(result.profileId, JSON.stringify(result));
+    const id = result.profileId;
+    try {
+      assert.equal(await vscode.commands.executeCommand('redisTls.forgetSecrets', id), true);
+      const model = await vscode.commands.executeCommand<PanelModel | undefined>('redisTls.inspectConnectionCertificate', id);
+      assert.ok(model);
+      assert.equal(model.trusted, true, model.verdict);
+      assert.ok(model.notes.some((n) => /client certificate could not be used .*ERR_OSSL/.test(n)), model.notes.join(' | '));
+      assert.ok(!JSON.stringify(model).includes(lab.passphrase));
+    } finally {
+      await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
+    }
+  });
+
   it('lists a failure of a user profile in the Problems panel under a readable connection entry', async () => {
     const srv = await startRedis({ kind: 'tls', certs: lab.expiredServer });
     servers.push(srv);
