@@ -59,8 +59,13 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       provider.refresh();
       return;
     }
-    if (node instanceof DatabaseNode) node.keyspace.reset();
-    else if (node instanceof FolderNode) node.database.keyspace.forgetMeta();
+    if (node instanceof DatabaseNode) {
+      // Through the connection: INFO is read again, so the key counts are current too.
+      node.keyspace.reset();
+      provider.refresh(node.connection);
+      return;
+    }
+    if (node instanceof FolderNode) node.database.keyspace.forgetMeta();
     else if (node.kind === 'connection') provider.forgetConnection(node.profile.id);
     provider.refresh(node);
   };

@@ -1,7 +1,7 @@
 /**
- * Read-only documents for key values: `redis-tls:/<profile>/<db>/<key token>/<title>?<position>`.
- * The key travels as base64url bytes (exact for binary keys); the title is only for the tab. The
- * position query (`offset`, `cursor`, `after`) selects the part of a capped value.
+ * Read-only documents for key values: `redis-tls:/<profile>/db<n>/<title>?k=<key>&<position>`.
+ * The key travels in the query as base64url bytes (exact for binary keys); the title is only for the
+ * tab and the breadcrumbs. The position (`offset`, `cursor`, `after`) selects the part of a capped value.
  */
 import * as vscode from 'vscode';
 import { displayBytes, keyFromToken, keyToToken } from '../core/keys/bytes';
@@ -28,31 +28,33 @@ function title(key: Buffer): string {
 
 export function valueUri(address: ValueAddress, kind: DocumentKind = 'text'): vscode.Uri {
   const query = new URLSearchParams();
+  query.set('k', keyToToken(address.key));
   if (address.position.offset !== undefined && address.position.offset > 0) query.set('offset', String(address.position.offset));
   if (address.position.cursor !== undefined && address.position.cursor !== '0') query.set('cursor', address.position.cursor);
   if (address.position.after !== undefined) query.set('after', address.position.after);
   return vscode.Uri.from({
     scheme: VALUE_SCHEME,
-    path: `/${encodeURIComponent(address.profileId)}/${address.db}/${keyToToken(address.key)}/${title(address.key)}${EXTENSIONS[kind]}`,
+    path: `/${encodeURIComponent(address.profileId)}/db${address.db}/${title(address.key)}${EXTENSIONS[kind]}`,
     query: query.toString(),
   });
 }
 
 export function parseValueUri(uri: vscode.Uri): ValueAddress {
   if (uri.scheme !== VALUE_SCHEME) throw vscode.FileSystemError.FileNotFound(uri);
+  // ['', profile, 'db<n>', title]: the key itself travels in the query (k = base64url bytes).
   const parts = uri.path.split('/');
-  // ['', profile, db, token, title]
-  if (parts.length < 5) throw vscode.FileSystemError.FileNotFound(uri);
+  if (parts.length < 4) throw vscode.FileSystemError.FileNotFound(uri);
   const profileId = decodeURIComponent(parts[1] as string);
-  const db = Number(parts[2]);
-  if (!Number.isInteger(db) || db < 0) throw vscode.FileSystemError.FileNotFound(uri);
+  const dbMatch = /^db(\d{1,5})$/.exec(parts[2] as string);
+  if (!dbMatch) throw vscode.FileSystemError.FileNotFound(uri);
+  const db = Number(dbMatch[1]);
+  const query = new URLSearchParams(uri.query);
   let key: Buffer;
   try {
-    key = keyFromToken(parts[3] as string);
+    key = keyFromToken(query.get('k') ?? '');
   } catch {
     throw vscode.FileSystemError.FileNotFound(uri);
   }
-  const query = new URLSearchParams(uri.query);
   const position: ValuePosition = {};
   const offset = Number(query.get('offset') ?? '0');
   if (Number.isInteger(offset) && offset > 0) position.offset = offset;
