@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { displayBytes, escapeBytes, globEscape, isPlainText, keyFromToken, keyToToken, quoteBytes, unescapeBytes } from '../../src/core/keys/bytes';
 import { NamespaceTree, type TreeEntry } from '../../src/core/keys/namespaceTree';
 import { parseKeyspace } from '../../src/core/keys/database';
+import { ByteList } from '../../src/core/keys/byteList';
 import { formatTtl } from '../../src/core/keys/keyInfo';
 import { nextStreamId } from '../../src/core/keys/values';
 
@@ -127,6 +128,29 @@ describe('namespace tree', () => {
     tree.removeFolder(b);
     assert.equal(tree.root.total, 2);
     assert.deepEqual(names(tree.list(tree.root).entries), ['a/', 'top']);
+  });
+});
+
+describe('byte list sorting', () => {
+  it('orders like Buffer.compare and drops repeats, for shared prefixes, binary bytes and empty entries', () => {
+    // Deterministic pseudo-random entries with long shared prefixes, prefixes of each other and repeats.
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const entries: Buffer[] = [Buffer.alloc(0), Buffer.alloc(0)];
+    for (let i = 0; i < 3000; i++) {
+      const base = ['', 'user:', 'user:1000', 'session-aaaaaaaa-', '\xff\x00'][rnd(5)] as string;
+      const tail = Buffer.from(Array.from({ length: rnd(12) }, () => (rnd(4) === 0 ? rnd(256) : 0x30 + rnd(10))));
+      entries.push(Buffer.concat([Buffer.from(base, 'latin1'), tail]));
+      if (rnd(10) === 0) entries.push(entries[rnd(entries.length)] as Buffer);
+    }
+    const list = new ByteList();
+    for (const e of entries) list.push(e);
+    const got = list.sortedUnique().map((i) => list.get(i).toString('hex'));
+    const expected = [...new Set(entries.map((e) => e.toString('hex')))].map((h) => Buffer.from(h, 'hex')).sort(Buffer.compare).map((b) => b.toString('hex'));
+    assert.deepEqual(got, expected);
   });
 });
 

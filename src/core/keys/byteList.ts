@@ -88,12 +88,12 @@ export class ByteList {
   }
 
   /**
-   * The first (up to) 4 bytes of entry `index` as a number below 2^32.1 that orders like the bytes
-   * (base 257: a missing byte sorts before every byte value).
+   * Bytes [offset, offset+4) of entry `index` as a number below 2^32.1 that orders like the bytes
+   * (base 257: a missing byte sorts before every byte value, so 0 in the last digit means "ended").
    */
-  sortPrefix(index: number): number {
+  sortPrefix(index: number, offset = 0): number {
     const data = this.data;
-    const s = this.start(index);
+    const s = this.start(index) + offset;
     const e = this.end(index);
     let value = 0;
     for (let i = 0; i < 4; i++) value = value * 257 + (s + i < e ? (data[s + i] as number) + 1 : 0);
@@ -101,40 +101,53 @@ export class ByteList {
   }
 
   /**
-   * Entry indices in byte order, each distinct entry once. A native numeric sort on (4-byte prefix,
-   * index) packed in a float64 does most of the work; only runs sharing a prefix are compared fully.
+   * Entry indices in byte order, each distinct entry once. Most of the work is native numeric sorting
+   * of (4 bytes, index) packed in float64s, 4 bytes deeper for each run that shares a prefix; only
+   * small runs are compared byte by byte.
    */
   sortedUnique(): number[] {
     const n = this.size;
+    const order: number[] = new Array<number>(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (n >= INDEX_SPACE) order.sort((x, y) => this.compare(x, y));
+    else this.sortRange(order, 0, n, 0);
     const unique: number[] = [];
-    if (n >= INDEX_SPACE) {
-      const order: number[] = new Array<number>(n);
-      for (let i = 0; i < n; i++) order[i] = i;
-      order.sort((x, y) => this.compare(x, y));
-      this.pushDistinct(order, 0, n, unique);
-      return unique;
+    this.pushDistinct(order, 0, n, unique);
+    return unique;
+  }
+
+  private sortRange(order: number[], from: number, to: number, offset: number): void {
+    const n = to - from;
+    if (n < 2) return;
+    if (n <= 12 || offset >= 64) {
+      // Insertion sort: cheapest for the short runs that remain.
+      for (let k = from + 1; k < to; k++) {
+        const v = order[k] as number;
+        let j = k - 1;
+        while (j >= from && this.compare(order[j] as number, v) > 0) {
+          order[j + 1] = order[j] as number;
+          j--;
+        }
+        order[j + 1] = v;
+      }
+      return;
     }
     const packed = new Float64Array(n);
-    for (let i = 0; i < n; i++) packed[i] = this.sortPrefix(i) * INDEX_SPACE + i;
+    for (let k = 0; k < n; k++) {
+      const i = order[from + k] as number;
+      packed[k] = this.sortPrefix(i, offset) * INDEX_SPACE + i;
+    }
     packed.sort();
-    const run: number[] = [];
+    for (let k = 0; k < n; k++) order[from + k] = (packed[k] as number) % INDEX_SPACE;
     let k = 0;
     while (k < n) {
       const prefix = Math.floor((packed[k] as number) / INDEX_SPACE);
       let end = k + 1;
       while (end < n && Math.floor((packed[end] as number) / INDEX_SPACE) === prefix) end++;
-      if (end - k === 1) {
-        unique.push((packed[k] as number) % INDEX_SPACE);
-      } else {
-        // Entries sharing the prefix: order them by all their bytes, drop repeats.
-        run.length = 0;
-        for (let j = k; j < end; j++) run.push((packed[j] as number) % INDEX_SPACE);
-        run.sort((x, y) => this.compare(x, y));
-        this.pushDistinct(run, 0, run.length, unique);
-      }
+      // A prefix ending in a missing byte means the entries ended: the run is one repeated entry.
+      if (end - k > 1 && prefix % 257 !== 0) this.sortRange(order, from + k, from + end, offset + 4);
       k = end;
     }
-    return unique;
   }
 
   private pushDistinct(sorted: number[], from: number, to: number, out: number[]): void {
