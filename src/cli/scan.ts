@@ -8,10 +8,11 @@ export interface ScanOptions {
 }
 
 const OUT_CHUNK = 1 << 20;
+const DONE: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
 
 /**
  * Streams every key matching the options to `out`, one per line, raw bytes (as redis-cli --scan).
- * One SCAN is in flight while the previous page is written out; keys go straight from the socket's
+ * The next SCAN is sent as soon as a page's cursor arrives; keys go straight from the socket's
  * bytes into 1 MiB output buffers (no object per key), written whole, honouring 'drain'.
  */
 export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out: Writable): Promise<number> {
@@ -55,12 +56,20 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
     }
   };
   const isDone = (cursor: Buffer): boolean => cursor.length === 1 && cursor[0] === 0x30;
+  // Each page's cursor arrives ahead of its keys: the next SCAN goes out at once, so the server
+  // computes page N+1 while page N is still on its way here.
+  const pages: Array<Promise<Buffer>> = [];
+  let stopped = false;
+  const request = (cursor: Buffer | string): void => {
+    const page = conn.scanPage(['SCAN', cursor, ...tail], sink, { onCursor: (c) => { if (!isDone(c) && !stopped) request(c); } });
+    page.catch(() => undefined); // observed below, in order
+    pages.push(page);
+  };
   try {
-    let next: Promise<Buffer> | undefined = conn.scanPage(['SCAN', '0', ...tail], sink);
-    while (next) {
-      const cursor: Buffer = await next;
-      // Ask for the next page first: the server works on it while this one is written out.
-      next = isDone(cursor) ? undefined : conn.scanPage(['SCAN', cursor, ...tail], sink);
+    request('0');
+    for (let i = 0; i < pages.length; i++) {
+      await pages[i];
+      pages[i] = DONE;
       if (used > OUT_CHUNK / 2) {
         ready.push(buf.subarray(0, used));
         buf = Buffer.allocUnsafe(OUT_CHUNK);
@@ -68,7 +77,8 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
       }
       if (ready.length) await writeAll(ready.splice(0));
       if (outError) {
-        if (next) await next.catch(() => undefined);
+        stopped = true;
+        await Promise.allSettled(pages.slice(i + 1));
         break;
       }
     }

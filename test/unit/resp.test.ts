@@ -181,3 +181,23 @@ describe('raw SCAN pages through the queue (no object per key)', () => {
     assert.equal(runPages(Buffer.from('*2\r\n$1\r\n0\r\n*1\r\n$1\nab'), 1).fatal?.reason, 'malformed');
   });
 });
+
+describe('raw SCAN cursor arrives before the keys', () => {
+  it('calls onScanCursor before any key, and a page queued from it is parsed raw too', () => {
+    const events: string[] = [];
+    const q = new ReplyQueue({ maxReplyBytes: 1 << 20, onFatal: () => assert.fail('no fatal') });
+    const push = (name: string): void => {
+      q.push({
+        settled: false,
+        scanSink: (b, s, e) => events.push(`${name}:key:${b.toString('latin1', s, e)}`),
+        onScanCursor: (c) => { events.push(`${name}:cursor:${c.toString()}`); if (name === 'p1') push('p2'); },
+        resolve: (r) => events.push(`${name}:done:${(r as Buffer).toString()}`),
+        reject: () => assert.fail('no error'),
+      });
+    };
+    push('p1');
+    const bytes = Buffer.from('*2\r\n$2\r\n42\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\nc\r\n');
+    for (let i = 0; i < bytes.length; i += 5) q.feed(bytes.subarray(i, i + 5));
+    assert.deepEqual(events, ['p1:cursor:42', 'p1:key:a', 'p1:key:b', 'p1:done:42', 'p2:cursor:0', 'p2:key:c', 'p2:done:0']);
+  });
+});

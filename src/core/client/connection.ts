@@ -263,19 +263,22 @@ export class RedisConnection {
   /**
    * Sends one SCAN (args start with 'SCAN', cursor...) and streams the page's keys to `sink` as
    * (buffer, start, end) — valid only during the call — then resolves with the next cursor.
+   * `onCursor` hears the next cursor as soon as it arrives, ahead of the keys (to request the next
+   * page early; commands sent from it are queued after this one).
    * Bypasses per-key objects when it can; otherwise falls back to the parsed reply transparently.
    */
-  async scanPage(args: readonly CommandArg[], sink: KeySink, opts: SendOptions = {}): Promise<Buffer> {
-    const reply = await this.sendRaw(args, opts, sink).catch((err: unknown) => { throw this.diagnoseReplyError(err, args); });
+  async scanPage(args: readonly CommandArg[], sink: KeySink, opts: SendOptions & { onCursor?: (cursor: Buffer) => void } = {}): Promise<Buffer> {
+    const reply = await this.sendRaw(args, opts, sink, opts.onCursor).catch((err: unknown) => { throw this.diagnoseReplyError(err, args); });
     if (Buffer.isBuffer(reply)) return reply;
     if (Array.isArray(reply) && reply.length === 2 && Buffer.isBuffer(reply[0]) && Array.isArray(reply[1])) {
+      opts.onCursor?.(reply[0]);
       for (const k of reply[1]) if (Buffer.isBuffer(k)) sink(k, 0, k.length);
       return reply[0];
     }
     throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `SCAN on ${this.where} returned something other than [cursor, keys].`));
   }
 
-  private sendRaw(args: readonly CommandArg[], opts: SendOptions, scanSink?: KeySink): Promise<Reply> {
+  private sendRaw(args: readonly CommandArg[], opts: SendOptions, scanSink?: KeySink, onScanCursor?: (cursor: Buffer) => void): Promise<Reply> {
     if (this.closedWith !== undefined) {
       return Promise.reject(this.closedWith ?? new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The connection to ${this.where} is closed.`, { title: 'Connection closed' })));
     }
@@ -297,6 +300,7 @@ export class RedisConnection {
       const pending: PendingReply = {
         settled: false,
         ...(scanSink ? { scanSink } : {}),
+        ...(scanSink && onScanCursor ? { onScanCursor } : {}),
         resolve: (r) => { cleanup(); resolve(r); },
         reject: (err) => { cleanup(); reject(err); },
       };

@@ -11,6 +11,8 @@ export interface PendingReply {
    * the usual [cursor, keys] array).
    */
   scanSink?: KeySink;
+  /** With scanSink: called as soon as the page's cursor is read, before its keys. */
+  onScanCursor?: (cursor: Buffer) => void;
   resolve(reply: Reply): void;
   reject(err: Error): void;
 }
@@ -81,7 +83,10 @@ export class ReplyQueue {
       // the parser holds nothing, or every command ahead is itself a raw SCAN.
       const last = this.items.length > this.head ? this.items[this.items.length - 1] : undefined;
       const ok = last ? last.scanSink !== undefined : this.parserIdle();
-      if (!ok) pending.scanSink = undefined;
+      if (!ok) {
+        pending.scanSink = undefined;
+        pending.onScanCursor = undefined;
+      }
     }
     this.items.push(pending);
   }
@@ -100,7 +105,8 @@ export class ReplyQueue {
         this.feedParser(data);
         return;
       }
-      this.scanReader ??= new ScanReplyReader((b, s, e) => { if (!head.settled) sink(b, s, e); }, this.maxReplyBytes);
+      this.scanReader ??= new ScanReplyReader((b, s, e) => { if (!head.settled) sink(b, s, e); }, this.maxReplyBytes,
+        head.onScanCursor ? (c) => { if (!head.settled) head.onScanCursor?.(c); } : undefined);
       const r = this.scanReader.feed(data);
       if (r.state === 'more') {
         this.bytesSinceReply += data.length;

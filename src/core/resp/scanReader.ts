@@ -33,7 +33,7 @@ export class ScanReplyReader {
   private partialUsed = 0;
   private total = 0;
 
-  constructor(private readonly sink: KeySink, private readonly maxReplyBytes: number) {}
+  constructor(private readonly sink: KeySink, private readonly maxReplyBytes: number, private readonly onCursor?: (cursor: Buffer) => void) {}
 
   /** Consumes bytes from `buf`; on 'done' / 'error-reply', the first `used` bytes belonged to this reply. */
   feed(buf: Buffer): ScanReadResult {
@@ -136,6 +136,8 @@ export class ScanReplyReader {
     if (this.step === Step.CursorBody) {
       this.cursor = Buffer.from(buf.subarray(start, end));
       this.step = Step.KeysHeader;
+      // The cursor leads the reply: the next page can be requested before this one has arrived.
+      this.onCursor?.(this.cursor);
       return;
     }
     this.sink(buf, start, end);
