@@ -148,9 +148,15 @@ describe('byte list sorting', () => {
     }
     const list = new ByteList();
     for (const e of entries) list.push(e);
+    const sortedHex = (all: Buffer[]): string[] => [...new Set(all.map((e) => e.toString('hex')))].map((h) => Buffer.from(h, 'hex')).sort(Buffer.compare).map((b) => b.toString('hex'));
     const got = list.sortedUnique().map((i) => list.get(i).toString('hex'));
-    const expected = [...new Set(entries.map((e) => e.toString('hex')))].map((h) => Buffer.from(h, 'hex')).sort(Buffer.compare).map((b) => b.toString('hex'));
-    assert.deepEqual(got, expected);
+    assert.deepEqual(got, sortedHex(entries));
+    // Incremental: a sorted, distinct head plus new entries (some repeating the head) merge right.
+    const head = list.select(list.sortedUnique());
+    const more = entries.slice(0, 500).concat([Buffer.from('zzz'), Buffer.from('user:0')]);
+    for (const e of more) head.push(e);
+    const merged = head.sortedUnique(new Set(entries.map((e) => e.toString('hex'))).size).map((i) => head.get(i).toString('hex'));
+    assert.deepEqual(merged, sortedHex(entries.concat(more)));
   });
 });
 

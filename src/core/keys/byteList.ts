@@ -105,13 +105,34 @@ export class ByteList {
    * of (4 bytes, index) packed in float64s, 4 bytes deeper for each run that shares a prefix; only
    * small runs are compared byte by byte.
    */
-  sortedUnique(): number[] {
+  sortedUnique(sortedHead = 0): number[] {
     const n = this.size;
+    const unique: number[] = [];
+    if (sortedHead > 0) {
+      // The first entries are already sorted and distinct (an earlier listing): sort the new tail
+      // only and merge, O(n) instead of sorting everything again.
+      const tail: number[] = [];
+      for (let i = sortedHead; i < n; i++) tail.push(i);
+      if (n - sortedHead >= INDEX_SPACE) tail.sort((x, y) => this.compare(x, y));
+      else this.sortRange(tail, 0, tail.length, 0);
+      let i = 0;
+      let j = 0;
+      let last = -1;
+      while (i < sortedHead || j < tail.length) {
+        let next: number;
+        if (j >= tail.length) next = i++;
+        else if (i >= sortedHead) next = tail[j++] as number;
+        else next = this.compare(i, tail[j] as number) <= 0 ? i++ : (tail[j++] as number);
+        if (last >= 0 && this.compare(last, next) === 0) continue;
+        unique.push(next);
+        last = next;
+      }
+      return unique;
+    }
     const order: number[] = new Array<number>(n);
     for (let i = 0; i < n; i++) order[i] = i;
     if (n >= INDEX_SPACE) order.sort((x, y) => this.compare(x, y));
     else this.sortRange(order, 0, n, 0);
-    const unique: number[] = [];
     this.pushDistinct(order, 0, n, unique);
     return unique;
   }

@@ -218,7 +218,7 @@ export class NamespaceTree {
     const leaves = folder.leaves;
     if (leaves && folder.sortedLeaves < leaves.length) {
       const n = leaves.length;
-      const unique = leaves.sortedUnique();
+      const unique = leaves.sortedUnique(folder.sortedLeaves);
       const duplicates = n - unique.length;
       folder.leaves = leaves.select(unique);
       folder.sortedLeaves = unique.length;
