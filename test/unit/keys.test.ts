@@ -18,6 +18,9 @@ describe('key bytes', () => {
     assert.equal(isPlainText(Buffer.from([0xc3, 0x28])), false);
     assert.equal(isPlainText(Buffer.from('a\x7f')), false);
     assert.equal(isPlainText(Buffer.from('evil\u202Egnp.exe')), false);
+    assert.equal(isPlainText(Buffer.from('a\u2028b')), false, 'a line separator would break the line');
+    assert.equal(isPlainText(Buffer.from('zero\u200Bwidth')), false);
+    assert.equal(displayBytes(Buffer.from('a\u2028b')), 'a\\xe2\\x80\\xa8b');
     assert.equal(isPlainText(Buffer.from('日本:キー')), true);
   });
 

@@ -14,8 +14,11 @@ export function isPlainText(bytes: Uint8Array): boolean {
   return true;
 }
 
-/** C1 controls and the bidi overrides that can make a name read differently than it is. */
-const UNICODE_CONTROLS = /[\u0080-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+/**
+ * C1 controls, bidi overrides, zero-width characters and the Unicode line/paragraph separators: they
+ * can make a name read differently than it is, or break a line where none is.
+ */
+const UNICODE_CONTROLS = /[\u0080-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 function hasUnicodeControls(text: string): boolean {
   return UNICODE_CONTROLS.test(text);
 }
