@@ -55,6 +55,15 @@ describe('key tree (e2e)', function () {
     assert.ok(wb);
     const { page } = wb;
     await openRedisTlsView(page);
+    // A wider side bar, so the connection's TLS state is readable in the screenshot.
+    const sidebar = await page.locator('.part.sidebar').boundingBox();
+    if (sidebar) {
+      const x = sidebar.x + sidebar.width;
+      await page.mouse.move(x, 300);
+      await page.mouse.down();
+      await page.mouse.move(x + 180, 300, { steps: 5 });
+      await page.mouse.up();
+    }
     await expand(page, 'Lab TLS');
     await expand(page, 'db0');
     await expand(page, 'user');
