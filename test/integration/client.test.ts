@@ -163,6 +163,23 @@ describe('RedisConnection over verified TLS (lab)', function () {
       (e: unknown) => isDiagnosedError(e) && e.problem.field === 'pin' && e.problem.detail.includes(pin));
   });
 
+  it('pin mode resumes its own (pin-verified) TLS 1.3 sessions', async () => {
+    const probe = await RedisConnection.open(opts({}, srv13.port), { tlsCache: new TlsCache() });
+    const pin = probe.report.chain[0].sha256;
+    await probe.close();
+    const cache = new TlsCache();
+    const o = opts({ tls: { enabled: true, verify: 'pin', pinSha256: pin } }, srv13.port);
+    const first = await RedisConnection.open(o, { tlsCache: cache });
+    await first.send(['PING']);
+    await first.close();
+    assert.equal(cache.sessionCount, 1);
+    const second = await RedisConnection.open(o, { tlsCache: cache });
+    assert.equal(second.report.sessionReused, true);
+    assert.equal(second.report.authorized, true);
+    assert.equal(second.report.verification, 'pin');
+    await second.close();
+  });
+
   it('RedisClient reconnects after the server drops the connection', async () => {
     const client = new RedisClient(opts(), { tlsCache: new TlsCache() });
     try {

@@ -146,7 +146,10 @@ export class RedisConnection {
       if (verify === 'pin') {
         const presented = tlsSocket.getPeerCertificate().fingerprint256 ?? '';
         const pinned = normalizeFingerprint(options.tls.pinSha256 ?? '');
-        if (!pinned || normalizeFingerprint(presented) !== pinned) {
+        // A resumed TLS 1.3 session presents no certificate. It can only come from this cache, under a
+        // key that includes the pin, stored after that pin matched: the check already happened.
+        const resumedPinned = Boolean(pinned) && !presented && tlsSocket.isSessionReused();
+        if (!resumedPinned && (!pinned || normalizeFingerprint(presented) !== pinned)) {
           tlsSocket.destroy();
           cache.forgetSession(profileKey);
           throw new DiagnosedError(makeProblem('UNTRUSTED_ROOT',
@@ -490,7 +493,7 @@ function handshake(o: ConnectionOptions, raw: net.Socket, secureContext: tls.Sec
       clearTimeout(probeTimer);
       clearTimeout(deadlineTimer);
       socket.removeAllListeners('error');
-      verified = (verify === 'full' && socket.authorized) || (verify === 'pin' && pinMatches(o, socket));
+      verified = (verify === 'full' && socket.authorized) || (verify === 'pin' && (pinMatches(o, socket) || (session !== undefined && socket.isSessionReused())));
       if (verified && latestSession) cache.storeSession(profileKey, latestSession, true);
       resolve(socket);
     });

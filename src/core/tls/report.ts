@@ -18,5 +18,6 @@ export interface HandshakeReport {
   verification: 'chain' | 'pin' | 'none';
   sessionReused: boolean;
   timings: { tcpConnectMs: number; tlsHandshakeMs: number | null; firstReplyMs: number | null };
+  /** Leaf first. Empty when the session was resumed: a resumed TLS 1.3 session presents no certificate. */
   chain: CertSummary[];
 }
