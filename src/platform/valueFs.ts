@@ -90,6 +90,9 @@ interface Rendered {
 export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly changes = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changes.event;
+  private readonly rendering = new vscode.EventEmitter<vscode.Uri>();
+  /** A part was read from the server. */
+  readonly onDidRender = this.rendering.event;
   /** The last rendering per URI: stat and readFile share one read; "next part" needs the position. */
   private readonly rendered = new Map<string, Rendered>();
 
@@ -105,6 +108,7 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     const part = await readValue(db, address.key, address.position, readCaps());
     const out: Rendered = { part, bytes: Buffer.from(part.text, 'utf8'), at: Date.now() };
     this.rendered.set(partId(uri), out);
+    this.rendering.fire(uri);
     if (this.rendered.size > 200) this.rendered.delete(this.rendered.keys().next().value as string);
     return out;
   }
@@ -154,6 +158,7 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
 
   dispose(): void {
     this.changes.dispose();
+    this.rendering.dispose();
     this.rendered.clear();
   }
 }

@@ -20,6 +20,14 @@ export function registerKeyBrowser(container: Container): KeyBrowser {
   const fs = container.own(new ValueFileSystem((id) => provider.session(id)));
   container.own(vscode.workspace.registerFileSystemProvider(VALUE_SCHEME, fs, { isCaseSensitive: true, isReadonly: true }));
   container.own(vscode.languages.registerCodeLensProvider({ scheme: VALUE_SCHEME }, new ValueCodeLens(fs)));
+  // "Load Next Part" in the editor title only where there is a next part.
+  const updateNextPartContext = (): void => {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    const hasNext = uri?.scheme === VALUE_SCHEME && !!fs.lastPart(uri)?.next;
+    void vscode.commands.executeCommand('setContext', 'redisTls.valueHasNextPart', hasNext);
+  };
+  container.own(vscode.window.onDidChangeActiveTextEditor(updateNextPartContext));
+  container.own(fs.onDidRender(updateNextPartContext));
   const mode = container.context.extensionMode;
   for (const d of registerKeyCommands({ provider, fs, log: container.log, extensionMode: mode })) container.own(d);
   const browser: KeyBrowser = { provider, fs, view: view as vscode.TreeView<unknown> };
