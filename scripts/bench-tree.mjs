@@ -142,12 +142,14 @@ try {
   // Expanding the 100k folder: first page of children (sort + dedupe once, TYPE/PTTL for the page).
   const big = kept.ks.tree.root.children().find((f) => f.segment === 'big');
   const tb = performance.now();
+  kept.ks.tree.prepare(big);
+  const sortMs = performance.now() - tb;
   const bigPage = await kept.ks.children(big);
   const bigMs = performance.now() - tb;
   const tb2 = performance.now();
   kept.ks.showMore(big);
   await kept.ks.children(big);
-  console.log(`100k folder: first page ${ms(bigMs)} ms (${bigPage.entries.length} shown, ${bigPage.hidden} more); next page ${ms(performance.now() - tb2)} ms`);
+  console.log(`100k folder: first page ${ms(bigMs)} ms (${bigPage.entries.length} shown, ${bigPage.hidden} more; sort + de-duplicate ${ms(sortMs)} ms, then listing + TYPE/PTTL of the page ${ms(bigMs - sortMs)} ms); next page ${ms(performance.now() - tb2)} ms`);
   await conn.close();
 
   console.log(`tree: first page ${Math.round(firstPageMs)} ms; scan+group ${ratio.toFixed(2)}x raw scan; heap +${Math.round(heapMb)} MB; 100k folder first page ${Math.round(bigMs)} ms`);

@@ -28,8 +28,12 @@ export class Folder {
   total = 0;
   /** Listed at least once: new keys are split into its subfolders as they arrive. */
   open = false;
-  /** Suffixes (after this folder's prefix) not yet split into subfolders. */
-  pending: ByteList | undefined;
+  /**
+   * Suffixes (after this folder's prefix) not yet split into subfolders: a chain through the tree's
+   * shared arena (first and last entry, -1 when none).
+   */
+  pendingHead = -1;
+  pendingTail = -1;
   /** Suffixes of the keys directly in this folder; the first `sortedLeaves` are sorted and unique. */
   leaves: ByteList | undefined;
   sortedLeaves = 0;
@@ -107,6 +111,9 @@ export class NamespaceTree {
   private readonly delimiter: Buffer;
   /** Keys received (including SCAN duplicates). */
   received = 0;
+  /** Parked suffixes of all closed folders, back to back; `next` chains each folder's entries. */
+  private readonly arena = new ByteList(1024, 16 * 1024);
+  private next = new Int32Array(1024);
 
   constructor(delimiter: string | Uint8Array = ':') {
     this.delimiter = typeof delimiter === 'string' ? Buffer.from(delimiter, 'utf8') : Buffer.from(delimiter);
@@ -133,7 +140,19 @@ export class NamespaceTree {
     const single = this.delimiter.length === 1 ? (this.delimiter[0] as number) : -1;
     for (;;) {
       if (!folder.open) {
-        (folder.pending ??= new ByteList()).push(key, pos, end);
+        // Parked in the shared arena: appending there stays in cache, a list per folder would not.
+        const arena = this.arena;
+        const at = arena.length;
+        arena.push(key, pos, end);
+        if (at >= this.next.length) {
+          const grown = new Int32Array(this.next.length * 2);
+          grown.set(this.next);
+          this.next = grown;
+        }
+        this.next[at] = -1;
+        if (folder.pendingTail >= 0) this.next[folder.pendingTail] = at;
+        else folder.pendingHead = at;
+        folder.pendingTail = at;
         return;
       }
       let cut: number;
@@ -204,15 +223,15 @@ export class NamespaceTree {
   prepare(folder: Folder): void {
     if (!folder.open) {
       folder.open = true;
-      const pending = folder.pending;
-      folder.pending = undefined;
-      if (pending) {
-        const bytes = pending.bytes;
-        for (let i = 0; i < pending.length; i++) {
-          // route() counts the folder itself again: compensate, it was counted when parked.
-          folder.total--;
-          this.route(folder, bytes, pending.start(i), pending.end(i));
-        }
+      let at = folder.pendingHead;
+      folder.pendingHead = folder.pendingTail = -1;
+      const arena = this.arena;
+      while (at >= 0) {
+        // route() counts the folder itself again: compensate, it was counted when parked.
+        folder.total--;
+        // May append to the arena (and grow it): read the storage again each time.
+        this.route(folder, arena.bytes, arena.start(at), arena.end(at));
+        at = this.next[at] as number;
       }
     }
     const leaves = folder.leaves;
@@ -284,7 +303,7 @@ export class NamespaceTree {
 
   private clearFolder(folder: Folder): void {
     for (const child of folder.children().slice()) folder.detach(child);
-    folder.pending = undefined;
+    folder.pendingHead = folder.pendingTail = -1;
     folder.leaves = undefined;
     folder.sortedLeaves = 0;
     folder.total = 0;
