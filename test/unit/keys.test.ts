@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import { displayBytes, escapeBytes, globEscape, isPlainText, keyFromToken, keyToToken, quoteBytes, unescapeBytes } from '../../src/core/keys/bytes';
 import { NamespaceTree, type TreeEntry } from '../../src/core/keys/namespaceTree';
 import { parseKeyspace } from '../../src/core/keys/database';
-import { ByteList } from '../../src/core/keys/byteList';
 import { formatTtl } from '../../src/core/keys/keyInfo';
 import { nextStreamId } from '../../src/core/keys/values';
 
@@ -134,9 +133,10 @@ describe('namespace tree', () => {
   });
 });
 
-describe('byte list sorting', () => {
-  it('orders like Buffer.compare and drops repeats, for shared prefixes, binary bytes and empty entries', () => {
-    // Deterministic pseudo-random entries with long shared prefixes, prefixes of each other and repeats.
+describe('folder ordering', () => {
+  it('lists keys like Buffer.compare orders them, each once, for shared prefixes, binary bytes, empty keys and repeats', () => {
+    // Deterministic pseudo-random keys with long shared prefixes, prefixes of each other and repeats
+    // (SCAN may return a key twice). No delimiter: every key is a direct child of the root.
     let seed = 7;
     const rnd = (n: number): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -149,17 +149,28 @@ describe('byte list sorting', () => {
       entries.push(Buffer.concat([Buffer.from(base, 'latin1'), tail]));
       if (rnd(10) === 0) entries.push(entries[rnd(entries.length)] as Buffer);
     }
-    const list = new ByteList();
-    for (const e of entries) list.push(e);
     const sortedHex = (all: Buffer[]): string[] => [...new Set(all.map((e) => e.toString('hex')))].map((h) => Buffer.from(h, 'hex')).sort(Buffer.compare).map((b) => b.toString('hex'));
-    const got = list.sortedUnique().map((i) => list.get(i).toString('hex'));
-    assert.deepEqual(got, sortedHex(entries));
-    // Incremental: a sorted, distinct head plus new entries (some repeating the head) merge right.
-    const head = list.select(list.sortedUnique());
+    const listed = (tree: NamespaceTree, offset = 0, limit?: number): string[] =>
+      tree.list(tree.root, offset, limit).entries.map((e) => (e.kind === 'key' ? e.key.toString('hex') : '?'));
+    const tree = new NamespaceTree('');
+    tree.addMany(entries);
+    const expected = sortedHex(entries);
+    // A first page resolves only what it shows; the rest follows in order.
+    assert.deepEqual(listed(tree, 0, 100), expected.slice(0, 100));
+    assert.deepEqual(listed(tree), expected);
+    assert.equal(tree.root.total, expected.length, 'repeats are not counted');
+    assert.equal(tree.list(tree.root).total, expected.length);
+    // More keys (some repeating earlier ones) arrive after a listing.
     const more = entries.slice(0, 500).concat([Buffer.from('zzz'), Buffer.from('user:0')]);
-    for (const e of more) head.push(e);
-    const merged = head.sortedUnique(new Set(entries.map((e) => e.toString('hex'))).size).map((i) => head.get(i).toString('hex'));
-    assert.deepEqual(merged, sortedHex(entries.concat(more)));
+    tree.addMany(more);
+    const all = sortedHex(entries.concat(more));
+    assert.deepEqual(listed(tree), all);
+    assert.equal(tree.root.total, all.length);
+    // Deleting a key that arrived several times removes every copy.
+    const repeated = entries[2] as Buffer;
+    assert.equal(tree.remove(repeated), true);
+    assert.deepEqual(listed(tree), all.filter((h) => h !== repeated.toString('hex')));
+    assert.equal(tree.root.total, all.length - 1);
   });
 });
 

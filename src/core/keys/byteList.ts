@@ -2,9 +2,6 @@
  * A growable list of byte strings stored back to back in one buffer, with an end offset per entry:
  * a million keys cost their bytes plus 4 bytes each, with no object per key.
  */
-/** 2^20: entry indices packed below the sort prefix (folders up to a million direct keys). */
-const INDEX_SPACE = 1_048_576;
-
 export class ByteList {
   // A Buffer, like the keys the client delivers: the copy loops stay monomorphic.
   private data: Buffer;
@@ -98,87 +95,6 @@ export class ByteList {
     let value = 0;
     for (let i = 0; i < 4; i++) value = value * 257 + (s + i < e ? (data[s + i] as number) + 1 : 0);
     return value;
-  }
-
-  /**
-   * Entry indices in byte order, each distinct entry once. Most of the work is native numeric sorting
-   * of (4 bytes, index) packed in float64s, 4 bytes deeper for each run that shares a prefix; only
-   * small runs are compared byte by byte.
-   */
-  sortedUnique(sortedHead = 0): number[] {
-    const n = this.size;
-    const unique: number[] = [];
-    if (sortedHead > 0) {
-      // The first entries are already sorted and distinct (an earlier listing): sort the new tail
-      // only and merge, O(n) instead of sorting everything again.
-      const tail: number[] = [];
-      for (let i = sortedHead; i < n; i++) tail.push(i);
-      if (n - sortedHead >= INDEX_SPACE) tail.sort((x, y) => this.compare(x, y));
-      else this.sortRange(tail, 0, tail.length, 0);
-      let i = 0;
-      let j = 0;
-      let last = -1;
-      while (i < sortedHead || j < tail.length) {
-        let next: number;
-        if (j >= tail.length) next = i++;
-        else if (i >= sortedHead) next = tail[j++] as number;
-        else next = this.compare(i, tail[j] as number) <= 0 ? i++ : (tail[j++] as number);
-        if (last >= 0 && this.compare(last, next) === 0) continue;
-        unique.push(next);
-        last = next;
-      }
-      return unique;
-    }
-    const order: number[] = new Array<number>(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    if (n >= INDEX_SPACE) order.sort((x, y) => this.compare(x, y));
-    else this.sortRange(order, 0, n, 0);
-    this.pushDistinct(order, 0, n, unique);
-    return unique;
-  }
-
-  private sortRange(order: number[], from: number, to: number, offset: number): void {
-    const n = to - from;
-    if (n < 2) return;
-    if (n <= 12 || offset >= 64) {
-      // Insertion sort: cheapest for the short runs that remain.
-      for (let k = from + 1; k < to; k++) {
-        const v = order[k] as number;
-        let j = k - 1;
-        while (j >= from && this.compare(order[j] as number, v) > 0) {
-          order[j + 1] = order[j] as number;
-          j--;
-        }
-        order[j + 1] = v;
-      }
-      return;
-    }
-    const packed = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      const i = order[from + k] as number;
-      packed[k] = this.sortPrefix(i, offset) * INDEX_SPACE + i;
-    }
-    packed.sort();
-    for (let k = 0; k < n; k++) order[from + k] = (packed[k] as number) % INDEX_SPACE;
-    let k = 0;
-    while (k < n) {
-      const prefix = Math.floor((packed[k] as number) / INDEX_SPACE);
-      let end = k + 1;
-      while (end < n && Math.floor((packed[end] as number) / INDEX_SPACE) === prefix) end++;
-      // A prefix ending in a missing byte means the entries ended: the run is one repeated entry.
-      if (end - k > 1 && prefix % 257 !== 0) this.sortRange(order, from + k, from + end, offset + 4);
-      k = end;
-    }
-  }
-
-  private pushDistinct(sorted: number[], from: number, to: number, out: number[]): void {
-    let last = -1;
-    for (let k = from; k < to; k++) {
-      const i = sorted[k] as number;
-      if (last >= 0 && this.compare(last, i) === 0) continue;
-      out.push(i);
-      last = i;
-    }
   }
 
   /** A new list with the given entries, in that order. */

@@ -11,6 +11,9 @@
  */
 import { ByteList } from './byteList';
 
+/** 2^20: leaf indices packed below a 4-byte sort prefix in a float64 (folders up to a million direct keys). */
+const INDEX_SPACE = 1_048_576;
+
 export type TreeEntry =
   | { kind: 'folder'; folder: Folder }
   | { kind: 'key'; key: Buffer };
@@ -34,9 +37,18 @@ export class Folder {
    */
   pendingHead = -1;
   pendingTail = -1;
-  /** Suffixes of the keys directly in this folder; the first `sortedLeaves` are sorted and unique. */
+  /** Suffixes of the keys directly in this folder, in arrival order. */
   leaves: ByteList | undefined;
-  sortedLeaves = 0;
+  /**
+   * The leaves in byte order, built lazily: sorted natively by their first 4 bytes (`prefixes`), runs
+   * of equal prefixes put in full byte order (and repeats marked -1) only up to `resolved`, i.e. as
+   * far as a listing has looked. Undefined when leaves arrived since.
+   */
+  order: Int32Array | undefined;
+  prefixes: Float64Array | undefined;
+  resolved = 0;
+  /** Repeats found (SCAN may return a key twice). */
+  repeats = 0;
   /** Subfolders by segment hash; collisions chain through `nextInBucket`. */
   buckets: Map<number, Folder> | undefined;
   nextInBucket: Folder | undefined;
@@ -235,15 +247,65 @@ export class NamespaceTree {
       }
     }
     const leaves = folder.leaves;
-    if (leaves && folder.sortedLeaves < leaves.length) {
+    if (leaves && (!folder.order || folder.order.length !== leaves.length)) {
       const n = leaves.length;
-      const unique = leaves.sortedUnique(folder.sortedLeaves);
-      const duplicates = n - unique.length;
-      folder.leaves = leaves.select(unique);
-      folder.sortedLeaves = unique.length;
-      if (duplicates > 0) {
-        for (let f: Folder | undefined = folder; f; f = f.parent) f.total -= duplicates;
+      const order = new Int32Array(n);
+      const prefixes = new Float64Array(n);
+      if (n < INDEX_SPACE) {
+        const packed = new Float64Array(n);
+        for (let i = 0; i < n; i++) packed[i] = leaves.sortPrefix(i) * INDEX_SPACE + i;
+        packed.sort();
+        for (let k = 0; k < n; k++) {
+          const v = packed[k] as number;
+          order[k] = v % INDEX_SPACE;
+          prefixes[k] = Math.floor(v / INDEX_SPACE);
+        }
+      } else {
+        const all = Array.from({ length: n }, (_, i) => i).sort((a, b) => leaves.compare(a, b));
+        order.set(all);
+        for (let k = 0; k < n; k++) prefixes[k] = k; // every entry its own run: already in full order
       }
+      // Repeats found before are found again: forget them from the counts first.
+      for (let f: Folder | undefined = folder; f; f = f.parent) f.total += folder.repeats;
+      folder.repeats = 0;
+      folder.order = order;
+      folder.prefixes = prefixes;
+      folder.resolved = 0;
+    }
+  }
+
+  /** Puts the folder's leaves in full byte order up to position `upTo` (see Folder.order). */
+  private resolve(folder: Folder, upTo: number): void {
+    const { order, prefixes, leaves } = folder;
+    if (!order || !prefixes || !leaves) return;
+    const n = order.length;
+    let k = folder.resolved;
+    let repeats = 0;
+    while (k < n && k < upTo) {
+      const prefix = prefixes[k] as number;
+      let end = k + 1;
+      while (end < n && prefixes[end] === prefix) end++;
+      if (end - k > 1) {
+        // Equal first 4 bytes: order the run by all bytes, then mark repeats.
+        const run = Array.from(order.subarray(k, end)).sort((a, b) => leaves.compare(a, b) || a - b);
+        let last = -1;
+        for (let j = 0; j < run.length; j++) {
+          const i = run[j] as number;
+          if (last >= 0 && leaves.compare(last, i) === 0) {
+            order[k + j] = -1;
+            repeats++;
+          } else {
+            order[k + j] = i;
+            last = i;
+          }
+        }
+      }
+      k = end;
+    }
+    folder.resolved = k;
+    if (repeats > 0) {
+      folder.repeats += repeats;
+      for (let f: Folder | undefined = folder; f; f = f.parent) f.total -= repeats;
     }
   }
 
@@ -251,23 +313,25 @@ export class NamespaceTree {
   list(folder: Folder, offset = 0, limit = Number.MAX_SAFE_INTEGER): TreePage {
     this.prepare(folder);
     const folders = folder.children();
-    const leaves = folder.leaves;
-    const keyCount = leaves ? leaves.length : 0;
-    const total = folders.length + keyCount;
     const entries: TreeEntry[] = [];
-    const stop = Math.min(total, offset + limit);
-    const prefix = stop > folders.length ? this.prefixOf(folder) : Buffer.alloc(0);
-    for (let i = offset; i < stop; i++) {
-      if (i < folders.length) {
-        entries.push({ kind: 'folder', folder: folders[i] as Folder });
-      } else {
-        const j = i - folders.length;
-        const l = leaves as ByteList;
-        const suffix = l.bytes.subarray(l.start(j), l.end(j));
-        entries.push({ kind: 'key', key: Buffer.concat([prefix, suffix]) });
+    const stop = offset + limit;
+    for (let i = offset; i < Math.min(folders.length, stop); i++) entries.push({ kind: 'folder', folder: folders[i] as Folder });
+    const leaves = folder.leaves;
+    const order = folder.order;
+    if (leaves && order && stop > folders.length) {
+      const prefix = this.prefixOf(folder);
+      // Keys in order, skipping repeats: walk from the first key, resolving runs on the way.
+      let position = folders.length;
+      for (let k = 0; k < order.length && position < stop; k++) {
+        if (k >= folder.resolved) this.resolve(folder, Math.min(order.length, k + Math.max(64, stop - position)));
+        const i = order[k] as number;
+        if (i < 0) continue;
+        if (position >= offset) entries.push({ kind: 'key', key: Buffer.concat([prefix, leaves.bytes.subarray(leaves.start(i), leaves.end(i))]) });
+        position++;
       }
     }
-    return { entries, total, folderCount: folders.length, keyCount };
+    const keyCount = leaves ? leaves.length - folder.repeats : 0;
+    return { entries, total: folders.length + keyCount, folderCount: folders.length, keyCount };
   }
 
   /** The key prefix a folder stands for, delimiter included (empty for the root). */
@@ -305,7 +369,8 @@ export class NamespaceTree {
     for (const child of folder.children().slice()) folder.detach(child);
     folder.pendingHead = folder.pendingTail = -1;
     folder.leaves = undefined;
-    folder.sortedLeaves = 0;
+    folder.order = undefined;
+    folder.repeats = 0;
     folder.total = 0;
   }
 
@@ -330,16 +395,18 @@ export class NamespaceTree {
     if (!leaves) return false;
     const suffix = key.subarray(pos);
     const keep: number[] = [];
-    let found = false;
+    let copies = 0;
     for (let i = 0; i < leaves.length; i++) {
       const same = leaves.end(i) - leaves.start(i) === suffix.length && Buffer.compare(leaves.bytes.subarray(leaves.start(i), leaves.end(i)), suffix) === 0;
-      if (same && !found) found = true;
+      if (same) copies++;
       else keep.push(i);
     }
-    if (!found) return false;
+    if (copies === 0) return false;
+    // Count repeats again from scratch: every copy of the key goes.
+    for (const f of path) f.total += folder.repeats - copies;
+    folder.repeats = 0;
     folder.leaves = leaves.select(keep);
-    folder.sortedLeaves = keep.length;
-    for (const f of path) f.total--;
+    folder.order = undefined;
     return true;
   }
 }
