@@ -101,7 +101,33 @@ describe('key browser (in the extension host)', function () {
     await srv?.stop();
   });
 
+  it('browsing (tree, paging, filters, tooltips, every kind of value document) sends no write command', async () => {
+    await direct.send(['CONFIG', 'RESETSTAT']);
+    const db = await fullDb0();
+    await vscode.commands.executeCommand('redisTls.keys.filter', db, { match: 'user:*', type: 'string' });
+    await children(db);
+    await vscode.commands.executeCommand('redisTls.keys.clearFilter', db);
+    await vscode.commands.executeCommand('redisTls.keys.loadAll', db);
+    for (const path_ of [['user', '1', 'profile'], ['app', 'config', 'json'], ['app', 'blob'], ['big', 'list'], ['big', 'hash'], ['tags', 'all'], ['events', 'stream'], ['leaderboard']]) {
+      const node = await path(db, ...path_);
+      await browser.provider.resolveTreeItem(item(node), node);
+      await vscode.commands.executeCommand('redisTls.keys.openValue', node);
+    }
+    await vscode.commands.executeCommand('redisTls.keys.nextPart');
+    await children(await named(await connectionNode(profileId), 'db2'));
+    const stats = String(await direct.send(['INFO', 'commandstats']));
+    const names = [...stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => m[1]!);
+    assert.ok(names.includes('scan') && names.includes('hscan') && names.includes('xrange'), names.join(' '));
+    for (const name of names) {
+      const [info] = (await direct.send(['COMMAND', 'INFO', name])) as Array<[Buffer, number, Buffer[]] | null>;
+      const flags = (info?.[2] ?? []).map(String);
+      assert.ok(!flags.includes('write'), `${name} is a write command (flags ${flags.join(',')})`);
+    }
+  });
+
   it('expanding a connection connects it and lists its databases with key counts; the node shows verified TLS', async () => {
+    // Start from a disconnected profile: expanding it connects.
+    await container.sessions.disconnect(profileId);
     const conn = await connectionNode(profileId);
     const connecting = await children(conn);
     assert.deepEqual(connecting.map((n) => label(item(n))), ['Connecting…'], 'expanding starts connecting');
