@@ -2,7 +2,7 @@
 // extension loaded from this folder, prints the URL to open, and stays in the foreground until
 // Ctrl-C / SIGTERM, which stop everything.
 //   npm start                      port $PORT, else 8080 when free, else any free port
-//   npm start -- --demo            also start a demo TLS Redis with sample keys (test lab)
+//   npm start -- --no-demo         without the demo TLS Redis servers (they start by default)
 //   npm start -- --verbose         show code-server's log
 //   npm start -- /some/folder      open that folder (default: .vscode-test/start/workspace)
 // The profile (settings, secrets, state) lives in .vscode-test/start/ and survives restarts; delete it
@@ -12,11 +12,11 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isShuttingDown, onShutdown, shutdown } from './lib/procs.mjs';
 import { PROJECT_DIR, ensureCodeServer, startCodeServer } from './lib/vscode-host.mjs';
-import { startDemo } from './lib/demo.mjs';
+import { startDemo, writeDemoProfiles } from './lib/demo.mjs';
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');
-const demo = args.includes('--demo');
+const demo = !args.includes('--no-demo');
 const folder = args.find((a) => !a.startsWith('--'));
 
 function step(cmd, cmdArgs, what) {
@@ -37,7 +37,6 @@ try {
 
 let demoServer = null;
 if (demo) {
-  step(process.execPath, [join(PROJECT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json'], 'compiling the test lab');
   const d = await startDemo();
   if (d.why) console.log(`start: no demo Redis: ${d.why}`);
   else {
@@ -49,6 +48,8 @@ if (demo) {
 const runDir = join(PROJECT_DIR, '.vscode-test', 'start');
 const workspace = folder ? resolve(folder) : join(runDir, 'workspace');
 mkdirSync(workspace, { recursive: true });
+// The demo profiles go into the default workspace only; a folder of the user's is never written to.
+const demoProfileFile = demoServer && !folder ? writeDemoProfiles(workspace, demoServer.profiles) : null;
 
 const explicitPort = process.env.PORT ? Number(process.env.PORT) : undefined;
 let host;
@@ -74,7 +75,11 @@ console.log('');
 console.log(`  ${host.workbenchUrl()}`);
 console.log('');
 if (demoServer) {
-  console.log(`Demo TLS Redis: ${demoServer.host}:${demoServer.port}, server name localhost, CA file ${demoServer.caFile}`);
+  console.log('Demo TLS Redis servers (certificates generated for this run, CA file below):');
+  for (const p of demoServer.profiles) console.log(`  ${p.name.padEnd(24)} localhost:${p.port}`);
+  console.log(`  CA file: ${demoServer.caFile}`);
+  if (demoProfileFile) console.log(`  Profiles: ${demoProfileFile} (open the Redis TLS view in the activity bar)`);
+  else console.log('  Add them with "Redis TLS: Add Connection" (host localhost, TLS on, CA file above).');
   console.log('');
 }
 console.log(`Profile: ${runDir}   Workspace: ${workspace}`);

@@ -152,6 +152,7 @@ export async function ensureCodeServer({ log = (m) => console.log(m) } = {}) {
 /** Settings for a test/demo profile: no welcome page, no trust prompt, nothing phoning home. */
 const USER_SETTINGS = {
   'workbench.startupEditor': 'none',
+  'git.openRepositoryInParentFolders': 'never',
   'security.workspace.trust.enabled': false,
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
