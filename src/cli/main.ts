@@ -2,7 +2,8 @@ import { parseConnectionArgs } from '../core/client/cliArgs';
 import { RedisConnection } from '../core/client/connection';
 import { runDoctor } from '../core/tls/doctor';
 import { isDiagnosedError } from '../core/diagnosis/problem';
-import { buildConnectionOptions, isEncryptedKey, promptHidden, UsageError } from './options';
+import { isEncryptedKeyPem } from '../core/certs/pem';
+import { buildConnectionOptions, promptHidden, UsageError } from './options';
 import { clean, formatDoctor } from './format';
 import { scanToStream } from './scan';
 import { readFileSync } from 'node:fs';
@@ -73,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.key && process.env.REDIS_TLS_KEY_PASSPHRASE === undefined && process.stdin.isTTY) {
       let keyPem: Buffer | undefined;
       try { keyPem = readFileSync(args.key); } catch { /* reported by buildConnectionOptions */ }
-      if (keyPem && isEncryptedKey(keyPem)) passphrase = await promptHidden(`Passphrase for ${args.key}: `);
+      if (keyPem && isEncryptedKeyPem(keyPem)) passphrase = await promptHidden(`Passphrase for ${args.key}: `);
     }
     options = buildConnectionOptions(args, process.env, passphrase);
   } catch (e) {

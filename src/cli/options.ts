@@ -37,10 +37,6 @@ function readCaDir(dir: string): Buffer[] {
   return out;
 }
 
-export function isEncryptedKey(key: Buffer): boolean {
-  return key.includes('ENCRYPTED');
-}
-
 /**
  * Turns parsed flags plus the environment into live connection options. Secrets only come from the
  * environment (REDISCLI_AUTH, REDIS_TLS_KEY_PASSPHRASE), the URL (with a warning), or the prompt.

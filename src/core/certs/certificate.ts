@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import * as crypto from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { curveDisplayName, ekuName, KEY_USAGE_NAMES } from './basics';
 import { splitPem, isCertificateLabel, looksLikePem, toPem } from './pem';
 
 export interface NameEntry {
@@ -47,16 +48,6 @@ export interface CertSummary {
   pem: string;
 }
 
-const EKU_NAMES: Record<string, string> = {
-  '1.3.6.1.5.5.7.3.1': 'serverAuth',
-  '1.3.6.1.5.5.7.3.2': 'clientAuth',
-  '1.3.6.1.5.5.7.3.3': 'codeSigning',
-  '1.3.6.1.5.5.7.3.4': 'emailProtection',
-  '1.3.6.1.5.5.7.3.8': 'timeStamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
-  '2.5.29.37.0': 'anyExtendedKeyUsage',
-};
-
 const EXTENSION_NAMES: Record<string, string> = {
   '2.5.29.14': 'Subject Key Identifier',
   '2.5.29.15': 'Key Usage',
@@ -73,21 +64,7 @@ const EXTENSION_NAMES: Record<string, string> = {
   '2.16.840.1.113730.1.13': 'Netscape Comment',
 };
 
-const KEY_USAGE_FLAGS: Array<[number, string]> = [
-  [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
-  [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
-  [x509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
-  [x509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
-  [x509.KeyUsageFlags.keyAgreement, 'keyAgreement'],
-  [x509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
-  [x509.KeyUsageFlags.cRLSign, 'cRLSign'],
-  [x509.KeyUsageFlags.encipherOnly, 'encipherOnly'],
-  [x509.KeyUsageFlags.decipherOnly, 'decipherOnly'],
-];
-
-export const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-export const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
-export const EKU_ANY = '2.5.29.37.0';
+export { EKU_ANY, EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from './basics';
 
 function hexColons(buf: Buffer): string {
   return buf.toString('hex').toUpperCase().match(/.{2}/g)?.join(':') ?? '';
@@ -147,7 +124,7 @@ export class Certificate {
   get keyUsage(): string[] | undefined {
     const ext = this.x.getExtension(x509.KeyUsagesExtension);
     if (!ext) return undefined;
-    return KEY_USAGE_FLAGS.filter(([flag]) => (ext.usages & flag) !== 0).map(([, name]) => name);
+    return KEY_USAGE_NAMES.filter((name) => (ext.usages & x509.KeyUsageFlags[name]) !== 0);
   }
 
   /** EKU OIDs, or undefined when the extension is absent (absent = any purpose). */
@@ -164,7 +141,7 @@ export class Certificate {
       return { type: type.toUpperCase(), bits: d.modulusLength, text: `${type === 'rsa' ? 'RSA' : 'RSA-PSS'} ${d.modulusLength ?? '?'} bits` };
     }
     if (type === 'ec') {
-      const curve = d.namedCurve === 'prime256v1' ? 'P-256' : d.namedCurve === 'secp384r1' ? 'P-384' : d.namedCurve === 'secp521r1' ? 'P-521' : d.namedCurve;
+      const curve = curveDisplayName(d.namedCurve);
       return { type: 'EC', curve, text: `EC ${curve ?? '?'}` };
     }
     if (type === 'ed25519' || type === 'ed448') return { type: type === 'ed25519' ? 'Ed25519' : 'Ed448', text: type === 'ed25519' ? 'Ed25519' : 'Ed448' };
@@ -225,7 +202,7 @@ export class Certificate {
       isCA: bc?.ca ?? false,
       pathLength: bc?.pathLength,
       keyUsage: this.keyUsage ?? [],
-      extendedKeyUsage: Array.from(this.extendedKeyUsage ?? [], (o) => EKU_NAMES[o] ?? o),
+      extendedKeyUsage: Array.from(this.extendedKeyUsage ?? [], ekuName),
       selfIssued: this.selfIssued,
       extensions,
       pem: this.pem,
@@ -245,7 +222,7 @@ function describeExtension(cert: Certificate, ext: x509.Extension): string {
     case '2.5.29.15':
       return (cert.keyUsage ?? []).join(', ');
     case '2.5.29.37':
-      return (cert.extendedKeyUsage ?? []).map((o) => EKU_NAMES[o] ?? o).join(', ');
+      return (cert.extendedKeyUsage ?? []).map(ekuName).join(', ');
     case '2.5.29.14':
       try {
         return new x509.SubjectKeyIdentifierExtension(ext.rawData).keyId.toUpperCase();

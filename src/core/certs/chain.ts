@@ -5,7 +5,8 @@
  */
 import * as tls from 'node:tls';
 import type { DiagnosisCode } from '../diagnosis/problem';
-import { Certificate, EKU_ANY, EKU_CLIENT_AUTH, EKU_SERVER_AUTH, parseCertificates, type CertSummary } from './certificate';
+import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH, ekuAllows } from './basics';
+import { Certificate, parseCertificates, type CertSummary } from './certificate';
 import { describeValidity } from './findings';
 import { matchName, type NameMatch } from './names';
 
@@ -200,14 +201,14 @@ export async function buildChain(options: ChainOptions): Promise<ChainReport> {
       if (ku && !ku.includes('keyCertSign')) checks.push({ id: 'keyUsage', verdict: 'error', code: 'UNKNOWN_ISSUER', text: `Key usage (${ku.join(', ')}) lacks keyCertSign: it may not sign certificates.` });
       const eku = cert.extendedKeyUsage;
       const need = purpose === 'server' ? EKU_SERVER_AUTH : EKU_CLIENT_AUTH;
-      if (eku && !eku.includes(need) && !eku.includes(EKU_ANY)) {
+      if (!ekuAllows(eku, need)) {
         checks.push({ id: 'eku', verdict: 'error', code: purpose === 'server' ? 'WRONG_PURPOSE' : 'CLIENT_CERT_REJECTED', text: `This CA is restricted to ${s.extendedKeyUsage.join(', ')}; OpenSSL refuses it for ${purpose === 'server' ? 'serverAuth' : 'clientAuth'}.` });
       }
     } else {
       const eku = cert.extendedKeyUsage;
       const need = purpose === 'server' ? EKU_SERVER_AUTH : EKU_CLIENT_AUTH;
       const needName = purpose === 'server' ? 'serverAuth' : 'clientAuth';
-      if (eku && !eku.includes(need) && !eku.includes(EKU_ANY)) {
+      if (!ekuAllows(eku, need)) {
         checks.push({ id: 'eku', verdict: 'error', code: purpose === 'server' ? 'WRONG_PURPOSE' : 'CLIENT_CERT_REJECTED', text: `Extended key usage (${s.extendedKeyUsage.join(', ') || 'empty'}) lacks ${needName}: not valid as a TLS ${purpose} certificate.` });
       } else {
         checks.push({ id: 'eku', verdict: 'ok', text: eku ? `Extended key usage includes ${needName}.` : 'No extended key usage restriction.' });

@@ -1,7 +1,9 @@
 /**
- * A small DER/BER reader: enough of ASN.1 to walk a PKCS#12 file without another dependency.
+ * A small DER/BER reader: enough of ASN.1 to walk a PKCS#12 file and read the certificate
+ * fields node:crypto lacks (readCertificateFields), without another dependency.
  * Handles long-form and indefinite lengths and constructed OCTET STRINGs (BER from some tools).
  */
+import { KEY_USAGE_NAMES, SIGNATURE_NAMES } from './basics';
 
 export interface Tlv {
   /** Identifier octet (class + constructed bit + tag number for low tag numbers). */
@@ -104,3 +106,41 @@ export function integer(t: Tlv): number {
 }
 
 export const TAG = { SEQUENCE: 0x30, SET: 0x31, OCTET_STRING: 0x04, OCTET_STRING_C: 0x24, OID: 0x06, INTEGER: 0x02, CTX0: 0xa0, CTX0_PRIM: 0x80 } as const;
+
+/**
+ * The two certificate fields Node 20's X509Certificate does not expose — the signature algorithm and
+ * keyUsage — read straight from the DER, so the handshake report (and the CLI) need no ASN.1 library.
+ * Malformed input yields the defaults, never an exception.
+ */
+export interface CertificateDerFields {
+  signatureAlgorithm: string;
+  keyUsage: string[];
+}
+
+const KEY_USAGE_OID = '2.5.29.15';
+
+export function readCertificateFields(der: Buffer): CertificateDerFields {
+  const out: CertificateDerFields = { signatureAlgorithm: 'unknown', keyUsage: [] };
+  try {
+    const [tbs, sigAlg] = children(expect(readTlv(der), TAG.SEQUENCE, 'Certificate'));
+    if (sigAlg?.tag === TAG.SEQUENCE) {
+      const algOid = oid(children(sigAlg)[0]);
+      out.signatureAlgorithm = SIGNATURE_NAMES[algOid] ?? algOid;
+    }
+    const extsWrapper = children(expect(tbs, TAG.SEQUENCE, 'TBSCertificate')).find((c) => c.tag === 0xa3);
+    const exts = extsWrapper ? children(extsWrapper)[0] : undefined;
+    for (const ext of exts ? children(exts) : []) {
+      const parts = children(ext);
+      if (parts[0]?.tag !== TAG.OID || oid(parts[0]) !== KEY_USAGE_OID) continue;
+      const bits = readTlv(value(expect(parts[parts.length - 1], TAG.OCTET_STRING, 'extnValue')));
+      const bytes = value(expect(bits, 0x03, 'BIT STRING')).subarray(1); // after the unused-bits octet
+      KEY_USAGE_NAMES.forEach((name, i) => {
+        if ((i >> 3) < bytes.length && bytes[i >> 3] & (0x80 >> (i & 7))) out.keyUsage.push(name);
+      });
+      break;
+    }
+  } catch {
+    // malformed: keep what was read
+  }
+  return out;
+}

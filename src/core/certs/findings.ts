@@ -4,7 +4,8 @@
  */
 import * as crypto from 'node:crypto';
 import type { DiagnosisCode } from '../diagnosis/problem';
-import { Certificate, EKU_ANY, EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from './certificate';
+import { certificateHoldsKey, DAY_MS as DAY, EKU_CLIENT_AUTH, EKU_SERVER_AUTH, ekuAllows, validityState } from './basics';
+import { Certificate } from './certificate';
 import { isEncryptedKeyBlock, isPrivateKeyLabel, splitPem, type PemBlock } from './pem';
 
 export type FindingId =
@@ -43,7 +44,6 @@ export interface FindingOptions {
 }
 
 export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
-const DAY = 24 * 60 * 60 * 1000;
 
 /** "3 days", "5 hours", "2 months", "1 year 4 months". */
 export function formatDuration(ms: number): string {
@@ -67,11 +67,6 @@ export function describeValidity(cert: Certificate, now = new Date()): string {
   return `expires in ${formatDuration(left)} (${cert.notAfter.toISOString()})`;
 }
 
-function ekuAllows(cert: Certificate, oid: string): boolean {
-  const eku = cert.extendedKeyUsage;
-  return eku === undefined || eku.includes(oid) || eku.includes(EKU_ANY);
-}
-
 export function isSelfSignedLeaf(cert: Certificate): boolean {
   return cert.selfIssued && !(cert.basicConstraints?.ca ?? false);
 }
@@ -85,11 +80,12 @@ export function certificateFindings(cert: Certificate, options: FindingOptions =
   const isCA = s.isCA;
   const out: Finding[] = [];
 
-  if (now > cert.notAfter) {
+  const validity = validityState(cert.notBefore, cert.notAfter, now, warnDays);
+  if (validity === 'expired') {
     out.push({ id: 'expired', severity: 'error', code: 'CERT_EXPIRED', title: `Expired: ${name}`, detail: `The certificate ${describeValidity(cert, now)}.`, fix: 'Renew the certificate and install the new one.' });
-  } else if (now < cert.notBefore) {
+  } else if (validity === 'not-yet-valid') {
     out.push({ id: 'not-yet-valid', severity: 'error', code: 'CERT_NOT_YET_VALID', title: `Not valid yet: ${name}`, detail: `The certificate is ${describeValidity(cert, now)}.`, fix: 'Check the clock of this machine and of the issuer, or wait until the start date.' });
-  } else if (cert.notAfter.getTime() - now.getTime() < warnDays * DAY) {
+  } else if (validity === 'expiring') {
     out.push({ id: 'expiring', severity: 'warning', code: 'CERT_EXPIRED', title: `Expires soon: ${name}`, detail: `The certificate ${describeValidity(cert, now)}; the warning threshold is ${warnDays} days.`, fix: 'Renew the certificate before it expires.' });
   }
 
@@ -105,13 +101,13 @@ export function certificateFindings(cert: Certificate, options: FindingOptions =
   }
 
   // Client certificates need no host names; a certificate that can serve TLS does.
-  if (!isCA && s.sans.length === 0 && purpose !== 'client' && ekuAllows(cert, EKU_SERVER_AUTH)) {
+  if (!isCA && s.sans.length === 0 && purpose !== 'client' && ekuAllows(cert.extendedKeyUsage, EKU_SERVER_AUTH)) {
     out.push({ id: 'no-san', severity: 'warning', title: 'No Subject Alternative Name', detail: `Host names come only from the CN (${s.commonName ?? 'none'}). Node and OpenSSL still accept it; Go clients and browsers do not.`, fix: 'Reissue with the host names (and IP addresses) as SANs.' });
   }
 
   if (!isCA) {
-    const server = ekuAllows(cert, EKU_SERVER_AUTH);
-    const client = ekuAllows(cert, EKU_CLIENT_AUTH);
+    const server = ekuAllows(cert.extendedKeyUsage, EKU_SERVER_AUTH);
+    const client = ekuAllows(cert.extendedKeyUsage, EKU_CLIENT_AUTH);
     const ekuList = s.extendedKeyUsage.join(', ');
     if ((purpose === 'server' || (purpose === 'any' && !client)) && !server) {
       out.push({ id: 'missing-server-eku', severity: purpose === 'server' ? 'error' : 'warning', code: 'WRONG_PURPOSE', title: 'Not usable as a server certificate', detail: `Extended key usage lists ${ekuList} but not serverAuth; clients fail with INVALID_PURPOSE.`, fix: 'Reissue with extendedKeyUsage = serverAuth.' });
@@ -129,11 +125,7 @@ export function certificateFindings(cert: Certificate, options: FindingOptions =
 
 /** Checks that `key` (PEM or a KeyObject) is the private key of `cert`. */
 export function keyMatchesCertificate(cert: Certificate, key: crypto.KeyObject): boolean {
-  try {
-    return cert.node.checkPrivateKey(key);
-  } catch {
-    return false;
-  }
+  return certificateHoldsKey(cert.node, key);
 }
 
 export function keyMismatchFinding(cert: Certificate): Finding {

@@ -83,6 +83,12 @@ export function isEncryptedKeyBlock(block: PemBlock): boolean {
   return block.label === 'ENCRYPTED PRIVATE KEY' || /ENCRYPTED/i.test(block.headers['Proc-Type'] ?? '');
 }
 
+/** The same test on raw key file text, without splitting it into blocks. */
+export function isEncryptedKeyPem(key: string | Buffer): boolean {
+  const text = typeof key === 'string' ? key : key.toString('utf8');
+  return text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /Proc-Type:\s*4,\s*ENCRYPTED/.test(text);
+}
+
 export function looksLikePem(data: string | Buffer): boolean {
   const head = typeof data === 'string' ? data : data.subarray(0, 64 * 1024).toString('latin1');
   return head.includes('-----BEGIN ');

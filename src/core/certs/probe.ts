@@ -6,6 +6,7 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { peerChainRaw } from '../tls/chain';
 import { Certificate } from './certificate';
 
 export interface ProbeOptions {
@@ -89,26 +90,17 @@ export function fetchPresentedChain(o: ProbeOptions): Promise<ProbeResult> {
   });
 }
 
+/** The presented chain as Certificates; stops at the first one @peculiar/x509 cannot parse. */
 function readChain(socket: tls.TLSSocket): Certificate[] {
-  let peer: tls.DetailedPeerCertificate | undefined;
-  try {
-    peer = socket.getPeerCertificate(true);
-  } catch {
-    return [];
-  }
   const out: Certificate[] = [];
-  const seen = new Set<string>();
-  while (peer && peer.raw && peer.raw.length > 0 && !seen.has(peer.fingerprint256)) {
-    seen.add(peer.fingerprint256);
+  for (const der of peerChainRaw(socket)) {
     try {
-      const cert = new Certificate(peer.raw);
+      const cert = new Certificate(der);
       cert.origin = `presented #${out.length + 1}`;
       out.push(cert);
     } catch {
       break;
     }
-    if (!peer.issuerCertificate || peer.issuerCertificate === peer) break;
-    peer = peer.issuerCertificate;
   }
   return out;
 }

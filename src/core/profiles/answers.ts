@@ -2,6 +2,7 @@
  * The answers of the Add/Edit Connection flow as plain data: what the interactive steps fill in,
  * and what tests (and other callers) may pass directly to `redisTls.addConnection`.
  */
+import { isEncryptedKeyPem } from '../certs/pem';
 import type { TlsVersion, VerifyMode } from '../client/options';
 import { defaultName, emptyProfile, type DraftSecrets, type ProfileDraft } from './draft';
 import { findPreset } from './presets';
@@ -96,7 +97,7 @@ export function applyAnswers(answers: ConnectionAnswers, base?: Profile, files: 
   if (answers.pfxPath !== undefined) {
     p.client = answers.pfxPath === '' ? { kind: 'none' } : { kind: 'pfx', path: answers.pfxPath };
   } else if (answers.certPem !== undefined && answers.keyPem !== undefined) {
-    p.client = { kind: 'imported', encryptedKey: isEncrypted(answers.keyPem) };
+    p.client = { kind: 'imported', encryptedKey: isEncryptedKeyPem(answers.keyPem) };
     secrets.certPem = answers.certPem;
     secrets.keyPem = answers.keyPem;
   } else if (answers.certPath !== undefined || answers.keyPath !== undefined) {
@@ -105,11 +106,11 @@ export function applyAnswers(answers: ConnectionAnswers, base?: Profile, files: 
     if (certPath === '' && keyPath === '') p.client = { kind: 'none' };
     else if (answers.importIdentity && files.cert && files.key) {
       const keyPem = files.key.toString('utf8');
-      p.client = { kind: 'imported', label: certPath, encryptedKey: isEncrypted(keyPem) };
+      p.client = { kind: 'imported', label: certPath, encryptedKey: isEncryptedKeyPem(keyPem) };
       secrets.certPem = files.cert.toString('utf8');
       secrets.keyPem = keyPem;
     } else {
-      p.client = { kind: 'files', certPath, keyPath, encryptedKey: files.key ? isEncrypted(files.key.toString('utf8')) : undefined };
+      p.client = { kind: 'files', certPath, keyPath, encryptedKey: files.key ? isEncryptedKeyPem(files.key.toString('utf8')) : undefined };
     }
   }
   if (answers.passphrase !== undefined) secrets.passphrase = answers.passphrase;
@@ -126,8 +127,4 @@ export function applyAnswers(answers: ConnectionAnswers, base?: Profile, files: 
   if (answers.name !== undefined && answers.name.trim() !== '') p.name = answers.name.trim();
   if (p.name.trim() === '') p.name = defaultName(p);
   return { profile: p, secrets, warnings };
-}
-
-function isEncrypted(pem: string): boolean {
-  return pem.includes('ENCRYPTED PRIVATE KEY') || /Proc-Type:\s*4,\s*ENCRYPTED/.test(pem);
 }

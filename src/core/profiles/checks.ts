@@ -5,13 +5,13 @@
  */
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
+import { certificateHoldsKey, DAY_MS, EKU_CLIENT_AUTH, ekuAllows, nodeNameCommonName, validityState } from '../certs/basics';
+import { isEncryptedKeyPem } from '../certs/pem';
 import type { Problem, ProblemField } from '../diagnosis/problem';
 
+export { isEncryptedKeyPem };
 
 const CERT_BLOCK = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]+?-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
-const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
-const EKU_ANY = '2.5.29.37.0';
-const DAY_MS = 86_400_000;
 
 export interface PreflightInput {
   /** CA PEM files (each may be a bundle). */
@@ -57,14 +57,8 @@ export function splitCertificates(pem: string | Buffer): X509Certificate[] {
   return out;
 }
 
-export function isEncryptedKeyPem(key: string | Buffer): boolean {
-  const text = typeof key === 'string' ? key : key.toString('utf8');
-  return text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /Proc-Type:\s*4,\s*ENCRYPTED/.test(text);
-}
-
 function subjectCn(cert: X509Certificate): string {
-  const m = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject);
-  return m ? m[1] : cert.subject.replace(/\n/g, ', ');
+  return nodeNameCommonName(cert.subject);
 }
 
 function problem(code: Problem['code'], field: ProblemField, title: string, detail: string, fix: string, facts?: Record<string, unknown>): Problem {
@@ -76,15 +70,14 @@ function checkValidity(cert: X509Certificate, field: ProblemField, what: string,
   const to = new Date(cert.validTo);
   const facts = { subject: subjectCn(cert), notBefore: from.toISOString(), notAfter: to.toISOString() };
   if (!out.nearestExpiry || to < out.nearestExpiry) out.nearestExpiry = to;
-  if (to.getTime() < now.getTime()) {
+  const state = validityState(from, to, now, warningDays);
+  if (state === 'expired') {
     out.errors.push(problem('CERT_EXPIRED', field, `The ${what} has expired`, `"${facts.subject}" expired on ${facts.notAfter}.`, `Renew the ${what} and point the profile at the new file.`, facts));
-  } else if (from.getTime() > now.getTime()) {
+  } else if (state === 'not-yet-valid') {
     out.errors.push(problem('CERT_NOT_YET_VALID', field, `The ${what} is not valid yet`, `"${facts.subject}" is valid from ${facts.notBefore}.`, 'Check the system clock, or wait until the certificate becomes valid.', facts));
-  } else {
+  } else if (state === 'expiring') {
     const days = Math.floor((to.getTime() - now.getTime()) / DAY_MS);
-    if (days < warningDays) {
-      out.warnings.push(problem('CERT_EXPIRED', field, `The ${what} expires in ${days} day${days === 1 ? '' : 's'}`, `"${facts.subject}" expires on ${facts.notAfter}.`, `Renew the ${what} before it expires.`, { ...facts, days }));
-    }
+    out.warnings.push(problem('CERT_EXPIRED', field, `The ${what} expires in ${days} day${days === 1 ? '' : 's'}`, `"${facts.subject}" expires on ${facts.notAfter}.`, `Renew the ${what} before it expires.`, { ...facts, days }));
   }
 }
 
@@ -110,7 +103,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     } else {
       checkValidity(leaf, 'cert', 'client certificate', now, warningDays, out);
       const eku = leaf.keyUsage;
-      if (eku && eku.length > 0 && !eku.includes(EKU_CLIENT_AUTH) && !eku.includes(EKU_ANY)) {
+      if (eku && eku.length > 0 && !ekuAllows(eku, EKU_CLIENT_AUTH)) {
         out.errors.push(problem('WRONG_PURPOSE', 'cert', 'The client certificate does not allow client authentication', `Its extended key usage lists ${eku.join(', ')} but not clientAuth (${EKU_CLIENT_AUTH}); servers reject it (alert "unsupported certificate").`, 'Issue the client certificate with extendedKeyUsage = clientAuth.', { eku }));
       }
     }
@@ -130,7 +123,7 @@ export function preflight(input: PreflightInput): PreflightResult {
       }
     }
   }
-  if (leaf && key && !leaf.checkPrivateKey(key)) {
+  if (leaf && key && !certificateHoldsKey(leaf, key)) {
     out.errors.push(problem('KEY_MISMATCH', 'key', 'The client key does not belong to the client certificate', `The public key of "${subjectCn(leaf)}" does not match the private key.`, 'Choose the key file that was generated with this certificate.', { subject: subjectCn(leaf) }));
   }
 

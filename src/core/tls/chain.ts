@@ -1,6 +1,7 @@
 import { X509Certificate as NodeX509 } from 'node:crypto';
 import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
-import { readDerFields } from './der';
+import { curveBits, ekuName, formatNodeName } from '../certs/basics';
+import { readCertificateFields } from '../certs/der';
 
 /** One certificate as the server presented it: every field a person needs to judge it. */
 export interface CertSummary {
@@ -20,40 +21,17 @@ export interface CertSummary {
   extendedKeyUsage: string[];
 }
 
-const EKU_NAMES: Record<string, string> = {
-  '1.3.6.1.5.5.7.3.1': 'serverAuth',
-  '1.3.6.1.5.5.7.3.2': 'clientAuth',
-  '1.3.6.1.5.5.7.3.3': 'codeSigning',
-  '1.3.6.1.5.5.7.3.4': 'emailProtection',
-  '1.3.6.1.5.5.7.3.8': 'timeStamping',
-  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
-  '2.5.29.37.0': 'anyExtendedKeyUsage',
-};
-
-const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521, 'P-256': 256, 'P-384': 384, 'P-521': 521 };
-
-/** "CN=a\nO=b" (Node's form) -> "CN=a, O=b". */
-export function formatName(name: string): string {
-  return name.split('\n').filter(Boolean).join(', ');
-}
-
-/** Splits a PEM bundle into its certificates (each a PEM string). */
-export function splitPemBundle(pem: string | Buffer): string[] {
-  const text = typeof pem === 'string' ? pem : pem.toString('latin1');
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-}
-
 /** Summarises one certificate (DER bytes or a PEM string). */
 export function summarizeCertificate(certData: Buffer | string): CertSummary {
   const cert = new NodeX509(certData);
   const der = cert.raw;
-  const { signatureAlgorithm, keyUsage } = readDerFields(der);
+  const { signatureAlgorithm, keyUsage } = readCertificateFields(der);
   const key = cert.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   const curve = details.namedCurve;
-  const size = details.modulusLength ?? (curve ? CURVE_BITS[curve] ?? null : key.asymmetricKeyType === 'ed25519' ? 256 : key.asymmetricKeyType === 'ed448' ? 456 : null);
-  const subject = formatName(cert.subject);
-  const issuer = formatName(cert.issuer);
+  const size = details.modulusLength ?? (curve ? curveBits(curve) : key.asymmetricKeyType === 'ed25519' ? 256 : key.asymmetricKeyType === 'ed448' ? 456 : null);
+  const subject = formatNodeName(cert.subject);
+  const issuer = formatNodeName(cert.issuer);
   return {
     subject,
     issuer,
@@ -68,7 +46,7 @@ export function summarizeCertificate(certData: Buffer | string): CertSummary {
     isCA: cert.ca,
     selfIssued: cert.subject === cert.issuer,
     keyUsage,
-    extendedKeyUsage: (cert.keyUsage ?? []).map((oid) => EKU_NAMES[oid] ?? oid),
+    extendedKeyUsage: (cert.keyUsage ?? []).map(ekuName),
   };
 }
 
