@@ -4,9 +4,9 @@
  * the peer sent); its session is never stored or reused. Verification is done afterwards by
  * buildChain against the configured CAs: the probe itself trusts nothing.
  */
-import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { peerChainRaw } from '../tls/chain';
+import { sniFor } from '../tls/context';
 import { Certificate } from './certificate';
 
 export interface ProbeOptions {
@@ -43,7 +43,7 @@ export class ProbeError extends Error {
 }
 
 export function fetchPresentedChain(o: ProbeOptions): Promise<ProbeResult> {
-  const servername = o.servername || (net.isIP(o.host) ? undefined : o.host);
+  const servername = sniFor(o.host, o.servername || undefined);
   return new Promise((resolve, reject) => {
     let done = false;
     let socket: tls.TLSSocket;

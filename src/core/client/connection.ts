@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { ConnectionOptions } from './options';
+import { formatEndpoint } from './url';
 import { encodeCommand, type CommandArg } from '../resp/encode';
 import { ReplyQueue, type PendingReply, type ReplyStreamError } from '../resp/queue';
 import type { KeySink } from '../resp/scanReader';
@@ -9,7 +10,7 @@ import { ReplyError, type Reply } from '../resp/reply';
 import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
 import { classifyError, classifyReplyError, errorCode, type FailureContext } from '../diagnosis/classify';
-import { defaultTlsCache, precheckClientIdentity, tlsProfileKey, type TlsCache } from '../tls/context';
+import { defaultTlsCache, precheckClientIdentity, sniFor, tlsProfileKey, type TlsCache } from '../tls/context';
 import { normalizeFingerprint, peerChainRaw, summarizeChain, type CertSummary } from '../tls/chain';
 import { diagnosticHandshake, plaintextRedisProbe, probeServerVersions } from '../tls/probes';
 import type { HandshakeReport } from '../tls/report';
@@ -106,7 +107,7 @@ export class RedisConnection {
   }
 
   private get where(): string {
-    return `${net.isIP(this.options.host) === 6 ? `[${this.options.host}]` : this.options.host}:${this.options.port}`;
+    return formatEndpoint(this.options.host, this.options.port);
   }
 
   /** Opens, verifies, authenticates (AUTH / CLIENT SETNAME / SELECT, else PING) and returns a ready connection. */
@@ -436,7 +437,7 @@ function connectTcp(o: ConnectionOptions, timeoutMs: number, ctx: FailureContext
 
 function handshake(o: ConnectionOptions, raw: net.Socket, secureContext: tls.SecureContext, cache: TlsCache, profileKey: string, deadline: number, ctx: FailureContext): Promise<tls.TLSSocket> {
   const verify = o.tls.verify ?? 'full';
-  const servername = o.tls.servername ?? (net.isIP(o.host) ? undefined : o.host);
+  const servername = sniFor(o.host, o.tls.servername);
   const session = verify === 'insecure' ? undefined : cache.session(profileKey);
   const handshakeTimeoutMs = o.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs;
   return new Promise((resolve, reject) => {

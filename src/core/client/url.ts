@@ -4,6 +4,8 @@
  * A lone userinfo part without a colon is the password (redis-cli's convention).
  * Pure: no I/O, no defaults beyond port 6379. Shared by the CLI and the extension's import.
  */
+import { isIP } from 'node:net';
+
 export interface ParsedRedisUrl {
   tls: boolean;
   host: string;
@@ -68,5 +70,5 @@ export function parseRedisUrl(text: string): RedisUrlResult {
 
 /** Formats host:port with brackets for IPv6. */
 export function formatEndpoint(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }

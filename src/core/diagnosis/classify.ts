@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from '../client/options';
+import { formatEndpoint } from '../client/url';
 import type { CertSummary } from '../tls/chain';
 import { DiagnosedError, type Problem } from './problem';
 import { makeProblem } from './catalogue';
@@ -43,7 +44,7 @@ export function errorCode(err: unknown): string | undefined {
 }
 
 function endpoint(o: ConnectionOptions): string {
-  return `${isIP(o.host) === 6 ? `[${o.host}]` : o.host}:${o.port}`;
+  return formatEndpoint(o.host, o.port);
 }
 
 function versionsWanted(o: ConnectionOptions): string {

@@ -1,4 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ConnectionOptions, TlsSettings } from '../client/options';
 import { DiagnosedError } from '../diagnosis/problem';
@@ -12,6 +13,11 @@ function digest(parts: Array<string | Buffer | undefined>): string {
     else { h.update(`\u0000${Buffer.byteLength(p)}:`); h.update(p); }
   }
   return h.digest('hex');
+}
+
+/** The SNI a handshake sends: the configured servername, else the host unless it is an IP literal. */
+export function sniFor(host: string, servername: string | undefined): string | undefined {
+  return servername ?? (net.isIP(host) ? undefined : host);
 }
 
 /**

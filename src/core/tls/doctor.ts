@@ -1,7 +1,6 @@
-import { isIP } from 'node:net';
 import type { ConnectionOptions } from '../client/options';
 import { RedisConnection } from '../client/connection';
-import { TlsCache } from './context';
+import { sniFor, TlsCache } from './context';
 import type { CertSummary } from './chain';
 import { diagnosticHandshake } from './probes';
 import type { HandshakeReport } from './report';
@@ -52,7 +51,7 @@ function chainWarnings(chain: CertSummary[], now = Date.now()): string[] {
 
 /** Connects as the options say, authenticates, PINGs, reads INFO server, and reports. Never throws. */
 export async function runDoctor(options: ConnectionOptions, deps: { tlsCache?: TlsCache } = {}): Promise<DoctorResult> {
-  const target = { host: options.host, port: options.port, tls: options.tls.enabled, servername: options.tls.enabled ? options.tls.servername ?? (isIP(options.host) ? null : options.host) : null };
+  const target = { host: options.host, port: options.port, tls: options.tls.enabled, servername: options.tls.enabled ? sniFor(options.host, options.tls.servername) ?? null : null };
   const warnings: string[] = [];
   if (options.tls.enabled && options.tls.verify === 'insecure') warnings.push('Certificate verification is OFF (--insecure): the server is not authenticated.');
   if (!options.tls.enabled) warnings.push('TLS is off: the password and data cross the network in clear text.');

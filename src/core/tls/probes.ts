@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ConnectionOptions } from '../client/options';
 import { peerChain, type CertSummary } from './chain';
-import { secureContextOptions } from './context';
+import { secureContextOptions, sniFor } from './context';
 
 /**
  * Helpers that open a SEPARATE short-lived socket to learn why a connection failed. Nothing they
@@ -55,7 +55,7 @@ export function diagnosticHandshake(o: ConnectionOptions, timeoutMs: number, ver
     const timer = setTimeout(() => finish({ ok: false, chain: [], protocol: null, errorCode: 'TIMEOUT' }), timeoutMs);
     try {
       const ctxOptions = secureContextOptions(o.tls, versions ? { minVersion: versions.min, maxVersion: versions.max } : undefined);
-      const servername = o.tls.servername ?? (net.isIP(o.host) ? undefined : o.host);
+      const servername = sniFor(o.host, o.tls.servername);
       socket = tls.connect({
         host: o.host,
         port: o.port,
