@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RedisConnection, type HandshakeReport } from '../core/client/connection';
 import type { ConnectionOptions } from '../core/client/options';
-import { TlsCache } from '../core/tls/context';
 import { DiagnosedError, isDiagnosedError, type Problem } from '../core/diagnosis/problem';
 import { isEncryptedKeyPem } from '../core/profiles/checks';
 import { isUnverified } from '../core/profiles/draft';
@@ -170,18 +169,14 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     try {
       const options = await this.resolveOptions(profile);
       options.clientName = 'redis-tls-explorer';
-      // Pinned profiles get a TLS cache of their own per connection, i.e. no session resumption: a
-      // resumed session presents no peer certificate, so the core would refuse the pin check (seen
-      // with RedisConnection on Node 20: "presented (none)").
-      const deps = profile.tls && profile.verify === 'pin' ? { tlsCache: new TlsCache(1) } : {};
       let connection: RedisConnection;
       try {
-        connection = await RedisConnection.open(options, deps);
+        connection = await RedisConnection.open(options);
       } catch (e) {
         const trusted = await this.maybePinOnFirstUse(profile, e);
         if (!trusted) throw e;
         options.tls.pinSha256 = trusted;
-        connection = await RedisConnection.open(options, deps);
+        connection = await RedisConnection.open(options);
       }
       const report = connection.report;
       const clientCert = options.tls.cert;
