@@ -22,18 +22,7 @@ import { registerProfileDiagnostics } from '../diagnostics/profileDiagnostics';
 import { expiryWarningDays } from '../platform/statusBar';
 import { CertificatePanel, USE_CA_COMMAND } from '../webviews/certPanel';
 import { buildPanelModel, reportOnlyModel, type ConnectionFacts, type PanelModel } from '../webviews/certProtocol';
-
-type Target = string | { profileId?: string; id?: string; profile?: { id?: string } } | undefined;
-
-function targetId(arg: Target): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object') {
-    if (typeof arg.profileId === 'string') return arg.profileId;
-    if (arg.profile && typeof arg.profile.id === 'string') return arg.profile.id;
-    if (typeof arg.id === 'string') return arg.id;
-  }
-  return undefined;
-}
+import { targetId, type Target } from './target';
 
 const PFX_EXTENSIONS = new Set(['.p12', '.pfx']);
 

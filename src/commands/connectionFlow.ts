@@ -174,9 +174,18 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
         { label: '$(file-add) CA file plus the system trust store', detail: 'Private CA next to the public ones.', value: 'file+system' },
         { label: '$(key) CA imported into secret storage', detail: 'The PEM is copied into the profile; later file changes are not seen.', value: 'import' },
       ];
-      const active = p.ca.kind === 'system' ? (preset?.needsCaFile ? 'file' : 'system') : p.ca.kind === 'imported' ? 'import' : p.ca.alsoSystem ? 'file+system' : 'file';
+      // A CA handed to the flow (the certificate panel's "Use This CA"): keep it without a file.
+      if (start.caPem !== undefined) items.unshift({ label: '$(verified) The CA from the certificate panel', detail: 'Imported into secret storage.', value: 'given' });
+      const active = a.caPem !== undefined && start.caPem !== undefined ? 'given' : p.ca.kind === 'system' ? (preset?.needsCaFile ? 'file' : 'system') : p.ca.kind === 'imported' ? 'import' : p.ca.alsoSystem ? 'file+system' : 'file';
       const v = await input.pick(items, { placeholder: preset?.caHint ?? 'Which certificate authorities do you trust for this server?', activeValue: active });
       if (v === undefined || v === BACK) return v;
+      if (v === 'given') {
+        a.caPem = start.caPem;
+        a.caPath = undefined;
+        a.importCa = undefined;
+        a.alsoSystemCA = undefined;
+        return 'next';
+      }
       if (v === 'system') {
         a.caPath = '';
         a.caPem = undefined;

@@ -15,7 +15,10 @@ import { profileFromRedisCli, profileFromText, profileFromUrl } from '../core/pr
 import type { Profile } from '../core/profiles/profile';
 import type { SecretKind } from '../platform/secretStore';
 import { ConnectionStatusBar, describeSession, expiryWarningDays } from '../platform/statusBar';
+import { USE_CA_COMMAND } from '../webviews/certPanel';
+import { CaArgumentError, parseCaArgument, type CaArgument } from './caArgument';
 import { checkDraft, readAnswerFiles, runInteractiveFlow } from './connectionFlow';
+import { targetId, type Target } from './target';
 
 export interface SaveResult {
   /** Set when the profile was saved. */
@@ -37,18 +40,6 @@ export interface TestResult {
   /** Works today but deserves attention (expiry soon, verification off...). */
   warnings?: string[];
   serverVersion?: string;
-}
-
-type Target = string | { profileId?: unknown; id?: unknown; profile?: { id?: unknown } } | undefined;
-
-function targetId(arg: Target): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (arg && typeof arg === 'object') {
-    if (typeof arg.profileId === 'string') return arg.profileId;
-    if (arg.profile && typeof arg.profile.id === 'string') return arg.profile.id;
-    if (typeof arg.id === 'string') return arg.id;
-  }
-  return undefined;
 }
 
 /** Secret kinds a profile uses; anything else stored for it is stale and removed on save. */
@@ -168,13 +159,18 @@ export function registerConnections(container: Container): void {
 
   // --- Add / Import -------------------------------------------------------------------------------
 
-  register('redisTls.addConnection', async (answers?: ConnectionAnswers): Promise<SaveResult | undefined> => {
-    if (isAnswers(answers) && typeof answers.host === 'string') return fromAnswers(answers, undefined);
-    const flow = await runInteractiveFlow('Add Redis Connection', undefined, {});
+  /** The guided Add Connection flow; `start` prefills answers (e.g. a CA from the certificate panel). */
+  async function addInteractive(start: ConnectionAnswers = {}): Promise<SaveResult | undefined> {
+    const flow = await runInteractiveFlow('Add Redis Connection', undefined, {}, start);
     if (!flow) return undefined;
     const result = await fromAnswers({ ...flow.answers, connect: flow.connect, ignoreProblems: true }, undefined);
     reportSave(result, true);
     return result;
+  }
+
+  register('redisTls.addConnection', async (answers?: ConnectionAnswers): Promise<SaveResult | undefined> => {
+    if (isAnswers(answers) && typeof answers.host === 'string') return fromAnswers(answers, undefined);
+    return addInteractive();
   });
 
   async function importFrom(kind: 'any' | 'url' | 'cli', arg?: string | { text: string; name?: string; connect?: boolean; interactive?: boolean }): Promise<SaveResult | undefined> {
@@ -314,6 +310,76 @@ export function registerConnections(container: Container): void {
     await vscode.env.clipboard.writeText(command);
     void vscode.window.showInformationMessage(`Copied: ${command}${notes.length > 0 ? ` — ${notes.join(' ')}` : ''}`);
     return command;
+  });
+
+  // --- Use a CA (the certificate panel's "Use This CA in a Profile") ------------------------------
+
+  function describeCa(p: Profile): string {
+    if (p.ca.kind === 'system') return 'the system trust store';
+    const also = p.ca.alsoSystem ? ' plus the system trust store' : '';
+    return p.ca.kind === 'file' ? `the linked file ${p.ca.path}${also}` : `an imported CA${p.ca.label ? ` (${p.ca.label})` : ''}${also}`;
+  }
+
+  /**
+   * Stores `ca` as the imported CA of a user profile (SecretStorage, like an imported PEM in the
+   * flow), after the same checks as a save. Options (for tests and callers): `profileId` skips the
+   * picker, `confirmed: true` the question. Without options, failures are shown instead of thrown.
+   */
+  register(USE_CA_COMMAND, async (pem?: unknown, options?: { profileId?: unknown; confirmed?: unknown }): Promise<SaveResult | undefined> => {
+    const interactive = options === undefined;
+    let ca: CaArgument;
+    try {
+      ca = parseCaArgument(pem);
+    } catch (e) {
+      if (!interactive || !(e instanceof CaArgumentError)) throw e;
+      void vscode.window.showErrorMessage(`Use This CA: ${e.message}`);
+      return undefined;
+    }
+    let p: Profile | undefined;
+    if (typeof options?.profileId === 'string') {
+      p = profiles.get(options.profileId);
+      if (!p) throw new Error(`No connection profile with id ${options.profileId}`);
+    } else {
+      const items: Array<vscode.QuickPickItem & { profile?: Profile }> = profiles.list()
+        .filter((x) => x.source !== 'workspace' && x.tls)
+        .map((x) => ({ label: `$(lock) ${x.name}`, description: describeEndpoint(x), detail: `Now trusts ${describeCa(x)}`, profile: x }));
+      items.push({ label: '$(add) New connection with this CA…', detail: 'Starts Add Connection with this CA imported.' });
+      const chosen = await vscode.window.showQuickPick(items, { title: 'Use This CA in a Profile', placeHolder: `Trust "${ca.subject}" for which connection?`, matchOnDescription: true });
+      if (!chosen) return undefined;
+      if (!chosen.profile) return addInteractive({ tls: true, caPem: ca.pem });
+      p = chosen.profile;
+    }
+    if (p.source === 'workspace') {
+      const message = `"${p.name}" is shared in .vscode/redis-tls.json, which links CA files by path: save the CA as a file and set its caFile there.`;
+      if (!interactive) throw new Error(message);
+      void vscode.window.showInformationMessage(message);
+      return undefined;
+    }
+    if (!p.tls) {
+      const message = `"${p.name}" does not use TLS: a CA has no effect there.`;
+      if (!interactive) throw new Error(message);
+      void vscode.window.showInformationMessage(message);
+      return undefined;
+    }
+    if (options?.confirmed !== true) {
+      const use = 'Use This CA';
+      const unused = p.verify === 'full' ? '' : ` Note: this profile ${p.verify === 'pin' ? 'pins the server certificate' : 'does not verify the server'}, so the CA is used only once verification is set to the full chain (Edit Connection).`;
+      const message = `Trust "${ca.subject}"${ca.count > 1 ? ` (and ${ca.count - 1} more certificate${ca.count > 2 ? 's' : ''})` : ''} for "${p.name}"? It replaces ${describeCa(p)} and is kept in VS Code's secret storage.${unused}`;
+      if ((await vscode.window.showWarningMessage(message, { modal: true }, use)) !== use) return undefined;
+    }
+    const stored = await secrets.getAll(p.id);
+    const answers: ConnectionAnswers = { caPem: ca.pem, alsoSystemCA: p.ca.kind !== 'system' && p.ca.alsoSystem === true };
+    const files = await readAnswerFiles(answers, p);
+    const draft = applyAnswers(answers, p, files.files);
+    if (draft.profile.ca.kind === 'imported') draft.profile.ca.label = ca.subject;
+    const result = await saveDraft(draft, files, { stored });
+    if (result.saved) {
+      log.info(`"${p.name}" now trusts an imported CA (${ca.count} certificate${ca.count > 1 ? 's' : ''})`);
+      if (interactive) void vscode.window.showInformationMessage(`"${p.name}" now trusts "${ca.subject}". The next connection uses it.`);
+    } else {
+      reportSave(result, interactive);
+    }
+    return result;
   });
 
   // --- Connect / Disconnect / Test -----------------------------------------------------------------

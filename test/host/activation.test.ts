@@ -2,8 +2,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RedisTlsExplorerApi } from '../../src/extension';
+import { EXTENSION_ID } from './helpers';
 
-const EXTENSION_ID = 'redis-tls-explorer.redis-tls-explorer';
 
 describe('activation', () => {
   it('the extension under development is installed', () => {

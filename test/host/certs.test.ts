@@ -9,12 +9,11 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { Container } from '../../src/container';
-import type { RedisTlsExplorerApi } from '../../src/extension';
 import type { PanelModel } from '../../src/webviews/certProtocol';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
+import { activateContainer } from './helpers';
 
-const EXTENSION_ID = 'redis-tls-explorer.redis-tls-explorer';
 const XSS_CN = '<img src=x onerror=alert(1)>';
 
 async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -44,8 +43,7 @@ describe('certificates (in the extension host)', function () {
   const servers: RedisServer[] = [];
 
   before(async () => {
-    const api = await vscode.extensions.getExtension<RedisTlsExplorerApi>(EXTENSION_ID)!.activate();
-    container = api.container;
+    container = await activateContainer();
     lab = await getLab();
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rte-certs-'));
   });

@@ -8,14 +8,13 @@ import * as vscode from 'vscode';
 import type { SaveResult, TestResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import type { Profile } from '../../src/core/profiles/profile';
-import type { RedisTlsExplorerApi } from '../../src/extension';
 import { ProfileStore } from '../../src/platform/profileStore';
 import { SecretStore, secretKey, SECRET_KINDS } from '../../src/platform/secretStore';
 import { SessionManager } from '../../src/platform/sessions';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
+import { activateContainer, removeProfiles } from './helpers';
 
-const EXTENSION_ID = 'redis-tls-explorer.redis-tls-explorer';
 const PASSWORD = 'host-test-Pw-4b1d';
 
 describe('connection manager (in the extension host)', function () {
@@ -27,18 +26,14 @@ describe('connection manager (in the extension host)', function () {
   const created: string[] = [];
 
   before(async () => {
-    const api = await vscode.extensions.getExtension<RedisTlsExplorerApi>(EXTENSION_ID)!.activate();
-    container = api.container;
+    container = await activateContainer();
     lab = await getLab();
     mtls = await startRedis({ kind: 'mtls', password: PASSWORD });
     tlsServer = await startRedis({ kind: 'tls' });
   });
 
   after(async () => {
-    for (const id of created) {
-      await container.sessions.disconnect(id).catch(() => undefined);
-      if (container.profiles.get(id)) await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
-    }
+    await removeProfiles(container, created);
     await mtls?.stop();
     await tlsServer?.stop();
   });
@@ -167,6 +162,39 @@ describe('connection manager (in the extension host)', function () {
     }
   });
 
+  it('Use This CA (redisTls.useCaInProfile): the CA PEM from the certificate panel becomes the imported CA of the profile and the connection verifies', async () => {
+    const r = await add({ name: 'use ca', host: 'localhost', port: tlsServer.port, caPath: lab.otherRoot.certPath });
+    const id = r.profileId!;
+    assert.equal(await vscode.commands.executeCommand('redisTls.connect', id), false);
+    const failed = container.sessions.state(id);
+    assert.ok(failed.kind === 'failed' && failed.problem.field === 'ca', JSON.stringify(failed));
+
+    // Invalid arguments are refused before anything is stored: not a string, no certificate, key material.
+    const refused = async (arg: unknown, pattern: RegExp): Promise<void> => {
+      await assert.rejects(() => Promise.resolve(vscode.commands.executeCommand('redisTls.useCaInProfile', arg, { profileId: id, confirmed: true })), pattern);
+    };
+    await refused(42, /PEM text/);
+    await refused('not a certificate', /CERTIFICATE/);
+    await refused(lab.rootCa.cert + lab.server.key, /private key/);
+    assert.equal(container.profiles.get(id)?.ca.kind, 'file');
+    assert.equal(await container.context.secrets.get(secretKey(id, 'caPem')), undefined);
+
+    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.useCaInProfile', lab.rootCa.cert, { profileId: id, confirmed: true });
+    assert.equal(result.saved, true, JSON.stringify(result.problems));
+    const ca = container.profiles.get(id)!.ca;
+    assert.equal(ca.kind, 'imported');
+    assert.match(ca.kind === 'imported' ? ca.label ?? '' : '', /Lab Root CA/);
+    const stored = (await container.context.secrets.get(secretKey(id, 'caPem'))) ?? '';
+    assert.ok(stored.includes(lab.rootCa.cert.split('\n')[1]), 'the CA PEM is in SecretStorage');
+    assert.equal((stored.match(/BEGIN CERTIFICATE/g) ?? []).length, 1);
+
+    assert.equal(await vscode.commands.executeCommand('redisTls.connect', id), true);
+    const s = container.sessions.session(id)!;
+    assert.equal(s.verified, true);
+    assert.equal(s.report.verification, 'chain');
+    await container.sessions.disconnect(id);
+  });
+
   it('pin mode: trust on first use stores the fingerprint; a changed certificate is refused', async () => {
     const r = await add({ name: 'pinned', host: 'localhost', port: tlsServer.port, verify: 'pin' });
     const id = r.profileId!;
@@ -184,9 +212,13 @@ describe('connection manager (in the extension host)', function () {
       const pinned = container.profiles.get(id)?.pinSha256;
       assert.equal(pinned, shown[0]);
       await container.sessions.disconnect(id);
-      // Known pin: no question; a different pin (as if the server certificate changed): refused.
-      await container.sessions.connect(id);
+      // Known pin: no question, and the session is resumed (the pin is part of the session cache
+      // key) and still counts as pin-verified; a different pin (as if the server certificate changed): refused.
+      const again = await container.sessions.connect(id);
       assert.equal(shown.length, 1);
+      assert.equal(again.report.sessionReused, true, 'a pinned profile resumes its TLS session');
+      assert.equal(again.verified, true);
+      assert.equal(again.report.verification, 'pin');
       await container.sessions.disconnect(id);
       const other = '00'.repeat(32);
       assert.equal((await vscode.commands.executeCommand<SaveResult>('redisTls.editConnection', id, { pinSha256: other })).saved, true);

@@ -6,14 +6,13 @@ import * as vscode from 'vscode';
 import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
-import type { RedisTlsExplorerApi } from '../../src/extension';
 import type { KeyBrowser } from '../../src/views/keyBrowser';
 import type { ConnectionNode, DatabaseNode, FolderNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { BINARY_KEY, DB0_KEY_COUNT, seedKeyBrowser } from '../integration/keysSeed';
+import { activateContainer, removeProfiles } from './helpers';
 
-const EXTENSION_ID = 'redis-tls-explorer.redis-tls-explorer';
 
 describe('key browser (in the extension host)', function () {
   this.timeout(60_000);
@@ -81,8 +80,7 @@ describe('key browser (in the extension host)', function () {
   }
 
   before(async () => {
-    const api = await vscode.extensions.getExtension<RedisTlsExplorerApi>(EXTENSION_ID)!.activate();
-    container = api.container;
+    container = await activateContainer();
     browser = (await vscode.commands.executeCommand<KeyBrowser>('redisTls.keys.testHooks'))!;
     assert.ok(browser?.provider, 'test hooks are registered in test mode');
     lab = await getLab();
@@ -93,10 +91,7 @@ describe('key browser (in the extension host)', function () {
   });
 
   after(async () => {
-    for (const id of created) {
-      await container.sessions.disconnect(id).catch(() => undefined);
-      if (container.profiles.get(id)) await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
-    }
+    await removeProfiles(container, created);
     await direct?.close();
     await srv?.stop();
   });

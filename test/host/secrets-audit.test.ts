@@ -7,11 +7,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SaveResult, TestResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
-import type { RedisTlsExplorerApi } from '../../src/extension';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
+import { activateContainer } from './helpers';
 
-const EXTENSION_ID = 'redis-tls-explorer.redis-tls-explorer';
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /** A distinctive line of base64 from the middle of a PEM block (the key material itself). */
@@ -46,7 +45,7 @@ describe('secrets audit (in the extension host)', function () {
   const ids: string[] = [];
 
   before(async () => {
-    container = (await vscode.extensions.getExtension<RedisTlsExplorerApi>(EXTENSION_ID)!.activate()).container;
+    container = await activateContainer();
     lab = await getLab();
   });
 

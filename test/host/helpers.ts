@@ -1,0 +1,21 @@
+// Shared by the in-host test files (not a test file itself: test/host/index.ts loads *.test.js only).
+import * as vscode from 'vscode';
+import type { Container } from '../../src/container';
+import type { RedisTlsExplorerApi } from '../../src/extension';
+
+export const EXTENSION_ID = 'redis-tls-explorer.redis-tls-explorer';
+
+/** Activates the extension under development and returns its composition root. */
+export async function activateContainer(): Promise<Container> {
+  const ext = vscode.extensions.getExtension<RedisTlsExplorerApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this extension host`);
+  return (await ext.activate()).container;
+}
+
+/** Disconnects and removes (with their secrets) the profiles a test file created. */
+export async function removeProfiles(container: Container, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    await container.sessions.disconnect(id).catch(() => undefined);
+    if (container.profiles.get(id)) await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
+  }
+}
