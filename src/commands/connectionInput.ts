@@ -22,32 +22,41 @@ export class StepInput {
     return this.total > 1 ? `${this.title} (${this.step}/${this.total})` : this.title;
   }
 
+  /**
+   * The part both prompts share: heading, Back button, resolving once (Back, hide = cancel) and
+   * disposing. Returns the function that settles the prompt with an answer.
+   */
+  private settle<V>(widget: vscode.QuickInput & { buttons: readonly vscode.QuickInputButton[]; onDidTriggerButton: vscode.Event<vscode.QuickInputButton> }, resolve: (v: V | Back | undefined) => void): (v: V | Back | undefined) => void {
+    widget.title = this.heading();
+    widget.ignoreFocusOut = true;
+    widget.buttons = this.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+    let done = false;
+    const finish = (v: V | Back | undefined): void => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      widget.dispose();
+    };
+    widget.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) finish(BACK);
+    });
+    widget.onDidHide(() => finish(undefined));
+    return finish;
+  }
+
   pick<T>(items: Array<PickItem<T>>, options: { placeholder: string; activeValue?: T }): Promise<T | Back | undefined> {
     return new Promise((resolve) => {
       const qp = vscode.window.createQuickPick<PickItem<T>>();
-      qp.title = this.heading();
+      const finish = this.settle<T>(qp, resolve);
       qp.placeholder = options.placeholder;
       qp.items = items;
-      qp.ignoreFocusOut = true;
       qp.matchOnDetail = true;
-      qp.buttons = this.step > 1 ? [vscode.QuickInputButtons.Back] : [];
       const active = items.find((i) => options.activeValue !== undefined && i.value === options.activeValue);
       if (active) qp.activeItems = [active];
-      let done = false;
-      const finish = (v: T | Back | undefined): void => {
-        if (done) return;
-        done = true;
-        resolve(v);
-        qp.dispose();
-      };
-      qp.onDidTriggerButton((b) => {
-        if (b === vscode.QuickInputButtons.Back) finish(BACK);
-      });
       qp.onDidAccept(() => {
         const chosen = qp.selectedItems[0] ?? qp.activeItems[0];
         if (chosen) finish(chosen.value);
       });
-      qp.onDidHide(() => finish(undefined));
       qp.show();
     });
   }
@@ -55,23 +64,11 @@ export class StepInput {
   input(options: { prompt: string; value?: string; placeholder?: string; password?: boolean; validate?: (v: string) => string | undefined }): Promise<string | Back | undefined> {
     return new Promise((resolve) => {
       const box = vscode.window.createInputBox();
-      box.title = this.heading();
+      const finish = this.settle<string>(box, resolve);
       box.prompt = options.prompt;
       box.value = options.value ?? '';
       box.placeholder = options.placeholder;
       box.password = options.password === true;
-      box.ignoreFocusOut = true;
-      box.buttons = this.step > 1 ? [vscode.QuickInputButtons.Back] : [];
-      let done = false;
-      const finish = (v: string | Back | undefined): void => {
-        if (done) return;
-        done = true;
-        resolve(v);
-        box.dispose();
-      };
-      box.onDidTriggerButton((b) => {
-        if (b === vscode.QuickInputButtons.Back) finish(BACK);
-      });
       box.onDidChangeValue((v) => {
         box.validationMessage = options.validate?.(v);
       });
@@ -83,7 +80,6 @@ export class StepInput {
         }
         finish(box.value);
       });
-      box.onDidHide(() => finish(undefined));
       box.show();
     });
   }
