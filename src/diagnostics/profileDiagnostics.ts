@@ -179,9 +179,12 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
       let range = new vscode.Range(0, 0, 0, 0);
       if (f.uri.scheme !== CONNECTION_PROBLEM_SCHEME) {
         try {
-          const doc = await vscode.workspace.openTextDocument(f.uri);
-          const loc = locateField(doc.getText(), f.profile, field);
-          if (loc) range = new vscode.Range(doc.positionAt(loc.range.start), doc.positionAt(loc.range.end));
+          // An open document with unsaved edits is what the user sees; otherwise the file on disk
+          // (a document cached from before the file was rewritten may not have caught up yet).
+          const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === f.uri.toString());
+          const text = open?.isDirty ? open.getText() : Buffer.from(await vscode.workspace.fs.readFile(f.uri)).toString('utf8');
+          const loc = locateField(text, f.profile, field);
+          if (loc) range = new vscode.Range(positionAt(text, loc.range.start), positionAt(text, loc.range.end));
         } catch {
           // keep the top of the file
         }
@@ -297,6 +300,14 @@ async function chooseCaFile(fileUri: vscode.Uri, profileName: string): Promise<b
   const doc = await vscode.workspace.openTextDocument(fileUri);
   const edit = profilePropertyEdit(doc, profileName, 'caFile', value);
   return edit ? vscode.workspace.applyEdit(edit) : false;
+}
+
+/** The position of a character offset in text, as TextDocument.positionAt counts it. */
+function positionAt(text: string, offset: number): vscode.Position {
+  const before = text.slice(0, offset);
+  const lineStart = Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) + 1;
+  const line = (before.match(/\r\n|\r|\n/g) ?? []).length;
+  return new vscode.Position(line, offset - lineStart);
 }
 
 export function registerProfileDiagnostics(container: Container): void {
