@@ -7,7 +7,8 @@ import { Args, Commander, asText, pipeline } from './replies';
 
 export class Database implements Commander {
   constructor(
-    private readonly connection: Commander,
+    /** The shared connection (a ClusterRouter in cluster mode). */
+    readonly connection: Commander,
     readonly index: number,
     /** The database the connection is on (the profile's). */
     private readonly home: number,

@@ -6,7 +6,8 @@
 import type { Database } from './database';
 import { fetchMeta, type KeyMeta } from './keyInfo';
 import { Folder, NamespaceTree } from './namespaceTree';
-import { ScanPager, type ScanFilter, type ScanProgress } from './scanPager';
+import type { ScanFilter, ScanProgress } from './scanPager';
+import { createPager, type KeyPager } from './clusterScan';
 
 export interface KeyspaceOptions {
   delimiter: string;
@@ -35,7 +36,8 @@ const META_CACHE_LIMIT = 20_000;
 
 export class Keyspace {
   tree: NamespaceTree;
-  pager: ScanPager;
+  /** One cursor, or one per master in cluster mode. */
+  pager: KeyPager;
   private readonly limits = new WeakMap<Folder, number>();
   private readonly meta = new Map<string, KeyMeta>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -45,7 +47,7 @@ export class Keyspace {
 
   constructor(readonly db: Database, private options: KeyspaceOptions) {
     this.tree = new NamespaceTree(options.delimiter);
-    this.pager = new ScanPager(db, options.filter ?? {}, options.scanPageSize);
+    this.pager = createPager(db, options.filter ?? {}, options.scanPageSize);
   }
 
   get filter(): ScanFilter {
@@ -61,7 +63,7 @@ export class Keyspace {
     this.options = { ...this.options, ...changes };
     this.generation++;
     this.tree = new NamespaceTree(this.options.delimiter);
-    this.pager = new ScanPager(this.db, this.options.filter ?? {}, this.options.scanPageSize);
+    this.pager = createPager(this.db, this.options.filter ?? {}, this.options.scanPageSize);
     this.meta.clear();
     this.queue = Promise.resolve();
     this.started = undefined;
