@@ -77,13 +77,25 @@ export async function waitForIdle(page, { timeoutMs = 30_000 } = {}) {
 
 /** Runs a command through the command palette by its label, e.g. "Redis TLS: Add Connection". */
 export async function runCommand(page, label, { timeoutMs = 30_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: timeoutMs });
-  await input.fill(`>${label}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  // The palette lists the commands known when it opens: while the extension host is still loading
+  // the extension, reopen it until the command shows up.
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: Math.max(1000, deadline - Date.now()) });
+    await input.fill(`>${label}`);
+    const left = deadline - Date.now();
+    try {
+      await row.waitFor({ state: 'visible', timeout: Math.max(1000, Math.min(5000, left)) });
+      break;
+    } catch (err) {
+      if (left <= 5000) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
   await row.click();
 }
 
