@@ -2,7 +2,7 @@
  * Analysis of a certificate/key file as a whole: every block with its line range and findings.
  * Used by the editor diagnostics and the inspection panel.
  */
-import { Certificate, parseCertificates } from './certificate';
+import { Certificate, certificateFromBlock, parseCertificates } from './certificate';
 import { certificateFindings, encryptedKeyFinding, keyMatchesCertificate, keyMismatchFinding, readKeyBlocks, type Finding, type FindingOptions } from './findings';
 import { isCertificateLabel, looksLikePem, splitPem } from './pem';
 
@@ -39,9 +39,7 @@ export function analyzeCertificateFile(data: string | Buffer, options: FindingOp
   for (const block of splitPem(text)) {
     if (!isCertificateLabel(block.label)) continue;
     try {
-      const cert = new Certificate(block.der);
-      cert.origin = origin;
-      cert.lines = { start: block.startLine, end: block.endLine };
+      const cert = certificateFromBlock(block, origin);
       certificates.push(cert);
       blocks.push({ kind: 'certificate', label: block.label, startLine: block.startLine, endLine: block.endLine, cert, findings: certificateFindings(cert, options) });
     } catch {

@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import * as crypto from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { curveDisplayName, ekuName, KEY_USAGE_NAMES } from './basics';
-import { splitPem, isCertificateLabel, looksLikePem, toPem } from './pem';
+import { splitPem, isCertificateLabel, looksLikePem, toPem, type PemBlock } from './pem';
 
 export interface NameEntry {
   type: 'dns' | 'ip' | 'email' | 'uri' | 'other';
@@ -241,17 +241,21 @@ function describeExtension(cert: Certificate, ext: x509.Extension): string {
   }
 }
 
+/** The certificate of one PEM block, remembering where it stands in its file. Throws when unparsable. */
+export function certificateFromBlock(block: PemBlock, origin?: string): Certificate {
+  const cert = new Certificate(block.der);
+  cert.origin = origin;
+  cert.lines = { start: block.startLine, end: block.endLine };
+  return cert;
+}
+
 /** Reads every certificate from PEM text (bundles split) or a single DER certificate. */
 export function parseCertificates(data: string | Buffer, origin?: string): Certificate[] {
   if (looksLikePem(data)) {
     const text = typeof data === 'string' ? data : data.toString('utf8');
     const certs: Certificate[] = [];
     for (const block of splitPem(text)) {
-      if (!isCertificateLabel(block.label)) continue;
-      const cert = new Certificate(block.der);
-      cert.origin = origin;
-      cert.lines = { start: block.startLine, end: block.endLine };
-      certs.push(cert);
+      if (isCertificateLabel(block.label)) certs.push(certificateFromBlock(block, origin));
     }
     return certs;
   }

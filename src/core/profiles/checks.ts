@@ -6,12 +6,10 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { certificateHoldsKey, DAY_MS, EKU_CLIENT_AUTH, ekuAllows, nodeNameCommonName, validityState } from '../certs/basics';
-import { isEncryptedKeyPem } from '../certs/pem';
+import { isCertificateLabel, isEncryptedKeyPem, splitPem } from '../certs/pem';
 import type { Problem, ProblemField } from '../diagnosis/problem';
 
 export { isEncryptedKeyPem };
-
-const CERT_BLOCK = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]+?-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
 
 export interface PreflightInput {
   /** CA PEM files (each may be a bundle). */
@@ -40,9 +38,10 @@ export interface PreflightResult {
 export function splitCertificates(pem: string | Buffer): X509Certificate[] {
   const text = typeof pem === 'string' ? pem : pem.toString('utf8');
   const out: X509Certificate[] = [];
-  for (const block of text.match(CERT_BLOCK) ?? []) {
+  for (const block of splitPem(text)) {
+    if (!isCertificateLabel(block.label)) continue;
     try {
-      out.push(new X509Certificate(block.replace(/(X509 |TRUSTED )CERTIFICATE/g, 'CERTIFICATE')));
+      out.push(new X509Certificate(block.der));
     } catch {
       // a damaged block: counted as missing below
     }

@@ -1,6 +1,8 @@
-import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { certificateHoldsKey } from '../certs/basics';
+import { isEncryptedKeyPem } from '../certs/pem';
 import type { ConnectionOptions, TlsSettings } from '../client/options';
 import { DiagnosedError } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
@@ -74,7 +76,7 @@ export function precheckClientIdentity(o: ConnectionOptions): void {
     key = createPrivateKey(t.passphrase !== undefined ? { key: t.key, passphrase: t.passphrase } : { key: t.key });
   } catch (e) {
     const code = errorCode(e) ?? '';
-    if (/DECRYPT|PASSPHRASE|BAD_PASSWORD/.test(code) || (t.passphrase === undefined && /ENCRYPTED/.test(t.key.toString()))) {
+    if (/DECRYPT|PASSPHRASE|BAD_PASSWORD/.test(code) || (t.passphrase === undefined && isEncryptedKeyPem(t.key))) {
       throw new DiagnosedError(makeProblem('KEY_PASSPHRASE',
         t.passphrase === undefined ? 'The private key is encrypted and no passphrase was given.' : 'The private key could not be decrypted with the passphrase given.',
         { facts: { errorCode: code } }), { cause: e });
@@ -84,17 +86,15 @@ export function precheckClientIdentity(o: ConnectionOptions): void {
   if (!t.cert) {
     throw new DiagnosedError(makeProblem('KEY_MISMATCH', 'A private key is configured without its client certificate.', { field: 'cert' }));
   }
-  let certKey: KeyObject;
+  let cert: X509Certificate;
   try {
-    certKey = createPublicKey(t.cert);
+    cert = new X509Certificate(t.cert);
   } catch (e) {
     throw new DiagnosedError(makeProblem('CLIENT_CERT_REJECTED', `The client certificate file could not be read (${errorCode(e) ?? 'unreadable'}).`, { field: 'cert', title: 'The client certificate is unreadable' }), { cause: e });
   }
-  const a = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  const b = certKey.export({ type: 'spki', format: 'der' });
-  if (!a.equals(b)) {
+  if (!certificateHoldsKey(cert, key)) {
     throw new DiagnosedError(makeProblem('KEY_MISMATCH',
-      `The key is a ${key.asymmetricKeyType} key whose public half is not the one in the client certificate (${certKey.asymmetricKeyType}).`));
+      `The key is a ${key.asymmetricKeyType} key whose public half is not the one in the client certificate (${cert.publicKey.asymmetricKeyType}).`));
   }
 }
 
