@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { displayBytes, globEscape, isPlainText, quoteBytes } from '../core/keys/bytes';
 import { count } from '../core/keys/format';
-import { SCAN_TYPES, ScanPager, type ScanFilter } from '../core/keys/scanPager';
+import { SCAN_TYPES, type ScanFilter } from '../core/keys/scanPager';
+import { createPager } from '../core/keys/clusterScan';
 import { asInteger } from '../core/keys/replies';
 import { nextPartUri, valueUri, VALUE_SCHEME, type ValueFileSystem } from '../platform/valueFs';
 import type { Logger } from '../platform/logger';
@@ -229,7 +230,7 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
         try {
-          await new ScanPager(ks.db, filter, 1000).loadAll((page) => { for (const k of page) keys.set(k.toString('latin1'), k); }, { signal: abort.signal });
+          await createPager(ks.db, filter, 1000).loadAll((page) => { for (const k of page) keys.set(k.toString('latin1'), k); }, { signal: abort.signal });
         } finally {
           sub.dispose();
         }

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ClusterRouter, isClusterEnabled, nodeAddress } from '../core/client/cluster';
 import { RedisConnection, type HandshakeReport } from '../core/client/connection';
 import type { ConnectionOptions } from '../core/client/options';
 import { DiagnosedError, isDiagnosedError, type Problem } from '../core/diagnosis/problem';
@@ -31,6 +32,8 @@ export interface LastStatus {
 export interface ManagedSession extends ActiveSession {
   readonly report: HandshakeReport;
   readonly connection: RedisConnection;
+  /** Cluster mode: one verified connection per master; `client` is this router then. */
+  readonly cluster?: ClusterRouter;
   /** The soonest notAfter among the server chain and the client certificate. */
   readonly nearestExpiry?: Date;
   readonly connectedAt: number;
@@ -183,12 +186,14 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
       const clientNotAfter = clientCert ? readNotAfter(clientCert) : undefined;
       const nearestExpiry = earliest([...report.chain.map((c) => new Date(c.notAfter)), clientNotAfter]);
       const verified = report.tls && report.authorized && !isUnverified(profile);
-      const session: ManagedSession = { profile, client: connection, connection, report, verified, nearestExpiry, connectedAt: Date.now() };
+      const cluster = await this.openCluster(profile, connection, options);
+      const session: ManagedSession = { profile, client: cluster ?? connection, connection, ...(cluster ? { cluster } : {}), report, verified, nearestExpiry, connectedAt: Date.now() };
       this.sessions.set(profileId, session);
       this.activeId = profileId;
       connection.onClose((err) => {
         if (this.sessions.get(profileId) !== session) return;
         this.sessions.delete(profileId);
+        void session.cluster?.close();
         this.setState(profileId, err ? { kind: 'failed', problem: err.problem } : { kind: 'disconnected' });
         if (err) this.log.warn(`${profile.name}: connection lost (${err.problem.code})`);
       });
@@ -209,6 +214,24 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     }
   }
 
+  /**
+   * Cluster mode: one connection per master, connected at the address the node announces and verified
+   * against the profile's name (servername, else host), exactly as strictly as the seed. If a master
+   * cannot be reached or verified, the session browses the node it is connected to only (logged).
+   */
+  private async openCluster(profile: Profile, connection: RedisConnection, options: ConnectionOptions): Promise<ClusterRouter | undefined> {
+    if (!(await isClusterEnabled(connection))) return undefined;
+    try {
+      const router = await ClusterRouter.open(connection, options);
+      this.log.info(`${profile.name}: cluster with ${router.masters.length} masters (${router.masters.map((m) => nodeAddress(m.host, m.port)).join(', ')})${options.tls.enabled ? `, each verified as ${options.tls.servername ?? options.host}` : ''}`);
+      return router;
+    } catch (e) {
+      const problem = problemOf(e);
+      this.log.warn(`${profile.name}: cluster mode, but not every master could be opened (${problem.code} ${problem.title}); browsing the connected node only`);
+      return undefined;
+    }
+  }
+
   /** Trust on first use: a 'pin' profile without a pin yet asks the user and stores the fingerprint. */
   private async maybePinOnFirstUse(profile: Profile, e: unknown): Promise<string | undefined> {
     if (profile.verify !== 'pin' || profile.pinSha256 || !isDiagnosedError(e) || e.problem.field !== 'pin') return undefined;
@@ -226,6 +249,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     const session = this.sessions.get(profileId);
     this.sessions.delete(profileId);
     if (session) {
+      await session.cluster?.close();
       await session.connection.close().catch(() => session.connection.destroy());
       this.log.info(`${session.profile.name}: disconnected`);
     }
@@ -289,7 +313,10 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
   }
 
   dispose(): void {
-    for (const s of this.sessions.values()) s.connection.destroy();
+    for (const s of this.sessions.values()) {
+      s.connection.destroy();
+      void s.cluster?.close();
+    }
     this.sessions.clear();
     this.disposables.dispose();
   }

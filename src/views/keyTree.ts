@@ -8,6 +8,8 @@ import { displayBytes, isPlainText, keyToToken } from '../core/keys/bytes';
 import { Database, describeServer, type ServerShape } from '../core/keys/database';
 import { formatBytes, formatTtl, fetchDetails, type KeyType } from '../core/keys/keyInfo';
 import { Keyspace } from '../core/keys/keyspace';
+import { ClusterRouter } from '../core/client/cluster';
+import { ClusterScanPager } from '../core/keys/clusterScan';
 import type { Folder } from '../core/keys/namespaceTree';
 import type { ScanFilter } from '../core/keys/scanPager';
 import { count } from '../core/keys/format';
@@ -225,7 +227,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     const home = node.profile.db ?? 0;
     const wanted = new Map<number, number | undefined>();
     if (shape.cluster) {
-      wanted.set(0, shape.databases.find((d) => d.index === 0)?.keys ?? 0);
+      // With a cluster session every master is browsed: count them all.
+      wanted.set(0, session.client instanceof ClusterRouter ? await session.client.keyCount() : shape.databases.find((d) => d.index === 0)?.keys ?? 0);
     } else {
       for (const d of shape.databases) wanted.set(d.index, d.keys);
       if (!wanted.has(home)) wanted.set(home, 0);
@@ -381,7 +384,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(filter ? 'filter' : 'database');
     const tip = md();
-    tip.appendText(node.cluster ? 'Cluster mode: one keyspace (database 0), scanned on the connected node.' : `Database ${node.index}`);
+    const masters = ks.pager instanceof ClusterScanPager ? ks.pager.pagers.length : 0;
+    tip.appendText(node.cluster ? `Cluster mode: one keyspace (database 0), ${masters > 0 ? `scanned on all ${masters} masters` : 'scanned on the connected node only'}.` : `Database ${node.index}`);
     if (filter) tip.appendMarkdown('  \n').appendText(`Filter: ${filter}`);
     item.tooltip = tip;
     item.contextValue = filter ? 'redisDatabase.filtered' : 'redisDatabase';

@@ -177,6 +177,7 @@ describe('cluster over verified TLS (lab, 3 masters)', function () {
     assert.equal(everything.length, KEY_COUNT, 'no key twice');
     assert.deepEqual(new Set(everything), new Set(seeded.keys()));
     assert.ok(all.pagers.every((p) => p.keys > 0), 'every master contributed keys');
+    assert.equal(await router.keyCount(), KEY_COUNT, 'DBSIZE summed over the masters');
     // Paged "Load more" over the cluster reaches the end too, with a MATCH filter applied on every node.
     const tagged = new ClusterScanPager(router.scanTargets, { match: '{tag}:*' }, 10);
     const got: string[] = [];

@@ -164,9 +164,15 @@ export async function readTopology(seed: ClusterCommander, base: ConnectionOptio
     if (e instanceof DiagnosedError) throw e;
     masters = parseClusterSlots(await seed.send(['CLUSTER', 'SLOTS']), base.host);
   }
+  return sanitizeMasters(masters);
+}
+
+/** Server-supplied topology is untrusted: drops bad hosts, ports and slot ranges; sorts by first slot. */
+export function sanitizeMasters(masters: ClusterMaster[]): ClusterMaster[] {
   const valid = masters
     .filter((m) => validHost(m.host) && validPort(m.port))
-    .map((m) => ({ ...m, slots: m.slots.filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b < SLOT_COUNT && a <= b) }));
+    .map((m) => ({ ...m, slots: m.slots.filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b < SLOT_COUNT && a <= b) }))
+    .filter((m) => m.slots.length > 0);
   return valid.sort((a, b) => (a.slots[0]?.[0] ?? SLOT_COUNT) - (b.slots[0]?.[0] ?? SLOT_COUNT));
 }
 
@@ -362,6 +368,12 @@ export class ClusterRouter {
       const owner = key === undefined ? target : this.ownerOf(redirect.slot);
       return owner.send(args, opts);
     }
+  }
+
+  /** Keys in the whole cluster: DBSIZE of every master, summed. */
+  async keyCount(): Promise<number> {
+    const sizes = await Promise.all(this.scanTargets.map((c) => c.send(['DBSIZE'])));
+    return sizes.reduce<number>((sum, r) => sum + (typeof r === 'number' ? r : 0), 0);
   }
 
   /** A client for a node named in a redirect: only nodes of the current topology (server strings are untrusted). */
