@@ -66,10 +66,6 @@ const EXTENSION_NAMES: Record<string, string> = {
 
 export { EKU_ANY, EKU_CLIENT_AUTH, EKU_SERVER_AUTH } from './basics';
 
-function hexColons(buf: Buffer): string {
-  return buf.toString('hex').toUpperCase().match(/.{2}/g)?.join(':') ?? '';
-}
-
 /** A certificate parsed by both @peculiar/x509 (structure) and node:crypto (OpenSSL checks). */
 export class Certificate {
   readonly x: x509.X509Certificate;
@@ -91,8 +87,9 @@ export class Certificate {
   get issuer(): string { return this.x.issuer; }
   get notBefore(): Date { return this.x.notBefore; }
   get notAfter(): Date { return this.x.notAfter; }
-  get sha256(): string { return hexColons(crypto.createHash('sha256').update(this.der).digest()); }
-  get sha1(): string { return hexColons(crypto.createHash('sha1').update(this.der).digest()); }
+  /** Colon-separated upper-case hex, the form node:crypto (and so the handshake report) uses. */
+  get sha256(): string { return this.node.fingerprint256; }
+  get sha1(): string { return this.node.fingerprint; }
   get pem(): string { return toPem(this.der); }
 
   /** Subject and issuer are the same name (a root or a self-signed leaf). */

@@ -50,11 +50,6 @@ export function summarizeCertificate(certData: Buffer | string): CertSummary {
   };
 }
 
-/** SHA-256 of a DER certificate as colon-separated upper-case hex (Node's fingerprint256 form). */
-export function sha256Fingerprint(der: Buffer): string {
-  return new NodeX509(der).fingerprint256;
-}
-
 /** Normalises a pin ("AB:cd..." or "abcd...") for comparison. */
 export function normalizeFingerprint(fp: string): string {
   return fp.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
