@@ -10,6 +10,7 @@
  */
 import * as net from 'node:net';
 import type { ConnectionOptions } from './options';
+import { formatEndpoint } from './url';
 import { RedisClient } from './client';
 import type { HandshakeReport } from '../tls/report';
 import type { TlsCache } from '../tls/context';
@@ -177,7 +178,7 @@ export function sanitizeMasters(masters: ClusterMaster[]): ClusterMaster[] {
 }
 
 export function nodeAddress(host: string, port: number): string {
-  return `${net.isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+  return formatEndpoint(host, port);
 }
 
 /**
