@@ -2,11 +2,6 @@
 // ports) whose node certificate names `localhost` only (no IP SAN) while the nodes announce 127.0.0.1.
 // The router connects to the announced IPs and verifies every node against the configured name.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
 import { ClusterRouter, isClusterEnabled, keySlot, readTopology } from '../../src/core/client/cluster';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ConnectionOptions } from '../../src/core/client/options';
@@ -17,39 +12,10 @@ import { Database, describeServer } from '../../src/core/keys/database';
 import { fetchMeta } from '../../src/core/keys/keyInfo';
 import { Keyspace } from '../../src/core/keys/keyspace';
 import { readValue } from '../../src/core/keys/values';
-import { getLab, type LabCerts } from '../lab/certs';
-import { freePort, startRedis, type RedisServer } from '../lab/servers';
+import type { RedisServer } from '../lab/servers';
+import { startTlsCluster, text, type TlsCluster } from './clusterLab';
 
-const run = promisify(execFile);
 const KEY_COUNT = 600;
-
-/** A node certificate for DNS:localhost only (serverAuth + clientAuth for the cluster bus), signed by the lab intermediate. */
-async function localhostOnlyCert(lab: LabCerts, dir: string): Promise<{ chainPath: string; keyPath: string }> {
-  const keyPath = path.join(dir, 'node.key');
-  const csrPath = path.join(dir, 'node.csr');
-  const certPath = path.join(dir, 'node.crt');
-  const extPath = path.join(dir, 'node.ext');
-  const chainPath = path.join(dir, 'node-chain.pem');
-  await fs.writeFile(extPath, 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:localhost\n');
-  await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath, '-subj', '/CN=cluster-node', '-out', csrPath]);
-  await run('openssl', ['x509', '-req', '-in', csrPath, '-CA', lab.intermediateCa.certPath, '-CAkey', lab.intermediateCa.keyPath,
-    '-set_serial', `0x${Date.now().toString(16)}`, '-days', '2', '-extfile', extPath, '-out', certPath]);
-  await fs.writeFile(chainPath, (await fs.readFile(certPath, 'utf8')) + lab.intermediateCa.cert);
-  return { chainPath, keyPath };
-}
-
-function text(reply: unknown): string {
-  return Buffer.isBuffer(reply) ? reply.toString('utf8') : String(reply);
-}
-
-async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`cluster did not become ready: ${what} (after ${ms} ms)`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -62,46 +28,18 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe('cluster over verified TLS (lab, 3 masters)', function () {
   this.timeout(45_000);
-  const servers: RedisServer[] = [];
-  const admin: RedisConnection[] = [];
-  const ids: string[] = [];
-  let dir = '';
+  let cluster: TlsCluster | undefined;
+  let servers: RedisServer[] = [];
+  let admin: RedisConnection[] = [];
+  let ids: string[] = [];
   let base: ConnectionOptions;
   let seed: RedisConnection;
   let router: ClusterRouter;
   const seeded = new Map<string, string>();
 
   before(async () => {
-    const lab = await getLab();
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cluster-test-'));
-    const cert = await localhostOnlyCert(lab, dir);
-    const busPorts = await Promise.all([freePort(), freePort(), freePort()]);
-    for (const bus of busPorts) {
-      servers.push(await startRedis({
-        kind: 'tls', serverCert: cert.chainPath, serverKey: cert.keyPath,
-        extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(bus),
-          '--tls-cluster', 'yes', '--tls-replication', 'yes', '--cluster-node-timeout', '5000'],
-      }));
-    }
-    base = { host: 'localhost', port: servers[0]!.port, tls: { enabled: true, ca: [lab.rootCa.cert] } };
-    for (const s of servers) admin.push(await RedisConnection.open({ ...base, port: s.port }));
-    const ranges: Array<[number, number]> = [[0, 5460], [5461, 10922], [10923, 16383]];
-    for (let i = 0; i < 3; i++) {
-      await admin[i]!.send(['CLUSTER', 'ADDSLOTSRANGE', ranges[i]![0], ranges[i]![1]]);
-      ids.push(text(await admin[i]!.send(['CLUSTER', 'MYID'])));
-    }
-    for (let i = 1; i < 3; i++) await admin[0]!.send(['CLUSTER', 'MEET', '127.0.0.1', servers[i]!.port, busPorts[i]!]);
-    await until('cluster_state:ok and 3 slot ranges on every node', 20_000, async () => {
-      for (const a of admin) {
-        if (!/cluster_state:ok/.test(text(await a.send(['CLUSTER', 'INFO'])))) return false;
-        const slots = await a.send(['CLUSTER', 'SLOTS']);
-        if (!Array.isArray(slots) || slots.length !== 3) return false;
-      }
-      return true;
-    }).catch(async (e: unknown) => {
-      const nodes = await Promise.all(admin.map((a) => a.send(['CLUSTER', 'NODES']).then(text, String)));
-      throw new Error(`${String(e)}\nCLUSTER NODES:\n${nodes.join('\n--\n')}\nlog of node 1:\n${servers[1]!.log().slice(-1500)}`);
-    });
+    cluster = await startTlsCluster();
+    ({ servers, admin, ids, base } = cluster);
     seed = await RedisConnection.open(base);
     router = await ClusterRouter.open(seed, base, { tlsCache: new TlsCache() });
     for (let i = 0; i < KEY_COUNT; i++) {
@@ -114,9 +52,7 @@ describe('cluster over verified TLS (lab, 3 masters)', function () {
   after(async () => {
     await router?.close();
     await seed?.close();
-    await Promise.all(admin.map((a) => a.close().catch(() => undefined)));
-    await Promise.all(servers.map((s) => s.stop()));
-    if (dir) await fs.rm(dir, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   it('detects cluster mode and reads the masters with their TLS ports and announced IPs', async () => {

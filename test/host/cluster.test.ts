@@ -1,0 +1,91 @@
+// Cluster browsing inside the real VS Code extension host: a lab 3-master TLS cluster whose node
+// certificate names localhost only while nodes announce 127.0.0.1. The session opens every master
+// (verified as localhost), the keyspace node counts and scans all of them, values route by slot.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SaveResult } from '../../src/commands/connections';
+import type { Container } from '../../src/container';
+import { ClusterRouter, keySlot } from '../../src/core/client/cluster';
+import { RedisConnection } from '../../src/core/client/connection';
+import type { ManagedSession } from '../../src/platform/sessions';
+import type { KeyBrowser } from '../../src/views/keyBrowser';
+import type { DatabaseNode, KeyTreeNode } from '../../src/views/keyNodes';
+import { getLab } from '../lab/certs';
+import { startTlsCluster, type TlsCluster } from '../integration/clusterLab';
+import { activateContainer, removeProfiles } from './helpers';
+
+const KEY_COUNT = 300;
+
+describe('cluster browsing (in the extension host)', function () {
+  this.timeout(60_000);
+  let container: Container;
+  let browser: KeyBrowser;
+  let cluster: TlsCluster | undefined;
+  let seedConn: RedisConnection | undefined;
+  const created: string[] = [];
+
+  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : item.label?.label ?? '');
+  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await browser.provider.getChildren(node)) as KeyTreeNode[];
+  const item = (node: KeyTreeNode): vscode.TreeItem => browser.provider.getTreeItem(node);
+
+  before(async () => {
+    container = await activateContainer();
+    browser = (await vscode.commands.executeCommand<KeyBrowser>('redisTls.keys.testHooks'))!;
+    const lab = await getLab();
+    cluster = await startTlsCluster();
+    seedConn = await RedisConnection.open(cluster.base);
+    const router = await ClusterRouter.open(seedConn, cluster.base);
+    try {
+      await Promise.all(Array.from({ length: KEY_COUNT }, (_, i) => router.send(['SET', `ns${i % 5}:k${i}`, `value ${i}`])));
+    } finally {
+      await router.close();
+    }
+    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection',
+      { name: 'cluster lab', host: 'localhost', port: cluster.servers[0]!.port, tls: true, caPath: lab.rootCa.certPath });
+    assert.equal(result.saved, true, JSON.stringify(result.problems));
+    created.push(result.profileId!);
+  });
+
+  after(async () => {
+    if (container) await removeProfiles(container, created);
+    await seedConn?.close();
+    await cluster?.stop();
+  });
+
+  it('the keyspace node counts and scans every master; a value on another master opens', async () => {
+    const id = created[0]!;
+    const conn = (await children()).find((n) => n.kind === 'connection' && n.profile.id === id);
+    assert.ok(conn);
+    await children(conn);
+    await container.sessions.connect(id);
+    const session = container.sessions.session(id) as ManagedSession;
+    assert.ok(session.cluster, 'the session opened the cluster');
+    assert.deepEqual(session.cluster.nodes.map((n) => [n.report?.host, n.report?.verifiedName, n.report?.authorized]),
+      [['127.0.0.1', 'localhost', true], ['127.0.0.1', 'localhost', true], ['127.0.0.1', 'localhost', true]]);
+
+    const dbs = await children(conn);
+    assert.deepEqual(dbs.map((n) => label(item(n))), ['keyspace']);
+    const db = dbs[0] as DatabaseNode;
+    const dbItem = item(db);
+    assert.match(dbItem.description as string, new RegExp(`^${KEY_COUNT} keys`));
+    assert.match((dbItem.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' '), /scanned on all 3 masters/);
+    const loaded = await vscode.commands.executeCommand<number>('redisTls.keys.loadAll', db);
+    assert.equal(loaded, KEY_COUNT);
+    assert.equal(db.keyspace.tree.root.total, KEY_COUNT);
+
+    // A key owned by the last master (the session's seed connection is node 0).
+    const i = Array.from({ length: KEY_COUNT }, (_, n) => n).find((n) => keySlot(`ns${n % 5}:k${n}`) > cluster!.ranges[1]![1])!;
+    const folder = (await children(db)).find((n) => label(item(n)) === `ns${i % 5}`);
+    assert.ok(folder);
+    let keyNode: KeyTreeNode | undefined;
+    for (let more = 0; more < 10 && !keyNode; more++) {
+      const kids = await children(folder);
+      keyNode = kids.find((n) => n.kind === 'key' && label(item(n)) === `k${i}`);
+      const showMore = kids.find((n) => n.kind === 'showMore');
+      if (!keyNode && showMore) await vscode.commands.executeCommand('redisTls.keys.showMore', showMore);
+    }
+    assert.ok(keyNode, `key ns${i % 5}:k${i} in the tree`);
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>('redisTls.keys.openValue', keyNode);
+    assert.equal(editor.document.getText(), `value ${i}`);
+  });
+});
