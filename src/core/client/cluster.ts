@@ -359,15 +359,16 @@ export class ClusterRouter {
     } catch (e) {
       const redirect = parseRedirect(e);
       if (!redirect) throw e;
+      const node = this.knownClient(redirect.host || this.options.host, redirect.port);
       if (redirect.kind === 'ASK') {
         // The slot is migrating: this one command goes to the importing node, preceded by ASKING.
-        const node = this.knownClient(redirect.host, redirect.port);
         const [, reply] = await Promise.all([node.send(['ASKING'], opts), node.send(args, opts)]);
         return reply;
       }
+      // The slot moved: re-read the topology for the next commands; this one goes where the server said
+      // (the node answering CLUSTER SHARDS may not have heard of the move yet).
       await this.refresh();
-      const owner = key === undefined ? target : this.ownerOf(redirect.slot);
-      return owner.send(args, opts);
+      return node.send(args, opts);
     }
   }
 
