@@ -6,6 +6,7 @@ import { freePort, startRedis, startTlsPeer, type RedisServer, type TlsPeer } fr
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ConnectionOptions } from '../../src/core/client/options';
 import { TlsCache } from '../../src/core/tls/context';
+import { runDoctor } from '../../src/core/tls/doctor';
 import { DIAGNOSIS_CODES, isDiagnosedError, type DiagnosisCode, type Problem } from '../../src/core/diagnosis/problem';
 
 /**
@@ -162,6 +163,16 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     const p = await expectProblem(tlsOpts(peer.port), 'WEAK_CERTIFICATE');
     assert.match(p.detail, /SHA1/i);
     assert.match(p.detail, /too weak/);
+  });
+
+  it('doctor warns of an RSA-1024 leaf that Node accepts but OpenSSL at security level 2 refuses', async () => {
+    const peer = await startTlsPeer({ cert: lab.rsa1024Server.chain, key: lab.rsa1024Server.key });
+    servers.push(peer);
+    const result = await runDoctor(tlsOpts(peer.port), { tlsCache: new TlsCache() });
+    assert.equal(result.ok, true);
+    const weak = result.warnings.filter((w) => w.startsWith('WEAK_CERTIFICATE'));
+    assert.equal(weak.length, 1, result.warnings.join('\n'));
+    assert.match(weak[0], /1024-bit RSA/);
   });
 
   it('TLS_VERSION_MISMATCH: names the versions on each side', async () => {

@@ -45,6 +45,14 @@ function chainWarnings(chain: CertSummary[], now = Date.now()): string[] {
   for (const c of chain) {
     const left = Date.parse(c.notAfter) - now;
     if (left > 0 && left < 30 * DAY) out.push(`"${c.subject}" expires in ${Math.ceil(left / DAY)} day(s), on ${c.notAfter}.`);
+    // Node accepts these at its default security level; Debian's OpenSSL (redis-cli, redis-server) does not.
+    const key = c.publicKey;
+    if ((key.algorithm === 'rsa' || key.algorithm === 'rsa-pss' || key.algorithm === 'dsa') && key.size !== null && key.size < 2048) {
+      out.push(`WEAK_CERTIFICATE: "${c.subject}" has a ${key.size}-bit ${key.algorithm.toUpperCase()} key (below 2048 bits); OpenSSL at security level 2, as in redis-cli and many servers, refuses it. Reissue it with RSA-2048+ or an EC key.`);
+    }
+    if (!c.selfIssued && /sha1|md5/i.test(c.signatureAlgorithm)) {
+      out.push(`WEAK_CERTIFICATE: "${c.subject}" is signed with ${c.signatureAlgorithm}; reissue it with a SHA-256 (or stronger) signature.`);
+    }
   }
   return out;
 }
