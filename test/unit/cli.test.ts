@@ -11,14 +11,15 @@ describe('parseRedisUrl', () => {
     assert.ok(r.ok);
     assert.deepEqual(r.value, { tls: true, host: 'cache.example', port: 6380, username: 'alice', password: 'p@ss', db: 3, passwordInUrl: true });
   });
-  it('defaults the port, reads IPv6 in brackets and a lone password', () => {
-    const r = parseRedisUrl('redis://secret@[::1]');
+  it('defaults the port, reads IPv6 in brackets and a lone user name (rediss://[user@]host)', () => {
+    const r = parseRedisUrl('redis://alice@[::1]');
     assert.ok(r.ok);
     assert.equal(r.value.host, '::1');
     assert.equal(r.value.port, 6379);
     assert.equal(r.value.tls, false);
-    assert.equal(r.value.password, 'secret');
-    assert.equal(r.value.username, undefined);
+    assert.equal(r.value.username, 'alice');
+    assert.equal(r.value.password, undefined);
+    assert.equal(r.value.passwordInUrl, false);
   });
   it('a user without password stays a user; :password has no user', () => {
     const a = parseRedisUrl('rediss://bob:@h');

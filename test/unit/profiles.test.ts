@@ -26,14 +26,17 @@ describe('profiles: import from URL', () => {
     assert.equal(d.profile.verify, 'full');
   });
 
-  it('reads redis:// defaults, lone userinfo as password, IPv6 hosts', () => {
-    const d = profileFromUrl('redis://tok@[::1]');
+  it('reads redis:// defaults, lone userinfo as the user name, IPv6 hosts', () => {
+    const d = profileFromUrl('redis://app@[::1]');
     assert.equal(d.profile.tls, false);
     assert.equal(d.profile.host, '::1');
     assert.equal(d.profile.port, 6379);
     assert.equal(d.profile.db, 0);
-    assert.equal(d.profile.username, undefined);
-    assert.equal(d.secrets.password, 'tok');
+    assert.equal(d.profile.username, 'app');
+    assert.equal(d.secrets.password, undefined);
+    const t = profileFromUrl('redis://:tok@[::1]');
+    assert.equal(t.profile.username, undefined);
+    assert.equal(t.secrets.password, 'tok');
   });
 
   it('marks ssl_cert_reqs=none as insecure with a warning, reads sni', () => {

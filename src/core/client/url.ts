@@ -1,7 +1,9 @@
 /**
  * `redis://` and `rediss://` URLs, as redis-cli reads them:
- *   rediss://[[user]:password@]host[:port][/db]   (IPv6 hosts in brackets; userinfo percent-decoded)
- * A lone userinfo part without a colon is the password (redis-cli's convention).
+ *   rediss://[user[:password]@]host[:port][/db]   (IPv6 hosts in brackets; userinfo percent-decoded)
+ * A lone userinfo part without a colon is the ACL user name (`rediss://alice@host`, as the URL standard,
+ * ioredis and node-redis read it; the password then comes from REDISCLI_AUTH or SecretStorage).
+ * `:password@` carries a password for the default user.
  * Pure: no I/O, no defaults beyond port 6379. Shared by the CLI and the extension's import.
  */
 import { isIP } from 'node:net';
@@ -59,8 +61,6 @@ export function parseRedisUrl(text: string): RedisUrlResult {
   if (pass !== '') {
     value.password = pass;
     if (user !== '') value.username = user;
-  } else if (user !== '' && !input.slice(scheme[0].length).split('@')[0].includes(':')) {
-    value.password = user;
   } else if (user !== '') {
     value.username = user;
   }
