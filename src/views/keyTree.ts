@@ -222,9 +222,9 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       b = { client: session.client, shape: undefined, databases: new Map() };
       this.browsing.set(node.profile.id, b);
     }
-    const shape = await describeServer(session.client);
-    b.shape = shape;
     const home = node.profile.db ?? 0;
+    const shape = await describeServer(session.client, home);
+    b.shape = shape;
     const wanted = new Map<number, number | undefined>();
     if (shape.cluster) {
       // With a cluster session every master is browsed: count them all.

@@ -218,7 +218,10 @@ export class RedisConnection {
         const err: unknown = r.reason;
         if (err instanceof ReplyError) {
           const name = commandName(steps[i]);
-          const problem = classifyReplyError(err.message, name === 'CLIENT' ? 'CLIENT SETNAME' : name, { options: o })
+          // The client name is cosmetic: a read-only ACL user (-@connection / -client) or a proxy
+          // without CLIENT must still be able to connect.
+          if (name === 'CLIENT') continue;
+          const problem = classifyReplyError(err.message, name, { options: o })
             ?? makeProblem('PROTOCOL_ERROR', `The server refused ${name} while connecting: "${err.message.slice(0, 200)}".`, { title: `${name} failed while connecting`, fix: name === 'SELECT' ? 'Use a database number the server has (databases in redis.conf; cluster mode only has 0).' : CATCH_ALL_FIX });
           throw new DiagnosedError(problem, { cause: err });
         }

@@ -67,18 +67,26 @@ export interface ServerShape {
   version: string;
 }
 
-/** Reads what the tree needs to know about a server, with read commands only. */
-export async function describeServer(connection: Commander): Promise<ServerShape> {
-  const [keyspace, server, cluster, modules] = await pipeline(connection, [
+/**
+ * Reads what the tree needs to know about a server, with read commands only. `homeDb` is the database
+ * the connection has selected: a read-only ACL user (`+@read -@dangerous`) may not run INFO, and then
+ * DBSIZE (a @read command) counts that database alone.
+ */
+export async function describeServer(connection: Commander, homeDb = 0): Promise<ServerShape> {
+  const [keyspace, server, cluster, modules, dbsize] = await pipeline(connection, [
     ['INFO', 'keyspace'],
     ['INFO', 'server'],
     ['INFO', 'cluster'],
     ['MODULE', 'LIST'],
+    ['DBSIZE'],
   ]);
   const serverText = server instanceof Error ? '' : asText(server);
   const version = /redis_version:([^\r\n]+)/.exec(serverText)?.[1]?.trim() ?? '';
   const clusterText = cluster instanceof Error ? '' : asText(cluster);
   const json = Array.isArray(modules) && modules.some((m) => Array.isArray(m) && m.some((v, i) => i % 2 === 1 && Buffer.isBuffer(v) && /^rejson$/i.test(v.toString('latin1'))));
-  if (keyspace instanceof Error) throw keyspace;
+  if (keyspace instanceof Error) {
+    if (typeof dbsize !== 'number') throw keyspace;
+    return { cluster: /cluster_enabled:1/.test(clusterText), databases: [{ index: homeDb, keys: dbsize, expires: 0 }], json, version };
+  }
   return { cluster: /cluster_enabled:1/.test(clusterText), databases: parseKeyspace(asText(keyspace)), json, version };
 }
