@@ -96,6 +96,8 @@ describe('add connection (e2e)', function () {
     await status.waitFor({ state: 'visible', timeout: TIMEOUT });
     assert.match((await status.innerText()).trim(), /TLSv1\.[23] \d+d/);
     assert.equal(await status.locator('.codicon-lock').count(), 1);
+    // The tree shows the new connection as verified (its row refreshes when the session's state changes).
+    await page.locator('.monaco-list-row', { hasText: 'e2e mTLS' }).filter({ hasText: 'verified' }).first().waitFor({ state: 'visible', timeout: TIMEOUT });
     await page.mouse.move(700, 450);
     const file = await screenshot(page, 'e2e-add-connection');
     assert.ok(existsSync(file) && statSync(file).size > 10_000, `screenshot ${file} missing or empty`);
