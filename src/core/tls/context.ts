@@ -76,7 +76,10 @@ export function precheckClientIdentity(o: ConnectionOptions): void {
     key = createPrivateKey(t.passphrase !== undefined ? { key: t.key, passphrase: t.passphrase } : { key: t.key });
   } catch (e) {
     const code = errorCode(e) ?? '';
-    if (/DECRYPT|PASSPHRASE|BAD_PASSWORD/.test(code) || (t.passphrase === undefined && isEncryptedKeyPem(t.key))) {
+    // A wrong passphrase usually fails the padding check (BAD_DECRYPT), but about 1 time in 256 the
+    // padding happens to be valid and the garbage then fails to parse with another code: for an
+    // encrypted key, any failure means the passphrase does not open it.
+    if (/DECRYPT|PASSPHRASE|BAD_PASSWORD/.test(code) || isEncryptedKeyPem(t.key)) {
       throw new DiagnosedError(makeProblem('KEY_PASSPHRASE',
         t.passphrase === undefined ? 'The private key is encrypted and no passphrase was given.' : 'The private key could not be decrypted with the passphrase given.',
         { facts: { errorCode: code } }), { cause: e });
