@@ -202,7 +202,9 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
       const read = await readAnswerFiles({ caPath: file });
       files = { ...files, ca: read.files.ca };
       const check = read.problems.length > 0 ? { errors: read.problems, warnings: [] } : preflight({ ca: files.ca, warningDays: expiryWarningDays() });
-      if (await confirmProblems(input, check, 'Choose another CA file')) return 'next';
+      const decision = await confirmProblems(input, check, 'Choose another CA file');
+      if (decision === undefined) return undefined;
+      if (decision === 'keep') return 'next';
     }
   });
 
@@ -234,7 +236,9 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
       files = { ...files, ...result };
       const check = checkDraft(applyAnswers(a, base, files), files, storedSecrets);
       const own = { errors: check.errors.filter((e) => e.field !== 'ca'), warnings: check.warnings.filter((e) => e.field !== 'ca') };
-      if (await confirmProblems(input, own, 'Choose another client certificate')) return 'next';
+      const decision = await confirmProblems(input, own, 'Choose another client certificate');
+      if (decision === undefined) return undefined;
+      if (decision === 'keep') return 'next';
     }
   });
 
@@ -361,8 +365,9 @@ function summary(p: Profile): string {
 }
 
 /** Shows check results; true = go on, false = choose again. No problems: true without asking. */
-async function confirmProblems(input: StepInput, check: PreflightResult, again: string): Promise<boolean> {
-  if (check.errors.length === 0 && check.warnings.length === 0) return true;
+/** Shows the problems found in a step: 'keep' goes on, 'again' asks the step again, undefined (Escape) cancels the flow. */
+async function confirmProblems(input: StepInput, check: PreflightResult, again: string): Promise<'keep' | 'again' | undefined> {
+  if (check.errors.length === 0 && check.warnings.length === 0) return 'keep';
   const items: Array<PickItem<string>> = [
     { label: `$(arrow-left) ${again}`, value: 'again' },
     { label: check.errors.length > 0 ? '$(warning) Keep it anyway (the connection will fail)' : '$(check) Keep it', value: 'keep' },
@@ -371,9 +376,10 @@ async function confirmProblems(input: StepInput, check: PreflightResult, again: 
   ];
   for (;;) {
     const v = await input.pick(items, { placeholder: `${check.errors.length} problem(s), ${check.warnings.length} warning(s)` });
-    if (v === 'keep') return true;
+    if (v === 'keep') return 'keep';
     if (v === 'noop') continue;
-    return false;
+    if (v === undefined) return undefined;
+    return 'again';
   }
 }
 
