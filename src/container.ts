@@ -7,6 +7,7 @@ import { ProfileStore } from './platform/profileStore';
 import { SecretStore } from './platform/secretStore';
 import { SessionManager } from './platform/sessions';
 import { registerKeyBrowser } from './views/keyBrowser';
+import { registerTerminal } from './terminal/register';
 
 /**
  * The composition root: builds every service once, in dependency order, and owns their disposables.
@@ -31,6 +32,7 @@ export class Container implements vscode.Disposable {
     registerConnections(this);
     registerKeyBrowser(this);
     registerCertificates(this);
+    registerTerminal(this);
   }
 
   /** Registers a disposable for the extension's lifetime. */
