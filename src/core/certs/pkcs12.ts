@@ -6,8 +6,8 @@
  * The private key bag is never decrypted; only its presence is reported.
  */
 import * as crypto from 'node:crypto';
-import * as tls from 'node:tls';
 import { Certificate } from './certificate';
+import { checkPfx, type KeyPairFailure } from './keyPair';
 import { children, DerError, expect, integer, octets, oid, readTlv, TAG, type Tlv } from './der';
 
 const OID = {
@@ -57,25 +57,17 @@ export interface PfxContents {
   validation: PfxValidation;
 }
 
-/** Asks OpenSSL whether the PFX loads with this password. Never echoes the password. */
+const VALIDATION_REASONS: Partial<Record<KeyPairFailure, Exclude<PfxValidation, { ok: true }>['reason']>> = {
+  'pfx-password': 'password',
+  'pfx-legacy': 'legacy',
+  'pfx-mismatch': 'key-mismatch',
+};
+
+/** Asks OpenSSL whether the PFX loads with this password (the shared key-pair check). Never echoes the password. */
 export function validatePfx(pfx: Buffer, password: string): PfxValidation {
-  try {
-    tls.createSecureContext({ pfx, passphrase: password });
-    return { ok: true };
-  } catch (e) {
-    const code = (e as { code?: string }).code ?? '';
-    const text = `${code} ${(e as Error).message ?? ''}`.toLowerCase();
-    if (text.includes('mac verify') || text.includes('bad decrypt') || text.includes('invalid password')) {
-      return { ok: false, reason: 'password', message: 'The PKCS#12 password is wrong (MAC verification failed).' };
-    }
-    if (text.includes('unsupported') || text.includes('rc2') || text.includes('legacy')) {
-      return { ok: false, reason: 'legacy', message: 'The PKCS#12 file uses legacy encryption (RC2/RC4) that Node\'s OpenSSL 3 cannot load. Re-export it without -legacy: openssl pkcs12 -export ... (AES-256 is the default).' };
-    }
-    if (text.includes('key values mismatch')) {
-      return { ok: false, reason: 'key-mismatch', message: 'The private key in the PKCS#12 file does not match its certificate.' };
-    }
-    return { ok: false, reason: 'corrupt', message: `OpenSSL could not load the PKCS#12 file (${code || 'unknown error'}).` };
-  }
+  const result = checkPfx(pfx, password);
+  if (result.ok) return { ok: true };
+  return { ok: false, reason: VALIDATION_REASONS[result.failure] ?? 'corrupt', message: `${result.problem.title}: ${result.problem.detail}` };
 }
 
 function algorithm(t: Tlv): { oid: string; params?: Tlv } {
