@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Container } from '../container';
-import { fetchPresentedChain } from '../core/certs';
+import { fetchPresentedChain } from '../core/tls/inspectionHandshake';
 import type { DiagnosisCode, Problem, ProblemField } from '../core/diagnosis/problem';
 import type { Profile } from '../core/profiles/profile';
 import { WORKSPACE_PROFILES_FILE } from '../core/profiles/workspaceFile';

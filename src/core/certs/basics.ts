@@ -1,6 +1,6 @@
 /**
  * Certificate facts shared by the full @peculiar/x509 summaries (certificate.ts, findings.ts), the
- * lightweight handshake summaries (tls/chain.ts) and the profile pre-flight checks. Type imports
+ * lightweight handshake summaries (tls/peerChain.ts) and the profile pre-flight checks. Type imports
  * only, so the CLI bundle can use it without pulling in @peculiar/x509.
  */
 export const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';

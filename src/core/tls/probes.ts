@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ConnectionOptions } from '../client/options';
-import { peerChain, type CertSummary } from './chain';
+import { peerChain, type CertSummary } from './peerChain';
 import { secureContextOptions, sniFor } from './context';
 
 /**
