@@ -1,7 +1,7 @@
 import { X509Certificate as NodeX509 } from 'node:crypto';
 import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
 import { curveBits, ekuName, formatNodeName } from '../certs/basics';
-import { readCertificateFields } from '../certs/der';
+import { readCertificateFields } from '../certs/certificateFields';
 
 /** One certificate as the server presented it: every field a person needs to judge it. */
 export interface CertSummary {
