@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import * as assert from 'node:assert/strict';
 import { getLab } from '../lab/certs';
 import { buildChain, parseCertificates } from '../../src/core/certs';
-import { summarizeCertificate } from '../../src/core/tls/peerChain';
+import { summarizeCertificate } from '../../src/core/certs/summary';
 import type { HandshakeReport } from '../../src/core/tls/report';
 import { assertNoSecrets, buildPanelModel, parseFromPanel, reportOnlyModel } from '../../src/webviews/certProtocol';
 import { findProfileNode, jsonProperty, parseWorkspaceTree } from '../../src/core/profiles/workspaceFile';

@@ -9,4 +9,6 @@ export * from './names';
 export * from './findings';
 export * from './chain';
 export * from './analyze';
+export * from './summary';
+export { checkKeyPair, checkPfx, type KeyPairFailure, type KeyPairResult } from './keyPair';
 export { readPfx, validatePfx, type PfxContents, type PfxValidation } from './pkcs12';

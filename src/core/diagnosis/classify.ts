@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from '../client/options';
 import { formatEndpoint } from '../client/url';
-import type { CertSummary } from '../tls/peerChain';
+import type { CertSummary } from '../certs/summary';
 import { DiagnosedError, type Problem } from './problem';
 import { makeProblem } from './catalogue';
 import { identityErrorProblem } from '../certs/keyPair';
