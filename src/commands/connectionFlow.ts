@@ -15,8 +15,14 @@ import { defaultName, validateDb, validateHost, validatePort, type ProfileDraft 
 import { PRESETS, findPreset } from '../core/profiles/presets';
 import type { Profile } from '../core/profiles/profile';
 import { nodeFileReader, readCaFile } from '../core/profiles/resolve';
-import { expiryWarningDays } from '../platform/statusBar';
+import type { UserInput } from '../platform/userInput';
 import { BACK, StepInput, runSteps, type PickItem, type StepResult } from './connectionInput';
+
+/** What the flow needs from the extension: the prompts and the expiry warning threshold. */
+export interface FlowEnv {
+  ui: UserInput;
+  warningDays: number;
+}
 
 export interface FlowResult {
   answers: ConnectionAnswers;
@@ -66,7 +72,7 @@ export async function readAnswerFiles(answers: ConnectionAnswers, base?: Profile
 }
 
 /** The pre-connect checks of a draft (CA, identity, passphrase, expiry). */
-export function checkDraft(draft: ProfileDraft, files: AnswerFiles, storedSecrets: ProfileDraft['secrets'] = {}): PreflightResult {
+export function checkDraft(draft: ProfileDraft, files: AnswerFiles, warningDays: number, storedSecrets: ProfileDraft['secrets'] = {}): PreflightResult {
   const s = { ...storedSecrets, ...draft.secrets };
   const p = draft.profile;
   if (!p.tls) return { errors: [], warnings: [] };
@@ -74,7 +80,7 @@ export function checkDraft(draft: ProfileDraft, files: AnswerFiles, storedSecret
   const cert = p.client.kind === 'files' ? files.cert : p.client.kind === 'imported' ? s.certPem : undefined;
   const key = p.client.kind === 'files' ? files.key : p.client.kind === 'imported' ? s.keyPem : undefined;
   const pfx = p.client.kind === 'pfx' ? files.pfx : undefined;
-  return preflight({ ca, cert, key, passphrase: s.passphrase, pfx, pfxPassword: s.pfxPassword, warningDays: expiryWarningDays() });
+  return preflight({ ca, cert, key, passphrase: s.passphrase, pfx, pfxPassword: s.pfxPassword, warningDays });
 }
 
 function problemItems(problems: Problem[], icon: string): Array<PickItem<string>> {
@@ -93,8 +99,9 @@ type TlsMode = (typeof TLS_MODES)[number]['value'];
  * The interactive flow. `base` set: edit that profile (every step starts from its values). Returns
  * undefined when the user cancelled.
  */
-export async function runInteractiveFlow(title: string, base: Profile | undefined, storedSecrets: ProfileDraft['secrets'], start: ConnectionAnswers = {}): Promise<FlowResult | undefined> {
-  const input = new StepInput(title);
+export async function runInteractiveFlow(env: FlowEnv, title: string, base: Profile | undefined, storedSecrets: ProfileDraft['secrets'], start: ConnectionAnswers = {}): Promise<FlowResult | undefined> {
+  const { ui, warningDays } = env;
+  const input = new StepInput(ui, title);
   const a: ConnectionAnswers = { ...start };
   // Linked files of the profile being edited, so the checks see them before anything is re-picked.
   let files: AnswerFiles = base ? (await readAnswerFiles({}, base)).files : {};
@@ -192,7 +199,7 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
         a.alsoSystemCA = undefined;
         return 'next';
       }
-      const file = await chooseFile(input, 'CA certificate (PEM)', p.ca.kind === 'file' ? p.ca.path : undefined, true);
+      const file = await chooseFile(ui, input, 'CA certificate (PEM)', p.ca.kind === 'file' ? p.ca.path : undefined, true);
       if (file === BACK) continue;
       if (file === undefined) return undefined;
       a.caPath = file;
@@ -201,7 +208,7 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
       a.alsoSystemCA = v === 'file+system';
       const read = await readAnswerFiles({ caPath: file });
       files = { ...files, ca: read.files.ca };
-      const check = read.problems.length > 0 ? { errors: read.problems, warnings: [] } : preflight({ ca: files.ca, warningDays: expiryWarningDays() });
+      const check = read.problems.length > 0 ? { errors: read.problems, warnings: [] } : preflight({ ca: files.ca, warningDays });
       const decision = await confirmProblems(input, check, 'Choose another CA file');
       if (decision === undefined) return undefined;
       if (decision === 'keep') return 'next';
@@ -230,11 +237,11 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
         a.keyPem = undefined;
         return 'next';
       }
-      const result = v === 'pfx' ? await askPfx(input, a, p) : await askPemIdentity(input, a, p, v === 'import', storedSecrets);
+      const result = v === 'pfx' ? await askPfx(ui, input, a, p) : await askPemIdentity(ui, input, a, p, v === 'import', storedSecrets);
       if (result === BACK) continue;
       if (result === undefined) return undefined;
       files = { ...files, ...result };
-      const check = checkDraft(applyAnswers(a, base, files), files, storedSecrets);
+      const check = checkDraft(applyAnswers(a, base, files), files, warningDays, storedSecrets);
       const own = { errors: check.errors.filter((e) => e.field !== 'ca'), warnings: check.warnings.filter((e) => e.field !== 'ca') };
       const decision = await confirmProblems(input, own, 'Choose another client certificate');
       if (decision === undefined) return undefined;
@@ -276,7 +283,7 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
   steps.push(async () => {
     for (;;) {
       const draft = applyAnswers(a, base, files);
-      const check = checkDraft(draft, files, storedSecrets);
+      const check = checkDraft(draft, files, warningDays, storedSecrets);
       const p = draft.profile;
       const items: Array<PickItem<string>> = [
         { label: '$(plug) Save and Connect', detail: summary(p), value: 'connect' },
@@ -391,7 +398,7 @@ function splitHostPort(text: string): { host: string; port?: number } {
 }
 
 /** A file: Browse... (the native/simple dialog) or a typed path (handy remotely and in tests). */
-async function chooseFile(input: StepInput, what: string, current: string | undefined, allowDirectory = false): Promise<string | typeof BACK | undefined> {
+async function chooseFile(ui: UserInput, input: StepInput, what: string, current: string | undefined, allowDirectory = false): Promise<string | typeof BACK | undefined> {
   const items: Array<PickItem<string>> = [
     { label: '$(folder-opened) Browse...', value: 'browse' },
     { label: '$(edit) Type a path...', value: 'type' },
@@ -402,7 +409,7 @@ async function chooseFile(input: StepInput, what: string, current: string | unde
     if (v === undefined || v === BACK) return v;
     if (v === 'keep' && current) return current;
     if (v === 'browse') {
-      const uris = await vscode.window.showOpenDialog({ title: what, canSelectFiles: true, canSelectFolders: allowDirectory, canSelectMany: false, defaultUri: current ? vscode.Uri.file(path.dirname(current)) : undefined });
+      const uris = await ui.showOpenDialog({ title: what, canSelectFiles: true, canSelectFolders: allowDirectory, canSelectMany: false, defaultUri: current ? vscode.Uri.file(path.dirname(current)) : undefined });
       if (uris?.[0]) return uris[0].fsPath;
       continue;
     }
@@ -423,11 +430,11 @@ async function chooseFile(input: StepInput, what: string, current: string | unde
   }
 }
 
-async function askPemIdentity(input: StepInput, a: ConnectionAnswers, p: Profile, importIt: boolean, stored: ProfileDraft['secrets']): Promise<AnswerFiles | typeof BACK | undefined> {
+async function askPemIdentity(ui: UserInput, input: StepInput, a: ConnectionAnswers, p: Profile, importIt: boolean, stored: ProfileDraft['secrets']): Promise<AnswerFiles | typeof BACK | undefined> {
   const linked = p.client.kind === 'files' ? p.client : undefined;
-  const cert = await chooseFile(input, 'Client certificate (PEM)', linked?.certPath);
+  const cert = await chooseFile(ui, input, 'Client certificate (PEM)', linked?.certPath);
   if (cert === BACK || cert === undefined) return cert;
-  const key = await chooseFile(input, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not)', linked?.keyPath);
+  const key = await chooseFile(ui, input, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not)', linked?.keyPath);
   if (key === BACK || key === undefined) return key;
   const read = await readAnswerFiles({ certPath: cert, keyPath: key });
   a.certPath = cert;
@@ -460,8 +467,8 @@ async function askPemIdentity(input: StepInput, a: ConnectionAnswers, p: Profile
   return read.files;
 }
 
-async function askPfx(input: StepInput, a: ConnectionAnswers, p: Profile): Promise<AnswerFiles | typeof BACK | undefined> {
-  const file = await chooseFile(input, 'PKCS#12 / PFX file', p.client.kind === 'pfx' ? p.client.path : undefined);
+async function askPfx(ui: UserInput, input: StepInput, a: ConnectionAnswers, p: Profile): Promise<AnswerFiles | typeof BACK | undefined> {
+  const file = await chooseFile(ui, input, 'PKCS#12 / PFX file', p.client.kind === 'pfx' ? p.client.path : undefined);
   if (file === BACK || file === undefined) return file;
   const read = await readAnswerFiles({ pfxPath: file });
   const pfx = read.files.pfx;

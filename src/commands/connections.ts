@@ -14,10 +14,10 @@ import { toRedisCliCommand } from '../core/profiles/export';
 import { profileFromRedisCli, profileFromText, profileFromUrl } from '../core/profiles/import';
 import type { Profile } from '../core/profiles/profile';
 import type { SecretKind } from '../platform/secretStore';
-import { ConnectionStatusBar, describeSession, expiryWarningDays } from '../platform/statusBar';
+import { ConnectionStatusBar, describeSession } from '../sessions/statusBar';
 import { USE_CA_COMMAND } from '../webviews/certPanel';
 import { CaArgumentError, parseCaArgument, type CaArgument } from './caArgument';
-import { checkDraft, readAnswerFiles, runInteractiveFlow } from './connectionFlow';
+import { checkDraft, readAnswerFiles, runInteractiveFlow, type FlowEnv } from './connectionFlow';
 import { targetId, type Target } from './target';
 
 export interface SaveResult {
@@ -63,8 +63,9 @@ function problemMessage(p: Problem): string {
 }
 
 export function registerConnections(container: Container): void {
-  const { profiles, secrets, sessions, log } = container;
-  const statusBar = container.own(new ConnectionStatusBar(sessions));
+  const { profiles, secrets, sessions, log, config, ui } = container;
+  const flowEnv = (): FlowEnv => ({ ui, warningDays: config.expiryWarningDays });
+  const statusBar = container.own(new ConnectionStatusBar(sessions, config));
   const register = (id: string, fn: (...args: never[]) => unknown): void => {
     container.own(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
   };
@@ -101,7 +102,7 @@ export function registerConnections(container: Container): void {
   async function saveDraft(draft: ProfileDraft, files: Awaited<ReturnType<typeof readAnswerFiles>>, opts: { ignoreProblems?: boolean; connect?: boolean; stored?: DraftSecrets }): Promise<SaveResult> {
     const invalid = validateProfile(draft.profile);
     if (invalid.length > 0) throw new Error(`The profile is not valid: ${invalid.map((e) => e.message).join(' ')}`);
-    const check = checkDraft(draft, files.files, opts.stored);
+    const check = checkDraft(draft, files.files, config.expiryWarningDays, opts.stored);
     const problems = [...files.problems, ...check.errors];
     if (problems.length > 0 && !opts.ignoreProblems) {
       return { saved: false, problems, warnings: check.warnings };
@@ -161,7 +162,7 @@ export function registerConnections(container: Container): void {
 
   /** The guided Add Connection flow; `start` prefills answers (e.g. a CA from the certificate panel). */
   async function addInteractive(start: ConnectionAnswers = {}): Promise<SaveResult | undefined> {
-    const flow = await runInteractiveFlow('Add Redis Connection', undefined, {}, start);
+    const flow = await runInteractiveFlow(flowEnv(), 'Add Redis Connection', undefined, {}, start);
     if (!flow) return undefined;
     const result = await fromAnswers({ ...flow.answers, connect: flow.connect, ignoreProblems: true }, undefined);
     reportSave(result, true);
@@ -212,7 +213,7 @@ export function registerConnections(container: Container): void {
     }
     if (draft.warnings.length > 0) void vscode.window.showWarningMessage(`Import: ${draft.warnings.join(' ')}`);
     // Review the imported values in the guided flow (checks included) before saving.
-    const flow = await runInteractiveFlow('Import Redis Connection', draft.profile, draft.secrets);
+    const flow = await runInteractiveFlow(flowEnv(), 'Import Redis Connection', draft.profile, draft.secrets);
     if (!flow) return undefined;
     const files = await readAnswerFiles(flow.answers, draft.profile);
     const reviewed = applyAnswers(flow.answers, draft.profile, files.files);
@@ -246,7 +247,7 @@ export function registerConnections(container: Container): void {
     }
     if (!(await userProfileOrExplain(p))) return undefined;
     const stored = await secrets.getAll(p.id);
-    const flow = await runInteractiveFlow(`Edit ${p.name}`, p, stored);
+    const flow = await runInteractiveFlow(flowEnv(), `Edit ${p.name}`, p, stored);
     if (!flow) return undefined;
     const result = await fromAnswers({ ...flow.answers, connect: flow.connect, ignoreProblems: true }, p, stored);
     reportSave(result, true);
@@ -447,7 +448,7 @@ export function registerConnections(container: Container): void {
     const id = sessions.activeProfileId;
     const s = id ? sessions.session(id) : undefined;
     if (!s) return;
-    const view = describeSession({ name: s.profile.name, tls: s.report.tls, verified: s.verified, protocol: s.report.protocol, cipher: s.report.cipher, nearestExpiry: s.nearestExpiry }, expiryWarningDays());
+    const view = describeSession({ name: s.profile.name, tls: s.report.tls, verified: s.verified, protocol: s.report.protocol, cipher: s.report.cipher, nearestExpiry: s.nearestExpiry }, config.expiryWarningDays);
     const chain = s.report.chain.map((c, i) => `${i === 0 ? 'server' : `#${i}`}: ${c.subject} (until ${c.notAfter})`).join('\n');
     await vscode.window.showInformationMessage(view.tooltip, { modal: true, detail: `${s.report.host}:${s.report.port}\n${chain}` });
   });

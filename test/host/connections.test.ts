@@ -10,7 +10,7 @@ import type { Container } from '../../src/container';
 import type { Profile } from '../../src/core/profiles/profile';
 import { ProfileStore } from '../../src/platform/profileStore';
 import { SecretStore, secretKey, SECRET_KINDS } from '../../src/platform/secretStore';
-import { SessionManager } from '../../src/platform/sessions';
+import { SessionManager } from '../../src/sessions/sessionManager';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { activateContainer, removeProfiles } from './helpers';
@@ -70,7 +70,7 @@ describe('connection manager (in the extension host)', function () {
     // A fresh set of stores reads only what was persisted.
     const secrets = new SecretStore(container.context.secrets);
     const profiles = new ProfileStore(container.context.globalState, secrets);
-    const sessions = new SessionManager(profiles, secrets, container.log, container.context.globalState);
+    const sessions = new SessionManager(profiles, secrets, container.log, container.context.globalState, container.config);
     sessions.secretPrompter = async () => assert.fail('no secret should be asked for: they are stored');
     try {
       await profiles.ready();
@@ -97,7 +97,7 @@ describe('connection manager (in the extension host)', function () {
     assert.equal(String(await session.client.send(['ECHO', 'hi'])), 'hi');
     assert.equal(container.sessions.activeProfileId, id);
     assert.equal(container.sessions.lastStatus(id)?.ok, true);
-    const { describeSession } = await import('../../src/platform/statusBar');
+    const { describeSession } = await import('../../src/sessions/statusBar');
     const view = describeSession({ name: session.profile.name, tls: true, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry }, 30);
     assert.match(view.text, /^\$\(lock\) TLSv1\.[23] \d+d$/);
     // The lab client certificate is valid well beyond the default 30 days, so no warning look.
@@ -239,9 +239,9 @@ describe('connection manager (in the extension host)', function () {
       const s = container.sessions.session(r.profileId!)!;
       const days = Math.floor((s.nearestExpiry!.getTime() - Date.now()) / 86_400_000);
       assert.ok(days >= 0 && days <= 5, `nearest expiry in ${days} days`);
-      const { describeSession, expiryWarningDays } = await import('../../src/platform/statusBar');
-      assert.equal(expiryWarningDays(), 30);
-      const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, expiryWarningDays());
+      const { describeSession } = await import('../../src/sessions/statusBar');
+      assert.equal(container.config.expiryWarningDays, 30);
+      const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, container.config.expiryWarningDays);
       assert.equal(view.warning, true);
       assert.match(view.text, new RegExp(`^\\$\\(lock\\) TLSv1\\.[23] ${days}d$`));
       assert.equal(describeSession({ name: 'x', tls: true, verified: true, nearestExpiry: s.nearestExpiry }, 3).warning, days < 3);
@@ -256,7 +256,7 @@ describe('connection manager (in the extension host)', function () {
     assert.equal(await vscode.commands.executeCommand('redisTls.connect', r.profileId), true);
     const s = container.sessions.session(r.profileId!)!;
     assert.equal(s.verified, false);
-    const { describeSession } = await import('../../src/platform/statusBar');
+    const { describeSession } = await import('../../src/sessions/statusBar');
     const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, 30);
     assert.match(view.text, /UNVERIFIED/);
     assert.equal(view.warning, true);

@@ -5,7 +5,7 @@ import { buildChain, parseCertificates } from '../../src/core/certs';
 import { summarizeCertificate } from '../../src/core/tls/chain';
 import type { HandshakeReport } from '../../src/core/tls/report';
 import { assertNoSecrets, buildPanelModel, parseFromPanel, reportOnlyModel } from '../../src/webviews/certProtocol';
-import { findProfileObject, parseJsonWithOffsets, property } from '../../src/diagnostics/jsonLocate';
+import { findProfileObject, parseJsonWithOffsets, property } from '../../src/editorDiagnostics/jsonLocate';
 
 describe('certs panel: message protocol', () => {
   it('accepts exactly the known messages from the webview', () => {

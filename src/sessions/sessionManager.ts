@@ -10,12 +10,12 @@ import { isUnverified } from '../core/profiles/draft';
 import type { Profile } from '../core/profiles/profile';
 import type { PreflightResult } from '../core/profiles/checks';
 import { checkProfile, ProfileFileError, resolveConnectionOptions } from '../core/profiles/resolve';
-import type { ActiveSession, ConnectionState, SessionManagerApi } from './contracts';
-import { DisposableStore } from './disposables';
-import type { Logger } from './logger';
-import type { ProfileStore } from './profileStore';
-import type { SecretKind, SecretStore } from './secretStore';
-import { expiryWarningDays } from './statusBar';
+import type { Config } from '../platform/config';
+import type { ActiveSession, ConnectionState, SessionManagerApi } from '../platform/contracts';
+import { DisposableStore } from '../platform/disposables';
+import type { Logger } from '../platform/logger';
+import type { ProfileStore } from '../platform/profileStore';
+import type { SecretKind, SecretStore } from '../platform/secretStore';
 
 const LAST_STATUS_KEY = 'redisTls.lastStatus';
 
@@ -102,6 +102,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     private readonly secrets: SecretStore,
     private readonly log: Logger,
     private readonly memento: vscode.Memento,
+    private readonly config: Config,
   ) {
     this.disposables.add(profiles.onDidChange(() => this.onProfilesChanged()));
     this.disposables.add({ dispose: () => this.watchers.dispose() });
@@ -162,7 +163,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
   async checkProfile(profileId: string): Promise<PreflightResult> {
     const profile = this.profiles.get(profileId);
     if (!profile) throw new Error(`No connection profile with id ${profileId}`);
-    return checkProfile(profile, await this.secrets.getAll(profileId), undefined, expiryWarningDays());
+    return checkProfile(profile, await this.secrets.getAll(profileId), undefined, this.config.expiryWarningDays);
   }
 
   private async open(profileId: string): Promise<ManagedSession> {
