@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClusterRouter, isClusterEnabled, nodeAddress } from '../core/client/cluster';
-import { RedisConnection, type HandshakeReport } from '../core/client/connection';
+import { RedisConnection } from '../core/client/connection';
 import type { ConnectionOptions } from '../core/client/options';
 import { DiagnosedError, isDiagnosedError, type Problem } from '../core/diagnosis/problem';
 import { isEncryptedKeyPem } from '../core/profiles/checks';
@@ -30,7 +30,6 @@ export interface LastStatus {
 
 /** A live connection as the session manager holds it. */
 export interface ManagedSession extends ActiveSession {
-  readonly report: HandshakeReport;
   readonly connection: RedisConnection;
   /** Cluster mode: one verified connection per master; `client` is this router then. */
   readonly cluster?: ClusterRouter;
