@@ -22,8 +22,7 @@ export class Container implements vscode.Disposable {
   readonly config = new Config();
   /** Every prompt; the in-host tests route it to a scripted input with `ui.use()`. */
   readonly ui = new UserInputRouter();
-  /** Connection profiles (non-secret fields) and their secrets (connection manager). */
-  readonly secrets: SecretStore;
+  /** Connection profiles and their secrets: the one store that writes, prunes and deletes them. */
   readonly profiles: ProfileStore;
   /** Live connections, one per profile. */
   readonly sessions: SessionManager;
@@ -33,9 +32,8 @@ export class Container implements vscode.Disposable {
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.disposables.add(new Logger());
     this.disposables.add(vscode.commands.registerCommand('redisTls.showLog', () => this.log.show()));
-    this.secrets = new SecretStore(context.secrets);
-    this.profiles = this.own(new ProfileStore(context.globalState, this.secrets, this.log));
-    this.sessions = this.own(new SessionManager(this.profiles, this.secrets, this.log, context.globalState, this.config));
+    this.profiles = this.own(new ProfileStore(context.globalState, new SecretStore(context.secrets), this.log));
+    this.sessions = this.own(new SessionManager(this.profiles, this.log, context.globalState, this.config));
     void this.profiles.ready();
     registerConnections(this);
     this.keyBrowser = registerKeyBrowser(this);

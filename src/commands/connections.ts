@@ -13,7 +13,6 @@ import { describeEndpoint, newProfileId, validateProfile, type DraftSecrets, typ
 import { toRedisCliCommand } from '../core/profiles/export';
 import { profileFromRedisCli, profileFromText, profileFromUrl } from '../core/profiles/import';
 import type { Profile } from '../core/profiles/profile';
-import type { SecretKind } from '../platform/secretStore';
 import { ConnectionStatusBar, describeSession } from '../sessions/statusBar';
 import { USE_CA_COMMAND } from '../webviews/certPanel';
 import { CaArgumentError, parseCaArgument, type CaArgument } from './caArgument';
@@ -42,17 +41,6 @@ export interface TestResult {
   serverVersion?: string;
 }
 
-/** Secret kinds a profile uses; anything else stored for it is stale and removed on save. */
-function usedSecretKinds(p: Profile): Set<SecretKind> {
-  const used = new Set<SecretKind>();
-  if (p.hasPassword) used.add('password');
-  if (p.tls && p.ca.kind === 'imported') used.add('caPem');
-  if (p.tls && p.client.kind === 'imported') used.add('certPem').add('keyPem').add('passphrase');
-  if (p.tls && p.client.kind === 'files') used.add('passphrase');
-  if (p.tls && p.client.kind === 'pfx') used.add('pfx').add('pfxPassword');
-  return used;
-}
-
 /** An answers object passed by a caller (tests, other features); a tree selection array is not one. */
 function isAnswers(v: unknown): v is ConnectionAnswers {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -63,7 +51,7 @@ function problemMessage(p: Problem): string {
 }
 
 export function registerConnections(container: Container): void {
-  const { profiles, secrets, sessions, log, config, ui } = container;
+  const { profiles, sessions, log, config, ui } = container;
   const flowEnv = (): FlowEnv => ({ ui, warningDays: config.expiryWarningDays });
   const statusBar = container.own(new ConnectionStatusBar(sessions, config));
   const register = (id: string, fn: (...args: never[]) => unknown): void => {
@@ -108,12 +96,7 @@ export function registerConnections(container: Container): void {
       return { saved: false, problems, warnings: check.warnings };
     }
     const p = draft.profile;
-    await secrets.setAll(p.id, draft.secrets);
-    const used = usedSecretKinds(p);
-    for (const kind of ['password', 'passphrase', 'keyPem', 'certPem', 'caPem', 'pfx', 'pfxPassword'] as const) {
-      if (!used.has(kind)) await secrets.set(p.id, kind, undefined);
-    }
-    await profiles.save(p);
+    await profiles.save(p, draft.secrets);
     log.info(`Saved connection "${p.name}" (${describeEndpoint(p)})`);
     // A live session keeps the settings it was opened with: close it so the next use gets the new ones.
     if (sessions.session(p.id)) await sessions.disconnect(p.id);
@@ -243,10 +226,10 @@ export function registerConnections(container: Container): void {
     if (!p) return undefined;
     if (isAnswers(answers)) {
       if (p.source === 'workspace') throw new Error('Workspace profiles are edited in .vscode/redis-tls.json.');
-      return fromAnswers(answers, p, await secrets.getAll(p.id));
+      return fromAnswers(answers, p, await profiles.secretsOf(p.id));
     }
     if (!(await userProfileOrExplain(p))) return undefined;
-    const stored = await secrets.getAll(p.id);
+    const stored = await profiles.secretsOf(p.id);
     const flow = await runInteractiveFlow(flowEnv(), `Edit ${p.name}`, p, stored);
     if (!flow) return undefined;
     const result = await fromAnswers({ ...flow.answers, connect: flow.connect, ignoreProblems: true }, p, stored);
@@ -258,8 +241,7 @@ export function registerConnections(container: Container): void {
     const p = await resolveTarget(arg, 'Duplicate which connection?');
     if (!p) return undefined;
     const copy: Profile = { ...p, id: newProfileId(), name: typeof options?.name === 'string' ? options.name : `${p.name} (copy)`, source: 'user' };
-    await secrets.copy(p.id, copy.id);
-    await profiles.save(copy);
+    await profiles.duplicate(p.id, copy);
     log.info(`Duplicated connection "${p.name}" as "${copy.name}"`);
     return copy.id;
   });
@@ -297,7 +279,7 @@ export function registerConnections(container: Container): void {
     const p = await resolveTarget(arg, 'Forget the stored secrets of which connection?');
     if (!p) return false;
     await sessions.disconnect(p.id);
-    await secrets.forgetCredentials(p.id);
+    await profiles.forgetCredentials(p.id);
     log.info(`Forgot the stored password and passphrases of "${p.name}" (asked for at the next connection)`);
     return true;
   });
@@ -368,7 +350,7 @@ export function registerConnections(container: Container): void {
       const message = `Trust "${ca.subject}"${ca.count > 1 ? ` (and ${ca.count - 1} more certificate${ca.count > 2 ? 's' : ''})` : ''} for "${p.name}"? It replaces ${describeCa(p)} and is kept in VS Code's secret storage.${unused}`;
       if ((await vscode.window.showWarningMessage(message, { modal: true }, use)) !== use) return undefined;
     }
-    const stored = await secrets.getAll(p.id);
+    const stored = await profiles.secretsOf(p.id);
     const answers: ConnectionAnswers = { caPem: ca.pem, alsoSystemCA: p.ca.kind !== 'system' && p.ca.alsoSystem === true };
     const files = await readAnswerFiles(answers, p);
     const draft = applyAnswers(answers, p, files.files);

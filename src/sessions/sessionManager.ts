@@ -15,7 +15,7 @@ import type { ActiveSession, ConnectionState, SessionManagerApi } from '../platf
 import { DisposableStore } from '../platform/disposables';
 import type { Logger } from '../platform/logger';
 import type { ProfileStore } from '../platform/profileStore';
-import type { SecretKind, SecretStore } from '../platform/secretStore';
+import type { SecretKind } from '../core/profiles/secretKinds';
 
 const LAST_STATUS_KEY = 'redisTls.lastStatus';
 
@@ -98,7 +98,6 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
 
   constructor(
     private readonly profiles: ProfileStore,
-    private readonly secrets: SecretStore,
     private readonly log: Logger,
     private readonly memento: vscode.Memento,
     private readonly config: Config,
@@ -139,13 +138,13 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
    * The result holds secrets: hand it to the client only, never log or persist it.
    */
   async resolveOptions(profile: Profile, ask = true): Promise<ConnectionOptions> {
-    const secrets = await this.secrets.getAll(profile.id);
+    const secrets = await this.profiles.secretsOf(profile.id);
     const need = async (kind: SecretKind): Promise<void> => {
       if (secrets[kind] !== undefined || !ask) return;
       const value = await this.secretPrompter(profile, kind);
       if (value === undefined) throw new vscode.CancellationError();
       secrets[kind] = value;
-      await this.secrets.set(profile.id, kind, value);
+      await this.profiles.setSecret(profile.id, kind, value);
     };
     if (profile.hasPassword) await need('password');
     if (profile.client.kind === 'pfx') await need('pfxPassword');
@@ -162,7 +161,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
   async checkProfile(profileId: string): Promise<PreflightResult> {
     const profile = this.profiles.get(profileId);
     if (!profile) throw new Error(`No connection profile with id ${profileId}`);
-    return checkProfile(profile, await this.secrets.getAll(profileId), undefined, this.config.expiryWarningDays);
+    return checkProfile(profile, await this.profiles.secretsOf(profileId), undefined, this.config.expiryWarningDays);
   }
 
   private async open(profileId: string): Promise<ManagedSession> {

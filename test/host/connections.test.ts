@@ -70,7 +70,7 @@ describe('connection manager (in the extension host)', function () {
     // A fresh set of stores reads only what was persisted.
     const secrets = new SecretStore(container.context.secrets);
     const profiles = new ProfileStore(container.context.globalState, secrets);
-    const sessions = new SessionManager(profiles, secrets, container.log, container.context.globalState, container.config);
+    const sessions = new SessionManager(profiles, container.log, container.context.globalState, container.config);
     sessions.secretPrompter = async () => assert.fail('no secret should be asked for: they are stored');
     try {
       await profiles.ready();
