@@ -28,19 +28,33 @@ export class StepInput {
   }
 }
 
-export type StepResult = 'next' | 'skip' | Back | undefined;
+/** What a step's prompt led to: go on, go back, or cancel (undefined). */
+export type StepResult = 'next' | Back | undefined;
+
+/** One step of a multi-step flow, as data: its name, whether it applies now, and what it asks. */
+export interface FlowStep {
+  readonly id: string;
+  /** Evaluated when the step is reached; a step that does not apply is passed over (and Back skips it too). */
+  readonly when?: () => boolean;
+  readonly ask: () => Promise<StepResult>;
+}
 
 /**
- * Runs steps in order; 'skip' steps are not remembered, so Back returns to the last step that was
- * actually shown. Resolves true when every step passed, false on cancel.
+ * Runs steps in order; steps passed over are not remembered, so Back returns to the last step that
+ * was actually shown. Resolves true when every step passed, false on cancel.
  */
-export async function runSteps(input: StepInput, steps: Array<() => Promise<StepResult>>): Promise<boolean> {
+export async function runSteps(input: StepInput, steps: readonly FlowStep[]): Promise<boolean> {
   const history: number[] = [];
   let i = 0;
   while (i < steps.length) {
+    const step = steps[i];
+    if (step.when && !step.when()) {
+      i++;
+      continue;
+    }
     input.step = history.length + 1;
     input.total = Math.max(input.step, history.length + (steps.length - i));
-    const result = await steps[i]();
+    const result = await step.ask();
     if (result === undefined) return false;
     if (result === BACK) {
       const previous = history.pop();
@@ -48,7 +62,7 @@ export async function runSteps(input: StepInput, steps: Array<() => Promise<Step
       i = previous;
       continue;
     }
-    if (result === 'next') history.push(i);
+    history.push(i);
     i++;
   }
   return true;

@@ -79,7 +79,7 @@ describe('Add/Edit Connection flow with scripted input (in the extension host)',
     assert.deepEqual(result.problems.map((p) => p.code), ['UNTRUSTED_ROOT']);
     const p = container.profiles.get(result.profileId!)!;
     assert.equal(p.name, 'scripted flow');
-    assert.deepEqual(p.ca, { kind: 'file', path: lab.client.keyPath, alsoSystem: false });
+    assert.deepEqual(p.ca, { kind: 'file', path: lab.client.keyPath });
     const lists = prompts.filter((x) => x.items?.includes('UNTRUSTED_ROOT: The CA file holds no certificate'));
     assert.equal(lists.length, 4, 'CA problem list twice, review twice');
     assert.match(lists[3].text ?? '', /^1 problem\(s\) found/);
