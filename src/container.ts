@@ -33,7 +33,7 @@ export class Container implements vscode.Disposable {
     this.log = this.disposables.add(new Logger());
     this.disposables.add(vscode.commands.registerCommand('redisTls.showLog', () => this.log.show()));
     this.profiles = this.own(new ProfileStore(context.globalState, new SecretStore(context.secrets), this.log));
-    this.sessions = this.own(new SessionManager(this.profiles, this.log, context.globalState, this.config));
+    this.sessions = this.own(new SessionManager(this.profiles, this.log, context.globalState, this.config, this.ui));
     void this.profiles.ready();
     registerConnections(this);
     this.keyBrowser = registerKeyBrowser(this);

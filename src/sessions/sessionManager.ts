@@ -14,6 +14,7 @@ import type { Config } from '../platform/config';
 import type { ActiveSession, ConnectionState, SessionManagerApi } from '../platform/contracts';
 import { DisposableStore } from '../platform/disposables';
 import type { Logger } from '../platform/logger';
+import type { UserInput } from '../platform/userInput';
 import type { ProfileStore } from '../platform/profileStore';
 import type { SecretKind } from '../core/profiles/secretKinds';
 
@@ -39,30 +40,26 @@ export interface ManagedSession extends ActiveSession {
 }
 
 /** Asks the user for a secret a profile needs but SecretStorage does not hold (workspace profiles). */
-export type SecretPrompter = (profile: Profile, kind: SecretKind) => Promise<string | undefined>;
-
-/** Asks whether to trust a server certificate on first use (verify 'pin' without a pin yet). */
-export type PinPrompter = (profile: Profile, fingerprint: string, subject: string) => Promise<boolean>;
-
-const defaultSecretPrompter: SecretPrompter = async (profile, kind) => {
+function askSecret(ui: UserInput, profile: Profile, kind: SecretKind): Promise<string | undefined> {
   const what = kind === 'password' ? 'password' : kind === 'pfxPassword' ? 'PKCS#12 (PFX) password' : 'client key passphrase';
-  return vscode.window.showInputBox({
+  return ui.showInputBox({
     title: `Redis TLS: ${profile.name}`,
     prompt: `Enter the ${what} for ${profile.host}:${profile.port}. It is kept in VS Code's secret storage.`,
     password: true,
     ignoreFocusOut: true,
   });
-};
+}
 
-const defaultPinPrompter: PinPrompter = async (profile, fingerprint, subject) => {
+/** Asks whether to trust a server certificate on first use (verify 'pin' without a pin yet). */
+async function askTrustPin(ui: UserInput, profile: Profile, fingerprint: string, subject: string): Promise<boolean> {
   const trust = 'Trust and Pin';
-  const answer = await vscode.window.showWarningMessage(
+  const answer = await ui.showWarningMessage(
     `First connection to ${profile.name}: the server presents "${subject}" with SHA-256 ${fingerprint}. Compare it with the fingerprint you got from the server's owner before trusting it.`,
     { modal: true },
     trust,
   );
   return answer === trust;
-};
+}
 
 function problemOf(e: unknown): Problem {
   if (isDiagnosedError(e)) return e.problem;
@@ -93,14 +90,13 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
   private watchers = new DisposableStore();
   /** The most recently connected profile (what the status bar shows). */
   private activeId: string | undefined;
-  secretPrompter: SecretPrompter = defaultSecretPrompter;
-  pinPrompter: PinPrompter = defaultPinPrompter;
 
   constructor(
     private readonly profiles: ProfileStore,
     private readonly log: Logger,
     private readonly memento: vscode.Memento,
     private readonly config: Config,
+    private readonly ui: UserInput,
   ) {
     this.disposables.add(profiles.onDidChange(() => this.onProfilesChanged()));
     this.disposables.add({ dispose: () => this.watchers.dispose() });
@@ -141,7 +137,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     const secrets = await this.profiles.secretsOf(profile.id);
     const need = async (kind: SecretKind): Promise<void> => {
       if (secrets[kind] !== undefined || !ask) return;
-      const value = await this.secretPrompter(profile, kind);
+      const value = await askSecret(this.ui, profile, kind);
       if (value === undefined) throw new vscode.CancellationError();
       secrets[kind] = value;
       await this.profiles.setSecret(profile.id, kind, value);
@@ -238,7 +234,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     const presented = typeof facts.presented === 'string' ? facts.presented : '';
     const chain = Array.isArray(facts.chain) ? (facts.chain as Array<{ subject?: string }>) : [];
     if (!presented) return undefined;
-    if (!(await this.pinPrompter(profile, presented, chain[0]?.subject ?? '?'))) return undefined;
+    if (!(await askTrustPin(this.ui, profile, presented, chain[0]?.subject ?? '?'))) return undefined;
     if (profile.source === 'user') await this.profiles.save({ ...profile, pinSha256: presented });
     this.log.info(`${profile.name}: pinned server certificate SHA-256 ${presented}`);
     return presented;

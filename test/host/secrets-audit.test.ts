@@ -10,6 +10,7 @@ import type { Container } from '../../src/container';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { activateContainer } from './helpers';
+import { runWithInputs } from './testUserInput';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -153,13 +154,8 @@ describe('secrets audit (in the extension host)', function () {
       await container.profiles.ready();
       wsId = container.profiles.list().find((p) => p.name === 'audit ws')?.id;
       assert.ok(wsId);
-      const previous = container.sessions.secretPrompter;
-      container.sessions.secretPrompter = async (_p, kind) => (kind === 'password' ? password : lab.passphrase);
-      try {
-        assert.equal(await run('redisTls.connect', wsId), true);
-      } finally {
-        container.sessions.secretPrompter = previous;
-      }
+      const asked = await runWithInputs(container, [password, lab.passphrase], () => run('redisTls.connect', wsId));
+      assert.equal(asked.result, true);
       await run('redisTls.disconnect', wsId);
     }
     await run('redisTls.disconnect', linked);
