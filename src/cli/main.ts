@@ -1,4 +1,4 @@
-import { parseConnectionArgs } from '../core/client/cliArgs';
+import { parseConnectionArgs } from '../core/client/redisCliArgs';
 import { RedisConnection } from '../core/client/connection';
 import { runDoctor } from '../core/tls/doctor';
 import { isDiagnosedError } from '../core/diagnosis/problem';

@@ -6,7 +6,7 @@ import { formatEndpoint } from './url';
 import { encodeCommand, type CommandArg } from '../resp/encode';
 import { ReplyQueue, type PendingReply, type ReplyStreamError } from '../resp/queue';
 import type { KeySink } from '../resp/scanReader';
-import { ReplyError, type Reply } from '../resp/reply';
+import { ReplyError, type Reply } from '../resp/replyTypes';
 import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
 import { classifyError, classifyReplyError, errorCode, type FailureContext } from '../diagnosis/classify';

@@ -1,5 +1,5 @@
 import RedisParser from 'redis-parser';
-import { ReplyError, type Reply } from './reply';
+import { ReplyError, type Reply } from './replyTypes';
 import { ScanReplyReader, type KeySink } from './scanReader';
 
 /** One command waiting for its reply. `settled` commands (timed out, aborted) still own their slot. */
