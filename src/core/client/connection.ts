@@ -10,6 +10,7 @@ import { ReplyError, type Reply } from '../resp/replyTypes';
 import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
 import { classifyError, classifyReplyError, errorCode, type FailureContext } from '../diagnosis/classify';
+import { probeFor } from '../diagnosis/tlsErrors';
 import { defaultTlsCache, precheckClientIdentity, sniFor, tlsProfileKey, type TlsCache } from '../tls/context';
 import { normalizeFingerprint, peerChainRaw, summarizeChain, type CertSummary } from '../tls/chain';
 import { diagnosticHandshake, plaintextRedisProbe, probeServerVersions } from '../tls/probes';
@@ -36,15 +37,6 @@ const DEFAULTS = {
   commandTimeoutMs: 10_000,
   maxReplyBytes: 512 * 1024 * 1024,
 };
-
-/** Codes for which a diagnostic handshake (verification off) can name the certificate at fault. */
-const CHAIN_CODES = new Set([
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'INVALID_PURPOSE', 'UNSPECIFIED',
-  'EE_KEY_TOO_SMALL', 'CA_KEY_TOO_SMALL', 'CA_MD_TOO_WEAK', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED',
-]);
-const VERSION_CODES = /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|WRONG_SSL_VERSION|VERSION_TOO_(LOW|HIGH)/;
-const NOT_TLS_CODES = /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|RECORD_LENGTH_MISMATCH/;
 
 function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 1000) / 1000;
@@ -538,16 +530,17 @@ function pinMatches(o: ConnectionOptions, socket: tls.TLSSocket): boolean {
 
 /** Runs the probes that make a handshake failure precise, then classifies it. */
 async function explainHandshakeError(err: Error, o: ConnectionOptions, ctx: FailureContext): Promise<DiagnosedError> {
-  const code = errorCode(err) ?? '';
+  const code = errorCode(err);
   const probeMs = 2000;
   const extra: FailureContext = { ...ctx, checkedName: o.tls.servername ?? o.host };
   try {
-    if (CHAIN_CODES.has(code)) {
+    const probe = probeFor(code);
+    if (probe === 'chain') {
       const d = await diagnosticHandshake(o, probeMs);
       if (d.chain.length) extra.chain = d.chain;
-    } else if (VERSION_CODES.test(code)) {
+    } else if (probe === 'versions') {
       extra.serverVersions = await probeServerVersions(o, probeMs);
-    } else if (NOT_TLS_CODES.test(code)) {
+    } else if (probe === 'plaintext') {
       extra.plaintextRedis = await plaintextRedisProbe(o.host, o.port, probeMs);
     }
   } catch {
