@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { Container } from '../container';
 import { isDiagnosedError, type Problem } from '../core/diagnosis/problem';
-import { runDoctor } from '../core/tls/doctor';
+import { runDoctor } from '../core/client/doctor';
 import { applyAnswers, type ConnectionAnswers } from '../core/profiles/answers';
 import { describeEndpoint, newProfileId, validateProfile, type DraftSecrets, type ProfileDraft } from '../core/profiles/draft';
 import { toRedisCliCommand } from '../core/profiles/export';

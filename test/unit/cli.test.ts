@@ -3,7 +3,7 @@ import { parseRedisUrl, PASSWORD_IN_URL_WARNING } from '../../src/core/client/ur
 import { parseConnectionArgs, splitCommandLine } from '../../src/core/client/redisCliArgs';
 import { buildConnectionOptions, UsageError } from '../../src/cli/options';
 import { clean, formatDoctor } from '../../src/cli/format';
-import { parseInfoServer } from '../../src/core/tls/doctor';
+import { parseInfoServer } from '../../src/core/client/doctor';
 
 describe('parseRedisUrl', () => {
   it('reads rediss:// with user, password, port and db', () => {

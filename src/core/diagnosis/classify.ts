@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
-import type { ConnectionOptions } from '../client/options';
-import { formatEndpoint } from '../client/url';
+import { formatEndpoint, type ConnectionOptions } from '../endpoint/options';
 import type { CertSummary } from '../tls/chain';
 import { DiagnosedError, type Problem } from './problem';
 import { makeProblem } from './catalogue';

@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { certificateHoldsKey } from '../certs/basics';
 import { isEncryptedKeyPem } from '../certs/pem';
-import type { ConnectionOptions, TlsSettings } from '../client/options';
+import type { ConnectionOptions, TlsSettings } from '../endpoint/options';
 import { DiagnosedError } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
 import { classifyError, errorCode } from '../diagnosis/classify';

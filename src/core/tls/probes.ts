@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { ConnectionOptions } from '../client/options';
+import type { ConnectionOptions } from '../endpoint/options';
 import { peerChain, type CertSummary } from './chain';
 import { secureContextOptions, sniFor } from './context';
 

@@ -2,7 +2,7 @@
  * Redis Cluster routing: one RedisClient per master, key commands to the master that owns the key's
  * slot, MOVED/ASK redirects.
  */
-import type { ConnectionOptions } from '../options';
+import type { ConnectionOptions } from '../../endpoint/options';
 import { RedisClient } from '../client';
 import type { Commander, SendOptions } from '../commander';
 import type { HandshakeReport } from '../../tls/report';

@@ -9,8 +9,7 @@
  * connection (same CA set, client identity, verify mode, pin).
  */
 import * as net from 'node:net';
-import type { ConnectionOptions } from '../options';
-import { formatEndpoint } from '../url';
+import { formatEndpoint, type ConnectionOptions } from '../../endpoint/options';
 import type { Commander } from '../commander';
 import type { TlsCache } from '../../tls/context';
 import { DiagnosedError } from '../../diagnosis/problem';
