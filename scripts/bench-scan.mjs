@@ -1,6 +1,7 @@
 // npm run bench:scan — 1,000,000 keys over TLS, interleaved rounds, medians:
 //   redis-tls scan (dist/cli.js)  vs  ioredis scanStream COUNT 1000  vs  redis-cli --tls --scan
-// and 100 reconnects with TLS session resumption vs fresh handshakes.
+// and 100 reconnects with TLS session resumption vs fresh handshakes (BENCH_RECONNECTS=0 skips them).
+// BENCH_COMPARE_CLI=path/to/cli.js adds another build of the CLI to every round (A/B of a change).
 // Every tool runs as its own process writing one key per line to a pipe; the lines are counted.
 // Uses its own TLS redis-server from the test lab (compiled into out/); never touches port 6379.
 import { spawn, spawnSync } from 'node:child_process';
@@ -105,6 +106,7 @@ stream.on('error', (e) => { console.error(e.message); process.exit(1); });
   const tools = {
     'redis-tls scan': () => timed(srv.pid, process.execPath, ['dist/cli.js', 'scan', '-h', 'localhost', '-p', String(srv.port), '--tls', '--cacert', lab.rootCa.certPath]),
     'ioredis scanStream': () => timed(srv.pid, process.execPath, [ioScript]),
+    ...(process.env.BENCH_COMPARE_CLI ? { 'other cli.js build': () => timed(srv.pid, process.execPath, [process.env.BENCH_COMPARE_CLI, 'scan', '-h', 'localhost', '-p', String(srv.port), '--tls', '--cacert', lab.rootCa.certPath]) } : {}),
     'redis-cli --scan': () => timed(srv.pid, 'redis-cli', ['--tls', '--cacert', lab.rootCa.certPath, '-h', 'localhost', '-p', String(srv.port), '--scan']),
   };
   const times = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));

@@ -6,8 +6,7 @@ import { isEncryptedKeyPem } from '../core/certs/pem';
 import { buildConnectionOptions, promptHidden, UsageError } from './options';
 import { clean, formatDoctor } from './format';
 import { scanToStream } from './scan';
-import { createWriteStream, readFileSync } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { readFileSync } from 'node:fs';
 
 const USAGE = `redis-tls: Redis over verified TLS, with a diagnosis for every failure
 
@@ -55,17 +54,6 @@ function parseCommandFlags(command: string, rest: string[]): CommandFlags {
   return flags;
 }
 
-/**
- * Where scan writes keys. process.stdout writes pipes and files synchronously on Linux: a 1 MiB write
- * then blocks the event loop until the reader has drained it, and the cursor of the next page (already
- * on the socket) waits with it, so the server idles. An fs.WriteStream on fd 1 writes from libuv's
- * thread pool and leaves the event loop to the socket. Terminals keep process.stdout.
- */
-function keyOutput(): Writable {
-  if (process.stdout.isTTY) return process.stdout;
-  return createWriteStream('', { fd: 1, autoClose: false, highWaterMark: 4 << 20 });
-}
-
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];
   if (command === undefined || command === 'help' || command === '--help') {
@@ -108,12 +96,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     conn = await RedisConnection.open({ ...options, commandTimeoutMs: options.commandTimeoutMs ?? 60_000 });
     if (options.tls.enabled && options.tls.verify === 'insecure') process.stderr.write('Warning: certificate verification is OFF (--insecure).\n');
-    const out = keyOutput();
-    try {
-      await scanToStream(conn, { count: flags.count, ...(flags.pattern !== undefined ? { pattern: flags.pattern } : {}), ...(flags.type !== undefined ? { type: flags.type } : {}) }, out);
-    } finally {
-      if (out !== process.stdout) await new Promise<void>((resolve) => { out.once('error', () => resolve()); out.end(() => resolve()); });
-    }
+    await scanToStream(conn, { count: flags.count, ...(flags.pattern !== undefined ? { pattern: flags.pattern } : {}), ...(flags.type !== undefined ? { type: flags.type } : {}) }, process.stdout);
     return 0;
   } catch (e) {
     if (isDiagnosedError(e)) {
