@@ -9,11 +9,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseConnectionArgs, VALUE_FLAGS } from '../core/client/cliArgs';
+import { parseConnectionArgs, VALUE_FLAGS } from '../core/client/redisCliArgs';
 import type { ConnectionOptions } from '../core/client/options';
 import { isRedisUrl } from '../core/client/url';
 import { isDiagnosedError } from '../core/diagnosis/problem';
-import { runDoctor } from '../core/tls/doctor';
+import { runDoctor } from '../core/client/doctor';
 import { splitArgs } from '../core/terminal/args';
 import { askFirst, isStreaming } from '../core/terminal/commands';
 import { formatReply, type OutputFormat } from '../core/terminal/format';

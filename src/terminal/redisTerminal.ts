@@ -11,6 +11,7 @@ import type { Profile } from '../core/profiles/profile';
 import { History } from '../core/terminal/history';
 import { problemText, Repl, terminalText } from '../core/terminal/repl';
 import { TerminalSession } from '../core/terminal/session';
+import type { UserInput } from '../platform/userInput';
 
 const HISTORY_KEY = 'redisTls.terminalHistory';
 
@@ -35,7 +36,7 @@ class RedisPseudoterminal implements vscode.Pseudoterminal, vscode.Disposable {
   private resolveOpened: (() => void) | undefined;
   private disposed = false;
 
-  constructor(profile: Profile, session: TerminalSession, history: History, onHistory: (lines: readonly string[]) => void) {
+  constructor(profile: Profile, session: TerminalSession, history: History, onHistory: (lines: readonly string[]) => void, ui: UserInput) {
     this.opened = new Promise((r) => { this.resolveOpened = r; });
     this.repl = new Repl({
       session,
@@ -46,7 +47,7 @@ class RedisPseudoterminal implements vscode.Pseudoterminal, vscode.Disposable {
         write: (text) => this.writeEmitter.fire(text),
         confirm: async (question) => {
           const run = 'Run';
-          return (await vscode.window.showWarningMessage(question, { modal: true }, run)) === run;
+          return (await ui.showWarningMessage(question, { modal: true }, run)) === run;
         },
         exit: () => this.closeEmitter.fire(0),
       },
@@ -137,7 +138,7 @@ export class RedisTerminals implements vscode.Disposable {
     const options = await sessions.resolveOptions(profile, false);
     options.clientName = 'redis-tls-explorer-terminal';
     const session = new TerminalSession({ options });
-    const pty = new RedisPseudoterminal(profile, session, this.history(profile.id), (lines) => this.saveHistory(profile.id, lines));
+    const pty = new RedisPseudoterminal(profile, session, this.history(profile.id), (lines) => this.saveHistory(profile.id, lines), this.container.ui);
     const terminal = vscode.window.createTerminal({ name: terminalTitle(profile), pty, iconPath: new vscode.ThemeIcon('database') });
     const entry = { terminal, pty };
     this.open.set(profile.id, entry);

@@ -68,7 +68,7 @@ export function registerTerminal(container: Container): void {
       void vscode.window.showInformationMessage('No Redis connections yet: add one first.');
       return undefined;
     }
-    return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true }))?.profile;
+    return (await container.ui.showQuickPick(items, { placeHolder, matchOnDescription: true }))?.profile;
   }
 
   async function profileFor(arg: Target, placeHolder: string): Promise<Profile | undefined> {

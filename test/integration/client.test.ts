@@ -5,7 +5,7 @@ import { RedisConnection } from '../../src/core/client/connection';
 import { RedisClient } from '../../src/core/client/client';
 import type { ConnectionOptions } from '../../src/core/client/options';
 import { TlsCache } from '../../src/core/tls/context';
-import { ReplyError } from '../../src/core/resp/reply';
+import { ReplyError } from '../../src/core/resp/replyTypes';
 import { isDiagnosedError } from '../../src/core/diagnosis/problem';
 
 describe('RedisConnection over verified TLS (lab)', function () {

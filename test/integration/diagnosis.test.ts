@@ -6,7 +6,7 @@ import { freePort, startRedis, startTlsPeer, type RedisServer, type TlsPeer } fr
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ConnectionOptions } from '../../src/core/client/options';
 import { TlsCache } from '../../src/core/tls/context';
-import { runDoctor } from '../../src/core/tls/doctor';
+import { runDoctor } from '../../src/core/client/doctor';
 import { DIAGNOSIS_CODES, isDiagnosedError, type DiagnosisCode, type Problem } from '../../src/core/diagnosis/problem';
 
 /**

@@ -5,7 +5,7 @@ import { RedisConnection } from '../../src/core/client/connection';
 import { displayBytes } from '../../src/core/keys/bytes';
 import { Database, describeServer } from '../../src/core/keys/database';
 import { ScanPager } from '../../src/core/keys/scanPager';
-import { runDoctor } from '../../src/core/tls/doctor';
+import { runDoctor } from '../../src/core/client/doctor';
 import { TlsCache } from '../../src/core/tls/context';
 import { getLab, type LabCerts } from '../lab/certs';
 import { ACL_USERS, startRedis, type RedisServer } from '../lab/servers';

@@ -2,7 +2,7 @@
  * What the terminal knows about commands: which ask first, which stream, and the catalogue read from
  * the server's COMMAND DOCS (names for Tab completion, argument syntax for redis-cli's inline hints).
  */
-import type { Reply } from '../resp/reply';
+import type { Reply } from '../resp/replyTypes';
 
 function upper(arg: Buffer | string | undefined): string {
   if (arg === undefined) return '';

@@ -5,7 +5,7 @@
  * writes ANSI text through a small IO interface; it owns no socket or window.
  */
 import { isDiagnosedError, type Problem } from '../diagnosis/problem';
-import type { Reply } from '../resp/reply';
+import type { Reply } from '../resp/replyTypes';
 import { quoteArg, splitArgs } from './args';
 import { askFirst, CommandCatalog, isStreaming, parseCommandDocs } from './commands';
 import { formatTty } from './format';
