@@ -22,7 +22,7 @@ import { problemText, Repl } from '../core/terminal/repl';
 import type { TypedReply } from '../core/terminal/resp';
 import { TerminalSession } from '../core/terminal/session';
 import { clean, formatDoctor } from './format';
-import { connectionOptionsFromArgs, UsageError } from './options';
+import { connectionOptionsFromArgs, usageExit, UsageError } from './options';
 
 interface CliFlags {
   format: OutputFormat;
@@ -79,11 +79,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     options = await connectionOptionsFromArgs(args, process.env);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`redis-tls: ${e.message}\n(see redis-tls --help)\n`);
-      return 2;
-    }
-    throw e;
+    return usageExit(e);
   }
   for (const w of args.warnings) process.stderr.write(`${w}\n`);
 

@@ -2,7 +2,7 @@ import { parseConnectionArgs } from '../core/client/redisCliArgs';
 import { RedisConnection } from '../core/client/connection';
 import { runDoctor } from '../core/client/doctor';
 import { isDiagnosedError } from '../core/diagnosis/problem';
-import { connectionOptionsFromArgs, UsageError } from './options';
+import { connectionOptionsFromArgs, usageExit, UsageError } from './options';
 import { clean, formatDoctor } from './format';
 import { scanToStream } from './scan';
 import { runCli } from './cli';
@@ -75,11 +75,7 @@ async function main(argv: string[]): Promise<number> {
     flags = parseCommandFlags(command, args.rest);
     options = await connectionOptionsFromArgs(args, process.env);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`redis-tls: ${e.message}\n(see redis-tls --help)\n`);
-      return 2;
-    }
-    throw e;
+    return usageExit(e);
   }
   for (const w of args.warnings) process.stderr.write(`${w}\n`);
 

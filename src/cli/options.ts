@@ -6,6 +6,13 @@ import { isEncryptedKeyPem } from '../core/certs/pem';
 
 export class UsageError extends Error {}
 
+/** Prints a UsageError the CLI's way and returns exit status 2; anything else is rethrown. */
+export function usageExit(e: unknown): number {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`redis-tls: ${e.message}\n(see redis-tls --help)\n`);
+  return 2;
+}
+
 function readFile(flag: string, path: string): Buffer {
   try {
     return readFileSync(path);
