@@ -85,15 +85,17 @@ export class ByteList {
   }
 
   /**
-   * Bytes [offset, offset+4) of entry `index` as a number below 2^32.1 that orders like the bytes
-   * (base 257: a missing byte sorts before every byte value, so 0 in the last digit means "ended").
+   * Bytes [offset, offset+4) of entry `index` as a big-endian uint32, missing bytes as 0. Orders like
+   * the bytes except that it cannot tell an ended entry from one with 0 bytes there: entries with
+   * equal values are put in order by compare().
    */
-  sortPrefix(index: number, offset = 0): number {
+  prefix32(index: number, offset = 0): number {
     const data = this.data;
     const s = this.start(index) + offset;
     const e = this.end(index);
+    if (s + 4 <= e) return (((data[s] as number) << 24) | ((data[s + 1] as number) << 16) | ((data[s + 2] as number) << 8) | (data[s + 3] as number)) >>> 0;
     let value = 0;
-    for (let i = 0; i < 4; i++) value = value * 257 + (s + i < e ? (data[s + i] as number) + 1 : 0);
+    for (let i = 0; i < 4; i++) value = value * 256 + (s + i < e ? (data[s + i] as number) : 0);
     return value;
   }
 

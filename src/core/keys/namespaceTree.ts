@@ -10,9 +10,7 @@
  * de-duplicated when it is listed (they are sorted then), and its counts corrected.
  */
 import { ByteList } from './byteList';
-
-/** 2^20: leaf indices packed below a 4-byte sort prefix in a float64 (folders up to a million direct keys). */
-const INDEX_SPACE = 1_048_576;
+import { orderByPrefix, sortRun } from './leafOrder';
 
 export type TreeEntry =
   | { kind: 'folder'; folder: Folder }
@@ -40,12 +38,12 @@ export class Folder {
   /** Suffixes of the keys directly in this folder, in arrival order. */
   leaves: ByteList | undefined;
   /**
-   * The leaves in byte order, built lazily: sorted natively by their first 4 bytes (`prefixes`), runs
+   * The leaves in byte order, built lazily: radix-sorted by their first 4 bytes (`prefixes`), runs
    * of equal prefixes put in full byte order (and repeats marked -1) only up to `resolved`, i.e. as
    * far as a listing has looked. Undefined when leaves arrived since.
    */
   order: Int32Array | undefined;
-  prefixes: Float64Array | undefined;
+  prefixes: Uint32Array | undefined;
   resolved = 0;
   /** Repeats found (SCAN may return a key twice). */
   repeats = 0;
@@ -248,23 +246,7 @@ export class NamespaceTree {
     }
     const leaves = folder.leaves;
     if (leaves && (!folder.order || folder.order.length !== leaves.length)) {
-      const n = leaves.length;
-      const order = new Int32Array(n);
-      const prefixes = new Float64Array(n);
-      if (n < INDEX_SPACE) {
-        const packed = new Float64Array(n);
-        for (let i = 0; i < n; i++) packed[i] = leaves.sortPrefix(i) * INDEX_SPACE + i;
-        packed.sort();
-        for (let k = 0; k < n; k++) {
-          const v = packed[k] as number;
-          order[k] = v % INDEX_SPACE;
-          prefixes[k] = Math.floor(v / INDEX_SPACE);
-        }
-      } else {
-        const all = Array.from({ length: n }, (_, i) => i).sort((a, b) => leaves.compare(a, b));
-        order.set(all);
-        for (let k = 0; k < n; k++) prefixes[k] = k; // every entry its own run: already in full order
-      }
+      const { order, prefixes } = orderByPrefix(leaves);
       // Repeats found before are found again: forget them from the counts first.
       for (let f: Folder | undefined = folder; f; f = f.parent) f.total += folder.repeats;
       folder.repeats = 0;
@@ -287,15 +269,14 @@ export class NamespaceTree {
       while (end < n && prefixes[end] === prefix) end++;
       if (end - k > 1) {
         // Equal first 4 bytes: order the run by all bytes, then mark repeats.
-        const run = Array.from(order.subarray(k, end)).sort((a, b) => leaves.compare(a, b) || a - b);
-        let last = -1;
-        for (let j = 0; j < run.length; j++) {
-          const i = run[j] as number;
-          if (last >= 0 && leaves.compare(last, i) === 0) {
-            order[k + j] = -1;
+        sortRun(leaves, order, k, end, 4);
+        let last = order[k] as number;
+        for (let j = k + 1; j < end; j++) {
+          const i = order[j] as number;
+          if (leaves.compare(last, i) === 0) {
+            order[j] = -1;
             repeats++;
           } else {
-            order[k + j] = i;
             last = i;
           }
         }
