@@ -75,8 +75,14 @@ async function seed(conn) {
   console.log(`seeded ${size} keys (DEBUG POPULATE, ${commands.length} prefixes) in ${ms(performance.now() - t)} ms`);
 }
 
+const cpuMs = (since) => {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+};
+
 async function rawScan(conn) {
   const t = performance.now();
+  const c = process.cpuUsage();
   let cursor = '0';
   let n = 0;
   do {
@@ -84,7 +90,7 @@ async function rawScan(conn) {
     cursor = next.toString();
     n += keys.length;
   } while (cursor !== '0');
-  return { ms: performance.now() - t, keys: n };
+  return { ms: performance.now() - t, cpu: cpuMs(c), keys: n };
 }
 
 function keyspaceOf(conn) {
@@ -94,11 +100,12 @@ function keyspaceOf(conn) {
 /** The tree's work when the user expanded every namespace: first page, open all folders, scan the rest. */
 async function scanAndGroup(conn) {
   const t = performance.now();
+  const c = process.cpuUsage();
   const ks = keyspaceOf(conn);
   await ks.ensureStarted();
   for (const f of ks.tree.root.children()) ks.tree.prepare(f);
   await ks.loadAll();
-  return { ms: performance.now() - t, keys: ks.tree.root.total, ks };
+  return { ms: performance.now() - t, cpu: cpuMs(c), keys: ks.tree.root.total, ks };
 }
 
 const lab = await getLab();
@@ -129,7 +136,7 @@ try {
     const g = await scanAndGroup(conn);
     groups.push(g.ms);
     if (raw.keys < KEYS || g.keys < KEYS) throw new Error(`round ${r}: raw ${raw.keys} keys, grouped ${g.keys}`);
-    console.log(`round ${r + 1}: raw SCAN ${ms(raw.ms)} ms (${raw.keys} keys); scan+group ${ms(g.ms)} ms (${g.keys} keys)`);
+    console.log(`round ${r + 1}: raw SCAN ${ms(raw.ms)} ms (${raw.keys} keys, this process's CPU ${ms(raw.cpu)} ms); scan+group ${ms(g.ms)} ms (${g.keys} keys, CPU ${ms(g.cpu)} ms)`);
   }
   const ratio = median(groups) / median(raws);
   console.log(`median raw SCAN ${ms(median(raws))} ms; median scan+group ${ms(median(groups))} ms; ratio ${ratio.toFixed(2)}x`);
