@@ -160,7 +160,7 @@ try {
   const tb2 = performance.now();
   kept.ks.showMore(big);
   await kept.ks.children(big);
-  console.log(`${BIG_NAME} folder: first page ${ms(bigMs)} ms (${bigPage.entries.length} shown, ${bigPage.hidden} more; native sort by 4-byte prefix ${ms(sortMs)} ms, then the page in full order without repeats + TYPE/PTTL ${ms(bigMs - sortMs)} ms); next page ${ms(performance.now() - tb2)} ms`);
+  console.log(`${BIG_NAME} folder: first page ${ms(bigMs)} ms (${bigPage.entries.length} shown, ${bigPage.hidden} more; radix sort by 4-byte prefix ${ms(sortMs)} ms, then the page in full order without repeats + TYPE/PTTL ${ms(bigMs - sortMs)} ms); next page ${ms(performance.now() - tb2)} ms`);
   await conn.close();
 
   console.log(`tree: first page ${Math.round(firstPageMs)} ms; scan+group ${ratio.toFixed(2)}x raw scan; heap +${Math.round(heapMb)} MB; ${BIG_NAME} folder first page ${Math.round(bigMs)} ms`);
