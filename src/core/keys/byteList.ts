@@ -2,6 +2,11 @@
  * A growable list of byte strings stored back to back in one buffer, with an end offset per entry:
  * a million keys cost their bytes plus 4 bytes each, with no object per key.
  */
+/** Capacity after `cap`: 1.5 times (a list of ten million keys leaves a quarter unused on average, not half). */
+export function grow(cap: number): number {
+  return Math.max(16, cap + (cap >> 1));
+}
+
 export class ByteList {
   // A Buffer, like the keys the client delivers: the copy loops stay monomorphic.
   private data: Buffer;
@@ -41,14 +46,14 @@ export class ByteList {
     const len = to - from;
     const used = this.used;
     if (used + len > this.data.length) {
-      let cap = this.data.length * 2;
-      while (cap < used + len) cap *= 2;
+      let cap = grow(this.data.length);
+      while (cap < used + len) cap = grow(cap);
       const grown = Buffer.allocUnsafe(cap);
       this.data.copy(grown, 0, 0, used);
       this.data = grown;
     }
     if (this.size === this.ends.length) {
-      const grown = new Uint32Array(this.ends.length * 2);
+      const grown = new Uint32Array(grow(this.ends.length));
       grown.set(this.ends);
       this.ends = grown;
     }

@@ -9,7 +9,7 @@
  * SCAN may return a key more than once (while Redis resizes its table): a folder's direct keys are
  * de-duplicated when it is listed (they are sorted then), and its counts corrected.
  */
-import { ByteList } from './byteList';
+import { ByteList, grow } from './byteList';
 import { orderByPrefix, sortRun } from './leafOrder';
 
 export type TreeEntry =
@@ -119,6 +119,8 @@ const FNV_PRIME = 0x01000193;
 export class NamespaceTree {
   readonly root = new Folder('', undefined, 0);
   private readonly delimiter: Buffer;
+  /** The delimiter's byte when it is one byte long, else -1. */
+  private readonly single: number;
   /** Keys received (including SCAN duplicates). */
   received = 0;
   /** Parked suffixes of all closed folders, back to back; `next` chains each folder's entries. */
@@ -127,6 +129,7 @@ export class NamespaceTree {
 
   constructor(delimiter: string | Uint8Array = ':') {
     this.delimiter = typeof delimiter === 'string' ? Buffer.from(delimiter, 'utf8') : Buffer.from(delimiter);
+    this.single = this.delimiter.length === 1 ? (this.delimiter[0] as number) : -1;
     this.root.open = true;
   }
 
@@ -147,7 +150,7 @@ export class NamespaceTree {
   /** Routes key[pos, end) (the part after folder's prefix) down through open folders. */
   private route(folder: Folder, key: Uint8Array, pos: number, end: number): void {
     folder.total++;
-    const single = this.delimiter.length === 1 ? (this.delimiter[0] as number) : -1;
+    const single = this.single;
     for (;;) {
       if (!folder.open) {
         // Parked in the shared arena: appending there stays in cache, a list per folder would not.
@@ -155,7 +158,7 @@ export class NamespaceTree {
         const at = arena.length;
         arena.push(key, pos, end);
         if (at >= this.next.length) {
-          const grown = new Int32Array(this.next.length * 2);
+          const grown = new Int32Array(grow(this.next.length));
           grown.set(this.next);
           this.next = grown;
         }
