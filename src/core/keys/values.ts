@@ -36,6 +36,8 @@ export interface ValuePart {
 
 /** HSCAN/SSCAN calls of one part at most, whatever the server answers (empty pages, ignored COUNT). */
 export const MAX_SCAN_CALLS = 100;
+/** A part never holds more than this many times maxElements, whatever the server sends. */
+export const MAX_PART_FACTOR = 2;
 
 /**
  * Reads one part of a value. `signal` cancels it (the reads in flight reject with its reason). The caps
@@ -109,24 +111,26 @@ async function readString(db: Database, key: Buffer, position: ValuePosition, ca
 
 /**
  * HSCAN/SSCAN until `max` elements, the end, or MAX_SCAN_CALLS calls; returns the raw element list
- * and the next cursor. A page holding more than asked (the server ignored COUNT) is cut at the cap:
- * `dropped` counts the elements of that page not shown (the cursor moves past them).
+ * and the next cursor. COUNT is only a hint (Redis returns a whole bucket, or a whole small listpack)
+ * and a page cannot be resumed in the middle, so a page is kept whole up to twice the cap; beyond that
+ * (a server ignoring COUNT) it is cut: `dropped` counts the elements not shown (the cursor moves past them).
  */
 async function scanElements(db: Database, command: 'HSCAN' | 'SSCAN', key: Buffer, cursor: string, max: number, perElement: number): Promise<{ items: Buffer[]; cursor: string; dropped: number }> {
   const items: Buffer[] = [];
-  const limit = max * perElement;
+  const limit = MAX_PART_FACTOR * max * perElement;
   let at = cursor;
   let dropped = 0;
   let calls = 0;
   do {
-    const reply = asArray(await db.send([command, key, at, 'COUNT', Math.min(max, 1000)] as Args));
+    const want = Math.max(1, Math.min(max - Math.floor(items.length / perElement), 1000));
+    const reply = asArray(await db.send([command, key, at, 'COUNT', want] as Args));
     calls++;
     at = asText(reply[0]);
     const page = asArray(reply[1]);
     const room = limit - items.length;
     for (let i = 0; i < page.length && i < room; i++) items.push(asBuffer(page[i]));
     if (page.length > room) dropped = Math.floor((page.length - room) / perElement);
-  } while (at !== '0' && items.length < limit && calls < MAX_SCAN_CALLS);
+  } while (at !== '0' && items.length < max * perElement && calls < MAX_SCAN_CALLS);
   return { items, cursor: at, dropped };
 }
 
