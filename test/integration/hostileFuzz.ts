@@ -9,6 +9,7 @@ import { isDiagnosedError } from '../../src/core/diagnosis/problem';
 import { ReplyError } from '../../src/core/resp/replyTypes';
 import { TlsCache } from '../../src/core/tls/context';
 import { getLab } from '../lab/certs';
+import { prng } from '../lab/prng';
 import { startTlsPeer } from '../lab/servers';
 
 export interface HostileFuzzResult {
@@ -20,18 +21,6 @@ export interface HostileFuzzResult {
   connections: number;
   peakRssMb: number;
   summary: string;
-}
-
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function validReply(r: () => number, depth = 0): string {
@@ -78,7 +67,7 @@ const PING_BYTES = 14; // *1\r\n$4\r\nPING\r\n
 
 export async function runHostileFuzz(opts: { replies?: number; seed?: number; hostileRatio?: number; batch?: number } = {}): Promise<HostileFuzzResult> {
   const target = opts.replies ?? 10_000;
-  const r = rng(opts.seed ?? 0x5eed);
+  const r = prng(opts.seed ?? 0x5eed);
   const ratio = opts.hostileRatio ?? 0.05;
   const batch = opts.batch ?? 200;
   const lab = await getLab();
