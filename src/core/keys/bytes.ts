@@ -63,11 +63,6 @@ export function displayBytes(bytes: Uint8Array): string {
   return isPlainText(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8') : escapeBytes(bytes);
 }
 
-/** A server-supplied name held as a string (e.g. a decoded reply): shown like displayBytes. */
-export function displayName(name: string | Uint8Array): string {
-  return displayBytes(typeof name === 'string' ? Buffer.from(name, 'utf8') : name);
-}
-
 /** What Copy Key Name gives: the name as is when plain text, redis-cli's quoted form otherwise. */
 export function copyableName(bytes: Uint8Array): string {
   return isPlainText(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8') : quoteBytes(bytes);
