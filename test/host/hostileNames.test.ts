@@ -5,12 +5,11 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
-import { RedisConnection } from '../../src/core/client/connection';
 import { displayBytes, quoteBytes } from '../../src/core/keys/bytes';
 import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab } from '../lab/certs';
-import { startRedis, type RedisServer } from '../lab/servers';
-import { HOSTILE_NAMES, UNSAFE } from '../integration/hostileNames';
+import type { RedisServer } from '../lab/servers';
+import { HOSTILE_NAMES, startHostileNamesServer, UNSAFE } from '../integration/hostileNames';
 import { activateContainer, removeProfiles } from './helpers';
 
 describe('hostile: names in the extension host', function () {
@@ -26,13 +25,7 @@ describe('hostile: names in the extension host', function () {
   before(async () => {
     container = await activateContainer();
     const lab = await getLab();
-    srv = await startRedis({ kind: 'tls' });
-    const direct = await RedisConnection.open({ host: 'localhost', port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } });
-    try {
-      for (const name of HOSTILE_NAMES) await direct.send(['SET', name, 'x']);
-    } finally {
-      await direct.close();
-    }
+    srv = await startHostileNamesServer(lab);
     const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', { name: 'hostile names lab', host: 'localhost', port: srv.port, tls: true, caPath: lab.rootCa.certPath });
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     profileId = result.profileId!;

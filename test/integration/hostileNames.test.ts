@@ -4,10 +4,9 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { getLab, type LabCerts } from '../lab/certs';
-import { startRedis, type RedisServer } from '../lab/servers';
-import { RedisConnection } from '../../src/core/client/connection';
+import type { RedisServer } from '../lab/servers';
 import { unescapeBytes } from '../../src/core/keys/bytes';
-import { HOSTILE_NAMES, UNSAFE } from './hostileNames';
+import { HOSTILE_NAMES, startHostileNamesServer, UNSAFE } from './hostileNames';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -34,13 +33,7 @@ describe('hostile: names through redis-tls scan', function () {
   before(async function () {
     this.timeout(60_000);
     lab = await getLab();
-    srv = await startRedis({ kind: 'tls' });
-    const direct = await RedisConnection.open({ host: 'localhost', port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } });
-    try {
-      for (const name of HOSTILE_NAMES) await direct.send(['SET', name, 'x']);
-    } finally {
-      await direct.close();
-    }
+    srv = await startHostileNamesServer(lab);
     conn = ['scan', '-h', 'localhost', '-p', String(srv.port), '--tls', '--cacert', lab.rootCa.certPath];
   });
 

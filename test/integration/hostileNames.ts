@@ -1,4 +1,7 @@
 // Key names an attacker can store (issue #9), shared by the unit, integration and host tests.
+import { RedisConnection } from '../../src/core/client/connection';
+import type { LabCerts } from '../lab/certs';
+import { startRedis, type RedisServer } from '../lab/servers';
 
 /** Names an attacker can store as keys: a shell line after a non-ASCII byte, OSC 52 (clipboard write), bidi, invisible characters. */
 export const HOSTILE_NAMES: readonly Buffer[] = [
@@ -20,3 +23,15 @@ export const HOSTILE_NAMES: readonly Buffer[] = [
 /** ASCII/C1 controls, bidi, zero-width and invisible characters: nothing of this may remain in shown text. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 export const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
+
+/** A lab TLS redis-server holding exactly HOSTILE_NAMES (as strings of value "x"). */
+export async function startHostileNamesServer(lab: LabCerts): Promise<RedisServer> {
+  const srv = await startRedis({ kind: 'tls' });
+  const direct = await RedisConnection.open({ host: 'localhost', port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } });
+  try {
+    for (const name of HOSTILE_NAMES) await direct.send(['SET', name, 'x']);
+  } finally {
+    await direct.close();
+  }
+  return srv;
+}
