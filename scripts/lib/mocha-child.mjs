@@ -32,6 +32,14 @@ const runner = mocha.run(() => {
   setTimeout(() => process.exit(failed ? 1 : 0), 100).unref();
   process.exitCode = failed ? 1 : 0;
 });
-runner.on('pass', () => passed++);
-runner.on('fail', () => failed++);
+// RTE_TEST_TITLES=1 (scripts/test-reliability.mjs): one line per test, in the host layer's format.
+const titles = process.env.RTE_TEST_TITLES === '1';
+runner.on('pass', (t) => {
+  passed++;
+  if (titles) console.log(`  ok   ${t.fullTitle()}`);
+});
+runner.on('fail', (t) => {
+  failed++;
+  if (titles) console.log(`  FAIL ${t.fullTitle()}`);
+});
 runner.on('pending', () => pending++);

@@ -79,7 +79,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     }
     options = await connectionOptionsFromArgs(args, process.env);
   } catch (e) {
-    return usageExit(e);
+    // A file named by a flag cannot be read (FILE_UNREADABLE) is a diagnosed problem: exit 1.
+    return isDiagnosedError(e) ? failure(e) : usageExit(e);
   }
   for (const w of args.warnings) process.stderr.write(`${w}\n`);
 

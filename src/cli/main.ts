@@ -1,7 +1,7 @@
 import { parseConnectionArgs } from '../core/client/redisCliArgs';
 import { RedisConnection } from '../core/client/connection';
 import { runDoctor } from '../core/client/doctor';
-import { isDiagnosedError } from '../core/diagnosis/problem';
+import { isDiagnosedError, type Problem } from '../core/diagnosis/problem';
 import { connectionOptionsFromArgs, usageExit, UsageError } from './options';
 import { clean, formatDoctor } from './format';
 import { scanToStream } from './scan';
@@ -11,7 +11,7 @@ const USAGE = `redis-tls: Redis over verified TLS, with a diagnosis for every fa
 
 Usage:
   redis-tls doctor [rediss://[user@]host:port[/db] | -h HOST -p PORT] [options] [--json]
-  redis-tls scan   <connection options> [--pattern GLOB] [--type TYPE] [--count N]
+  redis-tls scan   <connection options> [--pattern GLOB] [--type TYPE] [--count N] [--raw | --no-raw]
   redis-tls cli    <connection options> [--raw|--no-raw] [-e] [--yes] [COMMAND [ARG...]]
 
 Connection options (as redis-cli):
@@ -19,7 +19,8 @@ Connection options (as redis-cli):
   --tls  --cacert FILE  --cacertdir DIR  --cert FILE  --key FILE  --sni NAME  --insecure
   --tls-min-version TLSv1.2|TLSv1.3  --tls-max-version TLSv1.2|TLSv1.3  --timeout MS
 
-scan prints each key once per line, raw bytes; --count is the SCAN COUNT hint (default 5000).
+scan prints each key once per line; --count is the SCAN COUNT hint (default 5000). As redis-cli:
+on a terminal keys are quoted ("a\\nb", \\xNN escapes), else raw bytes; --raw / --no-raw force either.
 cli runs one command, or the commands on stdin (one per line), or a redis-cli-like prompt on a
 terminal; replies print as redis-cli prints them (raw when stdout is not a terminal).
 
@@ -33,6 +34,8 @@ interface CommandFlags {
   pattern?: string;
   type?: string;
   count: number;
+  /** --raw (true) / --no-raw (false); undefined: quoted on a terminal, raw otherwise (redis-cli's rule). */
+  raw?: boolean;
 }
 
 function parseCommandFlags(command: string, rest: string[]): CommandFlags {
@@ -47,6 +50,8 @@ function parseCommandFlags(command: string, rest: string[]): CommandFlags {
     if (a === '--json' && command === 'doctor') flags.json = true;
     else if (a === '--pattern' && command === 'scan') flags.pattern = value();
     else if (a === '--type' && command === 'scan') flags.type = value();
+    else if (a === '--raw' && command === 'scan') flags.raw = true;
+    else if (a === '--no-raw' && command === 'scan') flags.raw = false;
     else if (a === '--count' && command === 'scan') {
       const v = value();
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--count needs a positive whole number, not "${v}"`);
@@ -54,6 +59,10 @@ function parseCommandFlags(command: string, rest: string[]): CommandFlags {
     } else throw new UsageError(`unknown option for ${command}: ${a}`);
   }
   return flags;
+}
+
+function printProblem(p: Problem): void {
+  process.stderr.write(`PROBLEM ${p.code}: ${p.title}\n  ${clean(p.detail)}\nFix: ${p.fix}\n`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -75,6 +84,15 @@ async function main(argv: string[]): Promise<number> {
     flags = parseCommandFlags(command, args.rest);
     options = await connectionOptionsFromArgs(args, process.env);
   } catch (e) {
+    if (isDiagnosedError(e)) {
+      // A file named by a flag cannot be read (FILE_UNREADABLE): a diagnosed problem, before any connection.
+      if (command === 'doctor' && argv.includes('--json')) {
+        process.stdout.write(`${JSON.stringify({ ok: false, problem: e.problem, target: null, tls: null, chain: [], server: null, timings: null, warnings: [] }, null, 2)}\n`);
+      } else {
+        printProblem(e.problem);
+      }
+      return 1;
+    }
     return usageExit(e);
   }
   for (const w of args.warnings) process.stderr.write(`${w}\n`);
@@ -89,12 +107,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     conn = await RedisConnection.open({ ...options, commandTimeoutMs: options.commandTimeoutMs ?? 60_000 });
     if (options.tls.enabled && options.tls.verify === 'insecure') process.stderr.write('Warning: certificate verification is OFF (--insecure).\n');
-    await scanToStream(conn, { count: flags.count, ...(flags.pattern !== undefined ? { pattern: flags.pattern } : {}), ...(flags.type !== undefined ? { type: flags.type } : {}) }, process.stdout);
+    const quoted = !(flags.raw ?? !process.stdout.isTTY);
+    await scanToStream(conn, { count: flags.count, quoted, ...(flags.pattern !== undefined ? { pattern: flags.pattern } : {}), ...(flags.type !== undefined ? { type: flags.type } : {}) }, process.stdout);
     return 0;
   } catch (e) {
     if (isDiagnosedError(e)) {
-      const p = e.problem;
-      process.stderr.write(`PROBLEM ${p.code}: ${p.title}\n  ${clean(p.detail)}\nFix: ${p.fix}\n`);
+      printProblem(e.problem);
       return 1;
     }
     if (e instanceof Error && /^[A-Z]+ /.test(e.message)) {

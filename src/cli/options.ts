@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ConnectionOptions } from '../core/client/options';
 import type { ConnectionArgs } from '../core/client/redisCliArgs';
 import { isEncryptedKeyPem } from '../core/certs/pem';
+import { fileUnreadableError } from '../core/diagnosis/fileProblem';
 
 export class UsageError extends Error {}
 
@@ -13,11 +14,15 @@ export function usageExit(e: unknown): number {
   return 2;
 }
 
-function readFile(flag: string, path: string): Buffer {
+const FLAG_FIELDS = { '--cacert': ['ca', 'CA file (--cacert)'], '--cert': ['cert', 'client certificate file (--cert)'], '--key': ['key', 'client key file (--key)'] } as const;
+
+/** Reads a file named by a flag; an unreadable one is FILE_UNREADABLE (a diagnosed problem, exit 1). */
+function readFile(flag: keyof typeof FLAG_FIELDS, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new UsageError(`cannot read ${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    const [field, what] = FLAG_FIELDS[flag];
+    throw fileUnreadableError(field, path, e, what);
   }
 }
 
@@ -27,7 +32,7 @@ function readCaDir(dir: string): Buffer[] {
   try {
     names = readdirSync(dir);
   } catch (e) {
-    throw new UsageError(`cannot read --cacertdir ${dir}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw fileUnreadableError('ca', dir, e, 'CA directory (--cacertdir)');
   }
   const out: Buffer[] = [];
   for (const n of names.sort()) {

@@ -1,17 +1,20 @@
 import type { Writable } from 'node:stream';
 import type { RedisConnection } from '../core/client/connection';
+import { quoteBytes } from '../core/keys/bytes';
 
 export interface ScanOptions {
   pattern?: string;
   type?: string;
   count: number;
+  /** redis-cli's quoted form per key (`"a\\nb"`), as redis-cli prints on a terminal; raw bytes otherwise. */
+  quoted?: boolean;
 }
 
 const OUT_CHUNK = 1 << 20;
 const DONE: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
 
 /**
- * Streams every key matching the options to `out`, one per line, raw bytes (as redis-cli --scan).
+ * Streams every key matching the options to `out`, one per line, raw bytes or quoted (as redis-cli --scan).
  * The next SCAN is sent as soon as a page's cursor arrives; keys go straight from the socket's
  * bytes into 1 MiB output buffers (no object per key), written whole, honouring 'drain'.
  */
@@ -24,7 +27,7 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
   let used = 0;
   let total = 0;
   const ready: Buffer[] = [];
-  const sink = (b: Buffer, start: number, end: number): void => {
+  const raw = (b: Buffer, start: number, end: number): void => {
     const len = end - start;
     if (used + len + 1 > buf.length) {
       if (used > 0) ready.push(buf.subarray(0, used));
@@ -36,6 +39,12 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
     buf[used++] = 10;
     total++;
   };
+  const sink = opts.quoted
+    ? (b: Buffer, start: number, end: number): void => {
+        const q = Buffer.from(quoteBytes(b.subarray(start, end)), 'latin1');
+        raw(q, 0, q.length);
+      }
+    : raw;
   let outError: Error | undefined;
   const onError = (e: Error): void => { outError = e; };
   out.on('error', onError);

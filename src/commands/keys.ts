@@ -3,7 +3,7 @@
  * action and deletions ask first, naming the key or the number of keys.
  */
 import * as vscode from 'vscode';
-import { displayBytes, globEscape, isPlainText, quoteBytes } from '../core/keys/bytes';
+import { copyableName, displayBytes, globEscape } from '../core/keys/bytes';
 import { count } from '../core/keys/format';
 import { SCAN_TYPES, type ScanFilter } from '../core/keys/scanPager';
 import { createPager } from '../core/keys/clusterScan';
@@ -258,7 +258,7 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
   };
 
   const copyName = async (node: KeyNode): Promise<string> => {
-    const text = isPlainText(node.key) ? node.key.toString('utf8') : quoteBytes(node.key);
+    const text = copyableName(node.key);
     await vscode.env.clipboard.writeText(text);
     return text;
   };

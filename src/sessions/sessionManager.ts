@@ -9,7 +9,7 @@ import { isEncryptedKeyPem } from '../core/profiles/checks';
 import { isUnverified } from '../core/profiles/draft';
 import type { Profile } from '../core/profiles/profile';
 import type { PreflightResult } from '../core/profiles/checks';
-import { checkProfile, ProfileFileError, resolveConnectionOptions } from '../core/profiles/resolve';
+import { checkProfile, resolveConnectionOptions } from '../core/profiles/resolve';
 import type { Config } from '../platform/config';
 import type { ActiveSession, ConnectionState, SessionManagerApi } from '../platform/contracts';
 import { DisposableStore } from '../platform/disposables';
@@ -63,10 +63,6 @@ async function askTrustPin(ui: UserInput, profile: Profile, fingerprint: string,
 
 function problemOf(e: unknown): Problem {
   if (isDiagnosedError(e)) return e.problem;
-  if (e instanceof ProfileFileError) {
-    const code = e.field === 'ca' ? 'UNTRUSTED_ROOT' : e.field === 'cert' ? 'CLIENT_CERT_REJECTED' : 'KEY_MISMATCH';
-    return { code, field: e.field, title: e.message, detail: `The profile links ${e.file}, which cannot be read now.`, fix: 'Restore the file or edit the profile to point at the new location.' };
-  }
   return { code: 'PROTOCOL_ERROR', title: 'The connection failed', detail: e instanceof Error ? e.name : 'unknown error', fix: 'Run "Redis TLS: Test Connection" for a full diagnosis.' };
 }
 

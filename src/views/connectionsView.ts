@@ -394,7 +394,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
 
   private keyItem(node: KeyNode): vscode.TreeItem {
     const full = node.key;
-    const label = isPlainText(full) ? full.subarray(node.prefixLength).toString('utf8') : displayBytes(full.subarray(node.prefixLength));
+    const label = displayBytes(full.subarray(node.prefixLength));
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = `${node.database.id}/k/${keyToToken(full)}`;
     if (node.meta.pttl >= 0) item.description = `TTL ${formatTtl(node.meta.pttl)}`;
@@ -409,7 +409,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     if (node.kind !== 'key') return item;
     const tip = md();
     tip.appendMarkdown('**').appendText(displayBytes(node.key)).appendMarkdown('**');
-    if (!isPlainText(node.key)) tip.appendMarkdown('  \n').appendText('Binary key, shown escaped (\\xNN) like redis-cli.');
+    if (!isPlainText(node.key)) tip.appendMarkdown('  \n').appendText('The name holds bytes that are not plain text: shown escaped (\\xNN) like redis-cli.');
     try {
       const d = await fetchDetails(node.database.keyspace.db, node.key);
       node.meta = { type: d.type, pttl: d.pttl };

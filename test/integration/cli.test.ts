@@ -125,12 +125,25 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
     assert.equal(json(noCert).problem?.code, 'CLIENT_CERT_REQUIRED');
   });
 
-  it('usage errors exit 2: a password flag, an unknown option, a bad port, an unreadable file', async () => {
-    for (const args of [['doctor', '-a', 'secret'], ['doctor', '--bogus'], ['doctor', '-p', 'x'], ['scan', '--cacert', '/nonexistent.pem'], ['frobnicate']]) {
+  it('usage errors exit 2: a password flag, an unknown option, a bad port', async () => {
+    for (const args of [['doctor', '-a', 'secret'], ['doctor', '--bogus'], ['doctor', '-p', 'x'], ['frobnicate']]) {
       const r = await cli(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.ok(!r.stderr.includes('secret') || args[1] !== '-a');
     }
+  });
+
+  it('FILE_UNREADABLE: an unreadable --cacert, --cert or --key exits 1 naming the flag, path and errno (--json too)', async () => {
+    for (const [flag, file, errno] of [['--cacert', '/nonexistent.pem', 'ENOENT'], ['--cert', '/', 'EISDIR'], ['--key', '/nonexistent.key', 'ENOENT']] as const) {
+      const r = await cli(['scan', '-p', '1', '--tls', flag, file]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, new RegExp(`^PROBLEM FILE_UNREADABLE: .*\\n.*\\(${flag}\\) ${file} cannot be read: ${errno}`));
+    }
+    const j = await cli(['doctor', '--tls', '--cacert', '/nonexistent.pem', '--json']);
+    assert.equal(j.code, 1);
+    const p = json(j).problem!;
+    assert.equal(p.code, 'FILE_UNREADABLE');
+    assert.deepEqual([(p as { field?: string }).field, (p as { facts?: unknown }).facts], ['ca', { path: '/nonexistent.pem', errno: 'ENOENT' }]);
   });
 
   it('scan streams every key once, raw bytes, with --pattern and --type', async () => {

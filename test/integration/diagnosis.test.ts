@@ -9,6 +9,9 @@ import { TlsCache } from '../../src/core/tls/context';
 import { runDoctor } from '../../src/core/client/doctor';
 import { DIAGNOSIS_CODES, isDiagnosedError, type DiagnosisCode, type Problem } from '../../src/core/diagnosis/problem';
 import { closeAfterEach } from './closeAfterEach';
+import { emptyProfile } from '../../src/core/profiles/draft';
+import type { Profile } from '../../src/core/profiles/profile';
+import { resolveConnectionOptions } from '../../src/core/profiles/resolve';
 
 /**
  * Reproduces every diagnosis code against a real server from the lab (a raw TLS peer or a bare TCP
@@ -93,6 +96,22 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     assert.ok(Date.now() - t0 < 5000);
     assert.match(p.detail, /plaintext PING/);
     assert.equal(p.field, 'tls');
+  });
+
+  it('FILE_UNREADABLE: a linked key file that is gone, a CA path that is a directory of nothing readable, a PKCS#12 path that is a directory', async () => {
+    const base = emptyProfile({ name: 'x', host: 'localhost', ca: { kind: 'file', path: lab.rootCa.certPath } });
+    const cases: Array<[Profile, string, string, string]> = [
+      [{ ...base, client: { kind: 'files', certPath: lab.client.certPath, keyPath: '/nonexistent/client.key', encryptedKey: false } }, 'key', '/nonexistent/client.key', 'ENOENT'],
+      [{ ...base, ca: { kind: 'file', path: '/nonexistent/ca.pem', alsoSystem: false } }, 'ca', '/nonexistent/ca.pem', 'ENOENT'],
+      [{ ...base, client: { kind: 'pfx', path: '/' } }, 'cert', '/', 'EISDIR'],
+    ];
+    for (const [profile, field, file, errno] of cases) {
+      const e = await resolveConnectionOptions(profile, {}).then(() => undefined, (err: unknown) => err);
+      assert.ok(isDiagnosedError(e), String(e));
+      assert.deepEqual([e.problem.code, e.problem.field, e.problem.facts], ['FILE_UNREADABLE', field, { path: file, errno }]);
+      assert.ok(e.problem.detail.includes(`${file} cannot be read: ${errno}`), e.problem.detail);
+      seen.add('FILE_UNREADABLE');
+    }
   });
 
   it('TLS_REQUIRED: a plaintext client on a TLS port', async () => {

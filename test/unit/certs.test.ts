@@ -254,10 +254,13 @@ describe('certs: chain verdicts', function () {
     assert.match(r.verdict, /system trust store/);
   });
 
-  it('CN-only certificate matches by CN with a warning', async () => {
+  it('a CN-only certificate does not match by its CN: the panel judges names as the connection does', async () => {
     const cert = one(lab.noSanServer.cert);
     const m = matchName(cert, 'localhost');
-    assert.equal(m.ok, true);
+    assert.equal(m.ok, false);
     assert.equal(m.usedCommonName, true);
+    assert.match(m.explanation, /no subjectAltName: its CN localhost is not used/);
+    const chain = await buildChain({ presented: [cert], hostname: 'localhost' });
+    assert.ok(chain.links[0]!.checks.some((c) => c.id === 'name' && c.verdict === 'error' && c.code === 'HOSTNAME_MISMATCH'), 'the panel marks the name check failed');
   });
 });

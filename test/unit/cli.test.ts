@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { parseRedisUrl, PASSWORD_IN_URL_WARNING } from '../../src/core/client/url';
 import { parseConnectionArgs, splitCommandLine } from '../../src/core/client/redisCliArgs';
 import { buildConnectionOptions, UsageError } from '../../src/cli/options';
+import { isDiagnosedError } from '../../src/core/diagnosis/problem';
 import { clean, formatDoctor } from '../../src/cli/format';
 import { parseInfoServer } from '../../src/core/client/doctor';
 
@@ -87,8 +88,17 @@ describe('CLI option building', () => {
     assert.equal(o.tls.verify, 'full');
     assert.throws(() => buildConnectionOptions(parseConnectionArgs(['-a', 'pw']), {}), UsageError);
   });
-  it('a missing file is a usage error naming the flag', () => {
-    assert.throws(() => buildConnectionOptions(parseConnectionArgs(['--cacert', '/nonexistent/ca.pem']), {}), /--cacert \/nonexistent\/ca\.pem: ENOENT/);
+  it('a missing file is FILE_UNREADABLE naming the flag, the path and the errno, with the field at fault', () => {
+    for (const [flag, field] of [['--cacert', 'ca'], ['--cert', 'cert'], ['--key', 'key'], ['--cacertdir', 'ca']] as const) {
+      assert.throws(() => buildConnectionOptions(parseConnectionArgs([flag, '/nonexistent/x.pem']), {}), (e: unknown) => {
+        assert.ok(isDiagnosedError(e));
+        assert.equal(e.problem.code, 'FILE_UNREADABLE');
+        assert.equal(e.problem.field, field);
+        assert.match(e.problem.detail, new RegExp(`\\(${flag}\\) /nonexistent/x\\.pem cannot be read: ENOENT`));
+        assert.deepEqual(e.problem.facts, { path: '/nonexistent/x.pem', errno: 'ENOENT' });
+        return true;
+      });
+    }
   });
   it('escapes control characters from server text before printing', () => {
     assert.equal(clean('a\u001b[31mb\n'), 'a\\x1b[31mb\\x0a');

@@ -36,9 +36,12 @@ describe('profiles: flow checks', () => {
     assert.equal(passwordOpensPfx(lab.clientPfx.pfx, 'wrong'), false);
   });
 
-  it('unreadable linked files become problems of their field; a file that is no CA is a CA problem', async () => {
+  it('unreadable linked files are FILE_UNREADABLE of their field (path and errno); a file that is no CA is a CA problem', async () => {
     const read = await readAnswerFiles({ caPath: '/no/such/ca.pem', certPath: lab.client.certPath, keyPath: '/no/such/key.pem' });
-    assert.deepEqual(read.problems.map((p) => [p.code, p.field]), [['UNTRUSTED_ROOT', 'ca'], ['KEY_MISMATCH', 'key']]);
+    assert.deepEqual(read.problems.map((p) => [p.code, p.field, p.facts]), [['FILE_UNREADABLE', 'ca', { path: '/no/such/ca.pem', errno: 'ENOENT' }], ['FILE_UNREADABLE', 'key', { path: '/no/such/key.pem', errno: 'ENOENT' }]]);
+    assert.match(read.problems[1]!.detail, /client key file \/no\/such\/key\.pem cannot be read: ENOENT/);
+    const pfx = await readAnswerFiles({ pfxPath: '/' });
+    assert.deepEqual(pfx.problems.map((p) => [p.code, p.field, p.facts]), [['FILE_UNREADABLE', 'cert', { path: '/', errno: 'EISDIR' }]]);
     assert.ok(read.files.cert);
     const answers = { host: 'localhost', tls: true, caPath: lab.client.keyPath };
     const files = (await readAnswerFiles(answers)).files;

@@ -1,16 +1,19 @@
 /**
- * Host name matching with the rules Node's tls.checkServerIdentity applies (RFC 6125): DNS SANs,
- * case-insensitive, one wildcard in the left-most label only, never for IP addresses; IP addresses
- * match IP SANs only; the subject CN is used only when the certificate has no DNS or IP SAN.
+ * Host name matching: THE rule for both the connection (tls.connect's checkServerIdentity, below) and
+ * the certificate panel (chain.ts), so the panel never accepts a name the connection refuses. RFC 6125
+ * as Node's tls.checkServerIdentity applies it (DNS SANs, case-insensitive, one wildcard in the
+ * left-most label only, never for IP addresses; IP addresses match IP SANs only), plus one rule Node
+ * lacks: the subject CN is never used (a certificate without SAN names no host), as browsers and Go do.
  */
 import * as net from 'node:net';
-import type { Certificate } from './certificate';
+import * as tls from 'node:tls';
+import { Certificate } from './certificate';
 
 export interface NameMatch {
   ok: boolean;
   /** The SAN or CN that matched. */
   matchedBy?: string;
-  /** True when the match (or the attempt) relied on the subject CN because there is no SAN. */
+  /** True when the certificate has no SAN and only a CN, which is not used for name checks. */
   usedCommonName: boolean;
   /** Every name the certificate is valid for (DNS and IP SANs, or the CN). */
   certNames: string[];
@@ -79,9 +82,36 @@ export function matchName(cert: Certificate, host: string): NameMatch {
   if (ips.length > 0) {
     return { ok: false, usedCommonName: false, certNames: ips, explanation: `The certificate lists only IP SANs (${ips.join(', ')}); ${host} is a DNS name.` };
   }
-  const hit = cns.find((cn) => dnsNameMatches(host, cn));
-  if (hit) {
-    return { ok: true, matchedBy: `CN:${hit}`, usedCommonName: true, certNames: cns, explanation: `${host} matches only the subject CN ${hit}: the certificate has no SAN, which many clients (Go, browsers) reject.` };
+  const cnWouldMatch = cns.find((cn) => dnsNameMatches(host, cn));
+  return {
+    ok: false,
+    usedCommonName: true,
+    certNames: [],
+    explanation: cnWouldMatch
+      ? `The certificate has no subjectAltName: its CN ${cnWouldMatch} is not used for name checks (RFC 6125, as browsers and Go), so the connection refuses it for ${host}.`
+      : cns.length ? `The certificate has no subjectAltName (its CN ${cns.join(', ')} is not used for name checks, and would not match ${host} anyway).` : 'The certificate has no subjectAltName and no CN: it names no host.',
+  };
+}
+
+/**
+ * The connection's checkServerIdentity: matchName on the presented certificate's own bytes (the
+ * same parse and rule as the panel), then Node's tls.checkServerIdentity as well, so it is never
+ * weaker than Node's check.
+ */
+export function checkServerIdentity(hostname: string, peer: tls.PeerCertificate): Error | undefined {
+  let match: NameMatch;
+  try {
+    match = matchName(new Certificate(peer.raw), hostname);
+  } catch {
+    match = { ok: false, usedCommonName: false, certNames: [], explanation: 'The certificate cannot be parsed, so no name in it can be checked.' };
   }
-  return { ok: false, usedCommonName: true, certNames: cns, explanation: cns.length ? `The certificate has no SAN and its CN (${cns.join(', ')}) does not match ${host}.` : `The certificate has no SAN and no CN: it names no host.` };
+  if (!match.ok) {
+    const err = new Error(`Host: ${hostname}. ${match.explanation}`) as Error & { code: string; reason: string; host: string; cert: tls.PeerCertificate };
+    err.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
+    err.reason = match.explanation;
+    err.host = hostname;
+    err.cert = peer;
+    return err;
+  }
+  return tls.checkServerIdentity(hostname, peer);
 }

@@ -11,6 +11,8 @@ import { probeFor } from '../tls/errorFamilies';
 import { diagnosticHandshake, plaintextRedisProbe, probeServerVersions } from '../tls/probes';
 
 const PROBE_MS = 2000;
+/** The stall probe ends this long before the connect deadline, so its answer is in before the budget is. */
+const PROBE_MARGIN_MS = 50;
 
 /** Runs the probe the error's family calls for (diagnosis/tlsErrors.ts), then classifies the handshake error. */
 export async function explainHandshakeError(err: Error, o: ConnectionOptions, ctx: FailureContext): Promise<DiagnosedError> {
@@ -33,20 +35,37 @@ export async function explainHandshakeError(err: Error, o: ConnectionOptions, ct
 }
 
 /**
- * A TLS client on a plaintext Redis port gets no error: the server silently buffers the ClientHello.
- * After the handshake budget, ask the port in plaintext: NOT_TLS when Redis answers, else undefined.
+ * When to probe a stalled handshake: after handshakeTimeoutMs, but never later than half of the
+ * connect budget left, so the probe (and NOT_TLS) fits inside the user's timeout whatever it is.
  */
-export async function explainHandshakeStall(o: ConnectionOptions, handshakeTimeoutMs: number, remainingMs: number): Promise<DiagnosedError | undefined> {
-  const isRedis = await plaintextRedisProbe(o.host, o.port, Math.max(500, Math.min(PROBE_MS, remainingMs)));
-  if (!isRedis) return undefined;
-  return new DiagnosedError(makeProblem('NOT_TLS',
-    `No TLS handshake from ${o.host}:${o.port} within ${handshakeTimeoutMs} ms, and a plaintext PING on the same port got a Redis reply: this port serves Redis without TLS.`,
-    { facts: { handshakeTimeoutMs } }));
+export function stallProbeDelay(handshakeTimeoutMs: number, budgetLeftMs: number): number {
+  return Math.max(0, Math.min(handshakeTimeoutMs, Math.floor(budgetLeftMs / 2)));
 }
 
-/** The connect budget ran out during the handshake (after explainHandshakeStall found no plaintext Redis). */
-export function handshakeTimeout(o: ConnectionOptions): DiagnosedError {
-  return new DiagnosedError(makeProblem('TIMEOUT', `TCP connected to ${o.host}:${o.port}, but no TLS handshake completed within ${o.connectTimeoutMs ?? CONNECTION_DEFAULTS.connectTimeoutMs} ms, and the port does not answer a plaintext PING either.`,
+/** What the plaintext probe of a stalled handshake found, for a detail that claims only what ran. */
+export type StallProbe = 'not tried' | 'running' | 'no Redis';
+
+/**
+ * A TLS client on a plaintext Redis port gets no error: the server silently buffers the ClientHello.
+ * After the stall delay, ask the port in plaintext within the budget left: NOT_TLS when Redis
+ * answers, else undefined.
+ */
+export async function explainHandshakeStall(o: ConnectionOptions, stalledMs: number, remainingMs: number): Promise<DiagnosedError | undefined> {
+  const isRedis = await plaintextRedisProbe(o.host, o.port, Math.max(1, Math.min(PROBE_MS, remainingMs - PROBE_MARGIN_MS)));
+  if (!isRedis) return undefined;
+  return new DiagnosedError(makeProblem('NOT_TLS',
+    `No TLS handshake from ${o.host}:${o.port} within ${stalledMs} ms, and a plaintext PING on the same port got a Redis reply: this port serves Redis without TLS.`,
+    { facts: { handshakeTimeoutMs: stalledMs } }));
+}
+
+/** The connect budget ran out during the handshake; the detail says only what the plaintext probe really did. */
+export function handshakeTimeout(o: ConnectionOptions, probe: StallProbe): DiagnosedError {
+  const what = probe === 'no Redis'
+    ? ', and the port does not answer a plaintext PING either'
+    : probe === 'running'
+      ? '; a plaintext PING on the same port had no answer yet'
+      : ' (no plaintext PING was tried)';
+  return new DiagnosedError(makeProblem('TIMEOUT', `TCP connected to ${o.host}:${o.port}, but no TLS handshake completed within ${o.connectTimeoutMs ?? CONNECTION_DEFAULTS.connectTimeoutMs} ms${what}.`,
     { facts: { stage: 'tls' } }));
 }
 

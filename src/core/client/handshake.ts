@@ -14,7 +14,8 @@ import { sniFor, type TlsCache } from '../tls/context';
 import { normalizeFingerprint, summarizeChain, type CertSummary } from '../certs/summary';
 import { peerChainRaw } from '../tls/peerChain';
 import type { HandshakeReport } from '../tls/report';
-import { explainHandshakeError, explainHandshakeStall, handshakeTimeout } from './failure';
+import { explainHandshakeError, explainHandshakeStall, handshakeTimeout, stallProbeDelay, type StallProbe } from './failure';
+import { checkServerIdentity } from '../certs/names';
 
 export interface HandshakeInput {
   options: ConnectionOptions;
@@ -46,7 +47,7 @@ export function handshake({ options: o, raw, secureContext, cache, profileKey, d
         ...(servername ? { servername } : {}),
         secureContext,
         rejectUnauthorized: verify === 'full',
-        checkServerIdentity: strictServerIdentity,
+        checkServerIdentity,
         ...(session ? { session } : {}),
       });
     } catch (e) {
@@ -70,10 +71,16 @@ export function handshake({ options: o, raw, secureContext, cache, profileKey, d
       if (session) cache.forgetSession(profileKey);
       reject(e);
     };
+    let probe: StallProbe = 'not tried';
+    const stallMs = stallProbeDelay(handshakeTimeoutMs, deadline - performance.now());
     const probeTimer = setTimeout(() => {
-      void explainHandshakeStall(o, handshakeTimeoutMs, deadline - performance.now()).then((e) => { if (e) fail(e); });
-    }, handshakeTimeoutMs);
-    const deadlineTimer = setTimeout(() => fail(handshakeTimeout(o)), Math.max(0, deadline - performance.now()));
+      probe = 'running';
+      void explainHandshakeStall(o, stallMs, deadline - performance.now()).then((e) => {
+        if (e) fail(e);
+        else if (probe === 'running') probe = 'no Redis';
+      });
+    }, stallMs);
+    const deadlineTimer = setTimeout(() => fail(handshakeTimeout(o, probe)), Math.max(0, deadline - performance.now()));
     socket.once('secureConnect', () => {
       if (settled) return;
       if (verify === 'pin') {
@@ -103,22 +110,6 @@ export function handshake({ options: o, raw, secureContext, cache, profileKey, d
       setTimeout(() => fail(new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The server at ${o.host}:${o.port} closed the connection during the TLS handshake.`, { title: 'The server closed the connection during the TLS handshake', facts: { stage: 'tls' } }))), 20);
     });
   });
-}
-
-/**
- * Node's own check, plus one rule it lacks: a certificate without subjectAltName does not match by its
- * CN (RFC 6125, as browsers and Go do). Never weaker than tls.checkServerIdentity.
- */
-function strictServerIdentity(hostname: string, cert: tls.PeerCertificate): Error | undefined {
-  if (!cert.subjectaltname) {
-    const err = new Error(`Host: ${hostname}. is not in the cert's altnames: none (the CN is not used for name checks)`) as Error & { code: string; reason: string; host: string; cert: tls.PeerCertificate };
-    err.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
-    err.reason = 'certificate has no subjectAltName';
-    err.host = hostname;
-    err.cert = cert;
-    return err;
-  }
-  return tls.checkServerIdentity(hostname, cert);
 }
 
 /** The pin check: undefined when the presented leaf matches the pinned SHA-256, else the diagnosis. */

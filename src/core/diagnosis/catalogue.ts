@@ -103,6 +103,10 @@ export const CATALOGUE: Readonly<Record<DiagnosisCode, CatalogueEntry>> = {
     fix: 'Pick the key file that was generated together with this certificate.',
     field: 'key',
   },
+  FILE_UNREADABLE: {
+    title: 'A certificate, key or CA file cannot be read',
+    fix: 'Restore the file or its read permission, or point the connection at where the file is now.',
+  },
   KEY_PASSPHRASE: {
     title: 'The private key is encrypted and the passphrase is missing or wrong',
     fix: 'Enter the passphrase of the key (REDIS_TLS_KEY_PASSPHRASE for the CLI), or decrypt the key file.',

@@ -4,21 +4,28 @@
  */
 import { isUtf8 } from 'node:buffer';
 
-/** True when the bytes are valid UTF-8 without control characters: they can be shown as they are. */
+/**
+ * True when the bytes can be shown as they are: valid UTF-8 with no ASCII or C1 control character, no
+ * bidi override or isolate, no zero-width or invisible character and no line/paragraph separator.
+ * Every byte is checked: a name such as "\u00e9\nrm -rf ~\n" or one holding `ESC ]52;` is not plain.
+ */
 export function isPlainText(bytes: Uint8Array): boolean {
+  let ascii = true;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number;
     if (b < 0x20 || b === 0x7f) return false;
-    if (b >= 0x80) return isUtf8(bytes) && !hasUnicodeControls(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+    if (b >= 0x80) ascii = false;
   }
-  return true;
+  if (ascii) return true;
+  return isUtf8(bytes) && !hasUnicodeControls(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
 }
 
 /**
- * C1 controls, bidi overrides, zero-width characters and the Unicode line/paragraph separators: they
- * can make a name read differently than it is, or break a line where none is.
+ * C1 controls, bidi marks, overrides and isolates, zero-width and invisible characters, the Unicode
+ * line/paragraph separators and the BOM: they can make a name read differently than it is, or break
+ * a line where none is.
  */
-const UNICODE_CONTROLS = /[\u0080-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
+const UNICODE_CONTROLS = /[\u0080-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/;
 function hasUnicodeControls(text: string): boolean {
   return UNICODE_CONTROLS.test(text);
 }
@@ -46,9 +53,19 @@ export function escapeBytes(bytes: Uint8Array): string {
   return out;
 }
 
-/** The text shown for a key (or any Redis string): as is when it is plain text, escaped otherwise. */
+/**
+ * THE function for showing a name that came from a server (a key, a folder, a field): as is when it
+ * is plain text, redis-cli's escapes otherwise. Tree labels, tooltips, quick picks, titles,
+ * notifications, the webview and logs all go through it, so a name reads the same everywhere and
+ * never carries control text to a terminal, the clipboard or the screen.
+ */
 export function displayBytes(bytes: Uint8Array): string {
   return isPlainText(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8') : escapeBytes(bytes);
+}
+
+/** What Copy Key Name gives: the name as is when plain text, redis-cli's quoted form otherwise. */
+export function copyableName(bytes: Uint8Array): string {
+  return isPlainText(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8') : quoteBytes(bytes);
 }
 
 /** redis-cli's quoted form (`"..."`), exact for any bytes: what "copy key name" gives for binary keys. */

@@ -12,7 +12,8 @@ import type { AnswerFiles, ConnectionAnswers } from './answers';
 import { preflight, type PreflightResult } from './checks';
 import { validatePort, type ProfileDraft } from './draft';
 import type { Profile } from './profile';
-import { nodeFileReader, readCaFile } from './resolve';
+import { nodeFileReader, ProfileFileError, readCaFile } from './resolve';
+import { fileUnreadableProblem } from '../diagnosis/fileProblem';
 
 export function expandHome(p: string): string {
   return p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p;
@@ -22,15 +23,15 @@ export function expandHome(p: string): string {
 export async function readAnswerFiles(answers: ConnectionAnswers, base?: Profile): Promise<{ files: AnswerFiles; problems: Problem[] }> {
   const files: AnswerFiles = {};
   const problems: Problem[] = [];
-  const missing = (field: 'ca' | 'cert' | 'key', file: string): void => {
-    problems.push({ code: field === 'ca' ? 'UNTRUSTED_ROOT' : field === 'cert' ? 'CLIENT_CERT_REJECTED' : 'KEY_MISMATCH', field, title: `Cannot read ${file}`, detail: 'The file does not exist or is not readable.', fix: 'Choose an existing file.' });
+  const missing = (field: 'ca' | 'cert' | 'key', file: string, e: unknown, what?: string): void => {
+    problems.push(e instanceof ProfileFileError ? e.problem : fileUnreadableProblem(field, file, e, what));
   };
   const caPath = answers.caPath ?? (base?.ca.kind === 'file' && answers.caPem === undefined ? base.ca.path : undefined);
   if (caPath) {
     try {
       files.ca = await readCaFile(nodeFileReader, caPath);
-    } catch {
-      missing('ca', caPath);
+    } catch (e) {
+      missing('ca', caPath, e);
     }
   }
   const linked = base?.client.kind === 'files' ? base.client : undefined;
@@ -40,16 +41,16 @@ export async function readAnswerFiles(answers: ConnectionAnswers, base?: Profile
     if (!file) continue;
     try {
       files[field] = await fs.readFile(file);
-    } catch {
-      missing(field, file);
+    } catch (e) {
+      missing(field, file, e);
     }
   }
   const pfxPath = answers.pfxPath ?? (base?.client.kind === 'pfx' && answers.certPath === undefined ? base.client.path : undefined);
   if (pfxPath) {
     try {
       files.pfx = await fs.readFile(pfxPath);
-    } catch {
-      missing('cert', pfxPath);
+    } catch (e) {
+      missing('cert', pfxPath, e, 'PKCS#12 file');
     }
   }
   return { files, problems };

@@ -8,6 +8,8 @@ import type { ConnectionOptions, TlsSettings } from '../client/options';
 import { isEncryptedKeyPem, preflight, type PreflightInput, type PreflightResult } from './checks';
 import type { DraftSecrets } from './draft';
 import type { Profile } from './profile';
+import { DiagnosedError } from '../diagnosis/problem';
+import { fileUnreadableProblem } from '../diagnosis/fileProblem';
 
 export interface FileReader {
   readFile(file: string): Promise<Buffer>;
@@ -24,27 +26,32 @@ export const nodeFileReader: FileReader = {
 
 const CA_FILE_RE = /\.(pem|crt|cer)$/i;
 
-/** A missing/unreadable linked file, reported with the profile field at fault. */
-export class ProfileFileError extends Error {
-  constructor(readonly field: 'ca' | 'cert' | 'key', readonly file: string, reason: string) {
-    super(`Cannot read the ${field === 'ca' ? 'CA' : field === 'cert' ? 'client certificate' : 'client key'} file ${file}: ${reason}`);
+/** A missing/unreadable linked file: FILE_UNREADABLE with the path, the errno and the profile field at fault. */
+export class ProfileFileError extends DiagnosedError {
+  constructor(readonly field: 'ca' | 'cert' | 'key', readonly file: string, cause: unknown, what?: string) {
+    super(fileUnreadableProblem(field, file, cause, what), { cause });
     this.name = 'ProfileFileError';
   }
 }
 
-async function read(reader: FileReader, field: 'ca' | 'cert' | 'key', file: string): Promise<Buffer> {
+async function read(reader: FileReader, field: 'ca' | 'cert' | 'key', file: string, what?: string): Promise<Buffer> {
   try {
     return await reader.readFile(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ProfileFileError(field, file, code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code ?? 'unreadable');
+    throw new ProfileFileError(field, file, e, what);
   }
 }
 
 /** The PEM text(s) of a CA source: one entry per file (a directory gives every .pem/.crt/.cer in it). */
 export async function readCaFile(reader: FileReader, caPath: string): Promise<Buffer[]> {
   if (reader.isDirectory && reader.readDir && (await reader.isDirectory(caPath).catch(() => false))) {
-    const names = (await reader.readDir(caPath)).filter((n) => CA_FILE_RE.test(n)).sort();
+    let entries: string[];
+    try {
+      entries = await reader.readDir(caPath);
+    } catch (e) {
+      throw new ProfileFileError('ca', caPath, e, 'CA directory');
+    }
+    const names = entries.filter((n) => CA_FILE_RE.test(n)).sort();
     return Promise.all(names.map((n) => read(reader, 'ca', path.join(caPath, n))));
   }
   return [await read(reader, 'ca', caPath)];
@@ -76,7 +83,7 @@ export async function resolveConnectionOptions(profile: Profile, secrets: DraftS
       tls.key = secrets.keyPem;
       if (secrets.passphrase) tls.passphrase = secrets.passphrase;
     } else if (client.kind === 'pfx') {
-      tls.pfx = secrets.pfx ? Buffer.from(secrets.pfx, 'base64') : await read(reader, 'cert', client.path);
+      tls.pfx = secrets.pfx ? Buffer.from(secrets.pfx, 'base64') : await read(reader, 'cert', client.path, 'PKCS#12 file');
       if (secrets.pfxPassword) tls.passphrase = secrets.pfxPassword;
     }
   }
@@ -114,7 +121,7 @@ export async function checkProfile(profile: Profile, secrets: DraftSecrets, read
       input.cert = secrets.certPem;
       input.key = secrets.keyPem;
     } else if (client.kind === 'pfx') {
-      input.pfx = secrets.pfx ? Buffer.from(secrets.pfx, 'base64') : await read(reader, 'cert', client.path);
+      input.pfx = secrets.pfx ? Buffer.from(secrets.pfx, 'base64') : await read(reader, 'cert', client.path, 'PKCS#12 file');
     }
   } catch (e) {
     unreadable(e);
