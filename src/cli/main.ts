@@ -7,12 +7,16 @@ import { buildConnectionOptions, promptHidden, UsageError } from './options';
 import { clean, formatDoctor } from './format';
 import { scanToStream } from './scan';
 import { readFileSync } from 'node:fs';
+import { runCheckConf } from './checkConf';
+import { runAudit } from './audit';
 
 const USAGE = `redis-tls: Redis over verified TLS, with a diagnosis for every failure
 
 Usage:
   redis-tls doctor [rediss://[user@]host:port[/db] | -h HOST -p PORT] [options] [--json]
   redis-tls scan   <connection options> [--pattern GLOB] [--type TYPE] [--count N]
+  redis-tls audit  <connection options> [--plaintext-port N] [--json]   TLS posture of an endpoint
+  redis-tls check-conf FILE [--json] [--cwd DIR]                         TLS checks of a redis.conf
 
 Connection options (as redis-cli):
   -h HOST  -p PORT  -n DB  --user NAME  -u URL
@@ -60,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'check-conf') return runCheckConf(argv.slice(1));
+  if (command === 'audit') return runAudit(argv.slice(1));
   if (command !== 'doctor' && command !== 'scan') {
     process.stderr.write(`redis-tls: unknown command "${clean(command)}"\n\n${USAGE}`);
     return 2;
