@@ -57,7 +57,7 @@ export const TLS_DIRECTIVES: readonly TlsDirectiveInfo[] = [
   { name: 'tls-prefer-server-ciphers', since: '6.0', kind: 'yesno', defaultText: 'no', values: ['yes', 'no'],
     meaning: 'The server\'s cipher order wins over the client\'s when choosing a suite.' },
   { name: 'tls-session-caching', since: '6.0', kind: 'yesno', defaultText: 'yes', values: ['yes', 'no'],
-    meaning: 'TLS session resumption: a client that reconnects skips the full handshake. With `no` every reconnect pays for a full handshake.' },
+    meaning: 'The server-side TLS session cache for resumption: a client that reconnects skips the full handshake. `no` turns the cache off (OpenSSL\'s stateless session tickets, on by default, still let clients resume).' },
   { name: 'tls-session-cache-size', since: '6.0', kind: 'number', defaultText: '20480 sessions', values: ['20480'],
     meaning: 'How many sessions the server keeps for resumption (0: unlimited).' },
   { name: 'tls-session-cache-timeout', since: '6.0', kind: 'number', defaultText: '300 seconds', values: ['300'],

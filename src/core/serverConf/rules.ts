@@ -284,7 +284,7 @@ function checkConfiguration(directives: ConfDirective[], findings: ConfFinding[]
 
   const cachingD = last(directives, 'tls-session-caching');
   if (cachingD?.args[0] && /^no$/i.test(cachingD.args[0].value)) {
-    findings.push({ ...argRange(cachingD), severity: 'info', code: 'SESSION_CACHING_OFF', message: 'tls-session-caching no: every reconnect pays for a full TLS handshake (no session resumption).',
+    findings.push({ ...argRange(cachingD), severity: 'info', code: 'SESSION_CACHING_OFF', message: 'tls-session-caching no turns off the server\'s TLS session cache: clients that resume from the cache pay a full handshake on every reconnect. (OpenSSL\'s stateless session tickets still resume: measured with Redis 7.0 and OpenSSL 3.0.)',
       fix: { title: 'Set tls-session-caching yes', edits: [replaceArg(cachingD, cachingD.args[0], 'yes')] } });
   }
 
