@@ -7,6 +7,8 @@ import { ProfileStore } from './platform/profileStore';
 import { SecretStore } from './platform/secretStore';
 import { SessionManager } from './platform/sessions';
 import { registerKeyBrowser } from './views/keyBrowser';
+import { registerServerConf } from './serverConf';
+import type { RedisConfEditor } from './serverConf/redisConfEditor';
 
 /**
  * The composition root: builds every service once, in dependency order, and owns their disposables.
@@ -20,6 +22,8 @@ export class Container implements vscode.Disposable {
   readonly profiles: ProfileStore;
   /** Live connections, one per profile. */
   readonly sessions: SessionManager;
+  /** redis.conf diagnostics, hovers, completion (issue #14). */
+  readonly redisConf: RedisConfEditor;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.disposables.add(new Logger());
@@ -31,6 +35,7 @@ export class Container implements vscode.Disposable {
     registerConnections(this);
     registerKeyBrowser(this);
     registerCertificates(this);
+    this.redisConf = registerServerConf(this);
   }
 
   /** Registers a disposable for the extension's lifetime. */
