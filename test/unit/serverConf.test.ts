@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { judgeCipher as judgeCipherName } from '../../src/core/audit';
 import { checkServerConf, closestTlsDirective, parseConf, splitArgs, TLS_DIRECTIVES } from '../../src/core/serverConf';
 
@@ -39,6 +42,20 @@ describe('serverConf: redis.conf parsing like redis-server', () => {
     assert.match(missing?.message ?? '', /\/data\/server\.crt does not exist \(a relative path: resolved against `dir` \/data/);
     const noInclude = await checkServerConf({ text: 'include other.conf\n', workingDir: '/x', workingDirLabel: 'the workspace folder', readFile: read });
     assert.match(noInclude.findings[0].message, /\/x\/other\.conf does not exist \(a relative path: resolved against the workspace folder \/x/);
+  });
+
+  it('include with a wildcard reads every match in alphabetical order, and no match is no error (Redis 7)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'conf-glob-'));
+    try {
+      writeFileSync(path.join(dir, 'b.conf'), 'tls-port 6380\n');
+      writeFileSync(path.join(dir, 'a.conf'), 'tls-port 0\n');
+      const r = await checkServerConf({ text: `include ${dir}/*.conf\ninclude ${dir}/none-*.conf\n`, workingDir: dir, workingDirLabel: 'the working directory' });
+      assert.deepEqual(r.directives.filter((d) => d.name === 'tls-port').map((d) => path.basename(d.file ?? '')), ['a.conf', 'b.conf']);
+      assert.ok(!r.findings.some((f) => f.code === 'INCLUDE_NOT_FOUND'));
+      assert.ok(r.findings.some((f) => f.code === 'TLS_PORT_WITHOUT_CERT' && f.file === path.join(dir, 'b.conf')), 'the last tls-port (from b.conf) counts');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('posture rules carry quick-fix edits on the line at fault', async () => {

@@ -141,6 +141,16 @@ function load(o: CheckConfOptions, read: (p: string) => Buffer): Loaded {
       if (d.name !== 'include' || !d.args[0]) continue;
       const target = path.resolve(cwd, d.args[0].value);
       const relative = !path.isAbsolute(d.args[0].value);
+      if (/[*?[]/.test(path.basename(target))) {
+        // Redis 7 includes every file matching a wildcard, in alphabetical order; none is no error.
+        const pattern = new RegExp(`^${path.basename(target).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+        let names: string[] = [];
+        try { names = fs.readdirSync(path.dirname(target)).filter((n) => pattern.test(n)).sort(); } catch { /* no directory: nothing included */ }
+        for (const n of names) {
+          try { visit(read(path.join(path.dirname(target), n)).toString('utf8'), path.join(path.dirname(target), n), depth + 1); } catch { /* an unreadable match is skipped here */ }
+        }
+        continue;
+      }
       if (depth >= MAX_INCLUDE_DEPTH) {
         findings.push({ ...argRange(d), severity: 'error', code: 'INCLUDE_NOT_FOUND', message: `Includes nested more than ${MAX_INCLUDE_DEPTH} deep (a loop?): ${target} is not read.` });
         continue;
