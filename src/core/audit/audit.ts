@@ -9,7 +9,6 @@ import {
   buildChain,
   certificateFindings,
   DEFAULT_EXPIRY_WARNING_DAYS,
-  fetchPresentedChain,
   parseCertificates,
   type Certificate,
   type ChainReport,
@@ -17,6 +16,7 @@ import {
 import { RedisConnection } from '../client/connection';
 import type { ConnectionOptions } from '../client/options';
 import { sniFor, TlsCache } from '../tls/context';
+import { fetchPresentedChain } from '../tls/inspectionHandshake';
 import { plaintextRedisProbe } from '../tls/probes';
 import { isClientCertRefusal, isVersionRefusal, probeHandshake, type ProbeTarget } from './handshake';
 import { throwawayClientIdentity } from './throwawayIdentity';
