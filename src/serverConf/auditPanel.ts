@@ -8,8 +8,8 @@ import * as vscode from 'vscode';
 import type { Container } from '../container';
 import { auditEndpoint, type AuditResult } from '../core/audit';
 import { targetId, type Target } from '../commands/target';
-import { expiryWarningDays } from '../platform/statusBar';
-import { buildPage } from '../webviews/html';
+import { buildPage, WEBVIEW_SCRIPT_DIR } from '../webviews/html';
+import type { ToAuditPanel } from '../webviews/panel/auditPanel';
 
 export const AUDIT_COMMAND = 'redisTls.auditTlsPosture';
 
@@ -51,7 +51,8 @@ export class AuditPanel implements vscode.Disposable {
 
   private async post(): Promise<void> {
     if (!this.ready || this.disposed || !this.result) return;
-    await this.panel.webview.postMessage('error' in this.result ? { type: 'status', text: this.result.error, error: true } : { type: 'audit', result: this.result });
+    const message: ToAuditPanel = 'error' in this.result ? { type: 'status', text: this.result.error, error: true } : { type: 'audit', result: this.result };
+    await this.panel.webview.postMessage(message);
   }
 
   dispose(): void {
@@ -70,7 +71,7 @@ export function registerAuditCommand(container: Container): vscode.Disposable {
     let id = targetId(arg);
     if (!id) {
       const profiles = container.profiles.list().filter((p) => p.tls);
-      const pick = await vscode.window.showQuickPick(profiles.map((p) => ({ label: p.name, description: `${p.host}:${p.port}`, id: p.id })), { title: 'Audit TLS Posture', placeHolder: 'Which connection?' });
+      const pick = await container.ui.showQuickPick(profiles.map((p) => ({ label: p.name, description: `${p.host}:${p.port}`, id: p.id })), { title: 'Audit TLS Posture', placeHolder: 'Which connection?' });
       id = pick?.id;
     }
     const profile = id ? container.profiles.get(id) : undefined;
@@ -84,7 +85,7 @@ export function registerAuditCommand(container: Container): vscode.Disposable {
     if (!panel) {
       const webview = vscode.window.createWebviewPanel('redisTls.audit', `TLS posture: ${profile.name}`, vscode.ViewColumn.Active, {
         enableScripts: true, enableCommandUris: false, retainContextWhenHidden: false,
-        localResourceRoots: [vscode.Uri.joinPath(container.context.extensionUri, 'media')],
+        localResourceRoots: [vscode.Uri.joinPath(container.context.extensionUri, 'media'), vscode.Uri.joinPath(container.context.extensionUri, ...WEBVIEW_SCRIPT_DIR)],
       });
       const created = new AuditPanel(container, webview, undefined);
       panels.set(profile.id, created);
@@ -94,7 +95,7 @@ export function registerAuditCommand(container: Container): vscode.Disposable {
     }
     const shown = panel;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Auditing the TLS posture of ${profile.name}…` }, () =>
-      auditEndpoint({ connection: options, plaintextPort: opts?.plaintextPort === undefined ? 6379 : opts.plaintextPort, ...(opts?.pingSamples ? { pingSamples: opts.pingSamples } : {}), warnDays: expiryWarningDays() }),
+      auditEndpoint({ connection: options, plaintextPort: opts?.plaintextPort === undefined ? 6379 : opts.plaintextPort, ...(opts?.pingSamples ? { pingSamples: opts.pingSamples } : {}), warnDays: container.config.expiryWarningDays }),
     ).then((r) => r, (e: unknown) => ({ error: e instanceof Error ? e.message : 'The audit failed.' }));
     shown.show(result);
     container.log.info(`Audit TLS Posture: ${profile.name}: ${'error' in result ? 'failed' : `${result.findings.length} finding(s)`}`);

@@ -15,7 +15,6 @@ import {
   type CheckConfResult,
   type ConfFinding,
 } from '../core/serverConf';
-import { expiryWarningDays } from '../platform/statusBar';
 
 export const REDIS_CONF_LANGUAGE = 'redis-conf';
 const SOURCE = 'redis-tls';
@@ -58,7 +57,7 @@ export class RedisConfEditor implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidSaveTextDocument((d) => this.schedule(d, 0)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d)),
-      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('redisTls.expiryWarningDays')) this.recheckAll(); }),
+      container.config.onDidChange(['expiryWarningDays'], () => this.recheckAll()),
       vscode.languages.registerHoverProvider(selector, { provideHover: (d, p) => this.hover(d, p) }),
       vscode.languages.registerCompletionItemProvider(selector, { provideCompletionItems: (d, p) => this.complete(d, p) }, ' ', '-'),
       vscode.languages.registerCodeActionsProvider(selector, { provideCodeActions: (d, _r, ctx) => this.codeActions(d, ctx) }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
@@ -104,7 +103,7 @@ export class RedisConfEditor implements vscode.Disposable {
     const version = d.version;
     const { dir, label } = assumedWorkingDir(d.uri);
     const file = d.uri.scheme === 'file' ? d.uri.fsPath : undefined;
-    const result = await checkServerConf({ text: d.getText(), ...(file ? { file } : {}), workingDir: dir, workingDirLabel: label, warnDays: expiryWarningDays() });
+    const result = await checkServerConf({ text: d.getText(), ...(file ? { file } : {}), workingDir: dir, workingDirLabel: label, warnDays: this.container.config.expiryWarningDays });
     if (d.isClosed || d.version !== version) return this.diagnostics.get(d.uri) ?? [];
     const findings: DocState['findings'] = [];
     const includeLines = result.directives.filter((x) => x.name === 'include' && (x.file === file || x.file === undefined));
