@@ -204,8 +204,9 @@ export class RedisConfEditor implements vscode.Disposable {
   private codeLenses(d: vscode.TextDocument): vscode.CodeLens[] {
     const state = this.states.get(d.uri.toString());
     if (!state) return [];
+    const unreadable = new Set(state.result.findings.filter((f) => f.code === 'FILE_NOT_FOUND' || f.code === 'FILE_UNREADABLE').map((f) => f.path));
     return state.result.files
-      .filter((f) => f.role === 'server-cert' || f.role === 'client-cert' || f.role === 'ca')
+      .filter((f) => (f.role === 'server-cert' || f.role === 'client-cert' || f.role === 'ca') && !unreadable.has(f.path))
       .map((f) => new vscode.CodeLens(new vscode.Range(f.directive.line, 0, f.directive.line, 0), {
         title: 'Inspect certificate',
         tooltip: f.path,
