@@ -7,17 +7,8 @@ import { emptyProfile } from '../../src/core/profiles/draft';
 import { getLab, type LabCerts } from '../lab/certs';
 import { makeConfWorkspace, type ConfWorkspace } from '../lab/redisConf';
 import { startRedis } from '../lab/servers';
-import { activateContainer, removeProfiles } from './helpers';
+import { activateContainer, removeProfiles, until } from './helpers';
 
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Opens a variant and waits until it is a redis-conf document with its diagnostics published. */
 async function openChecked(container: Container, file: string): Promise<{ doc: vscode.TextDocument; diags: readonly vscode.Diagnostic[] }> {
