@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { auditEndpoint, formatAudit } from '../core/audit';
 import { isEncryptedKeyPem } from '../core/certs';
-import { parseConnectionArgs } from '../core/client/cliArgs';
+import { parseConnectionArgs } from '../core/client/redisCliArgs';
 import { clean } from './format';
 import { buildConnectionOptions, promptHidden, UsageError } from './options';
 
