@@ -8,6 +8,8 @@ import { Logger } from './platform/logger';
 import { ProfileStore } from './platform/profileStore';
 import { SecretStore } from './platform/secretStore';
 import { UserInputRouter } from './platform/userInput';
+import { registerServerConf } from './serverConf';
+import type { RedisConfEditor } from './serverConf/redisConfEditor';
 import { SessionManager } from './sessions/sessionManager';
 import { registerKeyBrowser, type KeyBrowser } from './views/keyBrowser';
 import { registerTerminal } from './terminal/register';
@@ -29,6 +31,8 @@ export class Container implements vscode.Disposable {
   readonly sessions: SessionManager;
   /** The Connections view and the value documents. */
   readonly keyBrowser: KeyBrowser;
+  /** redis.conf diagnostics, hovers, completion (issue #14). */
+  readonly redisConf: RedisConfEditor;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.disposables.add(new Logger());
@@ -41,6 +45,7 @@ export class Container implements vscode.Disposable {
     for (const d of registerKeyCommands({ provider: this.keyBrowser.provider, fs: this.keyBrowser.fs, log: this.log, ui: this.ui })) this.own(d);
     registerCertificates(this);
     registerTerminal(this);
+    this.redisConf = registerServerConf(this);
   }
 
   /** Registers a disposable for the extension's lifetime. */

@@ -6,6 +6,8 @@ import { connectionOptionsFromArgs, usageExit, UsageError } from './options';
 import { clean, formatDoctor } from './format';
 import { scanToStream } from './scan';
 import { runCli } from './cli';
+import { runCheckConf } from './checkConf';
+import { runAudit } from './audit';
 
 const USAGE = `redis-tls: Redis over verified TLS, with a diagnosis for every failure
 
@@ -13,6 +15,8 @@ Usage:
   redis-tls doctor [rediss://[user@]host:port[/db] | -h HOST -p PORT] [options] [--json]
   redis-tls scan   <connection options> [--pattern GLOB] [--type TYPE] [--count N] [--raw | --no-raw]
   redis-tls cli    <connection options> [--raw|--no-raw] [-e] [--yes] [COMMAND [ARG...]]
+  redis-tls audit  <connection options> [--plaintext-port N] [--json]   TLS posture of an endpoint
+  redis-tls check-conf FILE [--json] [--cwd DIR]                         TLS checks of a redis.conf
 
 Connection options (as redis-cli):
   -h HOST  -p PORT  -n DB  --user NAME  -u URL
@@ -72,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'cli') return runCli(argv.slice(1));
+  if (command === 'check-conf') return runCheckConf(argv.slice(1));
+  if (command === 'audit') return runAudit(argv.slice(1));
   if (command !== 'doctor' && command !== 'scan') {
     process.stderr.write(`redis-tls: unknown command "${clean(command)}"\n\n${USAGE}`);
     return 2;

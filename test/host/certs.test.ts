@@ -12,19 +12,10 @@ import type { Container } from '../../src/container';
 import type { PanelModel } from '../../src/webviews/certProtocol';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer } from './helpers';
+import { activateContainer, until } from './helpers';
 
 const XSS_CN = '<img src=x onerror=alert(1)>';
 
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A self-signed certificate whose subject is hostile HTML. */
 export async function makeXssCert(dir: string): Promise<string> {

@@ -19,3 +19,14 @@ export async function removeProfiles(container: Container, ids: readonly string[
     if (container.profiles.get(id)) await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
   }
 }
+
+/** Polls `fn` until it returns a value (a condition to wait for, never a fixed sleep). */
+export async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
