@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { ConnectionOptions } from './options';
 import { formatEndpoint } from './url';
 import { encodeCommand, type CommandArg } from '../resp/encode';
+import { assertAllowed } from './readOnly';
 import { ReplyQueue, type PendingReply, type ReplyStreamError } from '../resp/queue';
 import type { KeySink } from '../resp/scanReader';
 import { ReplyError, type Reply } from '../resp/reply';
@@ -293,6 +294,7 @@ export class RedisConnection {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     let payload: Buffer;
     try {
+      assertAllowed(args, this.options.readOnly, this.options.profileName);
       payload = encodeCommand(args);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
