@@ -2,6 +2,9 @@ import * as assert from 'node:assert/strict';
 import { assertAllowed, commandLabel, isReadCommand, ReadOnlyError } from '../../src/core/client/readOnly';
 import { DocumentError, parseDocument } from '../../src/core/edit/document';
 import { hexDump, jsonLiteral } from '../../src/core/keys/format';
+import { isReadOnlyProfile } from '../../src/core/profiles/profile';
+import { resolveConnectionOptions } from '../../src/core/profiles/resolve';
+import { parseWorkspaceProfiles } from '../../src/core/profiles/workspaceFile';
 
 describe('read-only allowlist', () => {
   const allowed = (...args: Array<string | Buffer>): boolean => isReadCommand(args);
@@ -88,5 +91,31 @@ describe('value documents read back', () => {
     const s = parseDocument('stream', 'jsonc', '{ "1-1": { "f": "v" }, "*": { "g": "w" }, "*2": { "h": "x" } }');
     assert.ok(s.type === 'stream');
     assert.deepEqual(s.entries.map((e) => e.id), ['1-1', '*', '*']);
+  });
+});
+
+describe('read-only profiles', () => {
+  const base = { id: 'p', name: 'Prod cache', host: 'h', port: 6380, db: 0, tls: false, verify: 'full' as const, ca: { kind: 'system' as const }, client: { kind: 'none' as const }, delimiter: ':', source: 'user' as const };
+
+  it('production profiles are read-only unless readOnly says otherwise; the connection options carry it', async () => {
+    assert.equal(isReadOnlyProfile({}), false);
+    assert.equal(isReadOnlyProfile({ production: true }), true);
+    assert.equal(isReadOnlyProfile({ production: true, readOnly: false }), false);
+    assert.equal(isReadOnlyProfile({ readOnly: true }), true);
+    const ro = await resolveConnectionOptions({ ...base, production: true }, {});
+    assert.equal(ro.readOnly, true);
+    assert.equal(ro.profileName, 'Prod cache');
+    const rw = await resolveConnectionOptions(base, {});
+    assert.equal(rw.readOnly, undefined);
+  });
+
+  it('team profiles take readOnly and production from .vscode/redis-tls.json', () => {
+    const r = parseWorkspaceProfiles(JSON.stringify({ profiles: [
+      { name: 'A', host: 'a', readOnly: true },
+      { name: 'B', host: 'b', production: true },
+      { name: 'C', host: 'c', production: true, readOnly: false },
+      { name: 'D', host: 'd', readOnly: 'yes' },
+    ] }), '/ws', 'ws');
+    assert.deepEqual(r.profiles.map((p) => [p.name, isReadOnlyProfile(p), p.production === true]), [['A', true, false], ['B', true, true], ['C', false, true], ['D', false, false]]);
   });
 });
