@@ -13,7 +13,15 @@ import { saveValue, SaveFailedError, UnsupportedEditError, type SaveResult } fro
 import { isReadOnlyError } from '../core/client/readOnly';
 import { isReadOnlyProfile } from '../core/profiles/profile';
 import type { ActiveSession } from '../platform/contracts';
-import type { ValueAddress } from '../platform/valueFs';
+import type { ValuePosition } from '../core/keys/values';
+
+/** The key and part a document names (the value URI's address). */
+export interface ValueAddress {
+  profileId: string;
+  db: number;
+  key: Buffer;
+  position: ValuePosition;
+}
 
 /** What the editor showed: the rendering the document was opened (or last reloaded) with. */
 export interface OpenedPart {
