@@ -11,19 +11,13 @@ import type { EditableType } from '../core/edit/document';
 import { createKey, CrossSlotError, duplicateKey, KeyExistsError, renameKey, type FirstValue } from '../core/edit/keyOps';
 import { isReadOnlyProfile } from '../core/profiles/profile';
 import type { Logger } from '../platform/logger';
+import type { UserInput } from '../platform/userInput';
 import { DatabaseNode, FolderNode, KeyNode } from '../views/keyNodes';
-import type { KeyTreeProvider } from '../views/keyTree';
-
-/** The prompts these commands use (the extension's user input; scripted in the host tests). */
-export interface EditPrompts {
-  showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Promise<T | undefined>;
-  showInputBox(options: vscode.InputBoxOptions): Promise<string | undefined>;
-  showWarningMessage(message: string, options: vscode.MessageOptions, ...items: string[]): Promise<string | undefined>;
-}
+import type { KeyTreeProvider } from '../views/connectionsView';
 
 export interface EditKeyDeps {
   provider: KeyTreeProvider;
-  input: EditPrompts;
+  input: UserInput;
   log: Logger;
 }
 

@@ -1,13 +1,11 @@
 /**
- * Wires the key browser: the Connections tree, the read-only `redis-tls:` value documents with their
- * CodeLens, and the key commands.
+ * Wires the key browser: the Connections tree and the read-only `redis-tls:` value documents with
+ * their CodeLens. The key commands (commands/keys.ts) are registered over it by the container.
  */
 import * as vscode from 'vscode';
 import type { Container } from '../container';
-import { registerKeyCommands } from '../commands/keys';
-import { registerEditKeyCommands, type EditPrompts } from '../commands/editKeys';
-import { VALUE_SCHEME, ValueCodeLens, ValueFileSystem } from '../platform/valueFs';
-import { KeyTreeProvider } from './keyTree';
+import { VALUE_SCHEME, ValueCodeLens, ValueFileSystem } from '../values/valueFs';
+import { KeyTreeProvider } from './connectionsView';
 
 export interface KeyBrowser {
   provider: KeyTreeProvider;
@@ -16,9 +14,10 @@ export interface KeyBrowser {
 }
 
 export function registerKeyBrowser(container: Container): KeyBrowser {
-  const provider = container.own(new KeyTreeProvider(container.profiles, container.sessions, container.log));
+  const provider = container.own(new KeyTreeProvider(container.profiles, container.sessions, container.log, container.config));
   const view = container.own(vscode.window.createTreeView('redisTls.connections', { treeDataProvider: provider, showCollapseAll: true }));
-  const fs = container.own(new ValueFileSystem((id) => provider.session(id)));
+  const fs = container.own(new ValueFileSystem((id) => provider.session(id), container.config));
+  // Writable: each document's stat says read-only where the profile or the value does not allow a save.
   container.own(vscode.workspace.registerFileSystemProvider(VALUE_SCHEME, fs, { isCaseSensitive: true }));
   container.own(vscode.languages.registerCodeLensProvider({ scheme: VALUE_SCHEME }, new ValueCodeLens(fs)));
   // "Load Next Part" in the editor title only where there is a next part.
@@ -30,20 +29,7 @@ export function registerKeyBrowser(container: Container): KeyBrowser {
   container.own(vscode.window.onDidChangeActiveTextEditor(updateNextPartContext));
   container.own(fs.onDidRender(updateNextPartContext));
   const diagnostics = container.own(vscode.languages.createDiagnosticCollection('redis-tls-values'));
-  fs.enableEditing({ ask: async (message, options, ...items) => vscode.window.showWarningMessage(message, options, ...items), diagnostics, log: (m) => container.log.info(m) });
+  fs.enableEditing({ ask: (message, options, ...items) => container.ui.showWarningMessage(message, options, ...items), diagnostics, log: (m) => container.log.info(m) });
   container.own(vscode.workspace.onDidCloseTextDocument((doc) => diagnostics.delete(doc.uri)));
-  const mode = container.context.extensionMode;
-  for (const d of registerKeyCommands({ provider, fs, log: container.log, extensionMode: mode })) container.own(d);
-  const input: EditPrompts = {
-    showQuickPick: async (items, options) => vscode.window.showQuickPick(items, options),
-    showInputBox: async (options) => vscode.window.showInputBox(options),
-    showWarningMessage: async (message, options, ...items) => vscode.window.showWarningMessage(message, options, ...items),
-  };
-  for (const d of registerEditKeyCommands({ provider, input, log: container.log })) container.own(d);
-  const browser: KeyBrowser = { provider, fs, view: view as vscode.TreeView<unknown> };
-  if (mode === vscode.ExtensionMode.Test) {
-    // The in-host tests reach the tree through this; it exists only when VS Code runs the extension's tests.
-    container.own(vscode.commands.registerCommand('redisTls.keys.testHooks', () => browser));
-  }
-  return browser;
+  return { provider, fs, view: view as vscode.TreeView<unknown> };
 }

@@ -10,7 +10,7 @@ import { RedisConnection } from '../../src/core/client/connection';
 import type { ReadOnlyError } from '../../src/core/client/readOnly';
 import { asBuffer, asText } from '../../src/core/keys/replies';
 import type { DocumentKind } from '../../src/core/keys/values';
-import { valueUri } from '../../src/platform/valueFs';
+import { valueUri } from '../../src/values/valueFs';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { activateContainer, removeProfiles } from './helpers';

@@ -6,10 +6,11 @@
 import * as vscode from 'vscode';
 import { displayBytes, keyFromToken, keyToToken } from '../core/keys/bytes';
 import { Database } from '../core/keys/database';
-import { DEFAULT_CAPS, readValue, type DocumentKind, type ValueCaps, type ValuePart, type ValuePosition } from '../core/keys/values';
+import { readValue, type DocumentKind, type ValuePart, type ValuePosition } from '../core/keys/values';
 import { isReadOnlyProfile } from '../core/profiles/profile';
-import type { ActiveSession } from './contracts';
-import { isEditablePart, ValueSaver, type OpenedPart, type SaveOutcome, type ValueAddress, type ValueSaverDeps } from '../values/valueSaver';
+import type { ActiveSession } from '../platform/contracts';
+import type { Config } from '../platform/config';
+import { isEditablePart, ValueSaver, type OpenedPart, type SaveOutcome, type ValueAddress, type ValueSaverDeps } from './valueSaver';
 
 export const VALUE_SCHEME = 'redis-tls';
 
@@ -62,16 +63,6 @@ export function parseValueUri(uri: vscode.Uri): ValueAddress {
   return { profileId, db, key, position };
 }
 
-export function readCaps(): ValueCaps {
-  const c = vscode.workspace.getConfiguration('redisTls.values');
-  const maxBytes = c.get<number>('maxBytes', DEFAULT_CAPS.maxBytes);
-  const maxElements = c.get<number>('maxElements', DEFAULT_CAPS.maxElements);
-  return {
-    maxBytes: Number.isFinite(maxBytes) && maxBytes >= 16 ? Math.floor(maxBytes) : DEFAULT_CAPS.maxBytes,
-    maxElements: Number.isFinite(maxElements) && maxElements >= 1 ? Math.floor(maxElements) : DEFAULT_CAPS.maxElements,
-  };
-}
-
 /** Cache identity of a part: the URI without its title (the title's extension follows the content). */
 function partId(uri: vscode.Uri): string {
   return `${uri.path.slice(0, uri.path.lastIndexOf('/'))}?${uri.query}`;
@@ -116,7 +107,10 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   private readonly writing = new vscode.EventEmitter<ValueWritten>();
   readonly onDidWrite = this.writing.event;
 
-  constructor(private readonly session: (profileId: string) => Promise<ActiveSession>) {}
+  constructor(
+    private readonly session: (profileId: string) => Promise<ActiveSession>,
+    private readonly config: Config,
+  ) {}
 
   /** Reads (or re-reads) the part an URI names. */
   async render(uri: vscode.Uri, fresh = true): Promise<Rendered> {
@@ -137,7 +131,7 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     const address = parseValueUri(uri);
     const session = await this.session(address.profileId);
     const db = new Database(session.client, address.db, session.profile.db ?? 0);
-    const part = await readValue(db, address.key, address.position, readCaps());
+    const part = await readValue(db, address.key, address.position, this.config.valueCaps);
     const bytes = Buffer.from(part.text, 'utf8');
     const now = Date.now();
     const cached = this.rendered.get(id);
