@@ -76,10 +76,17 @@ interface Rendered {
   mtime: number;
   /** The profile refuses writes, the type cannot be edited, or this is the server side of a Compare. */
   readonly: boolean;
+  /** Read again on the next stat (with a newer mtime, so VS Code reloads the document). */
+  stale?: boolean;
 }
 
 /** `&view=server`: the server's side of a Compare (always read-only, always read fresh). */
 const SERVER_VIEW = 'view=server';
+
+/** The text without the reader's header comment (its TTL changes every second). */
+function withoutHeader(text: string): string {
+  return text.startsWith('// ') ? text.slice(text.indexOf('\n') + 1) : text;
+}
 
 function isServerView(uri: vscode.Uri): boolean {
   return new URLSearchParams(uri.query).get('view') === 'server';
@@ -116,7 +123,7 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   async render(uri: vscode.Uri, fresh = true): Promise<Rendered> {
     const id = partId(uri);
     const cached = this.rendered.get(id);
-    if (cached && !isServerView(uri) && (!fresh || Date.now() - cached.at < 1500)) return cached;
+    if (cached && !cached.stale && !isServerView(uri) && (!fresh || Date.now() - cached.at < 1500)) return cached;
     // One read at a time per part: stat and readFile racing on a first open would give two mtimes.
     let pending = this.inflight.get(id);
     if (!pending) {
@@ -135,7 +142,9 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     const bytes = Buffer.from(part.text, 'utf8');
     const now = Date.now();
     const cached = this.rendered.get(id);
-    const mtime = cached && Buffer.from(cached.bytes).equals(bytes) ? cached.mtime : Math.max(now, (cached?.mtime ?? 0) + 1);
+    // The mtime moves only when the document is meant to reload (reload(), a save): a re-read whose
+    // header shows another TTL is no change on disk (VS Code would refuse the next save as "newer").
+    const mtime = cached && !cached.stale ? cached.mtime : Math.max(now, (cached?.mtime ?? 0) + 1);
     const readonly = !this.saver || isServerView(uri) || isReadOnlyProfile(session.profile) || !isEditablePart(part);
     const out: Rendered = { part, bytes, at: now, mtime, readonly };
     this.rendered.set(id, out);
@@ -150,8 +159,23 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
 
   /** Makes open documents re-read the server. */
   reload(uri: vscode.Uri): void {
-    this.rendered.delete(partId(uri));
+    const cached = this.rendered.get(partId(uri));
+    if (cached) cached.stale = true;
     this.changes.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+  }
+
+  /** Runs `then` once VS Code has finished saving the open document of `uri` (at once if none is open). */
+  private afterSave(uri: vscode.Uri, then: () => void): void {
+    const key = uri.toString();
+    if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) {
+      then();
+      return;
+    }
+    const sub = vscode.workspace.onDidSaveTextDocument((d) => {
+      if (d.uri.toString() !== key) return;
+      sub.dispose();
+      then();
+    });
   }
 
   /** Turns on saving (the container does, with the prompts and the diagnostics it owns). */
@@ -160,7 +184,8 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
       ...deps,
       session: (id) => this.session(id),
       reread: async (uri) => {
-        this.rendered.delete(partId(uri));
+        const cached = this.rendered.get(partId(uri));
+        if (cached) cached.stale = true;
         const r = await this.render(uri);
         return { part: r.part, text: r.part.text };
       },
@@ -205,10 +230,13 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     const address = parseValueUri(uri);
     const outcome = await this.saver.save(uri, address, opened, content);
     // Read the value back: the document shows what the server has now (and the next save starts there).
-    this.rendered.delete(id);
+    const cached = this.rendered.get(id);
+    if (cached) cached.stale = true;
     const r = await this.render(uri);
     this.opened.set(id, { part: r.part, text: r.part.text });
-    if (outcome.kind === 'reloaded' || !Buffer.from(content).equals(Buffer.from(r.bytes))) this.changes.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+    // When the server's rendering differs from the text just saved (Reload; a normalised order), the
+    // editor reloads it — after VS Code has taken the new mtime of this save, so the change is seen.
+    if (outcome.kind === 'reloaded' || withoutHeader(Buffer.from(content).toString('utf8')) !== withoutHeader(r.part.text)) this.afterSave(uri, () => this.reload(uri));
     this.writing.fire({ address, outcome });
   }
 

@@ -13,7 +13,9 @@ import type { DocumentKind } from '../../src/core/keys/values';
 import { valueUri } from '../../src/values/valueFs';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
+import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { activateContainer, removeProfiles } from './helpers';
+import { ESCAPE, runWithInputs } from './testUserInput';
 
 const TTL_MS = 600_000;
 
@@ -46,6 +48,42 @@ describe('editing values (in the extension host)', function () {
     if (await doc.save()) return;
     const why = await Promise.resolve(vscode.workspace.fs.writeFile(doc.uri, Buffer.from(doc.getText()))).then(() => 'writeFile succeeded', (e: unknown) => String(e));
     assert.fail(`save failed: ${why}`);
+  }
+
+  /** Resolves when the document's text satisfies `ok` (it changes when the file system reports a change). */
+  function textBecomes(doc: vscode.TextDocument, ok: (text: string) => boolean): Promise<void> {
+    if (ok(doc.getText())) return Promise.resolve();
+    return new Promise((resolve) => {
+      const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === doc && ok(doc.getText())) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+  }
+
+  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
+  const label = (node: KeyTreeNode): string => {
+    const l = container.keyBrowser.provider.getTreeItem(node).label;
+    return typeof l === 'string' ? l : l?.label ?? '';
+  };
+
+  /** db0 of a profile in the tree, connected and scanned. */
+  async function db0(profileId: string): Promise<DatabaseNode> {
+    await container.sessions.connect(profileId);
+    const connection = (await children()).find((n) => n.kind === 'connection' && n.profile.id === profileId);
+    assert.ok(connection);
+    const db = (await children(connection)).find((n) => n.kind === 'database' && n.index === 0);
+    assert.ok(db && db.kind === 'database');
+    await vscode.commands.executeCommand('redisTls.keys.loadAll', db);
+    return db;
+  }
+
+  async function keyNode(db: DatabaseNode, name: string): Promise<KeyNode> {
+    const found = (await children(db)).find((n) => n.kind === 'key' && n.key.toString() === name);
+    assert.ok(found && found.kind === 'key', `${name} among ${(await children(db)).map(label).join(', ')}`);
+    return found;
   }
 
   async function replaceAll(doc: vscode.TextDocument, text: string): Promise<void> {
@@ -143,5 +181,89 @@ describe('editing values (in the extension host)', function () {
     const session = await container.sessions.connect(readOnly);
     await assert.rejects(session.client.send(['DEL', 'edit:ro']), (e: unknown) => (e as ReadOnlyError).code === 'READ_ONLY_PROFILE' && /Profile "edit lab \(production\)" is read-only: DEL/.test((e as Error).message));
     assert.equal(asText(await direct.send(['GET', 'edit:ro'])), 'keep');
+  });
+
+  it('a value changed by another client since opening: Compare (server vs yours), Overwrite, Reload', async () => {
+    await direct.send(['DEL', 'edit:cc']);
+    await direct.send(['HSET', 'edit:cc', 'n', '1', 'm', '1']);
+    await direct.send(['PEXPIRE', 'edit:cc', TTL_MS]);
+    const at = await expireTime('edit:cc');
+    const doc = await open(writable, 'edit:cc', 'jsonc');
+    await direct.send(['HSET', 'edit:cc', 'n', 'theirs']);
+    await replaceAll(doc, doc.getText().replace('"n": "1"', '"n": "mine"'));
+
+    const compared = await runWithInputs(container, ['Compare'], () => doc.save());
+    assert.equal(compared.result, false, 'not saved');
+    assert.match(compared.prompts[0]!.text!, /^"edit:cc" changed on the server since you opened it/);
+    assert.deepEqual(compared.prompts[0]!.items, ['Compare', 'Overwrite', 'Reload']);
+    assert.equal(asText(await direct.send(['HGET', 'edit:cc', 'n'])), 'theirs', 'their write survives');
+    const diff = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === doc.uri.toString());
+    assert.ok(diff && diff.input instanceof vscode.TabInputTextDiff, 'a diff editor: the server\'s value against yours');
+    assert.match(diff.input.original.query, /view=server/);
+    const server = await vscode.workspace.openTextDocument(diff.input.original);
+    assert.match(server.getText(), /"n": "theirs"/);
+    assert.equal(doc.isDirty, true, 'your edit is kept');
+
+    const overwritten = await runWithInputs(container, ['Overwrite'], () => doc.save());
+    assert.equal(overwritten.result, true);
+    assert.equal(asText(await direct.send(['HGET', 'edit:cc', 'n'])), 'mine');
+    assert.equal(await expireTime('edit:cc'), at, 'TTL kept');
+
+    await direct.send(['HSET', 'edit:cc', 'm', 'theirs again']);
+    await replaceAll(doc, doc.getText().replace('"m": "1"', '"m": "mine again"'));
+    const reloaded = await runWithInputs(container, ['Reload'], () => doc.save());
+    assert.equal(reloaded.result, true);
+    await textBecomes(doc, (t) => t.includes('"m": "theirs again"'));
+    assert.equal(asText(await direct.send(['HGET', 'edit:cc', 'm'])), 'theirs again', 'Reload writes nothing');
+  });
+
+  it('New Key, Rename Key (a collision asks; declining keeps both) and Duplicate Key update the tree in place', async () => {
+    await direct.send(['DEL', 'nk:new', 'nk:other', 'nk:renamed', 'nk:copy']);
+    await direct.send(['SET', 'nk:other', 'other value']);
+    const db = await db0(writable);
+    const created = await runWithInputs(container, ['hash', 'nk:new', 'field', 'value', '120'], () => vscode.commands.executeCommand<Buffer>('redisTls.keys.newKey', db));
+    assert.equal(created.result?.toString(), 'nk:new');
+    assert.equal(asText(await direct.send(['HGET', 'nk:new', 'field'])), 'value');
+    const ttl = (await direct.send(['TTL', 'nk:new'])) as number;
+    assert.ok(ttl > 100 && ttl <= 120, `TTL ${ttl}`);
+    const folder = (await children(db)).find((n) => n.kind === 'folder' && label(n) === 'nk');
+    assert.ok(folder, 'the new key shows in the tree without a rescan');
+    assert.ok((await children(folder)).some((n) => label(n) === 'new'));
+    // Creating it again is refused (no overwrite).
+    const again = await runWithInputs(container, ['string', 'nk:new', 'x', ''], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.newKey', db));
+    assert.equal(again.result, undefined);
+    assert.equal(asText(await direct.send(['TYPE', 'nk:new'])), 'hash');
+
+    const node = (await children(folder)).find((n) => label(n) === 'new') as KeyNode;
+    const declined = await runWithInputs(container, ['nk:other', ESCAPE], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.rename', node));
+    assert.equal(declined.result, undefined);
+    assert.match(declined.prompts[1]!.text!, /The key "nk:other" already exists/);
+    assert.equal(asText(await direct.send(['GET', 'nk:other'])), 'other value', 'collision: nothing overwritten');
+    assert.equal(asText(await direct.send(['TYPE', 'nk:new'])), 'hash');
+
+    const renamed = await runWithInputs(container, ['nk:renamed'], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.rename', node));
+    assert.equal(renamed.result?.toString(), 'nk:renamed');
+    assert.equal(await direct.send(['EXISTS', 'nk:new']), 0);
+    const labels = (await children(folder)).map(label);
+    assert.ok(labels.includes('renamed') && !labels.includes('new'), labels.join(', '));
+
+    const renamedNode = (await children(folder)).find((n) => label(n) === 'renamed') as KeyNode;
+    const copied = await runWithInputs(container, ['nk:copy'], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.duplicate', renamedNode));
+    assert.equal(copied.result?.toString(), 'nk:copy');
+    assert.equal(asText(await direct.send(['HGET', 'nk:copy', 'field'])), 'value');
+    assert.ok((await children(folder)).some((n) => label(n) === 'copy'));
+  });
+
+  it('a read-only profile shows a badge, hides write actions (context values) and refuses them', async () => {
+    await direct.send(['SET', 'ro2', 'keep']);
+    const db = await db0(readOnly);
+    const connection = (await children()).find((n) => n.kind === 'connection' && n.profile.id === readOnly)!;
+    assert.match(String(container.keyBrowser.provider.getTreeItem(connection).description), /^PRODUCTION · read-only/);
+    assert.equal(container.keyBrowser.provider.getTreeItem(db).contextValue, 'redisDatabase.readonly');
+    const node = await keyNode(db, 'ro2');
+    assert.match(container.keyBrowser.provider.getTreeItem(node).contextValue ?? '', /\.readonly$/);
+    const refused = await runWithInputs(container, [], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.rename', node));
+    assert.equal(refused.result, undefined);
+    assert.equal(asText(await direct.send(['GET', 'ro2'])), 'keep');
   });
 });
