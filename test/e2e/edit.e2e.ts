@@ -51,7 +51,7 @@ describe('editing values (e2e)', function () {
       { name: 'Lab TLS', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath },
       { name: 'Lab production', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath, production: true },
     ] }, null, 2));
-    wb = await openWorkbench({ workspace, viewport: { width: 1400, height: 900 } });
+    wb = await openWorkbench({ workspace, settings: { 'files.autoSave': 'off', 'workbench.hover.delay': 60000 }, viewport: { width: 1400, height: 900 } });
   });
 
   after(async () => {
@@ -74,6 +74,7 @@ describe('editing values (e2e)', function () {
       await page.mouse.down();
       await page.mouse.move(x + 200, 300, { steps: 5 });
       await page.mouse.up();
+      await page.mouse.move(x + 600, 700);
     }
     await expand(page, 'Lab TLS');
     await expand(page, 'db0');
@@ -84,7 +85,7 @@ describe('editing values (e2e)', function () {
     await page.locator('.editor-instance .view-line span span', { hasText: /London/ }).first().dblclick();
     await page.keyboard.type('Paris');
     await page.locator('.tabs-container .tab.dirty', { hasText: 'customer' }).waitFor({ state: 'visible', timeout: TIMEOUT });
-    assert.match((await lines.innerText()).replace(/\u00a0/g, ' '), /"city": "Paris"/);
+    assert.match((await page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' '), /"city": "Paris"/);
     await shot(page, 'e2e-edit-hash');
 
     // Another client changes the same field; the save must not overwrite it silently.
@@ -119,6 +120,7 @@ describe('editing values (e2e)', function () {
     await page.keyboard.type('x');
     await page.locator('.monaco-editor-overlaymessage', { hasText: /read-only/i }).waitFor({ state: 'visible', timeout: TIMEOUT });
     assert.equal(String(await direct!.send(['GET', 'motd'])), 'production data: hands off');
+    await page.locator('.statusbar-item', { hasText: 'production, read-only' }).waitFor({ state: 'visible', timeout: TIMEOUT });
     await shot(page, 'e2e-read-only');
   });
 });

@@ -37,6 +37,8 @@ describe('editing values (in the extension host)', function () {
   }
 
   async function open(profileId: string, key: string | Buffer, kind: DocumentKind): Promise<vscode.TextDocument> {
+    // Connected first, as when a key is clicked in the tree.
+    await container.sessions.connect(profileId);
     const uri = valueUri({ profileId, db: 0, key: Buffer.isBuffer(key) ? key : Buffer.from(key), position: {} }, kind);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
@@ -76,6 +78,8 @@ describe('editing values (in the extension host)', function () {
     assert.ok(connection);
     const db = (await children(connection)).find((n) => n.kind === 'database' && n.index === 0);
     assert.ok(db && db.kind === 'database');
+    // Scan again: earlier tests added keys directly on the server.
+    db.keyspace.reset();
     await vscode.commands.executeCommand('redisTls.keys.loadAll', db);
     return db;
   }
@@ -265,5 +269,19 @@ describe('editing values (in the extension host)', function () {
     const refused = await runWithInputs(container, [], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.rename', node));
     assert.equal(refused.result, undefined);
     assert.equal(asText(await direct.send(['GET', 'ro2'])), 'keep');
+  });
+
+  it('a folder delete offers a dry run listing the first keys, and deletes nothing until confirmed', async () => {
+    await direct.send(['SET', 'dry:a', '1']);
+    await direct.send(['SET', 'dry:b', '2']);
+    const db = await db0(writable);
+    const folder = (await children(db)).find((n) => n.kind === 'folder' && label(n) === 'dry');
+    assert.ok(folder);
+    const run = await runWithInputs(container, ['Dry Run: List Keys', ESCAPE, ESCAPE], () => vscode.commands.executeCommand<number>('redisTls.keys.deleteFolder', folder));
+    assert.equal(run.result, 0);
+    assert.deepEqual(run.prompts.map((p) => p.kind), ['warning', 'quickPick', 'warning']);
+    assert.deepEqual([...run.prompts[1]!.items!].sort(), ['dry:a', 'dry:b']);
+    assert.match(run.prompts[1]!.title!, /^Dry run: the first 2 of 2 keys/);
+    assert.equal(await direct.send(['EXISTS', 'dry:a', 'dry:b']), 2, 'the dry run deleted nothing');
   });
 });
