@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerCertificates } from './commands/certificates';
 import { registerConnections } from './commands/connections';
 import { registerKeyCommands } from './commands/keys';
+import { registerEditKeyCommands } from './commands/editKeys';
 import { Config } from './platform/config';
 import { DisposableStore } from './platform/disposables';
 import { Logger } from './platform/logger';
@@ -43,6 +44,7 @@ export class Container implements vscode.Disposable {
     registerConnections(this);
     this.keyBrowser = registerKeyBrowser(this);
     for (const d of registerKeyCommands({ provider: this.keyBrowser.provider, fs: this.keyBrowser.fs, log: this.log, ui: this.ui })) this.own(d);
+    for (const d of registerEditKeyCommands({ provider: this.keyBrowser.provider, input: this.ui, log: this.log })) this.own(d);
     registerCertificates(this);
     registerTerminal(this);
     this.redisConf = registerServerConf(this);

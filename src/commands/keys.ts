@@ -23,6 +23,8 @@ export interface KeyCommandDeps {
 }
 
 const UNLINK_BATCH = 500;
+/** Keys a folder deletion's dry run lists. */
+const DRY_RUN_KEYS = 50;
 
 function dbLabel(db: DatabaseNode): string {
   return `${db.cluster ? 'the keyspace' : `db${db.index}`} of ${db.connection.profile.name}`;
@@ -242,8 +244,17 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       return 0;
     }
     const typeNote = ks.filter.type ? ` of type ${ks.filter.type}` : '';
-    if (!(await confirm(`Delete ${count(keys.size)} key${keys.size === 1 ? '' : 's'}${typeNote} whose names start with "${shown}" from ${dbLabel(node.database)}? This cannot be undone.`, `Delete ${count(keys.size)} Keys`))) return 0;
     const all = [...keys.values()];
+    const action = `Delete ${count(keys.size)} Keys`;
+    const dryRun = 'Dry Run: List Keys';
+    for (;;) {
+      const answer = await ui.showWarningMessage(`Delete ${count(keys.size)} key${keys.size === 1 ? '' : 's'}${typeNote} whose names start with "${shown}" from ${dbLabel(node.database)}? This cannot be undone.`, { modal: true }, action, dryRun);
+      if (answer === action) break;
+      if (answer !== dryRun) return 0;
+      // The dry run deletes nothing: it lists the first keys the deletion would remove, then asks again.
+      const first = all.slice(0, DRY_RUN_KEYS).map((k) => ({ label: displayBytes(k) }));
+      await ui.showQuickPick(first, { title: `Dry run: the first ${count(first.length)} of ${count(all.length)} keys "Delete" would remove`, placeHolder: 'Nothing is deleted here; Escape returns to the question' });
+    }
     let deleted = 0;
     try {
       for (let i = 0; i < all.length; i += UNLINK_BATCH) deleted += asInteger(await ks.db.send(['UNLINK', ...all.slice(i, i + UNLINK_BATCH)]));

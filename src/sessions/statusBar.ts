@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isReadOnlyProfile } from '../core/profiles/profile';
 import type { Config } from '../platform/config';
 import { DisposableStore } from '../platform/disposables';
 import type { SessionManager } from './sessionManager';
@@ -12,7 +13,7 @@ export interface StatusBarView {
   warning: boolean;
 }
 
-export function describeSession(input: { name: string; tls: boolean; verified: boolean; protocol?: string | null; cipher?: string | null; nearestExpiry?: Date }, warningDays: number, now = Date.now()): StatusBarView {
+export function describeSession(input: { name: string; tls: boolean; verified: boolean; protocol?: string | null; cipher?: string | null; nearestExpiry?: Date; readOnly?: boolean; production?: boolean }, warningDays: number, now = Date.now()): StatusBarView {
   const parts: string[] = [];
   const tip: string[] = [`Redis TLS: ${input.name}`];
   let warning = false;
@@ -33,6 +34,13 @@ export function describeSession(input: { name: string; tls: boolean; verified: b
     parts.push(days < 0 ? '$(warning) expired' : `${days}d`);
     tip.push(`Nearest certificate expiry: ${input.nearestExpiry.toISOString().slice(0, 10)} (${days} days).`);
     if (days < warningDays) warning = true;
+  }
+  if (input.readOnly) {
+    parts.push(input.production ? '$(eye) production, read-only' : '$(eye) read-only');
+    tip.push('Read-only profile: commands that are not reads are refused before they are sent.');
+  } else if (input.production) {
+    parts.push('$(warning) production');
+    tip.push('Production profile with writes allowed (readOnly is off).');
   }
   return { text: parts.join(' '), tooltip: tip.join('\n'), warning };
 }
@@ -64,7 +72,7 @@ export class ConnectionStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const view = describeSession({ name: session.profile.name, tls: session.report.tls, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry }, this.config.expiryWarningDays);
+    const view = describeSession({ name: session.profile.name, tls: session.report.tls, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry, readOnly: isReadOnlyProfile(session.profile), production: session.profile.production === true }, this.config.expiryWarningDays);
     this.current = view;
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;

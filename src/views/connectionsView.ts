@@ -13,7 +13,7 @@ import { ClusterScanPager } from '../core/keys/clusterScan';
 import type { Folder } from '../core/keys/namespaceTree';
 import type { ScanFilter } from '../core/keys/scanPager';
 import { count } from '../core/keys/format';
-import { DEFAULT_DELIMITER } from '../core/profiles/profile';
+import { DEFAULT_DELIMITER, isReadOnlyProfile, type Profile } from '../core/profiles/profile';
 import { isDiagnosedError } from '../core/diagnosis/problem';
 import type { ActiveSession, ProfileStoreApi, SessionManagerApi } from '../platform/contracts';
 import type { Config } from '../platform/config';
@@ -52,6 +52,18 @@ function errorText(e: unknown): string {
 }
 
 const ROOT = Symbol('root');
+
+/** "production · read-only", "read-only", "production" (writes allowed) or nothing. */
+export function accessBadge(profile: Profile): string {
+  const readOnly = isReadOnlyProfile(profile);
+  if (profile.production) return readOnly ? 'PRODUCTION · read-only' : 'PRODUCTION';
+  return readOnly ? 'read-only' : '';
+}
+
+/** Items of read-only profiles: the menus' write actions match only items without this suffix. */
+function readOnlySuffix(db: DatabaseNode): string {
+  return isReadOnlyProfile(db.connection.profile) ? '.readonly' : '';
+}
 
 interface Browsing {
   client: unknown;
@@ -350,6 +362,11 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
         item.iconPath = new vscode.ThemeIcon(p.tls && p.verify !== 'insecure' ? 'shield' : 'unlock');
         tip.appendText(p.tls ? (p.verify === 'insecure' ? 'TLS without verification (insecure profile). Expand to connect.' : 'TLS, verified on connect. Expand to connect.') : 'No TLS. Expand to connect.');
     }
+    const access = accessBadge(p);
+    if (access) {
+      item.description = `${access} · ${String(item.description ?? '')}`;
+      tip.appendMarkdown('\n\n').appendText(p.production ? 'Production profile: ' : '').appendText(isReadOnlyProfile(p) ? 'read-only — every command that is not a read is refused before it is sent.' : 'writes allowed (readOnly is off).');
+    }
     item.tooltip = tip;
     // The connection commands (connection manager) match viewItem =~ /profile/.
     item.contextValue = `profile.${state.kind}${p.source === 'workspace' ? '.workspace' : ''}`;
@@ -373,7 +390,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     tip.appendText(node.cluster ? `Cluster mode: one keyspace (database 0), ${masters > 0 ? `scanned on all ${masters} masters` : 'scanned on the connected node only'}.` : `Database ${node.index}`);
     if (filter) tip.appendMarkdown('  \n').appendText(`Filter: ${filter}`);
     item.tooltip = tip;
-    item.contextValue = filter ? 'redisDatabase.filtered' : 'redisDatabase';
+    item.contextValue = (filter ? 'redisDatabase.filtered' : 'redisDatabase') + readOnlySuffix(node);
     return item;
   }
 
@@ -388,7 +405,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     const tip = md();
     tip.appendText(`${displayBytes(tree.prefixOf(f))}*`).appendMarkdown('  \n').appendText(`${count(f.total)} keys loaded${node.database.keyspace.pager.done ? '' : ' so far (scan not finished)'}`);
     item.tooltip = tip;
-    item.contextValue = 'redisFolder';
+    item.contextValue = 'redisFolder' + readOnlySuffix(node.database);
     return item;
   }
 
@@ -399,7 +416,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     item.id = `${node.database.id}/k/${keyToToken(full)}`;
     if (node.meta.pttl >= 0) item.description = `TTL ${formatTtl(node.meta.pttl)}`;
     item.iconPath = typeIcon(node.meta.type);
-    item.contextValue = node.meta.pttl >= 0 ? 'redisKey.ttl' : 'redisKey';
+    item.contextValue = (node.meta.pttl >= 0 ? 'redisKey.ttl' : 'redisKey') + readOnlySuffix(node.database);
     item.command = { command: 'redisTls.keys.openValue', title: 'Open Value', arguments: [node] };
     item.accessibilityInformation = { label: `${label}, ${node.meta.type}${node.meta.pttl >= 0 ? `, TTL ${formatTtl(node.meta.pttl)}` : ''}` };
     return item;

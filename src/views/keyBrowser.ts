@@ -17,7 +17,8 @@ export function registerKeyBrowser(container: Container): KeyBrowser {
   const provider = container.own(new KeyTreeProvider(container.profiles, container.sessions, container.log, container.config));
   const view = container.own(vscode.window.createTreeView('redisTls.connections', { treeDataProvider: provider, showCollapseAll: true }));
   const fs = container.own(new ValueFileSystem((id) => provider.session(id), container.config));
-  container.own(vscode.workspace.registerFileSystemProvider(VALUE_SCHEME, fs, { isCaseSensitive: true, isReadonly: true }));
+  // Writable: each document's stat says read-only where the profile or the value does not allow a save.
+  container.own(vscode.workspace.registerFileSystemProvider(VALUE_SCHEME, fs, { isCaseSensitive: true }));
   container.own(vscode.languages.registerCodeLensProvider({ scheme: VALUE_SCHEME }, new ValueCodeLens(fs)));
   // "Load Next Part" in the editor title only where there is a next part.
   const updateNextPartContext = (): void => {
@@ -27,5 +28,8 @@ export function registerKeyBrowser(container: Container): KeyBrowser {
   };
   container.own(vscode.window.onDidChangeActiveTextEditor(updateNextPartContext));
   container.own(fs.onDidRender(updateNextPartContext));
+  const diagnostics = container.own(vscode.languages.createDiagnosticCollection('redis-tls-values'));
+  fs.enableEditing({ ask: (message, options, ...items) => container.ui.showWarningMessage(message, options, ...items), diagnostics, log: (m) => container.log.info(m) });
+  container.own(vscode.workspace.onDidCloseTextDocument((doc) => diagnostics.delete(doc.uri)));
   return { provider, fs, view: view as vscode.TreeView<unknown> };
 }

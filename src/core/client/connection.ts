@@ -3,6 +3,7 @@ import type * as tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { CONNECTION_DEFAULTS as DEFAULTS, formatEndpoint, type ConnectionOptions } from '../endpoint/options';
 import { encodeCommand, type CommandArg } from '../resp/encode';
+import { assertAllowed } from './readOnly';
 import { ReplyQueue, type PendingReply, type ReplyStreamError } from '../resp/queue';
 import type { KeySink } from '../resp/scanReader';
 import { ReplyError, type Reply } from '../resp/replyTypes';
@@ -215,6 +216,7 @@ export class RedisConnection {
     if (signal?.aborted) return Promise.reject(abortError(signal));
     let payload: Buffer;
     try {
+      assertAllowed(args, this.options.readOnly, this.options.profileName);
       payload = encodeCommand(args);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));

@@ -49,6 +49,10 @@ export interface ConnectionOptions {
   commandTimeoutMs?: number;
   /** Cap on the bytes buffered for one reply. Default 512 MiB. */
   maxReplyBytes?: number;
+  /** Refuse every command outside the read allowlist (core/client/readOnly.ts) before sending it. */
+  readOnly?: boolean;
+  /** The profile's name, for the read-only refusal message. */
+  profileName?: string;
 }
 
 /** The defaults of the optional budgets above. */

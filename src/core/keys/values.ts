@@ -140,7 +140,7 @@ function droppedNote(dropped: number, what: string): string {
 }
 
 function header(type: string, name: string, size: string, ttl: string): string {
-  return `// ${type} ${name} · ${size}${ttl} · read-only\n`;
+  return `// ${type} ${name} · ${size}${ttl}\n`;
 }
 
 async function readHash(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {

@@ -41,6 +41,10 @@ export interface ConnectionAnswers {
   delimiter?: string;
   group?: string;
   color?: string;
+  /** Refuse writes (undefined: keep; production profiles default to read-only). */
+  readOnly?: boolean;
+  /** Mark as production (badge; read-only unless readOnly is false). */
+  production?: boolean;
   preset?: string;
   /** Connect after saving. */
   connect?: boolean;
@@ -78,6 +82,8 @@ export function applyAnswers(answers: ConnectionAnswers, base?: Profile, files: 
   if (answers.delimiter !== undefined) p.delimiter = answers.delimiter;
   if (answers.group !== undefined) p.group = answers.group.trim() || undefined;
   if (answers.color !== undefined) p.color = answers.color.trim() || undefined;
+  if (answers.production !== undefined) p.production = answers.production || undefined;
+  if (answers.readOnly !== undefined) p.readOnly = answers.readOnly;
   if (p.verify !== 'pin') p.pinSha256 = undefined;
 
   const alsoSystem = answers.alsoSystemCA === true ? true : undefined;

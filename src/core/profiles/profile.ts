@@ -49,6 +49,15 @@ export interface Profile {
   source: 'user' | 'workspace';
   /** Provider preset used to create it, if any (e.g. 'azure-cache'). */
   preset?: string;
+  /** Refuse every command that is not a read (core/client/readOnly.ts). Default: on for production profiles. */
+  readOnly?: boolean;
+  /** Marked as production: shown with a "production" badge and read-only unless `readOnly: false`. */
+  production?: boolean;
+}
+
+/** Whether the profile's sessions refuse writes: `readOnly` when set, else on for production profiles. */
+export function isReadOnlyProfile(profile: Pick<Profile, 'readOnly' | 'production'>): boolean {
+  return profile.readOnly ?? profile.production === true;
 }
 
 export const DEFAULT_DELIMITER = ':';

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { ConnectionOptions, TlsSettings } from '../client/options';
 import { isEncryptedKeyPem, preflight, type PreflightInput, type PreflightResult } from './checks';
 import type { DraftSecrets } from './draft';
-import type { Profile } from './profile';
+import { isReadOnlyProfile, type Profile } from './profile';
 import { DiagnosedError } from '../diagnosis/problem';
 import { fileUnreadableProblem } from '../diagnosis/fileProblem';
 
@@ -90,6 +90,10 @@ export async function resolveConnectionOptions(profile: Profile, secrets: DraftS
   const options: ConnectionOptions = { host: profile.host, port: profile.port, tls, db: profile.db };
   if (profile.username) options.username = profile.username;
   if (secrets.password) options.password = secrets.password;
+  if (isReadOnlyProfile(profile)) {
+    options.readOnly = true;
+    options.profileName = profile.name;
+  }
   return options;
 }
 

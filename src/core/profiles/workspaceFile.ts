@@ -100,6 +100,8 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
       color: str(e.color),
       source: 'workspace',
       preset: str(e.preset),
+      ...(typeof e.readOnly === 'boolean' ? { readOnly: e.readOnly } : {}),
+      ...(e.production === true ? { production: true } : {}),
     });
   });
   return { profiles, warnings };
