@@ -4,6 +4,7 @@
  * INFO, SCAN, TYPE, PTTL (and on hover OBJECT ENCODING, MEMORY USAGE, the length command).
  */
 import * as vscode from 'vscode';
+import { profileOrigin } from '../core/profiles/secretBinding';
 import { displayBytes, isPlainText, keyToToken } from '../core/keys/bytes';
 import { Database, describeServer, type ServerShape } from '../core/keys/database';
 import { formatBytes, formatTtl, fetchDetails, type KeyType } from '../core/keys/keyInfo';
@@ -325,6 +326,9 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     const tip = md();
     tip.appendMarkdown('**').appendText(p.name).appendMarkdown('**  \n').appendText(where);
     if (p.servername) tip.appendText(` (server name ${p.servername})`);
+    // Workspace profiles come from a file anyone with commit access writes: say so everywhere.
+    const origin = profileOrigin(p);
+    if (origin) tip.appendMarkdown('  \n').appendText(`Workspace profile ${origin}`);
     tip.appendMarkdown('\n\n');
     switch (state.kind) {
       case 'connected': {
@@ -350,6 +354,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
         item.iconPath = new vscode.ThemeIcon(p.tls && p.verify !== 'insecure' ? 'shield' : 'unlock');
         tip.appendText(p.tls ? (p.verify === 'insecure' ? 'TLS without verification (insecure profile). Expand to connect.' : 'TLS, verified on connect. Expand to connect.') : 'No TLS. Expand to connect.');
     }
+    if (origin) item.description = `${String(item.description ?? '')} · workspace${p.workspaceFolder ? ` (${p.workspaceFolder})` : ''}`;
     item.tooltip = tip;
     // The connection commands (connection manager) match viewItem =~ /profile/.
     item.contextValue = `profile.${state.kind}${p.source === 'workspace' ? '.workspace' : ''}`;
