@@ -58,18 +58,26 @@ describe('secrets bound to their target (in the extension host)', function () {
     return p;
   }
 
+  /** What the last `connect` ended with, kept even when the script's check throws (e.g. an answer left unused). */
+  let lastOutcome = '';
+
   /** Connects with scripted answers; the outcome instead of a rejection, so the prompts are kept. */
   async function connect(id: string, answers: Answer[]): Promise<{ outcome: string; error?: unknown; prompts: Prompt[] }> {
     let error: unknown;
-    const { result, prompts } = await runWithInputs(container, answers, () => container.sessions.connect(id).then(
-      () => 'connected',
-      (e: unknown) => {
-        error = e;
-        return e instanceof vscode.CancellationError ? 'cancelled' : 'failed';
-      },
-    ));
-    await container.sessions.disconnect(id);
-    return { outcome: result, error, prompts };
+    lastOutcome = '';
+    try {
+      const { result, prompts } = await runWithInputs(container, answers, () => container.sessions.connect(id).then(
+        () => (lastOutcome = 'connected'),
+        (e: unknown) => {
+          error = e;
+          const problem = (e as { problem?: { code?: string; title?: string } }).problem;
+          return (lastOutcome = e instanceof vscode.CancellationError ? 'cancelled' : `failed (${problem?.code ?? ''} ${problem?.title ?? String(e)})`);
+        },
+      ));
+      return { outcome: result.startsWith('failed') ? 'failed' : result, error, prompts };
+    } finally {
+      await container.sessions.disconnect(id);
+    }
   }
 
   before(async function () {
@@ -123,7 +131,7 @@ describe('secrets bound to their target (in the extension host)', function () {
         try {
           result = await connect(id, [ESCAPE]);
         } catch (e) {
-          failures.push(`${change.what}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+          failures.push(`${change.what}: ${lastOutcome || 'no outcome'}; ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
         }
         const auths = (await authCalls(change.target)) - before;
         sent += auths;
@@ -169,7 +177,7 @@ describe('secrets bound to their target (in the extension host)', function () {
     const marked = items.filter((i) => String(i.description).includes('workspace'));
     assert.equal(marked.length, 1, JSON.stringify(items.map((i) => i.description)));
     const tip = marked[0].tooltip;
-    assert.ok(tip instanceof vscode.MarkdownString && tip.value.includes('redis-tls.json'), 'tooltip names the file');
+    assert.ok(tip instanceof vscode.MarkdownString && tip.value.replace(/\\/g, '').includes(`Workspace profile ${origin}`), `tooltip names the file: ${tip instanceof vscode.MarkdownString ? tip.value : String(tip)}`);
   });
 
   it('trust on first use remembers a workspace profile\'s pin: a changed certificate is refused as "certificate changed", not asked about again', async () => {
