@@ -177,7 +177,7 @@ describe('secrets bound to their target (in the extension host)', function () {
     const marked = items.filter((i) => String(i.description).includes('workspace'));
     assert.equal(marked.length, 1, JSON.stringify(items.map((i) => i.description)));
     const tip = marked[0].tooltip;
-    assert.ok(tip instanceof vscode.MarkdownString && tip.value.replace(/\\/g, '').includes(`Workspace profile ${origin}`), `tooltip names the file: ${tip instanceof vscode.MarkdownString ? tip.value : String(tip)}`);
+    assert.ok(tip instanceof vscode.MarkdownString && tip.value.replace(/\\/g, '').replace(/&nbsp;/g, ' ').includes(`Workspace profile ${origin}`), `tooltip names the file: ${tip instanceof vscode.MarkdownString ? tip.value : String(tip)}`);
   });
 
   it('trust on first use remembers a workspace profile\'s pin: a changed certificate is refused as "certificate changed", not asked about again', async () => {
