@@ -53,6 +53,8 @@ export class ReplyQueue {
   private head = 0;
   private broken = false;
   private scanReader: ScanReplyReader | undefined;
+  /** When set, replies nobody asked for (pub/sub messages, MONITOR lines) go here instead of breaking the stream. */
+  onUnsolicited: ((reply: Reply | ReplyError) => void) | undefined;
   /** Called with the first reply (or error reply) ever received. */
   onFirstReply: (() => void) | undefined;
 
@@ -162,6 +164,10 @@ export class ReplyQueue {
       first();
     }
     if (this.head >= this.items.length) {
+      if (this.onUnsolicited) {
+        this.onUnsolicited(reply);
+        return;
+      }
       this.fail(new ReplyStreamError('the server sent a reply nobody asked for', 'unsolicited'));
       return;
     }
