@@ -3,6 +3,7 @@
  * server. Registers the inspection panel's sources and the editor diagnostics.
  */
 import * as net from 'node:net';
+import { profileOrigin } from '../core/profiles/secretBinding';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Container } from '../container';
@@ -266,7 +267,7 @@ export function registerCertificates(container: Container): void {
     if (!id) {
       const profiles = container.profiles.list().filter((p) => p.tls);
       const live = profiles.filter((p) => container.sessions.session(p.id));
-      const pick = await vscode.window.showQuickPick((live.length ? live : profiles).map((p) => ({ label: p.name, description: `${p.host}:${p.port}`, id: p.id })), { title: 'Inspect Connection Certificate', placeHolder: 'Which connection?' });
+      const pick = await vscode.window.showQuickPick((live.length ? live : profiles).map((p) => ({ label: p.name, description: `${p.host}:${p.port}${p.source === 'workspace' ? ` · workspace, ${profileOrigin(p)}` : ''}`, id: p.id })), { title: 'Inspect Connection Certificate', placeHolder: 'Which connection?' });
       id = pick?.id;
     }
     if (!id) return undefined;
@@ -286,7 +287,14 @@ export function registerCertificates(container: Container): void {
     return panel.shown;
   });
 
-  registerCertificateDiagnostics(container);
+  // Restricted Mode: a workspace's certificate files are not analysed until the workspace is trusted.
+  if (vscode.workspace.isTrusted) registerCertificateDiagnostics(container);
+  else {
+    const grant = container.own(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      grant.dispose();
+      registerCertificateDiagnostics(container);
+    }));
+  }
   registerProfileDiagnostics(container);
   container.log.info(`Certificates: inspection commands registered (use-CA action ${USE_CA_COMMAND} when available)`);
 }

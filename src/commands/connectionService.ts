@@ -4,6 +4,7 @@
  * importCommands.ts, useCaCommand.ts, sessionCommands.ts) runs over it.
  */
 import * as vscode from 'vscode';
+import { profileOrigin } from '../core/profiles/secretBinding';
 import { isDiagnosedError, type Problem } from '../core/diagnosis/problem';
 import { applyAnswers, type ConnectionAnswers } from '../core/profiles/answers';
 import { describeEndpoint, validateProfile, type DraftSecrets, type ProfileDraft } from '../core/profiles/draft';
@@ -86,7 +87,7 @@ export class ConnectionService {
       const last = this.sessions.lastStatus(p.id);
       const live = state.kind === 'connected' ? `$(pass-filled) connected${state.verified ? '' : ' (UNVERIFIED)'}` : state.kind === 'connecting' ? '$(sync~spin) connecting' : undefined;
       const lastText = last ? (last.ok ? `$(check) last OK ${new Date(last.at).toLocaleString()}` : `$(error) last: ${last.code ?? 'failed'} ${new Date(last.at).toLocaleString()}`) : 'never connected';
-      return { label: `${p.tls && p.verify !== 'insecure' ? '$(lock)' : '$(unlock)'} ${p.name}`, description: describeEndpoint(p) + (p.source === 'workspace' ? ' · workspace' : ''), detail: live ?? lastText, profile: p };
+      return { label: `${p.tls && p.verify !== 'insecure' ? '$(lock)' : '$(unlock)'} ${p.name}`, description: describeEndpoint(p) + (p.source === 'workspace' ? ` · workspace, ${profileOrigin(p)}` : ''), detail: live ?? lastText, profile: p };
     });
     const chosen = await this.ui.showQuickPick(items, { placeHolder: placeholder, matchOnDescription: true });
     return chosen?.profile;

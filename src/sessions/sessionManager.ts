@@ -17,6 +17,7 @@ import type { Logger } from '../platform/logger';
 import type { UserInput } from '../platform/userInput';
 import type { ProfileStore } from '../platform/profileStore';
 import type { SecretKind } from '../core/profiles/secretKinds';
+import { profileOrigin } from '../core/profiles/secretBinding';
 
 const LAST_STATUS_KEY = 'redisTls.lastStatus';
 
@@ -39,12 +40,17 @@ export interface ManagedSession extends ActiveSession {
   readonly connectedAt: number;
 }
 
-/** Asks the user for a secret a profile needs but SecretStorage does not hold (workspace profiles). */
-function askSecret(ui: UserInput, profile: Profile, kind: SecretKind): Promise<string | undefined> {
+/**
+ * Asks the user for a secret a profile needs but SecretStorage does not hold for its target now
+ * (workspace profiles; or the target changed since it was entered: `change` names what changed).
+ */
+function askSecret(ui: UserInput, profile: Profile, kind: SecretKind, change?: string): Promise<string | undefined> {
   const what = kind === 'password' ? 'password' : kind === 'pfxPassword' ? 'PKCS#12 (PFX) password' : 'client key passphrase';
+  const origin = profileOrigin(profile);
+  const changed = change ? `The stored secrets were not sent: this connection changed since they were entered (${change}). ` : '';
   return ui.showInputBox({
-    title: `Redis TLS: ${profile.name}`,
-    prompt: `Enter the ${what} for ${profile.host}:${profile.port}. It is kept in VS Code's secret storage.`,
+    title: `Redis TLS: ${profile.name}${origin ? ` (${origin})` : ''}`,
+    prompt: `${changed}Enter the ${what} for ${profile.host}:${profile.port}. It is kept in VS Code's secret storage.`,
     password: true,
     ignoreFocusOut: true,
   });
@@ -53,8 +59,9 @@ function askSecret(ui: UserInput, profile: Profile, kind: SecretKind): Promise<s
 /** Asks whether to trust a server certificate on first use (verify 'pin' without a pin yet). */
 async function askTrustPin(ui: UserInput, profile: Profile, fingerprint: string, subject: string): Promise<boolean> {
   const trust = 'Trust and Pin';
+  const origin = profileOrigin(profile);
   const answer = await ui.showWarningMessage(
-    `First connection to ${profile.name}: the server presents "${subject}" with SHA-256 ${fingerprint}. Compare it with the fingerprint you got from the server's owner before trusting it.`,
+    `First connection to ${profile.name}${origin ? ` (${origin})` : ''}: the server presents "${subject}" with SHA-256 ${fingerprint}. Compare it with the fingerprint you got from the server's owner before trusting it.`,
     { modal: true },
     trust,
   );
@@ -130,17 +137,19 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
    * The result holds secrets: hand it to the client only, never log or persist it.
    */
   async resolveOptions(profile: Profile, ask = true): Promise<ConnectionOptions> {
-    const secrets = await this.profiles.secretsOf(profile.id);
+    // Only secrets bound to this very target are sent; after a change the user is asked again.
+    const { secrets, change } = await this.profiles.boundSecretsOf(profile);
+    if (change) this.log.warn(`${profile.name}: stored secrets not sent: ${change}`);
     const need = async (kind: SecretKind): Promise<void> => {
       if (secrets[kind] !== undefined || !ask) return;
-      const value = await askSecret(this.ui, profile, kind);
+      const value = await askSecret(this.ui, profile, kind, change);
       if (value === undefined) throw new vscode.CancellationError();
       secrets[kind] = value;
       await this.profiles.setSecret(profile.id, kind, value);
     };
     if (profile.hasPassword) await need('password');
     if (profile.client.kind === 'pfx') await need('pfxPassword');
-    const options = await resolveConnectionOptions(profile, secrets);
+    const options = await resolveConnectionOptions(await this.profiles.withAcceptedPin(profile), secrets);
     const key = options.tls.key;
     if (options.tls.enabled && key !== undefined && !options.tls.passphrase && isEncryptedKeyPem(key)) {
       await need('passphrase');
@@ -168,7 +177,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
       try {
         connection = await RedisConnection.open(options);
       } catch (e) {
-        const trusted = await this.maybePinOnFirstUse(profile, e);
+        const trusted = await this.maybePinOnFirstUse(await this.profiles.withAcceptedPin(profile), e);
         if (!trusted) throw e;
         options.tls.pinSha256 = trusted;
         connection = await RedisConnection.open(options);
@@ -233,6 +242,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     if (!presented) return undefined;
     if (!(await askTrustPin(this.ui, profile, presented, chain[0]?.subject ?? '?'))) return undefined;
     if (profile.source === 'user') await this.profiles.save({ ...profile, pinSha256: presented });
+    else await this.profiles.setAcceptedPin(profile, presented);
     this.log.info(`${profile.name}: pinned server certificate SHA-256 ${presented}`);
     return presented;
   }

@@ -4,6 +4,7 @@
  * INFO, SCAN, TYPE, PTTL (and on hover OBJECT ENCODING, MEMORY USAGE, the length command).
  */
 import * as vscode from 'vscode';
+import { profileOrigin } from '../core/profiles/secretBinding';
 import { displayBytes, isPlainText, keyToToken } from '../core/keys/bytes';
 import { Database, describeServer, type ServerShape } from '../core/keys/database';
 import { formatBytes, formatTtl, fetchDetails, type KeyType } from '../core/keys/keyInfo';
@@ -337,6 +338,9 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     const tip = md();
     tip.appendMarkdown('**').appendText(p.name).appendMarkdown('**  \n').appendText(where);
     if (p.servername) tip.appendText(` (server name ${p.servername})`);
+    // Workspace profiles come from a file anyone with commit access writes: say so everywhere.
+    const origin = profileOrigin(p);
+    if (origin) tip.appendMarkdown('  \n').appendText(`Workspace profile ${origin}`);
     tip.appendMarkdown('\n\n');
     switch (state.kind) {
       case 'connected': {
@@ -367,6 +371,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       item.description = `${access} · ${String(item.description ?? '')}`;
       tip.appendMarkdown('\n\n').appendText(p.production ? 'Production profile: ' : '').appendText(isReadOnlyProfile(p) ? 'read-only — every command that is not a read is refused before it is sent.' : 'writes allowed (readOnly is off).');
     }
+    if (origin) item.description = `${String(item.description ?? '')} · workspace${p.workspaceFolder ? ` (${p.workspaceFolder})` : ''}`;
     item.tooltip = tip;
     // The connection commands (connection manager) match viewItem =~ /profile/.
     item.contextValue = `profile.${state.kind}${p.source === 'workspace' ? '.workspace' : ''}`;

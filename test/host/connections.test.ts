@@ -9,7 +9,7 @@ import type { SaveResult, TestResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import type { Profile } from '../../src/core/profiles/profile';
 import { ProfileStore } from '../../src/platform/profileStore';
-import { SecretStore, secretKey, SECRET_KINDS } from '../../src/platform/secretStore';
+import { SecretStore, secretKey, secretKeyIn, SECRET_KINDS } from '../../src/platform/secretStore';
 import { SessionManager } from '../../src/sessions/sessionManager';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
@@ -308,13 +308,13 @@ describe('connection manager (in the extension host)', function () {
       const s = first.result;
       assert.equal(s.verified, true);
       assert.deepEqual(first.prompts.map((x) => /Enter the (password|client key passphrase) /.exec(x.text ?? '')?.[1]), ['password', 'client key passphrase']);
-      assert.equal(await container.context.secrets.get(secretKey(p.id, 'password')), PASSWORD);
+      assert.equal(await container.context.secrets.get(secretKeyIn(`workspace.${p.id}`, 'password')), PASSWORD);
       await container.sessions.disconnect(p.id);
       // Stored secrets are reused: no answers, so a prompt would fail.
       await runWithInputs(container, [], () => container.sessions.connect(p.id));
       await container.sessions.disconnect(p.id);
       assert.equal(await vscode.commands.executeCommand('redisTls.forgetSecrets', p.id), true);
-      assert.equal(await container.context.secrets.get(secretKey(p.id, 'password')), undefined);
+      assert.equal(await container.context.secrets.get(secretKeyIn(`workspace.${p.id}`, 'password')), undefined);
     } finally {
       await vscode.workspace.fs.delete(file);
     }

@@ -8,7 +8,7 @@ import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ReadOnlyError } from '../../src/core/client/readOnly';
-import { asBuffer, asText } from '../../src/core/keys/replies';
+import { asBuffer, asText } from '../../src/core/keys/replyNarrowing';
 import type { DocumentKind } from '../../src/core/keys/values';
 import { valueUri } from '../../src/values/valueFs';
 import { getLab, type LabCerts } from '../lab/certs';

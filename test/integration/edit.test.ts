@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { RedisConnection } from '../../src/core/client/connection';
 import { Database } from '../../src/core/keys/database';
-import { asArray, asBuffer, asInteger, asText } from '../../src/core/keys/replies';
+import { asArray, asBuffer, asInteger, asText } from '../../src/core/keys/replyNarrowing';
 import { readValue, type ValueCaps, type ValuePosition } from '../../src/core/keys/values';
 import { DocumentError, type EditableType } from '../../src/core/edit/document';
 import { saveValue, UnsupportedEditError, type SaveResult } from '../../src/core/edit/save';

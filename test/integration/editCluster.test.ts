@@ -5,7 +5,7 @@ import { ClusterRouter, keySlot } from '../../src/core/client/cluster';
 import { RedisConnection } from '../../src/core/client/connection';
 import { TlsCache } from '../../src/core/tls/context';
 import { Database } from '../../src/core/keys/database';
-import { asText } from '../../src/core/keys/replies';
+import { asText } from '../../src/core/keys/replyNarrowing';
 import { readValue } from '../../src/core/keys/values';
 import { saveValue } from '../../src/core/edit/save';
 import { CrossSlotError, duplicateKey, renameKey } from '../../src/core/edit/keyOps';

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { RedisConnection } from '../../src/core/client/connection';
 import { isReadCommand, ReadOnlyError } from '../../src/core/client/readOnly';
-import { asArray, asText } from '../../src/core/keys/replies';
+import { asArray, asText } from '../../src/core/keys/replyNarrowing';
 import { getLab } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 

@@ -6,7 +6,7 @@
 import { ClusterRouter, keySlot } from '../client/cluster';
 import { displayBytes } from '../keys/bytes';
 import { Database } from '../keys/database';
-import { Args, asArray, asInteger } from '../keys/replies';
+import { Args, asArray, asInteger } from '../keys/replyNarrowing';
 import type { EditableType } from './document';
 import { keyCommander, SaveFailedError } from './save';
 

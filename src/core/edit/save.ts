@@ -21,7 +21,7 @@ import { ClusterRouter } from '../client/cluster';
 import { Database } from '../keys/database';
 import { prettyJson } from '../keys/format';
 import type { DocumentKind } from '../keys/values';
-import { Args, asArray, asOptionalBuffer, asText } from '../keys/replies';
+import { Args, asArray, asOptionalBuffer, asText } from '../keys/replyNarrowing';
 import { parseDocument, scoreValue, stringBody, type EditableType, type EditedValue } from './document';
 
 /** Which part of the value a document shows. */

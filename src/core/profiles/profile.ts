@@ -47,6 +47,8 @@ export interface Profile {
   color?: string;
   /** Where the profile is defined. */
   source: 'user' | 'workspace';
+  /** Workspace profiles: the name of the workspace folder whose `.vscode/redis-tls.json` defines it. */
+  workspaceFolder?: string;
   /** Provider preset used to create it, if any (e.g. 'azure-cache'). */
   preset?: string;
   /** Refuse every command that is not a read (core/client/readOnly.ts). Default: on for production profiles. */

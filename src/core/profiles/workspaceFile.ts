@@ -99,6 +99,7 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
       group: str(e.group),
       color: str(e.color),
       source: 'workspace',
+      workspaceFolder: folderName,
       preset: str(e.preset),
       ...(typeof e.readOnly === 'boolean' ? { readOnly: e.readOnly } : {}),
       ...(e.production === true ? { production: true } : {}),
