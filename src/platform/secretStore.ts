@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
  * Every secret a profile can own. Each is kept in SecretStorage under `redisTls.profile.<id>.<kind>`;
  * nothing secret is ever written to globalState, settings, logs or webview messages.
  */
-export const SECRET_KINDS = ['password', 'passphrase', 'keyPem', 'certPem', 'caPem', 'pfx', 'pfxPassword'] as const;
+export const SECRET_KINDS = ['password', 'passphrase', 'keyPem', 'certPem', 'caPem', 'pfx', 'pfxPassword', 'sentinelPassword'] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
 export type ProfileSecrets = Partial<Record<SecretKind, string>>;

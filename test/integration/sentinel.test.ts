@@ -7,6 +7,7 @@ import { TlsCache } from '../../src/core/tls/context';
 import { askSentinels, SentinelDirectory, SentinelSession, type SentinelSettings } from '../../src/core/sentinel/sentinel';
 import { startSentinelLab, text, until, type SentinelLab } from '../lab/clusterLab';
 import { getLab } from '../lab/certs';
+import { runCli } from './cliRun';
 
 async function problemOf(p: Promise<unknown>): Promise<DiagnosedError['problem'] | string> {
   try {
@@ -80,6 +81,26 @@ describe('sentinel over verified TLS (lab: primary, replica, three sentinels)', 
     } finally {
       await session.close();
     }
+  });
+
+  it('redis-tls doctor --sentinel: the sentinel\'s answer plus the primary\'s handshake; without a primary name, the IP diagnosis', async () => {
+    const ca = (await getLab()).rootCa.certPath;
+    const args = ['doctor', '-h', '127.0.0.1', '-p', String(lab!.sentinels[0]!.port), '--tls', '--cacert', ca, '--sni', 'localhost', '--sentinel', lab!.service, '--json'];
+    const env = { REDIS_TLS_SENTINEL_AUTH: lab!.sentinelPassword, REDISCLI_AUTH: lab!.dataPassword };
+    const ok = await runCli([...args, '--primary-sni', 'localhost'], env);
+    assert.equal(ok.code, 0, ok.stdout.toString());
+    const r = JSON.parse(ok.stdout.toString()) as { ok: boolean; sentinel: { address: string; service: string; primary: { host: string; port: number } }; target: { port: number }; tls: { authorized: boolean } };
+    assert.deepEqual(r.sentinel, { address: `127.0.0.1:${lab!.sentinels[0]!.port}`, service: lab!.service, primary: { host: '127.0.0.1', port: await lab!.primaryPort() } });
+    assert.equal(r.target.port, await lab!.primaryPort());
+    assert.equal(r.tls.authorized, true);
+    const noName = await runCli(args, env);
+    assert.equal(noName.code, 1);
+    const bad = JSON.parse(noName.stdout.toString()) as { problem: { code: string; detail: string; fix: string } };
+    assert.equal(bad.problem.code, 'HOSTNAME_MISMATCH');
+    assert.match(bad.problem.detail, /returned the IP address 127\.0\.0\.1/);
+    assert.match(bad.problem.fix, /resolve-hostnames yes/);
+    const scan = await runCli(['scan', '-h', '127.0.0.1', '-p', String(lab!.sentinels[0]!.port), '--tls', '--cacert', ca, '--sni', 'localhost', '--sentinel', lab!.service, '--primary-sni', 'localhost', '--pattern', 'cli-*'], env);
+    assert.equal(scan.code, 0, scan.stderr);
   });
 
   it('moves an open session to the new primary after SENTINEL FAILOVER: the next command succeeds there', async () => {

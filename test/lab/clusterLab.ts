@@ -90,6 +90,8 @@ export interface ClusterLabOptions {
   replicas?: boolean;
   /** per-node only: this node's certificate names `*.other.cluster.lab` instead of its announced name. */
   wildcardNode?: number;
+  /** appended to every node's command line (e.g. ['--enable-debug-command', 'yes'] for benchmarks) */
+  extraArgs?: string[];
 }
 
 const RANGES: Array<[number, number]> = [[0, 5460], [5461, 10922], [10923, 16383]];
@@ -123,7 +125,7 @@ export async function startClusterLab(opts: ClusterLabOptions = {}): Promise<Clu
       kind: 'tls', serverCert: certs[i]!.chainPath, serverKey: certs[i]!.keyPath,
       extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPorts[i]),
         '--tls-cluster', 'yes', '--tls-replication', 'yes', '--cluster-node-timeout', '3000', '--cluster-replica-no-failover', 'yes',
-        ...(name ? ['--cluster-announce-hostname', name] : [])],
+        ...(name ? ['--cluster-announce-hostname', name] : []), ...(opts.extraArgs ?? [])],
     })));
     for (const r of started) if (r.status === 'fulfilled') servers.push(r.value);
     const failed = started.find((r) => r.status === 'rejected');

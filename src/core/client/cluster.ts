@@ -15,8 +15,11 @@ import { RedisClient } from './client';
 import type { HandshakeReport } from '../tls/report';
 import type { TlsCache } from '../tls/context';
 import type { CommandArg } from '../resp/encode';
-import { DiagnosedError } from '../diagnosis/problem';
+import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
+import { clusterNodeProblem } from '../diagnosis/topology';
+import { chooseNodeName, type NamedNode, type NodeNameChoice, type NodeNamingSettings } from './nodeNaming';
+import { readClusterNodes, type ClusterNodeInfo } from './clusterNodes';
 
 /** The minimal command interface the cluster code needs from a seed connection (RedisConnection, RedisClient, ...). */
 export interface ClusterCommander {
@@ -75,7 +78,24 @@ export interface ClusterMaster {
 export interface ClusterOptions {
   /** Per-node verification names: 'ip:port' (or '[v6]:port') -> the name the node's certificate carries. */
   nameMap?: Readonly<Record<string, string>>;
+  /** How each node's verification name is chosen (seed's name, announced name, mapping); nameMap entries join its map. */
+  naming?: NodeNamingSettings;
+  /** Send read commands to a replica of the slot's primary (READONLY), when one is connected. */
+  readFromReplicas?: boolean;
   tlsCache?: TlsCache;
+}
+
+/** One node of the cluster as the session sees it: what the cluster said, the name chosen, and the outcome. */
+export interface ClusterNodeStatus {
+  info: ClusterNodeInfo;
+  address: string;
+  /** For a replica: its primary's address. */
+  primaryAddress?: string;
+  choice: NodeNameChoice;
+  ok: boolean;
+  /** Why the node could not be connected or verified (it is then not used). */
+  problem?: Problem;
+  report?: HandshakeReport;
 }
 
 function text(v: unknown): string {
@@ -188,7 +208,16 @@ export function nodeAddress(host: string, port: number): string {
  */
 export function nodeOptions(base: ConnectionOptions, host: string, port: number, nameMap?: Readonly<Record<string, string>>): ConnectionOptions {
   const mapped = nameMap?.[nodeAddress(host, port)];
-  const name = mapped ?? base.tls.servername ?? base.host;
+  return optionsForName(base, host, port, mapped ?? base.tls.servername ?? base.host);
+}
+
+/** The options for a node under the profile's naming choice, and that choice. */
+export function namedNodeOptions(base: ConnectionOptions, node: NamedNode, naming: NodeNamingSettings = {}): { options: ConnectionOptions; choice: NodeNameChoice } {
+  const choice = chooseNodeName(node, naming, base.tls.servername ?? base.host);
+  return { options: optionsForName(base, node.host, node.port, choice.verifiedName), choice };
+}
+
+function optionsForName(base: ConnectionOptions, host: string, port: number, name: string): ConnectionOptions {
   const tlsSettings = { ...base.tls };
   // For an IP name equal to the node's own address, leave SNI unset (RFC 6066): Node verifies against the host.
   if (base.tls.enabled && !(net.isIP(name) !== 0 && name === host)) tlsSettings.servername = name;
@@ -203,6 +232,9 @@ export function nodeOptions(base: ConnectionOptions, host: string, port: number,
 const SUBCOMMAND_KEY = new Set(['OBJECT', 'MEMORY', 'XINFO']);
 /** Commands without a key: any master answers (the first one). */
 const KEYLESS = new Set(['PING', 'INFO', 'SCAN', 'DBSIZE', 'MODULE', 'COMMAND', 'CLUSTER', 'ECHO', 'TIME', 'CLIENT', 'HELLO', 'ACL', 'CONFIG', 'LATENCY', 'SLOWLOG', 'SELECT', 'QUIT']);
+/** Commands a replica may answer after READONLY (what browsing sends). */
+const REPLICA_READS = new Set(['GET', 'GETRANGE', 'STRLEN', 'TYPE', 'TTL', 'PTTL', 'EXISTS', 'OBJECT', 'MEMORY', 'HGETALL', 'HGET', 'HMGET', 'HLEN', 'HSCAN', 'HKEYS',
+  'LRANGE', 'LLEN', 'LINDEX', 'SMEMBERS', 'SSCAN', 'SCARD', 'SISMEMBER', 'ZRANGE', 'ZSCAN', 'ZCARD', 'ZSCORE', 'XRANGE', 'XREVRANGE', 'XLEN', 'XINFO', 'JSON.GET', 'JSON.TYPE', 'DUMP']);
 /** Multi-key commands that may be split per key, summing the integer replies. */
 const SPLITTABLE = new Set(['DEL', 'UNLINK', 'EXISTS', 'TOUCH']);
 
@@ -246,8 +278,12 @@ export interface ClusterNodeHandle {
  */
 export class ClusterRouter {
   private readonly slotOwner: Array<RedisClient | undefined> = new Array<RedisClient | undefined>(SLOT_COUNT);
+  /** For slots whose primary failed: that node's address (its diagnosis is in `statuses`). */
+  private readonly slotFailure: Array<string | undefined> = new Array<string | undefined>(SLOT_COUNT);
   private readonly clients = new Map<string, RedisClient>();
+  private readonly choices = new Map<string, NodeNameChoice>();
   private mastersList: ClusterMaster[] = [];
+  private statuses: ClusterNodeStatus[] = [];
   private refreshing: Promise<void> | undefined;
   private closed = false;
   /** Topology reads after the first one (MOVED, ASK to an unknown node). */
@@ -274,7 +310,15 @@ export class ClusterRouter {
     return router;
   }
 
-  /** The masters in slot order. */
+  /** Every node (primaries in slot order, each followed by its replicas) with its verification outcome. */
+  get nodeStatuses(): readonly ClusterNodeStatus[] {
+    return this.statuses.map((s) => {
+      const report = s.ok ? this.clients.get(s.address)?.report : undefined;
+      return report ? { ...s, report } : s;
+    });
+  }
+
+  /** The masters in slot order (those connected and verified). */
   get masters(): readonly ClusterMaster[] {
     return this.mastersList;
   }
@@ -299,40 +343,93 @@ export class ClusterRouter {
 
   private ownerOf(slot: number): RedisClient {
     const c = this.slotOwner[slot];
+    const failed = c ? undefined : this.slotProblem(slot);
+    if (failed) throw new DiagnosedError(failed);
     if (!c) {
       throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `No master serves hash slot ${slot} (the cluster is not fully covered).`, { title: 'Cluster slot not served' }));
     }
     return c;
   }
 
-  private clientFor(host: string, port: number): RedisClient {
+  private clientFor(host: string, port: number, node?: NamedNode): RedisClient {
     const addr = nodeAddress(host, port);
     let c = this.clients.get(addr);
     if (!c) {
-      c = new RedisClient(nodeOptions(this.options, host, port, this.clusterOptions.nameMap), this.clusterOptions.tlsCache ? { tlsCache: this.clusterOptions.tlsCache } : {});
+      const naming: NodeNamingSettings = { ...this.clusterOptions.naming, map: { ...this.clusterOptions.nameMap, ...this.clusterOptions.naming?.map } };
+      const { options, choice } = namedNodeOptions(this.options, node ?? { id: '', host, port }, naming);
+      c = new RedisClient(options, this.clusterOptions.tlsCache ? { tlsCache: this.clusterOptions.tlsCache } : {});
       this.clients.set(addr, c);
+      this.choices.set(addr, choice);
     }
     return c;
   }
 
   private async loadTopology(): Promise<void> {
-    const masters = await readTopology(this.seed, this.options);
+    const all = (await readClusterNodes(this.seed, this.options.tls.enabled, this.options.host)).filter((n) => n.health !== 'fail');
+    const masters = sanitizeMasters(all.filter((n) => n.role === 'primary').map((n) => ({ id: n.id, host: n.host, port: n.port, slots: n.slots })));
     if (masters.length === 0) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The cluster reported no masters with slots.', { title: 'Empty cluster topology' }));
-    const clients = masters.map((m) => this.clientFor(m.host, m.port));
-    // Connect (and verify) every master now: a certificate problem on any node shows up at open.
-    await Promise.all(clients.map((c) => c.connect()));
-    this.slotOwner.fill(undefined);
-    masters.forEach((m, i) => {
-      for (const [a, b] of m.slots) for (let s = a; s <= b; s++) this.slotOwner[s] = clients[i];
+    const infoOf = (m: ClusterMaster): ClusterNodeInfo => all.find((n) => n.id === m.id && n.port === m.port) ?? { ...m, role: 'primary', health: 'unknown' };
+    const replicas = all.filter((n) => n.role === 'replica' && masters.some((m) => m.id === n.primaryId));
+    // Display order: each primary (slot order) followed by its replicas.
+    const nodes = masters.flatMap((m) => [infoOf(m), ...replicas.filter((n) => n.primaryId === m.id)]);
+    // Connect (and verify) every node now, each on its own: a node that fails is shown with its own
+    // diagnosis, the others stay usable.
+    const outcomes = await Promise.allSettled(nodes.map((n) => this.clientFor(n.host, n.port, n).connect()));
+    const addressOfId = new Map(masters.map((m) => [m.id, nodeAddress(m.host, m.port)]));
+    const statuses = nodes.map((info, i): ClusterNodeStatus => {
+      const address = nodeAddress(info.host, info.port);
+      const choice = this.choices.get(address) ?? { naming: this.clusterOptions.naming?.naming ?? 'seed', verifiedName: this.options.tls.servername ?? this.options.host, mapped: false };
+      const primaryAddress = info.primaryId ? addressOfId.get(info.primaryId) : undefined;
+      const base = { info, address, ...(primaryAddress ? { primaryAddress } : {}), choice };
+      const outcome = outcomes[i] as PromiseSettledResult<unknown>;
+      if (outcome.status === 'fulfilled') return { ...base, ok: true };
+      const reason: unknown = outcome.reason;
+      const problem = reason instanceof DiagnosedError ? reason.problem : makeProblem('PROTOCOL_ERROR', `Connecting to ${address} failed.`);
+      return { ...base, ok: false, problem: clusterNodeProblem(problem, { address, role: info.role, ...(primaryAddress ? { primaryAddress } : {}), ...(info.hostname ? { announcedName: info.hostname } : {}) }, choice) };
     });
-    const live = new Set(masters.map((m) => nodeAddress(m.host, m.port)));
+    const statusOf = (m: ClusterMaster): ClusterNodeStatus | undefined => statuses.find((x) => x.address === nodeAddress(m.host, m.port));
+    const okMasters = masters.filter((m) => statusOf(m)?.ok);
+    if (okMasters.length === 0) {
+      const first = statuses.find((x) => x.problem)?.problem;
+      throw new DiagnosedError(first ?? makeProblem('PROTOCOL_ERROR', 'No cluster primary could be connected.'));
+    }
+    this.slotOwner.fill(undefined);
+    this.slotFailure.fill(undefined);
+    masters.forEach((m) => {
+      const ok = statusOf(m)?.ok === true;
+      const client = ok ? this.clientFor(m.host, m.port) : undefined;
+      const addr = nodeAddress(m.host, m.port);
+      for (const [a, b] of m.slots) {
+        for (let s = a; s <= b; s++) {
+          this.slotOwner[s] = client;
+          this.slotFailure[s] = ok ? undefined : addr;
+        }
+      }
+    });
+    this.statuses = statuses;
+    const live = new Set(statuses.filter((s) => s.ok).map((s) => s.address));
     for (const [addr, c] of this.clients) {
       if (!live.has(addr)) {
         this.clients.delete(addr);
+        this.choices.delete(addr);
         void c.close();
       }
     }
-    this.mastersList = masters;
+    this.mastersList = okMasters;
+  }
+
+  /** The diagnosis of the failed primary serving a slot, if it failed. */
+  private slotProblem(slot: number): Problem | undefined {
+    const addr = this.slotFailure[slot];
+    return addr ? this.statuses.find((s) => s.address === addr)?.problem : undefined;
+  }
+
+  /** A connected replica of the primary serving a slot (for READONLY reads). */
+  private replicaFor(slot: number): RedisClient | undefined {
+    const owner = this.slotOwner[slot];
+    const primary = this.statuses.find((s) => s.ok && s.info.role === 'primary' && this.clients.get(s.address) === owner);
+    const replica = primary && this.statuses.find((s) => s.ok && s.info.role === 'replica' && s.primaryAddress === primary.address);
+    return replica ? this.clients.get(replica.address) : undefined;
   }
 
   /** Re-reads the topology (once at a time). */
@@ -352,14 +449,29 @@ export class ClusterRouter {
     }
     const key = commandKey(args);
     const first = this.mastersList[0];
-    const target = key === undefined ? (first ? this.clientFor(first.host, first.port) : undefined) : this.ownerOf(keySlot(keyBytes(key)));
+    const slot = key === undefined ? -1 : keySlot(keyBytes(key));
+    if (slot >= 0 && !this.slotOwner[slot] && this.slotProblem(slot)) {
+      // The primary serving this slot failed: the topology may have changed since (failover, fixed node).
+      await this.refresh().catch(() => undefined);
+    }
+    const target = slot < 0 ? (first ? this.clientFor(first.host, first.port) : undefined) : this.ownerOf(slot);
     if (!target) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The cluster has no masters.', { title: 'Empty cluster topology' }));
+    const replica = slot >= 0 && this.clusterOptions.readFromReplicas && REPLICA_READS.has(name) ? this.replicaFor(slot) : undefined;
+    if (replica) {
+      // READONLY is per connection and a reconnect forgets it: send it with every read (pipelined).
+      const [, reply] = await Promise.all([replica.send(['READONLY'], opts), replica.send(args, opts)]);
+      return reply;
+    }
     try {
       return await target.send(args, opts);
     } catch (e) {
       const redirect = parseRedirect(e);
       if (!redirect) throw e;
-      const node = this.knownClient(redirect.host || this.options.host, redirect.port);
+      const host = redirect.host || this.options.host;
+      const unknownNode = !this.clients.has(nodeAddress(host, redirect.port));
+      // A node this session does not know: read the topology first, so the new node gets its announced name.
+      if (unknownNode) await this.refresh();
+      const node = this.knownClient(host, redirect.port);
       if (redirect.kind === 'ASK') {
         // The slot is migrating: this one command goes to the importing node, preceded by ASKING.
         const [, reply] = await Promise.all([node.send(['ASKING'], opts), node.send(args, opts)]);
@@ -367,7 +479,7 @@ export class ClusterRouter {
       }
       // The slot moved: re-read the topology for the next commands; this one goes where the server said
       // (the node answering CLUSTER SHARDS may not have heard of the move yet).
-      await this.refresh();
+      if (!unknownNode) await this.refresh();
       return node.send(args, opts);
     }
   }
@@ -382,6 +494,8 @@ export class ClusterRouter {
   private knownClient(host: string, port: number): RedisClient {
     const c = this.clients.get(nodeAddress(host, port));
     if (c) return c;
+    const known = this.statuses.find((s) => s.address === nodeAddress(host, port));
+    if (known?.problem) throw new DiagnosedError(known.problem);
     if (!validHost(host) || !validPort(port)) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The cluster redirected to an invalid address.', { title: 'Invalid cluster redirect' }));
     return this.clientFor(host, port);
   }
