@@ -91,7 +91,22 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
       color: str(e.color),
       source: 'workspace',
       preset: str(e.preset),
+      ...clusterFields(e),
     });
   });
   return { profiles, warnings };
+}
+
+/** Cluster node naming from a shared profile: `clusterNaming`, `clusterNodeNames` (string -> string), `readFromReplicas`. */
+function clusterFields(e: Record<string, unknown>): Pick<Profile, 'clusterNaming' | 'clusterNodeNames' | 'readFromReplicas'> {
+  const naming = e.clusterNaming === 'seed' || e.clusterNaming === 'announced' || e.clusterNaming === 'mapping' ? e.clusterNaming : undefined;
+  const raw = e.clusterNodeNames;
+  const names = typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+    ? Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1].trim() !== '').slice(0, 256))
+    : undefined;
+  return {
+    ...(naming ? { clusterNaming: naming } : {}),
+    ...(names && Object.keys(names).length ? { clusterNodeNames: names } : {}),
+    ...(e.readFromReplicas === true ? { readFromReplicas: true } : {}),
+  };
 }
