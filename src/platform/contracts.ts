@@ -14,7 +14,7 @@ export interface RedisCommander {
 export type ConnectionState =
   | { kind: 'disconnected' }
   | { kind: 'connecting' }
-  | { kind: 'connected'; verified: boolean; protocol?: string; cipher?: string; nearestExpiry?: Date }
+  | { kind: 'connected'; verified: boolean; protocol?: string; cipher?: string; nearestExpiry?: Date; via?: string }
   | { kind: 'failed'; problem: Problem };
 
 export interface ActiveSession {

@@ -92,7 +92,7 @@ export function clusterNodeItem(node: ClusterNodeNode, now = Date.now()): vscode
     : new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
   item.contextValue = s.ok ? 'redisTls.clusterNode' : 'redisTls.clusterNode.failed';
   const tip = plain();
-  tip.appendText(`${s.info.role === 'primary' ? 'Primary' : `Replica of ${s.primaryAddress ?? '?'}`} ${s.address}`);
+  tip.appendText(s.info.role === 'primary' ? `Primary ${s.address}` : `Replica ${s.address} of ${s.primaryAddress ?? '?'}`);
   if (s.info.hostname) tip.appendText(`, announces ${s.info.hostname}`);
   tip.appendText(`\nVerified against: ${s.choice.verifiedName} (${s.choice.mapped ? 'mapping' : s.choice.naming === 'announced' ? 'announced name' : "seed's name"})`);
   if (s.info.slots.length) tip.appendText(`\nSlots: ${formatSlotRanges(s.info.slots)}`);

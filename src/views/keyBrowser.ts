@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Container } from '../container';
 import { registerKeyCommands } from '../commands/keys';
+import { registerClusterNodeCommands } from '../commands/clusterNodes';
 import { VALUE_SCHEME, ValueCodeLens, ValueFileSystem } from '../platform/valueFs';
 import { KeyTreeProvider } from './keyTree';
 
@@ -30,6 +31,7 @@ export function registerKeyBrowser(container: Container): KeyBrowser {
   container.own(fs.onDidRender(updateNextPartContext));
   const mode = container.context.extensionMode;
   for (const d of registerKeyCommands({ provider, fs, log: container.log, extensionMode: mode })) container.own(d);
+  for (const d of registerClusterNodeCommands(provider, container.log)) container.own(d);
   const browser: KeyBrowser = { provider, fs, view: view as vscode.TreeView<unknown> };
   if (mode === vscode.ExtensionMode.Test) {
     // The in-host tests reach the tree through this; it exists only when VS Code runs the extension's tests.

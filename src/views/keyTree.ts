@@ -17,6 +17,7 @@ import { DEFAULT_DELIMITER } from '../core/profiles/profile';
 import { isDiagnosedError } from '../core/diagnosis/problem';
 import type { ActiveSession, ProfileStoreApi, SessionManagerApi } from '../platform/contracts';
 import type { Logger } from '../platform/logger';
+import { clusterNodeItem, nodeChildren, nodesFolderItem, NodesFolderNode } from './clusterNodesFolder';
 import { ConnectionNode, DatabaseNode, FolderNode, KeyNode, LoadMoreNode, MessageNode, ShowMoreNode, type KeyTreeNode } from './keyNodes';
 
 export interface BrowserSettings {
@@ -154,6 +155,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
         case 'connection': return await this.databaseNodes(node);
         case 'database': return await this.folderChildren(node, node.keyspace.tree.root, node);
         case 'folder': return await this.folderChildren(node.database, node.folder, node);
+        case 'nodes': case 'clusterNode': return nodeChildren(node);
         default: return [];
       }
     } catch (e) {
@@ -167,6 +169,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       case 'database': return node.connection;
       case 'folder': case 'key': case 'showMore': return node.parent;
       case 'loadMore': return node.database;
+      case 'nodes': return this.connections.get(node.connectionId);
+      case 'clusterNode': return node.folder;
       default: return undefined;
     }
   }
@@ -234,7 +238,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       if (!wanted.has(home)) wanted.set(home, 0);
     }
     const settings = readBrowserSettings();
-    const out: DatabaseNode[] = [];
+    const out: KeyTreeNode[] = session.client instanceof ClusterRouter ? [this.nodesFolder(id, session.client)] : [];
     for (const [index, keys] of [...wanted].sort((x, y) => x[0] - y[0])) {
       let db = b.databases.get(index);
       if (!db) {
@@ -250,6 +254,15 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       out.push(db);
     }
     return out;
+  }
+
+  private readonly nodesFolders = new WeakMap<ClusterRouter, NodesFolderNode>();
+
+  /** The cluster's "Nodes" folder (one per router, so refreshes can target it). */
+  nodesFolder(profileId: string, router: ClusterRouter): NodesFolderNode {
+    let f = this.nodesFolders.get(router);
+    if (!f) this.nodesFolders.set(router, (f = new NodesFolderNode(profileId, router)));
+    return f;
   }
 
   /** Starts every database over (the title bar's Refresh). */
@@ -299,6 +312,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     switch (node.kind) {
       case 'connection': return this.connectionItem(node);
       case 'database': return this.databaseItem(node);
+      case 'nodes': return nodesFolderItem(node);
+      case 'clusterNode': return clusterNodeItem(node);
       case 'folder': return this.folderItem(node);
       case 'key': return this.keyItem(node);
       case 'loadMore': {
@@ -344,7 +359,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     switch (state.kind) {
       case 'connected': {
         const tls = p.tls ? state.protocol ?? 'TLS' : 'no TLS';
-        item.description = `${where} · ${state.verified ? `${tls} verified` : `${tls} UNVERIFIED`}`;
+        item.description = `${where} · ${state.verified ? `${tls} verified` : `${tls} UNVERIFIED`}${state.via ? ` · ${state.via}` : ''}`;
+        if (state.via) tip.appendText(`${state.via}.`).appendMarkdown('  \n');
         item.iconPath = state.verified ? new vscode.ThemeIcon('lock', new vscode.ThemeColor('testing.iconPassed')) : new vscode.ThemeIcon('unlock', new vscode.ThemeColor('list.warningForeground'));
         tip.appendText(state.verified ? `Connected, verified (${tls}${state.cipher ? `, ${state.cipher}` : ''}).` : p.tls ? `Connected, but the server certificate is NOT verified (${tls}).` : 'Connected without TLS: traffic is not encrypted.');
         if (state.nearestExpiry) tip.appendMarkdown('  \n').appendText(`Nearest certificate expiry: ${state.nearestExpiry.toISOString().slice(0, 10)}`);

@@ -240,6 +240,18 @@ export class SentinelSession {
     return this.conn && !this.conn.closed ? this.conn.report : undefined;
   }
 
+  /** The connection last opened (it may have closed since; the next send opens a new one). */
+  get lastConnection(): RedisConnection | undefined {
+    return this.conn;
+  }
+
+  /** One line for people: which node serves and which sentinel named it. */
+  describe(): string {
+    const a = this.current;
+    if (!a) return `Sentinel service "${this.settings.service}"`;
+    return `${a.role} ${endpointText(a.node)} of "${this.settings.service}", named by Sentinel ${endpointText(a.sentinel)}`;
+  }
+
   onFailover(listener: (e: FailoverEvent) => void): void {
     this.listeners.push(listener);
   }
