@@ -1,6 +1,6 @@
 import type { DoctorResult } from '../core/tls/doctor';
 import type { ClusterDoctorResult, SentinelDoctorResult } from './topology';
-import type { CertSummary } from '../core/tls/chain';
+import type { CertSummary } from '../core/certs/summary';
 
 /** Server-supplied text goes to a terminal: escape control characters so it cannot drive it. */
 export function clean(s: string): string {

@@ -10,7 +10,7 @@ import { ClusterRouter, isClusterEnabled } from '../core/client/cluster';
 import type { NodeNamingSettings } from '../core/client/nodeNaming';
 import { runDoctor, type DoctorResult } from '../core/tls/doctor';
 import { TlsCache } from '../core/tls/context';
-import type { CertSummary } from '../core/tls/chain';
+import type { CertSummary } from '../core/certs/summary';
 import { DiagnosedError, type Problem } from '../core/diagnosis/problem';
 import { askSentinels, dataNodeOptions, endpointText, SentinelDirectory, SentinelSession, type SentinelSettings } from '../core/sentinel/sentinel';
 import { sentinelNodeProblem } from '../core/diagnosis/topology';

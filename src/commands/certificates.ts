@@ -9,13 +9,11 @@ import type { Container } from '../container';
 import {
   buildChain,
   Certificate,
-  fetchPresentedChain,
   parseCertificates,
-  ProbeError,
   readPfx,
   type ChainReport,
-  type ProbeResult,
 } from '../core/certs';
+import { fetchPresentedChain, ProbeError, type ProbeResult } from '../core/tls/inspectionHandshake';
 import type { Profile } from '../core/profiles/profile';
 import { registerCertificateDiagnostics } from '../diagnostics/certificateDiagnostics';
 import { registerProfileDiagnostics } from '../diagnostics/profileDiagnostics';

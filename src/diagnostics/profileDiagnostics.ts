@@ -7,11 +7,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Container } from '../container';
-import { fetchPresentedChain } from '../core/certs';
+import { fetchPresentedChain } from '../core/tls/inspectionHandshake';
 import type { DiagnosisCode, Problem, ProblemField } from '../core/diagnosis/problem';
 import type { Profile } from '../core/profiles/profile';
-import { WORKSPACE_PROFILES_FILE } from '../core/profiles/workspaceFile';
-import { findProfileObject, parseJsonWithOffsets, property, type JsonNode } from './jsonLocate';
+import { findProfileNode, jsonProperty, parseWorkspaceTree, WORKSPACE_PROFILES_FILE, type JsonNode } from '../core/profiles/workspaceFile';
 
 export const PROFILE_DIAGNOSTIC_SOURCE = 'Redis TLS connection';
 /** Failures of profiles that live in no file are shown under this read-only document scheme. */
@@ -74,15 +73,15 @@ export interface Located {
 
 /** Where the diagnostic for `field` goes inside the profile's object (offsets). */
 export function locateField(text: string, profile: Pick<Profile, 'name'> & { fileId?: string }, field: ProblemField | undefined): Located | undefined {
-  const root = parseJsonWithOffsets(text);
-  const obj = findProfileObject(root, profile.name, profile.fileId);
+  const obj = findProfileNode(parseWorkspaceTree(text), profile.name, profile.fileId);
   if (!obj) return undefined;
+  const span = (n: JsonNode): Located['range'] => ({ start: n.offset, end: n.offset + n.length });
   for (const key of field ? FIELD_KEYS[field] : []) {
-    const p = property(obj, key);
-    if (p) return { range: { start: p.value.start, end: p.value.end }, key, object: obj };
+    const p = jsonProperty(obj, key);
+    if (p) return { range: span(p.value), key, object: obj };
   }
-  const name = property(obj, 'name');
-  return name ? { range: { start: name.value.start, end: name.value.end }, key: 'name', object: obj } : { range: { start: obj.start, end: obj.start + 1 }, object: obj };
+  const name = jsonProperty(obj, 'name');
+  return name ? { range: span(name.value), key: 'name', object: obj } : { range: { start: obj.offset, end: obj.offset + 1 }, object: obj };
 }
 
 interface Failure {
@@ -258,26 +257,27 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
 
 /** Replaces (or inserts after "host") one string property of a profile object in redis-tls.json. */
 export function profilePropertyEdit(doc: vscode.TextDocument, profileName: string, key: string, text: string): vscode.WorkspaceEdit | undefined {
-  const root = parseJsonWithOffsets(doc.getText());
-  const obj = findProfileObject(root, profileName);
+  const obj = findProfileNode(parseWorkspaceTree(doc.getText()), profileName);
   if (!obj) return undefined;
   const edit = new vscode.WorkspaceEdit();
-  const existing = property(obj, key);
+  const existing = jsonProperty(obj, key);
   const value = JSON.stringify(text);
   if (existing) {
-    edit.replace(doc.uri, new vscode.Range(doc.positionAt(existing.value.start), doc.positionAt(existing.value.end)), value);
+    const v = existing.value;
+    edit.replace(doc.uri, new vscode.Range(doc.positionAt(v.offset), doc.positionAt(v.offset + v.length)), value);
     return edit;
   }
-  const anchor = property(obj, 'host') ?? obj.properties?.[0];
+  const first = obj.children?.[0]?.children;
+  const anchor = jsonProperty(obj, 'host') ?? (first?.[0] && first[1] ? { key: first[0], value: first[1] } : undefined);
   if (!anchor) {
-    edit.insert(doc.uri, doc.positionAt(obj.start + 1), ` ${JSON.stringify(key)}: ${value} `);
+    edit.insert(doc.uri, doc.positionAt(obj.offset + 1), ` ${JSON.stringify(key)}: ${value} `);
     return edit;
   }
   // After the "host" property, on its own line with the same indentation when the file is laid out so.
-  const anchorPos = doc.positionAt(anchor.keyStart);
+  const anchorPos = doc.positionAt(anchor.key.offset);
   const indent = doc.lineAt(anchorPos.line).text.slice(0, anchorPos.character);
   const onOwnLine = /^\s*$/.test(indent);
-  edit.insert(doc.uri, doc.positionAt(anchor.value.end), onOwnLine ? `,\n${indent}${JSON.stringify(key)}: ${value}` : `, ${JSON.stringify(key)}: ${value}`);
+  edit.insert(doc.uri, doc.positionAt(anchor.value.offset + anchor.value.length), onOwnLine ? `,\n${indent}${JSON.stringify(key)}: ${value}` : `, ${JSON.stringify(key)}: ${value}`);
   return edit;
 }
 

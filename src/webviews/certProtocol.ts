@@ -3,7 +3,7 @@
  * vscode API so the same checks run in unit tests. Nothing secret is ever part of a message: the
  * model carries public certificate data and connection facts only (no passwords, keys, passphrases).
  */
-import type { CertSummary, ChainReport, Finding, LinkCheck, NameEntry, Verdict } from '../core/certs';
+import type { CertDetails, CertSummary, ChainReport, Finding, LinkCheck, NameEntry, Verdict } from '../core/certs';
 import { certificateFindings, describeValidity, formatDuration, type CertPurpose } from '../core/certs';
 import type { HandshakeReport } from '../core/tls/report';
 
@@ -15,7 +15,7 @@ export interface LinkModel {
   explanation: string;
   checks: Array<Pick<LinkCheck, 'id' | 'verdict' | 'text'>>;
   validity: string;
-  cert: CertSummary;
+  cert: CertDetails;
   findings: Array<Pick<Finding, 'severity' | 'title' | 'detail' | 'fix'>>;
 }
 
@@ -44,7 +44,7 @@ export interface PanelModel {
   code?: string;
   links: LinkModel[];
   /** Presented certificates not on the path. */
-  unused: CertSummary[];
+  unused: CertDetails[];
   notes: string[];
   /** The "use this CA in a profile" action is available. */
   canUseCa: boolean;
@@ -155,7 +155,8 @@ export function buildPanelModel(input: ModelInput): PanelModel {
   };
 }
 
-function toCertSummary(c: HandshakeReport['chain'][number]): CertSummary {
+/** The panel's view of a certificate the live connection recorded (no PEM, no extensions). */
+function toCertDetails(c: CertSummary): CertDetails {
   const cn = /(?:^|,\s*)CN=([^,]+)/.exec(c.subject)?.[1];
   const sans: NameEntry[] = c.subjectAltNames.map((n) => {
     const m = /^(DNS|IP Address|IP|email|URI):\s*(.*)$/i.exec(n);
@@ -201,7 +202,7 @@ export function reportOnlyModel(profileName: string, trustSource: string, r: Han
       explanation: text,
       checks: [{ id: 'trust', verdict, text }],
       validity: left < 0 ? `expired ${formatDuration(left)} ago (${c.notAfter})` : `expires in ${formatDuration(left)} (${c.notAfter})`,
-      cert: toCertSummary(c),
+      cert: toCertDetails(c),
       findings: [],
     };
   });

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import * as assert from 'node:assert/strict';
 import { getLab, type LabCerts } from '../lab/certs';
 import { requireRedisTls, startRedis, stopAll, type RedisServer } from '../lab/servers';
-import { buildChain, fetchPresentedChain, parseCertificates } from '../../src/core/certs';
+import { buildChain, parseCertificates } from '../../src/core/certs';
+import { fetchPresentedChain } from '../../src/core/tls/inspectionHandshake';
 
 describe('certs: presented chains from a real redis-server', function () {
   this.timeout(60_000);

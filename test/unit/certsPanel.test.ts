@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import * as assert from 'node:assert/strict';
 import { getLab } from '../lab/certs';
 import { buildChain, parseCertificates } from '../../src/core/certs';
-import { summarizeCertificate } from '../../src/core/tls/chain';
+import { summarizeCertificate } from '../../src/core/certs/summary';
 import type { HandshakeReport } from '../../src/core/tls/report';
 import { assertNoSecrets, buildPanelModel, parseFromPanel, reportOnlyModel } from '../../src/webviews/certProtocol';
-import { findProfileObject, parseJsonWithOffsets, property } from '../../src/diagnostics/jsonLocate';
+import { findProfileNode, jsonProperty, parseWorkspaceTree } from '../../src/core/profiles/workspaceFile';
 
 describe('certs panel: message protocol', () => {
   it('accepts exactly the known messages from the webview', () => {
@@ -75,21 +75,22 @@ describe('certs diagnostics: JSON locator for redis-tls.json', () => {
   ]
 }`;
   it('finds the profile object and the offsets of its values', () => {
-    const root = parseJsonWithOffsets(text);
-    const obj = findProfileObject(root, 'Prod "cache"');
+    const root = parseWorkspaceTree(text);
+    const obj = findProfileNode(root, 'Prod "cache"');
     assert.ok(obj);
-    const ca = property(obj, 'caFile');
+    const ca = jsonProperty(obj, 'caFile');
     assert.ok(ca);
-    assert.equal(text.slice(ca.value.start, ca.value.end), '"certs/ca.pem"');
-    assert.equal(property(obj, 'port')?.value.value, 6380);
-    assert.equal(findProfileObject(root, 'missing'), undefined);
+    assert.equal(text.slice(ca.value.offset, ca.value.offset + ca.value.length), '"certs/ca.pem"');
+    assert.equal(jsonProperty(obj, 'port')?.value.value, 6380);
+    assert.equal(findProfileNode(root, 'missing'), undefined);
   });
   it('tolerates trailing commas and comments (JSONC)', () => {
-    const root = parseJsonWithOffsets('{ /* c */ "profiles": [ { "name": "x", "host": "h", }, ], }');
-    assert.equal(property(findProfileObject(root, 'x')!, 'host')?.value.value, 'h');
+    const root = parseWorkspaceTree('{ /* c */ "profiles": [ { "name": "x", "host": "h", }, ], }');
+    assert.equal(jsonProperty(findProfileNode(root, 'x')!, 'host')?.value.value, 'h');
   });
   it('returns undefined for broken JSON instead of throwing', () => {
-    assert.equal(parseJsonWithOffsets('{ "profiles": [ { "name": '), undefined);
-    assert.equal(parseJsonWithOffsets('['.repeat(500)), undefined);
+    assert.equal(parseWorkspaceTree('{ "profiles": [ { "name": '), undefined);
+    assert.equal(parseWorkspaceTree('['.repeat(500)), undefined);
+    assert.equal(parseWorkspaceTree('['.repeat(1_000_000)), undefined);
   });
 });

@@ -37,7 +37,9 @@ describe('client key passphrase check', () => {
     assert.equal(problemCode('Wr0ng-Secret-xyz'), 'KEY_PASSPHRASE');
   });
 
-  it('a wrong passphrase whose garbage passes the padding check is KEY_PASSPHRASE too', () => {
+  it('a wrong passphrase whose garbage passes the padding check is KEY_PASSPHRASE too', function () {
+    // The search derives a key (PBKDF2) per candidate, ~256 on average: seconds on a busy machine.
+    this.timeout(120_000);
     let odd: string | undefined;
     for (let i = 0; i < 20000 && odd === undefined; i++) {
       const candidate = `Wr0ng-Secret-${i}`;

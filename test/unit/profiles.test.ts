@@ -191,6 +191,14 @@ describe('profiles: workspace file', () => {
     assert.ok(r.warnings.some((w) => w.includes('"password"')));
     assert.ok(r.warnings.some((w) => w.includes('"name" and "host"')));
   });
+
+  it('reads the file as VS Code edits it (comments, trailing commas) and refuses broken or absurdly nested text', () => {
+    const r = parseWorkspaceProfiles('{\n  // shared\n  "profiles": [ { "name": "A", "host": "a", /* TLS port */ "port": 6380, }, ],\n}', '/ws', 'proj');
+    assert.deepEqual(r.profiles.map((p) => [p.name, p.port]), [['A', 6380]]);
+    assert.deepEqual(r.warnings, []);
+    assert.deepEqual(parseWorkspaceProfiles('{ "profiles": [ { "name": ', '/ws', 'proj'), { profiles: [], warnings: ['not valid JSON'] });
+    assert.deepEqual(parseWorkspaceProfiles('['.repeat(1_000_000), '/ws', 'proj'), { profiles: [], warnings: ['not valid JSON'] });
+  });
 });
 
 describe('profiles: pre-connect checks and resolution (lab certificates)', function () {

@@ -1,10 +1,8 @@
 /**
  * Certificate facts shared by the full @peculiar/x509 summaries (certificate.ts, findings.ts), the
- * lightweight handshake summaries (tls/chain.ts) and the profile pre-flight checks. Type imports
+ * lightweight handshake summaries (tls/peerChain.ts) and the profile pre-flight checks. Type imports
  * only, so the CLI bundle can use it without pulling in @peculiar/x509.
  */
-import type { KeyObject, X509Certificate } from 'node:crypto';
-
 export const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 export const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 export const EKU_ANY = '2.5.29.37.0';
@@ -84,13 +82,4 @@ export function validityState(notBefore: Date, notAfter: Date, now: Date, warnDa
   if (now.getTime() > notAfter.getTime()) return 'expired';
   if (now.getTime() < notBefore.getTime()) return 'not-yet-valid';
   return notAfter.getTime() - now.getTime() < warnDays * DAY_MS ? 'expiring' : 'valid';
-}
-
-/** True when `key` is the private key of `cert` (node:crypto's check; a failure to compare is false). */
-export function certificateHoldsKey(cert: X509Certificate, key: KeyObject): boolean {
-  try {
-    return cert.checkPrivateKey(key);
-  } catch {
-    return false;
-  }
 }

@@ -21,7 +21,11 @@ export interface ExtensionSummary {
   value: string;
 }
 
-export interface CertSummary {
+/**
+ * Everything the inspection panel and the editor hovers show about one certificate: the CertSummary
+ * facts (summary.ts) in display form, plus extensions and PEM. Built from a parsed Certificate.
+ */
+export interface CertDetails {
   subject: string;
   issuer: string;
   commonName?: string;
@@ -75,7 +79,7 @@ export class Certificate {
   origin?: string;
   /** Zero-based lines of the PEM block in its file, when read from PEM text. */
   lines?: { start: number; end: number };
-  private cachedSummary?: CertSummary;
+  private cachedSummary?: CertDetails;
 
   constructor(der: Buffer | Uint8Array) {
     this.der = Buffer.from(der);
@@ -169,7 +173,7 @@ export class Certificate {
     }
   }
 
-  summary(): CertSummary {
+  summary(): CertDetails {
     if (this.cachedSummary) return this.cachedSummary;
     const key = this.keyInfo;
     const sig = this.signature;

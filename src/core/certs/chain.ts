@@ -6,7 +6,7 @@
 import * as tls from 'node:tls';
 import type { DiagnosisCode } from '../diagnosis/problem';
 import { EKU_CLIENT_AUTH, EKU_SERVER_AUTH, ekuAllows } from './basics';
-import { Certificate, parseCertificates, type CertSummary } from './certificate';
+import { Certificate, parseCertificates, type CertDetails } from './certificate';
 import { describeValidity } from './findings';
 import { matchName, type NameMatch } from './names';
 
@@ -165,7 +165,7 @@ export async function buildChain(options: ChainOptions): Promise<ChainReport> {
     const checks: LinkCheck[] = [];
     const last = i === path.length - 1;
     const issuer = path[i + 1];
-    const s: CertSummary = cert.summary();
+    const s: CertDetails = cert.summary();
 
     // signature
     if (issuer) {

@@ -4,8 +4,9 @@
  */
 import * as crypto from 'node:crypto';
 import type { DiagnosisCode } from '../diagnosis/problem';
-import { certificateHoldsKey, DAY_MS as DAY, EKU_CLIENT_AUTH, EKU_SERVER_AUTH, ekuAllows, validityState } from './basics';
+import { DAY_MS as DAY, EKU_CLIENT_AUTH, EKU_SERVER_AUTH, ekuAllows, validityState } from './basics';
 import { Certificate } from './certificate';
+import { certificateHoldsKey } from './keyPair';
 import { isEncryptedKeyBlock, isPrivateKeyLabel, splitPem, type PemBlock } from './pem';
 
 export type FindingId =

@@ -1,22 +1,47 @@
 /**
  * PKCS#12 client identities. Node cannot turn a PFX into certificates, so: OpenSSL validates it
- * (tls.createSecureContext: password, key/cert pair), and the certificates are read here with the
- * DER reader, decrypting PBES2 (PBKDF2 + AES/3DES, OpenSSL 3's default) and SHA-1/3DES PBE bags.
- * RC2/RC4 bags (`openssl pkcs12 -legacy`) are reported as such: Node's OpenSSL cannot load them either.
+ * (the shared key-pair check: password, key/cert pair), and the certificates are read here. The
+ * structure is parsed by @peculiar/asn1-pfx/-cms/-schema; decryption stays on node:crypto: PBES2
+ * (PBKDF2 + AES/3DES, OpenSSL 3's default) and SHA-1/3DES PBE bags. RC2/RC4 bags
+ * (`openssl pkcs12 -legacy`) are reported as such: Node's OpenSSL cannot load them either.
  * The private key bag is never decrypted; only its presence is reported.
  */
 import * as crypto from 'node:crypto';
-import * as tls from 'node:tls';
+import { ContentInfo, EncryptedContentInfo, id_data, id_encryptedData } from '@peculiar/asn1-cms';
+import { AuthenticatedSafe, CertBag, PFX, SafeContents, id_certBag, id_keyBag, id_pkcs8ShroudedKeyBag, id_x509Certificate } from '@peculiar/asn1-pfx';
+import { AsnConvert, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { Certificate } from './certificate';
-import { children, DerError, expect, integer, octets, oid, readTlv, TAG, type Tlv } from './der';
+import { checkPfx, type KeyPairFailure } from './keyPair';
+
+/** A structure or algorithm this reader does not handle; its message names it. */
+class Pkcs12Error extends Error {}
+
+// RFC 5652 EncryptedData, RFC 8018 PBES2/PBKDF2 parameters, RFC 7292 PBE parameters: the schemas
+// the @peculiar packages do not ship.
+class EncryptedData {
+  @AsnProp({ type: AsnPropTypes.Integer }) version = 0;
+  @AsnProp({ type: EncryptedContentInfo }) encryptedContentInfo = new EncryptedContentInfo();
+}
+
+class Pbes2Params {
+  @AsnProp({ type: AlgorithmIdentifier }) keyDerivationFunc = new AlgorithmIdentifier();
+  @AsnProp({ type: AlgorithmIdentifier }) encryptionScheme = new AlgorithmIdentifier();
+}
+
+class Pbkdf2Params {
+  @AsnProp({ type: OctetString }) salt = new OctetString();
+  @AsnProp({ type: AsnPropTypes.Integer }) iterationCount = 0;
+  @AsnProp({ type: AsnPropTypes.Integer, optional: true }) keyLength?: number;
+  @AsnProp({ type: AlgorithmIdentifier, optional: true }) prf?: AlgorithmIdentifier;
+}
+
+class PbeParameter {
+  @AsnProp({ type: OctetString }) salt = new OctetString();
+  @AsnProp({ type: AsnPropTypes.Integer }) iterations = 0;
+}
 
 const OID = {
-  data: '1.2.840.113549.1.7.1',
-  encryptedData: '1.2.840.113549.1.7.6',
-  keyBag: '1.2.840.113549.1.12.10.1.1',
-  shroudedKeyBag: '1.2.840.113549.1.12.10.1.2',
-  certBag: '1.2.840.113549.1.12.10.1.3',
-  x509Certificate: '1.2.840.113549.1.9.22.1',
   pbes2: '1.2.840.113549.1.5.13',
   pbkdf2: '1.2.840.113549.1.5.12',
 };
@@ -57,54 +82,42 @@ export interface PfxContents {
   validation: PfxValidation;
 }
 
-/** Asks OpenSSL whether the PFX loads with this password. Never echoes the password. */
+const VALIDATION_REASONS: Partial<Record<KeyPairFailure, Exclude<PfxValidation, { ok: true }>['reason']>> = {
+  'pfx-password': 'password',
+  'pfx-legacy': 'legacy',
+  'pfx-mismatch': 'key-mismatch',
+};
+
+/** Asks OpenSSL whether the PFX loads with this password (the shared key-pair check). Never echoes the password. */
 export function validatePfx(pfx: Buffer, password: string): PfxValidation {
-  try {
-    tls.createSecureContext({ pfx, passphrase: password });
-    return { ok: true };
-  } catch (e) {
-    const code = (e as { code?: string }).code ?? '';
-    const text = `${code} ${(e as Error).message ?? ''}`.toLowerCase();
-    if (text.includes('mac verify') || text.includes('bad decrypt') || text.includes('invalid password')) {
-      return { ok: false, reason: 'password', message: 'The PKCS#12 password is wrong (MAC verification failed).' };
-    }
-    if (text.includes('unsupported') || text.includes('rc2') || text.includes('legacy')) {
-      return { ok: false, reason: 'legacy', message: 'The PKCS#12 file uses legacy encryption (RC2/RC4) that Node\'s OpenSSL 3 cannot load. Re-export it without -legacy: openssl pkcs12 -export ... (AES-256 is the default).' };
-    }
-    if (text.includes('key values mismatch')) {
-      return { ok: false, reason: 'key-mismatch', message: 'The private key in the PKCS#12 file does not match its certificate.' };
-    }
-    return { ok: false, reason: 'corrupt', message: `OpenSSL could not load the PKCS#12 file (${code || 'unknown error'}).` };
-  }
+  const result = checkPfx(pfx, password);
+  if (result.ok) return { ok: true };
+  return { ok: false, reason: VALIDATION_REASONS[result.failure] ?? 'corrupt', message: `${result.problem.title}: ${result.problem.detail}` };
 }
 
-function algorithm(t: Tlv): { oid: string; params?: Tlv } {
-  const [id, params] = children(expect(t, TAG.SEQUENCE, 'AlgorithmIdentifier'));
-  return { oid: oid(id), params };
+const MAX_ITERATIONS = 10_000_000;
+
+function bytes(b: ArrayBuffer | OctetString): Buffer {
+  return Buffer.from(b instanceof OctetString ? b.buffer : b);
 }
 
-function decryptPbes2(params: Tlv, password: string, data: Buffer): Buffer {
-  const [kdf, enc] = children(expect(params, TAG.SEQUENCE, 'PBES2-params'));
-  const k = algorithm(kdf);
-  if (k.oid !== OID.pbkdf2 || !k.params) throw new DerError(`unsupported key derivation ${k.oid}`);
-  const kp = children(k.params);
-  const salt = octets(expect(kp[0], TAG.OCTET_STRING, 'PBKDF2 salt'));
-  const iterations = integer(kp[1]);
+function decryptPbes2(params: ArrayBuffer, password: string, data: Buffer): Buffer {
+  const pbes2 = AsnConvert.parse(params, Pbes2Params);
+  const kdf = pbes2.keyDerivationFunc;
+  if (kdf.algorithm !== OID.pbkdf2 || !kdf.parameters) throw new Pkcs12Error(`unsupported key derivation ${kdf.algorithm}`);
+  const kp = AsnConvert.parse(kdf.parameters, Pbkdf2Params);
   let prf = 'sha1';
-  for (const extra of kp.slice(2)) {
-    if (extra.tag === TAG.SEQUENCE) {
-      const p = algorithm(extra);
-      const name = PRF[p.oid];
-      if (!name) throw new DerError(`unsupported PBKDF2 PRF ${p.oid}`);
-      prf = name;
-    }
+  if (kp.prf) {
+    const name = PRF[kp.prf.algorithm];
+    if (!name) throw new Pkcs12Error(`unsupported PBKDF2 PRF ${kp.prf.algorithm}`);
+    prf = name;
   }
-  const e = algorithm(enc);
-  const cipher = CIPHERS[e.oid];
-  if (!cipher || !e.params) throw new DerError(`unsupported cipher ${e.oid}`);
-  const iv = octets(e.params);
-  if (iterations > 10_000_000) throw new DerError('unreasonable PBKDF2 iteration count');
-  const key = crypto.pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, cipher.keyLength, prf);
+  const enc = pbes2.encryptionScheme;
+  const cipher = CIPHERS[enc.algorithm];
+  if (!cipher || !enc.parameters) throw new Pkcs12Error(`unsupported cipher ${enc.algorithm}`);
+  const iv = bytes(AsnConvert.parse(enc.parameters, OctetString));
+  if (kp.iterationCount > MAX_ITERATIONS) throw new Pkcs12Error('unreasonable PBKDF2 iteration count');
+  const key = crypto.pbkdf2Sync(Buffer.from(password, 'utf8'), bytes(kp.salt), kp.iterationCount, cipher.keyLength, prf);
   const decipher = crypto.createDecipheriv(cipher.name, key, iv);
   return Buffer.concat([decipher.update(data), decipher.final()]);
 }
@@ -141,18 +154,29 @@ export function pkcs12Kdf(password: string, salt: Buffer, id: 1 | 2 | 3, iterati
   return Buffer.concat(blocks).subarray(0, length);
 }
 
-function decryptPbeSha1TripleDes(params: Tlv, password: string, data: Buffer): Buffer {
-  const [saltTlv, iterTlv] = children(expect(params, TAG.SEQUENCE, 'PBE parameters'));
-  const salt = octets(saltTlv);
-  const iterations = integer(iterTlv);
-  if (iterations > 10_000_000) throw new DerError('unreasonable PBE iteration count');
-  const key = pkcs12Kdf(password, salt, 1, iterations, 24);
-  const iv = pkcs12Kdf(password, salt, 2, iterations, 8);
+function decryptPbeSha1TripleDes(params: ArrayBuffer, password: string, data: Buffer): Buffer {
+  const pbe = AsnConvert.parse(params, PbeParameter);
+  if (pbe.iterations > MAX_ITERATIONS) throw new Pkcs12Error('unreasonable PBE iteration count');
+  const salt = bytes(pbe.salt);
+  const key = pkcs12Kdf(password, salt, 1, pbe.iterations, 24);
+  const iv = pkcs12Kdf(password, salt, 2, pbe.iterations, 8);
   const decipher = crypto.createDecipheriv('des-ede3-cbc', key, iv);
   return Buffer.concat([decipher.update(data), decipher.final()]);
 }
 
 const PBE_SHA1_3DES = '1.2.840.113549.1.12.1.3';
+
+/** The bytes of a ContentInfo of type data (an OCTET STRING, primitive or BER-constructed). */
+function dataContent(info: ContentInfo): Buffer {
+  return bytes(AsnConvert.parse(info.content, OctetString));
+}
+
+function encryptedBytes(eci: EncryptedContentInfo): Buffer | undefined {
+  const content = eci.encryptedContent;
+  if (content?.value) return bytes(content.value);
+  if (content?.constructedValue) return Buffer.concat(content.constructedValue.map(bytes));
+  return undefined;
+}
 
 /** Reads the certificates of a PFX (and validates it with OpenSSL). */
 export function readPfx(pfx: Buffer, password: string): PfxContents {
@@ -162,17 +186,13 @@ export function readPfx(pfx: Buffer, password: string): PfxContents {
   let hasPrivateKey = false;
 
   const walkBags = (safeContents: Buffer): void => {
-    for (const bag of children(readTlv(safeContents))) {
-      const [idTlv, wrapped] = children(bag);
-      const bagId = oid(idTlv);
-      if (bagId === OID.keyBag || bagId === OID.shroudedKeyBag) {
+    for (const bag of AsnConvert.parse(safeContents, SafeContents)) {
+      if (bag.bagId === id_keyBag || bag.bagId === id_pkcs8ShroudedKeyBag) {
         hasPrivateKey = true;
-      } else if (bagId === OID.certBag && wrapped) {
-        const certBag = children(expect(wrapped, TAG.CTX0, 'bagValue'))[0];
-        const [certId, certValue] = children(certBag);
-        if (oid(certId) === OID.x509Certificate) {
-          const der = octets(children(expect(certValue, TAG.CTX0, 'certValue'))[0]);
-          const cert = new Certificate(der);
+      } else if (bag.bagId === id_certBag) {
+        const certBag = AsnConvert.parse(bag.bagValue, CertBag);
+        if (certBag.certId === id_x509Certificate) {
+          const cert = new Certificate(bytes(AsnConvert.parse(certBag.certValue, OctetString)));
           cert.origin = 'PKCS#12';
           certificates.push(cert);
         }
@@ -180,31 +200,25 @@ export function readPfx(pfx: Buffer, password: string): PfxContents {
     }
   };
 
-  const top = children(readTlv(pfx));
-  const authSafe = children(expect(top[1], TAG.SEQUENCE, 'authSafe ContentInfo'));
-  if (oid(authSafe[0]) !== OID.data) throw new DerError('PKCS#12 authSafe must be data (public-key integrity mode is not supported)');
-  const authSafeBytes = octets(children(expect(authSafe[1], TAG.CTX0, 'authSafe content'))[0]);
-  for (const info of children(readTlv(authSafeBytes))) {
-    const [typeTlv, content] = children(info);
-    const type = oid(typeTlv);
-    if (type === OID.data) {
-      walkBags(octets(children(content)[0]));
-    } else if (type === OID.encryptedData) {
-      const encryptedData = children(children(content)[0]);
-      const eci = children(encryptedData[1]);
-      const alg = algorithm(eci[1]);
-      const encrypted = eci[2];
-      if (!encrypted) continue;
-      const data = encrypted.constructed ? Buffer.concat(children(encrypted).map(octets)) : encrypted.buf.subarray(encrypted.start, encrypted.end);
-      if ((alg.oid === OID.pbes2 || alg.oid === PBE_SHA1_3DES) && alg.params) {
+  const top = AsnConvert.parse(pfx, PFX);
+  if (top.authSafe.contentType !== id_data) throw new Pkcs12Error('PKCS#12 authSafe must be data (public-key integrity mode is not supported)');
+  for (const info of AsnConvert.parse(dataContent(top.authSafe), AuthenticatedSafe)) {
+    if (info.contentType === id_data) {
+      walkBags(dataContent(info));
+    } else if (info.contentType === id_encryptedData) {
+      const eci = AsnConvert.parse(info.content, EncryptedData).encryptedContentInfo;
+      const alg = eci.contentEncryptionAlgorithm;
+      const data = encryptedBytes(eci);
+      if (!data) continue;
+      if ((alg.algorithm === OID.pbes2 || alg.algorithm === PBE_SHA1_3DES) && alg.parameters) {
         try {
-          walkBags(alg.oid === OID.pbes2 ? decryptPbes2(alg.params, password, data) : decryptPbeSha1TripleDes(alg.params, password, data));
+          walkBags(alg.algorithm === OID.pbes2 ? decryptPbes2(alg.parameters, password, data) : decryptPbeSha1TripleDes(alg.parameters, password, data));
         } catch (e) {
-          if (e instanceof DerError) unsupported.push(e.message);
+          if (e instanceof Pkcs12Error) unsupported.push(e.message);
           else unsupported.push('could not decrypt the certificate bag (wrong password?)');
         }
       } else {
-        unsupported.push(LEGACY_PBE[alg.oid] ?? alg.oid);
+        unsupported.push(LEGACY_PBE[alg.algorithm] ?? alg.algorithm);
       }
     }
   }

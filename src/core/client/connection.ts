@@ -11,7 +11,8 @@ import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
 import { classifyError, classifyReplyError, errorCode, type FailureContext } from '../diagnosis/classify';
 import { defaultTlsCache, precheckClientIdentity, sniFor, tlsProfileKey, type TlsCache } from '../tls/context';
-import { normalizeFingerprint, peerChainRaw, summarizeChain, type CertSummary } from '../tls/chain';
+import { normalizeFingerprint, summarizeChain, type CertSummary } from '../certs/summary';
+import { peerChainRaw } from '../tls/peerChain';
 import { diagnosticHandshake, plaintextRedisProbe, probeServerVersions } from '../tls/probes';
 import type { HandshakeReport } from '../tls/report';
 

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from '../client/options';
 import { formatEndpoint } from '../client/url';
-import type { CertSummary } from '../tls/chain';
+import type { CertSummary } from '../certs/summary';
 import { DiagnosedError, type Problem } from './problem';
 import { makeProblem } from './catalogue';
+import { identityErrorProblem } from '../certs/keyPair';
 
 /** What the connection knew when it failed; every field optional except the options. */
 export interface FailureContext {
@@ -96,6 +97,8 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
     return makeProblem('TLS_REQUIRED', `The server at ${where} dropped the plaintext connection${code ? ` (${code})` : ''} or answered it with non-RESP bytes, and a TLS handshake on the same port succeeded.`, { facts });
   }
   if (err instanceof DiagnosedError) return err.problem;
+  const identity = identityErrorProblem(err, o.tls, facts);
+  if (identity) return identity.problem;
 
   switch (code) {
     case 'ECONNREFUSED':
@@ -183,26 +186,8 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
       return makeProblem('CLIENT_CERT_REJECTED', `The server at ${where} ended the handshake (alert 40 handshake_failure) after the client certificate was offered.`, { facts });
     case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA':
       return makeProblem('CLIENT_CERT_UNTRUSTED', `The server at ${where} does not know the CA that issued the client certificate (alert 48 unknown_ca).`, { facts });
-    case 'ERR_OSSL_X509_KEY_VALUES_MISMATCH':
-      return makeProblem('KEY_MISMATCH', 'The private key\'s public half differs from the public key in the client certificate.', { facts });
-    case 'ERR_OSSL_BAD_DECRYPT':
-    case 'ERR_OSSL_EVP_BAD_DECRYPT':
-    case 'ERR_MISSING_PASSPHRASE':
-    case 'ERR_OSSL_PEM_BAD_PASSWORD_READ':
-    case 'ERR_OSSL_PKCS12_MAC_VERIFY_FAILURE':
-      return makeProblem('KEY_PASSPHRASE', o.tls.passphrase ? 'The key could not be decrypted with the passphrase given.' : 'The key is encrypted and no passphrase was given.', { facts });
     default:
       break;
-  }
-  if (o.tls.pfx && code === 'ERR_CRYPTO_UNSUPPORTED_OPERATION') {
-    return makeProblem('KEY_PASSPHRASE', 'The PKCS#12 (.pfx/.p12) file is encrypted with a legacy algorithm (RC2 or 3DES) that OpenSSL 3 no longer loads.', {
-      facts, field: 'key', title: 'The PKCS#12 file uses legacy encryption',
-      fix: 'Re-export it with modern encryption (openssl pkcs12 -legacy -in old.p12 -nodes | openssl pkcs12 -export ...), or use the PEM certificate and key instead.',
-    });
-  }
-  // OpenSSL's PKCS#12 MAC failure arrives without any code: the message is all there is.
-  if (o.tls.pfx && !code && /mac verify fail/i.test(str(e.message) ?? '')) {
-    return makeProblem('KEY_PASSPHRASE', o.tls.passphrase ? 'The PKCS#12 file could not be opened with the password given (MAC check failed).' : 'The PKCS#12 file needs a password, and none was given.', { facts });
   }
   if (VERSION_CODES.has(code)) {
     const server = ctx.serverVersions;

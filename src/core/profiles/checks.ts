@@ -3,9 +3,9 @@
  * certificates, the passphrase opens the key, the key matches the certificate, the client
  * certificate allows clientAuth, expiry dates. Each problem carries a core diagnosis code.
  */
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { createSecureContext } from 'node:tls';
-import { certificateHoldsKey, DAY_MS, EKU_CLIENT_AUTH, ekuAllows, nodeNameCommonName, validityState } from '../certs/basics';
+import { X509Certificate } from 'node:crypto';
+import { DAY_MS, EKU_CLIENT_AUTH, ekuAllows, nodeNameCommonName, validityState } from '../certs/basics';
+import { checkKeyPair, checkPfx } from '../certs/keyPair';
 import { isCertificateLabel, isEncryptedKeyPem, splitPem } from '../certs/pem';
 import type { Problem, ProblemField } from '../diagnosis/problem';
 
@@ -108,37 +108,14 @@ export function preflight(input: PreflightInput): PreflightResult {
     }
   }
 
-  let key: KeyObject | undefined;
   if (input.key !== undefined) {
-    out.keyEncrypted = isEncryptedKeyPem(input.key);
-    if (out.keyEncrypted && !input.passphrase) {
-      out.errors.push(problem('KEY_PASSPHRASE', 'passphrase', 'The client key is encrypted and needs its passphrase', 'The key file is an encrypted private key.', 'Enter the passphrase of the key.'));
-    } else {
-      try {
-        key = createPrivateKey({ key: input.key, format: 'pem', ...(input.passphrase ? { passphrase: input.passphrase } : {}) });
-      } catch {
-        if (out.keyEncrypted) out.errors.push(problem('KEY_PASSPHRASE', 'passphrase', 'The passphrase does not open the client key', 'Decrypting the key with the given passphrase failed.', 'Re-enter the passphrase of the key.'));
-        else out.errors.push(problem('KEY_MISMATCH', 'key', 'The client key file holds no readable private key', 'No PKCS#8 or PKCS#1 private key could be read from it.', 'Choose the private key file (PEM) that belongs to the client certificate.'));
-      }
-    }
+    const pair = checkKeyPair({ cert: leaf, key: input.key, passphrase: input.passphrase || undefined });
+    out.keyEncrypted = pair.keyEncrypted;
+    if (!pair.ok) out.errors.push(pair.problem);
   }
-  if (leaf && key && !certificateHoldsKey(leaf, key)) {
-    out.errors.push(problem('KEY_MISMATCH', 'key', 'The client key does not belong to the client certificate', `The public key of "${subjectCn(leaf)}" does not match the private key.`, 'Choose the key file that was generated with this certificate.', { subject: subjectCn(leaf) }));
-  }
-
   if (input.pfx) {
-    try {
-      createSecureContext({ pfx: input.pfx, ...(input.pfxPassword ? { passphrase: input.pfxPassword } : {}) });
-    } catch (e) {
-      const reason = String((e as { reason?: unknown }).reason ?? (e as Error).message).toLowerCase();
-      if (reason.includes('mac') || reason.includes('decrypt') || reason.includes('password')) {
-        out.errors.push(problem('KEY_PASSPHRASE', 'passphrase', 'The password does not open the PKCS#12 file', 'The PKCS#12 integrity check failed with this password.', 'Re-enter the PKCS#12 (PFX) password.'));
-      } else if (reason.includes('unsupported')) {
-        out.errors.push(problem('KEY_PASSPHRASE', 'cert', 'The PKCS#12 file uses a legacy algorithm this Node cannot read', 'OpenSSL 3 refuses RC2/3DES-encrypted PKCS#12 without the legacy provider.', 'Re-export it: openssl pkcs12 -in old.pfx -nodes | openssl pkcs12 -export -out new.pfx'));
-      } else {
-        out.errors.push(problem('CLIENT_CERT_REJECTED', 'cert', 'The PKCS#12 file cannot be read', 'It is not a valid PKCS#12 (PFX) file.', 'Choose a .pfx/.p12 file exported with its private key.'));
-      }
-    }
+    const pfx = checkPfx(input.pfx, input.pfxPassword);
+    if (!pfx.ok) out.errors.push(pfx.problem);
   }
   return out;
 }

@@ -1,8 +1,11 @@
 /**
  * `.vscode/redis-tls.json`: team-shared profiles. They reference certificate files by path (relative
  * to the workspace folder) and never contain secrets; secret-looking fields are refused with a warning.
+ * Read with jsonc-parser (VS Code's own JSON parser), so comments and trailing commas are accepted as
+ * the editor accepts them; the same tree gives the offsets of a profile's fields for diagnostics.
  */
 import * as path from 'node:path';
+import { parse, parseTree, type Node as JsonNode, type ParseError, type ParseOptions } from 'jsonc-parser';
 import type { TlsVersion, VerifyMode } from '../client/options';
 import { DEFAULT_DELIMITER, type CaSource, type ClientIdentity, type Profile } from './profile';
 
@@ -28,12 +31,18 @@ export function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'profile';
 }
 
+/** JSONC as VS Code edits `.vscode/*.json`: comments and trailing commas allowed. */
+const JSONC: ParseOptions = { allowTrailingComma: true, disallowComments: false };
+
 export function parseWorkspaceProfiles(text: string, folderPath: string, folderName: string): WorkspaceProfilesResult {
   const warnings: string[] = [];
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    const errors: ParseError[] = [];
+    json = parse(text, errors, JSONC);
+    if (errors.length > 0) return { profiles: [], warnings: ['not valid JSON'] };
   } catch {
+    // jsonc-parser recurses per nesting level: absurd nesting ends here, not in the caller
     return { profiles: [], warnings: ['not valid JSON'] };
   }
   const list = Array.isArray(json) ? json : (json as { profiles?: unknown } | null)?.profiles;
@@ -95,6 +104,47 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
     });
   });
   return { profiles, warnings };
+}
+
+export type { JsonNode };
+
+/** The syntax tree of a redis-tls.json text with offsets, or undefined when it does not parse (yet). */
+export function parseWorkspaceTree(text: string): JsonNode | undefined {
+  try {
+    const errors: ParseError[] = [];
+    const root = parseTree(text, errors, JSONC);
+    return errors.length === 0 ? root : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A property of an object node: its key and value nodes. */
+export interface JsonProperty {
+  key: JsonNode;
+  value: JsonNode;
+}
+
+export function jsonProperty(obj: JsonNode, name: string): JsonProperty | undefined {
+  for (const p of obj.type === 'object' ? obj.children ?? [] : []) {
+    const [key, value] = p.children ?? [];
+    if (key?.value === name && value) return { key, value };
+  }
+  return undefined;
+}
+
+/** The profile objects of a redis-tls.json tree ({ "profiles": [...] } or a bare array), as parseWorkspaceProfiles reads them. */
+export function profileNodes(root: JsonNode | undefined): JsonNode[] {
+  if (!root) return [];
+  const list = root.type === 'array' ? root : jsonProperty(root, 'profiles')?.value;
+  return (list?.type === 'array' ? list.children ?? [] : []).filter((n) => n.type === 'object');
+}
+
+/** The profile object whose "id" or (else) "name" is the given one. */
+export function findProfileNode(root: JsonNode | undefined, name: string, id?: string): JsonNode | undefined {
+  const objects = profileNodes(root);
+  return objects.find((o) => id !== undefined && jsonProperty(o, 'id')?.value.value === id)
+    ?? objects.find((o) => jsonProperty(o, 'name')?.value.value === name);
 }
 
 /** Cluster node naming from a shared profile: `clusterNaming`, `clusterNodeNames` (string -> string), `readFromReplicas`. */

@@ -1,12 +1,10 @@
-import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { certificateHoldsKey } from '../certs/basics';
-import { isEncryptedKeyPem } from '../certs/pem';
+import { checkKeyPair } from '../certs/keyPair';
 import type { ConnectionOptions, TlsSettings } from '../client/options';
 import { DiagnosedError } from '../diagnosis/problem';
-import { makeProblem } from '../diagnosis/catalogue';
-import { classifyError, errorCode } from '../diagnosis/classify';
+import { classifyError } from '../diagnosis/classify';
 
 function digest(parts: Array<string | Buffer | undefined>): string {
   const h = createHash('sha256');
@@ -64,41 +62,8 @@ export function secureContextOptions(t: TlsSettings, overrides?: { minVersion?: 
  */
 export function precheckClientIdentity(o: ConnectionOptions): void {
   const t = o.tls;
-  if (!t.key) {
-    if (t.cert) {
-      // A cert without a key: OpenSSL will complain about the key; say it plainly.
-      throw new DiagnosedError(makeProblem('KEY_MISMATCH', 'A client certificate is configured without its private key.', { field: 'key' }));
-    }
-    return;
-  }
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(t.passphrase !== undefined ? { key: t.key, passphrase: t.passphrase } : { key: t.key });
-  } catch (e) {
-    const code = errorCode(e) ?? '';
-    // A wrong passphrase usually fails the padding check (BAD_DECRYPT), but about 1 time in 256 the
-    // padding happens to be valid and the garbage then fails to parse with another code: for an
-    // encrypted key, any failure means the passphrase does not open it.
-    if (/DECRYPT|PASSPHRASE|BAD_PASSWORD/.test(code) || isEncryptedKeyPem(t.key)) {
-      throw new DiagnosedError(makeProblem('KEY_PASSPHRASE',
-        t.passphrase === undefined ? 'The private key is encrypted and no passphrase was given.' : 'The private key could not be decrypted with the passphrase given.',
-        { facts: { errorCode: code } }), { cause: e });
-    }
-    throw new DiagnosedError(makeProblem('KEY_MISMATCH', `The private key file could not be read as a key (${code || 'unreadable'}).`, { field: 'key', title: 'The private key is unreadable', facts: { errorCode: code } }), { cause: e });
-  }
-  if (!t.cert) {
-    throw new DiagnosedError(makeProblem('KEY_MISMATCH', 'A private key is configured without its client certificate.', { field: 'cert' }));
-  }
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(t.cert);
-  } catch (e) {
-    throw new DiagnosedError(makeProblem('CLIENT_CERT_REJECTED', `The client certificate file could not be read (${errorCode(e) ?? 'unreadable'}).`, { field: 'cert', title: 'The client certificate is unreadable' }), { cause: e });
-  }
-  if (!certificateHoldsKey(cert, key)) {
-    throw new DiagnosedError(makeProblem('KEY_MISMATCH',
-      `The key is a ${key.asymmetricKeyType} key whose public half is not the one in the client certificate (${cert.publicKey.asymmetricKeyType}).`));
-  }
+  const result = checkKeyPair({ cert: t.cert, key: t.key, passphrase: t.passphrase }, { requireBoth: true });
+  if (!result.ok) throw new DiagnosedError(result.problem, result.cause === undefined ? undefined : { cause: result.cause });
 }
 
 /**

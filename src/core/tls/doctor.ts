@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from '../client/options';
 import { RedisConnection } from '../client/connection';
 import { sniFor, TlsCache } from './context';
-import type { CertSummary } from './chain';
+import type { CertSummary } from '../certs/summary';
 import { diagnosticHandshake } from './probes';
 import type { HandshakeReport } from './report';
 import { isDiagnosedError, type DiagnosisCode, type ProblemField } from '../diagnosis/problem';

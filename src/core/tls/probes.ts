@@ -1,7 +1,8 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ConnectionOptions } from '../client/options';
-import { peerChain, type CertSummary } from './chain';
+import type { CertSummary } from '../certs/summary';
+import { peerChain } from './peerChain';
 import { secureContextOptions, sniFor } from './context';
 
 /**

@@ -1,4 +1,4 @@
-import type { CertSummary } from './chain';
+import type { CertSummary } from '../certs/summary';
 
 /** What a handshake established, for people (doctor, connection details) and for tests. */
 export interface HandshakeReport {

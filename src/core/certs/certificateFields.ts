@@ -1,11 +1,13 @@
 /**
- * A small DER/BER reader: enough of ASN.1 to walk a PKCS#12 file and read the certificate
- * fields node:crypto lacks (readCertificateFields), without another dependency.
- * Handles long-form and indefinite lengths and constructed OCTET STRINGs (BER from some tools).
+ * The two certificate fields Node 20's X509Certificate does not expose — the signature algorithm and
+ * keyUsage — read straight from the DER with a minimal reader, so the handshake report (and the CLI,
+ * whose bundle stays small) need no ASN.1 library: @peculiar/asn1-x509 would add ~380 kB to dist/cli.js.
+ * Everything else ASN.1 (PKCS#12, full certificate parsing) goes through the @peculiar packages.
+ * Malformed input yields the defaults, never an exception.
  */
 import { KEY_USAGE_NAMES, SIGNATURE_NAMES } from './basics';
 
-export interface Tlv {
+interface Tlv {
   /** Identifier octet (class + constructed bit + tag number for low tag numbers). */
   tag: number;
   constructed: boolean;
@@ -19,11 +21,11 @@ export interface Tlv {
   buf: Buffer;
 }
 
-export class DerError extends Error {}
+class DerError extends Error {}
 
 const MAX_DEPTH = 64;
 
-export function readTlv(buf: Buffer, offset = 0, depth = 0): Tlv {
+function readTlv(buf: Buffer, offset = 0, depth = 0): Tlv {
   if (depth > MAX_DEPTH) throw new DerError('ASN.1 nesting too deep');
   if (offset + 2 > buf.length) throw new DerError('truncated ASN.1 element');
   const tag = buf[offset];
@@ -56,7 +58,7 @@ export function readTlv(buf: Buffer, offset = 0, depth = 0): Tlv {
   return { tag, constructed, tagClass: tag >> 6, tagNumber, start: pos, end, next: end, buf };
 }
 
-export function children(t: Tlv, depth = 0): Tlv[] {
+function children(t: Tlv, depth = 0): Tlv[] {
   const out: Tlv[] = [];
   let p = t.start;
   while (p < t.end) {
@@ -67,22 +69,16 @@ export function children(t: Tlv, depth = 0): Tlv[] {
   return out;
 }
 
-export function value(t: Tlv): Buffer {
+function value(t: Tlv): Buffer {
   return t.buf.subarray(t.start, t.end);
 }
 
-/** The bytes of an OCTET STRING, primitive or constructed (BER). */
-export function octets(t: Tlv): Buffer {
-  if (!t.constructed) return value(t);
-  return Buffer.concat(children(t).map(octets));
-}
-
-export function expect(t: Tlv | undefined, tag: number, what: string): Tlv {
+function expect(t: Tlv | undefined, tag: number, what: string): Tlv {
   if (!t || t.tag !== tag) throw new DerError(`expected ${what}`);
   return t;
 }
 
-export function oid(t: Tlv): string {
+function oid(t: Tlv): string {
   const v = value(expect(t, 0x06, 'OBJECT IDENTIFIER'));
   if (v.length === 0) throw new DerError('empty OID');
   const parts: number[] = [];
@@ -98,20 +94,8 @@ export function oid(t: Tlv): string {
   return [first, parts[0] - first * 40, ...parts.slice(1)].join('.');
 }
 
-export function integer(t: Tlv): number {
-  const v = value(expect(t, 0x02, 'INTEGER'));
-  let n = 0;
-  for (const b of v) n = n * 256 + b;
-  return n;
-}
+const TAG = { SEQUENCE: 0x30, OCTET_STRING: 0x04, OID: 0x06 } as const;
 
-export const TAG = { SEQUENCE: 0x30, SET: 0x31, OCTET_STRING: 0x04, OCTET_STRING_C: 0x24, OID: 0x06, INTEGER: 0x02, CTX0: 0xa0, CTX0_PRIM: 0x80 } as const;
-
-/**
- * The two certificate fields Node 20's X509Certificate does not expose — the signature algorithm and
- * keyUsage — read straight from the DER, so the handshake report (and the CLI) need no ASN.1 library.
- * Malformed input yields the defaults, never an exception.
- */
 export interface CertificateDerFields {
   signatureAlgorithm: string;
   keyUsage: string[];

@@ -1,7 +1,12 @@
+/**
+ * CertSummary: the one plain, JSON-safe description of a certificate that crosses module and process
+ * boundaries — the handshake report, the CLI's output (text and --json), the diagnosis facts, the
+ * connection details. Built from node:crypto plus two DER fields, so the CLI bundle can use it without
+ * @peculiar/x509. (The inspection panel shows more — extensions, PEM — as CertDetails, certificate.ts.)
+ */
 import { X509Certificate as NodeX509 } from 'node:crypto';
-import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
-import { curveBits, ekuName, formatNodeName } from '../certs/basics';
-import { readCertificateFields } from '../certs/der';
+import { curveBits, ekuName, formatNodeName } from './basics';
+import { readCertificateFields } from './certificateFields';
 
 /** One certificate as the server presented it: every field a person needs to judge it. */
 export interface CertSummary {
@@ -55,30 +60,6 @@ export function normalizeFingerprint(fp: string): string {
   return fp.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
 }
 
-/**
- * The server's chain as Node exposes it (DER, leaf first), following issuerCertificate until a
- * self-issued certificate or a repeat. Node may complete the top with a root from the trust store.
- */
-export function peerChainRaw(socket: TLSSocket): Buffer[] {
-  let cert: DetailedPeerCertificate | undefined;
-  try {
-    cert = socket.getPeerCertificate(true);
-  } catch {
-    return [];
-  }
-  const out: Buffer[] = [];
-  const seen = new Set<string>();
-  while (cert && cert.raw && cert.raw.length > 0) {
-    const fp = cert.fingerprint256;
-    if (seen.has(fp)) break;
-    seen.add(fp);
-    out.push(cert.raw);
-    if (!cert.issuerCertificate || cert.issuerCertificate === cert) break;
-    cert = cert.issuerCertificate;
-  }
-  return out;
-}
-
 /** Summaries of a DER chain; stops at the first certificate Node cannot parse. */
 export function summarizeChain(ders: Buffer[]): CertSummary[] {
   const out: CertSummary[] = [];
@@ -90,8 +71,4 @@ export function summarizeChain(ders: Buffer[]): CertSummary[] {
     }
   }
   return out;
-}
-
-export function peerChain(socket: TLSSocket): CertSummary[] {
-  return summarizeChain(peerChainRaw(socket));
 }

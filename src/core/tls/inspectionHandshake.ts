@@ -5,9 +5,9 @@
  * buildChain against the configured CAs: the probe itself trusts nothing.
  */
 import * as tls from 'node:tls';
-import { peerChainRaw } from '../tls/chain';
-import { sniFor } from '../tls/context';
-import { Certificate } from './certificate';
+import { Certificate } from '../certs/certificate';
+import { sniFor } from './context';
+import { peerChainRaw } from './peerChain';
 
 export interface ProbeOptions {
   host: string;
