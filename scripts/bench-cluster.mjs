@@ -3,13 +3,13 @@
 // rounds, medians, both times and the ratio (target >= 1.5x faster, goal 2x: the primaries scan in
 // parallel). Keys are `{tN}key:I`, each tag hashing into one primary's slots, so every key lives on
 // the primary that owns it. Lab processes only (compiled into out/); never touches port 6379.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
+import { median, prepareBench } from './lib/bench.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(ROOT, 'package.json'));
@@ -17,21 +17,12 @@ const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 5));
 
 console.log('bench:cluster: building dist/cli.js and compiling the lab...');
-if (spawnSync('npm', ['run', 'build'], { cwd: ROOT }).status !== 0) throw new Error('npm run build failed');
-spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { cwd: ROOT }); // emits even when unrelated files have type errors
-for (const f of ['out/test/lab/clusterLab.js', 'out/src/core/client/connection.js']) {
-  if (!existsSync(join(ROOT, f))) throw new Error(`${f} missing after compiling`);
-}
+prepareBench(ROOT, { need: ['out/test/lab/clusterLab.js', 'out/src/core/client/connection.js'] });
 const { getLab } = require('./out/test/lab/certs.js');
 const { startRedis } = require('./out/test/lab/servers.js');
 const { startClusterLab } = require('./out/test/lab/clusterLab.js');
 const { RedisConnection } = require('./out/src/core/client/connection.js');
 const { keySlot } = require('./out/src/core/client/cluster.js');
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Runs the CLI, counts the lines it prints, resolves with wall ms. */
 function timed(args) {

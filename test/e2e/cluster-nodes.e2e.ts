@@ -7,23 +7,15 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { getLab } from '../lab/certs';
 import { startClusterLab, type ClusterLab } from '../lab/clusterLab';
-import { captureFailures, openRedisTlsView, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
+import { captureFailures, expandRow, openRedisTlsView, treeRow, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
 
 const TIMEOUT = 30_000;
 
-function row(page: Page, name: string): Locator {
-  return page.locator('.pane-body .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
-}
-
-async function expand(page: Page, name: string): Promise<void> {
-  const r = row(page, name);
-  await r.waitFor({ state: 'visible', timeout: TIMEOUT });
-  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
-  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: TIMEOUT });
-}
+const row = treeRow;
+const expand = (page: Page, name: string): Promise<void> => expandRow(page, name, TIMEOUT);
 
 describe('cluster nodes folder (e2e)', function () {
   this.timeout(240_000);

@@ -5,26 +5,17 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { RedisConnection } from '../../src/core/client/connection';
 import { seedKeyBrowser } from '../integration/keysSeed';
 import { getLab } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { captureFailures, openRedisTlsView, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
+import { captureFailures, expandRow, openRedisTlsView, treeRow, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
 
 const TIMEOUT = 30_000;
 
-/** The tree row whose label is exactly `name` (optionally inside the rows after `after`). */
-function row(page: Page, name: string): Locator {
-  return page.locator('.pane-body .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
-}
-
-async function expand(page: Page, name: string): Promise<void> {
-  const r = row(page, name);
-  await r.waitFor({ state: 'visible', timeout: TIMEOUT });
-  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
-  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: TIMEOUT });
-}
+const row = treeRow;
+const expand = (page: Page, name: string): Promise<void> => expandRow(page, name, TIMEOUT);
 
 describe('key tree (e2e)', function () {
   this.timeout(180_000);

@@ -19,7 +19,7 @@ import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
 import { clusterNodeProblem } from '../diagnosis/topology';
 import { chooseNodeName, type NamedNode, type NodeNameChoice, type NodeNamingSettings } from './nodeNaming';
-import { readClusterNodes, type ClusterNodeInfo } from './clusterNodes';
+import { num, readClusterNodes, text, validHost, validPort, type ClusterNodeInfo } from './clusterNodes';
 
 /** The minimal command interface the cluster code needs from a seed connection (RedisConnection, RedisClient, ...). */
 export interface ClusterCommander {
@@ -96,27 +96,6 @@ export interface ClusterNodeStatus {
   /** Why the node could not be connected or verified (it is then not used). */
   problem?: Problem;
   report?: HandshakeReport;
-}
-
-function text(v: unknown): string {
-  if (Buffer.isBuffer(v)) return v.toString('utf8');
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  return '';
-}
-
-function num(v: unknown): number {
-  const n = typeof v === 'number' ? v : Number(text(v));
-  return Number.isFinite(n) ? n : NaN;
-}
-
-function validPort(p: number): boolean {
-  return Number.isInteger(p) && p > 0 && p < 65536;
-}
-
-/** Server-supplied host strings are untrusted: accept IP literals and plain host names only. */
-function validHost(h: string): boolean {
-  return net.isIP(h) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(h);
 }
 
 /** Whether the server runs in cluster mode (`INFO cluster` says `cluster_enabled:1`). */

@@ -26,14 +26,15 @@ export interface ClusterNodeInfo {
 
 const SLOT_COUNT = 16384;
 
-function text(v: unknown): string {
+/** A RESP2 value as text (bulk strings arrive as Buffers). */
+export function text(v: unknown): string {
   if (Buffer.isBuffer(v)) return v.toString('utf8');
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
   return '';
 }
 
-function num(v: unknown): number {
+export function num(v: unknown): number {
   const n = typeof v === 'number' ? v : Number(text(v));
   return Number.isFinite(n) ? n : NaN;
 }
@@ -44,11 +45,12 @@ function fieldsOf(v: unknown): Map<string, unknown> {
   return f;
 }
 
-function validPort(p: number): boolean {
+export function validPort(p: number): boolean {
   return Number.isInteger(p) && p > 0 && p < 65536;
 }
 
-function validHost(h: string): boolean {
+/** Server-supplied host strings are untrusted: accept IP literals and plain host names only. */
+export function validHost(h: string): boolean {
   return net.isIP(h) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(h);
 }
 
