@@ -1,4 +1,4 @@
-// Bundles the extension (vscode external) and the CLI with esbuild.
+// Bundles the extension (vscode external), the CLI and the webview scripts with esbuild.
 import * as esbuild from 'esbuild';
 import { chmodSync } from 'node:fs';
 
@@ -18,6 +18,8 @@ const common = {
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  // Webview scripts run in the browser: no Node built-ins, one self-contained file each.
+  esbuild.build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webviews/panel/certPanel.ts'], outfile: 'dist/webview/certPanel.js' }),
 ]);
 chmodSync('dist/cli.js', 0o755);
-console.log(`build: dist/extension.js, dist/cli.js${production ? ' (production)' : ''}`);
+console.log(`build: dist/extension.js, dist/cli.js, dist/webview/certPanel.js${production ? ' (production)' : ''}`);

@@ -1,12 +1,16 @@
 import * as vscode from 'vscode';
 import { registerCertificates } from './commands/certificates';
 import { registerConnections } from './commands/connections';
+import { registerKeyCommands } from './commands/keys';
+import { registerClusterNodeCommands } from './commands/clusterNodes';
+import { Config } from './platform/config';
 import { DisposableStore } from './platform/disposables';
 import { Logger } from './platform/logger';
 import { ProfileStore } from './platform/profileStore';
 import { SecretStore } from './platform/secretStore';
-import { SessionManager } from './platform/sessions';
-import { registerKeyBrowser } from './views/keyBrowser';
+import { UserInputRouter } from './platform/userInput';
+import { SessionManager } from './sessions/sessionManager';
+import { registerKeyBrowser, type KeyBrowser } from './views/keyBrowser';
 
 /**
  * The composition root: builds every service once, in dependency order, and owns their disposables.
@@ -15,21 +19,27 @@ import { registerKeyBrowser } from './views/keyBrowser';
 export class Container implements vscode.Disposable {
   readonly disposables = new DisposableStore();
   readonly log: Logger;
-  /** Connection profiles (non-secret fields) and their secrets (connection manager). */
-  readonly secrets: SecretStore;
+  /** Every `redisTls.*` setting, typed. */
+  readonly config = new Config();
+  /** Every prompt; the in-host tests route it to a scripted input with `ui.use()`. */
+  readonly ui = new UserInputRouter();
+  /** Connection profiles and their secrets: the one store that writes, prunes and deletes them. */
   readonly profiles: ProfileStore;
   /** Live connections, one per profile. */
   readonly sessions: SessionManager;
+  /** The Connections view and the value documents. */
+  readonly keyBrowser: KeyBrowser;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.disposables.add(new Logger());
     this.disposables.add(vscode.commands.registerCommand('redisTls.showLog', () => this.log.show()));
-    this.secrets = new SecretStore(context.secrets);
-    this.profiles = this.own(new ProfileStore(context.globalState, this.secrets, this.log));
-    this.sessions = this.own(new SessionManager(this.profiles, this.secrets, this.log, context.globalState));
+    this.profiles = this.own(new ProfileStore(context.globalState, new SecretStore(context.secrets), this.log));
+    this.sessions = this.own(new SessionManager(this.profiles, this.log, context.globalState, this.config, this.ui));
     void this.profiles.ready();
     registerConnections(this);
-    registerKeyBrowser(this);
+    this.keyBrowser = registerKeyBrowser(this);
+    for (const d of registerKeyCommands({ provider: this.keyBrowser.provider, fs: this.keyBrowser.fs, log: this.log, ui: this.ui })) this.own(d);
+    for (const d of registerClusterNodeCommands(this.keyBrowser.provider, this.log)) this.own(d);
     registerCertificates(this);
   }
 

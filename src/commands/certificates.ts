@@ -15,9 +15,8 @@ import {
 } from '../core/certs';
 import { fetchPresentedChain, ProbeError, type ProbeResult } from '../core/tls/inspectionHandshake';
 import type { Profile } from '../core/profiles/profile';
-import { registerCertificateDiagnostics } from '../diagnostics/certificateDiagnostics';
-import { registerProfileDiagnostics } from '../diagnostics/profileDiagnostics';
-import { expiryWarningDays } from '../platform/statusBar';
+import { registerCertificateDiagnostics } from '../editorDiagnostics/certificateDiagnostics';
+import { registerProfileDiagnostics } from '../editorDiagnostics/profileDiagnostics';
 import { CertificatePanel, USE_CA_COMMAND } from '../webviews/certPanel';
 import { buildPanelModel, reportOnlyModel, type ConnectionFacts, type PanelModel } from '../webviews/certProtocol';
 import { targetId, type Target } from './target';
@@ -32,7 +31,7 @@ export function orderLeafFirst(certs: Certificate[]): Certificate[] {
   return [leaf, ...certs.filter((c) => c !== leaf)];
 }
 
-async function modelForCertificates(title: string, label: string, certs: Certificate[], notes: string[], hostname?: string): Promise<PanelModel> {
+async function modelForCertificates(title: string, label: string, certs: Certificate[], notes: string[], warnDays: number, hostname?: string): Promise<PanelModel> {
   const ownRoots = certs.filter((c) => c.selfIssued);
   const report = await buildChain({ presented: certs, anchors: ownRoots, useSystemRoots: true, hostname, purpose: 'server' });
   return buildPanelModel({
@@ -43,7 +42,7 @@ async function modelForCertificates(title: string, label: string, certs: Certifi
     notes,
     presentedLabel: 'in the file',
     purpose: 'any',
-    warnDays: expiryWarningDays(),
+    warnDays,
     canUseCa: true,
   });
 }
@@ -87,7 +86,7 @@ export interface InspectServerRequest {
   caLabel?: string;
 }
 
-export async function inspectServerModel(req: InspectServerRequest): Promise<PanelModel> {
+export async function inspectServerModel(req: InspectServerRequest, warnDays: number): Promise<PanelModel> {
   const probe = await fetchPresentedChain({ host: req.host, port: req.port, servername: req.servername });
   const anchors = req.caPem !== undefined ? parseCertificates(req.caPem) : undefined;
   const hostname = req.servername || req.host;
@@ -107,7 +106,7 @@ export async function inspectServerModel(req: InspectServerRequest): Promise<Pan
     ],
     presentedLabel: 'presented by the server',
     purpose: 'server',
-    warnDays: expiryWarningDays(),
+    warnDays,
     canUseCa: true,
   });
 }
@@ -176,13 +175,13 @@ export async function connectionModel(container: Container, profile: Profile): P
     notes,
     presentedLabel: 'presented by the server',
     purpose: 'server',
-    warnDays: expiryWarningDays(),
+    warnDays: container.config.expiryWarningDays,
     canUseCa: true,
   });
 }
 
 /** Loads a certificate file (PEM, DER, PKCS#12) into a panel model. */
-export async function fileModel(uri: vscode.Uri, blockIndex: number | undefined, askPassword: () => Promise<string | undefined>): Promise<PanelModel> {
+export async function fileModel(uri: vscode.Uri, blockIndex: number | undefined, askPassword: () => Promise<string | undefined>, warnDays: number): Promise<PanelModel> {
   const bytes = Buffer.from(await vscode.workspace.fs.readFile(uri));
   const name = path.basename(uri.fsPath || uri.path);
   const notes: string[] = [];
@@ -205,7 +204,7 @@ export async function fileModel(uri: vscode.Uri, blockIndex: number | undefined,
     }
   }
   if (certs.length > 1) notes.push(`${name} holds ${certs.length} certificates; the path starts at the first and uses the others as its issuers.`);
-  return modelForCertificates(`Certificate: ${name}`, name, certs, notes);
+  return modelForCertificates(`Certificate: ${name}`, name, certs, notes, warnDays);
 }
 
 export function registerCertificates(container: Container): void {
@@ -230,7 +229,7 @@ export function registerCertificates(container: Container): void {
     if (!uri) return undefined;
     const target = uri;
     const index = typeof blockIndex === 'number' ? blockIndex : undefined;
-    const panel = CertificatePanel.show(container, `file:${target.toString()}#${index ?? 0}`, `Certificate: ${path.basename(target.path)}`, () => fileModel(target, index, askPfxPassword));
+    const panel = CertificatePanel.show(container, `file:${target.toString()}#${index ?? 0}`, `Certificate: ${path.basename(target.path)}`, () => fileModel(target, index, askPfxPassword, container.config.expiryWarningDays));
     return panel.shown;
   });
 
@@ -265,7 +264,7 @@ export function registerCertificates(container: Container): void {
       }
     }
     const request = req;
-    const panel = CertificatePanel.show(container, `server:${request.host}:${request.port}:${request.caLabel ?? ''}`, `Server certificate: ${request.host}:${request.port}`, () => inspectServerModel(request));
+    const panel = CertificatePanel.show(container, `server:${request.host}:${request.port}:${request.caLabel ?? ''}`, `Server certificate: ${request.host}:${request.port}`, () => inspectServerModel(request, container.config.expiryWarningDays));
     return panel.shown;
   });
 

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { isDiagnosedError } from '../core/diagnosis/problem';
 import type { Logger } from '../platform/logger';
 import { ClusterNodeNode, NodesFolderNode } from '../views/clusterNodesFolder';
-import type { KeyTreeProvider } from '../views/keyTree';
+import type { KeyTreeProvider } from '../views/connectionsView';
 
 export function registerClusterNodeCommands(provider: KeyTreeProvider, log: Logger): vscode.Disposable[] {
   return [

@@ -1,80 +1,30 @@
 /**
- * The Add/Edit Connection flow: a guided multi-step input with file pickers and checks as you go,
- * and the same flow driven by an answers object (tests, imports).
+ * The Add/Edit Connection flow: a guided multi-step input with file pickers and checks as you go.
+ * Its checks (files, drafts, typed paths, passphrases) live in core/profiles/flowChecks.ts.
  */
-import { existsSync, promises as fs, statSync } from 'node:fs';
-import { createPrivateKey } from 'node:crypto';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TlsVersion } from '../core/client/options';
 import type { Problem } from '../core/diagnosis/problem';
 import { applyAnswers, type AnswerFiles, type ConnectionAnswers } from '../core/profiles/answers';
 import { isEncryptedKeyPem, preflight, type PreflightResult } from '../core/profiles/checks';
+import { checkDraft, expandHome, passphraseOpensKey, passwordOpensPfx, readAnswerFiles, splitHostPort, validateLocalPath } from '../core/profiles/flowChecks';
 import { defaultName, validateDb, validateHost, validatePort, type ProfileDraft } from '../core/profiles/draft';
 import { PRESETS, findPreset } from '../core/profiles/presets';
 import type { Profile } from '../core/profiles/profile';
-import { nodeFileReader, readCaFile } from '../core/profiles/resolve';
-import { expiryWarningDays } from '../platform/statusBar';
-import { BACK, StepInput, runSteps, type PickItem, type StepResult } from './connectionInput';
+import type { UserInput } from '../platform/userInput';
+import { BACK, StepInput, runSteps, type FlowStep, type PickItem } from './connectionInput';
+
+/** What the flow needs from the extension: the prompts and the expiry warning threshold. */
+export interface FlowEnv {
+  ui: UserInput;
+  warningDays: number;
+}
 
 export interface FlowResult {
   answers: ConnectionAnswers;
   /** The user asked to connect right after saving. */
   connect: boolean;
-}
-
-function expandHome(p: string): string {
-  return p.startsWith('~/') ? path.join(os.homedir(), p.slice(2)) : p;
-}
-
-/** Reads the files an answers object links; unreadable files become problems of their field. */
-export async function readAnswerFiles(answers: ConnectionAnswers, base?: Profile): Promise<{ files: AnswerFiles; problems: Problem[] }> {
-  const files: AnswerFiles = {};
-  const problems: Problem[] = [];
-  const missing = (field: 'ca' | 'cert' | 'key', file: string): void => {
-    problems.push({ code: field === 'ca' ? 'UNTRUSTED_ROOT' : field === 'cert' ? 'CLIENT_CERT_REJECTED' : 'KEY_MISMATCH', field, title: `Cannot read ${file}`, detail: 'The file does not exist or is not readable.', fix: 'Choose an existing file.' });
-  };
-  const caPath = answers.caPath ?? (base?.ca.kind === 'file' && answers.caPem === undefined ? base.ca.path : undefined);
-  if (caPath) {
-    try {
-      files.ca = await readCaFile(nodeFileReader, caPath);
-    } catch {
-      missing('ca', caPath);
-    }
-  }
-  const linked = base?.client.kind === 'files' ? base.client : undefined;
-  const certPath = answers.certPath ?? (answers.pfxPath === undefined && answers.certPem === undefined ? linked?.certPath : undefined);
-  const keyPath = answers.keyPath ?? (answers.pfxPath === undefined && answers.keyPem === undefined ? linked?.keyPath : undefined);
-  for (const [field, file] of [['cert', certPath], ['key', keyPath]] as const) {
-    if (!file) continue;
-    try {
-      files[field] = await fs.readFile(file);
-    } catch {
-      missing(field, file);
-    }
-  }
-  const pfxPath = answers.pfxPath ?? (base?.client.kind === 'pfx' && answers.certPath === undefined ? base.client.path : undefined);
-  if (pfxPath) {
-    try {
-      files.pfx = await fs.readFile(pfxPath);
-    } catch {
-      missing('cert', pfxPath);
-    }
-  }
-  return { files, problems };
-}
-
-/** The pre-connect checks of a draft (CA, identity, passphrase, expiry). */
-export function checkDraft(draft: ProfileDraft, files: AnswerFiles, storedSecrets: ProfileDraft['secrets'] = {}): PreflightResult {
-  const s = { ...storedSecrets, ...draft.secrets };
-  const p = draft.profile;
-  if (!p.tls) return { errors: [], warnings: [] };
-  const ca = p.ca.kind === 'file' ? files.ca : p.ca.kind === 'imported' && s.caPem ? [s.caPem] : undefined;
-  const cert = p.client.kind === 'files' ? files.cert : p.client.kind === 'imported' ? s.certPem : undefined;
-  const key = p.client.kind === 'files' ? files.key : p.client.kind === 'imported' ? s.keyPem : undefined;
-  const pfx = p.client.kind === 'pfx' ? files.pfx : undefined;
-  return preflight({ ca, cert, key, passphrase: s.passphrase, pfx, pfxPassword: s.pfxPassword, warningDays: expiryWarningDays() });
 }
 
 function problemItems(problems: Problem[], icon: string): Array<PickItem<string>> {
@@ -93,18 +43,19 @@ type TlsMode = (typeof TLS_MODES)[number]['value'];
  * The interactive flow. `base` set: edit that profile (every step starts from its values). Returns
  * undefined when the user cancelled.
  */
-export async function runInteractiveFlow(title: string, base: Profile | undefined, storedSecrets: ProfileDraft['secrets'], start: ConnectionAnswers = {}): Promise<FlowResult | undefined> {
-  const input = new StepInput(title);
+export async function runInteractiveFlow(env: FlowEnv, title: string, base: Profile | undefined, storedSecrets: ProfileDraft['secrets'], start: ConnectionAnswers = {}): Promise<FlowResult | undefined> {
+  const { ui, warningDays } = env;
+  const input = new StepInput(ui, title);
   const a: ConnectionAnswers = { ...start };
   // Linked files of the profile being edited, so the checks see them before anything is re-picked.
   let files: AnswerFiles = base ? (await readAnswerFiles({}, base)).files : {};
   let connect = true;
   const current = (): Profile => applyAnswers(a, base, files).profile;
   const isTls = (): boolean => current().tls;
-  const steps: Array<() => Promise<StepResult>> = [];
+  const steps: FlowStep[] = [];
 
   if (!base && start.host === undefined) {
-    steps.push(async () => {
+    steps.push({ id: 'preset', ask: async () => {
       const items: Array<PickItem<string>> = [
         { label: '$(server) Enter the connection details', detail: 'Host, port, TLS, CA, client certificate, password.', value: '' },
         ...PRESETS.map((p) => ({ label: `$(cloud) ${p.label}`, detail: p.detail, value: p.id })),
@@ -118,10 +69,10 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
         a.username = preset.fields.username ?? a.username;
       }
       return 'next';
-    });
+    } });
   }
 
-  steps.push(async () => {
+  steps.push({ id: 'host', ask: async () => {
     const preset = findPreset(a.preset);
     const v = await input.input({ prompt: 'Host name or IP address of the Redis server (host:port also works)', value: a.host ?? base?.host ?? '', placeholder: preset?.hostExample ?? 'redis.example.com', validate: (text) => validateHost(splitHostPort(text).host) });
     if (v === undefined || v === BACK) return v;
@@ -129,17 +80,16 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
     a.host = host;
     if (port !== undefined) a.port = port;
     return 'next';
-  });
+  } });
 
-  steps.push(async () => {
+  steps.push({ id: 'port', ask: async () => {
     const v = await input.input({ prompt: 'Port', value: String(a.port ?? current().port), validate: validatePort });
     if (v === undefined || v === BACK) return v;
     a.port = Number(v);
     return 'next';
-  });
+  } });
 
-  steps.push(async () => {
-    if (findPreset(a.preset) && !base) return 'skip'; // presets know: TLS, verified
+  steps.push({ id: 'security', when: () => !(findPreset(a.preset) && !base) /* presets know: TLS, verified */, ask: async () => {
     const p = current();
     const now = p.tls ? p.verify : 'plain';
     const v = await input.pick<TlsMode>(TLS_MODES.map((m) => ({ ...m })), { placeholder: 'Transport security', activeValue: now });
@@ -151,20 +101,18 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
       if (v === 'insecure') void vscode.window.showWarningMessage('This profile will not verify the server certificate: anyone on the path can read and change the traffic. It is shown as UNVERIFIED.');
     }
     return 'next';
-  });
+  } });
 
-  steps.push(async () => {
-    if (!isTls()) return 'skip';
+  steps.push({ id: 'servername', when: isTls, ask: async () => {
     const p = current();
     const v = await input.input({ prompt: 'Server name for SNI and certificate verification (leave empty to use the host)', value: a.servername ?? p.servername ?? '', placeholder: p.host, validate: (t) => (t.trim() === '' ? undefined : validateHost(t)) });
     if (v === undefined || v === BACK) return v;
     a.servername = v.trim();
     return 'next';
-  });
+  } });
 
   // CA
-  steps.push(async () => {
-    if (!isTls() || current().verify === 'insecure') return 'skip';
+  steps.push({ id: 'ca', when: () => isTls() && current().verify !== 'insecure', ask: async () => {
     const preset = findPreset(a.preset);
     const p = current();
     for (;;) {
@@ -192,7 +140,7 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
         a.alsoSystemCA = undefined;
         return 'next';
       }
-      const file = await chooseFile(input, 'CA certificate (PEM)', p.ca.kind === 'file' ? p.ca.path : undefined, true);
+      const file = await chooseFile(ui, input, 'CA certificate (PEM)', p.ca.kind === 'file' ? p.ca.path : undefined, true);
       if (file === BACK) continue;
       if (file === undefined) return undefined;
       a.caPath = file;
@@ -201,16 +149,15 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
       a.alsoSystemCA = v === 'file+system';
       const read = await readAnswerFiles({ caPath: file });
       files = { ...files, ca: read.files.ca };
-      const check = read.problems.length > 0 ? { errors: read.problems, warnings: [] } : preflight({ ca: files.ca, warningDays: expiryWarningDays() });
+      const check = read.problems.length > 0 ? { errors: read.problems, warnings: [] } : preflight({ ca: files.ca, warningDays });
       const decision = await confirmProblems(input, check, 'Choose another CA file');
       if (decision === undefined) return undefined;
       if (decision === 'keep') return 'next';
     }
-  });
+  } });
 
   // Client identity
-  steps.push(async () => {
-    if (!isTls()) return 'skip';
+  steps.push({ id: 'clientIdentity', when: isTls, ask: async () => {
     const p = current();
     for (;;) {
       const items: Array<PickItem<string>> = [
@@ -230,53 +177,53 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
         a.keyPem = undefined;
         return 'next';
       }
-      const result = v === 'pfx' ? await askPfx(input, a, p) : await askPemIdentity(input, a, p, v === 'import', storedSecrets);
+      const result = v === 'pfx' ? await askPfx(ui, input, a, p) : await askPemIdentity(ui, input, a, p, v === 'import', storedSecrets);
       if (result === BACK) continue;
       if (result === undefined) return undefined;
       files = { ...files, ...result };
-      const check = checkDraft(applyAnswers(a, base, files), files, storedSecrets);
+      const check = checkDraft(applyAnswers(a, base, files), files, warningDays, storedSecrets);
       const own = { errors: check.errors.filter((e) => e.field !== 'ca'), warnings: check.warnings.filter((e) => e.field !== 'ca') };
       const decision = await confirmProblems(input, own, 'Choose another client certificate');
       if (decision === undefined) return undefined;
       if (decision === 'keep') return 'next';
     }
-  });
+  } });
 
-  steps.push(async () => {
+  steps.push({ id: 'username', ask: async () => {
     const v = await input.input({ prompt: 'ACL user name (leave empty for the default user / password-only AUTH)', value: a.username ?? current().username ?? '', placeholder: 'default' });
     if (v === undefined || v === BACK) return v;
     a.username = v;
     return 'next';
-  });
+  } });
 
-  steps.push(async () => {
+  steps.push({ id: 'password', ask: async () => {
     const has = base?.hasPassword === true;
     const v = await input.input({ prompt: has ? 'Password (leave empty to keep the stored one; kept in VS Code\'s secret storage)' : 'Password or access key (leave empty if none; kept in VS Code\'s secret storage)', password: true, value: a.password ?? '' });
     if (v === undefined || v === BACK) return v;
     if (v !== '' || !has) a.password = v === '' ? undefined : v;
     return 'next';
-  });
+  } });
 
-  steps.push(async () => {
+  steps.push({ id: 'db', ask: async () => {
     const v = await input.input({ prompt: 'Database number', value: String(a.db ?? current().db), validate: validateDb });
     if (v === undefined || v === BACK) return v;
     a.db = Number(v);
     return 'next';
-  });
+  } });
 
-  steps.push(async () => {
+  steps.push({ id: 'name', ask: async () => {
     const p = current();
     const v = await input.input({ prompt: 'Name of this connection', value: a.name ?? (base?.name || defaultName(p)) });
     if (v === undefined || v === BACK) return v;
     a.name = v.trim() || defaultName(p);
     return 'next';
-  });
+  } });
 
   // Review: every problem, before connecting; advanced settings on demand.
-  steps.push(async () => {
+  steps.push({ id: 'review', ask: async () => {
     for (;;) {
       const draft = applyAnswers(a, base, files);
-      const check = checkDraft(draft, files, storedSecrets);
+      const check = checkDraft(draft, files, warningDays, storedSecrets);
       const p = draft.profile;
       const items: Array<PickItem<string>> = [
         { label: '$(plug) Save and Connect', detail: summary(p), value: 'connect' },
@@ -295,7 +242,7 @@ export async function runInteractiveFlow(title: string, base: Profile | undefine
       connect = v === 'connect';
       return 'next';
     }
-  });
+  } });
 
   const ok = await runSteps(input, steps);
   return ok ? { answers: a, connect } : undefined;
@@ -364,7 +311,6 @@ function summary(p: Profile): string {
   return `${p.name}: ${p.host}:${p.port} db ${p.db}, ${sec}${p.tls ? `, ${ca}, ${id}` : ''}${p.username ? `, user ${p.username}` : ''}`;
 }
 
-/** Shows check results; true = go on, false = choose again. No problems: true without asking. */
 /** Shows the problems found in a step: 'keep' goes on, 'again' asks the step again, undefined (Escape) cancels the flow. */
 async function confirmProblems(input: StepInput, check: PreflightResult, again: string): Promise<'keep' | 'again' | undefined> {
   if (check.errors.length === 0 && check.warnings.length === 0) return 'keep';
@@ -383,15 +329,8 @@ async function confirmProblems(input: StepInput, check: PreflightResult, again: 
   }
 }
 
-function splitHostPort(text: string): { host: string; port?: number } {
-  const t = text.trim();
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(t) ?? /^([^:]+):(\d+)$/.exec(t);
-  if (m) return { host: m[1], port: m[2] && validatePort(m[2]) === undefined ? Number(m[2]) : undefined };
-  return { host: t };
-}
-
 /** A file: Browse... (the native/simple dialog) or a typed path (handy remotely and in tests). */
-async function chooseFile(input: StepInput, what: string, current: string | undefined, allowDirectory = false): Promise<string | typeof BACK | undefined> {
+async function chooseFile(ui: UserInput, input: StepInput, what: string, current: string | undefined, allowDirectory = false): Promise<string | typeof BACK | undefined> {
   const items: Array<PickItem<string>> = [
     { label: '$(folder-opened) Browse...', value: 'browse' },
     { label: '$(edit) Type a path...', value: 'type' },
@@ -402,20 +341,14 @@ async function chooseFile(input: StepInput, what: string, current: string | unde
     if (v === undefined || v === BACK) return v;
     if (v === 'keep' && current) return current;
     if (v === 'browse') {
-      const uris = await vscode.window.showOpenDialog({ title: what, canSelectFiles: true, canSelectFolders: allowDirectory, canSelectMany: false, defaultUri: current ? vscode.Uri.file(path.dirname(current)) : undefined });
+      const uris = await ui.showOpenDialog({ title: what, canSelectFiles: true, canSelectFolders: allowDirectory, canSelectMany: false, defaultUri: current ? vscode.Uri.file(path.dirname(current)) : undefined });
       if (uris?.[0]) return uris[0].fsPath;
       continue;
     }
     const typed = await input.input({
       prompt: `${what}: absolute path`,
       value: current ?? '',
-      validate: (t) => {
-        const file = expandHome(t.trim());
-        if (!path.isAbsolute(file)) return 'Enter an absolute path.';
-        if (!existsSync(file)) return 'No such file.';
-        if (!allowDirectory && statSync(file).isDirectory()) return 'This is a directory.';
-        return undefined;
-      },
+      validate: (t) => validateLocalPath(t, allowDirectory),
     });
     if (typed === undefined) return undefined;
     if (typed === BACK) continue;
@@ -423,11 +356,11 @@ async function chooseFile(input: StepInput, what: string, current: string | unde
   }
 }
 
-async function askPemIdentity(input: StepInput, a: ConnectionAnswers, p: Profile, importIt: boolean, stored: ProfileDraft['secrets']): Promise<AnswerFiles | typeof BACK | undefined> {
+async function askPemIdentity(ui: UserInput, input: StepInput, a: ConnectionAnswers, p: Profile, importIt: boolean, stored: ProfileDraft['secrets']): Promise<AnswerFiles | typeof BACK | undefined> {
   const linked = p.client.kind === 'files' ? p.client : undefined;
-  const cert = await chooseFile(input, 'Client certificate (PEM)', linked?.certPath);
+  const cert = await chooseFile(ui, input, 'Client certificate (PEM)', linked?.certPath);
   if (cert === BACK || cert === undefined) return cert;
-  const key = await chooseFile(input, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not)', linked?.keyPath);
+  const key = await chooseFile(ui, input, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not)', linked?.keyPath);
   if (key === BACK || key === undefined) return key;
   const read = await readAnswerFiles({ certPath: cert, keyPath: key });
   a.certPath = cert;
@@ -439,14 +372,7 @@ async function askPemIdentity(input: StepInput, a: ConnectionAnswers, p: Profile
   const keyPem = read.files.key;
   if (keyPem && isEncryptedKeyPem(keyPem)) {
     const known = a.passphrase ?? stored.passphrase;
-    const opens = (pass: string): boolean => {
-      try {
-        createPrivateKey({ key: keyPem, format: 'pem', passphrase: pass });
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const opens = (pass: string): boolean => passphraseOpensKey(keyPem, pass);
     if (known === undefined || !opens(known)) {
       const pass = await input.input({
         prompt: 'The key is encrypted: its passphrase (kept in VS Code\'s secret storage)',
@@ -460,15 +386,15 @@ async function askPemIdentity(input: StepInput, a: ConnectionAnswers, p: Profile
   return read.files;
 }
 
-async function askPfx(input: StepInput, a: ConnectionAnswers, p: Profile): Promise<AnswerFiles | typeof BACK | undefined> {
-  const file = await chooseFile(input, 'PKCS#12 / PFX file', p.client.kind === 'pfx' ? p.client.path : undefined);
+async function askPfx(ui: UserInput, input: StepInput, a: ConnectionAnswers, p: Profile): Promise<AnswerFiles | typeof BACK | undefined> {
+  const file = await chooseFile(ui, input, 'PKCS#12 / PFX file', p.client.kind === 'pfx' ? p.client.path : undefined);
   if (file === BACK || file === undefined) return file;
   const read = await readAnswerFiles({ pfxPath: file });
   const pfx = read.files.pfx;
   const pass = await input.input({
     prompt: 'Password of the PKCS#12 file (kept in VS Code\'s secret storage)',
     password: true,
-    validate: (t) => (pfx && preflight({ pfx, pfxPassword: t }).errors.some((e) => e.code === 'KEY_PASSPHRASE' && e.field === 'passphrase') ? 'KEY_PASSPHRASE: this password does not open the file.' : undefined),
+    validate: (t) => (passwordOpensPfx(pfx, t) ? undefined : 'KEY_PASSPHRASE: this password does not open the file.'),
   });
   if (pass === BACK || pass === undefined) return pass;
   a.pfxPath = file;

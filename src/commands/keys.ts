@@ -8,21 +8,18 @@ import { count } from '../core/keys/format';
 import { SCAN_TYPES, type ScanFilter } from '../core/keys/scanPager';
 import { createPager } from '../core/keys/clusterScan';
 import { asInteger } from '../core/keys/replies';
-import { nextPartUri, valueUri, VALUE_SCHEME, type ValueFileSystem } from '../platform/valueFs';
+import { nextPartUri, valueUri, VALUE_SCHEME, type ValueFileSystem } from '../values/valueFs';
 import type { Logger } from '../platform/logger';
+import type { UserInput } from '../platform/userInput';
 import { DatabaseNode, FolderNode, KeyNode, ShowMoreNode, type KeyTreeNode } from '../views/keyNodes';
-import type { KeyTreeProvider } from '../views/keyTree';
-
-/** In the extension's own tests only, `{ confirm: 'yes' }` answers the confirmation dialog. */
-export interface ConfirmOptions {
-  confirm?: 'yes' | 'no';
-}
+import type { KeyTreeProvider } from '../views/connectionsView';
 
 export interface KeyCommandDeps {
   provider: KeyTreeProvider;
   fs: ValueFileSystem;
   log: Logger;
-  extensionMode: vscode.ExtensionMode;
+  /** Every prompt (filter, TTL, confirmations) goes through it. */
+  ui: UserInput;
 }
 
 const UNLINK_BATCH = 500;
@@ -32,11 +29,10 @@ function dbLabel(db: DatabaseNode): string {
 }
 
 export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
-  const { provider, fs, log } = deps;
+  const { provider, fs, log, ui } = deps;
 
-  async function confirm(message: string, action: string, options?: ConfirmOptions): Promise<boolean> {
-    if (deps.extensionMode === vscode.ExtensionMode.Test && options?.confirm) return options.confirm === 'yes';
-    const answer = await vscode.window.showWarningMessage(message, { modal: true }, action);
+  async function confirm(message: string, action: string): Promise<boolean> {
+    const answer = await ui.showWarningMessage(message, { modal: true }, action);
     return answer === action;
   }
 
@@ -116,14 +112,14 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     let filter: ScanFilter | undefined = preset;
     if (!filter) {
       const current = db.keyspace.filter;
-      const match = await vscode.window.showInputBox({
+      const match = await ui.showInputBox({
         title: `Filter ${dbLabel(db)}`,
         prompt: 'Key pattern for SCAN MATCH (glob: * ? [abc]); empty for all keys',
         value: typeof current.match === 'string' ? current.match : current.match ? displayBytes(current.match) : '',
       });
       if (match === undefined) return;
       const items: Array<vscode.QuickPickItem & { type?: string }> = [{ label: 'Any type' }, ...SCAN_TYPES.map((t) => ({ label: t, type: t }))];
-      const picked = await vscode.window.showQuickPick(items, { title: `Filter ${dbLabel(db)}: type (SCAN TYPE)`, placeHolder: current.type ?? 'Any type' });
+      const picked = await ui.showQuickPick(items, { title: `Filter ${dbLabel(db)}: type (SCAN TYPE)`, placeHolder: current.type ?? 'Any type' });
       if (!picked) return;
       filter = { ...(match ? { match } : {}), ...(picked.type ? { type: picked.type } : {}) };
     }
@@ -169,7 +165,7 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
   const setTtl = async (node: KeyNode, seconds?: number): Promise<boolean> => {
     let ttl = seconds;
     if (ttl === undefined) {
-      const input = await vscode.window.showInputBox({
+      const input = await ui.showInputBox({
         title: `Set TTL of ${displayBytes(node.key)}`,
         prompt: 'Seconds until the key expires',
         value: node.meta.pttl > 0 ? String(Math.ceil(node.meta.pttl / 1000)) : '3600',
@@ -203,9 +199,9 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     return true;
   };
 
-  const deleteKey = async (node: KeyNode, options?: ConfirmOptions): Promise<boolean> => {
+  const deleteKey = async (node: KeyNode): Promise<boolean> => {
     const name = displayBytes(node.key);
-    if (!(await confirm(`Delete the key "${name}" (${node.meta.type}) from ${dbLabel(node.database)}? This cannot be undone.`, 'Delete', options))) return false;
+    if (!(await confirm(`Delete the key "${name}" (${node.meta.type}) from ${dbLabel(node.database)}? This cannot be undone.`, 'Delete'))) return false;
     try {
       await node.database.keyspace.db.send(['DEL', node.key]);
     } catch (e) {
@@ -219,7 +215,7 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
   };
 
   /** Deletes every key under a folder's prefix (and of the filtered type, if any): counts them first. */
-  const deleteFolder = async (node: FolderNode, options?: ConfirmOptions): Promise<number> => {
+  const deleteFolder = async (node: FolderNode): Promise<number> => {
     const ks = node.database.keyspace;
     const prefix = ks.tree.prefixOf(node.folder);
     const shown = displayBytes(prefix);
@@ -246,7 +242,7 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       return 0;
     }
     const typeNote = ks.filter.type ? ` of type ${ks.filter.type}` : '';
-    if (!(await confirm(`Delete ${count(keys.size)} key${keys.size === 1 ? '' : 's'}${typeNote} whose names start with "${shown}" from ${dbLabel(node.database)}? This cannot be undone.`, `Delete ${count(keys.size)} Keys`, options))) return 0;
+    if (!(await confirm(`Delete ${count(keys.size)} key${keys.size === 1 ? '' : 's'}${typeNote} whose names start with "${shown}" from ${dbLabel(node.database)}? This cannot be undone.`, `Delete ${count(keys.size)} Keys`))) return 0;
     const all = [...keys.values()];
     let deleted = 0;
     try {
@@ -298,7 +294,7 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     }),
     register('redisTls.keys.setTtl', (node: KeyNode, seconds?: number) => setTtl(node, seconds)),
     register('redisTls.keys.removeTtl', (node: KeyNode) => removeTtl(node)),
-    register('redisTls.keys.delete', (node: KeyNode, options?: ConfirmOptions) => deleteKey(node, options)),
-    register('redisTls.keys.deleteFolder', (node: FolderNode, options?: ConfirmOptions) => deleteFolder(node, options)),
+    register('redisTls.keys.delete', (node: KeyNode) => deleteKey(node)),
+    register('redisTls.keys.deleteFolder', (node: FolderNode) => deleteFolder(node)),
   ];
 }

@@ -1,14 +1,21 @@
 /**
  * Service contracts shared by the extension's feature modules. Implementations live in
- * platform/profileStore.ts, platform/secretStore.ts and platform/sessions.ts (connection manager).
+ * platform/profileStore.ts, platform/secretStore.ts and sessions/sessionManager.ts (connection manager).
  */
 import type * as vscode from 'vscode';
-import type { Profile } from '../core/profiles/profile';
+import type { SendOptions } from '../core/client/connection';
 import type { Problem } from '../core/diagnosis/problem';
+import type { Profile } from '../core/profiles/profile';
+import type { CommandArg } from '../core/resp/encode';
+import type { HandshakeReport } from '../core/tls/report';
 
-/** Minimal command interface of a live connection (implemented by core/client RedisClient). */
-export interface RedisCommander {
-  send(args: Array<string | Buffer | number>, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
+/**
+ * The core "send a command" interface (implemented by core/client's connection, client and cluster
+ * router). Its home becomes core/client/commander.ts: then this declaration is replaced by
+ * `export type { Commander } from '../core/client/commander';`.
+ */
+export interface Commander {
+  send(args: readonly CommandArg[], options?: SendOptions): Promise<unknown>;
 }
 
 export type ConnectionState =
@@ -19,9 +26,9 @@ export type ConnectionState =
 
 export interface ActiveSession {
   readonly profile: Profile;
-  readonly client: RedisCommander;
-  /** The handshake report of the connection (core/tls report type). */
-  readonly report: unknown;
+  readonly client: Commander;
+  /** The handshake report of the connection. */
+  readonly report: HandshakeReport;
   /** false when the profile is 'insecure' (shown as unverified everywhere). */
   readonly verified: boolean;
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Profile } from '../core/profiles/profile';
+import { CREDENTIAL_KINDS, SECRET_KINDS, usedSecretKinds, type ProfileSecrets, type SecretKind } from '../core/profiles/secretKinds';
 import { parseWorkspaceProfiles, WORKSPACE_PROFILES_FILE } from '../core/profiles/workspaceFile';
 import type { ProfileStoreApi } from './contracts';
 import { DisposableStore } from './disposables';
@@ -9,9 +10,10 @@ import type { SecretStore } from './secretStore';
 const STATE_KEY = 'redisTls.profiles';
 
 /**
- * User profiles (non-secret fields) in globalState, plus team-shared profiles read from
- * `.vscode/redis-tls.json` in every workspace folder (paths only, never secrets). Secrets belong to
- * the SecretStore, keyed by profile id; removing a profile removes them.
+ * The one store of connection profiles and their secrets (Cosmos DB's StorageService is the model):
+ * user profiles' non-secret fields in globalState, their secrets in SecretStorage, written, pruned
+ * and deleted together here; plus team-shared profiles read from `.vscode/redis-tls.json` in every
+ * workspace folder (paths only, never secrets; their secrets are asked for and kept here too).
  */
 export class ProfileStore implements ProfileStoreApi, vscode.Disposable {
   private readonly disposables = new DisposableStore();
@@ -49,9 +51,18 @@ export class ProfileStore implements ProfileStoreApi, vscode.Disposable {
     return this.workspaceProfiles.some((p) => p.id === id);
   }
 
-  /** Adds or replaces a user profile. Workspace profiles are edited in their file, never here. */
-  async save(profile: Profile): Promise<void> {
+  /**
+   * Adds or replaces a user profile. `secrets` given: those present are stored (a kind present with
+   * `undefined`/'' is deleted), then every kind the profile no longer uses is pruned. Workspace
+   * profiles are edited in their file, never here.
+   */
+  async save(profile: Profile, secrets?: ProfileSecrets): Promise<void> {
     if (this.isWorkspace(profile.id)) throw new Error('Workspace profiles are defined in .vscode/redis-tls.json; edit that file.');
+    if (secrets) {
+      for (const kind of SECRET_KINDS) if (kind in secrets) await this.secrets.set(profile.id, kind, secrets[kind]);
+      const used = usedSecretKinds(profile);
+      await this.secrets.delete(profile.id, SECRET_KINDS.filter((k) => !used.has(k)));
+    }
     const stored = { ...profile, source: 'user' as const };
     const all = this.userProfiles();
     const index = all.findIndex((p) => p.id === profile.id);
@@ -66,8 +77,28 @@ export class ProfileStore implements ProfileStoreApi, vscode.Disposable {
     const all = this.userProfiles();
     const rest = all.filter((p) => p.id !== id);
     if (rest.length !== all.length) await this.state.update(STATE_KEY, rest);
-    await this.secrets.deleteAll(id);
+    await this.secrets.delete(id, SECRET_KINDS);
     this.changeEmitter.fire();
+  }
+
+  /** Saves `copy` (a new user profile) with the secrets of the profile `fromId`. */
+  async duplicate(fromId: string, copy: Profile): Promise<void> {
+    await this.save(copy, await this.secrets.getAll(fromId));
+  }
+
+  /** The stored secrets of a profile. The result holds secrets: never log or persist it elsewhere. */
+  secretsOf(id: string): Promise<ProfileSecrets> {
+    return this.secrets.getAll(id);
+  }
+
+  /** Keeps one secret of a profile (e.g. asked for at connection time). */
+  async setSecret(id: string, kind: SecretKind, value: string): Promise<void> {
+    await this.secrets.set(id, kind, value);
+  }
+
+  /** Forgets what can be asked for again (password, passphrase, PFX password); keeps imported PEM material. */
+  async forgetCredentials(id: string): Promise<void> {
+    await this.secrets.delete(id, CREDENTIAL_KINDS);
   }
 
   private userProfiles(): Profile[] {

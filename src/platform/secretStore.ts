@@ -1,19 +1,20 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
+import { SECRET_KINDS, type ProfileSecrets, type SecretKind } from '../core/profiles/secretKinds';
+
+export { SECRET_KINDS, type ProfileSecrets, type SecretKind };
 
 /**
- * Every secret a profile can own. Each is kept in SecretStorage under `redisTls.profile.<id>.<kind>`;
- * nothing secret is ever written to globalState, settings, logs or webview messages.
+ * Each secret of a profile is kept in SecretStorage under `redisTls.profile.<id>.<kind>`; nothing
+ * secret is ever written to globalState, settings, logs or webview messages.
  */
-export const SECRET_KINDS = ['password', 'passphrase', 'keyPem', 'certPem', 'caPem', 'pfx', 'pfxPassword', 'sentinelPassword'] as const;
-export type SecretKind = (typeof SECRET_KINDS)[number];
-
-export type ProfileSecrets = Partial<Record<SecretKind, string>>;
-
 export function secretKey(profileId: string, kind: SecretKind): string {
   return `redisTls.profile.${profileId}.${kind}`;
 }
 
-/** Typed, namespaced access to the secrets of connection profiles. */
+/**
+ * Typed, namespaced access to SecretStorage (an adapter: what to write, prune and delete is the
+ * profile store's policy, platform/profileStore.ts).
+ */
 export class SecretStore {
   constructor(private readonly storage: vscode.SecretStorage) {}
 
@@ -21,6 +22,7 @@ export class SecretStore {
     return this.storage.get(secretKey(profileId, kind));
   }
 
+  /** Stores a secret; `undefined` or '' deletes it. */
   async set(profileId: string, kind: SecretKind, value: string | undefined): Promise<void> {
     if (value === undefined || value === '') {
       await this.storage.delete(secretKey(profileId, kind));
@@ -39,23 +41,7 @@ export class SecretStore {
     return out;
   }
 
-  /** Stores the given secrets; a key present with `undefined`/'' deletes that secret, absent keys are kept. */
-  async setAll(profileId: string, secrets: ProfileSecrets): Promise<void> {
-    for (const kind of SECRET_KINDS) {
-      if (kind in secrets) await this.set(profileId, kind, secrets[kind]);
-    }
-  }
-
-  async copy(fromId: string, toId: string): Promise<void> {
-    await this.setAll(toId, await this.getAll(fromId));
-  }
-
-  /** Forgets what can be asked for again (password, passphrase, PFX password); keeps imported PEM material. */
-  async forgetCredentials(profileId: string): Promise<void> {
-    for (const kind of ['password', 'passphrase', 'pfxPassword'] as const) await this.storage.delete(secretKey(profileId, kind));
-  }
-
-  async deleteAll(profileId: string): Promise<void> {
-    for (const kind of SECRET_KINDS) await this.storage.delete(secretKey(profileId, kind));
+  async delete(profileId: string, kinds: readonly SecretKind[]): Promise<void> {
+    for (const kind of kinds) await this.storage.delete(secretKey(profileId, kind));
   }
 }

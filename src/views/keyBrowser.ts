@@ -1,13 +1,11 @@
 /**
- * Wires the key browser: the Connections tree, the read-only `redis-tls:` value documents with their
- * CodeLens, and the key commands.
+ * Wires the key browser: the Connections tree and the read-only `redis-tls:` value documents with
+ * their CodeLens. The key commands (commands/keys.ts) are registered over it by the container.
  */
 import * as vscode from 'vscode';
 import type { Container } from '../container';
-import { registerKeyCommands } from '../commands/keys';
-import { registerClusterNodeCommands } from '../commands/clusterNodes';
-import { VALUE_SCHEME, ValueCodeLens, ValueFileSystem } from '../platform/valueFs';
-import { KeyTreeProvider } from './keyTree';
+import { VALUE_SCHEME, ValueCodeLens, ValueFileSystem } from '../values/valueFs';
+import { KeyTreeProvider } from './connectionsView';
 
 export interface KeyBrowser {
   provider: KeyTreeProvider;
@@ -16,9 +14,9 @@ export interface KeyBrowser {
 }
 
 export function registerKeyBrowser(container: Container): KeyBrowser {
-  const provider = container.own(new KeyTreeProvider(container.profiles, container.sessions, container.log));
+  const provider = container.own(new KeyTreeProvider(container.profiles, container.sessions, container.log, container.config));
   const view = container.own(vscode.window.createTreeView('redisTls.connections', { treeDataProvider: provider, showCollapseAll: true }));
-  const fs = container.own(new ValueFileSystem((id) => provider.session(id)));
+  const fs = container.own(new ValueFileSystem((id) => provider.session(id), container.config));
   container.own(vscode.workspace.registerFileSystemProvider(VALUE_SCHEME, fs, { isCaseSensitive: true, isReadonly: true }));
   container.own(vscode.languages.registerCodeLensProvider({ scheme: VALUE_SCHEME }, new ValueCodeLens(fs)));
   // "Load Next Part" in the editor title only where there is a next part.
@@ -29,13 +27,5 @@ export function registerKeyBrowser(container: Container): KeyBrowser {
   };
   container.own(vscode.window.onDidChangeActiveTextEditor(updateNextPartContext));
   container.own(fs.onDidRender(updateNextPartContext));
-  const mode = container.context.extensionMode;
-  for (const d of registerKeyCommands({ provider, fs, log: container.log, extensionMode: mode })) container.own(d);
-  for (const d of registerClusterNodeCommands(provider, container.log)) container.own(d);
-  const browser: KeyBrowser = { provider, fs, view: view as vscode.TreeView<unknown> };
-  if (mode === vscode.ExtensionMode.Test) {
-    // The in-host tests reach the tree through this; it exists only when VS Code runs the extension's tests.
-    container.own(vscode.commands.registerCommand('redisTls.keys.testHooks', () => browser));
-  }
-  return browser;
+  return { provider, fs, view: view as vscode.TreeView<unknown> };
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Container } from '../container';
-import { buildPage } from './html';
+import { buildPage, WEBVIEW_SCRIPT_DIR } from './html';
 import { assertNoSecrets, parseFromPanel, type FromPanel, type PanelModel, type ToPanel } from './certProtocol';
 
 export const USE_CA_COMMAND = 'redisTls.useCaInProfile';
@@ -37,7 +37,7 @@ export class CertificatePanel implements vscode.Disposable {
       enableScripts: true,
       enableCommandUris: false,
       retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(container.context.extensionUri, 'media')],
+      localResourceRoots: [vscode.Uri.joinPath(container.context.extensionUri, 'media'), vscode.Uri.joinPath(container.context.extensionUri, ...WEBVIEW_SCRIPT_DIR)],
     });
     const created = new CertificatePanel(container, key, panel, load);
     CertificatePanel.open.set(key, created);

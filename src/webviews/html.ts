@@ -19,11 +19,15 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
+/** Where the build puts the webview scripts (scripts/build.mjs); a panel's localResourceRoots include it. */
+export const WEBVIEW_SCRIPT_DIR = ['dist', 'webview'] as const;
+
 export interface PageOptions {
   webview: vscode.Webview;
   extensionUri: vscode.Uri;
-  /** Path segments under media/, e.g. ['certPanel.js']. */
+  /** The bundled script, under dist/webview/ (e.g. 'certPanel.js'; built from src/webviews/panel/). */
   script: string;
+  /** The style sheet, under media/. */
   style: string;
   /** Static page title (our text, never server data). */
   title: string;
@@ -36,7 +40,7 @@ export interface PageOptions {
  */
 export function buildPage(o: PageOptions): string {
   const nonce = o.nonce ?? makeNonce();
-  const scriptUri = o.webview.asWebviewUri(vscode.Uri.joinPath(o.extensionUri, 'media', o.script));
+  const scriptUri = o.webview.asWebviewUri(vscode.Uri.joinPath(o.extensionUri, ...WEBVIEW_SCRIPT_DIR, o.script));
   const styleUri = o.webview.asWebviewUri(vscode.Uri.joinPath(o.extensionUri, 'media', o.style));
   const title = o.title.replace(/[<>&"']/g, '');
   return `<!DOCTYPE html>

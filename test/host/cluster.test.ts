@@ -7,7 +7,7 @@ import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { ClusterRouter, keySlot } from '../../src/core/client/cluster';
 import { RedisConnection } from '../../src/core/client/connection';
-import type { ManagedSession } from '../../src/platform/sessions';
+import type { ManagedSession } from '../../src/sessions/sessionManager';
 import type { KeyBrowser } from '../../src/views/keyBrowser';
 import type { DatabaseNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab } from '../lab/certs';
@@ -30,7 +30,7 @@ describe('cluster browsing (in the extension host)', function () {
 
   before(async () => {
     container = await activateContainer();
-    browser = (await vscode.commands.executeCommand<KeyBrowser>('redisTls.keys.testHooks'))!;
+    browser = container.keyBrowser;
     const lab = await getLab();
     cluster = await startTlsCluster();
     seedConn = await RedisConnection.open(cluster.base);

@@ -10,10 +10,11 @@ import type { Container } from '../../src/container';
 import type { Profile } from '../../src/core/profiles/profile';
 import { ProfileStore } from '../../src/platform/profileStore';
 import { SecretStore, secretKey, SECRET_KINDS } from '../../src/platform/secretStore';
-import { SessionManager } from '../../src/platform/sessions';
+import { SessionManager } from '../../src/sessions/sessionManager';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { activateContainer, removeProfiles } from './helpers';
+import { runWithInputs, type Answer } from './testUserInput';
 
 const PASSWORD = 'host-test-Pw-4b1d';
 
@@ -70,12 +71,12 @@ describe('connection manager (in the extension host)', function () {
     // A fresh set of stores reads only what was persisted.
     const secrets = new SecretStore(container.context.secrets);
     const profiles = new ProfileStore(container.context.globalState, secrets);
-    const sessions = new SessionManager(profiles, secrets, container.log, container.context.globalState);
-    sessions.secretPrompter = async () => assert.fail('no secret should be asked for: they are stored');
+    const sessions = new SessionManager(profiles, container.log, container.context.globalState, container.config, container.ui);
     try {
       await profiles.ready();
       assert.deepEqual(profiles.get(id), before);
-      const session = await sessions.connect(id);
+      // No answers: any prompt (a secret asked for although it is stored) fails the test.
+      const { result: session } = await runWithInputs(container, [], () => sessions.connect(id));
       assert.equal(session.verified, true);
       assert.equal(session.report.tls, true);
       assert.equal(String(await session.client.send(['PING'])), 'PONG');
@@ -97,7 +98,7 @@ describe('connection manager (in the extension host)', function () {
     assert.equal(String(await session.client.send(['ECHO', 'hi'])), 'hi');
     assert.equal(container.sessions.activeProfileId, id);
     assert.equal(container.sessions.lastStatus(id)?.ok, true);
-    const { describeSession } = await import('../../src/platform/statusBar');
+    const { describeSession } = await import('../../src/sessions/statusBar');
     const view = describeSession({ name: session.profile.name, tls: true, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry }, 30);
     assert.match(view.text, /^\$\(lock\) TLSv1\.[23] \d+d$/);
     // The lab client certificate is valid well beyond the default 30 days, so no warning look.
@@ -199,36 +200,32 @@ describe('connection manager (in the extension host)', function () {
     const r = await add({ name: 'pinned', host: 'localhost', port: tlsServer.port, verify: 'pin' });
     const id = r.profileId!;
     const shown: string[] = [];
-    const previous = container.sessions.pinPrompter;
-    container.sessions.pinPrompter = async (_p, fingerprint) => {
-      shown.push(fingerprint);
-      return true;
+    const connectPinned = async (answers: Answer[]) => {
+      const run = await runWithInputs(container, answers, () => container.sessions.connect(id));
+      for (const p of run.prompts) shown.push(/SHA-256 ([0-9A-Fa-f:]+)\./.exec(p.text ?? '')?.[1] ?? `no fingerprint in: ${p.text}`);
+      return run.result;
     };
-    try {
-      const s = await container.sessions.connect(id);
-      assert.equal(shown.length, 1);
-      assert.equal(s.verified, true);
-      assert.equal(s.report.verification, 'pin');
-      const pinned = container.profiles.get(id)?.pinSha256;
-      assert.equal(pinned, shown[0]);
-      await container.sessions.disconnect(id);
-      // Known pin: no question, and the session is resumed (the pin is part of the session cache
-      // key) and still counts as pin-verified; a different pin (as if the server certificate changed): refused.
-      const again = await container.sessions.connect(id);
-      assert.equal(shown.length, 1);
-      assert.equal(again.report.sessionReused, true, 'a pinned profile resumes its TLS session');
-      assert.equal(again.verified, true);
-      assert.equal(again.report.verification, 'pin');
-      await container.sessions.disconnect(id);
-      const other = '00'.repeat(32);
-      assert.equal((await vscode.commands.executeCommand<SaveResult>('redisTls.editConnection', id, { pinSha256: other })).saved, true);
-      assert.equal(await vscode.commands.executeCommand('redisTls.connect', id), false);
-      const state = container.sessions.state(id);
-      assert.ok(state.kind === 'failed' && state.problem.field === 'pin', JSON.stringify(state));
-      assert.equal(shown.length, 1, 'a refused certificate is not offered for trust again');
-    } finally {
-      container.sessions.pinPrompter = previous;
-    }
+    const s = await connectPinned(['Trust and Pin']);
+    assert.equal(shown.length, 1);
+    assert.equal(s.verified, true);
+    assert.equal(s.report.verification, 'pin');
+    const pinned = container.profiles.get(id)?.pinSha256;
+    assert.equal(pinned, shown[0]);
+    await container.sessions.disconnect(id);
+    // Known pin: no question, and the session is resumed (the pin is part of the session cache
+    // key) and still counts as pin-verified; a different pin (as if the server certificate changed): refused.
+    const again = await connectPinned([]);
+    assert.equal(shown.length, 1);
+    assert.equal(again.report.sessionReused, true, 'a pinned profile resumes its TLS session');
+    assert.equal(again.verified, true);
+    assert.equal(again.report.verification, 'pin');
+    await container.sessions.disconnect(id);
+    const other = '00'.repeat(32);
+    assert.equal((await vscode.commands.executeCommand<SaveResult>('redisTls.editConnection', id, { pinSha256: other })).saved, true);
+    assert.equal((await runWithInputs(container, [], () => vscode.commands.executeCommand('redisTls.connect', id))).result, false);
+    const state = container.sessions.state(id);
+    assert.ok(state.kind === 'failed' && state.problem.field === 'pin', JSON.stringify(state));
+    assert.equal(shown.length, 1, 'a refused certificate is not offered for trust again');
   });
 
   it('a server certificate expiring within redisTls.expiryWarningDays gives the status bar its warning look', async () => {
@@ -239,9 +236,9 @@ describe('connection manager (in the extension host)', function () {
       const s = container.sessions.session(r.profileId!)!;
       const days = Math.floor((s.nearestExpiry!.getTime() - Date.now()) / 86_400_000);
       assert.ok(days >= 0 && days <= 5, `nearest expiry in ${days} days`);
-      const { describeSession, expiryWarningDays } = await import('../../src/platform/statusBar');
-      assert.equal(expiryWarningDays(), 30);
-      const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, expiryWarningDays());
+      const { describeSession } = await import('../../src/sessions/statusBar');
+      assert.equal(container.config.expiryWarningDays, 30);
+      const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, container.config.expiryWarningDays);
       assert.equal(view.warning, true);
       assert.match(view.text, new RegExp(`^\\$\\(lock\\) TLSv1\\.[23] ${days}d$`));
       assert.equal(describeSession({ name: 'x', tls: true, verified: true, nearestExpiry: s.nearestExpiry }, 3).warning, days < 3);
@@ -256,7 +253,7 @@ describe('connection manager (in the extension host)', function () {
     assert.equal(await vscode.commands.executeCommand('redisTls.connect', r.profileId), true);
     const s = container.sessions.session(r.profileId!)!;
     assert.equal(s.verified, false);
-    const { describeSession } = await import('../../src/platform/statusBar');
+    const { describeSession } = await import('../../src/sessions/statusBar');
     const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, 30);
     assert.match(view.text, /UNVERIFIED/);
     assert.equal(view.warning, true);
@@ -306,26 +303,19 @@ describe('connection manager (in the extension host)', function () {
     const p = container.profiles.list().find((x: Profile) => x.source === 'workspace')!;
     assert.ok(!JSON.stringify(p).includes(PASSWORD));
     assert.ok(p, 'workspace profile listed');
-    const asked: string[] = [];
-    const previous = container.sessions.secretPrompter;
-    container.sessions.secretPrompter = async (_profile, kind) => {
-      asked.push(kind);
-      return kind === 'password' ? PASSWORD : lab.passphrase;
-    };
     try {
-      const s = await container.sessions.connect(p.id);
+      const first = await runWithInputs(container, [PASSWORD, lab.passphrase], () => container.sessions.connect(p.id));
+      const s = first.result;
       assert.equal(s.verified, true);
-      assert.deepEqual(asked.sort(), ['passphrase', 'password']);
+      assert.deepEqual(first.prompts.map((x) => /Enter the (password|client key passphrase) /.exec(x.text ?? '')?.[1]), ['password', 'client key passphrase']);
       assert.equal(await container.context.secrets.get(secretKey(p.id, 'password')), PASSWORD);
       await container.sessions.disconnect(p.id);
-      asked.length = 0;
-      await container.sessions.connect(p.id);
-      assert.deepEqual(asked, [], 'stored secrets are reused');
+      // Stored secrets are reused: no answers, so a prompt would fail.
+      await runWithInputs(container, [], () => container.sessions.connect(p.id));
       await container.sessions.disconnect(p.id);
       assert.equal(await vscode.commands.executeCommand('redisTls.forgetSecrets', p.id), true);
       assert.equal(await container.context.secrets.get(secretKey(p.id, 'password')), undefined);
     } finally {
-      container.sessions.secretPrompter = previous;
       await vscode.workspace.fs.delete(file);
     }
   });

@@ -12,6 +12,7 @@ import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { BINARY_KEY, DB0_KEY_COUNT, seedKeyBrowser } from '../integration/keysSeed';
 import { activateContainer, removeProfiles } from './helpers';
+import { ESCAPE, runWithInputs } from './testUserInput';
 
 
 describe('key browser (in the extension host)', function () {
@@ -81,8 +82,7 @@ describe('key browser (in the extension host)', function () {
 
   before(async () => {
     container = await activateContainer();
-    browser = (await vscode.commands.executeCommand<KeyBrowser>('redisTls.keys.testHooks'))!;
-    assert.ok(browser?.provider, 'test hooks are registered in test mode');
+    browser = container.keyBrowser;
     lab = await getLab();
     srv = await startRedis({ kind: 'tls' });
     direct = await RedisConnection.open({ host: 'localhost', port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } });
@@ -246,20 +246,22 @@ describe('key browser (in the extension host)', function () {
   it('deletes a key only when confirmed, and a folder after confirming its key count', async () => {
     const db = await fullDb0();
     const standalone = await named(db, 'standalone');
-    assert.equal(await vscode.commands.executeCommand('redisTls.keys.delete', standalone, { confirm: 'no' }), false);
+    assert.equal((await runWithInputs(container, [ESCAPE], () => vscode.commands.executeCommand('redisTls.keys.delete', standalone))).result, false);
     assert.equal(await exists('standalone'), true, 'declined: nothing deleted');
-    assert.equal(await vscode.commands.executeCommand('redisTls.keys.delete', standalone, { confirm: 'yes' }), true);
+    assert.equal((await runWithInputs(container, ['Delete'], () => vscode.commands.executeCommand('redisTls.keys.delete', standalone))).result, true);
     assert.equal(await exists('standalone'), false);
     assert.ok(!(await children(db)).some((n) => label(item(n)) === 'standalone'));
 
     const bin = (await children(await named(db, 'bin')))[0]!;
-    assert.equal(await vscode.commands.executeCommand('redisTls.keys.delete', bin, { confirm: 'yes' }), true);
+    assert.equal((await runWithInputs(container, ['Delete'], () => vscode.commands.executeCommand('redisTls.keys.delete', bin))).result, true);
     assert.equal(await exists(BINARY_KEY), false, 'DEL used the original bytes');
 
     const a = (await named(db, 'a')) as FolderNode;
-    assert.equal(await vscode.commands.executeCommand('redisTls.keys.deleteFolder', a, { confirm: 'no' }), 0);
+    assert.equal((await runWithInputs(container, [ESCAPE], () => vscode.commands.executeCommand('redisTls.keys.deleteFolder', a))).result, 0);
     assert.equal(await exists('a:b:c:d:deep'), true);
-    assert.equal(await vscode.commands.executeCommand('redisTls.keys.deleteFolder', a, { confirm: 'yes' }), 2);
+    const deleted = await runWithInputs(container, ['Delete 2 Keys'], () => vscode.commands.executeCommand('redisTls.keys.deleteFolder', a));
+    assert.equal(deleted.result, 2);
+    assert.match(deleted.prompts[0].text ?? '', /^Delete 2 keys whose names start with "a/);
     assert.equal(await exists('a:b:c:d:deep'), false);
     assert.equal(await exists('a:b:c:d2'), false);
     assert.equal(await exists('app:blob'), true, 'a neighbouring prefix ("app") is untouched');

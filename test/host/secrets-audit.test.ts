@@ -2,7 +2,7 @@
 // written on the extension-host side (the code-server run folder: user-data dir with logs and
 // global storage, HOME, XDG dirs, TMPDIR; and the workspace) is searched for each secret.
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SaveResult, TestResult } from '../../src/commands/connections';
@@ -10,6 +10,7 @@ import type { Container } from '../../src/container';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { activateContainer } from './helpers';
+import { runWithInputs } from './testUserInput';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -35,6 +36,46 @@ async function walk(dir: string, out: string[], seen: Set<string>): Promise<void
       out.push(full);
     }
   }
+}
+
+async function findFileWithText(dir: string, text: string): Promise<string | undefined> {
+  const files: string[] = [];
+  await walk(dir, files, new Set());
+  for (const file of files) if ((await fs.readFile(file).catch(() => Buffer.alloc(0))).includes(text)) return file;
+  return undefined;
+}
+
+/** Resolves once a file under `dir` contains `text`: checked now and again on every change under `dir`. */
+async function waitForFileText(dir: string, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let checking = false;
+    let again = false;
+    const check = async (): Promise<void> => {
+      if (checking) {
+        again = true;
+        return;
+      }
+      checking = true;
+      try {
+        do {
+          again = false;
+          const found = await findFileWithText(dir, text);
+          if (found) {
+            watcher.close();
+            resolve(found);
+            return;
+          }
+        } while (again);
+      } catch (e) {
+        watcher.close();
+        reject(e);
+      } finally {
+        checking = false;
+      }
+    };
+    const watcher = watch(dir, { recursive: true }, () => void check());
+    void check();
+  });
 }
 
 describe('secrets audit (in the extension host)', function () {
@@ -113,13 +154,8 @@ describe('secrets audit (in the extension host)', function () {
       await container.profiles.ready();
       wsId = container.profiles.list().find((p) => p.name === 'audit ws')?.id;
       assert.ok(wsId);
-      const previous = container.sessions.secretPrompter;
-      container.sessions.secretPrompter = async (_p, kind) => (kind === 'password' ? password : lab.passphrase);
-      try {
-        assert.equal(await run('redisTls.connect', wsId), true);
-      } finally {
-        container.sessions.secretPrompter = previous;
-      }
+      const asked = await runWithInputs(container, [password, lab.passphrase], () => run('redisTls.connect', wsId));
+      assert.equal(asked.result, true);
       await run('redisTls.disconnect', wsId);
     }
     await run('redisTls.disconnect', linked);
@@ -132,9 +168,11 @@ describe('secrets audit (in the extension host)', function () {
     const state = JSON.stringify(container.context.globalState.keys().map((k) => [k, container.context.globalState.get(k)]));
     for (const [what, secret] of Object.entries(secrets)) assert.ok(!state.includes(secret), `globalState holds ${what}`);
 
-    // Let the log and storage writers flush.
-    container.log.info('secrets audit: flushing');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Every command above awaited its store writes (globalState, SecretStorage). The output channel
+    // writes its log file on its own: wait until the marker, logged last, is on disk.
+    const marker = `secrets audit: all commands done ${Date.now().toString(36)}`;
+    container.log.info(marker);
+    await waitForFileText(path.resolve(container.context.logUri.fsPath, '..', '..'), marker);
 
     // Every file on the extension-host side.
     const roots = new Set<string>();

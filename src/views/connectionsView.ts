@@ -16,24 +16,10 @@ import { count } from '../core/keys/format';
 import { DEFAULT_DELIMITER } from '../core/profiles/profile';
 import { isDiagnosedError } from '../core/diagnosis/problem';
 import type { ActiveSession, ProfileStoreApi, SessionManagerApi } from '../platform/contracts';
+import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import { clusterNodeItem, nodeChildren, nodesFolderItem, NodesFolderNode } from './clusterNodesFolder';
 import { ConnectionNode, DatabaseNode, FolderNode, KeyNode, LoadMoreNode, MessageNode, ShowMoreNode, type KeyTreeNode } from './keyNodes';
-
-export interface BrowserSettings {
-  scanPageSize: number;
-  treePageSize: number;
-}
-
-export function readBrowserSettings(): BrowserSettings {
-  const c = vscode.workspace.getConfiguration('redisTls');
-  const clamp = (v: number | undefined, min: number, max: number, d: number): number =>
-    typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : d;
-  return {
-    scanPageSize: clamp(c.get<number>('scanPageSize'), 10, 100_000, 1000),
-    treePageSize: clamp(c.get<number>('treePageSize'), 10, 10_000, 500),
-  };
-}
 
 const TYPE_ICONS: Record<KeyType, [string, string | undefined]> = {
   string: ['symbol-string', 'charts.blue'],
@@ -88,6 +74,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     private readonly profiles: ProfileStoreApi,
     private readonly sessions: SessionManagerApi,
     private readonly log: Logger,
+    private readonly config: Config,
   ) {
     this.subscriptions.push(
       profiles.onDidChange(() => this.refresh()),
@@ -98,12 +85,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
         // "Connecting…" is shown as the connection's child; the outcome refreshes the node.
         if (state.kind !== 'connecting') this.refresh(node);
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('redisTls.scanPageSize') || e.affectsConfiguration('redisTls.treePageSize')) {
-          const s = readBrowserSettings();
-          for (const b of this.browsing.values()) for (const db of b.databases.values()) db.keyspace.reset({ scanPageSize: s.scanPageSize, childPageSize: s.treePageSize });
-          this.refresh();
-        }
+      config.onDidChange(['scanPageSize', 'treePageSize'], () => {
+        const s = config.browser;
+        for (const b of this.browsing.values()) for (const db of b.databases.values()) db.keyspace.reset({ scanPageSize: s.scanPageSize, childPageSize: s.treePageSize });
+        this.refresh();
       }),
     );
   }
@@ -237,7 +222,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       for (const d of shape.databases) wanted.set(d.index, d.keys);
       if (!wanted.has(home)) wanted.set(home, 0);
     }
-    const settings = readBrowserSettings();
+    const settings = this.config.browser;
     const out: KeyTreeNode[] = session.client instanceof ClusterRouter ? [this.nodesFolder(id, session.client)] : [];
     for (const [index, keys] of [...wanted].sort((x, y) => x[0] - y[0])) {
       let db = b.databases.get(index);

@@ -6,8 +6,9 @@
 import * as vscode from 'vscode';
 import { displayBytes, keyFromToken, keyToToken } from '../core/keys/bytes';
 import { Database } from '../core/keys/database';
-import { DEFAULT_CAPS, readValue, type DocumentKind, type ValueCaps, type ValuePart, type ValuePosition } from '../core/keys/values';
-import type { ActiveSession } from './contracts';
+import { readValue, type DocumentKind, type ValuePart, type ValuePosition } from '../core/keys/values';
+import type { ActiveSession } from '../platform/contracts';
+import type { Config } from '../platform/config';
 
 export const VALUE_SCHEME = 'redis-tls';
 
@@ -65,16 +66,6 @@ export function parseValueUri(uri: vscode.Uri): ValueAddress {
   return { profileId, db, key, position };
 }
 
-export function readCaps(): ValueCaps {
-  const c = vscode.workspace.getConfiguration('redisTls.values');
-  const maxBytes = c.get<number>('maxBytes', DEFAULT_CAPS.maxBytes);
-  const maxElements = c.get<number>('maxElements', DEFAULT_CAPS.maxElements);
-  return {
-    maxBytes: Number.isFinite(maxBytes) && maxBytes >= 16 ? Math.floor(maxBytes) : DEFAULT_CAPS.maxBytes,
-    maxElements: Number.isFinite(maxElements) && maxElements >= 1 ? Math.floor(maxElements) : DEFAULT_CAPS.maxElements,
-  };
-}
-
 /** Cache identity of a part: the URI without its title (the title's extension follows the content). */
 function partId(uri: vscode.Uri): string {
   return `${uri.path.slice(0, uri.path.lastIndexOf('/'))}?${uri.query}`;
@@ -96,7 +87,10 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   /** The last rendering per URI: stat and readFile share one read; "next part" needs the position. */
   private readonly rendered = new Map<string, Rendered>();
 
-  constructor(private readonly session: (profileId: string) => Promise<ActiveSession>) {}
+  constructor(
+    private readonly session: (profileId: string) => Promise<ActiveSession>,
+    private readonly config: Config,
+  ) {}
 
   /** Reads (or re-reads) the part an URI names. */
   async render(uri: vscode.Uri, fresh = true): Promise<Rendered> {
@@ -105,7 +99,7 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     const address = parseValueUri(uri);
     const session = await this.session(address.profileId);
     const db = new Database(session.client, address.db, session.profile.db ?? 0);
-    const part = await readValue(db, address.key, address.position, readCaps());
+    const part = await readValue(db, address.key, address.position, this.config.valueCaps);
     const out: Rendered = { part, bytes: Buffer.from(part.text, 'utf8'), at: Date.now() };
     this.rendered.set(partId(uri), out);
     this.rendering.fire(uri);

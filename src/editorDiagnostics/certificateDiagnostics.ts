@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Container } from '../container';
 import { analyzeCertificateFile, describeValidity, type BlockAnalysis, type FileAnalysis, type Severity } from '../core/certs';
-import { expiryWarningDays } from '../platform/statusBar';
+import type { Config } from '../platform/config';
 
 export const CERT_FILE_GLOB = '**/*.{pem,crt,cer,key,PEM,CRT,CER,KEY}';
 const CERT_FILE = /\.(pem|crt|cer|key)$/i;
@@ -50,11 +50,13 @@ class CertificateFileIndex implements vscode.HoverProvider, vscode.CodeLensProvi
   private readonly lensEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensEmitter.event;
 
+  constructor(private readonly config: Config) {}
+
   analyzeDocument(doc: vscode.TextDocument): FileAnalysis {
     const key = doc.uri.toString();
     const hit = this.cache.get(key);
     if (hit && hit.version === doc.version) return hit.analysis;
-    const analysis = analyzeCertificateFile(doc.getText(), { warnDays: expiryWarningDays() }, doc.uri.fsPath);
+    const analysis = analyzeCertificateFile(doc.getText(), { warnDays: this.config.expiryWarningDays }, doc.uri.fsPath);
     this.cache.set(key, { version: doc.version, analysis });
     this.collection.set(doc.uri, diagnosticsFor(analysis, doc.lineCount));
     return analysis;
@@ -77,7 +79,7 @@ class CertificateFileIndex implements vscode.HoverProvider, vscode.CodeLensProvi
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.size > MAX_FILE_BYTES) return;
       const bytes = Buffer.from(await vscode.workspace.fs.readFile(uri));
-      const analysis = analyzeCertificateFile(bytes, { warnDays: expiryWarningDays() }, uri.fsPath);
+      const analysis = analyzeCertificateFile(bytes, { warnDays: this.config.expiryWarningDays }, uri.fsPath);
       this.collection.set(uri, diagnosticsFor(analysis));
     } catch {
       this.collection.delete(uri);
@@ -167,7 +169,7 @@ class CertificateFileIndex implements vscode.HoverProvider, vscode.CodeLensProvi
 export let certificateFileIndex: CertificateFileIndex | undefined;
 
 export function registerCertificateDiagnostics(container: Container): void {
-  const index = container.own(new CertificateFileIndex());
+  const index = container.own(new CertificateFileIndex(container.config));
   certificateFileIndex = index;
   const selector: vscode.DocumentSelector = [
     { scheme: 'file', pattern: CERT_FILE_GLOB },
@@ -179,7 +181,7 @@ export function registerCertificateDiagnostics(container: Container): void {
   container.own(vscode.workspace.onDidOpenTextDocument((d) => index.schedule(d)));
   container.own(vscode.workspace.onDidChangeTextDocument((e) => index.schedule(e.document)));
   container.own(vscode.workspace.onDidCloseTextDocument((d) => { if (isCertificateFile(d.uri)) void index.analyzeFile(d.uri); }));
-  container.own(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('redisTls.expiryWarningDays')) index.refreshAll(); }));
+  container.own(container.config.onDidChange(['expiryWarningDays'], () => index.refreshAll()));
   const watcher = container.own(vscode.workspace.createFileSystemWatcher(CERT_FILE_GLOB));
   container.own(watcher.onDidCreate((u) => void index.analyzeFile(u)));
   container.own(watcher.onDidChange((u) => void index.analyzeFile(u)));

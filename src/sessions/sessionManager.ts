@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClusterRouter, isClusterEnabled, nodeAddress } from '../core/client/cluster';
-import { RedisConnection, type HandshakeReport } from '../core/client/connection';
+import { RedisConnection } from '../core/client/connection';
 import type { ConnectionOptions } from '../core/client/options';
 import { DiagnosedError, isDiagnosedError, type Problem } from '../core/diagnosis/problem';
 import { isEncryptedKeyPem } from '../core/profiles/checks';
@@ -12,12 +12,13 @@ import type { PreflightResult } from '../core/profiles/checks';
 import { checkProfile, ProfileFileError, resolveConnectionOptions } from '../core/profiles/resolve';
 import { clusterOptionsOf, sentinelSettingsOf } from '../core/profiles/topology';
 import { SentinelSession } from '../core/sentinel/sentinel';
-import type { ActiveSession, ConnectionState, SessionManagerApi } from './contracts';
-import { DisposableStore } from './disposables';
-import type { Logger } from './logger';
-import type { ProfileStore } from './profileStore';
-import type { SecretKind, SecretStore } from './secretStore';
-import { expiryWarningDays } from './statusBar';
+import type { Config } from '../platform/config';
+import type { ActiveSession, ConnectionState, SessionManagerApi } from '../platform/contracts';
+import { DisposableStore } from '../platform/disposables';
+import type { Logger } from '../platform/logger';
+import type { UserInput } from '../platform/userInput';
+import type { ProfileStore } from '../platform/profileStore';
+import type { SecretKind } from '../core/profiles/secretKinds';
 
 const LAST_STATUS_KEY = 'redisTls.lastStatus';
 
@@ -32,7 +33,6 @@ export interface LastStatus {
 
 /** A live connection as the session manager holds it. */
 export interface ManagedSession extends ActiveSession {
-  readonly report: HandshakeReport;
   readonly connection: RedisConnection;
   /** Cluster mode: one verified connection per master; `client` is this router then. */
   readonly cluster?: ClusterRouter;
@@ -44,30 +44,26 @@ export interface ManagedSession extends ActiveSession {
 }
 
 /** Asks the user for a secret a profile needs but SecretStorage does not hold (workspace profiles). */
-export type SecretPrompter = (profile: Profile, kind: SecretKind) => Promise<string | undefined>;
-
-/** Asks whether to trust a server certificate on first use (verify 'pin' without a pin yet). */
-export type PinPrompter = (profile: Profile, fingerprint: string, subject: string) => Promise<boolean>;
-
-const defaultSecretPrompter: SecretPrompter = async (profile, kind) => {
+function askSecret(ui: UserInput, profile: Profile, kind: SecretKind): Promise<string | undefined> {
   const what = kind === 'password' ? 'password' : kind === 'pfxPassword' ? 'PKCS#12 (PFX) password' : kind === 'sentinelPassword' ? 'password of the sentinels' : 'client key passphrase';
-  return vscode.window.showInputBox({
+  return ui.showInputBox({
     title: `Redis TLS: ${profile.name}`,
     prompt: `Enter the ${what} for ${profile.host}:${profile.port}. It is kept in VS Code's secret storage.`,
     password: true,
     ignoreFocusOut: true,
   });
-};
+}
 
-const defaultPinPrompter: PinPrompter = async (profile, fingerprint, subject) => {
+/** Asks whether to trust a server certificate on first use (verify 'pin' without a pin yet). */
+async function askTrustPin(ui: UserInput, profile: Profile, fingerprint: string, subject: string): Promise<boolean> {
   const trust = 'Trust and Pin';
-  const answer = await vscode.window.showWarningMessage(
+  const answer = await ui.showWarningMessage(
     `First connection to ${profile.name}: the server presents "${subject}" with SHA-256 ${fingerprint}. Compare it with the fingerprint you got from the server's owner before trusting it.`,
     { modal: true },
     trust,
   );
   return answer === trust;
-};
+}
 
 function problemOf(e: unknown): Problem {
   if (isDiagnosedError(e)) return e.problem;
@@ -98,14 +94,13 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
   private watchers = new DisposableStore();
   /** The most recently connected profile (what the status bar shows). */
   private activeId: string | undefined;
-  secretPrompter: SecretPrompter = defaultSecretPrompter;
-  pinPrompter: PinPrompter = defaultPinPrompter;
 
   constructor(
     private readonly profiles: ProfileStore,
-    private readonly secrets: SecretStore,
     private readonly log: Logger,
     private readonly memento: vscode.Memento,
+    private readonly config: Config,
+    private readonly ui: UserInput,
   ) {
     this.disposables.add(profiles.onDidChange(() => this.onProfilesChanged()));
     this.disposables.add({ dispose: () => this.watchers.dispose() });
@@ -143,13 +138,13 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
    * The result holds secrets: hand it to the client only, never log or persist it.
    */
   async resolveOptions(profile: Profile, ask = true): Promise<ConnectionOptions> {
-    const secrets = await this.secrets.getAll(profile.id);
+    const secrets = await this.profiles.secretsOf(profile.id);
     const need = async (kind: SecretKind): Promise<void> => {
       if (secrets[kind] !== undefined || !ask) return;
-      const value = await this.secretPrompter(profile, kind);
+      const value = await askSecret(this.ui, profile, kind);
       if (value === undefined) throw new vscode.CancellationError();
       secrets[kind] = value;
-      await this.secrets.set(profile.id, kind, value);
+      await this.profiles.setSecret(profile.id, kind, value);
     };
     if (profile.hasPassword) await need('password');
     if (profile.client.kind === 'pfx') await need('pfxPassword');
@@ -166,7 +161,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
   async checkProfile(profileId: string): Promise<PreflightResult> {
     const profile = this.profiles.get(profileId);
     if (!profile) throw new Error(`No connection profile with id ${profileId}`);
-    return checkProfile(profile, await this.secrets.getAll(profileId), undefined, expiryWarningDays());
+    return checkProfile(profile, await this.profiles.secretsOf(profileId), undefined, this.config.expiryWarningDays);
   }
 
   private async open(profileId: string): Promise<ManagedSession> {
@@ -244,12 +239,12 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
    * loss the next command asks the sentinels again; the state says which node serves and that it moved.
    */
   private async openSentinel(profile: Profile, options: ConnectionOptions): Promise<ManagedSession> {
-    const secrets = await this.secrets.getAll(profile.id);
+    const secrets = await this.profiles.secretsOf(profile.id);
     if (profile.sentinel?.hasPassword && secrets.sentinelPassword === undefined) {
-      const value = await this.secretPrompter(profile, 'sentinelPassword');
+      const value = await askSecret(this.ui, profile, 'sentinelPassword');
       if (value === undefined) throw new vscode.CancellationError();
       secrets.sentinelPassword = value;
-      await this.secrets.set(profile.id, 'sentinelPassword', value);
+      await this.profiles.setSecret(profile.id, 'sentinelPassword', value);
     }
     const settings = await sentinelSettingsOf(profile, secrets);
     if (!settings) throw new Error('not a Sentinel profile');
@@ -288,7 +283,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     const presented = typeof facts.presented === 'string' ? facts.presented : '';
     const chain = Array.isArray(facts.chain) ? (facts.chain as Array<{ subject?: string }>) : [];
     if (!presented) return undefined;
-    if (!(await this.pinPrompter(profile, presented, chain[0]?.subject ?? '?'))) return undefined;
+    if (!(await askTrustPin(this.ui, profile, presented, chain[0]?.subject ?? '?'))) return undefined;
     if (profile.source === 'user') await this.profiles.save({ ...profile, pinSha256: presented });
     this.log.info(`${profile.name}: pinned server certificate SHA-256 ${presented}`);
     return presented;

@@ -1,13 +1,9 @@
 import * as vscode from 'vscode';
-import { DisposableStore } from './disposables';
-import type { SessionManager } from './sessions';
+import type { Config } from '../platform/config';
+import { DisposableStore } from '../platform/disposables';
+import type { SessionManager } from './sessionManager';
 
 const DAY_MS = 86_400_000;
-
-export function expiryWarningDays(): number {
-  const days = vscode.workspace.getConfiguration('redisTls').get<number>('expiryWarningDays', 30);
-  return Number.isFinite(days) && days >= 0 ? days : 30;
-}
 
 /** What the status bar shows for a session; exported for tests. */
 export interface StatusBarView {
@@ -48,14 +44,15 @@ export class ConnectionStatusBar implements vscode.Disposable {
   /** What is shown now (for tests). */
   current: StatusBarView | undefined;
 
-  constructor(private readonly sessions: SessionManager) {
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly config: Config,
+  ) {
     this.item = this.disposables.add(vscode.window.createStatusBarItem('redisTls.connection', vscode.StatusBarAlignment.Left, 50));
     this.item.name = 'Redis TLS Connection';
     this.item.command = 'redisTls.showConnectionDetails';
     this.disposables.add(sessions.onDidChangeState(() => this.update()));
-    this.disposables.add(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('redisTls.expiryWarningDays')) this.update();
-    }));
+    this.disposables.add(config.onDidChange(['expiryWarningDays'], () => this.update()));
     this.update();
   }
 
@@ -67,7 +64,7 @@ export class ConnectionStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const view = describeSession({ name: session.profile.name, tls: session.report.tls, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry }, expiryWarningDays());
+    const view = describeSession({ name: session.profile.name, tls: session.report.tls, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry }, this.config.expiryWarningDays);
     this.current = view;
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
