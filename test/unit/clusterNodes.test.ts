@@ -6,7 +6,9 @@ import { chooseNodeName, mappingKeyMatches } from '../../src/core/client/nodeNam
 import { formatSlotRanges, orderForDisplay, parseShardNodes, parseSlotsNodes } from '../../src/core/client/clusterNodes';
 import { clusterNodeProblem, sentinelNodeProblem } from '../../src/core/diagnosis/topology';
 import { makeProblem } from '../../src/core/diagnosis/catalogue';
-import { parseEndpoint } from '../../src/core/profiles/topology';
+import { parseEndpoint, sentinelSettingsOf } from '../../src/core/profiles/topology';
+import { parseWorkspaceProfiles } from '../../src/core/profiles/workspaceFile';
+import { emptyProfile } from '../../src/core/profiles/draft';
 import { healthyEndpoints, SentinelDirectory } from '../../src/core/sentinel/sentinel';
 
 const b = (s: string): Buffer => Buffer.from(s);
@@ -122,5 +124,35 @@ describe('sentinel helpers', () => {
     assert.deepEqual(parseEndpoint('[::1]:26379'), { host: '::1', port: 26379 });
     assert.equal(parseEndpoint('a:b:c'), undefined);
     assert.equal(parseEndpoint('h:70000'), undefined);
+  });
+});
+
+describe('cluster and Sentinel profile fields', () => {
+  it('reads node naming and a Sentinel section from a shared profile file (paths only)', () => {
+    const text = JSON.stringify({ profiles: [
+      { name: 'C', host: 'clustercfg.example', clusterNaming: 'announced', clusterNodeNames: { '10.0.1.*': 'n.example', bad: 7 }, readFromReplicas: true },
+      { name: 'S', host: 'data.example', sentinel: { service: 'mymaster', sentinels: ['10.0.0.9:26379', 5], servername: 'sentinel.example', caFile: 'certs/s-ca.pem', passwordRequired: true, password: 'x' } },
+    ] });
+    const { profiles } = parseWorkspaceProfiles(text, '/ws', 'ws');
+    assert.equal(profiles[0]?.clusterNaming, 'announced');
+    assert.deepEqual(profiles[0]?.clusterNodeNames, { '10.0.1.*': 'n.example' });
+    assert.equal(profiles[0]?.readFromReplicas, true);
+    assert.deepEqual(profiles[1]?.sentinel, { service: 'mymaster', sentinels: ['10.0.0.9:26379'], servername: 'sentinel.example', ca: { kind: 'file', path: '/ws/certs/s-ca.pem' }, hasPassword: true });
+    assert.ok(!JSON.stringify(profiles[1]).includes('"password"'), 'no secret is read from the file');
+  });
+
+  it('Sentinel settings: the sentinels get their own name and password, never the data nodes\' password', async () => {
+    const profile = { ...emptyProfile({ name: 'S', host: 'data.example', port: 6380, servername: 'data.example' }), sentinel: { service: 'mymaster', sentinels: ['10.0.0.9:26379', '10.0.0.10'], servername: 'sentinel.example', username: 'sentinel-user' } };
+    const s = await sentinelSettingsOf(profile, { password: 'data-pass', sentinelPassword: 'sentinel-pass' });
+    assert.ok(s);
+    assert.deepEqual(s.sentinels, [{ host: '10.0.0.9', port: 26379 }, { host: '10.0.0.10', port: 26379 }]);
+    assert.equal(s.sentinelPassword, 'sentinel-pass');
+    assert.equal(s.sentinelUsername, 'sentinel-user');
+    assert.equal(s.sentinelTls.servername, 'sentinel.example');
+    assert.equal(s.data.password, 'data-pass');
+    assert.equal(s.data.tls.servername, 'data.example');
+    const { sentinelPassword: _sp, ...withoutSentinelPassword } = { password: 'data-pass', sentinelPassword: 'x' };
+    const t = await sentinelSettingsOf(profile, withoutSentinelPassword);
+    assert.equal(t?.sentinelPassword, undefined, 'the data password is not sent to the sentinels');
   });
 });

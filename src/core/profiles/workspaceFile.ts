@@ -101,6 +101,7 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
       source: 'workspace',
       preset: str(e.preset),
       ...clusterFields(e),
+      ...sentinelField(e.sentinel, resolve),
     });
   });
   return { profiles, warnings };
@@ -145,6 +146,35 @@ export function findProfileNode(root: JsonNode | undefined, name: string, id?: s
   const objects = profileNodes(root);
   return objects.find((o) => id !== undefined && jsonProperty(o, 'id')?.value.value === id)
     ?? objects.find((o) => jsonProperty(o, 'name')?.value.value === name);
+}
+
+/**
+ * A Sentinel section: `{ "service", "sentinels": ["host:port", ...], "tls", "servername", "caFile",
+ * "certFile", "keyFile", "username", "passwordRequired", "replica" }` (paths only, never secrets).
+ */
+function sentinelField(raw: unknown, resolve: (p: string) => string): Pick<Profile, 'sentinel'> {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const s = raw as Record<string, unknown>;
+  const service = str(s.service);
+  const sentinels = Array.isArray(s.sentinels) ? s.sentinels.map(str).filter((x): x is string => x !== undefined).slice(0, 32) : [];
+  if (!service || sentinels.length === 0) return {};
+  const caFile = str(s.caFile);
+  const certFile = str(s.certFile);
+  const keyFile = str(s.keyFile);
+  const servername = str(s.servername);
+  const username = str(s.username);
+  return {
+    sentinel: {
+      service, sentinels,
+      ...(typeof s.tls === 'boolean' ? { tls: s.tls } : {}),
+      ...(servername ? { servername } : {}),
+      ...(caFile ? { ca: { kind: 'file', path: resolve(caFile) } } : {}),
+      ...(certFile && keyFile ? { client: { kind: 'files', certPath: resolve(certFile), keyPath: resolve(keyFile) } } : {}),
+      ...(username ? { username } : {}),
+      ...(s.passwordRequired === true ? { hasPassword: true } : {}),
+      ...(s.replica === true ? { replica: true } : {}),
+    },
+  };
 }
 
 /** Cluster node naming from a shared profile: `clusterNaming`, `clusterNodeNames` (string -> string), `readFromReplicas`. */
