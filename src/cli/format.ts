@@ -1,4 +1,4 @@
-import type { DoctorResult } from '../core/tls/doctor';
+import type { DoctorResult } from '../core/client/doctor';
 import type { ClusterDoctorResult, SentinelDoctorResult } from './topology';
 import type { CertSummary } from '../core/certs/summary';
 

@@ -1,6 +1,6 @@
-import { parseConnectionArgs } from '../core/client/cliArgs';
+import { parseConnectionArgs } from '../core/client/redisCliArgs';
 import { RedisConnection } from '../core/client/connection';
-import { runDoctor } from '../core/tls/doctor';
+import { runDoctor } from '../core/client/doctor';
 import { isDiagnosedError } from '../core/diagnosis/problem';
 import { isEncryptedKeyPem } from '../core/certs/pem';
 import { buildConnectionOptions, promptHidden, UsageError } from './options';
@@ -8,7 +8,7 @@ import { clean, formatDoctor, formatTopologyDoctor } from './format';
 import { scanToStream } from './scan';
 import { clusterDoctor, clusterScan, sentinelDoctor, sentinelScan, sentinelSettings, type SentinelFlags } from './topology';
 import type { SentinelSettings } from '../core/sentinel/sentinel';
-import type { NodeNamingSettings } from '../core/client/nodeNaming';
+import type { NodeNamingSettings } from '../core/client/cluster/naming';
 import { readFileSync } from 'node:fs';
 
 const USAGE = `redis-tls: Redis over verified TLS, with a diagnosis for every failure

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ClusterNodeStatus, ClusterRouter } from '../core/client/cluster';
-import { formatSlotRanges } from '../core/client/clusterNodes';
+import { formatSlotRanges } from '../core/client/cluster/nodes';
 
 export class NodesFolderNode {
   readonly kind = 'nodes';

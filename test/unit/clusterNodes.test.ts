@@ -2,8 +2,8 @@
 // (address, node id, wildcard patterns), CLUSTER SHARDS / SLOTS with replicas and announced host
 // names as RESP2 decodes them, untrusted strings, and the per-node / Sentinel diagnosis wording.
 import * as assert from 'node:assert/strict';
-import { chooseNodeName, mappingKeyMatches } from '../../src/core/client/nodeNaming';
-import { formatSlotRanges, orderForDisplay, parseShardNodes, parseSlotsNodes } from '../../src/core/client/clusterNodes';
+import { chooseNodeName, mappingKeyMatches } from '../../src/core/client/cluster/naming';
+import { formatSlotRanges, orderForDisplay, parseShardNodes, parseSlotsNodes } from '../../src/core/client/cluster/nodes';
 import { clusterNodeProblem, sentinelNodeProblem } from '../../src/core/diagnosis/topology';
 import { makeProblem } from '../../src/core/diagnosis/catalogue';
 import { parseEndpoint, sentinelSettingsOf } from '../../src/core/profiles/topology';

@@ -9,8 +9,7 @@
  * verification name for the data nodes (else the address itself) — never relaxed.
  */
 import * as net from 'node:net';
-import type { ConnectionOptions, TlsSettings } from '../client/options';
-import { formatEndpoint } from '../client/url';
+import { formatEndpoint, type ConnectionOptions, type TlsSettings } from '../endpoint/options';
 import { RedisConnection, ReplyError, type SendOptions } from '../client/connection';
 import type { HandshakeReport } from '../tls/report';
 import type { TlsCache } from '../tls/context';

@@ -3,9 +3,9 @@
  * CLUSTER SHARDS (Redis 7: announced host names, health) else CLUSTER SLOTS. Server strings are
  * untrusted: bad hosts, ports and slot ranges are dropped, names are length-capped.
  */
-import * as net from 'node:net';
-import { formatEndpoint } from './url';
-import { DiagnosedError } from '../diagnosis/problem';
+import { formatEndpoint } from '../../endpoint/options';
+import { DiagnosedError } from '../../diagnosis/problem';
+import { num, text, validHost, validPort } from './topology';
 
 export interface ClusterNodeInfo {
   id: string;
@@ -26,32 +26,10 @@ export interface ClusterNodeInfo {
 
 const SLOT_COUNT = 16384;
 
-/** A RESP2 value as text (bulk strings arrive as Buffers). */
-export function text(v: unknown): string {
-  if (Buffer.isBuffer(v)) return v.toString('utf8');
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  return '';
-}
-
-export function num(v: unknown): number {
-  const n = typeof v === 'number' ? v : Number(text(v));
-  return Number.isFinite(n) ? n : NaN;
-}
-
 function fieldsOf(v: unknown): Map<string, unknown> {
   const f = new Map<string, unknown>();
   if (Array.isArray(v)) for (let i = 0; i + 1 < v.length; i += 2) f.set(text(v[i]), v[i + 1]);
   return f;
-}
-
-export function validPort(p: number): boolean {
-  return Number.isInteger(p) && p > 0 && p < 65536;
-}
-
-/** Server-supplied host strings are untrusted: accept IP literals and plain host names only. */
-export function validHost(h: string): boolean {
-  return net.isIP(h) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(h);
 }
 
 function validRange([a, b]: [number, number]): boolean {

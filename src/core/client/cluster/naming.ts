@@ -10,7 +10,7 @@
  * the name: chain and host-name verification stay on for every node.
  */
 import * as net from 'node:net';
-import type { NodeNameChoice, NodeNaming } from '../diagnosis/topology';
+import type { NodeNameChoice, NodeNaming } from '../../diagnosis/topology';
 
 export type { NodeNaming, NodeNameChoice };
 
