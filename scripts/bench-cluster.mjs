@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
-import { median, prepareBench } from './lib/bench.mjs';
+import { countLines, median, prepareBench } from './lib/bench.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(ROOT, 'package.json'));
@@ -29,15 +29,11 @@ function timed(args) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, ['dist/cli.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let lines = 0;
+    const out = countLines(child.stdout);
     let err = '';
-    child.stdout.on('data', (b) => {
-      let i = -1;
-      while ((i = b.indexOf(10, i + 1)) !== -1) lines++;
-    });
     child.stderr.on('data', (b) => { err += b; });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ ms: performance.now() - t0, lines }) : reject(new Error(`redis-tls ${args.join(' ')} exited ${code}: ${err.slice(0, 500)}`))));
+    child.on('close', (code) => (code === 0 ? resolve({ ms: performance.now() - t0, lines: out.lines }) : reject(new Error(`redis-tls ${args.join(' ')} exited ${code}: ${err.slice(0, 500)}`))));
   });
 }
 

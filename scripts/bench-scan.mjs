@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { median, prepareBench } from './lib/bench.mjs';
+import { countLines, median, prepareBench } from './lib/bench.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(ROOT, 'package.json'));
@@ -49,12 +49,8 @@ function timed(serverPid, cmd, args, env = {}) {
     const server0 = procCpuMs(serverPid);
     const t0 = performance.now();
     const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, cmd, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let lines = 0;
+    const out = countLines(child.stdout);
     let err = '';
-    child.stdout.on('data', (b) => {
-      let i = -1;
-      while ((i = b.indexOf(10, i + 1)) !== -1) lines++;
-    });
     child.stderr.on('data', (b) => { err += b; });
     child.on('error', reject);
     child.on('close', (code) => {
@@ -62,7 +58,7 @@ function timed(serverPid, cmd, args, env = {}) {
       const serverCpuMs = procCpuMs(serverPid) - server0;
       const [u, sys] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(0, 500)}`));
-      else resolve({ ms, lines, clientCpuMs: (u + sys) * 1000, serverCpuMs });
+      else resolve({ ms, lines: out.lines, clientCpuMs: (u + sys) * 1000, serverCpuMs });
     });
   });
 }

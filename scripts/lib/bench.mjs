@@ -15,3 +15,13 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
+
+/** Counts the lines (newline bytes) a child process writes to `stream`; read `.lines` when it closed. */
+export function countLines(stream) {
+  const counter = { lines: 0 };
+  stream.on('data', (b) => {
+    let i = -1;
+    while ((i = b.indexOf(10, i + 1)) !== -1) counter.lines++;
+  });
+  return counter;
+}

@@ -7,15 +7,11 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { getLab } from '../lab/certs';
 import { startClusterLab, type ClusterLab } from '../lab/clusterLab';
 import { captureFailures, expandRow, openRedisTlsView, treeRow, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
 
 const TIMEOUT = 30_000;
-
-const row = treeRow;
-const expand = (page: Page, name: string): Promise<void> => expandRow(page, name, TIMEOUT);
 
 describe('cluster nodes folder (e2e)', function () {
   this.timeout(240_000);
@@ -52,15 +48,15 @@ describe('cluster nodes folder (e2e)', function () {
       await page.mouse.move(x + 420, 300, { steps: 5 });
       await page.mouse.up();
     }
-    await expand(page, 'Lab Cluster');
-    await expand(page, 'Nodes');
+    await expandRow(page, 'Lab Cluster');
+    await expandRow(page, 'Nodes');
     const bad = cluster.nodes[4]!;
-    const badRow = row(page, `replica 127.0.0.1:${bad.port}`);
+    const badRow = treeRow(page, `replica 127.0.0.1:${bad.port}`);
     await badRow.waitFor({ state: 'visible', timeout: TIMEOUT });
     assert.match(await badRow.innerText(), /FAILED: HOSTNAME_MISMATCH/);
-    const good = row(page, `primary 127.0.0.1:${cluster.nodes[1]!.port}`);
+    const good = treeRow(page, `primary 127.0.0.1:${cluster.nodes[1]!.port}`);
     assert.match(await good.innerText(), /node-1\.cluster\.lab · slots 5461-10922 · TLSv1\.3 · verified as node-1\.cluster\.lab/);
-    assert.match(await row(page, 'Nodes').innerText(), /3 primaries, 3 replicas, 1 failed/);
+    assert.match(await treeRow(page, 'Nodes').innerText(), /3 primaries, 3 replicas, 1 failed/);
     await waitForIdle(page);
     await badRow.hover();
     const hover = page.locator('.monaco-hover', { hasText: 'presented a certificate for' });
