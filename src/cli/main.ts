@@ -7,7 +7,7 @@ import { buildConnectionOptions, promptHidden, UsageError } from './options';
 import { clean, formatDoctor, formatTopologyDoctor } from './format';
 import { scanToStream } from './scan';
 import { clusterDoctor, clusterScan, sentinelDoctor, sentinelScan, sentinelSettings, type SentinelFlags } from './topology';
-import type { SentinelSettings } from '../core/sentinel/sentinel';
+import type { SentinelSettings } from '../core/client/sentinel';
 import type { NodeNamingSettings } from '../core/client/cluster/naming';
 import { readFileSync } from 'node:fs';
 

@@ -12,7 +12,7 @@ import { runDoctor, type DoctorResult } from '../core/client/doctor';
 import { TlsCache } from '../core/tls/context';
 import type { CertSummary } from '../core/certs/summary';
 import { DiagnosedError, type Problem } from '../core/diagnosis/problem';
-import { askSentinels, dataNodeOptions, endpointText, SentinelDirectory, SentinelSession, type SentinelSettings } from '../core/sentinel/sentinel';
+import { askSentinels, dataNodeOptions, endpointText, SentinelDirectory, SentinelSession, type SentinelSettings } from '../core/client/sentinel';
 import { sentinelNodeProblem } from '../core/diagnosis/topology';
 import { scanToStream, type ScanOptions } from './scan';
 import { UsageError } from './options';

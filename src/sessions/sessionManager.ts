@@ -11,7 +11,7 @@ import type { Profile } from '../core/profiles/profile';
 import type { PreflightResult } from '../core/profiles/checks';
 import { checkProfile, ProfileFileError, resolveConnectionOptions } from '../core/profiles/resolve';
 import { clusterOptionsOf, sentinelSettingsOf } from '../core/profiles/topology';
-import { SentinelSession } from '../core/sentinel/sentinel';
+import { SentinelSession } from '../core/client/sentinel';
 import type { Config } from '../platform/config';
 import type { ActiveSession, ConnectionState, SessionManagerApi } from '../platform/contracts';
 import { DisposableStore } from '../platform/disposables';

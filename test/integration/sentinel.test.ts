@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { RedisConnection } from '../../src/core/client/connection';
 import { DiagnosedError } from '../../src/core/diagnosis/problem';
 import { TlsCache } from '../../src/core/tls/context';
-import { askSentinels, SentinelDirectory, SentinelSession, type SentinelSettings } from '../../src/core/sentinel/sentinel';
+import { askSentinels, SentinelDirectory, SentinelSession, type SentinelSettings } from '../../src/core/client/sentinel';
 import { startSentinelLab, text, until, type SentinelLab } from '../lab/clusterLab';
 import { getLab } from '../lab/certs';
 import { runCli } from './cliRun';

@@ -9,7 +9,7 @@ import { makeProblem } from '../../src/core/diagnosis/catalogue';
 import { parseEndpoint, sentinelSettingsOf } from '../../src/core/profiles/topology';
 import { parseWorkspaceProfiles } from '../../src/core/profiles/workspaceFile';
 import { emptyProfile } from '../../src/core/profiles/draft';
-import { healthyEndpoints, SentinelDirectory } from '../../src/core/sentinel/sentinel';
+import { healthyEndpoints, SentinelDirectory } from '../../src/core/client/sentinel';
 
 const b = (s: string): Buffer => Buffer.from(s);
 const node = { id: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', host: '10.0.1.12', port: 6379, hostname: 'replica-2.use1.cache.example.com' };

@@ -4,7 +4,7 @@
  * client identity, never to its password).
  */
 import type { ClusterOptions } from '../client/cluster';
-import type { Endpoint, SentinelSettings } from '../sentinel/sentinel';
+import type { Endpoint, SentinelSettings } from '../client/sentinel';
 import type { DraftSecrets } from './draft';
 import type { Profile } from './profile';
 import { nodeFileReader, resolveConnectionOptions, type FileReader } from './resolve';

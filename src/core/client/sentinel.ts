@@ -10,7 +10,7 @@
  */
 import * as net from 'node:net';
 import { formatEndpoint, type ConnectionOptions, type TlsSettings } from '../endpoint/options';
-import { RedisConnection, ReplyError, type SendOptions } from '../client/connection';
+import { RedisConnection, ReplyError, type SendOptions } from './connection';
 import type { HandshakeReport } from '../tls/report';
 import type { TlsCache } from '../tls/context';
 import type { CommandArg } from '../resp/encode';
