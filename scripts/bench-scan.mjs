@@ -5,12 +5,13 @@
 // Every tool runs as its own process writing one key per line to a pipe; the lines are counted.
 // Uses its own TLS redis-server from the test lab (compiled into out/); never touches port 6379.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { countLines, median, prepareBench } from './lib/bench.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(ROOT, 'package.json'));
@@ -19,26 +20,12 @@ const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 5));
 const RECONNECTS = Number(process.env.BENCH_RECONNECTS ?? 100);
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-function step(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
-  return r.status;
-}
-
 console.log('bench:scan: building dist/cli.js and compiling the lab...');
-if (step('npm', ['run', 'build']) !== 0) throw new Error('npm run build failed');
-step('npx', ['tsc', '-p', 'tsconfig.test.json']); // emits even when unrelated files have type errors
-for (const f of ['out/test/lab/servers.js', 'out/src/core/client/connection.js']) {
-  if (!existsSync(join(ROOT, f))) throw new Error(`${f} missing after compiling`);
-}
+prepareBench(ROOT, { need: ['out/test/lab/servers.js', 'out/src/core/client/connection.js'] });
 const { getLab } = require('./out/test/lab/certs.js');
 const { startRedis } = require('./out/test/lab/servers.js');
 const { RedisConnection } = require('./out/src/core/client/connection.js');
 const { TlsCache } = require('./out/src/core/tls/context.js');
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function procCpuMs(pid) {
@@ -62,12 +49,8 @@ function timed(serverPid, cmd, args, env = {}) {
     const server0 = procCpuMs(serverPid);
     const t0 = performance.now();
     const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, cmd, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let lines = 0;
+    const out = countLines(child.stdout);
     let err = '';
-    child.stdout.on('data', (b) => {
-      let i = -1;
-      while ((i = b.indexOf(10, i + 1)) !== -1) lines++;
-    });
     child.stderr.on('data', (b) => { err += b; });
     child.on('error', reject);
     child.on('close', (code) => {
@@ -75,7 +58,7 @@ function timed(serverPid, cmd, args, env = {}) {
       const serverCpuMs = procCpuMs(serverPid) - server0;
       const [u, sys] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
       if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err.slice(0, 500)}`));
-      else resolve({ ms, lines, clientCpuMs: (u + sys) * 1000, serverCpuMs });
+      else resolve({ ms, lines: out.lines, clientCpuMs: (u + sys) * 1000, serverCpuMs });
     });
   });
 }

@@ -8,14 +8,13 @@
 //   - heap growth of the grouped tree (V8 heap + array buffers, after GC; RSS growth alongside)
 //   - expanding the big folder: sort + first page of children (full order, repeats dropped) with TYPE/PTTL
 // Last line: `tree: first page <N> ms; scan+group <X>x raw scan; heap +<N> MB; <size> folder first page <N> ms`
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { median, prepareBench } from './lib/bench.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(ROOT, 'package.json'));
@@ -39,20 +38,13 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
 console.log('bench:tree: compiling (tsc -p tsconfig.test.json)...');
-spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { cwd: ROOT, stdio: 'ignore' }); // emits even if unrelated files fail to type-check
-for (const f of ['out/test/lab/servers.js', 'out/src/core/client/connection.js', 'out/src/core/keys/keyspace.js']) {
-  if (!existsSync(join(ROOT, f))) throw new Error(`${f} missing after compiling`);
-}
+prepareBench(ROOT, { build: false, need: ['out/test/lab/servers.js', 'out/src/core/client/connection.js', 'out/src/core/keys/keyspace.js'] });
 const { getLab } = require('./out/test/lab/certs.js');
 const { startRedis } = require('./out/test/lab/servers.js');
 const { RedisConnection } = require('./out/src/core/client/connection.js');
 const { Database, describeServer } = require('./out/src/core/keys/database.js');
 const { Keyspace } = require('./out/src/core/keys/keyspace.js');
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const ms = (x) => x.toFixed(1);
 
 /**

@@ -3,6 +3,7 @@ import { registerCertificates } from './commands/certificates';
 import { registerConnections } from './commands/connections';
 import { registerKeyCommands } from './commands/keys';
 import { registerEditKeyCommands } from './commands/editKeys';
+import { registerClusterNodeCommands } from './commands/clusterNodes';
 import { Config } from './platform/config';
 import { DisposableStore } from './platform/disposables';
 import { Logger } from './platform/logger';
@@ -45,6 +46,7 @@ export class Container implements vscode.Disposable {
     this.keyBrowser = registerKeyBrowser(this);
     for (const d of registerKeyCommands({ provider: this.keyBrowser.provider, fs: this.keyBrowser.fs, log: this.log, ui: this.ui })) this.own(d);
     for (const d of registerEditKeyCommands({ provider: this.keyBrowser.provider, input: this.ui, log: this.log })) this.own(d);
+    for (const d of registerClusterNodeCommands(this.keyBrowser.provider, this.log)) this.own(d);
     registerCertificates(this);
     registerTerminal(this);
     this.redisConf = registerServerConf(this);

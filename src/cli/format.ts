@@ -1,4 +1,5 @@
 import type { DoctorResult } from '../core/client/doctor';
+import type { ClusterDoctorResult, SentinelDoctorResult } from './topology';
 import type { CertSummary } from '../core/certs/summary';
 
 /** Server-supplied text goes to a terminal: escape control characters so it cannot drive it. */
@@ -51,4 +52,24 @@ export function formatDoctor(r: DoctorResult): string {
     lines.push(`Fix: ${r.problem.fix}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** The doctor report of a cluster seed (plus one line per node) or of the node a Sentinel named. */
+export function formatTopologyDoctor(r: ClusterDoctorResult | SentinelDoctorResult): string {
+  const lines: string[] = [];
+  if ('sentinel' in r) {
+    const p = r.sentinel.primary;
+    lines.push(`Sentinel: ${clean(r.sentinel.address ?? '?')} names ${p ? `${clean(p.host)}:${p.port}` : 'no primary'} as the primary of "${clean(r.sentinel.service)}"`);
+  }
+  lines.push(formatDoctor(r).trimEnd());
+  if ('nodes' in r && r.nodes.length) {
+    lines.push('Nodes:');
+    for (const n of r.nodes) {
+      const slots = n.slots.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
+      const state = n.ok ? `${n.tls?.protocol ?? 'TLS'} ${n.tls?.authorized ? 'verified' : 'NOT VERIFIED'} as ${clean(n.verifiedName)}` : `FAILED ${n.problem?.code ?? ''}`;
+      lines.push(`  ${n.role === 'primary' ? 'primary' : '  replica'} ${clean(n.address)}${n.announcedName ? ` (${clean(n.announcedName)})` : ''} slots ${slots || '-'}: ${state}`);
+      if (n.problem) lines.push(`      ${clean(n.problem.detail)}`, `      Fix: ${clean(n.problem.fix)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -3,11 +3,14 @@ import { RedisConnection } from '../core/client/connection';
 import { runDoctor } from '../core/client/doctor';
 import { isDiagnosedError, type Problem } from '../core/diagnosis/problem';
 import { connectionOptionsFromArgs, usageExit, UsageError } from './options';
-import { clean, formatDoctor } from './format';
+import { clean, formatDoctor, formatTopologyDoctor } from './format';
 import { scanToStream } from './scan';
 import { runCli } from './cli';
 import { runCheckConf } from './checkConf';
 import { runAudit } from './audit';
+import { clusterDoctor, clusterScan, sentinelDoctor, sentinelScan, sentinelSettings, type SentinelFlags } from './topology';
+import type { SentinelSettings } from '../core/client/sentinel';
+import type { NodeNamingSettings } from '../core/client/cluster/naming';
 
 const USAGE = `redis-tls: Redis over verified TLS, with a diagnosis for every failure
 
@@ -28,6 +31,16 @@ on a terminal keys are quoted ("a\\nb", \\xNN escapes), else raw bytes; --raw / 
 cli runs one command, or the commands on stdin (one per line), or a redis-cli-like prompt on a
 terminal; replies print as redis-cli prints them (raw when stdout is not a terminal).
 
+Cluster (the options address any node, the seed):
+  --cluster  every node verified and reported (doctor), every primary scanned once (scan)
+  --node-names seed|announced   verify each node against the seed's name (default) or the name it announces
+  --node-name ADDR|ID|PATTERN=NAME   verify matching nodes against NAME (repeatable; * wildcards)
+Sentinel (the options address a sentinel):
+  --sentinel NAME  the service; doctor reports the sentinel's answer and the primary's handshake
+  --primary-sni NAME  --primary-cacert FILE  --primary-cert FILE --primary-key FILE  (data nodes' TLS)
+  --sentinel-user NAME  --replica (a replica instead of the primary)
+  --user and REDISCLI_AUTH are the data nodes' credentials; the sentinel's password is REDIS_TLS_SENTINEL_AUTH.
+
 Secrets never go on the command line: the password comes from REDISCLI_AUTH, a key passphrase
 from REDIS_TLS_KEY_PASSPHRASE (or a prompt on a terminal).
 Exit status: 0 ok, 1 diagnosed problem, 2 usage error.
@@ -40,10 +53,14 @@ interface CommandFlags {
   count: number;
   /** --raw (true) / --no-raw (false); undefined: quoted on a terminal, raw otherwise (redis-cli's rule). */
   raw?: boolean;
+  cluster: boolean;
+  naming: NodeNamingSettings;
+  sentinel?: SentinelFlags;
 }
 
 function parseCommandFlags(command: string, rest: string[]): CommandFlags {
-  const flags: CommandFlags = { json: false, count: 5000 };
+  const flags: CommandFlags = { json: false, count: 5000, cluster: false, naming: {} };
+  const sentinel: Partial<SentinelFlags> = {};
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     const value = (): string => {
@@ -60,8 +77,28 @@ function parseCommandFlags(command: string, rest: string[]): CommandFlags {
       const v = value();
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--count needs a positive whole number, not "${v}"`);
       flags.count = Number(v);
-    } else throw new UsageError(`unknown option for ${command}: ${a}`);
+    } else if (a === '--cluster') flags.cluster = true;
+    else if (a === '--node-names') {
+      const v = value();
+      if (v !== 'seed' && v !== 'announced') throw new UsageError(`--node-names is seed or announced, not "${v}"`);
+      flags.naming = { ...flags.naming, naming: v };
+    } else if (a === '--node-name') {
+      const v = value();
+      const eq = v.lastIndexOf('=');
+      if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--node-name needs ADDRESS=NAME, not "${v}"`);
+      flags.naming = { ...flags.naming, map: { ...flags.naming.map, [v.slice(0, eq)]: v.slice(eq + 1) } };
+    } else if (a === '--sentinel') sentinel.service = value();
+    else if (a === '--primary-sni') sentinel.primarySni = value();
+    else if (a === '--primary-cacert') sentinel.primaryCacert = value();
+    else if (a === '--primary-cert') sentinel.primaryCert = value();
+    else if (a === '--primary-key') sentinel.primaryKey = value();
+    else if (a === '--sentinel-user') sentinel.sentinelUser = value();
+    else if (a === '--replica') sentinel.replica = true;
+    else throw new UsageError(`unknown option for ${command}: ${a}`);
   }
+  if (sentinel.service !== undefined) flags.sentinel = { ...sentinel, service: sentinel.service, replica: sentinel.replica ?? false };
+  else if (Object.keys(sentinel).length > 0) throw new UsageError('--primary-*, --sentinel-user and --replica need --sentinel NAME');
+  if (flags.sentinel && flags.cluster) throw new UsageError('--cluster and --sentinel do not go together');
   return flags;
 }
 
@@ -85,10 +122,12 @@ async function main(argv: string[]): Promise<number> {
   const args = parseConnectionArgs(argv.slice(1));
   let flags: CommandFlags;
   let options;
+  let sentinel: SentinelSettings | undefined;
   try {
     if (args.errors.length) throw new UsageError(args.errors.join('\n'));
     flags = parseCommandFlags(command, args.rest);
     options = await connectionOptionsFromArgs(args, process.env);
+    if (flags.sentinel) sentinel = sentinelSettings(options, flags.sentinel, process.env);
   } catch (e) {
     if (isDiagnosedError(e)) {
       // A file named by a flag cannot be read (FILE_UNREADABLE): a diagnosed problem, before any connection.
@@ -103,6 +142,11 @@ async function main(argv: string[]): Promise<number> {
   }
   for (const w of args.warnings) process.stderr.write(`${w}\n`);
 
+  if (command === 'doctor' && (flags.cluster || sentinel)) {
+    const result = sentinel ? await sentinelDoctor(sentinel) : await clusterDoctor(options, flags.naming);
+    process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatTopologyDoctor(result));
+    return result.ok ? 0 : 1;
+  }
   if (command === 'doctor') {
     const result = await runDoctor(options);
     process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatDoctor(result));
@@ -111,10 +155,19 @@ async function main(argv: string[]): Promise<number> {
 
   let conn: RedisConnection | undefined;
   try {
-    conn = await RedisConnection.open({ ...options, commandTimeoutMs: options.commandTimeoutMs ?? 60_000 });
     if (options.tls.enabled && options.tls.verify === 'insecure') process.stderr.write('Warning: certificate verification is OFF (--insecure).\n');
     const quoted = !(flags.raw ?? !process.stdout.isTTY);
-    await scanToStream(conn, { count: flags.count, quoted, ...(flags.pattern !== undefined ? { pattern: flags.pattern } : {}), ...(flags.type !== undefined ? { type: flags.type } : {}) }, process.stdout);
+    const scan = { count: flags.count, quoted, ...(flags.pattern !== undefined ? { pattern: flags.pattern } : {}), ...(flags.type !== undefined ? { type: flags.type } : {}) };
+    if (sentinel) {
+      await sentinelScan(sentinel, scan, process.stdout);
+      return 0;
+    }
+    if (flags.cluster) {
+      await clusterScan(options, flags.naming, scan, process.stdout);
+      return 0;
+    }
+    conn = await RedisConnection.open({ ...options, commandTimeoutMs: options.commandTimeoutMs ?? 60_000 });
+    await scanToStream(conn, scan, process.stdout);
     return 0;
   } catch (e) {
     if (isDiagnosedError(e)) {

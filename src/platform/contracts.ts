@@ -14,7 +14,7 @@ import type { Commander } from '../core/client/commander';
 export type ConnectionState =
   | { kind: 'disconnected' }
   | { kind: 'connecting' }
-  | { kind: 'connected'; verified: boolean; protocol?: string; cipher?: string; nearestExpiry?: Date }
+  | { kind: 'connected'; verified: boolean; protocol?: string; cipher?: string; nearestExpiry?: Date; via?: string }
   | { kind: 'failed'; problem: Problem };
 
 export interface ActiveSession {

@@ -10,6 +10,8 @@ import { isUnverified } from '../core/profiles/draft';
 import type { Profile } from '../core/profiles/profile';
 import type { PreflightResult } from '../core/profiles/checks';
 import { checkProfile, resolveConnectionOptions } from '../core/profiles/resolve';
+import { clusterOptionsOf, sentinelSettingsOf } from '../core/profiles/topology';
+import { SentinelSession } from '../core/client/sentinel';
 import type { Config } from '../platform/config';
 import type { ActiveSession, ConnectionState, SessionManagerApi } from '../platform/contracts';
 import { DisposableStore } from '../platform/disposables';
@@ -35,6 +37,8 @@ export interface ManagedSession extends ActiveSession {
   readonly connection: RedisConnection;
   /** Cluster mode: one verified connection per master; `client` is this router then. */
   readonly cluster?: ClusterRouter;
+  /** Sentinel profile: the session that follows the primary across failovers; `client` is it then. */
+  readonly sentinel?: SentinelSession;
   /** The soonest notAfter among the server chain and the client certificate. */
   readonly nearestExpiry?: Date;
   readonly connectedAt: number;
@@ -45,7 +49,7 @@ export interface ManagedSession extends ActiveSession {
  * (workspace profiles; or the target changed since it was entered: `change` names what changed).
  */
 function askSecret(ui: UserInput, profile: Profile, kind: SecretKind, change?: string): Promise<string | undefined> {
-  const what = kind === 'password' ? 'password' : kind === 'pfxPassword' ? 'PKCS#12 (PFX) password' : 'client key passphrase';
+  const what = kind === 'password' ? 'password' : kind === 'pfxPassword' ? 'PKCS#12 (PFX) password' : kind === 'sentinelPassword' ? 'password of the sentinels' : 'client key passphrase';
   const origin = profileOrigin(profile);
   const changed = change ? `The stored secrets were not sent: this connection changed since they were entered (${change}). ` : '';
   return ui.showInputBox({
@@ -124,7 +128,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
 
   async connect(profileId: string): Promise<ManagedSession> {
     const live = this.sessions.get(profileId);
-    if (live && !live.connection.closed) return live;
+    if (live && (live.sentinel || !live.connection.closed)) return live;
     const inflight = this.pending.get(profileId);
     if (inflight) return inflight;
     const attempt = this.open(profileId).finally(() => this.pending.delete(profileId));
@@ -173,6 +177,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
       const options = await this.resolveOptions(profile);
       options.clientName = 'redis-tls-explorer';
       options.maxReplyBytes = this.config.maxReplyBytes;
+      if (profile.sentinel) return await this.openSentinel(profile, options);
       let connection: RedisConnection;
       try {
         connection = await RedisConnection.open(options);
@@ -223,7 +228,8 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
   private async openCluster(profile: Profile, connection: RedisConnection, options: ConnectionOptions): Promise<ClusterRouter | undefined> {
     if (!(await isClusterEnabled(connection))) return undefined;
     try {
-      const router = await ClusterRouter.open(connection, options);
+      const router = await ClusterRouter.open(connection, options, clusterOptionsOf(profile));
+      for (const n of router.nodeStatuses) if (n.problem) this.log.warn(`${profile.name}: ${n.problem.title}: ${n.problem.detail} Fix: ${n.problem.fix}`);
       this.log.info(`${profile.name}: cluster with ${router.masters.length} masters (${router.masters.map((m) => nodeAddress(m.host, m.port)).join(', ')})${options.tls.enabled ? `, each verified as ${options.tls.servername ?? options.host}` : ''}`);
       return router;
     } catch (e) {
@@ -231,6 +237,49 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
       this.log.warn(`${profile.name}: cluster mode, but not every master could be opened (${problem.code} ${problem.title}); browsing the connected node only`);
       return undefined;
     }
+  }
+
+  /**
+   * A Sentinel profile: the sentinels (their own TLS settings and password) name the primary, which is
+   * reached with the profile's data-node settings. The session survives failovers: after a connection
+   * loss the next command asks the sentinels again; the state says which node serves and that it moved.
+   */
+  private async openSentinel(profile: Profile, options: ConnectionOptions): Promise<ManagedSession> {
+    const secrets = await this.profiles.secretsOf(profile.id);
+    if (profile.sentinel?.hasPassword && secrets.sentinelPassword === undefined) {
+      const value = await askSecret(this.ui, profile, 'sentinelPassword');
+      if (value === undefined) throw new vscode.CancellationError();
+      secrets.sentinelPassword = value;
+      await this.profiles.setSecret(profile.id, 'sentinelPassword', value);
+    }
+    const settings = await sentinelSettingsOf(profile, secrets);
+    if (!settings) throw new Error('not a Sentinel profile');
+    const { host: _h, port: _p, ...data } = options;
+    const sentinel = await SentinelSession.open({ ...settings, data });
+    const first = await sentinel.connection();
+    let movedAt = '';
+    const connected = (): ConnectionState => {
+      const report = sentinel.report ?? first.report;
+      const moved = sentinel.lastFailover ? `; failover at ${movedAt}: moved from ${sentinel.lastFailover.from.host}:${sentinel.lastFailover.from.port}` : '';
+      return { kind: 'connected', verified: report.authorized && !isUnverified(profile), protocol: report.protocol ?? undefined, cipher: report.cipher ?? undefined, via: `${sentinel.describe()}${moved}` };
+    };
+    const session: ManagedSession = {
+      profile, client: sentinel, sentinel, connectedAt: Date.now(),
+      get connection() { return sentinel.lastConnection ?? first; },
+      get report() { return sentinel.report ?? first.report; },
+      get verified() { return (sentinel.report ?? first.report).authorized && !isUnverified(profile); },
+    };
+    this.sessions.set(profile.id, session);
+    this.activeId = profile.id;
+    sentinel.onFailover((e) => {
+      movedAt = new Date().toLocaleTimeString();
+      this.log.info(`${profile.name}: failover: the session moved from ${e.from.host}:${e.from.port} to ${e.to.host}:${e.to.port} (named by Sentinel ${e.sentinel.host}:${e.sentinel.port})`);
+      if (this.sessions.get(profile.id) === session) this.setState(profile.id, connected());
+    });
+    this.setState(profile.id, connected());
+    await this.recordStatus(profile.id, { ok: true, at: Date.now(), protocol: first.report.protocol ?? undefined });
+    this.log.info(`${profile.name}: connected to the ${sentinel.describe()}`);
+    return session;
   }
 
   /** Trust on first use: a 'pin' profile without a pin yet asks the user and stores the fingerprint. */
@@ -252,6 +301,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     this.sessions.delete(profileId);
     if (session) {
       await session.cluster?.close();
+      await session.sentinel?.close();
       await session.connection.close().catch(() => session.connection.destroy());
       this.log.info(`${session.profile.name}: disconnected`);
     }
@@ -318,6 +368,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     for (const s of this.sessions.values()) {
       s.connection.destroy();
       void s.cluster?.close();
+      void s.sentinel?.close();
     }
     this.sessions.clear();
     this.disposables.dispose();

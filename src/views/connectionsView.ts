@@ -19,6 +19,7 @@ import { isDiagnosedError } from '../core/diagnosis/problem';
 import type { ActiveSession, ProfileStoreApi, SessionManagerApi } from '../platform/contracts';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
+import { clusterNodeItem, nodeChildren, nodesFolderItem, NodesFolderNode } from './clusterNodesFolder';
 import { ConnectionNode, DatabaseNode, FolderNode, KeyNode, LoadMoreNode, MessageNode, ShowMoreNode, type KeyTreeNode } from './keyNodes';
 
 const TYPE_ICONS: Record<KeyType, [string, string | undefined]> = {
@@ -152,6 +153,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
         case 'connection': return await this.databaseNodes(node);
         case 'database': return await this.folderChildren(node, node.keyspace.tree.root, node);
         case 'folder': return await this.folderChildren(node.database, node.folder, node);
+        case 'nodes': case 'clusterNode': return nodeChildren(node);
         default: return [];
       }
     } catch (e) {
@@ -165,6 +167,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       case 'database': return node.connection;
       case 'folder': case 'key': case 'showMore': return node.parent;
       case 'loadMore': return node.database;
+      case 'nodes': return this.connections.get(node.connectionId);
+      case 'clusterNode': return node.folder;
       default: return undefined;
     }
   }
@@ -232,7 +236,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       if (!wanted.has(home)) wanted.set(home, 0);
     }
     const settings = this.config.browser;
-    const out: DatabaseNode[] = [];
+    const out: KeyTreeNode[] = session.client instanceof ClusterRouter ? [this.nodesFolder(id, session.client)] : [];
     for (const [index, keys] of [...wanted].sort((x, y) => x[0] - y[0])) {
       let db = b.databases.get(index);
       if (!db) {
@@ -248,6 +252,15 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       out.push(db);
     }
     return out;
+  }
+
+  private readonly nodesFolders = new WeakMap<ClusterRouter, NodesFolderNode>();
+
+  /** The cluster's "Nodes" folder (one per router, so refreshes can target it). */
+  nodesFolder(profileId: string, router: ClusterRouter): NodesFolderNode {
+    let f = this.nodesFolders.get(router);
+    if (!f) this.nodesFolders.set(router, (f = new NodesFolderNode(profileId, router)));
+    return f;
   }
 
   /** Starts every database over (the title bar's Refresh). */
@@ -297,6 +310,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     switch (node.kind) {
       case 'connection': return this.connectionItem(node);
       case 'database': return this.databaseItem(node);
+      case 'nodes': return nodesFolderItem(node);
+      case 'clusterNode': return clusterNodeItem(node);
       case 'folder': return this.folderItem(node);
       case 'key': return this.keyItem(node);
       case 'loadMore': {
@@ -345,7 +360,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     switch (state.kind) {
       case 'connected': {
         const tls = p.tls ? state.protocol ?? 'TLS' : 'no TLS';
-        item.description = `${where} · ${state.verified ? `${tls} verified` : `${tls} UNVERIFIED`}`;
+        item.description = `${where} · ${state.verified ? `${tls} verified` : `${tls} UNVERIFIED`}${state.via ? ` · ${state.via}` : ''}`;
+        if (state.via) tip.appendText(`${state.via}.`).appendMarkdown('  \n');
         item.iconPath = state.verified ? new vscode.ThemeIcon('lock', new vscode.ThemeColor('testing.iconPassed')) : new vscode.ThemeIcon('unlock', new vscode.ThemeColor('list.warningForeground'));
         tip.appendText(state.verified ? `Connected, verified (${tls}${state.cipher ? `, ${state.cipher}` : ''}).` : p.tls ? `Connected, but the server certificate is NOT verified (${tls}).` : 'Connected without TLS: traffic is not encrypted.');
         if (state.nearestExpiry) tip.appendMarkdown('  \n').appendText(`Nearest certificate expiry: ${state.nearestExpiry.toISOString().slice(0, 10)}`);

@@ -6,6 +6,7 @@ import type { Profile } from '../core/profiles/profile';
 import type { Keyspace } from '../core/keys/keyspace';
 import type { Folder } from '../core/keys/namespaceTree';
 import type { KeyMeta } from '../core/keys/keyInfo';
+import type { NodesTreeNode } from './clusterNodesFolder';
 
 export class ConnectionNode {
   readonly kind = 'connection';
@@ -68,4 +69,4 @@ export class MessageNode {
   constructor(readonly text: string, readonly detail?: string, readonly icon = 'info', readonly command?: { command: string; title: string; arguments?: unknown[] }) {}
 }
 
-export type KeyTreeNode = ConnectionNode | DatabaseNode | FolderNode | KeyNode | LoadMoreNode | ShowMoreNode | MessageNode;
+export type KeyTreeNode = ConnectionNode | DatabaseNode | FolderNode | KeyNode | LoadMoreNode | ShowMoreNode | MessageNode | NodesTreeNode;

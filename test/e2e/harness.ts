@@ -23,7 +23,7 @@
 // (needs `node scripts/build.mjs` first), or `node scripts/test.mjs e2e --grep welcome`.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 
 export interface OpenWorkbenchOptions {
   /** Environment variables for code-server and so for the extension host. */
@@ -102,6 +102,19 @@ export async function waitForIdle(page: Page, timeoutMs = 30_000): Promise<void>
 /** Saves test/artifacts/<name>.png (gitignored) and returns its absolute path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   return (await workbenchLib()).screenshot(page, name);
+}
+
+/** The Connections-tree row whose label is exactly `name`. */
+export function treeRow(page: Page, name: string): Locator {
+  return page.locator('.pane-body .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+}
+
+/** Expands the tree row labelled `name` (clicks it unless already expanded) and waits until it is. */
+export async function expandRow(page: Page, name: string, timeoutMs = 30_000): Promise<void> {
+  const r = treeRow(page, name);
+  await r.waitFor({ state: 'visible', timeout: timeoutMs });
+  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
+  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: timeoutMs });
 }
 
 /** A webview's document (the active one): use like a Page for locators. */

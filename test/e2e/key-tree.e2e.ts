@@ -5,26 +5,13 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
 import { RedisConnection } from '../../src/core/client/connection';
 import { seedKeyBrowser } from '../integration/keysSeed';
 import { getLab } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { captureFailures, openRedisTlsView, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
+import { captureFailures, expandRow, openRedisTlsView, treeRow, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
 
 const TIMEOUT = 30_000;
-
-/** The tree row whose label is exactly `name` (optionally inside the rows after `after`). */
-function row(page: Page, name: string): Locator {
-  return page.locator('.pane-body .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
-}
-
-async function expand(page: Page, name: string): Promise<void> {
-  const r = row(page, name);
-  await r.waitFor({ state: 'visible', timeout: TIMEOUT });
-  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
-  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: TIMEOUT });
-}
 
 describe('key tree (e2e)', function () {
   this.timeout(180_000);
@@ -64,22 +51,22 @@ describe('key tree (e2e)', function () {
       await page.mouse.move(x + 180, 300, { steps: 5 });
       await page.mouse.up();
     }
-    await expand(page, 'Lab TLS');
-    await expand(page, 'db0');
-    await expand(page, 'user');
-    await expand(page, '1');
-    await expand(page, '2');
-    await expand(page, 'app');
-    await expand(page, 'config');
-    assert.equal(await row(page, 'app').locator('.codicon-folder').count(), 1, 'folder icon');
-    const session = row(page, 'session');
+    await expandRow(page, 'Lab TLS');
+    await expandRow(page, 'db0');
+    await expandRow(page, 'user');
+    await expandRow(page, '1');
+    await expandRow(page, '2');
+    await expandRow(page, 'app');
+    await expandRow(page, 'config');
+    assert.equal(await treeRow(page, 'app').locator('.codicon-folder').count(), 1, 'folder icon');
+    const session = treeRow(page, 'session');
     await session.waitFor({ state: 'visible', timeout: TIMEOUT });
     // Seeded with EX 3600: whatever time the run took, it shows as minutes (and seconds) below an hour.
     assert.match(await session.innerText(), /TTL (?:1h|[1-5]?\dm(?: [1-5]?\ds)?)\b/);
     assert.equal(await session.locator('.codicon-symbol-string').count(), 1, 'string icon');
-    assert.equal(await row(page, 'profile').locator('.codicon-symbol-object').count(), 1, 'hash icon');
-    assert.match(await row(page, 'Lab TLS').innerText(), /verified/);
-    assert.match(await row(page, 'db0').innerText(), /1,218 keys/);
+    assert.equal(await treeRow(page, 'profile').locator('.codicon-symbol-object').count(), 1, 'hash icon');
+    assert.match(await treeRow(page, 'Lab TLS').innerText(), /verified/);
+    assert.match(await treeRow(page, 'db0').innerText(), /1,218 keys/);
     await waitForIdle(page);
     const file = await screenshot(page, 'e2e-key-tree');
     assert.ok(existsSync(file) && statSync(file).size > 10_000, `screenshot ${file} missing or empty`);
@@ -88,7 +75,7 @@ describe('key tree (e2e)', function () {
   it('opens a hash as a read-only document (e2e-value.png)', async () => {
     assert.ok(wb);
     const { page } = wb;
-    await row(page, 'profile').click();
+    await treeRow(page, 'profile').click();
     const editor = page.locator('.editor-instance .view-lines');
     await page.locator('.editor-instance .view-lines', { hasText: 'ada@example.com' }).waitFor({ state: 'visible', timeout: TIMEOUT });
     const text = (await editor.first().innerText()).replace(/\u00a0/g, ' ');

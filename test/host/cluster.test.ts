@@ -64,8 +64,12 @@ describe('cluster browsing (in the extension host)', function () {
       [['127.0.0.1', 'localhost', true], ['127.0.0.1', 'localhost', true], ['127.0.0.1', 'localhost', true]]);
 
     const dbs = await children(conn);
-    assert.deepEqual(dbs.map((n) => label(item(n))), ['keyspace']);
-    const db = dbs[0] as DatabaseNode;
+    assert.deepEqual(dbs.map((n) => label(item(n))), ['Nodes', 'keyspace']);
+    // The Nodes folder: every primary, verified against the seed's name at the IP it announces.
+    const nodes = await children(dbs[0]);
+    assert.deepEqual(nodes.map((n) => label(item(n))), cluster!.servers.map((s) => `primary 127.0.0.1:${s.port}`));
+    assert.ok(nodes.every((n) => /TLSv1\.[23] · verified as localhost/.test(item(n).description as string)), nodes.map((n) => item(n).description).join('; '));
+    const db = dbs[1] as DatabaseNode;
     const dbItem = item(db);
     assert.match(dbItem.description as string, new RegExp(`^${KEY_COUNT} keys`));
     assert.match((dbItem.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' '), /scanned on all 3 masters/);

@@ -1,26 +1,16 @@
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { RedisConnection } from '../../src/core/client/connection';
 import { TlsCache } from '../../src/core/tls/context';
+import { runCli, type CliRun } from './cliRun';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist/cli.js');
 
-interface Run { code: number | null; stdout: Buffer; stderr: string }
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
-  });
-}
+type Run = CliRun;
+const cli = runCli;
 
 function json(r: Run): Record<string, unknown> & { ok: boolean; problem: { code: string; title: string; detail: string; fix: string } | null; tls: { authorized: boolean; protocol: string; cipher: string; sessionReused: boolean } | null; chain: Array<Record<string, unknown>>; server: Record<string, string> | null; timings: Record<string, number> | null } {
   return JSON.parse(r.stdout.toString()) as ReturnType<typeof json>;

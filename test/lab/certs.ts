@@ -460,3 +460,30 @@ export function getLab(): Promise<LabCerts> {
   }
   return labPromise;
 }
+
+export interface NodeCertOptions {
+  /** file name stem, unique within the lab directory */
+  name: string;
+  cn: string;
+  /** subjectAltName value, e.g. 'DNS:node-1.cluster.lab' (no IP: the cluster tests need certs that do not name the announced IP) */
+  san: string;
+}
+
+/**
+ * A server certificate for a cluster or Sentinel node, signed by the lab intermediate, with EKU
+ * serverAuth + clientAuth (nodes are TLS clients of each other on the cluster bus and for replication).
+ * `chainPath` = leaf + intermediate.
+ */
+export async function issueNodeCert(opts: NodeCertOptions): Promise<LeafEntry> {
+  const lab = await getLab();
+  const g = new Generator(lab.dir);
+  const keyPath = await g.key(opts.name, 'ec');
+  const now = Date.now();
+  const certPath = await g.issue({
+    name: opts.name, keyPath, cn: opts.cn, caCert: lab.intermediateCa.certPath, caKey: lab.intermediateCa.keyPath,
+    notBefore: new Date(now - DAY_MS), notAfter: new Date(now + 30 * DAY_MS), ext: leafExt('serverAuth, clientAuth', opts.san),
+  });
+  const cert = await read(certPath);
+  const chain = [cert, lab.intermediateCa.cert].map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');
+  return { certPath, keyPath, cert, key: await read(keyPath), chainPath: await g.write(`${opts.name}.chain.pem`, chain), chain };
+}

@@ -65,6 +65,10 @@ export interface StartRedisOptions {
   /** tls-key-file-pass for an encrypted server key */
   keyPassphrase?: string;
   extraArgs?: string[];
+  /** a config file given first on the command line (Sentinel needs one it can rewrite) */
+  configFile?: string;
+  /** the log line that means ready (default /Ready to accept connections/; Sentinel never prints it) */
+  readyPattern?: RegExp;
   /** ms to wait for readiness (default 10000) */
   readyTimeoutMs?: number;
 }
@@ -146,6 +150,7 @@ const isTlsKind = (kind: RedisKind): boolean => kind !== 'plain' && kind !== 'ac
 
 async function buildArgs(opts: StartRedisOptions, port: number, dir: string): Promise<{ args: string[]; password?: string }> {
   const args = [
+    ...(opts.configFile ? [opts.configFile] : []),
     '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', '',
     '--daemonize', 'no', '--protected-mode', 'no', '--loglevel', 'notice',
   ];
@@ -262,7 +267,8 @@ async function startOnce(opts: StartRedisOptions, port: number): Promise<RedisSe
   const deadline = Date.now() + timeoutMs;
   try {
     // redis logs "Ready to accept connections" once every listener is up
-    while (!/Ready to accept connections/.test(output)) {
+    const ready = opts.readyPattern ?? /Ready to accept connections/;
+    while (!ready.test(output)) {
       if (exited) throw new Error(`redis-server (${opts.kind}) exited during start-up:\n${output.slice(-2000)}`);
       if (Date.now() > deadline) throw new Error(`redis-server (${opts.kind}) not ready after ${timeoutMs} ms:\n${output.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 10));

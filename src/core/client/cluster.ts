@@ -8,7 +8,7 @@
  */
 export { SLOT_COUNT, crc16, keySlot, commandKey } from './cluster/slots';
 export {
-  isClusterEnabled, parseClusterShards, parseClusterSlots, readTopology, sanitizeMasters, nodeAddress, nodeOptions,
+  isClusterEnabled, parseClusterShards, parseClusterSlots, readTopology, sanitizeMasters, nodeAddress, nodeOptions, namedNodeOptions,
   type ClusterMaster, type ClusterOptions,
 } from './cluster/topology';
-export { ClusterRouter, parseRedirect, type ClusterNodeHandle } from './cluster/router';
+export { ClusterRouter, parseRedirect, type ClusterNodeHandle, type ClusterNodeStatus } from './cluster/router';

@@ -14,6 +14,8 @@ export interface DraftSecrets {
   /** PKCS#12 bytes, base64. */
   pfx?: string;
   pfxPassword?: string;
+  /** The sentinels' password (Sentinel profiles). */
+  sentinelPassword?: string;
 }
 
 export interface ProfileDraft {

@@ -5,6 +5,7 @@
  * with `source: 'workspace'` and reference certificate files by path.
  */
 import type { TlsVersion, VerifyMode } from '../client/options';
+import type { NodeNaming } from '../diagnosis/topology';
 
 export type CaSource =
   /** The system trust store only. */
@@ -55,6 +56,35 @@ export interface Profile {
   readOnly?: boolean;
   /** Marked as production: shown with a "production" badge and read-only unless `readOnly: false`. */
   production?: boolean;
+  /** Cluster: the name each node is verified against (default 'seed': servername, else host). */
+  clusterNaming?: NodeNaming;
+  /** Cluster: node address / node id / pattern with `*` -> verification name (applies in every mode). */
+  clusterNodeNames?: Record<string, string>;
+  /** Cluster: read values from a replica of the key's primary (READONLY). */
+  readFromReplicas?: boolean;
+  /** A Sentinel profile: host/port/TLS/credentials above are the data nodes'; this says how to find them. */
+  sentinel?: SentinelProfile;
+}
+
+/** How a Sentinel profile reaches its sentinels (their own TLS settings and ACL user; the password is a secret). */
+export interface SentinelProfile {
+  /** The monitored service (master) name. */
+  service: string;
+  /** 'host:port' of each sentinel, asked in this order. */
+  sentinels: string[];
+  /** TLS towards the sentinels (default: the profile's). */
+  tls?: boolean;
+  /** SNI / verification name of the sentinels (default: each sentinel's host). */
+  servername?: string;
+  /** CA for the sentinels (default: the profile's CA). */
+  ca?: CaSource;
+  /** Client certificate for the sentinels (default: the profile's). */
+  client?: ClientIdentity;
+  username?: string;
+  /** Whether a sentinel password is stored (secret `sentinelPassword`). */
+  hasPassword?: boolean;
+  /** Browse a replica instead of the primary. */
+  replica?: boolean;
 }
 
 /** Whether the profile's sessions refuse writes: `readOnly` when set, else on for production profiles. */

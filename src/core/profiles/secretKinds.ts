@@ -5,13 +5,13 @@
  */
 import type { Profile } from './profile';
 
-export const SECRET_KINDS = ['password', 'passphrase', 'keyPem', 'certPem', 'caPem', 'pfx', 'pfxPassword'] as const;
+export const SECRET_KINDS = ['password', 'passphrase', 'keyPem', 'certPem', 'caPem', 'pfx', 'pfxPassword', 'sentinelPassword'] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
 export type ProfileSecrets = Partial<Record<SecretKind, string>>;
 
 /** What can be asked for again (Forget Stored Password and Passphrases); imported PEM material is kept. */
-export const CREDENTIAL_KINDS: readonly SecretKind[] = ['password', 'passphrase', 'pfxPassword'];
+export const CREDENTIAL_KINDS: readonly SecretKind[] = ['password', 'passphrase', 'pfxPassword', 'sentinelPassword'];
 
 /** Secret kinds a profile uses; anything else stored for it is stale. */
 export function usedSecretKinds(p: Profile): Set<SecretKind> {
@@ -21,5 +21,6 @@ export function usedSecretKinds(p: Profile): Set<SecretKind> {
   if (p.tls && p.client.kind === 'imported') used.add('certPem').add('keyPem').add('passphrase');
   if (p.tls && p.client.kind === 'files') used.add('passphrase');
   if (p.tls && p.client.kind === 'pfx') used.add('pfx').add('pfxPassword');
+  if (p.sentinel?.hasPassword) used.add('sentinelPassword');
   return used;
 }

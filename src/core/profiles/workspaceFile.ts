@@ -103,6 +103,8 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
       preset: str(e.preset),
       ...(typeof e.readOnly === 'boolean' ? { readOnly: e.readOnly } : {}),
       ...(e.production === true ? { production: true } : {}),
+      ...clusterFields(e),
+      ...sentinelField(e.sentinel, resolve),
     });
   });
   return { profiles, warnings };
@@ -147,4 +149,47 @@ export function findProfileNode(root: JsonNode | undefined, name: string, id?: s
   const objects = profileNodes(root);
   return objects.find((o) => id !== undefined && jsonProperty(o, 'id')?.value.value === id)
     ?? objects.find((o) => jsonProperty(o, 'name')?.value.value === name);
+}
+
+/**
+ * A Sentinel section: `{ "service", "sentinels": ["host:port", ...], "tls", "servername", "caFile",
+ * "certFile", "keyFile", "username", "passwordRequired", "replica" }` (paths only, never secrets).
+ */
+function sentinelField(raw: unknown, resolve: (p: string) => string): Pick<Profile, 'sentinel'> {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const s = raw as Record<string, unknown>;
+  const service = str(s.service);
+  const sentinels = Array.isArray(s.sentinels) ? s.sentinels.map(str).filter((x): x is string => x !== undefined).slice(0, 32) : [];
+  if (!service || sentinels.length === 0) return {};
+  const caFile = str(s.caFile);
+  const certFile = str(s.certFile);
+  const keyFile = str(s.keyFile);
+  const servername = str(s.servername);
+  const username = str(s.username);
+  return {
+    sentinel: {
+      service, sentinels,
+      ...(typeof s.tls === 'boolean' ? { tls: s.tls } : {}),
+      ...(servername ? { servername } : {}),
+      ...(caFile ? { ca: { kind: 'file', path: resolve(caFile) } } : {}),
+      ...(certFile && keyFile ? { client: { kind: 'files', certPath: resolve(certFile), keyPath: resolve(keyFile) } } : {}),
+      ...(username ? { username } : {}),
+      ...(s.passwordRequired === true ? { hasPassword: true } : {}),
+      ...(s.replica === true ? { replica: true } : {}),
+    },
+  };
+}
+
+/** Cluster node naming from a shared profile: `clusterNaming`, `clusterNodeNames` (string -> string), `readFromReplicas`. */
+function clusterFields(e: Record<string, unknown>): Pick<Profile, 'clusterNaming' | 'clusterNodeNames' | 'readFromReplicas'> {
+  const naming = e.clusterNaming === 'seed' || e.clusterNaming === 'announced' || e.clusterNaming === 'mapping' ? e.clusterNaming : undefined;
+  const raw = e.clusterNodeNames;
+  const names = typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+    ? Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1].trim() !== '').slice(0, 256))
+    : undefined;
+  return {
+    ...(naming ? { clusterNaming: naming } : {}),
+    ...(names && Object.keys(names).length ? { clusterNodeNames: names } : {}),
+    ...(e.readFromReplicas === true ? { readFromReplicas: true } : {}),
+  };
 }

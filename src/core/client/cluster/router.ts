@@ -7,11 +7,17 @@ import { RedisClient } from '../client';
 import type { Commander, SendOptions } from '../commander';
 import type { HandshakeReport } from '../../tls/report';
 import type { CommandArg } from '../../resp/encode';
-import { DiagnosedError } from '../../diagnosis/problem';
+import { DiagnosedError, type Problem } from '../../diagnosis/problem';
 import { makeProblem } from '../../diagnosis/catalogue';
+import { clusterNodeProblem } from '../../diagnosis/topology';
 import { commandKey, commandWord, keySlot, SLOT_COUNT } from './slots';
-import { nodeAddress, nodeOptions, readTopology, validHost, validPort, type ClusterMaster, type ClusterOptions } from './topology';
+import { namedNodeOptions, nodeAddress, sanitizeMasters, validHost, validPort, type ClusterMaster, type ClusterOptions } from './topology';
+import type { NamedNode, NodeNameChoice, NodeNamingSettings } from './naming';
+import { readClusterNodes, type ClusterNodeInfo } from './nodes';
 
+/** Commands a replica may answer after READONLY (what browsing sends). */
+const REPLICA_READS = new Set(['GET', 'GETRANGE', 'STRLEN', 'TYPE', 'TTL', 'PTTL', 'EXISTS', 'OBJECT', 'MEMORY', 'HGETALL', 'HGET', 'HMGET', 'HLEN', 'HSCAN', 'HKEYS',
+  'LRANGE', 'LLEN', 'LINDEX', 'SMEMBERS', 'SSCAN', 'SCARD', 'SISMEMBER', 'ZRANGE', 'ZSCAN', 'ZCARD', 'ZSCORE', 'XRANGE', 'XREVRANGE', 'XLEN', 'XINFO', 'JSON.GET', 'JSON.TYPE', 'DUMP']);
 /** Multi-key commands that may be split per key, summing the integer replies. */
 const SPLITTABLE = new Set(['DEL', 'UNLINK', 'EXISTS', 'TOUCH']);
 
@@ -30,6 +36,19 @@ export function parseRedirect(err: unknown): { kind: 'MOVED' | 'ASK'; slot: numb
   return { kind: m[1] as 'MOVED' | 'ASK', slot: Number(m[2]), host, port: Number(m[4]) };
 }
 
+/** One node of the cluster as the session sees it: what the cluster said, the name chosen, and the outcome. */
+export interface ClusterNodeStatus {
+  info: ClusterNodeInfo;
+  address: string;
+  /** For a replica: its primary's address. */
+  primaryAddress?: string;
+  choice: NodeNameChoice;
+  ok: boolean;
+  /** Why the node could not be connected or verified (it is then not used). */
+  problem?: Problem;
+  report?: HandshakeReport;
+}
+
 export interface ClusterNodeHandle {
   readonly master: ClusterMaster;
   readonly client: RedisClient;
@@ -43,8 +62,12 @@ export interface ClusterNodeHandle {
  */
 export class ClusterRouter {
   private readonly slotOwner: Array<RedisClient | undefined> = new Array<RedisClient | undefined>(SLOT_COUNT);
+  /** For slots whose primary failed: that node's address (its diagnosis is in `statuses`). */
+  private readonly slotFailure: Array<string | undefined> = new Array<string | undefined>(SLOT_COUNT);
   private readonly clients = new Map<string, RedisClient>();
+  private readonly choices = new Map<string, NodeNameChoice>();
   private mastersList: ClusterMaster[] = [];
+  private statuses: ClusterNodeStatus[] = [];
   private refreshing: Promise<void> | undefined;
   private closed = false;
   /** Topology reads after the first one (MOVED, ASK to an unknown node). */
@@ -71,7 +94,15 @@ export class ClusterRouter {
     return router;
   }
 
-  /** The masters in slot order. */
+  /** Every node (each primary in slot order, followed by its replicas) with its verification outcome. */
+  get nodeStatuses(): readonly ClusterNodeStatus[] {
+    return this.statuses.map((s) => {
+      const report = s.ok ? this.clients.get(s.address)?.report : undefined;
+      return report ? { ...s, report } : s;
+    });
+  }
+
+  /** The masters in slot order (those connected and verified). */
   get masters(): readonly ClusterMaster[] {
     return this.mastersList;
   }
@@ -96,40 +127,93 @@ export class ClusterRouter {
 
   private ownerOf(slot: number): RedisClient {
     const c = this.slotOwner[slot];
+    const failed = c ? undefined : this.slotProblem(slot);
+    if (failed) throw new DiagnosedError(failed);
     if (!c) {
       throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `No master serves hash slot ${slot} (the cluster is not fully covered).`, { title: 'Cluster slot not served' }));
     }
     return c;
   }
 
-  private clientFor(host: string, port: number): RedisClient {
+  private clientFor(host: string, port: number, node?: NamedNode): RedisClient {
     const addr = nodeAddress(host, port);
     let c = this.clients.get(addr);
     if (!c) {
-      c = new RedisClient(nodeOptions(this.options, host, port, this.clusterOptions.nameMap), this.clusterOptions.tlsCache ? { tlsCache: this.clusterOptions.tlsCache } : {});
+      const naming: NodeNamingSettings = { ...this.clusterOptions.naming, map: { ...this.clusterOptions.nameMap, ...this.clusterOptions.naming?.map } };
+      const { options, choice } = namedNodeOptions(this.options, node ?? { id: '', host, port }, naming);
+      c = new RedisClient(options, this.clusterOptions.tlsCache ? { tlsCache: this.clusterOptions.tlsCache } : {});
       this.clients.set(addr, c);
+      this.choices.set(addr, choice);
     }
     return c;
   }
 
   private async loadTopology(): Promise<void> {
-    const masters = await readTopology(this.seed, this.options);
+    const all = (await readClusterNodes(this.seed, this.options.tls.enabled, this.options.host)).filter((n) => n.health !== 'fail');
+    const masters = sanitizeMasters(all.filter((n) => n.role === 'primary').map((n) => ({ id: n.id, host: n.host, port: n.port, slots: n.slots })));
     if (masters.length === 0) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The cluster reported no masters with slots.', { title: 'Empty cluster topology' }));
-    const clients = masters.map((m) => this.clientFor(m.host, m.port));
-    // Connect (and verify) every master now: a certificate problem on any node shows up at open.
-    await Promise.all(clients.map((c) => c.connect()));
-    this.slotOwner.fill(undefined);
-    masters.forEach((m, i) => {
-      for (const [a, b] of m.slots) for (let s = a; s <= b; s++) this.slotOwner[s] = clients[i];
+    const infoOf = (m: ClusterMaster): ClusterNodeInfo => all.find((n) => n.id === m.id && n.port === m.port) ?? { ...m, role: 'primary', health: 'unknown' };
+    const replicas = all.filter((n) => n.role === 'replica' && masters.some((m) => m.id === n.primaryId));
+    // Display order: each primary (slot order) followed by its replicas.
+    const nodes = masters.flatMap((m) => [infoOf(m), ...replicas.filter((n) => n.primaryId === m.id)]);
+    // Connect (and verify) every node now, each on its own: a node that fails is shown with its own
+    // diagnosis, the others stay usable.
+    const outcomes = await Promise.allSettled(nodes.map((n) => this.clientFor(n.host, n.port, n).connect()));
+    const addressOfId = new Map(masters.map((m) => [m.id, nodeAddress(m.host, m.port)]));
+    const statuses = nodes.map((info, i): ClusterNodeStatus => {
+      const address = nodeAddress(info.host, info.port);
+      const choice = this.choices.get(address) ?? { naming: this.clusterOptions.naming?.naming ?? 'seed', verifiedName: this.options.tls.servername ?? this.options.host, mapped: false };
+      const primaryAddress = info.primaryId ? addressOfId.get(info.primaryId) : undefined;
+      const base = { info, address, ...(primaryAddress ? { primaryAddress } : {}), choice };
+      const outcome = outcomes[i] as PromiseSettledResult<unknown>;
+      if (outcome.status === 'fulfilled') return { ...base, ok: true };
+      const reason: unknown = outcome.reason;
+      const problem = reason instanceof DiagnosedError ? reason.problem : makeProblem('PROTOCOL_ERROR', `Connecting to ${address} failed.`);
+      return { ...base, ok: false, problem: clusterNodeProblem(problem, { address, role: info.role, ...(primaryAddress ? { primaryAddress } : {}), ...(info.hostname ? { announcedName: info.hostname } : {}) }, choice) };
     });
-    const live = new Set(masters.map((m) => nodeAddress(m.host, m.port)));
+    const statusOf = (m: ClusterMaster): ClusterNodeStatus | undefined => statuses.find((x) => x.address === nodeAddress(m.host, m.port));
+    const okMasters = masters.filter((m) => statusOf(m)?.ok);
+    if (okMasters.length === 0) {
+      const first = statuses.find((x) => x.problem)?.problem;
+      throw new DiagnosedError(first ?? makeProblem('PROTOCOL_ERROR', 'No cluster primary could be connected.'));
+    }
+    this.slotOwner.fill(undefined);
+    this.slotFailure.fill(undefined);
+    masters.forEach((m) => {
+      const ok = statusOf(m)?.ok === true;
+      const client = ok ? this.clientFor(m.host, m.port) : undefined;
+      const addr = nodeAddress(m.host, m.port);
+      for (const [a, b] of m.slots) {
+        for (let s = a; s <= b; s++) {
+          this.slotOwner[s] = client;
+          this.slotFailure[s] = ok ? undefined : addr;
+        }
+      }
+    });
+    this.statuses = statuses;
+    const live = new Set(statuses.filter((s) => s.ok).map((s) => s.address));
     for (const [addr, c] of this.clients) {
       if (!live.has(addr)) {
         this.clients.delete(addr);
+        this.choices.delete(addr);
         void c.close();
       }
     }
-    this.mastersList = masters;
+    this.mastersList = okMasters;
+  }
+
+  /** The diagnosis of the failed primary serving a slot, if it failed. */
+  private slotProblem(slot: number): Problem | undefined {
+    const addr = this.slotFailure[slot];
+    return addr ? this.statuses.find((s) => s.address === addr)?.problem : undefined;
+  }
+
+  /** A connected replica of the primary serving a slot (for READONLY reads). */
+  private replicaFor(slot: number): RedisClient | undefined {
+    const owner = this.slotOwner[slot];
+    const primary = this.statuses.find((s) => s.ok && s.info.role === 'primary' && this.clients.get(s.address) === owner);
+    const replica = primary && this.statuses.find((s) => s.ok && s.info.role === 'replica' && s.primaryAddress === primary.address);
+    return replica ? this.clients.get(replica.address) : undefined;
   }
 
   /** Re-reads the topology (once at a time). */
@@ -149,8 +233,19 @@ export class ClusterRouter {
     }
     const key = commandKey(args);
     const first = this.mastersList[0];
-    const target = key === undefined ? (first ? this.clientFor(first.host, first.port) : undefined) : this.ownerOf(keySlot(keyBytes(key)));
+    const slot = key === undefined ? -1 : keySlot(keyBytes(key));
+    if (slot >= 0 && !this.slotOwner[slot] && this.slotProblem(slot)) {
+      // The primary serving this slot failed: the topology may have changed since (failover, fixed node).
+      await this.refresh().catch(() => undefined);
+    }
+    const target = slot < 0 ? (first ? this.clientFor(first.host, first.port) : undefined) : this.ownerOf(slot);
     if (!target) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The cluster has no masters.', { title: 'Empty cluster topology' }));
+    const replica = slot >= 0 && this.clusterOptions.readFromReplicas && REPLICA_READS.has(name) ? this.replicaFor(slot) : undefined;
+    if (replica) {
+      // READONLY is per connection and a reconnect forgets it: send it with every read (pipelined).
+      const [, reply] = await Promise.all([replica.send(['READONLY'], opts), replica.send(args, opts)]);
+      return reply;
+    }
     try {
       return await target.send(args, opts);
     } catch (e) {
@@ -189,6 +284,8 @@ export class ClusterRouter {
       c = this.clients.get(addr);
     }
     if (c) return c;
+    const known = this.statuses.find((s) => s.address === addr);
+    if (known?.problem) throw new DiagnosedError(known.problem);
     const named = validHost(host) && validPort(port) ? ` to ${addr}` : ' to an invalid address';
     throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The cluster redirected a command${named}, a node its topology (CLUSTER SHARDS / SLOTS) does not list; the command was not sent there.`, { title: 'Cluster redirect to an unknown node' }));
   }

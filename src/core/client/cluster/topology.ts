@@ -14,6 +14,7 @@ import type { Commander } from '../commander';
 import type { TlsCache } from '../../tls/context';
 import { DiagnosedError } from '../../diagnosis/problem';
 import { SLOT_COUNT } from './slots';
+import { chooseNodeName, type NamedNode, type NodeNameChoice, type NodeNamingSettings } from './naming';
 
 
 export interface ClusterMaster {
@@ -30,17 +31,22 @@ export interface ClusterMaster {
 export interface ClusterOptions {
   /** Per-node verification names: 'ip:port' (or '[v6]:port') -> the name the node's certificate carries. */
   nameMap?: Readonly<Record<string, string>>;
+  /** How each node's verification name is chosen (seed's name, announced name, mapping); nameMap entries join its map. */
+  naming?: NodeNamingSettings;
+  /** Send read commands to a replica of the slot's primary (READONLY), when one is connected. */
+  readFromReplicas?: boolean;
   tlsCache?: TlsCache;
 }
 
-function text(v: unknown): string {
+/** A RESP2 value as text (bulk strings arrive as Buffers). */
+export function text(v: unknown): string {
   if (Buffer.isBuffer(v)) return v.toString('utf8');
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
   return '';
 }
 
-function num(v: unknown): number {
+export function num(v: unknown): number {
   const n = typeof v === 'number' ? v : Number(text(v));
   return Number.isFinite(n) ? n : NaN;
 }
@@ -143,7 +149,16 @@ export function nodeAddress(host: string, port: number): string {
  */
 export function nodeOptions(base: ConnectionOptions, host: string, port: number, nameMap?: Readonly<Record<string, string>>): ConnectionOptions {
   const mapped = nameMap?.[nodeAddress(host, port)];
-  const name = mapped ?? base.tls.servername ?? base.host;
+  return optionsForName(base, host, port, mapped ?? base.tls.servername ?? base.host);
+}
+
+/** The options for a node under the profile's naming choice, and that choice. */
+export function namedNodeOptions(base: ConnectionOptions, node: NamedNode, naming: NodeNamingSettings = {}): { options: ConnectionOptions; choice: NodeNameChoice } {
+  const choice = chooseNodeName(node, naming, base.tls.servername ?? base.host);
+  return { options: optionsForName(base, node.host, node.port, choice.verifiedName), choice };
+}
+
+function optionsForName(base: ConnectionOptions, host: string, port: number, name: string): ConnectionOptions {
   const tlsSettings = { ...base.tls };
   // For an IP name equal to the node's own address, leave SNI unset (RFC 6066): Node verifies against the host.
   if (base.tls.enabled && !(net.isIP(name) !== 0 && name === host)) tlsSettings.servername = name;
