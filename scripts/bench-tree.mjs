@@ -1,13 +1,13 @@
-// npm run bench:tree — the key browser on 1,000,000 keys over TLS (a benchmark, not a test).
-// Its own lab TLS redis-server (never port 6379), seeded with pipelined MSET batches over one
-// connection: 20 namespaces, one of them ("big") a folder of 100,000 keys, the others split in 50
-// subfolders each. Measures, in one run:
+// npm run bench:tree [-- --keys N] — the key browser on N keys (default 1,000,000) over TLS (a
+// benchmark, not a test). Its own lab TLS redis-server (never port 6379), seeded inside the server by
+// DEBUG POPULATE (`<prefix>:<i>` keys): 20 namespaces, one of them ("big") a folder of N/10 keys (at
+// most 1,000,000), the others split in 50 subfolders each. Measures, in one run:
 //   - first page: connect, INFO, first SCAN page grouped, root children listed (what expanding db0 does)
 //   - scan+group: Keyspace.loadAll with every namespace folder open (the user expanded all 20)
 //     against a raw SCAN COUNT 1000 loop on the same connection; interleaved rounds, medians
-//   - heap growth of the grouped tree (V8 heap + array buffers, after GC)
-//   - expanding the 100,000-key folder: sort + first page of children (full order, repeats dropped) with TYPE/PTTL
-// Last line: `tree: first page <N> ms; scan+group <X>x raw scan; heap +<N> MB; 100k folder first page <N> ms`
+//   - heap growth of the grouped tree (V8 heap + array buffers, after GC; RSS growth alongside)
+//   - expanding the big folder: sort + first page of children (full order, repeats dropped) with TYPE/PTTL
+// Last line: `tree: first page <N> ms; scan+group <X>x raw scan; heap +<N> MB; <size> folder first page <N> ms`
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,8 +19,18 @@ import vm from 'node:vm';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(ROOT, 'package.json'));
-const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
-const BIG = Math.min(100_000, Math.floor(KEYS / 10));
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  const text = at >= 0 ? process.argv[at + 1] : process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const value = Number(text ?? fallback);
+  if (!Number.isSafeInteger(value) || value < 1000) throw new Error(`--${name} wants a whole number >= 1000, got ${text}`);
+  return value;
+}
+const KEYS = option('keys', process.env.BENCH_KEYS ?? 1_000_000);
+const BIG = Math.min(1_000_000, Math.floor(KEYS / 10));
+const BIG_NAME = BIG >= 1_000_000 ? `${BIG / 1_000_000}M` : `${Math.round(BIG / 1000)}k`;
+const NAMESPACES = 19;
+const SUBFOLDERS = 50;
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
 const SCAN_COUNT = 1000;
 const CHILD_PAGE = 500;
@@ -45,34 +55,34 @@ const median = (xs) => {
 };
 const ms = (x) => x.toFixed(1);
 
-/** Key i: 0..BIG-1 -> big:<i>; the rest -> ns<1..19>:g<0..49>:<i>. */
-function keyName(i) {
-  if (i < BIG) return `big:${i}`;
-  const ns = 1 + (i % 19);
-  return `ns${String(ns).padStart(2, '0')}:g${Math.floor(i / 19) % 50}:${i}`;
-}
-
+/**
+ * DEBUG POPULATE <count> <prefix> creates `<prefix>:0` .. `<prefix>:<count-1>` in the server itself:
+ * big:<i> for the big folder, ns<01..19>:g<0..49>:<i> for the rest.
+ */
 async function seed(conn) {
   const t = performance.now();
   await conn.send(['FLUSHALL']);
-  const BATCH = 1000;
-  const WINDOW = 32;
-  const inflight = new Set();
-  for (let start = 0; start < KEYS; start += BATCH) {
-    const args = ['MSET'];
-    for (let i = start; i < Math.min(KEYS, start + BATCH); i++) args.push(keyName(i), '1');
-    const p = conn.send(args, { timeoutMs: 120_000 }).finally(() => inflight.delete(p));
-    inflight.add(p);
-    if (inflight.size >= WINDOW) await Promise.race(inflight);
+  const groups = NAMESPACES * SUBFOLDERS;
+  const commands = [['DEBUG', 'POPULATE', BIG, 'big']];
+  for (let g = 0; g < groups; g++) {
+    const count = Math.floor((KEYS - BIG) / groups) + (g < (KEYS - BIG) % groups ? 1 : 0);
+    const name = `ns${String(1 + (g % NAMESPACES)).padStart(2, '0')}:g${Math.floor(g / NAMESPACES)}`;
+    commands.push(['DEBUG', 'POPULATE', count, name]);
   }
-  await Promise.all(inflight);
+  await Promise.all(commands.map((c) => conn.send(c, { timeoutMs: 600_000 })));
   const size = await conn.send(['DBSIZE']);
   if (size !== KEYS) throw new Error(`seeded ${size} keys, expected ${KEYS}`);
-  console.log(`seeded ${size} keys (pipelined MSET x${BATCH}, ${WINDOW} in flight) in ${ms(performance.now() - t)} ms`);
+  console.log(`seeded ${size} keys (DEBUG POPULATE, ${commands.length} prefixes) in ${ms(performance.now() - t)} ms`);
 }
+
+const cpuMs = (since) => {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+};
 
 async function rawScan(conn) {
   const t = performance.now();
+  const c = process.cpuUsage();
   let cursor = '0';
   let n = 0;
   do {
@@ -80,7 +90,7 @@ async function rawScan(conn) {
     cursor = next.toString();
     n += keys.length;
   } while (cursor !== '0');
-  return { ms: performance.now() - t, keys: n };
+  return { ms: performance.now() - t, cpu: cpuMs(c), keys: n };
 }
 
 function keyspaceOf(conn) {
@@ -90,15 +100,16 @@ function keyspaceOf(conn) {
 /** The tree's work when the user expanded every namespace: first page, open all folders, scan the rest. */
 async function scanAndGroup(conn) {
   const t = performance.now();
+  const c = process.cpuUsage();
   const ks = keyspaceOf(conn);
   await ks.ensureStarted();
   for (const f of ks.tree.root.children()) ks.tree.prepare(f);
   await ks.loadAll();
-  return { ms: performance.now() - t, keys: ks.tree.root.total, ks };
+  return { ms: performance.now() - t, cpu: cpuMs(c), keys: ks.tree.root.total, ks };
 }
 
 const lab = await getLab();
-const srv = await startRedis({ kind: 'tls' });
+const srv = await startRedis({ kind: 'tls', extraArgs: ['--enable-debug-command', 'local'] });
 const opts = { host: 'localhost', port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] }, commandTimeoutMs: 120_000 };
 try {
   const seeder = await RedisConnection.open(opts);
@@ -125,7 +136,7 @@ try {
     const g = await scanAndGroup(conn);
     groups.push(g.ms);
     if (raw.keys < KEYS || g.keys < KEYS) throw new Error(`round ${r}: raw ${raw.keys} keys, grouped ${g.keys}`);
-    console.log(`round ${r + 1}: raw SCAN ${ms(raw.ms)} ms (${raw.keys} keys); scan+group ${ms(g.ms)} ms (${g.keys} keys)`);
+    console.log(`round ${r + 1}: raw SCAN ${ms(raw.ms)} ms (${raw.keys} keys, this process's CPU ${ms(raw.cpu)} ms); scan+group ${ms(g.ms)} ms (${g.keys} keys, CPU ${ms(g.cpu)} ms)`);
   }
   const ratio = median(groups) / median(raws);
   console.log(`median raw SCAN ${ms(median(raws))} ms; median scan+group ${ms(median(groups))} ms; ratio ${ratio.toFixed(2)}x`);
@@ -137,9 +148,9 @@ try {
   gc(); gc();
   const m1 = process.memoryUsage();
   const heapMb = (m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers)) / 1024 / 1024;
-  console.log(`heap: +${ms((m1.heapUsed - m0.heapUsed) / 1048576)} MB V8 heap, +${ms((m1.arrayBuffers - m0.arrayBuffers) / 1048576)} MB array buffers for ${kept.keys} keys in ${kept.ks.tree.root.childCount} namespaces`);
+  console.log(`heap: +${ms((m1.heapUsed - m0.heapUsed) / 1048576)} MB V8 heap, +${ms((m1.arrayBuffers - m0.arrayBuffers) / 1048576)} MB array buffers (RSS +${ms((m1.rss - m0.rss) / 1048576)} MB, now ${ms(m1.rss / 1048576)} MB) for ${kept.keys} keys in ${kept.ks.tree.root.childCount} namespaces`);
 
-  // Expanding the 100k folder: first page of children (sort + dedupe once, TYPE/PTTL for the page).
+  // Expanding the big folder: first page of children (sort + dedupe once, TYPE/PTTL for the page).
   const big = kept.ks.tree.root.children().find((f) => f.segment === 'big');
   const tb = performance.now();
   kept.ks.tree.prepare(big);
@@ -149,10 +160,10 @@ try {
   const tb2 = performance.now();
   kept.ks.showMore(big);
   await kept.ks.children(big);
-  console.log(`100k folder: first page ${ms(bigMs)} ms (${bigPage.entries.length} shown, ${bigPage.hidden} more; native sort by 4-byte prefix ${ms(sortMs)} ms, then the page in full order without repeats + TYPE/PTTL ${ms(bigMs - sortMs)} ms); next page ${ms(performance.now() - tb2)} ms`);
+  console.log(`${BIG_NAME} folder: first page ${ms(bigMs)} ms (${bigPage.entries.length} shown, ${bigPage.hidden} more; radix sort by 4-byte prefix ${ms(sortMs)} ms, then the page in full order without repeats + TYPE/PTTL ${ms(bigMs - sortMs)} ms); next page ${ms(performance.now() - tb2)} ms`);
   await conn.close();
 
-  console.log(`tree: first page ${Math.round(firstPageMs)} ms; scan+group ${ratio.toFixed(2)}x raw scan; heap +${Math.round(heapMb)} MB; 100k folder first page ${Math.round(bigMs)} ms`);
+  console.log(`tree: first page ${Math.round(firstPageMs)} ms; scan+group ${ratio.toFixed(2)}x raw scan; heap +${Math.round(heapMb)} MB; ${BIG_NAME} folder first page ${Math.round(bigMs)} ms`);
 } finally {
   await srv.stop();
 }

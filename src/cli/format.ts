@@ -1,4 +1,4 @@
-import type { DoctorResult } from '../core/tls/doctor';
+import type { DoctorResult } from '../core/client/doctor';
 import type { CertSummary } from '../core/certs/summary';
 
 /** Server-supplied text goes to a terminal: escape control characters so it cannot drive it. */

@@ -1,6 +1,6 @@
-import { parseConnectionArgs } from '../core/client/cliArgs';
+import { parseConnectionArgs } from '../core/client/redisCliArgs';
 import { RedisConnection } from '../core/client/connection';
-import { runDoctor } from '../core/tls/doctor';
+import { runDoctor } from '../core/client/doctor';
 import { isDiagnosedError } from '../core/diagnosis/problem';
 import { isEncryptedKeyPem } from '../core/certs/pem';
 import { buildConnectionOptions, promptHidden, UsageError } from './options';

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionOptions } from '../core/client/options';
-import type { ConnectionArgs } from '../core/client/cliArgs';
+import type { ConnectionArgs } from '../core/client/redisCliArgs';
 
 export class UsageError extends Error {}
 

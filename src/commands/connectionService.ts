@@ -9,7 +9,7 @@ import { applyAnswers, type ConnectionAnswers } from '../core/profiles/answers';
 import { describeEndpoint, validateProfile, type DraftSecrets, type ProfileDraft } from '../core/profiles/draft';
 import { checkDraft, readAnswerFiles } from '../core/profiles/flowChecks';
 import type { Profile } from '../core/profiles/profile';
-import { runDoctor } from '../core/tls/doctor';
+import { runDoctor } from '../core/client/doctor';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import type { ProfileStore } from '../platform/profileStore';

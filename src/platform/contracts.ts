@@ -3,20 +3,13 @@
  * platform/profileStore.ts, platform/secretStore.ts and sessions/sessionManager.ts (connection manager).
  */
 import type * as vscode from 'vscode';
-import type { SendOptions } from '../core/client/connection';
 import type { Problem } from '../core/diagnosis/problem';
 import type { Profile } from '../core/profiles/profile';
-import type { CommandArg } from '../core/resp/encode';
 import type { HandshakeReport } from '../core/tls/report';
 
-/**
- * The core "send a command" interface (implemented by core/client's connection, client and cluster
- * router). Its home becomes core/client/commander.ts: then this declaration is replaced by
- * `export type { Commander } from '../core/client/commander';`.
- */
-export interface Commander {
-  send(args: readonly CommandArg[], options?: SendOptions): Promise<unknown>;
-}
+/** The core "send a command" interface (core/client/commander.ts). */
+export type { Commander } from '../core/client/commander';
+import type { Commander } from '../core/client/commander';
 
 export type ConnectionState =
   | { kind: 'disconnected' }

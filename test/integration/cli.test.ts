@@ -44,7 +44,7 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
     ]);
   });
   after(async () => {
-    await Promise.all([tlsSrv, acl, mtls, wrong].map((s) => s?.stop()));
+    await Promise.allSettled([tlsSrv, acl, mtls, wrong].map((s) => s?.stop()));
   });
 
   it('doctor --json: exit 0 with the handshake, chain, server and timings', async () => {
@@ -135,12 +135,15 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
 
   it('scan streams every key once, raw bytes, with --pattern and --type', async () => {
     const conn = await RedisConnection.open({ host: 'localhost', port: tlsSrv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } }, { tlsCache: new TlsCache() });
-    const sends: Array<Promise<unknown>> = [];
-    for (let i = 0; i < 5000; i++) sends.push(conn.send(['SET', `user:${i}`, 'x']));
     const binary = Buffer.from([0x62, 0x69, 0x6e, 0xff, 0xfe, 0x09]);
-    sends.push(conn.send(['SET', binary, 'x']), conn.send(['LPUSH', 'list:1', 'a']));
-    await Promise.all(sends);
-    await conn.close();
+    try {
+      const sends: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 5000; i++) sends.push(conn.send(['SET', `user:${i}`, 'x']));
+      sends.push(conn.send(['SET', binary, 'x']), conn.send(['LPUSH', 'list:1', 'a']));
+      await Promise.all(sends);
+    } finally {
+      await conn.close();
+    }
     const conn2 = ['-h', 'localhost', '-p', String(tlsSrv.port), '--tls', '--cacert', lab.rootCa.certPath];
     const all = await cli(['scan', ...conn2]);
     assert.equal(all.code, 0, all.stderr);

@@ -5,14 +5,16 @@ import { RedisConnection } from '../../src/core/client/connection';
 import { RedisClient } from '../../src/core/client/client';
 import type { ConnectionOptions } from '../../src/core/client/options';
 import { TlsCache } from '../../src/core/tls/context';
-import { ReplyError } from '../../src/core/resp/reply';
+import { ReplyError } from '../../src/core/resp/replyTypes';
 import { isDiagnosedError } from '../../src/core/diagnosis/problem';
+import { closeAfterEach } from './closeAfterEach';
 
 describe('RedisConnection over verified TLS (lab)', function () {
   this.timeout(20000);
   let lab: LabCerts;
   let srv: RedisServer;
   let srv13: RedisServer;
+  const closing = closeAfterEach();
   const opts = (over: Partial<ConnectionOptions> = {}, port = srv.port): ConnectionOptions => ({
     host: 'localhost', port, tls: { enabled: true, ca: [lab.rootCa.cert] }, ...over,
   });
@@ -22,11 +24,11 @@ describe('RedisConnection over verified TLS (lab)', function () {
     [srv, srv13] = await Promise.all([startRedis({ kind: 'tls' }), startRedis({ kind: 'tls13' })]);
   });
   after(async () => {
-    await Promise.all([srv?.stop(), srv13?.stop()]);
+    await Promise.allSettled([srv?.stop(), srv13?.stop()]);
   });
 
   it('verifies chain and name, reports the handshake and the presented chain', async () => {
-    const conn = await RedisConnection.open(opts(), { tlsCache: new TlsCache() });
+    const conn = closing(await RedisConnection.open(opts(), { tlsCache: new TlsCache() }));
     try {
       const r = conn.report;
       assert.equal(r.authorized, true);
@@ -57,14 +59,14 @@ describe('RedisConnection over verified TLS (lab)', function () {
   });
 
   it('verifies an IP literal against the IP SAN without sending SNI', async () => {
-    const conn = await RedisConnection.open(opts({ host: '127.0.0.1' }), { tlsCache: new TlsCache() });
+    const conn = closing(await RedisConnection.open(opts({ host: '127.0.0.1' }), { tlsCache: new TlsCache() }));
     assert.equal(conn.report.authorized, true);
     assert.equal(conn.report.servername, null);
     await conn.close();
   });
 
   it('pipelines binary-safe commands in FIFO order, with nested errors and nil', async () => {
-    const conn = await RedisConnection.open(opts(), { tlsCache: new TlsCache() });
+    const conn = closing(await RedisConnection.open(opts(), { tlsCache: new TlsCache() }));
     try {
       const key = Buffer.from([0x6b, 0x00, 0xff, 0x0d, 0x0a]);
       const value = Buffer.from([0, 1, 2, 0xfe, 0xff, 0x0d, 0x0a]);
@@ -92,7 +94,7 @@ describe('RedisConnection over verified TLS (lab)', function () {
   });
 
   it('cancels a command by AbortSignal and keeps later replies in step', async () => {
-    const conn = await RedisConnection.open(opts(), { tlsCache: new TlsCache() });
+    const conn = closing(await RedisConnection.open(opts(), { tlsCache: new TlsCache() }));
     try {
       const ac = new AbortController();
       const blocked = conn.send(['BLPOP', 'never:pushed', '0.3'], { signal: ac.signal });
@@ -108,14 +110,14 @@ describe('RedisConnection over verified TLS (lab)', function () {
   });
 
   it('times out a command that gets no reply and closes the connection', async () => {
-    const conn = await RedisConnection.open(opts(), { tlsCache: new TlsCache() });
+    const conn = closing(await RedisConnection.open(opts(), { tlsCache: new TlsCache() }));
     await assert.rejects(conn.send(['BLPOP', 'never:pushed', '0'], { timeoutMs: 200 }), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'TIMEOUT');
     assert.equal(conn.closed, true);
     await assert.rejects(conn.send(['PING']));
   });
 
   it('selects a database and sets the client name', async () => {
-    const conn = await RedisConnection.open(opts({ db: 3, clientName: 'lab-test' }), { tlsCache: new TlsCache() });
+    const conn = closing(await RedisConnection.open(opts({ db: 3, clientName: 'lab-test' }), { tlsCache: new TlsCache() }));
     try {
       assert.deepEqual(await conn.send(['CLIENT', 'GETNAME']), Buffer.from('lab-test'));
       const info = (await conn.send(['CLIENT', 'INFO'])) as Buffer;
@@ -128,13 +130,13 @@ describe('RedisConnection over verified TLS (lab)', function () {
   it('resumes TLS 1.3 sessions of verified connections of the same profile', async () => {
     const cache = new TlsCache();
     const o = opts({}, srv13.port);
-    const first = await RedisConnection.open(o, { tlsCache: cache });
+    const first = closing(await RedisConnection.open(o, { tlsCache: cache }));
     assert.equal(first.report.protocol, 'TLSv1.3');
     assert.equal(first.report.sessionReused, false);
     await first.send(['PING']);
     await first.close();
     assert.equal(cache.sessionCount, 1);
-    const second = await RedisConnection.open(o, { tlsCache: cache });
+    const second = closing(await RedisConnection.open(o, { tlsCache: cache }));
     assert.equal(second.report.sessionReused, true);
     assert.equal(second.report.authorized, true);
     await second.close();
@@ -142,7 +144,7 @@ describe('RedisConnection over verified TLS (lab)', function () {
 
   it('insecure mode connects without any CA but reports authorized: false and caches nothing', async () => {
     const cache = new TlsCache();
-    const conn = await RedisConnection.open(opts({ host: 'localhost', tls: { enabled: true, verify: 'insecure' } }), { tlsCache: cache });
+    const conn = closing(await RedisConnection.open(opts({ host: 'localhost', tls: { enabled: true, verify: 'insecure' } }), { tlsCache: cache }));
     assert.equal(conn.report.authorized, false);
     assert.equal(conn.report.verification, 'none');
     await conn.send(['PING']);
@@ -151,29 +153,29 @@ describe('RedisConnection over verified TLS (lab)', function () {
   });
 
   it('pin mode accepts the pinned leaf and rejects another', async () => {
-    const probe = await RedisConnection.open(opts(), { tlsCache: new TlsCache() });
+    const probe = closing(await RedisConnection.open(opts(), { tlsCache: new TlsCache() }));
     const pin = probe.report.chain[0].sha256;
     await probe.close();
-    const ok = await RedisConnection.open(opts({ tls: { enabled: true, verify: 'pin', pinSha256: pin.replace(/:/g, '').toLowerCase() } }), { tlsCache: new TlsCache() });
+    const ok = closing(await RedisConnection.open(opts({ tls: { enabled: true, verify: 'pin', pinSha256: pin.replace(/:/g, '').toLowerCase() } }), { tlsCache: new TlsCache() }));
     assert.equal(ok.report.authorized, true);
     assert.equal(ok.report.verification, 'pin');
     await ok.close();
     const bad = 'AA:'.repeat(31) + 'AA';
-    await assert.rejects(RedisConnection.open(opts({ tls: { enabled: true, verify: 'pin', pinSha256: bad } }), { tlsCache: new TlsCache() }),
+    await assert.rejects(RedisConnection.open(opts({ tls: { enabled: true, verify: 'pin', pinSha256: bad } }), { tlsCache: new TlsCache() }).then(closing),
       (e: unknown) => isDiagnosedError(e) && e.problem.field === 'pin' && e.problem.detail.includes(pin));
   });
 
   it('pin mode resumes its own (pin-verified) TLS 1.3 sessions', async () => {
-    const probe = await RedisConnection.open(opts({}, srv13.port), { tlsCache: new TlsCache() });
+    const probe = closing(await RedisConnection.open(opts({}, srv13.port), { tlsCache: new TlsCache() }));
     const pin = probe.report.chain[0].sha256;
     await probe.close();
     const cache = new TlsCache();
     const o = opts({ tls: { enabled: true, verify: 'pin', pinSha256: pin } }, srv13.port);
-    const first = await RedisConnection.open(o, { tlsCache: cache });
+    const first = closing(await RedisConnection.open(o, { tlsCache: cache }));
     await first.send(['PING']);
     await first.close();
     assert.equal(cache.sessionCount, 1);
-    const second = await RedisConnection.open(o, { tlsCache: cache });
+    const second = closing(await RedisConnection.open(o, { tlsCache: cache }));
     assert.equal(second.report.sessionReused, true);
     assert.equal(second.report.authorized, true);
     assert.equal(second.report.verification, 'pin');
@@ -181,11 +183,11 @@ describe('RedisConnection over verified TLS (lab)', function () {
   });
 
   it('RedisClient reconnects after the server drops the connection', async () => {
-    const client = new RedisClient(opts(), { tlsCache: new TlsCache() });
+    const client = closing(new RedisClient(opts(), { tlsCache: new TlsCache() }));
     try {
       assert.deepEqual(await client.send(['PING']), Buffer.from('PONG'));
       const id = await client.send(['CLIENT', 'ID']);
-      const killer = await RedisConnection.open(opts(), { tlsCache: new TlsCache() });
+      const killer = closing(await RedisConnection.open(opts(), { tlsCache: new TlsCache() }));
       await killer.send(['CLIENT', 'KILL', 'ID', id as number]);
       await killer.close();
       // The next command runs on a fresh connection.
@@ -203,11 +205,11 @@ describe('RedisConnection over verified TLS (lab)', function () {
   it('RedisClient retries transient failures with backoff, but not certificate problems', async () => {
     const { freePort } = await import('../lab/servers');
     const port = await freePort();
-    const refused = new RedisClient({ host: '127.0.0.1', port, tls: { enabled: true, ca: [lab.rootCa.cert] } }, { maxAttempts: 3, backoffMs: 20, tlsCache: new TlsCache() });
+    const refused = closing(new RedisClient({ host: '127.0.0.1', port, tls: { enabled: true, ca: [lab.rootCa.cert] } }, { maxAttempts: 3, backoffMs: 20, tlsCache: new TlsCache() }));
     await assert.rejects(refused.send(['PING']), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'CONNECTION_REFUSED');
     assert.equal(refused.attempts, 3);
     await refused.close();
-    const untrusted = new RedisClient({ host: 'localhost', port: srv.port, tls: { enabled: true } }, { maxAttempts: 5, backoffMs: 2000, tlsCache: new TlsCache() });
+    const untrusted = closing(new RedisClient({ host: 'localhost', port: srv.port, tls: { enabled: true } }, { maxAttempts: 5, backoffMs: 2000, tlsCache: new TlsCache() }));
     await assert.rejects(untrusted.send(['PING']), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'UNKNOWN_ISSUER');
     assert.equal(untrusted.attempts, 1, 'a certificate problem is not retried');
     assert.equal(untrusted.connects, 0);

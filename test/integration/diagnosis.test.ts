@@ -6,8 +6,9 @@ import { freePort, startRedis, startTlsPeer, type RedisServer, type TlsPeer } fr
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ConnectionOptions } from '../../src/core/client/options';
 import { TlsCache } from '../../src/core/tls/context';
-import { runDoctor } from '../../src/core/tls/doctor';
+import { runDoctor } from '../../src/core/client/doctor';
 import { DIAGNOSIS_CODES, isDiagnosedError, type DiagnosisCode, type Problem } from '../../src/core/diagnosis/problem';
+import { closeAfterEach } from './closeAfterEach';
 
 /**
  * Reproduces every diagnosis code against a real server from the lab (a raw TLS peer or a bare TCP
@@ -23,6 +24,7 @@ describe('diagnosis: every code from a real failure (lab)', function () {
   const servers: Array<RedisServer | TlsPeer> = [];
   const silent: net.Server[] = [];
   const seen = new Set<DiagnosisCode>();
+  const closing = closeAfterEach();
 
   const start = async (o: Parameters<typeof startRedis>[0]): Promise<RedisServer> => {
     const s = await startRedis(o);
@@ -60,8 +62,8 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     lab = await getLab();
   });
   after(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
     for (const s of silent) s.close();
+    await Promise.allSettled(servers.map((s) => s.stop()));
   });
 
   it('CONNECTION_REFUSED: a closed port', async () => {
@@ -191,10 +193,10 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     const m = await start({ kind: 'mtls' });
     await expectProblem(tlsOpts(m.port, { cert: lab.otherClient.cert, key: lab.otherClient.key }), 'CLIENT_CERT_UNTRUSTED');
     await expectProblem(tlsOpts(m.port, { cert: lab.clientWrongEku.cert, key: lab.clientWrongEku.key }), 'CLIENT_CERT_REJECTED');
-    const ok = await RedisConnection.open(tlsOpts(m.port, { cert: lab.client.cert, key: lab.client.key }), { tlsCache: new TlsCache() });
+    const ok = closing(await RedisConnection.open(tlsOpts(m.port, { cert: lab.client.cert, key: lab.client.key }), { tlsCache: new TlsCache() }));
     assert.deepEqual(await ok.send(['PING']), Buffer.from('PONG'));
     await ok.close();
-    const enc = await RedisConnection.open(tlsOpts(m.port, { cert: lab.clientEncrypted.cert, key: lab.clientEncrypted.key, passphrase: lab.passphrase }), { tlsCache: new TlsCache() });
+    const enc = closing(await RedisConnection.open(tlsOpts(m.port, { cert: lab.clientEncrypted.cert, key: lab.clientEncrypted.key, passphrase: lab.passphrase }), { tlsCache: new TlsCache() }));
     await enc.close();
   });
 
@@ -219,7 +221,7 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     assert.ok(p.detail.includes('alice'));
     const q = await expectProblem(tlsOpts(acl.port, {}, { username: 'reader', password: 'reader-pass' }), 'NO_PERMISSION', (c) => c.send(['SET', 'k', 'v']));
     assert.ok(q.detail.includes('reader') && q.detail.includes('SET'), q.detail);
-    const ok = await RedisConnection.open(tlsOpts(acl.port, {}, { username: 'alice', password: 'alice-pass', db: 2 }), { tlsCache: new TlsCache() });
+    const ok = closing(await RedisConnection.open(tlsOpts(acl.port, {}, { username: 'alice', password: 'alice-pass', db: 2 }), { tlsCache: new TlsCache() }));
     assert.deepEqual(await ok.send(['ACL', 'WHOAMI']), Buffer.from('alice'));
     await ok.close();
   });
@@ -244,18 +246,18 @@ describe('diagnosis: every code from a real failure (lab)', function () {
       const s = tls.connect({ host: '127.0.0.1', port: wrong.port, servername: 'localhost', ca: lab.rootCa.cert, session });
       s.once('secureConnect', () => { resolve(s.authorized); s.destroy(); });
       s.once('error', () => resolve(false));
-      s.setTimeout(3000, () => reject(new Error('no handshake')));
+      s.setTimeout(3000, () => { s.destroy(); reject(new Error('no handshake')); });
     });
     assert.equal(naive, true, 'Node alone reports authorized: true on the resumed unverified session');
     // Ours: one cache shared by an insecure and a verifying connection to the same endpoint.
     const cache = new TlsCache();
     const o = tlsOpts(wrong.port);
-    const insecure = await RedisConnection.open({ ...o, tls: { ...o.tls, verify: 'insecure' } }, { tlsCache: cache });
+    const insecure = closing(await RedisConnection.open({ ...o, tls: { ...o.tls, verify: 'insecure' } }, { tlsCache: cache }));
     await insecure.send(['PING']);
     await insecure.close();
     assert.equal(insecure.report.authorized, false);
     assert.equal(cache.sessionCount, 0, 'no session from an unverified connection');
-    await assert.rejects(RedisConnection.open(o, { tlsCache: cache }), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'HOSTNAME_MISMATCH');
+    await assert.rejects(RedisConnection.open(o, { tlsCache: cache }).then(closing), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'HOSTNAME_MISMATCH');
     assert.equal(cache.sessionCount, 0);
   });
 

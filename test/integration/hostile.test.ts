@@ -35,18 +35,22 @@ describe('hostile servers over TLS (lab peer)', function () {
 
   async function expectBroken(o: ConnectionOptions, pattern: RegExp, code = 'PROTOCOL_ERROR', sendOpts = {}): Promise<void> {
     const conn = await RedisConnection.open(o, { tlsCache: new TlsCache() });
-    await assert.rejects(conn.send(['GET', 'x'], sendOpts), (e: unknown) => {
-      assert.ok(isDiagnosedError(e), String(e));
-      assert.equal(e.problem.code, code);
-      assert.match(e.problem.detail, pattern);
-      return true;
-    });
-    assert.equal(conn.closed, true, 'the connection is closed');
-    await assert.rejects(conn.send(['PING']), 'a closed connection refuses commands');
+    try {
+      await assert.rejects(conn.send(['GET', 'x'], sendOpts), (e: unknown) => {
+        assert.ok(isDiagnosedError(e), String(e));
+        assert.equal(e.problem.code, code);
+        assert.match(e.problem.detail, pattern);
+        return true;
+      });
+      assert.equal(conn.closed, true, 'the connection is closed');
+      await assert.rejects(conn.send(['PING']), 'a closed connection refuses commands');
+    } finally {
+      conn.destroy();
+    }
   }
 
   before(async () => { lab = await getLab(); });
-  after(async () => { await Promise.all(peers.map((p) => p.stop())); });
+  after(async () => { await Promise.allSettled(peers.map((p) => p.stop())); });
 
   it('malformed RESP', async () => {
     await expectBroken(await hostile((s) => s.write('?garbage\r\n')), /unexpected reply type byte/);

@@ -27,8 +27,11 @@ describe('key browser core over TLS (lab)', function () {
   });
 
   after(async () => {
-    await conn?.close();
-    await srv?.stop();
+    try {
+      await conn?.close();
+    } finally {
+      await srv?.stop();
+    }
   });
 
   it('describes the server: databases and key counts from INFO keyspace, not a cluster', async () => {

@@ -57,7 +57,7 @@ describe('test lab', function () {
   });
 
   after(async () => {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.allSettled(servers.map((s) => s.stop()));
     await stopAll();
   });
 
@@ -196,11 +196,18 @@ describe('test lab', function () {
 
   it('startTlsPeer serves certificates redis-server refuses (SHA-1)', async () => {
     const peer = await startTlsPeer({ cert: lab.sha1Server.chain, key: lab.sha1Server.key });
-    const r = await probe(peer.port, { ca: lab.rootCa.cert });
-    assert.equal(r.reply, undefined);
-    assert.equal(r.code, 'UNSPECIFIED', 'a SHA-1 signed chain must not verify');
+    try {
+      const r = await probe(peer.port, { ca: lab.rootCa.cert });
+      assert.equal(r.reply, undefined);
+      assert.equal(r.code, 'UNSPECIFIED', 'a SHA-1 signed chain must not verify');
+    } finally {
+      await peer.stop();
+    }
     const rsa = await startTlsPeer({ cert: lab.rsa1024Server.chain, key: lab.rsa1024Server.key });
-    assert.equal((await probe(rsa.port, { ca: lab.rootCa.cert })).reply, '+PONG');
-    await Promise.all([peer.stop(), rsa.stop()]);
+    try {
+      assert.equal((await probe(rsa.port, { ca: lab.rootCa.cert })).reply, '+PONG');
+    } finally {
+      await rsa.stop();
+    }
   });
 });

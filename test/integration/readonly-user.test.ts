@@ -5,7 +5,7 @@ import { RedisConnection } from '../../src/core/client/connection';
 import { displayBytes } from '../../src/core/keys/bytes';
 import { Database, describeServer } from '../../src/core/keys/database';
 import { ScanPager } from '../../src/core/keys/scanPager';
-import { runDoctor } from '../../src/core/tls/doctor';
+import { runDoctor } from '../../src/core/client/doctor';
 import { TlsCache } from '../../src/core/tls/context';
 import { getLab, type LabCerts } from '../lab/certs';
 import { ACL_USERS, startRedis, type RedisServer } from '../lab/servers';
@@ -19,8 +19,11 @@ describe('read-only ACL user over TLS (lab)', function () {
     lab = await getLab();
     srv = await startRedis({ kind: 'acl' });
     const admin = await RedisConnection.open({ host: 'localhost', port: srv.port, username: 'alice', password: 'alice-pass', tls: { enabled: true, ca: [lab.rootCa.cert] } });
-    await admin.send(['MSET', 'ro:a', '1', 'ro:b', '2', 'ro:c', '3']);
-    await admin.close();
+    try {
+      await admin.send(['MSET', 'ro:a', '1', 'ro:b', '2', 'ro:c', '3']);
+    } finally {
+      await admin.close();
+    }
   });
 
   after(async () => {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { parseRedisUrl, PASSWORD_IN_URL_WARNING } from '../../src/core/client/url';
-import { parseConnectionArgs, splitCommandLine } from '../../src/core/client/cliArgs';
+import { parseConnectionArgs, splitCommandLine } from '../../src/core/client/redisCliArgs';
 import { buildConnectionOptions, UsageError } from '../../src/cli/options';
 import { clean, formatDoctor } from '../../src/cli/format';
-import { parseInfoServer } from '../../src/core/tls/doctor';
+import { parseInfoServer } from '../../src/core/client/doctor';
 
 describe('parseRedisUrl', () => {
   it('reads rediss:// with user, password, port and db', () => {

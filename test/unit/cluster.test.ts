@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { commandKey, crc16, keySlot, nodeOptions, parseClusterShards, parseClusterSlots, parseRedirect, sanitizeMasters } from '../../src/core/client/cluster';
 import type { ConnectionOptions } from '../../src/core/client/options';
-import { ReplyError } from '../../src/core/resp/reply';
+import { ReplyError } from '../../src/core/resp/replyTypes';
 
 const b = (s: string): Buffer => Buffer.from(s);
 

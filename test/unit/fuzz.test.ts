@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { ReplyQueue } from '../../src/core/resp/queue';
-import { ReplyError, type Reply } from '../../src/core/resp/reply';
+import { ReplyError, type Reply } from '../../src/core/resp/replyTypes';
 
 /** mulberry32: a tiny seeded PRNG so every run (and every failure) is reproducible. */
 function prng(seed: number): () => number {

@@ -134,6 +134,29 @@ describe('namespace tree', () => {
 });
 
 describe('folder ordering', () => {
+  it('orders long runs of keys sharing their first bytes (radix passes 4 bytes at a time), with zero bytes, ended keys and repeats', () => {
+    let seed = 11;
+    const rnd = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    // 6000 keys: most share 9 or 13 leading bytes, so the runs after the first 4 bytes are thousands long.
+    const entries: Buffer[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const base = ['tenant:42', 'tenant:42:orders', 'tenant:42\x00\x00\x00\x00', 'tena'][rnd(4)] as string;
+      const tail = Buffer.from(Array.from({ length: rnd(9) }, () => (rnd(3) === 0 ? rnd(3) : 0x30 + rnd(10))));
+      entries.push(Buffer.concat([Buffer.from(base, 'latin1'), tail]));
+      if (rnd(8) === 0) entries.push(entries[rnd(entries.length)] as Buffer);
+    }
+    const expected = [...new Set(entries.map((e) => e.toString('hex')))].map((h) => Buffer.from(h, 'hex')).sort(Buffer.compare).map((b) => b.toString('hex'));
+    const tree = new NamespaceTree('');
+    tree.addMany(entries);
+    const listed = (offset: number, limit: number): string[] => tree.list(tree.root, offset, limit).entries.map((e) => (e.kind === 'key' ? e.key.toString('hex') : '?'));
+    assert.deepEqual(listed(0, 50), expected.slice(0, 50));
+    assert.deepEqual(listed(0, Number.MAX_SAFE_INTEGER), expected);
+    assert.equal(tree.root.total, expected.length);
+  });
+
   it('lists keys like Buffer.compare orders them, each once, for shared prefixes, binary bytes, empty keys and repeats', () => {
     // Deterministic pseudo-random keys with long shared prefixes, prefixes of each other and repeats
     // (SCAN may return a key twice). No delimiter: every key is a direct child of the root.

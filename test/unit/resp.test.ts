@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { encodeCommand } from '../../src/core/resp/encode';
 import { ReplyQueue, type PendingReply, type ReplyStreamError } from '../../src/core/resp/queue';
-import { ReplyError, type Reply } from '../../src/core/resp/reply';
+import { ReplyError, type Reply } from '../../src/core/resp/replyTypes';
 
 interface Outcome { replies: Array<Reply | Error>; fatal: ReplyStreamError | undefined; queue: ReplyQueue }
 

@@ -1,51 +1,31 @@
-import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import type { ConnectionOptions } from './options';
-import { formatEndpoint } from './url';
+import { CONNECTION_DEFAULTS as DEFAULTS, formatEndpoint, type ConnectionOptions } from '../endpoint/options';
 import { encodeCommand, type CommandArg } from '../resp/encode';
 import { ReplyQueue, type PendingReply, type ReplyStreamError } from '../resp/queue';
 import type { KeySink } from '../resp/scanReader';
-import { ReplyError, type Reply } from '../resp/reply';
+import { ReplyError, type Reply } from '../resp/replyTypes';
 import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
-import { classifyError, classifyReplyError, errorCode, type FailureContext } from '../diagnosis/classify';
-import { defaultTlsCache, precheckClientIdentity, sniFor, tlsProfileKey, type TlsCache } from '../tls/context';
-import { normalizeFingerprint, summarizeChain, type CertSummary } from '../certs/summary';
-import { peerChainRaw } from '../tls/peerChain';
-import { diagnosticHandshake, plaintextRedisProbe, probeServerVersions } from '../tls/probes';
+import { classifyError, classifyReplyError, type FailureContext } from '../diagnosis/classify';
+import { defaultTlsCache, precheckClientIdentity, tlsProfileKey, type TlsCache } from '../tls/context';
 import type { HandshakeReport } from '../tls/report';
+import type { SendOptions } from './commander';
+import { connectTcp } from './transport';
+import { handshake, plainReport, tlsReport } from './handshake';
+import { explainInitFailure } from './failure';
 
 export type { Reply };
 export { ReplyError };
 export type { HandshakeReport };
 
-export interface SendOptions {
-  /** Overrides the connection's commandTimeoutMs for this command. 0 = no timeout. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
+export type { SendOptions };
 
 export interface OpenDeps {
   /** Session and SecureContext cache; defaults to the process-wide one. */
   tlsCache?: TlsCache;
 }
-
-const DEFAULTS = {
-  connectTimeoutMs: 10_000,
-  handshakeTimeoutMs: 3_000,
-  commandTimeoutMs: 10_000,
-  maxReplyBytes: 512 * 1024 * 1024,
-};
-
-/** Codes for which a diagnostic handshake (verification off) can name the certificate at fault. */
-const CHAIN_CODES = new Set([
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'INVALID_PURPOSE', 'UNSPECIFIED',
-  'EE_KEY_TOO_SMALL', 'CA_KEY_TOO_SMALL', 'CA_MD_TOO_WEAK', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED', 'CERT_REJECTED',
-]);
-const VERSION_CODES = /PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|WRONG_SSL_VERSION|VERSION_TOO_(LOW|HIGH)/;
-const NOT_TLS_CODES = /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|RECORD_LENGTH_MISMATCH/;
 
 function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 1000) / 1000;
@@ -131,64 +111,17 @@ export class RedisConnection {
     const tTcp = performance.now();
     const raw = await connectTcp(options, Math.max(1, deadline - tTcp), ctx);
     const tcpConnectMs = elapsed(tTcp);
-    raw.setNoDelay(true);
-    raw.setKeepAlive(true, 30_000);
 
     let socket: net.Socket = raw;
     let report: HandshakeReport;
     if (options.tls.enabled && secureContext) {
       const t1 = performance.now();
-      const tlsSocket = await handshake(options, raw, secureContext, cache, profileKey, deadline, ctx);
-      const tlsHandshakeMs = elapsed(t1);
-      const verify = options.tls.verify ?? 'full';
-      const rawChain = peerChainRaw(tlsSocket);
-      let summaries: CertSummary[] | undefined;
-      const chainOf = (): CertSummary[] => (summaries ??= summarizeChain(rawChain));
-      let authorized = verify !== 'insecure' && tlsSocket.authorized;
-      if (verify === 'pin') {
-        const presented = tlsSocket.getPeerCertificate().fingerprint256 ?? '';
-        const pinned = normalizeFingerprint(options.tls.pinSha256 ?? '');
-        // A resumed TLS 1.3 session presents no certificate. It can only come from this cache, under a
-        // key that includes the pin, stored after that pin matched: the check already happened.
-        const resumedPinned = Boolean(pinned) && !presented && tlsSocket.isSessionReused();
-        if (!resumedPinned && (!pinned || normalizeFingerprint(presented) !== pinned)) {
-          tlsSocket.destroy();
-          cache.forgetSession(profileKey);
-          throw new DiagnosedError(makeProblem('UNTRUSTED_ROOT',
-            `Certificate changed: pinned ${options.tls.pinSha256 ?? '(none)'}, presented ${presented || '(none)'} ("${chainOf()[0]?.subject ?? '?'}").`,
-            { field: 'pin', title: 'The server certificate does not match the pinned fingerprint', fix: 'If the server certificate was renewed on purpose, check the new fingerprint out of band and pin it; otherwise do not connect.', facts: { pinned: options.tls.pinSha256, presented, chain: chainOf() } }));
-        }
-        authorized = true;
-      }
-      const cipher = tlsSocket.getCipher();
-      const alpn = tlsSocket.alpnProtocol;
-      const servername = (tlsSocket as tls.TLSSocket & { servername?: string | false }).servername;
-      report = {
-        host: options.host,
-        port: options.port,
-        tls: true,
-        servername: typeof servername === 'string' && servername ? servername : null,
-        verifiedName: verify === 'full' ? options.tls.servername ?? options.host : null,
-        protocol: tlsSocket.getProtocol(),
-        cipher: cipher ? cipher.standardName || cipher.name : null,
-        alpn: typeof alpn === 'string' ? alpn : null,
-        authorized,
-        authorizationError: tlsSocket.authorizationError ? String(tlsSocket.authorizationError) : null,
-        verification: verify === 'full' ? 'chain' : verify === 'pin' ? 'pin' : 'none',
-        sessionReused: tlsSocket.isSessionReused(),
-        timings: { tcpConnectMs, tlsHandshakeMs, firstReplyMs: null },
-        chain: [],
-      };
-      // Parsing the certificates costs more than a resumed handshake: do it when someone looks.
-      Object.defineProperty(report, 'chain', { enumerable: true, configurable: true, get: chainOf });
+      const tlsSocket: tls.TLSSocket = await handshake({ options, raw, secureContext, cache, profileKey, deadline, ctx });
+      report = tlsReport(options, tlsSocket, { tcpConnectMs, tlsHandshakeMs: elapsed(t1) });
       socket = tlsSocket;
       ctx.secureConnected = true;
     } else {
-      report = {
-        host: options.host, port: options.port, tls: false, servername: null, verifiedName: null, protocol: null, cipher: null, alpn: null,
-        authorized: false, authorizationError: null, verification: 'none', sessionReused: false,
-        timings: { tcpConnectMs, tlsHandshakeMs: null, firstReplyMs: null }, chain: [],
-      };
+      report = plainReport(options, tcpConnectMs);
     }
 
     const conn = new RedisConnection(options, socket, report);
@@ -198,7 +131,7 @@ export class RedisConnection {
       await conn.initialize();
     } catch (e) {
       conn.destroy();
-      throw await conn.explainInitFailure(e, ctx);
+      throw await explainInitFailure(e, options, ctx);
     }
     return conn;
   }
@@ -229,22 +162,6 @@ export class RedisConnection {
         throw err;
       }
     }
-  }
-
-  /** Adds the probes that make an early failure precise (plaintext server behind TLS, TLS server behind plaintext). */
-  private async explainInitFailure(e: unknown, ctx: FailureContext): Promise<DiagnosedError> {
-    const o = this.options;
-    const problem: Problem = e instanceof DiagnosedError ? e.problem : classifyError(e, ctx);
-    const replyLevel = ['AUTH_REQUIRED', 'AUTH_FAILED', 'NO_PERMISSION'].includes(problem.code) || problem.title.endsWith('while connecting');
-    if (!o.tls.enabled && !replyLevel) {
-      // A TLS-only port resets a plaintext client or answers with a TLS alert: confirm with a TLS handshake.
-      const probe = await diagnosticHandshake(o, 2000);
-      if (probe.ok || /ALERT/.test(probe.errorCode ?? '')) {
-        const cause = e instanceof DiagnosedError && e.cause !== undefined ? e.cause : e;
-        return new DiagnosedError(classifyError(cause, { ...ctx, tlsAnswered: true }), { cause: e });
-      }
-    }
-    return e instanceof DiagnosedError ? e : new DiagnosedError(problem, { cause: e });
   }
 
   /**
@@ -415,144 +332,3 @@ export class RedisConnection {
 }
 
 const CATCH_ALL_FIX = 'Check the connection settings against the server configuration.';
-
-function connectTcp(o: ConnectionOptions, timeoutMs: number, ctx: FailureContext): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: o.host, port: o.port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new DiagnosedError(makeProblem('TIMEOUT', `No TCP connection to ${o.host}:${o.port} within ${o.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs} ms.`, { facts: { stage: 'tcp', timeoutMs } })));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      // Errors surface on the TLS socket (or the connection's own listener); never as an uncaught event.
-      socket.on('error', () => undefined);
-      ctx.tcpConnected = true;
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(new DiagnosedError(classifyError(err, ctx), { cause: err }));
-    });
-  });
-}
-
-function handshake(o: ConnectionOptions, raw: net.Socket, secureContext: tls.SecureContext, cache: TlsCache, profileKey: string, deadline: number, ctx: FailureContext): Promise<tls.TLSSocket> {
-  const verify = o.tls.verify ?? 'full';
-  const servername = sniFor(o.host, o.tls.servername);
-  const session = verify === 'insecure' ? undefined : cache.session(profileKey);
-  const handshakeTimeoutMs = o.handshakeTimeoutMs ?? DEFAULTS.handshakeTimeoutMs;
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let socket: tls.TLSSocket;
-    try {
-      socket = tls.connect({
-        socket: raw,
-        host: o.host,
-        ...(servername ? { servername } : {}),
-        secureContext,
-        rejectUnauthorized: verify === 'full',
-        checkServerIdentity: strictServerIdentity,
-        ...(session ? { session } : {}),
-      });
-    } catch (e) {
-      raw.destroy();
-      reject(new DiagnosedError(classifyError(e, ctx), { cause: e }));
-      return;
-    }
-    // Sessions arrive after the handshake in TLS 1.3; keep them only from verified connections.
-    let latestSession: Buffer | undefined;
-    let verified = false;
-    socket.on('session', (s: Buffer) => {
-      latestSession = s;
-      if (verified) cache.storeSession(profileKey, s, true);
-    });
-    const fail = (e: DiagnosedError): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(probeTimer);
-      clearTimeout(deadlineTimer);
-      socket.destroy();
-      if (session) cache.forgetSession(profileKey);
-      reject(e);
-    };
-    const probeTimer = setTimeout(() => {
-      // Redis on a plaintext port silently buffers the ClientHello: ask it in plaintext.
-      void plaintextRedisProbe(o.host, o.port, Math.max(500, Math.min(2000, deadline - performance.now()))).then((isRedis) => {
-        if (isRedis) {
-          fail(new DiagnosedError(makeProblem('NOT_TLS',
-            `No TLS handshake from ${o.host}:${o.port} within ${handshakeTimeoutMs} ms, and a plaintext PING on the same port got a Redis reply: this port serves Redis without TLS.`,
-            { facts: { handshakeTimeoutMs } })));
-        }
-      });
-    }, handshakeTimeoutMs);
-    const deadlineTimer = setTimeout(() => {
-      fail(new DiagnosedError(makeProblem('TIMEOUT', `TCP connected to ${o.host}:${o.port}, but no TLS handshake completed within ${o.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs} ms, and the port does not answer a plaintext PING either.`,
-        { facts: { stage: 'tls' } })));
-    }, Math.max(0, deadline - performance.now()));
-    socket.once('secureConnect', () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(probeTimer);
-      clearTimeout(deadlineTimer);
-      socket.removeAllListeners('error');
-      verified = (verify === 'full' && socket.authorized) || (verify === 'pin' && (pinMatches(o, socket) || (session !== undefined && socket.isSessionReused())));
-      if (verified && latestSession) cache.storeSession(profileKey, latestSession, true);
-      resolve(socket);
-    });
-    let errored = false;
-    socket.once('error', (err: Error) => {
-      if (settled || errored) return;
-      errored = true;
-      void explainHandshakeError(err, o, ctx).then(fail);
-    });
-    socket.once('close', () => {
-      if (settled || errored) return;
-      setTimeout(() => fail(new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The server at ${o.host}:${o.port} closed the connection during the TLS handshake.`, { title: 'The server closed the connection during the TLS handshake', facts: { stage: 'tls' } }))), 20);
-    });
-  });
-}
-
-/**
- * Node's own check, plus one rule it lacks: a certificate without subjectAltName does not match by its
- * CN (RFC 6125, as browsers and Go do). Never weaker than tls.checkServerIdentity.
- */
-function strictServerIdentity(hostname: string, cert: tls.PeerCertificate): Error | undefined {
-  if (!cert.subjectaltname) {
-    const err = new Error(`Host: ${hostname}. is not in the cert's altnames: none (the CN is not used for name checks)`) as Error & { code: string; reason: string; host: string; cert: tls.PeerCertificate };
-    err.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
-    err.reason = 'certificate has no subjectAltName';
-    err.host = hostname;
-    err.cert = cert;
-    return err;
-  }
-  return tls.checkServerIdentity(hostname, cert);
-}
-
-function pinMatches(o: ConnectionOptions, socket: tls.TLSSocket): boolean {
-  const pinned = normalizeFingerprint(o.tls.pinSha256 ?? '');
-  const cert = socket.getPeerCertificate();
-  return Boolean(pinned) && Boolean(cert?.fingerprint256) && normalizeFingerprint(cert.fingerprint256) === pinned;
-}
-
-/** Runs the probes that make a handshake failure precise, then classifies it. */
-async function explainHandshakeError(err: Error, o: ConnectionOptions, ctx: FailureContext): Promise<DiagnosedError> {
-  const code = errorCode(err) ?? '';
-  const probeMs = 2000;
-  const extra: FailureContext = { ...ctx, checkedName: o.tls.servername ?? o.host };
-  try {
-    if (CHAIN_CODES.has(code)) {
-      const d = await diagnosticHandshake(o, probeMs);
-      if (d.chain.length) extra.chain = d.chain;
-    } else if (VERSION_CODES.test(code)) {
-      extra.serverVersions = await probeServerVersions(o, probeMs);
-    } else if (NOT_TLS_CODES.test(code)) {
-      extra.plaintextRedis = await plaintextRedisProbe(o.host, o.port, probeMs);
-    }
-  } catch {
-    // Probes only refine the detail.
-  }
-  return new DiagnosedError(classifyError(err, extra), { cause: err });
-}

@@ -6,7 +6,6 @@
  * `:password@` carries a password for the default user.
  * Pure: no I/O, no defaults beyond port 6379. Shared by the CLI and the extension's import.
  */
-import { isIP } from 'node:net';
 
 export interface ParsedRedisUrl {
   tls: boolean;
@@ -66,9 +65,4 @@ export function parseRedisUrl(text: string): RedisUrlResult {
   }
   value.passwordInUrl = value.password !== undefined;
   return { ok: true, value };
-}
-
-/** Formats host:port with brackets for IPv6. */
-export function formatEndpoint(host: string, port: number): string {
-  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }

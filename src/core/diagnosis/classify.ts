@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
-import type { ConnectionOptions } from '../client/options';
-import { formatEndpoint } from '../client/url';
+import { formatEndpoint, type ConnectionOptions } from '../endpoint/options';
 import type { CertSummary } from '../certs/summary';
 import { DiagnosedError, type Problem } from './problem';
 import { makeProblem } from './catalogue';
+import { tlsErrorFamily } from './tlsErrors';
 import { identityErrorProblem } from '../certs/keyPair';
 
 /** What the connection knew when it failed; every field optional except the options. */
@@ -66,20 +66,6 @@ function chainFacts(ctx: FailureContext): Record<string, unknown> {
   return ctx.chain ? { chain: ctx.chain } : {};
 }
 
-const VERSION_CODES = new Set([
-  'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_UNSUPPORTED_PROTOCOL', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
-  'ERR_SSL_WRONG_SSL_VERSION', 'ERR_SSL_TLSV1_ALERT_INAPPROPRIATE_FALLBACK', 'ERR_SSL_VERSION_TOO_LOW', 'ERR_SSL_VERSION_TOO_HIGH',
-]);
-const WEAK_CODES = new Set([
-  'EE_KEY_TOO_SMALL', 'CA_KEY_TOO_SMALL', 'CA_MD_TOO_WEAK', 'ERR_SSL_EE_KEY_TOO_SMALL', 'ERR_SSL_CA_KEY_TOO_SMALL', 'ERR_SSL_CA_MD_TOO_WEAK',
-]);
-const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST', 'ERR_SSL_RECORD_LENGTH_MISMATCH']);
-const CLIENT_REJECTED_CODES = new Set([
-  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED',
-  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR',
-  'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED',
-]);
-
 /**
  * Maps a low-level failure to one diagnosis. Classifies by err.code, then err.reason; message text is
  * read only for OpenSSL's UNSPECIFIED verify code, which carries no other information.
@@ -92,6 +78,7 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
   const where = endpoint(o);
   const checked = ctx.checkedName ?? o.tls.servername ?? o.host;
   const leaf = leafOf(ctx);
+  const family = tlsErrorFamily(code);
   const facts = { errorCode: code || undefined, ...chainFacts(ctx) };
   if (!o.tls.enabled && ctx.tlsAnswered) {
     return makeProblem('TLS_REQUIRED', `The server at ${where} dropped the plaintext connection${code ? ` (${code})` : ''} or answered it with non-RESP bytes, and a TLS handshake on the same port succeeded.`, { facts });
@@ -189,13 +176,13 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
     default:
       break;
   }
-  if (VERSION_CODES.has(code)) {
+  if (family === 'version') {
     const server = ctx.serverVersions;
     return makeProblem('TLS_VERSION_MISMATCH',
       `This connection allows ${versionsWanted(o)}; the server ${server && server.length ? `accepts ${server.join(' and ')}` : 'accepted none of them'} (${code}).`,
       { facts: { ...facts, clientVersions: versionsWanted(o), serverVersions: server } });
   }
-  if (WEAK_CODES.has(code) || (code === 'UNSPECIFIED' && /too weak|too small/i.test(reason || str(e.message) || ''))) {
+  if (family === 'weak-certificate' || (code === 'UNSPECIFIED' && /too weak|too small/i.test(reason || str(e.message) || ''))) {
     const why = reason || (code === 'UNSPECIFIED' ? (str(e.message) ?? '').slice(0, 120) : '') || code;
     const weak = ctx.chain?.find((c) => /sha1|md5/i.test(c.signatureAlgorithm) || (c.publicKey.algorithm === 'rsa' && (c.publicKey.size ?? 4096) < 2048));
     return makeProblem('WEAK_CERTIFICATE',
@@ -204,13 +191,13 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
         : `OpenSSL refused a certificate in the chain as too weak ("${why}").`,
       { facts });
   }
-  if (CLIENT_REJECTED_CODES.has(code)) {
+  if (family === 'client-cert-rejected') {
     if (!ctx.clientCertGiven && code === 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN') {
       return makeProblem('CLIENT_CERT_REQUIRED', `The server at ${where} requires a client certificate (${code}).`, { facts });
     }
     return makeProblem('CLIENT_CERT_REJECTED', `The server at ${where} refused the client certificate (${code.replace(/^ERR_SSL_/, '').toLowerCase()}).`, { facts });
   }
-  if (NOT_TLS_CODES.has(code) || (ctx.plaintextRedis && o.tls.enabled)) {
+  if (family === 'not-tls' || (ctx.plaintextRedis && o.tls.enabled)) {
     return makeProblem('NOT_TLS', `The server at ${where} answered a TLS ClientHello with non-TLS bytes${ctx.plaintextRedis ? ', and a plaintext PING got a Redis reply' : ''}.`, { facts });
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {

@@ -2,6 +2,11 @@
  * A growable list of byte strings stored back to back in one buffer, with an end offset per entry:
  * a million keys cost their bytes plus 4 bytes each, with no object per key.
  */
+/** Capacity after `cap`: 1.5 times (a list of ten million keys leaves a quarter unused on average, not half). */
+export function grow(cap: number): number {
+  return Math.max(16, cap + (cap >> 1));
+}
+
 export class ByteList {
   // A Buffer, like the keys the client delivers: the copy loops stay monomorphic.
   private data: Buffer;
@@ -41,14 +46,14 @@ export class ByteList {
     const len = to - from;
     const used = this.used;
     if (used + len > this.data.length) {
-      let cap = this.data.length * 2;
-      while (cap < used + len) cap *= 2;
+      let cap = grow(this.data.length);
+      while (cap < used + len) cap = grow(cap);
       const grown = Buffer.allocUnsafe(cap);
       this.data.copy(grown, 0, 0, used);
       this.data = grown;
     }
     if (this.size === this.ends.length) {
-      const grown = new Uint32Array(this.ends.length * 2);
+      const grown = new Uint32Array(grow(this.ends.length));
       grown.set(this.ends);
       this.ends = grown;
     }
@@ -85,15 +90,17 @@ export class ByteList {
   }
 
   /**
-   * Bytes [offset, offset+4) of entry `index` as a number below 2^32.1 that orders like the bytes
-   * (base 257: a missing byte sorts before every byte value, so 0 in the last digit means "ended").
+   * Bytes [offset, offset+4) of entry `index` as a big-endian uint32, missing bytes as 0. Orders like
+   * the bytes except that it cannot tell an ended entry from one with 0 bytes there: entries with
+   * equal values are put in order by compare().
    */
-  sortPrefix(index: number, offset = 0): number {
+  prefix32(index: number, offset = 0): number {
     const data = this.data;
     const s = this.start(index) + offset;
     const e = this.end(index);
+    if (s + 4 <= e) return (((data[s] as number) << 24) | ((data[s + 1] as number) << 16) | ((data[s + 2] as number) << 8) | (data[s + 3] as number)) >>> 0;
     let value = 0;
-    for (let i = 0; i < 4; i++) value = value * 257 + (s + i < e ? (data[s + i] as number) + 1 : 0);
+    for (let i = 0; i < 4; i++) value = value * 256 + (s + i < e ? (data[s + i] as number) : 0);
     return value;
   }
 

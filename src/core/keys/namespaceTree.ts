@@ -9,10 +9,8 @@
  * SCAN may return a key more than once (while Redis resizes its table): a folder's direct keys are
  * de-duplicated when it is listed (they are sorted then), and its counts corrected.
  */
-import { ByteList } from './byteList';
-
-/** 2^20: leaf indices packed below a 4-byte sort prefix in a float64 (folders up to a million direct keys). */
-const INDEX_SPACE = 1_048_576;
+import { ByteList, grow } from './byteList';
+import { orderByPrefix, sortRun } from './leafOrder';
 
 export type TreeEntry =
   | { kind: 'folder'; folder: Folder }
@@ -40,12 +38,12 @@ export class Folder {
   /** Suffixes of the keys directly in this folder, in arrival order. */
   leaves: ByteList | undefined;
   /**
-   * The leaves in byte order, built lazily: sorted natively by their first 4 bytes (`prefixes`), runs
+   * The leaves in byte order, built lazily: radix-sorted by their first 4 bytes (`prefixes`), runs
    * of equal prefixes put in full byte order (and repeats marked -1) only up to `resolved`, i.e. as
    * far as a listing has looked. Undefined when leaves arrived since.
    */
   order: Int32Array | undefined;
-  prefixes: Float64Array | undefined;
+  prefixes: Uint32Array | undefined;
   resolved = 0;
   /** Repeats found (SCAN may return a key twice). */
   repeats = 0;
@@ -121,6 +119,8 @@ const FNV_PRIME = 0x01000193;
 export class NamespaceTree {
   readonly root = new Folder('', undefined, 0);
   private readonly delimiter: Buffer;
+  /** The delimiter's byte when it is one byte long, else -1. */
+  private readonly single: number;
   /** Keys received (including SCAN duplicates). */
   received = 0;
   /** Parked suffixes of all closed folders, back to back; `next` chains each folder's entries. */
@@ -129,6 +129,7 @@ export class NamespaceTree {
 
   constructor(delimiter: string | Uint8Array = ':') {
     this.delimiter = typeof delimiter === 'string' ? Buffer.from(delimiter, 'utf8') : Buffer.from(delimiter);
+    this.single = this.delimiter.length === 1 ? (this.delimiter[0] as number) : -1;
     this.root.open = true;
   }
 
@@ -149,7 +150,7 @@ export class NamespaceTree {
   /** Routes key[pos, end) (the part after folder's prefix) down through open folders. */
   private route(folder: Folder, key: Uint8Array, pos: number, end: number): void {
     folder.total++;
-    const single = this.delimiter.length === 1 ? (this.delimiter[0] as number) : -1;
+    const single = this.single;
     for (;;) {
       if (!folder.open) {
         // Parked in the shared arena: appending there stays in cache, a list per folder would not.
@@ -157,7 +158,7 @@ export class NamespaceTree {
         const at = arena.length;
         arena.push(key, pos, end);
         if (at >= this.next.length) {
-          const grown = new Int32Array(this.next.length * 2);
+          const grown = new Int32Array(grow(this.next.length));
           grown.set(this.next);
           this.next = grown;
         }
@@ -248,23 +249,7 @@ export class NamespaceTree {
     }
     const leaves = folder.leaves;
     if (leaves && (!folder.order || folder.order.length !== leaves.length)) {
-      const n = leaves.length;
-      const order = new Int32Array(n);
-      const prefixes = new Float64Array(n);
-      if (n < INDEX_SPACE) {
-        const packed = new Float64Array(n);
-        for (let i = 0; i < n; i++) packed[i] = leaves.sortPrefix(i) * INDEX_SPACE + i;
-        packed.sort();
-        for (let k = 0; k < n; k++) {
-          const v = packed[k] as number;
-          order[k] = v % INDEX_SPACE;
-          prefixes[k] = Math.floor(v / INDEX_SPACE);
-        }
-      } else {
-        const all = Array.from({ length: n }, (_, i) => i).sort((a, b) => leaves.compare(a, b));
-        order.set(all);
-        for (let k = 0; k < n; k++) prefixes[k] = k; // every entry its own run: already in full order
-      }
+      const { order, prefixes } = orderByPrefix(leaves);
       // Repeats found before are found again: forget them from the counts first.
       for (let f: Folder | undefined = folder; f; f = f.parent) f.total += folder.repeats;
       folder.repeats = 0;
@@ -287,15 +272,14 @@ export class NamespaceTree {
       while (end < n && prefixes[end] === prefix) end++;
       if (end - k > 1) {
         // Equal first 4 bytes: order the run by all bytes, then mark repeats.
-        const run = Array.from(order.subarray(k, end)).sort((a, b) => leaves.compare(a, b) || a - b);
-        let last = -1;
-        for (let j = 0; j < run.length; j++) {
-          const i = run[j] as number;
-          if (last >= 0 && leaves.compare(last, i) === 0) {
-            order[k + j] = -1;
+        sortRun(leaves, order, k, end, 4);
+        let last = order[k] as number;
+        for (let j = k + 1; j < end; j++) {
+          const i = order[j] as number;
+          if (leaves.compare(last, i) === 0) {
+            order[j] = -1;
             repeats++;
           } else {
-            order[k + j] = i;
             last = i;
           }
         }

@@ -4,9 +4,9 @@
  */
 export type Args = Array<string | Buffer | number>;
 
-export interface Commander {
-  send(args: Args, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown>;
-}
+import type { Commander } from '../client/commander';
+
+export type { Commander };
 
 export class UnexpectedReplyError extends Error {
   constructor(what: string) {

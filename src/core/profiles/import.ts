@@ -2,7 +2,7 @@
  * Profiles from a `redis://` / `rediss://` URL or a pasted `redis-cli` command line. Passwords found
  * there go to the draft's secrets, never into the profile.
  */
-import { parseConnectionArgs, splitCommandLine } from '../client/cliArgs';
+import { parseConnectionArgs, splitCommandLine } from '../client/redisCliArgs';
 import { parseRedisUrl, PASSWORD_IN_URL_WARNING } from '../client/url';
 import { defaultName, emptyProfile, type ProfileDraft } from './draft';
 import type { Profile } from './profile';

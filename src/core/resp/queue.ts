@@ -1,6 +1,7 @@
 import RedisParser from 'redis-parser';
-import { ReplyError, type Reply } from './reply';
+import { ReplyError, type Reply } from './replyTypes';
 import { ScanReplyReader, type KeySink } from './scanReader';
+import { ReplyFramer } from './replyFramer';
 
 /** One command waiting for its reply. `settled` commands (timed out, aborted) still own their slot. */
 export interface PendingReply {
@@ -34,27 +35,22 @@ export interface ReplyQueueOptions {
   onFatal(err: ReplyStreamError): void;
 }
 
-/** The parts of redis-parser's state used to enforce caps before it finishes buffering a reply. */
-interface ParserInternals {
-  buffer: Buffer | null;
-  bigStrSize: number;
-  offset: number;
-  arrayCache: unknown[];
-}
-
 /**
- * Routes replies parsed by redis-parser (Buffers, binary safe) to commands in FIFO order.
- * Enforces a memory cap per reply and a nesting cap, and turns any parser failure into one fatal
- * ReplyStreamError instead of an exception on the socket's data handler.
+ * Routes replies to commands in FIFO order. One byte stream, two decoders, an explicit boundary:
+ * a ReplyFramer finds where each reply ends (and enforces the memory and nesting caps from the
+ * headers, before anything is buffered); redis-parser decodes ordinary replies (Buffers, binary safe),
+ * fed exactly one reply at a time; a raw SCAN page at the head of the queue, starting at a reply
+ * boundary, goes to the ScanReplyReader instead. Any failure becomes one fatal ReplyStreamError
+ * instead of an exception on the socket's data handler.
  */
 export class ReplyQueue {
   private readonly parser: RedisParser;
   private readonly maxReplyBytes: number;
   private readonly maxDepth: number;
   private readonly onFatal: (err: ReplyStreamError) => void;
+  private readonly framer: ReplyFramer;
   private items: PendingReply[] = [];
   private head = 0;
-  private bytesSinceReply = 0;
   private broken = false;
   private scanReader: ScanReplyReader | undefined;
   /** Called with the first reply (or error reply) ever received. */
@@ -64,6 +60,7 @@ export class ReplyQueue {
     this.maxReplyBytes = options.maxReplyBytes;
     this.maxDepth = options.maxDepth ?? 64;
     this.onFatal = options.onFatal;
+    this.framer = new ReplyFramer(this.maxReplyBytes, this.maxDepth);
     this.parser = new RedisParser({
       returnBuffers: true,
       returnReply: (reply: unknown) => this.deliver(reply as Reply, false),
@@ -75,14 +72,14 @@ export class ReplyQueue {
   get length(): number { return this.items.length - this.head; }
   get isBroken(): boolean { return this.broken; }
   /** True while part of a reply has been received but not all of it. */
-  get midReply(): boolean { return this.bytesSinceReply > 0 && !this.broken; }
+  get midReply(): boolean { return !this.broken && (!this.framer.idle || this.scanReader !== undefined); }
 
   push(pending: PendingReply): void {
     if (pending.scanSink) {
-      // Raw SCAN parsing only where redis-parser can never see those bytes: the queue is empty and
-      // the parser holds nothing, or every command ahead is itself a raw SCAN.
+      // Raw SCAN pages form the front of the queue: it is empty and at a reply boundary, or every
+      // command ahead is itself a raw SCAN. (A page behind an ordinary command gets the parsed reply.)
       const last = this.items.length > this.head ? this.items[this.items.length - 1] : undefined;
-      const ok = last ? last.scanSink !== undefined : this.parserIdle();
+      const ok = last ? last.scanSink !== undefined : this.framer.idle;
       if (!ok) {
         pending.scanSink = undefined;
         pending.onScanCursor = undefined;
@@ -91,34 +88,34 @@ export class ReplyQueue {
     this.items.push(pending);
   }
 
-  private parserIdle(): boolean {
-    return (this.parser as unknown as ParserInternals).buffer === null;
-  }
-
   /** Feeds bytes from the socket. Never throws. */
   feed(chunk: Buffer): void {
     let data = chunk;
     while (!this.broken && data.length > 0) {
       const head = this.head < this.items.length ? this.items[this.head] : undefined;
       const sink = head?.scanSink;
-      if (!head || !sink || !(this.scanReader || this.parserIdle())) {
-        this.feedParser(data);
-        return;
+      if (!head || !sink || !(this.scanReader || this.framer.idle)) {
+        // Up to the end of the next reply (or all of a partial one): the head may change after it.
+        const frame = this.framer.advance(data, 1);
+        if (frame.state !== 'ok') {
+          this.fail(frame.state === 'malformed' ? new ReplyStreamError(`malformed reply: ${frame.reason}`, 'malformed') : frame.state === 'too-large' ? this.tooLarge() : new ReplyStreamError(`reply nested deeper than ${this.maxDepth} arrays`, 'too-deep'));
+          return;
+        }
+        this.feedParser(frame.used === data.length ? data : data.subarray(0, frame.used));
+        data = data.subarray(frame.used);
+        continue;
       }
       this.scanReader ??= new ScanReplyReader((b, s, e) => { if (!head.settled) sink(b, s, e); }, this.maxReplyBytes,
         head.onScanCursor ? (c) => { if (!head.settled) head.onScanCursor?.(c); } : undefined);
       const r = this.scanReader.feed(data);
-      if (r.state === 'more') {
-        this.bytesSinceReply += data.length;
-        return;
-      }
+      if (r.state === 'more') return;
       this.scanReader = undefined;
       if (r.state === 'malformed') {
         this.fail(new ReplyStreamError(`malformed SCAN reply: ${r.reason}`, 'malformed'));
         return;
       }
       if (r.state === 'too-large') {
-        this.fail(new ReplyStreamError(`reply larger than the ${this.maxReplyBytes}-byte cap`, 'too-large'));
+        this.fail(this.tooLarge());
         return;
       }
       if (r.state === 'done') this.deliver(r.cursor, false);
@@ -127,21 +124,17 @@ export class ReplyQueue {
     }
   }
 
+  private tooLarge(): ReplyStreamError {
+    return new ReplyStreamError(`reply larger than the ${this.maxReplyBytes}-byte cap`, 'too-large');
+  }
+
+  /** Feeds redis-parser bytes the framer has checked: at most one reply's end among them. */
   private feedParser(chunk: Buffer): void {
-    this.bytesSinceReply += chunk.length;
     try {
       this.parser.execute(chunk);
     } catch (e) {
       // redis-parser throws on absurd array lengths (RangeError) and on stack exhaustion from deep nesting.
       this.fail(new ReplyStreamError(`malformed reply: ${e instanceof RangeError ? 'length or nesting out of range' : 'parser failure'}`, 'malformed'));
-      return;
-    }
-    if (this.broken) return;
-    const state = this.parser as unknown as ParserInternals;
-    if (this.bytesSinceReply > this.maxReplyBytes || state.bigStrSize - state.offset > this.maxReplyBytes + 2) {
-      this.fail(new ReplyStreamError(`reply larger than the ${this.maxReplyBytes}-byte cap`, 'too-large'));
-    } else if (state.arrayCache.length > this.maxDepth) {
-      this.fail(new ReplyStreamError(`reply nested deeper than ${this.maxDepth} arrays`, 'too-deep'));
     }
   }
 
@@ -163,7 +156,6 @@ export class ReplyQueue {
 
   private deliver(reply: Reply | ReplyError, isError: boolean): void {
     if (this.broken) return;
-    this.bytesSinceReply = 0;
     if (this.onFirstReply) {
       const first = this.onFirstReply;
       this.onFirstReply = undefined;
@@ -190,6 +182,8 @@ export class ReplyQueue {
     if (this.broken) return;
     this.broken = true;
     this.parser.reset();
+    this.framer.reset();
+    this.scanReader = undefined;
     this.onFatal(err);
   }
 }

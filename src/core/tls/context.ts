@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { checkKeyPair } from '../certs/keyPair';
-import type { ConnectionOptions, TlsSettings } from '../client/options';
+import type { ConnectionOptions, TlsSettings } from '../endpoint/options';
 import { DiagnosedError } from '../diagnosis/problem';
 import { classifyError } from '../diagnosis/classify';
 

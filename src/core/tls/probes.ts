@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { ConnectionOptions } from '../client/options';
+import type { ConnectionOptions } from '../endpoint/options';
 import type { CertSummary } from '../certs/summary';
 import { peerChain } from './peerChain';
 import { secureContextOptions, sniFor } from './context';

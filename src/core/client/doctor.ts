@@ -1,9 +1,9 @@
-import type { ConnectionOptions } from '../client/options';
-import { RedisConnection } from '../client/connection';
-import { sniFor, TlsCache } from './context';
+import type { ConnectionOptions } from '../endpoint/options';
+import { RedisConnection } from './connection';
+import { sniFor, TlsCache } from '../tls/context';
 import type { CertSummary } from '../certs/summary';
-import { diagnosticHandshake } from './probes';
-import type { HandshakeReport } from './report';
+import { diagnosticHandshake } from '../tls/probes';
+import type { HandshakeReport } from '../tls/report';
 import { isDiagnosedError, type DiagnosisCode, type ProblemField } from '../diagnosis/problem';
 import { classifyError } from '../diagnosis/classify';
 

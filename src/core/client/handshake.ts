@@ -1,0 +1,176 @@
+/**
+ * The TLS handshake over a connected TCP socket, its verification (chain + name by Node/OpenSSL with the
+ * stricter name rule below, or the pinned fingerprint — checked here and only here) and the report of
+ * what it established.
+ */
+import type * as net from 'node:net';
+import * as tls from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import { CONNECTION_DEFAULTS, type ConnectionOptions } from '../endpoint/options';
+import { DiagnosedError } from '../diagnosis/problem';
+import { makeProblem } from '../diagnosis/catalogue';
+import { classifyError, type FailureContext } from '../diagnosis/classify';
+import { sniFor, type TlsCache } from '../tls/context';
+import { normalizeFingerprint, summarizeChain, type CertSummary } from '../certs/summary';
+import { peerChainRaw } from '../tls/peerChain';
+import type { HandshakeReport } from '../tls/report';
+import { explainHandshakeError, explainHandshakeStall, handshakeTimeout } from './failure';
+
+export interface HandshakeInput {
+  options: ConnectionOptions;
+  raw: net.Socket;
+  secureContext: tls.SecureContext;
+  cache: TlsCache;
+  profileKey: string;
+  /** performance.now() by which the whole connect (TCP + TLS) must be done. */
+  deadline: number;
+  ctx: FailureContext;
+}
+
+/**
+ * Runs the handshake and verifies the server. Resolves only with a verified socket (or an unverified
+ * one when the profile says insecure); stores the TLS session only for verified connections.
+ */
+export function handshake({ options: o, raw, secureContext, cache, profileKey, deadline, ctx }: HandshakeInput): Promise<tls.TLSSocket> {
+  const verify = o.tls.verify ?? 'full';
+  const servername = sniFor(o.host, o.tls.servername);
+  const session = verify === 'insecure' ? undefined : cache.session(profileKey);
+  const handshakeTimeoutMs = o.handshakeTimeoutMs ?? CONNECTION_DEFAULTS.handshakeTimeoutMs;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let socket: tls.TLSSocket;
+    try {
+      socket = tls.connect({
+        socket: raw,
+        host: o.host,
+        ...(servername ? { servername } : {}),
+        secureContext,
+        rejectUnauthorized: verify === 'full',
+        checkServerIdentity: strictServerIdentity,
+        ...(session ? { session } : {}),
+      });
+    } catch (e) {
+      raw.destroy();
+      reject(new DiagnosedError(classifyError(e, ctx), { cause: e }));
+      return;
+    }
+    // Sessions arrive after the handshake in TLS 1.3; keep them only from verified connections.
+    let latestSession: Buffer | undefined;
+    let verified = false;
+    socket.on('session', (s: Buffer) => {
+      latestSession = s;
+      if (verified) cache.storeSession(profileKey, s, true);
+    });
+    const fail = (e: DiagnosedError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(probeTimer);
+      clearTimeout(deadlineTimer);
+      socket.destroy();
+      if (session) cache.forgetSession(profileKey);
+      reject(e);
+    };
+    const probeTimer = setTimeout(() => {
+      void explainHandshakeStall(o, handshakeTimeoutMs, deadline - performance.now()).then((e) => { if (e) fail(e); });
+    }, handshakeTimeoutMs);
+    const deadlineTimer = setTimeout(() => fail(handshakeTimeout(o)), Math.max(0, deadline - performance.now()));
+    socket.once('secureConnect', () => {
+      if (settled) return;
+      if (verify === 'pin') {
+        const mismatch = pinMismatch(o, socket, session !== undefined);
+        if (mismatch) {
+          cache.forgetSession(profileKey);
+          fail(mismatch);
+          return;
+        }
+      }
+      settled = true;
+      clearTimeout(probeTimer);
+      clearTimeout(deadlineTimer);
+      socket.removeAllListeners('error');
+      verified = (verify === 'full' && socket.authorized) || verify === 'pin';
+      if (verified && latestSession) cache.storeSession(profileKey, latestSession, true);
+      resolve(socket);
+    });
+    let errored = false;
+    socket.once('error', (err: Error) => {
+      if (settled || errored) return;
+      errored = true;
+      void explainHandshakeError(err, o, ctx).then(fail);
+    });
+    socket.once('close', () => {
+      if (settled || errored) return;
+      setTimeout(() => fail(new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The server at ${o.host}:${o.port} closed the connection during the TLS handshake.`, { title: 'The server closed the connection during the TLS handshake', facts: { stage: 'tls' } }))), 20);
+    });
+  });
+}
+
+/**
+ * Node's own check, plus one rule it lacks: a certificate without subjectAltName does not match by its
+ * CN (RFC 6125, as browsers and Go do). Never weaker than tls.checkServerIdentity.
+ */
+function strictServerIdentity(hostname: string, cert: tls.PeerCertificate): Error | undefined {
+  if (!cert.subjectaltname) {
+    const err = new Error(`Host: ${hostname}. is not in the cert's altnames: none (the CN is not used for name checks)`) as Error & { code: string; reason: string; host: string; cert: tls.PeerCertificate };
+    err.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
+    err.reason = 'certificate has no subjectAltName';
+    err.host = hostname;
+    err.cert = cert;
+    return err;
+  }
+  return tls.checkServerIdentity(hostname, cert);
+}
+
+/** The pin check: undefined when the presented leaf matches the pinned SHA-256, else the diagnosis. */
+function pinMismatch(o: ConnectionOptions, socket: tls.TLSSocket, offeredSession: boolean): DiagnosedError | undefined {
+  const presented = socket.getPeerCertificate().fingerprint256 ?? '';
+  const pinned = normalizeFingerprint(o.tls.pinSha256 ?? '');
+  // A resumed TLS 1.3 session presents no certificate. It can only come from this cache, under a key
+  // that includes the pin, stored after that pin matched: the check already happened.
+  const resumedPinned = Boolean(pinned) && !presented && offeredSession && socket.isSessionReused();
+  if (resumedPinned || (Boolean(pinned) && normalizeFingerprint(presented) === pinned)) return undefined;
+  const chain = summarizeChain(peerChainRaw(socket));
+  return new DiagnosedError(makeProblem('UNTRUSTED_ROOT',
+    `Certificate changed: pinned ${o.tls.pinSha256 ?? '(none)'}, presented ${presented || '(none)'} ("${chain[0]?.subject ?? '?'}").`,
+    { field: 'pin', title: 'The server certificate does not match the pinned fingerprint', fix: 'If the server certificate was renewed on purpose, check the new fingerprint out of band and pin it; otherwise do not connect.', facts: { pinned: o.tls.pinSha256, presented, chain } }));
+}
+
+/** What a verified (or, when asked, unverified) TLS socket established. The chain is parsed when first read. */
+export function tlsReport(o: ConnectionOptions, socket: tls.TLSSocket, timings: { tcpConnectMs: number; tlsHandshakeMs: number }): HandshakeReport {
+  const verify = o.tls.verify ?? 'full';
+  const rawChain = peerChainRaw(socket);
+  let summaries: CertSummary[] | undefined;
+  const chainOf = (): CertSummary[] => (summaries ??= summarizeChain(rawChain));
+  const cipher = socket.getCipher();
+  const alpn = socket.alpnProtocol;
+  const servername = (socket as tls.TLSSocket & { servername?: string | false }).servername;
+  const report: HandshakeReport = {
+    host: o.host,
+    port: o.port,
+    tls: true,
+    servername: typeof servername === 'string' && servername ? servername : null,
+    verifiedName: verify === 'full' ? o.tls.servername ?? o.host : null,
+    protocol: socket.getProtocol(),
+    cipher: cipher ? cipher.standardName || cipher.name : null,
+    alpn: typeof alpn === 'string' ? alpn : null,
+    // handshake() resolves in pin mode only after the pin matched.
+    authorized: verify === 'pin' || (verify === 'full' && socket.authorized),
+    authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
+    verification: verify === 'full' ? 'chain' : verify === 'pin' ? 'pin' : 'none',
+    sessionReused: socket.isSessionReused(),
+    timings: { ...timings, firstReplyMs: null },
+    chain: [],
+  };
+  // Parsing the certificates costs more than a resumed handshake: do it when someone looks.
+  Object.defineProperty(report, 'chain', { enumerable: true, configurable: true, get: chainOf });
+  return report;
+}
+
+/** The report of a plaintext connection (the profile turned TLS off). */
+export function plainReport(o: ConnectionOptions, tcpConnectMs: number): HandshakeReport {
+  return {
+    host: o.host, port: o.port, tls: false, servername: null, verifiedName: null, protocol: null, cipher: null, alpn: null,
+    authorized: false, authorizationError: null, verification: 'none', sessionReused: false,
+    timings: { tcpConnectMs, tlsHandshakeMs: null, firstReplyMs: null }, chain: [],
+  };
+}
