@@ -119,8 +119,20 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     this.watchLinkedFiles();
   }
 
+  /**
+   * The connection in the user's focus (what the status bar shows): the one last connected on the
+   * user's request or selected in the tree. Never switches by itself (reconnects, another session
+   * closing); none when it is not connected.
+   */
   get activeProfileId(): string | undefined {
-    return this.activeId && this.sessions.has(this.activeId) ? this.activeId : [...this.sessions.keys()].pop();
+    return this.activeId && this.sessions.has(this.activeId) ? this.activeId : undefined;
+  }
+
+  /** The user focused a connection (tree selection): the status bar follows when it is connected. */
+  focus(profileId: string): void {
+    if (this.activeId === profileId) return;
+    this.activeId = profileId;
+    this.stateEmitter.fire(profileId);
   }
 
   state(profileId: string): ConnectionState {
@@ -206,7 +218,8 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
       const cluster = await this.openCluster(profile, connection, options);
       const session: ManagedSession = { profile, client: cluster ?? connection, connection, ...(cluster ? { cluster } : {}), report, verified, nearestExpiry, connectedAt: Date.now() };
       this.sessions.set(profileId, session);
-      this.activeId = profileId;
+      // A connection the user asked for takes the focus; an automatic reconnect does not.
+      if (interactive) this.activeId = profileId;
       connection.onClose((err) => {
         if (this.sessions.get(profileId) === session) this.lost(profileId, session, err);
       });

@@ -233,8 +233,11 @@ describe('faults (in the extension host, against lab servers)', function () {
 
   it('fault: after deactivation the extension host holds no socket or timer of ours', async () => {
     for (const id of created) await container.sessions.disconnect(id);
+    for (const p of proxies) await p.stop();
+    proxies.clear();
     const srv = await start();
-    const tlsSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TLSWrap').length;
+    // A TLS socket is a TCP handle underneath (TLSWrap is no libuv handle of its own).
+    const tlsSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
     const baseline = tlsSockets();
     const a = await add('fault deactivate A', srv.port);
     const b = await add('fault deactivate B', srv.port);
