@@ -76,7 +76,8 @@ console.log(`  ${host.workbenchUrl()}`);
 console.log('');
 if (demoServer) {
   console.log('Demo TLS Redis servers (certificates generated for this run, CA file below):');
-  for (const p of demoServer.profiles) console.log(`  ${p.name.padEnd(24)} localhost:${p.port}`);
+  for (const p of demoServer.profiles) console.log(`  ${p.name.padEnd(40)} localhost:${p.port}`);
+  for (const n of demoServer.notes ?? []) console.log(`  Note: ${n}`);
   console.log(`  CA file: ${demoServer.caFile}`);
   if (demoProfileFile) console.log(`  Profiles: ${demoProfileFile} (open the Redis TLS view in the activity bar)`);
   else console.log('  Add them with "Redis TLS: Add Connection" (host localhost, TLS on, CA file above).');

@@ -16,18 +16,25 @@ const require = createRequire(import.meta.url);
 async function loadLab() {
   const outfile = join(PROJECT_DIR, 'out', 'demo', 'lab.js');
   await esbuild.build({
-    stdin: { contents: "export * from './test/lab/servers'; export * from './test/lab/certs';", resolveDir: PROJECT_DIR, loader: 'ts' },
+    stdin: {
+      contents: "export * from './test/lab/servers'; export * from './test/lab/certs'; export { startTlsCluster } from './test/integration/clusterLab';",
+      resolveDir: PROJECT_DIR,
+      loader: 'ts',
+    },
     bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'warning',
   });
   return require(outfile);
 }
 
 /**
- * Starts the demo servers. Returns { servers, profiles, env, stop() } or { why } when it cannot
- * (redis-server or openssl missing). `env` is for the code-server process.
+ * Starts the demo servers. Returns { servers, profiles, env, notes, stop() } or { why } when it cannot
+ * (redis-server or openssl missing). `env` is for the code-server process. Says what it does as it
+ * goes (`log`), since the first run also generates certificates and seeds about 100,000 keys.
  */
 export async function startDemo({ log = (m) => console.log(m) } = {}) {
   let lab;
+  const t0 = Date.now();
+  const step = (m) => log(`demo: ${m} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   try {
     lab = await loadLab();
     await lab.requireRedisTls();
@@ -35,23 +42,50 @@ export async function startDemo({ log = (m) => console.log(m) } = {}) {
     return { why: err?.message ?? String(err) };
   }
   const certs = await lab.getLab();
-  const verified = await lab.startRedis({ kind: 'tls' });
-  const wrongHost = await lab.startRedis({ kind: 'tls', certs: certs.wrongHostServer });
+  step('certificates generated under .lab/');
+  const [verified, mutual, wrongHost, expired, plaintext] = await Promise.all([
+    lab.startRedis({ kind: 'tls' }),
+    lab.startRedis({ kind: 'mtls' }),
+    lab.startRedis({ kind: 'tls', certs: certs.wrongHostServer }),
+    lab.startRedis({ kind: 'tls', certs: certs.expiredServer }),
+    lab.startRedis({ kind: 'plain' }),
+  ]);
+  const servers = [verified, mutual, wrongHost, expired, plaintext];
+  step('5 redis-server processes started (TLS, mutual TLS, wrong host name, expired certificate, plaintext)');
+  // The cluster starts while the keys are written: the two take about the same time.
+  const clusterStart = lab.startTlsCluster().then(
+    (c) => { step(`3-node TLS cluster ready on ports ${c.servers.map((s) => s.port).join(', ')}`); return c; },
+    (err) => { log(`demo: no cluster demo: ${err?.message ?? err}`); return null; },
+  );
   try {
-    await seed(verified, certs.rootCa.cert);
+    const n = await seed(verified, certs.rootCa.cert, step);
+    step(`seeded ${n.toLocaleString('en-US')} keys into "Demo: verified TLS"`);
   } catch (err) {
     log(`demo: could not add sample keys: ${err?.message ?? err}`);
   }
+  const cluster = await clusterStart;
+  if (cluster) await seedCluster(cluster).catch((err) => log(`demo: could not add cluster keys: ${err?.message ?? err}`));
+  const ca = certs.rootCa.certPath;
   const profiles = [
-    { name: 'Demo: verified TLS', host: 'localhost', port: verified.port, tls: true, caFile: certs.rootCa.certPath, verify: 'full', group: 'demo' },
-    { name: 'Demo: wrong host name', host: 'localhost', port: wrongHost.port, tls: true, caFile: certs.rootCa.certPath, verify: 'full', group: 'demo' },
+    { name: 'Demo: verified TLS', host: 'localhost', port: verified.port, tls: true, caFile: ca, verify: 'full', group: 'Demo' },
+    {
+      name: 'Demo: mutual TLS (key with passphrase)', host: 'localhost', port: mutual.port, tls: true, caFile: ca, verify: 'full',
+      certFile: certs.clientEncrypted.certPath, keyFile: certs.clientEncrypted.keyPath, encryptedKey: true, group: 'Demo',
+    },
+    ...(cluster ? [{ name: 'Demo: TLS cluster (3 nodes)', host: 'localhost', port: cluster.servers[0].port, tls: true, caFile: ca, verify: 'full', group: 'Demo' }] : []),
+    { name: 'Demo: wrong host name', host: 'localhost', port: wrongHost.port, tls: true, caFile: ca, verify: 'full', group: 'Demo: broken on purpose' },
+    { name: 'Demo: expired certificate', host: 'localhost', port: expired.port, tls: true, caFile: ca, verify: 'full', group: 'Demo: broken on purpose' },
+    { name: 'Demo: TLS to a plaintext port', host: 'localhost', port: plaintext.port, tls: true, caFile: ca, verify: 'full', group: 'Demo: broken on purpose' },
   ];
   return {
-    servers: [verified, wrongHost],
+    servers,
     profiles,
-    caFile: certs.rootCa.certPath,
-    env: { RTE_DEMO_HOST: verified.host, RTE_DEMO_PORT: String(verified.port), RTE_DEMO_CA_FILE: certs.rootCa.certPath },
-    stop: async () => { await Promise.all([verified.stop(), wrongHost.stop()]); },
+    caFile: ca,
+    notes: [`the mutual-TLS demo's client key passphrase is "${certs.passphrase}" (a lab secret made for this run; the prompt stores it in SecretStorage)`],
+    env: { RTE_DEMO_HOST: verified.host, RTE_DEMO_PORT: String(verified.port), RTE_DEMO_CA_FILE: ca },
+    stop: async () => {
+      await Promise.allSettled([...servers.map((s) => s.stop()), cluster?.stop()]);
+    },
   };
 }
 
@@ -64,10 +98,13 @@ export function writeDemoProfiles(workspace, profiles) {
   return file;
 }
 
-/** A few keys of every type, nested namespaces and TTLs, written over verified TLS with ioredis (a dev dependency). */
-async function seed(server, caPem) {
+const DEMO_KEYS = 100_000;
+const BIG_HASH_FIELDS = 50_000;
+const STREAM_ENTRIES = 10_000;
+
+function demoClient(server, caPem) {
   const Redis = require('ioredis');
-  const r = new Redis({
+  return new Redis({
     host: server.host,
     port: server.port,
     password: server.password,
@@ -75,6 +112,15 @@ async function seed(server, caPem) {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
   });
+}
+
+/**
+ * About 100,000 keys over verified TLS (ioredis, a dev dependency): nested namespaces, every type,
+ * JSON strings, TTLs, binary names and values, a 50,000-field hash and a 10,000-entry stream (so the
+ * value caps show), in pipelined batches. Returns the number of keys.
+ */
+async function seed(server, caPem, step) {
+  const r = demoClient(server, caPem);
   await r.connect();
   try {
     await r
@@ -91,10 +137,48 @@ async function seed(server, caPem) {
       .set('demo:session:abc', 'expires soon', 'EX', 3600)
       .set(Buffer.from([0x64, 0x65, 0x6d, 0x6f, 0x3a, 0xff, 0xfe, 0x62, 0x69, 0x6e]), Buffer.from([0, 1, 2, 3, 250]))
       .exec();
-    const batch = r.pipeline();
-    for (let i = 0; i < 30; i++) batch.set(`demo:cache:item:${String(i).padStart(2, '0')}`, `value ${i}`, 'EX', 86400);
-    await batch.exec();
+    const regions = ['eu-west', 'us-east', 'ap-south', 'sa-east'];
+    const kinds = ['string', 'json', 'hash', 'list', 'set', 'zset'];
+    let written = 12;
+    for (let start = 0; written < DEMO_KEYS; start += 20000) {
+      const batch = r.pipeline();
+      for (let i = start; i < start + 20000 && written < DEMO_KEYS; i++, written++) {
+        const region = regions[i % regions.length];
+        const id = String(i).padStart(6, '0');
+        switch (kinds[i % kinds.length]) {
+          case 'string': batch.set(`app:${region}:session:${id}`, `session ${id}`, 'EX', 600 + (i % 86400)); break;
+          case 'json': batch.set(`app:${region}:cache:user:${id}`, JSON.stringify({ id: i, region, plan: i % 3 ? 'free' : 'pro', tags: ['demo', region] })); break;
+          case 'hash': batch.hset(`app:${region}:user:${id}`, 'name', `user ${id}`, 'visits', String(i % 97)); break;
+          case 'list': batch.rpush(`app:${region}:queue:${id}`, 'job-a', 'job-b'); break;
+          case 'set': batch.sadd(`app:${region}:tags:${id}`, 'tls', region); break;
+          default: batch.zadd(`app:${region}:leaderboard:${id}`, i % 1000, `player-${id}`);
+        }
+      }
+      await batch.exec();
+    }
+    step(`${DEMO_KEYS.toLocaleString('en-US')} keys in nested namespaces written`);
+    for (let start = 0; start < BIG_HASH_FIELDS; start += 10000) {
+      const fields = [];
+      for (let i = start; i < start + 10000; i++) fields.push(`field:${String(i).padStart(5, '0')}`, `value ${i}`);
+      await r.hset('demo:big:hash', ...fields);
+    }
+    const stream = r.pipeline();
+    for (let i = 0; i < STREAM_ENTRIES; i++) stream.xadd('demo:big:stream', '*', 'seq', String(i), 'event', i % 2 ? 'click' : 'view');
+    await stream.exec();
+    step(`a ${BIG_HASH_FIELDS.toLocaleString('en-US')}-field hash and a ${STREAM_ENTRIES.toLocaleString('en-US')}-entry stream written`);
+    return await r.dbsize();
   } finally {
     r.disconnect();
+  }
+}
+
+/** 300 keys spread over the demo cluster's masters: each goes to the node that does not answer MOVED. */
+async function seedCluster(cluster) {
+  for (let i = 0; i < 300; i++) {
+    const key = `cluster:item:${i}`;
+    for (const admin of cluster.admin) {
+      const reply = await admin.send(['SET', key, `value ${i}`]).catch((e) => e);
+      if (!(reply instanceof Error)) break;
+    }
   }
 }

@@ -7,7 +7,7 @@ import { displayBytes, globEscape, isPlainText, quoteBytes } from '../core/keys/
 import { count } from '../core/keys/format';
 import { SCAN_TYPES, type ScanFilter } from '../core/keys/scanPager';
 import { createPager } from '../core/keys/clusterScan';
-import { asInteger } from '../core/keys/replies';
+import { asInteger } from '../core/keys/replyNarrowing';
 import { nextPartUri, valueUri, VALUE_SCHEME, type ValueFileSystem } from '../values/valueFs';
 import type { Logger } from '../platform/logger';
 import type { UserInput } from '../platform/userInput';

@@ -5,7 +5,7 @@ import { createSecureContext } from 'node:tls';
 import { getLab, type LabCerts } from '../lab/certs';
 import { checkKeyPair, checkPfx, identityErrorProblem, type KeyPairResult } from '../../src/core/certs/keyPair';
 import { validatePfx } from '../../src/core/certs/pkcs12';
-import { classifyError } from '../../src/core/diagnosis/classify';
+import { classifyError } from '../../src/core/tls/classify';
 import { isDiagnosedError } from '../../src/core/diagnosis/problem';
 import { preflight } from '../../src/core/profiles/checks';
 import { precheckClientIdentity } from '../../src/core/tls/context';

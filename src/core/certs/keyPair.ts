@@ -149,7 +149,7 @@ export function identityErrorProblem(err: unknown, identity: { passphrase?: stri
       return {
         failure: 'pfx-legacy',
         problem: makeProblem('KEY_PASSPHRASE', 'The PKCS#12 (.pfx/.p12) file is encrypted with a legacy algorithm (RC2 or 3DES) that OpenSSL 3 no longer loads.', {
-          ...withFacts, field: 'cert', title: 'The PKCS#12 file uses legacy encryption',
+          ...withFacts, field: 'key', title: 'The PKCS#12 file uses legacy encryption',
           fix: 'Re-export it with modern encryption (openssl pkcs12 -legacy -in old.p12 -nodes | openssl pkcs12 -export ...), or use the PEM certificate and key instead.',
         }),
       };
@@ -159,7 +159,7 @@ export function identityErrorProblem(err: unknown, identity: { passphrase?: stri
       return {
         failure: 'pfx-password',
         problem: makeProblem('KEY_PASSPHRASE', identity.passphrase ? 'The PKCS#12 file could not be opened with the password given (MAC check failed).' : 'The PKCS#12 file needs a password, and none was given.', {
-          ...withFacts, title: 'The password does not open the PKCS#12 file', fix: 'Re-enter the PKCS#12 (PFX) password.',
+          ...withFacts,
         }),
       };
     }

@@ -8,7 +8,7 @@ import type { KeySink } from '../resp/scanReader';
 import { ReplyError, type Reply } from '../resp/replyTypes';
 import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
-import { classifyError, classifyReplyError, type FailureContext } from '../diagnosis/classify';
+import { classifyError, classifyReplyError, type FailureContext } from '../tls/classify';
 import { defaultTlsCache, precheckClientIdentity, tlsProfileKey, type TlsCache } from '../tls/context';
 import type { HandshakeReport } from '../tls/report';
 import type { SendOptions } from './commander';

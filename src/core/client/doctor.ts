@@ -5,7 +5,7 @@ import type { CertSummary } from '../certs/summary';
 import { diagnosticHandshake } from '../tls/probes';
 import type { HandshakeReport } from '../tls/report';
 import { isDiagnosedError, type DiagnosisCode, type ProblemField } from '../diagnosis/problem';
-import { classifyError } from '../diagnosis/classify';
+import { classifyError } from '../tls/classify';
 
 /** The doctor's verdict; also the shape of `redis-tls doctor --json`. */
 export interface DoctorResult {

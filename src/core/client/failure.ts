@@ -6,8 +6,8 @@
 import { CONNECTION_DEFAULTS, type ConnectionOptions } from '../endpoint/options';
 import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
-import { classifyError, errorCode, type FailureContext } from '../diagnosis/classify';
-import { probeFor } from '../diagnosis/tlsErrors';
+import { classifyError, errorCode, type FailureContext } from '../tls/classify';
+import { probeFor } from '../tls/errorFamilies';
 import { diagnosticHandshake, plaintextRedisProbe, probeServerVersions } from '../tls/probes';
 
 const PROBE_MS = 2000;

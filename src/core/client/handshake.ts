@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { CONNECTION_DEFAULTS, type ConnectionOptions } from '../endpoint/options';
 import { DiagnosedError } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
-import { classifyError, type FailureContext } from '../diagnosis/classify';
+import { classifyError, type FailureContext } from '../tls/classify';
 import { sniFor, type TlsCache } from '../tls/context';
 import { normalizeFingerprint, summarizeChain, type CertSummary } from '../certs/summary';
 import { peerChainRaw } from '../tls/peerChain';

@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { CONNECTION_DEFAULTS, type ConnectionOptions } from '../endpoint/options';
 import { DiagnosedError } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
-import { classifyError, type FailureContext } from '../diagnosis/classify';
+import { classifyError, type FailureContext } from '../tls/classify';
 
 /** Connects TCP within `timeoutMs`; rejects with a DiagnosedError. Marks `ctx.tcpConnected`. */
 export function connectTcp(o: ConnectionOptions, timeoutMs: number, ctx: FailureContext): Promise<net.Socket> {

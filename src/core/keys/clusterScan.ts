@@ -4,7 +4,7 @@
  * pipelined); "Load all" scans every master at once over its own connection.
  */
 import { Database } from './database';
-import type { Commander } from './replies';
+import type { Commander } from './replyNarrowing';
 import { ScanPager, type ScanFilter, type ScanProgress } from './scanPager';
 
 /** What the tree needs from a pager (ScanPager and ClusterScanPager). */

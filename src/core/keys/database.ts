@@ -3,7 +3,7 @@
  * profile's database for everyone else: commands for another database are wrapped, in the same tick,
  * as `SELECT n` + command(s) + `SELECT home`, so they reach the server back to back.
  */
-import { Args, Commander, asText, pipeline } from './replies';
+import { Args, Commander, asText, pipeline } from './replyNarrowing';
 
 export class Database implements Commander {
   constructor(

@@ -2,7 +2,7 @@
  * Per-key facts for the visible keys only: type and TTL for a page (pipelined), and on demand the
  * details of one key (encoding, memory usage, length). Read commands only.
  */
-import { Args, asInteger, asText, pipeline } from './replies';
+import { Args, asInteger, asText, pipeline } from './replyNarrowing';
 import type { Database } from './database';
 
 export type KeyType = 'string' | 'hash' | 'list' | 'set' | 'zset' | 'stream' | 'ReJSON-RL' | 'none' | 'unknown';

@@ -3,7 +3,7 @@
  * progress and cancellation. Never KEYS. The next SCAN is sent before the current page is handed
  * to the consumer, so grouping a page overlaps the server's work on the next one.
  */
-import { Args, Commander, asArray, asBuffer, asBufferArray } from './replies';
+import { Args, Commander, asArray, asBuffer, asBufferArray } from './replyNarrowing';
 
 export interface ScanFilter {
   /** Glob pattern (SCAN MATCH); bytes or UTF-8 text. */

@@ -6,7 +6,7 @@ import { displayBytes } from './bytes';
 import type { Database } from './database';
 import { count, hexDump, isText, jsonLiteral, prettyJson, scoreLiteral } from './format';
 import { KeyType, formatTtl, toKeyType } from './keyInfo';
-import { Args, asArray, asBuffer, asInteger, asOptionalBuffer, asText, pipeline } from './replies';
+import { Args, asArray, asBuffer, asInteger, asOptionalBuffer, asText, pipeline } from './replyNarrowing';
 
 export interface ValueCaps {
   maxBytes: number;

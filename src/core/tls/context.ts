@@ -4,7 +4,7 @@ import * as tls from 'node:tls';
 import { checkKeyPair } from '../certs/keyPair';
 import type { ConnectionOptions, TlsSettings } from '../endpoint/options';
 import { DiagnosedError } from '../diagnosis/problem';
-import { classifyError } from '../diagnosis/classify';
+import { classifyError } from './classify';
 
 function digest(parts: Array<string | Buffer | undefined>): string {
   const h = createHash('sha256');

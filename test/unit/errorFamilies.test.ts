@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { classifyError } from '../../src/core/diagnosis/classify';
-import { codesOf, probeFor, tlsErrorFamily, type TlsErrorFamily } from '../../src/core/diagnosis/tlsErrors';
+import { classifyError } from '../../src/core/tls/classify';
+import { codesOf, probeFor, tlsErrorFamily, type TlsErrorFamily } from '../../src/core/tls/errorFamilies';
 import type { ConnectionOptions } from '../../src/core/client/options';
 
 const options: ConnectionOptions = { host: 'db.example', port: 6380, tls: { enabled: true } };

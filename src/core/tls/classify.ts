@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import { formatEndpoint, type ConnectionOptions } from '../endpoint/options';
 import type { CertSummary } from '../certs/summary';
-import { DiagnosedError, type Problem } from './problem';
-import { makeProblem } from './catalogue';
-import { tlsErrorFamily } from './tlsErrors';
+import { DiagnosedError, type Problem } from '../diagnosis/problem';
+import { makeProblem } from '../diagnosis/catalogue';
+import { tlsErrorFamily } from './errorFamilies';
 import { identityErrorProblem } from '../certs/keyPair';
 
 /** What the connection knew when it failed; every field optional except the options. */
