@@ -3,6 +3,7 @@
 // user's state (filters, node ids so the workbench keeps expansion, profiles) and leaves no socket or
 // timer behind. Every test title starts with "fault: " (npm run test:reliability counts them).
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createHash, X509Certificate } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { SaveResult } from '../../src/commands/connections';
@@ -17,6 +18,38 @@ import { startRedis, type RedisServer } from '../lab/servers';
 import { activateContainer, EXTENSION_ID, removeProfiles } from './helpers';
 
 const KEYS = 60_000;
+
+/**
+ * TCP connections of this process (the extension host) to the given local ports: its socket file
+ * descriptors matched against the kernel's TCP table (Linux /proc), so nothing of ours can hide.
+ */
+function socketsOfOursTo(ports: readonly number[]): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  let n = 0;
+  for (const table of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      const remotePort = parseInt(cols[2]!.split(':').pop()!, 16);
+      if (ports.includes(remotePort) && inodes.has(cols[9]!)) n++;
+    }
+  }
+  return n;
+}
 
 describe('faults (in the extension host, against lab servers)', function () {
   this.timeout(90_000);
@@ -236,15 +269,12 @@ describe('faults (in the extension host, against lab servers)', function () {
     for (const p of proxies) await p.stop();
     proxies.clear();
     const srv = await start();
-    // A TLS socket is a TCP handle underneath (TLSWrap is no libuv handle of its own).
-    const tlsSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
-    const baseline = tlsSockets();
     const a = await add('fault deactivate A', srv.port);
     const b = await add('fault deactivate B', srv.port);
     await container.sessions.connect(a);
     await container.sessions.connect(b);
     assert.equal(container.sessions.resources.sockets, 2);
-    assert.ok(tlsSockets() >= baseline + 2, 'the sessions hold TLS sockets');
+    assert.equal(socketsOfOursTo([srv.port]), 2, 'the two sessions hold two TCP sockets of this process');
     // A lost session leaves a pending reconnect timer.
     await stop(srv);
     await until(a, lostAndRetrying, 'lost');
@@ -253,6 +283,7 @@ describe('faults (in the extension host, against lab servers)', function () {
     const c = await start();
     const live = await add('fault deactivate C', c.port);
     await container.sessions.connect(live);
+    assert.equal(socketsOfOursTo([c.port]), 1);
     // Deactivation disposes what context.subscriptions owns: the container.
     const sessions = container.sessions;
     container.dispose();
@@ -260,9 +291,10 @@ describe('faults (in the extension host, against lab servers)', function () {
     await new Promise<void>((resolve, reject) => {
       const deadline = Date.now() + 5000;
       const poll = (): void => {
-        if (tlsSockets() <= baseline) resolve();
-        else if (Date.now() > deadline) reject(new Error(`${tlsSockets() - baseline} TLS socket(s) left after deactivation`));
-        else setImmediate(poll);
+        const left = socketsOfOursTo([srv.port, c.port]);
+        if (left === 0) resolve();
+        else if (Date.now() > deadline) reject(new Error(`${left} socket(s) to the lab servers left after deactivation`));
+        else setTimeout(poll, 20);
       };
       poll();
     });
