@@ -10,6 +10,7 @@ import { SecretStore } from './platform/secretStore';
 import { UserInputRouter } from './platform/userInput';
 import { SessionManager } from './sessions/sessionManager';
 import { registerKeyBrowser, type KeyBrowser } from './views/keyBrowser';
+import { registerTerminal } from './terminal/register';
 
 /**
  * The composition root: builds every service once, in dependency order, and owns their disposables.
@@ -39,6 +40,7 @@ export class Container implements vscode.Disposable {
     this.keyBrowser = registerKeyBrowser(this);
     for (const d of registerKeyCommands({ provider: this.keyBrowser.provider, fs: this.keyBrowser.fs, log: this.log, ui: this.ui })) this.own(d);
     registerCertificates(this);
+    registerTerminal(this);
   }
 
   /** Registers a disposable for the extension's lifetime. */

@@ -2,17 +2,17 @@ import { parseConnectionArgs } from '../core/client/redisCliArgs';
 import { RedisConnection } from '../core/client/connection';
 import { runDoctor } from '../core/client/doctor';
 import { isDiagnosedError } from '../core/diagnosis/problem';
-import { isEncryptedKeyPem } from '../core/certs/pem';
-import { buildConnectionOptions, promptHidden, UsageError } from './options';
+import { connectionOptionsFromArgs, usageExit, UsageError } from './options';
 import { clean, formatDoctor } from './format';
 import { scanToStream } from './scan';
-import { readFileSync } from 'node:fs';
+import { runCli } from './cli';
 
 const USAGE = `redis-tls: Redis over verified TLS, with a diagnosis for every failure
 
 Usage:
   redis-tls doctor [rediss://[user@]host:port[/db] | -h HOST -p PORT] [options] [--json]
   redis-tls scan   <connection options> [--pattern GLOB] [--type TYPE] [--count N]
+  redis-tls cli    <connection options> [--raw|--no-raw] [-e] [--yes] [COMMAND [ARG...]]
 
 Connection options (as redis-cli):
   -h HOST  -p PORT  -n DB  --user NAME  -u URL
@@ -20,6 +20,8 @@ Connection options (as redis-cli):
   --tls-min-version TLSv1.2|TLSv1.3  --tls-max-version TLSv1.2|TLSv1.3  --timeout MS
 
 scan prints each key once per line, raw bytes; --count is the SCAN COUNT hint (default 5000).
+cli runs one command, or the commands on stdin (one per line), or a redis-cli-like prompt on a
+terminal; replies print as redis-cli prints them (raw when stdout is not a terminal).
 
 Secrets never go on the command line: the password comes from REDISCLI_AUTH, a key passphrase
 from REDIS_TLS_KEY_PASSPHRASE (or a prompt on a terminal).
@@ -60,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'cli') return runCli(argv.slice(1));
   if (command !== 'doctor' && command !== 'scan') {
     process.stderr.write(`redis-tls: unknown command "${clean(command)}"\n\n${USAGE}`);
     return 2;
@@ -70,19 +73,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (args.errors.length) throw new UsageError(args.errors.join('\n'));
     flags = parseCommandFlags(command, args.rest);
-    let passphrase: string | undefined;
-    if (args.key && process.env.REDIS_TLS_KEY_PASSPHRASE === undefined && process.stdin.isTTY) {
-      let keyPem: Buffer | undefined;
-      try { keyPem = readFileSync(args.key); } catch { /* reported by buildConnectionOptions */ }
-      if (keyPem && isEncryptedKeyPem(keyPem)) passphrase = await promptHidden(`Passphrase for ${args.key}: `);
-    }
-    options = buildConnectionOptions(args, process.env, passphrase);
+    options = await connectionOptionsFromArgs(args, process.env);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`redis-tls: ${e.message}\n(see redis-tls --help)\n`);
-      return 2;
-    }
-    throw e;
+    return usageExit(e);
   }
   for (const w of args.warnings) process.stderr.write(`${w}\n`);
 

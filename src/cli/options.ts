@@ -2,8 +2,16 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionOptions } from '../core/client/options';
 import type { ConnectionArgs } from '../core/client/redisCliArgs';
+import { isEncryptedKeyPem } from '../core/certs/pem';
 
 export class UsageError extends Error {}
+
+/** Prints a UsageError the CLI's way and returns exit status 2; anything else is rethrown. */
+export function usageExit(e: unknown): number {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`redis-tls: ${e.message}\n(see redis-tls --help)\n`);
+  return 2;
+}
 
 function readFile(flag: string, path: string): Buffer {
   try {
@@ -73,6 +81,17 @@ export function buildConnectionOptions(args: ConnectionArgs, env: NodeJS.Process
     ...(args.timeoutMs ? { connectTimeoutMs: args.timeoutMs, commandTimeoutMs: args.timeoutMs } : {}),
   };
   return o;
+}
+
+/** buildConnectionOptions, asking for the passphrase of an encrypted --key on a terminal when the environment has none. */
+export async function connectionOptionsFromArgs(args: ConnectionArgs, env: NodeJS.ProcessEnv): Promise<ConnectionOptions> {
+  let passphrase: string | undefined;
+  if (args.key && env.REDIS_TLS_KEY_PASSPHRASE === undefined && process.stdin.isTTY) {
+    let keyPem: Buffer | undefined;
+    try { keyPem = readFileSync(args.key); } catch { /* reported by buildConnectionOptions */ }
+    if (keyPem && isEncryptedKeyPem(keyPem)) passphrase = await promptHidden(`Passphrase for ${args.key}: `);
+  }
+  return buildConnectionOptions(args, env, passphrase);
 }
 
 /** Reads a line from the terminal without echo. */

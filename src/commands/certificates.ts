@@ -10,10 +10,10 @@ import {
   buildChain,
   Certificate,
   parseCertificates,
-  readPfx,
+  readPfxOffThread,
   type ChainReport,
 } from '../core/certs';
-import { fetchPresentedChain, ProbeError, type ProbeResult } from '../core/tls/inspectionHandshake';
+import { fetchPresentedChain, type ProbeResult } from '../core/tls/inspectionHandshake';
 import type { Profile } from '../core/profiles/profile';
 import { registerCertificateDiagnostics } from '../editorDiagnostics/certificateDiagnostics';
 import { registerProfileDiagnostics } from '../editorDiagnostics/profileDiagnostics';
@@ -132,15 +132,7 @@ export async function connectionModel(container: Container, profile: Profile): P
   const notes: string[] = [];
   const base = { host: options.host, port: options.port, servername: t.servername, minVersion: t.minVersion, maxVersion: t.maxVersion };
   try {
-    try {
-      probe = await fetchPresentedChain({ ...base, cert: t.cert, key: t.key, passphrase: t.passphrase, pfx: t.pfx });
-    } catch (e) {
-      // A client identity OpenSSL cannot load (missing passphrase, key mismatch) must not hide the
-      // server's chain: read it without one (TLS 1.3 servers send it before asking for ours).
-      if (!(e instanceof ProbeError) || !/^ERR_OSSL|^ERR_SSL_/.test(e.code) || !(t.cert || t.pfx)) throw e;
-      probe = await fetchPresentedChain(base);
-      notes.push(`The client certificate could not be used for this inspection (${e.code}); the chain was read without it.`);
-    }
+    probe = await fetchPresentedChain(base);
   } catch (e) {
     // The server cannot be reached again: show what the live connection recorded, if there is one.
     if (session?.report?.tls && session.report.chain.length > 0) return reportOnlyModel(profile.name, caDescription(profile), session.report, e instanceof Error ? e.message : 'unreachable');
@@ -189,7 +181,8 @@ export async function fileModel(uri: vscode.Uri, blockIndex: number | undefined,
   if (PFX_EXTENSIONS.has(path.extname(name).toLowerCase())) {
     const password = await askPassword();
     if (password === undefined) throw new Error('No password given: the PKCS#12 file was not opened.');
-    const contents = readPfx(bytes, password);
+    // Off the extension host's thread, with a time limit: the file chooses its own iteration counts.
+    const contents = await readPfxOffThread(bytes, password);
     if (!contents.validation.ok) notes.push(contents.validation.message);
     else notes.push(`OpenSSL loads this PKCS#12 file: the password is right${contents.hasPrivateKey ? ' and the private key matches its certificate' : ''}.`);
     if (contents.unsupported.length) notes.push(`Not readable here: ${contents.unsupported.join(', ')}.`);

@@ -15,7 +15,10 @@ export interface BrowserSettings {
 }
 
 /** A setting name below `redisTls.` (as declared in package.json's contributes.configuration). */
-export type SettingName = 'expiryWarningDays' | 'scanPageSize' | 'treePageSize' | 'values.maxBytes' | 'values.maxElements';
+export type SettingName = 'expiryWarningDays' | 'scanPageSize' | 'treePageSize' | 'values.maxBytes' | 'values.maxElements' | 'maxReplyBytes';
+
+/** `redisTls.maxReplyBytes`: default and bounds (the default matches package.json). */
+export const MAX_REPLY_BYTES = { default: 64 * 1024 * 1024, min: 64 * 1024, max: 1024 * 1024 * 1024 } as const;
 
 function clamp(v: number | undefined, min: number, max: number, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : fallback;
@@ -38,6 +41,14 @@ export class Config {
       scanPageSize: clamp(c.get<number>('scanPageSize'), 10, 100_000, 1000),
       treePageSize: clamp(c.get<number>('treePageSize'), 10, 10_000, 500),
     };
+  }
+
+  /**
+   * Cap on the bytes of one server reply (checked against every declared length before anything is
+   * allocated); every session's connections get it.
+   */
+  get maxReplyBytes(): number {
+    return clamp(this.section.get<number>('maxReplyBytes'), MAX_REPLY_BYTES.min, MAX_REPLY_BYTES.max, MAX_REPLY_BYTES.default);
   }
 
   /** Size caps of one part of a value document. */

@@ -201,6 +201,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     try {
       const options = await this.resolveOptions(profile, interactive);
       options.clientName = 'redis-tls-explorer';
+      options.maxReplyBytes = this.config.maxReplyBytes;
       let connection: RedisConnection;
       try {
         connection = await RedisConnection.open(options);

@@ -61,12 +61,14 @@ describe('certs: presented chains from a real redis-server', function () {
     assert.deepEqual(report.links.map((l) => l.verdict), ['error', 'ok', 'ok']);
   });
 
-  it('an mTLS server (TLS 1.2) still shows its chain when a client identity is given', async () => {
-    const srv = await startRedis({ kind: 'mtls', certs: lab.server, protocols: 'TLSv1.2' });
-    servers.push(srv);
-    const probe = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost', cert: lab.client.cert, key: lab.client.key });
-    assert.equal(probe.presented[0].commonNames[0], 'localhost');
-  });
+  for (const protocols of ['TLSv1.2', 'TLSv1.3'] as const) {
+    it(`an mTLS server (${protocols}) shows its chain to the inspection, which presents no client certificate`, async () => {
+      const srv = await startRedis({ kind: 'mtls', certs: lab.server, protocols });
+      servers.push(srv);
+      const probe = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost' });
+      assert.equal(probe.presented[0].commonNames[0], 'localhost');
+    });
+  }
 
   it('a refused port is reported as such', async () => {
     await assert.rejects(fetchPresentedChain({ host: '127.0.0.1', port: 1, timeoutMs: 3000 }), /refused/);

@@ -6,7 +6,10 @@ import { getLab, type LabCerts } from '../lab/certs';
 
 describe('Use This CA argument', () => {
   let lab: LabCerts;
-  before(async () => { lab = await getLab(); });
+  before(async function () {
+    this.timeout(120_000); // the lab generates its certificates with openssl on first use
+    lab = await getLab();
+  });
 
   it('accepts a CA bundle and keeps only its certificates, re-encoded', () => {
     const text = `comment before\n${lab.caBundle.cert}\n-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n`;

@@ -1,18 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ReplyQueue } from '../../src/core/resp/queue';
 import { ReplyError, type Reply } from '../../src/core/resp/replyTypes';
-
-/** mulberry32: a tiny seeded PRNG so every run (and every failure) is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../lab/prng';
 
 type Gen = { value: Reply; bytes: Buffer };
 

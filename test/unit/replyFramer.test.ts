@@ -79,3 +79,46 @@ describe('ReplyQueue hands bytes to the raw SCAN reader only at a reply boundary
     assert.equal(page.scanSink, undefined);
   });
 });
+
+describe('hostile: declared lengths allocate nothing before their bytes arrive', () => {
+  it('a dozen `*30000000` headers (about 130 bytes) do not make the parser allocate', () => {
+    const q = new ReplyQueue({ maxReplyBytes: 512 * 1024 * 1024, onFatal: () => assert.fail('no fatal: the counts fit under the cap') });
+    q.push({ settled: false, resolve: () => assert.fail('no reply yet'), reject: () => assert.fail('no error') });
+    global.gc?.();
+    const before = process.memoryUsage();
+    for (let i = 0; i < 12; i++) q.feed(Buffer.from('*30000000\r\n'));
+    const after = process.memoryUsage();
+    const grew = (after.rss - before.rss + after.heapUsed - before.heapUsed) / (1024 * 1024);
+    // redis-parser alone allocates ~240 MB per such header; held-back bytes cost 132 bytes.
+    assert.ok(grew < 50, `memory grew ${grew.toFixed(0)} MB for 132 bytes of headers`);
+    assert.ok(q.midReply, 'the reply is still being received');
+  });
+
+  it('a count that cannot fit under the cap is refused at its header, naming the cap', () => {
+    let fatal: Error | undefined;
+    const q = new ReplyQueue({ maxReplyBytes: 64 * 1024 * 1024, onFatal: (e) => { fatal = e; } });
+    q.push({ settled: false, resolve: () => assert.fail('no reply'), reject: () => undefined });
+    q.feed(Buffer.from('*30000000\r\n'));
+    assert.match(String(fatal?.message), /larger than the 67108864-byte cap/);
+    assert.deepEqual(new ReplyFramer(100, 8).advance(Buffer.from('*32\r\n')), { state: 'too-large' });
+    assert.equal(new ReplyFramer(100, 8).advance(Buffer.from('*31\r\n')).state, 'ok');
+  });
+
+  it('a reply split over many chunks is still decoded once complete', () => {
+    const q = new ReplyQueue({ maxReplyBytes: 1 << 20, onFatal: () => assert.fail('no fatal') });
+    const got: Reply[] = [];
+    q.push({ settled: false, resolve: (r) => got.push(r), reject: () => assert.fail() });
+    q.push({ settled: false, resolve: (r) => got.push(r), reject: () => assert.fail() });
+    const bytes = Buffer.from('*3\r\n$3\r\nabc\r\n*2\r\n:1\r\n$-1\r\n+OK\r\n:7\r\n');
+    for (let i = 0; i < bytes.length; i++) q.feed(bytes.subarray(i, i + 1));
+    assert.deepEqual(got, [[Buffer.from('abc'), [1, null], Buffer.from('OK')], 7]);
+  });
+
+  it('the raw SCAN reader refuses a key count that cannot fit under the cap', () => {
+    let fatal: Error | undefined;
+    const q = new ReplyQueue({ maxReplyBytes: 1 << 20, onFatal: (e) => { fatal = e; } });
+    q.push({ settled: false, scanSink: () => undefined, resolve: () => assert.fail(), reject: () => undefined });
+    q.feed(Buffer.from('*2\r\n$1\r\n0\r\n*30000000\r\n'));
+    assert.match(String(fatal?.message), /cap/);
+  });
+});

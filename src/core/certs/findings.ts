@@ -10,6 +10,7 @@ import { certificateHoldsKey } from './keyPair';
 import { isEncryptedKeyBlock, isPrivateKeyLabel, splitPem, type PemBlock } from './pem';
 
 export type FindingId =
+  | 'analysis-failed'
   | 'expired'
   | 'expiring'
   | 'not-yet-valid'

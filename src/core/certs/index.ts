@@ -12,3 +12,4 @@ export * from './analyze';
 export * from './summary';
 export { checkKeyPair, checkPfx, type KeyPairFailure, type KeyPairResult } from './keyPair';
 export { readPfx, validatePfx, type PfxContents, type PfxValidation } from './pkcs12';
+export { readPfxOffThread, PfxReadError, PFX_TIME_LIMIT_MS } from './pfxOffThread';

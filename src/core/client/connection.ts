@@ -61,6 +61,7 @@ export class RedisConnection {
   private closedWith: DiagnosedError | null | undefined = undefined;
   private readonly closeListeners: Array<(err: DiagnosedError | null) => void> = [];
   private readonly closedPromise: Promise<void>;
+  private readonly dataListeners: Array<(chunk: Buffer) => void> = [];
 
   private constructor(options: ConnectionOptions, socket: net.Socket, report: HandshakeReport) {
     this.options = options;
@@ -72,7 +73,10 @@ export class RedisConnection {
       onFatal: (err) => this.onStreamBroken(err),
     });
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', (chunk: Buffer) => this.queue.feed(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      for (const l of this.dataListeners) l(chunk);
+      this.queue.feed(chunk);
+    });
     socket.on('error', (err: Error) => this.fail(new DiagnosedError(this.classify(err), { cause: err })));
     socket.on('close', () => {
       const midReply = this.queue.midReply;
@@ -267,6 +271,22 @@ export class RedisConnection {
       if (this.closedWith !== undefined || parts.length === 0) return;
       this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
     });
+  }
+
+  /**
+   * Observes the reply bytes as they arrive, before they are routed: for a second decoder that keeps
+   * what the Reply type drops (status vs bulk strings), as the command terminal does.
+   */
+  onData(listener: (chunk: Buffer) => void): void {
+    this.dataListeners.push(listener);
+  }
+
+  /**
+   * For streaming commands (SUBSCRIBE, MONITOR): replies nobody asked for go to `listener` instead of
+   * closing the connection as a protocol violation.
+   */
+  acceptUnsolicited(listener: (reply: Reply | ReplyError) => void): void {
+    this.queue.onUnsolicited = listener;
   }
 
   get closed(): boolean {

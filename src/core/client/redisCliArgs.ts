@@ -40,7 +40,8 @@ export interface ConnectionArgs {
   errors: string[];
 }
 
-const VALUE_FLAGS = new Set(['-h', '-p', '-n', '-a', '-u', '--user', '--pass', '--cacert', '--cacertdir', '--cert', '--key', '--sni', '--tls-min-version', '--tls-max-version', '--timeout']);
+/** Flags that take a value (the next argument, or `--flag=value`). */
+export const VALUE_FLAGS = new Set(['-h', '-p', '-n', '-a', '-u', '--user', '--pass', '--cacert', '--cacertdir', '--cert', '--key', '--sni', '--tls-min-version', '--tls-max-version', '--timeout']);
 
 function toVersion(v: string): TlsVersion | undefined {
   const m = /^(?:TLSv?)?(1\.[23])$/i.exec(v.trim());

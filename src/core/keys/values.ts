@@ -34,7 +34,32 @@ export interface ValuePart {
   summary: string;
 }
 
-export async function readValue(db: Database, key: Buffer, position: ValuePosition = {}, caps: ValueCaps = DEFAULT_CAPS): Promise<ValuePart> {
+/** HSCAN/SSCAN calls of one part at most, whatever the server answers (empty pages, ignored COUNT). */
+export const MAX_SCAN_CALLS = 100;
+/** A part never holds more than this many times maxElements, whatever the server sends. */
+export const MAX_PART_FACTOR = 2;
+
+/**
+ * Reads one part of a value. `signal` cancels it (the reads in flight reject with its reason). The caps
+ * hold even against a server that ignores COUNT or ranges: no more than `maxElements` elements and
+ * MAX_SCAN_CALLS calls per part, and a RedisJSON document larger than `maxBytes` is not fetched.
+ */
+export async function readValue(db: Database, key: Buffer, position: ValuePosition = {}, caps: ValueCaps = DEFAULT_CAPS, signal?: AbortSignal): Promise<ValuePart> {
+  const scoped: Database = signal ? withSignal(db, signal) : db;
+  return readScoped(scoped, key, position, caps);
+}
+
+/** `db` with `signal` on every command (and checked before each). */
+function withSignal(db: Database, signal: AbortSignal): Database {
+  const scoped = Object.create(db) as Database;
+  scoped.send = (args, options) => {
+    signal.throwIfAborted();
+    return db.send(args, { ...options, signal });
+  };
+  return scoped;
+}
+
+async function readScoped(db: Database, key: Buffer, position: ValuePosition, caps: ValueCaps): Promise<ValuePart> {
   const [typeReply, pttlReply] = await pipeline(db, [['TYPE', key], ['PTTL', key]]);
   const type = toKeyType(asText(typeReply));
   const pttl = pttlReply instanceof Error ? -1 : asInteger(pttlReply);
@@ -84,16 +109,34 @@ async function readString(db: Database, key: Buffer, position: ValuePosition, ca
   return { type: 'string', kind: 'hex', text: note + hexDump(data, offset) + '\n', summary: `${summary} · binary`, ...(next ? { next } : {}) };
 }
 
-/** HSCAN/SSCAN until `max` elements or the end; returns the raw element list and the next cursor. */
-async function scanElements(db: Database, command: 'HSCAN' | 'SSCAN', key: Buffer, cursor: string, max: number, perElement: number): Promise<{ items: Buffer[]; cursor: string }> {
+/**
+ * HSCAN/SSCAN until `max` elements, the end, or MAX_SCAN_CALLS calls; returns the raw element list
+ * and the next cursor. COUNT is only a hint (Redis returns a whole bucket, or a whole small listpack)
+ * and a page cannot be resumed in the middle, so a page is kept whole up to twice the cap; beyond that
+ * (a server ignoring COUNT) it is cut: `dropped` counts the elements not shown (the cursor moves past them).
+ */
+async function scanElements(db: Database, command: 'HSCAN' | 'SSCAN', key: Buffer, cursor: string, max: number, perElement: number): Promise<{ items: Buffer[]; cursor: string; dropped: number }> {
   const items: Buffer[] = [];
+  const limit = MAX_PART_FACTOR * max * perElement;
   let at = cursor;
+  let dropped = 0;
+  let calls = 0;
   do {
-    const reply = asArray(await db.send([command, key, at, 'COUNT', Math.min(max, 1000)] as Args));
+    const want = Math.max(1, Math.min(max - Math.floor(items.length / perElement), 1000));
+    const reply = asArray(await db.send([command, key, at, 'COUNT', want] as Args));
+    calls++;
     at = asText(reply[0]);
-    for (const item of asArray(reply[1])) items.push(asBuffer(item));
-  } while (at !== '0' && items.length / perElement < max);
-  return { items, cursor: at };
+    const page = asArray(reply[1]);
+    const room = limit - items.length;
+    for (let i = 0; i < page.length && i < room; i++) items.push(asBuffer(page[i]));
+    if (page.length > room) dropped = Math.floor((page.length - room) / perElement);
+  } while (at !== '0' && items.length < max * perElement && calls < MAX_SCAN_CALLS);
+  return { items, cursor: at, dropped };
+}
+
+/** The note when the server sent more than asked. */
+function droppedNote(dropped: number, what: string): string {
+  return dropped > 0 ? `// The server sent more ${what} than asked for (it ignored COUNT): ${count(dropped)} beyond the cap were not shown and are skipped by "Load Next Part".\n` : '';
 }
 
 function header(type: string, name: string, size: string, ttl: string): string {
@@ -102,7 +145,7 @@ function header(type: string, name: string, size: string, ttl: string): string {
 
 async function readHash(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
   const total = asInteger(await db.send(['HLEN', key]));
-  const { items, cursor } = await scanElements(db, 'HSCAN', key, position.cursor ?? '0', caps.maxElements, 2);
+  const { items, cursor, dropped } = await scanElements(db, 'HSCAN', key, position.cursor ?? '0', caps.maxElements, 2);
   const pairs: Array<[Buffer, Buffer]> = [];
   for (let i = 0; i + 1 < items.length; i += 2) pairs.push([items[i] as Buffer, items[i + 1] as Buffer]);
   pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
@@ -111,21 +154,21 @@ async function readHash(db: Database, key: Buffer, name: string, position: Value
   const body = pairs.length === 0 ? '{}' : `{\n${pairs.map(([f, v]) => `  ${jsonLiteral(f)}: ${jsonLiteral(v)}`).join(',\n')}\n}`;
   return {
     type: 'hash', kind: 'jsonc', summary: `hash · ${size}${ttl}`,
-    text: header('hash', name, size, ttl) + capNote(`${count(pairs.length)} fields`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') + body + '\n',
+    text: header('hash', name, size, ttl) + capNote(`${count(pairs.length)} fields`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') + droppedNote(dropped, 'fields') + body + '\n',
     ...(next ? { next } : {}),
   };
 }
 
 async function readSet(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
   const total = asInteger(await db.send(['SCARD', key]));
-  const { items, cursor } = await scanElements(db, 'SSCAN', key, position.cursor ?? '0', caps.maxElements, 1);
+  const { items, cursor, dropped } = await scanElements(db, 'SSCAN', key, position.cursor ?? '0', caps.maxElements, 1);
   items.sort(Buffer.compare);
   const next = cursor !== '0' ? { cursor } : undefined;
   const size = `${count(total)} member${total === 1 ? '' : 's'}`;
   const body = items.length === 0 ? '[]' : `[\n${items.map((m) => `  ${jsonLiteral(m)}`).join(',\n')}\n]`;
   return {
     type: 'set', kind: 'jsonc', summary: `set · ${size}${ttl}`,
-    text: header('set', name, size, ttl) + capNote(`${count(items.length)} members`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') + body + '\n',
+    text: header('set', name, size, ttl) + capNote(`${count(items.length)} members`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') + droppedNote(dropped, 'members') + body + '\n',
     ...(next ? { next } : {}),
   };
 }
@@ -134,7 +177,8 @@ async function readList(db: Database, key: Buffer, name: string, position: Value
   const offset = Math.max(0, position.offset ?? 0);
   const [lengthReply, rangeReply] = await pipeline(db, [['LLEN', key], ['LRANGE', key, offset, offset + caps.maxElements - 1]]);
   const total = asInteger(lengthReply);
-  const items = asArray(rangeReply).map((r) => asBuffer(r));
+  // slice: a server that ignores the range still yields no more than the cap.
+  const items = asArray(rangeReply).slice(0, caps.maxElements).map((r) => asBuffer(r));
   const end = offset + items.length;
   const next = end < total ? { offset: end } : undefined;
   const size = `${count(total)} element${total === 1 ? '' : 's'}`;
@@ -151,7 +195,7 @@ async function readZset(db: Database, key: Buffer, name: string, position: Value
   const offset = Math.max(0, position.offset ?? 0);
   const [lengthReply, rangeReply] = await pipeline(db, [['ZCARD', key], ['ZRANGE', key, offset, offset + caps.maxElements - 1, 'WITHSCORES']]);
   const total = asInteger(lengthReply);
-  const flat = asArray(rangeReply);
+  const flat = asArray(rangeReply).slice(0, 2 * caps.maxElements);
   const lines: string[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const member = asBuffer(flat[i]);
@@ -182,7 +226,7 @@ async function readStream(db: Database, key: Buffer, name: string, position: Val
   const start = position.after ? nextStreamId(position.after) : '-';
   const [lengthReply, rangeReply] = await pipeline(db, [['XLEN', key], ['XRANGE', key, start, '+', 'COUNT', caps.maxElements]]);
   const total = asInteger(lengthReply);
-  const entries = asArray(rangeReply);
+  const entries = asArray(rangeReply).slice(0, caps.maxElements);
   const lines: string[] = [];
   let last = '';
   for (const entry of entries) {
@@ -205,6 +249,14 @@ async function readStream(db: Database, key: Buffer, name: string, position: Val
 }
 
 async function readJson(db: Database, key: Buffer, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+  // The size first: a document over the cap is not fetched at all (JSON.GET has no range).
+  const memory = await db.send(['JSON.DEBUG', 'MEMORY', key]).catch((e: unknown) => e);
+  if (typeof memory === 'number' && memory > caps.maxBytes) {
+    return {
+      type: 'ReJSON-RL', kind: 'text', summary: `RedisJSON · ${count(memory)} bytes in memory${ttl}`,
+      text: `[redis-tls] This RedisJSON document takes ${count(memory)} bytes (JSON.DEBUG MEMORY), more than redisTls.values.maxBytes (${count(caps.maxBytes)}): it is not read.\nRaise redisTls.values.maxBytes, or read a part in redis-cli, e.g. JSON.GET <key> '$.path'.\n`,
+    };
+  }
   const reply = asOptionalBuffer(await db.send(['JSON.GET', key]));
   const raw = reply ?? Buffer.alloc(0);
   const summary = `RedisJSON · ${count(raw.length)} bytes${ttl}`;

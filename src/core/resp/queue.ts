@@ -53,6 +53,14 @@ export class ReplyQueue {
   private head = 0;
   private broken = false;
   private scanReader: ScanReplyReader | undefined;
+  /** When set, replies nobody asked for (pub/sub messages, MONITOR lines) go here instead of breaking the stream. */
+  onUnsolicited: ((reply: Reply | ReplyError) => void) | undefined;
+  /**
+   * Bytes of the reply being received, held back from redis-parser until the framer has seen its end:
+   * the parser allocates from declared lengths (an array header alone makes it allocate a slot per
+   * declared element), so it only ever sees replies whose bytes have all arrived (bounded by the cap).
+   */
+  private held: Buffer[] = [];
   /** Called with the first reply (or error reply) ever received. */
   onFirstReply: (() => void) | undefined;
 
@@ -98,11 +106,21 @@ export class ReplyQueue {
         // Up to the end of the next reply (or all of a partial one): the head may change after it.
         const frame = this.framer.advance(data, 1);
         if (frame.state !== 'ok') {
-          this.fail(frame.state === 'malformed' ? new ReplyStreamError(`malformed reply: ${frame.reason}`, 'malformed') : frame.state === 'too-large' ? this.tooLarge() : new ReplyStreamError(`reply nested deeper than ${this.maxDepth} arrays`, 'too-deep'));
+          this.fail(frame.state === 'malformed' ? new ReplyStreamError(`malformed reply: ${frame.reason}`, 'malformed') : frame.state === 'too-large' ? this.tooLarge() : new ReplyStreamError(`reply nested deeper than the cap of ${this.maxDepth} arrays`, 'too-deep'));
           return;
         }
-        this.feedParser(frame.used === data.length ? data : data.subarray(0, frame.used));
+        const part = frame.used === data.length ? data : data.subarray(0, frame.used);
         data = data.subarray(frame.used);
+        if (frame.replies === 0) {
+          this.held.push(part);
+          continue;
+        }
+        if (this.held.length > 0) {
+          const held = this.held;
+          this.held = [];
+          for (const c of held) this.feedParser(c);
+        }
+        this.feedParser(part);
         continue;
       }
       this.scanReader ??= new ScanReplyReader((b, s, e) => { if (!head.settled) sink(b, s, e); }, this.maxReplyBytes,
@@ -141,6 +159,7 @@ export class ReplyQueue {
   /** Rejects every waiting command (once). */
   rejectAll(err: Error): void {
     this.scanReader = undefined;
+    this.held = [];
     const items = this.items;
     const head = this.head;
     this.items = [];
@@ -162,6 +181,10 @@ export class ReplyQueue {
       first();
     }
     if (this.head >= this.items.length) {
+      if (this.onUnsolicited) {
+        this.onUnsolicited(reply);
+        return;
+      }
       this.fail(new ReplyStreamError('the server sent a reply nobody asked for', 'unsolicited'));
       return;
     }
@@ -184,6 +207,7 @@ export class ReplyQueue {
     this.parser.reset();
     this.framer.reset();
     this.scanReader = undefined;
+    this.held = [];
     this.onFatal(err);
   }
 }

@@ -20,6 +20,9 @@ const STAR = 42;
 /** Digits in a length header: 2^53 has 16; anything longer is not a length Redis sends. */
 const MAX_DIGITS = 16;
 
+/** The smallest RESP2 element, `+\r\n`. */
+const MIN_ELEMENT_BYTES = 3;
+
 export class ReplyFramer {
   /** Inside a header line: its type byte (0 between elements). */
   private type = 0;
@@ -115,6 +118,8 @@ export class ReplyFramer {
       return undefined;
     }
     if (this.negative || this.num === 0) return 'element';
+    // Every element takes at least MIN_ELEMENT_BYTES: a count that cannot fit under the cap is refused now.
+    if (this.num > (this.maxReplyBytes - this.replyBytes) / MIN_ELEMENT_BYTES) return { state: 'too-large' };
     this.open.push(this.num);
     if (this.open.length > this.maxDepth) return { state: 'too-deep' };
     return undefined;

@@ -117,6 +117,8 @@ export class ScanReplyReader {
         return undefined;
       case Step.KeysHeader:
         if (type !== STAR) return { state: 'malformed', reason: 'bad SCAN key list' };
+        // Each key takes at least 6 bytes (`$0\r\n\r\n`): a count that cannot fit under the cap is refused now.
+        if (this.total + num * 6 > this.maxReplyBytes) return { state: 'too-large' };
         this.remainingKeys = num;
         this.step = Step.KeyHeader;
         return undefined;

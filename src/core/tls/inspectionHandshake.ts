@@ -2,7 +2,8 @@
  * Reads the certificate chain a TLS server presents, for inspection only. The handshake runs with
  * rejectUnauthorized:false and an EMPTY trust store (so Node cannot append a root of its own to what
  * the peer sent); its session is never stored or reused. Verification is done afterwards by
- * buildChain against the configured CAs: the probe itself trusts nothing.
+ * buildChain against the configured CAs: the probe itself trusts nothing, and it never presents a
+ * client certificate.
  */
 import * as tls from 'node:tls';
 import { Certificate } from '../certs/certificate';
@@ -16,11 +17,6 @@ export interface ProbeOptions {
   servername?: string;
   minVersion?: tls.SecureVersion;
   maxVersion?: tls.SecureVersion;
-  /** Optional client identity (servers that demand one in TLS 1.2 abort before the chain is read otherwise). Never logged. */
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  passphrase?: string;
-  pfx?: Buffer;
   timeoutMs?: number;
 }
 
@@ -58,8 +54,8 @@ export function fetchPresentedChain(o: ProbeOptions): Promise<ProbeResult> {
         ca: [],
         minVersion: o.minVersion,
         maxVersion: o.maxVersion,
-        ...(o.pfx ? { pfx: o.pfx, passphrase: o.passphrase } : {}),
-        ...(o.cert && o.key ? { cert: o.cert, key: o.key, passphrase: o.passphrase } : {}),
+        // No client certificate, ever: the peer is not verified here. A server that demands one has
+        // sent its own chain before it asks (TLS 1.2 and 1.3), so the chain is read all the same.
       });
     } catch (e) {
       reject(new ProbeError(`Could not start a TLS handshake: ${(e as { code?: string }).code ?? 'invalid options'}`, (e as { code?: string }).code ?? 'EINVAL'));

@@ -156,16 +156,17 @@ export class ClusterRouter {
     } catch (e) {
       const redirect = parseRedirect(e);
       if (!redirect) throw e;
-      const node = this.knownClient(redirect.host || this.options.host, redirect.port);
+      const host = redirect.host || this.options.host;
       if (redirect.kind === 'ASK') {
         // The slot is migrating: this one command goes to the importing node, preceded by ASKING.
+        const node = await this.topologyClient(host, redirect.port);
         const [, reply] = await Promise.all([node.send(['ASKING'], opts), node.send(args, opts)]);
         return reply;
       }
       // The slot moved: re-read the topology for the next commands; this one goes where the server said
-      // (the node answering CLUSTER SHARDS may not have heard of the move yet).
+      // (the node answering CLUSTER SHARDS may not have heard of the move yet), if the topology names it.
       await this.refresh();
-      return node.send(args, opts);
+      return (await this.topologyClient(host, redirect.port, false)).send(args, opts);
     }
   }
 
@@ -175,12 +176,21 @@ export class ClusterRouter {
     return sizes.reduce<number>((sum, r) => sum + (typeof r === 'number' ? r : 0), 0);
   }
 
-  /** A client for a node named in a redirect: only nodes of the current topology (server strings are untrusted). */
-  private knownClient(host: string, port: number): RedisClient {
-    const c = this.clients.get(nodeAddress(host, port));
+  /**
+   * The client of a node named in a redirect. Server strings are untrusted: a redirect may only lead to
+   * a master of the current topology (re-read once when it names another node), so no connection, and
+   * no AUTH, ever goes to an address the topology did not name.
+   */
+  private async topologyClient(host: string, port: number, mayRefresh = true): Promise<RedisClient> {
+    const addr = nodeAddress(host, port);
+    let c = this.clients.get(addr);
+    if (!c && mayRefresh) {
+      await this.refresh();
+      c = this.clients.get(addr);
+    }
     if (c) return c;
-    if (!validHost(host) || !validPort(port)) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The cluster redirected to an invalid address.', { title: 'Invalid cluster redirect' }));
-    return this.clientFor(host, port);
+    const named = validHost(host) && validPort(port) ? ` to ${addr}` : ' to an invalid address';
+    throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The cluster redirected a command${named}, a node its topology (CLUSTER SHARDS / SLOTS) does not list; the command was not sent there.`, { title: 'Cluster redirect to an unknown node' }));
   }
 
   async close(): Promise<void> {
