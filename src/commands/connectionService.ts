@@ -134,7 +134,15 @@ export class ConnectionService {
   async fromAnswers(answers: ConnectionAnswers, base: Profile | undefined, stored: DraftSecrets = {}): Promise<SaveResult> {
     const files = await readAnswerFiles(answers, base);
     const draft = applyAnswers(answers, base, files.files);
+    if (!base || base.name !== draft.profile.name) draft.profile.name = this.uniqueName(draft.profile.name, base?.id);
     return this.saveDraft(draft, files, { ignoreProblems: answers.ignoreProblems, connect: answers.connect, stored });
+  }
+
+  /** `name`, or `name (2)`, `name (3)`… when another profile already has it (names pick profiles everywhere). */
+  uniqueName(name: string, exceptId?: string): string {
+    const taken = new Set(this.profiles.list().filter((p) => p.id !== exceptId).map((p) => p.name.toLowerCase()));
+    if (!taken.has(name.toLowerCase())) return name;
+    for (let n = 2; ; n++) if (!taken.has(`${name} (${n})`.toLowerCase())) return `${name} (${n})`;
   }
 
   reportSave(result: SaveResult, interactive: boolean): void {

@@ -212,7 +212,9 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     }
     log.info(`Deleted a key from ${dbLabel(node.database)}`);
     node.database.keyspace.forgetKey(node.key);
-    provider.refresh(node.parent);
+    // The database row counts the keys too ("41 keys"): it follows the delete.
+    if (node.database.keyCount !== undefined) node.database.keyCount = Math.max(0, node.database.keyCount - 1);
+    provider.refresh(node.database);
     return true;
   };
 
@@ -263,7 +265,8 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     }
     log.info(`Deleted ${deleted} keys under a folder of ${dbLabel(node.database)}`);
     ks.tree.removeFolder(node.folder);
-    provider.refresh(node.parent);
+    if (node.database.keyCount !== undefined) node.database.keyCount = Math.max(0, node.database.keyCount - deleted);
+    provider.refresh(node.database);
     void vscode.window.showInformationMessage(`Deleted ${count(deleted)} key${deleted === 1 ? '' : 's'} under "${shown}".`);
     return deleted;
   };

@@ -90,6 +90,8 @@ interface Failure {
   uri: vscode.Uri;
   /** Names on the server certificate (HOSTNAME_MISMATCH), from the problem facts or a probe. */
   certNames: string[];
+  /** The problem's detail lists the certificate's names already (they came with the failure). */
+  namesInDetail?: boolean;
   diagnostic?: vscode.Diagnostic;
 }
 
@@ -130,8 +132,15 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
     } else if (state.kind === 'failed') {
       const facts = state.problem.facts ?? {};
       const certNames = Array.isArray(facts.certNames) ? facts.certNames.filter((n): n is string => typeof n === 'string') : [];
-      const uri = await this.fileFor(profile) ?? vscode.Uri.from({ scheme: CONNECTION_PROBLEM_SCHEME, path: `/${profile.name.replace(/[/\\]/g, '_')}`, query: profile.id });
-      this.failures.set(profileId, { profile, problem: state.problem, uri, certNames });
+      // Only a profile defined in a workspace file has a real resource to put the failure on; the
+      // others are shown in the tree and the notification only (no made-up file in Problems).
+      const uri = await this.fileFor(profile);
+      if (!uri) {
+        if (!this.failures.delete(profileId)) return;
+        await this.publish();
+        return;
+      }
+      this.failures.set(profileId, { profile, problem: state.problem, uri, certNames, namesInDetail: certNames.length > 0 });
       if (state.problem.code === 'HOSTNAME_MISMATCH' && certNames.length === 0) void this.probeNames(profileId);
     } else {
       return;
@@ -188,7 +197,8 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
           // keep the top of the file
         }
       }
-      const names = f.problem.code === 'HOSTNAME_MISMATCH' && f.certNames.length ? ` The certificate lists: ${f.certNames.map(bareName).join(', ')}.` : '';
+      // The detail already names the certificate's names unless they were read afterwards (probeNames).
+      const names = f.problem.code === 'HOSTNAME_MISMATCH' && f.certNames.length && !f.namesInDetail ? ` The certificate lists: ${f.certNames.map(bareName).join(', ')}.` : '';
       const d = new vscode.Diagnostic(range, `${f.profile.name}: ${f.problem.title}. ${f.problem.detail} Fix: ${f.problem.fix}${names}`, vscode.DiagnosticSeverity.Error);
       d.source = PROFILE_DIAGNOSTIC_SOURCE;
       d.code = f.problem.code;

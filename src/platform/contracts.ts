@@ -15,7 +15,8 @@ export type ConnectionState =
   | { kind: 'disconnected' }
   | { kind: 'connecting' }
   | { kind: 'connected'; verified: boolean; protocol?: string; cipher?: string; nearestExpiry?: Date; via?: string }
-  | { kind: 'failed'; problem: Problem };
+  /** `reconnectAt`: a lost connection is retried automatically at this time (epoch ms), attempt `attempt`. */
+  | { kind: 'failed'; problem: Problem; reconnectAt?: number; attempt?: number };
 
 export interface ActiveSession {
   readonly profile: Profile;

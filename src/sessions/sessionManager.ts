@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { ClusterRouter, isClusterEnabled, nodeAddress } from '../core/client/cluster';
 import { RedisConnection } from '../core/client/connection';
 import type { ConnectionOptions } from '../core/client/options';
-import { DiagnosedError, isDiagnosedError, type Problem } from '../core/diagnosis/problem';
+import { makeProblem } from '../core/diagnosis/catalogue';
+import { DiagnosedError, isDiagnosedError, type DiagnosisCode, type Problem } from '../core/diagnosis/problem';
 import { isEncryptedKeyPem } from '../core/profiles/checks';
 import { isUnverified } from '../core/profiles/draft';
 import type { Profile } from '../core/profiles/profile';
@@ -77,6 +78,18 @@ function problemOf(e: unknown): Problem {
   return { code: 'PROTOCOL_ERROR', title: 'The connection failed', detail: e instanceof Error ? e.name : 'unknown error', fix: 'Run "Redis TLS: Test Connection" for a full diagnosis.' };
 }
 
+/** Reconnect delays after a lost connection: 1 s, 2 s, 4 s … at most 30 s. */
+export const RECONNECT_BASE_MS = 1000;
+export const RECONNECT_MAX_MS = 30_000;
+/** A PING to the other sessions of a server that just failed: they must answer within this. */
+const PROBE_TIMEOUT_MS = 2000;
+/** Failures that may go away on their own (the server restarts, resumes, the network returns). */
+const TRANSIENT: ReadonlySet<DiagnosisCode> = new Set<DiagnosisCode>(['CONNECTION_REFUSED', 'TIMEOUT', 'PROTOCOL_ERROR', 'HOST_NOT_FOUND']);
+
+export function reconnectDelay(attempt: number): number {
+  return Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** Math.max(0, attempt));
+}
+
 function earliest(dates: Array<Date | undefined>): Date | undefined {
   let out: Date | undefined;
   for (const d of dates) if (d && !Number.isNaN(d.getTime()) && (!out || d < out)) out = d;
@@ -95,6 +108,9 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
   private readonly sessions = new Map<string, ManagedSession>();
   private readonly pending = new Map<string, Promise<ManagedSession>>();
   private watchers = new DisposableStore();
+  /** Pending automatic reconnects (one timer per profile); cleared on connect, disconnect, dispose. */
+  private readonly reconnects = new Map<string, NodeJS.Timeout>();
+  private disposed = false;
   /** The most recently connected profile (what the status bar shows). */
   private activeId: string | undefined;
 
@@ -110,8 +126,20 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     this.watchLinkedFiles();
   }
 
+  /**
+   * The connection in the user's focus (what the status bar shows): the one last connected on the
+   * user's request or selected in the tree. Never switches by itself (reconnects, another session
+   * closing); none when it is not connected.
+   */
   get activeProfileId(): string | undefined {
-    return this.activeId && this.sessions.has(this.activeId) ? this.activeId : [...this.sessions.keys()].pop();
+    return this.activeId && this.sessions.has(this.activeId) ? this.activeId : undefined;
+  }
+
+  /** The user focused a connection (tree selection): the status bar follows when it is connected. */
+  focus(profileId: string): void {
+    if (this.activeId === profileId) return;
+    this.activeId = profileId;
+    this.stateEmitter.fire(profileId);
   }
 
   state(profileId: string): ConnectionState {
@@ -126,12 +154,18 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     return this.memento.get<Record<string, LastStatus>>(LAST_STATUS_KEY)?.[profileId];
   }
 
-  async connect(profileId: string): Promise<ManagedSession> {
+  /**
+   * Connects (or returns the live session). `interactive: false` (automatic reconnects) never asks
+   * the user anything: a missing secret or an unpinned certificate fails instead.
+   */
+  async connect(profileId: string, opts: { interactive?: boolean } = {}): Promise<ManagedSession> {
     const live = this.sessions.get(profileId);
     if (live && (live.sentinel || !live.connection.closed)) return live;
     const inflight = this.pending.get(profileId);
     if (inflight) return inflight;
-    const attempt = this.open(profileId).finally(() => this.pending.delete(profileId));
+    const interactive = opts.interactive ?? true;
+    if (interactive) this.cancelReconnect(profileId);
+    const attempt = this.open(profileId, interactive).finally(() => this.pending.delete(profileId));
     this.pending.set(profileId, attempt);
     return attempt;
   }
@@ -169,12 +203,12 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     return checkProfile(profile, await this.profiles.secretsOf(profileId), undefined, this.config.expiryWarningDays);
   }
 
-  private async open(profileId: string): Promise<ManagedSession> {
+  private async open(profileId: string, interactive: boolean): Promise<ManagedSession> {
     const profile = this.profiles.get(profileId);
     if (!profile) throw new Error(`No connection profile with id ${profileId}`);
     this.setState(profileId, { kind: 'connecting' });
     try {
-      const options = await this.resolveOptions(profile);
+      const options = await this.resolveOptions(profile, interactive);
       options.clientName = 'redis-tls-explorer';
       options.maxReplyBytes = this.config.maxReplyBytes;
       if (profile.sentinel) return await this.openSentinel(profile, options);
@@ -182,7 +216,7 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
       try {
         connection = await RedisConnection.open(options);
       } catch (e) {
-        const trusted = await this.maybePinOnFirstUse(await this.profiles.withAcceptedPin(profile), e);
+        const trusted = interactive ? await this.maybePinOnFirstUse(await this.profiles.withAcceptedPin(profile), e) : undefined;
         if (!trusted) throw e;
         options.tls.pinSha256 = trusted;
         connection = await RedisConnection.open(options);
@@ -195,13 +229,10 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
       const cluster = await this.openCluster(profile, connection, options);
       const session: ManagedSession = { profile, client: cluster ?? connection, connection, ...(cluster ? { cluster } : {}), report, verified, nearestExpiry, connectedAt: Date.now() };
       this.sessions.set(profileId, session);
-      this.activeId = profileId;
+      // A connection the user asked for takes the focus; an automatic reconnect does not.
+      if (interactive) this.activeId = profileId;
       connection.onClose((err) => {
-        if (this.sessions.get(profileId) !== session) return;
-        this.sessions.delete(profileId);
-        void session.cluster?.close();
-        this.setState(profileId, err ? { kind: 'failed', problem: err.problem } : { kind: 'disconnected' });
-        if (err) this.log.warn(`${profile.name}: connection lost (${err.problem.code})`);
+        if (this.sessions.get(profileId) === session) this.lost(profileId, session, err);
       });
       this.setState(profileId, { kind: 'connected', verified, protocol: report.protocol ?? undefined, cipher: report.cipher ?? undefined, nearestExpiry });
       await this.recordStatus(profileId, { ok: true, at: Date.now(), protocol: report.protocol ?? undefined });
@@ -296,7 +327,67 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     return presented;
   }
 
+  /**
+   * A session closed without the user asking (server gone, stopped, restarted; network cut): say so,
+   * retry with backoff, and check the other sessions to the same server (they may be just as dead).
+   */
+  private lost(profileId: string, session: ManagedSession, err: DiagnosedError | null): void {
+    this.sessions.delete(profileId);
+    void session.cluster?.close();
+    const { profile } = session;
+    const problem = err?.problem ?? makeProblem('PROTOCOL_ERROR', `The server at ${profile.host}:${profile.port} closed the connection.`, { title: 'The server closed the connection', fix: 'The connection is retried automatically; use Retry to try now.' });
+    this.log.warn(`${profile.name}: connection lost (${problem.code}: ${problem.title})`);
+    this.scheduleReconnect(profileId, problem, 0);
+    this.probeSiblings(session);
+  }
+
+  /** PINGs every other live session to the same host and port; one that does not answer is lost too. */
+  private probeSiblings(failed: ManagedSession): void {
+    for (const s of this.sessions.values()) {
+      if (s === failed || s.profile.host !== failed.profile.host || s.profile.port !== failed.profile.port) continue;
+      // A timeout closes that connection, and its onClose reports it lost.
+      s.connection.send(['PING'], { timeoutMs: PROBE_TIMEOUT_MS }).catch(() => undefined);
+    }
+  }
+
+  private scheduleReconnect(profileId: string, problem: Problem, attempt: number): void {
+    this.cancelReconnect(profileId);
+    if (this.disposed || !this.profiles.get(profileId)) return;
+    const delay = reconnectDelay(attempt);
+    const timer = setTimeout(() => {
+      this.reconnects.delete(profileId);
+      void this.reconnect(profileId, attempt + 1);
+    }, delay);
+    this.reconnects.set(profileId, timer);
+    this.setState(profileId, { kind: 'failed', problem, reconnectAt: Date.now() + delay, attempt: attempt + 1 });
+  }
+
+  private cancelReconnect(profileId: string): void {
+    const timer = this.reconnects.get(profileId);
+    if (timer) clearTimeout(timer);
+    this.reconnects.delete(profileId);
+  }
+
+  private async reconnect(profileId: string, attempt: number): Promise<void> {
+    if (this.disposed || this.sessions.has(profileId) || !this.profiles.get(profileId)) return;
+    try {
+      const session = await this.connect(profileId, { interactive: false });
+      this.log.info(`${session.profile.name}: reconnected (attempt ${attempt})`);
+    } catch (e) {
+      const problem = problemOf(e);
+      // A certificate or credential problem does not go away by waiting: it stays, with Retry.
+      if (TRANSIENT.has(problem.code)) this.scheduleReconnect(profileId, problem, attempt);
+    }
+  }
+
+  /** Timers and sockets this manager holds now (the deactivation test checks they all go). */
+  get resources(): { sockets: number; timers: number } {
+    const sockets = [...this.sessions.values()].filter((s) => !s.connection.closed).length;
+    return { sockets, timers: this.reconnects.size };
+  }
+
   async disconnect(profileId: string): Promise<void> {
+    this.cancelReconnect(profileId);
     const session = this.sessions.get(profileId);
     this.sessions.delete(profileId);
     if (session) {
@@ -365,6 +456,8 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
+    for (const id of [...this.reconnects.keys()]) this.cancelReconnect(id);
     for (const s of this.sessions.values()) {
       s.connection.destroy();
       void s.cluster?.close();

@@ -13,26 +13,30 @@ export interface StatusBarView {
   warning: boolean;
 }
 
+/**
+ * "$(lock) Staging · TLSv1.3 · cert expires in 824 days": the connection's name, its transport, and
+ * what the number is (the soonest expiry among the server chain and the client certificate).
+ */
 export function describeSession(input: { name: string; tls: boolean; verified: boolean; protocol?: string | null; cipher?: string | null; nearestExpiry?: Date; readOnly?: boolean; production?: boolean }, warningDays: number, now = Date.now()): StatusBarView {
   const parts: string[] = [];
-  const tip: string[] = [`Redis TLS: ${input.name}`];
+  const tip: string[] = [`Redis TLS: ${input.name} (the connection in focus; select another in the Connections view to show it)`];
   let warning = false;
   if (!input.tls) {
-    parts.push('$(unlock) no TLS');
+    parts.push(`$(unlock) ${input.name}`, 'no TLS');
     tip.push('Plaintext connection: not encrypted.');
     warning = true;
   } else if (!input.verified) {
-    parts.push(`$(unlock) ${input.protocol ?? 'TLS'} UNVERIFIED`);
+    parts.push(`$(unlock) ${input.name}`, `${input.protocol ?? 'TLS'} UNVERIFIED`);
     tip.push('The server certificate is NOT verified (insecure profile).');
     warning = true;
   } else {
-    parts.push(`$(lock) ${input.protocol ?? 'TLS'}`);
+    parts.push(`$(lock) ${input.name}`, input.protocol ?? 'TLS');
     tip.push(`Verified${input.cipher ? `, ${input.cipher}` : ''}.`);
   }
   if (input.nearestExpiry) {
     const days = Math.floor((input.nearestExpiry.getTime() - now) / DAY_MS);
-    parts.push(days < 0 ? '$(warning) expired' : `${days}d`);
-    tip.push(`Nearest certificate expiry: ${input.nearestExpiry.toISOString().slice(0, 10)} (${days} days).`);
+    parts.push(days < 0 ? '$(warning) cert expired' : `cert expires in ${days} ${days === 1 ? 'day' : 'days'}`);
+    tip.push(`Nearest certificate expiry (server chain and client certificate): ${input.nearestExpiry.toISOString().slice(0, 10)} (${days} days).`);
     if (days < warningDays) warning = true;
   }
   if (input.readOnly) {
@@ -42,7 +46,7 @@ export function describeSession(input: { name: string; tls: boolean; verified: b
     parts.push('$(warning) production');
     tip.push('Production profile with writes allowed (readOnly is off).');
   }
-  return { text: parts.join(' '), tooltip: tip.join('\n'), warning };
+  return { text: parts.join(' · '), tooltip: tip.join('\n'), warning };
 }
 
 /** The status bar item of the active connection: lock, TLS version, days to the nearest expiry. */

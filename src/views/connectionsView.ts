@@ -80,6 +80,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
   private readonly browsing = new Map<string, Browsing>();
   private readonly folderNodes = new WeakMap<Folder, FolderNode>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The filters of a connection's databases, kept while it is not connected (Retry and reconnects keep them). */
+  private readonly keptFilters = new Map<string, Map<number, ScanFilter>>();
   /** The failure last shown under a connection: expanding it again retries. */
   private readonly shownFailure = new Map<string, unknown>();
 
@@ -94,7 +96,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       sessions.onDidChangeState((id) => {
         const node = this.connections.get(id);
         const state = sessions.state(id);
-        if (state.kind !== 'connected') this.browsing.delete(id);
+        if (state.kind !== 'connected') this.dropBrowsing(id);
         // "Connecting…" is shown as the connection's child; the outcome refreshes the node.
         if (state.kind !== 'connecting') this.refresh(node);
       }),
@@ -208,12 +210,12 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       // Expanding connects; the state change refreshes this node. Never wait here: a refresh of a node
       // whose children are being fetched confuses the workbench.
       const state = this.sessions.state(id);
-      if (state.kind === 'failed' && this.shownFailure.get(id) !== state.problem) {
+      if (state.kind === 'failed' && (state.reconnectAt !== undefined || this.shownFailure.get(id) !== state.problem)) {
         this.shownFailure.set(id, state.problem);
-        return [
-          new MessageNode(state.problem.title, `${state.problem.detail}\n\n${state.problem.fix}`, 'error'),
-          new MessageNode('Retry', undefined, 'refresh', { command: 'redisTls.connect', title: 'Connect', arguments: [id] }),
-        ];
+        const out = [new MessageNode(state.problem.title, `${state.problem.detail}\n\n${state.problem.fix}`, 'error')];
+        if (state.reconnectAt !== undefined) out.push(new MessageNode(`Reconnecting automatically (attempt ${state.attempt ?? 1})…`, `Next attempt at ${new Date(state.reconnectAt).toLocaleTimeString()}; the delay doubles after each failure (at most 30 s).`, 'sync'));
+        out.push(new MessageNode('Retry', undefined, 'refresh', { command: 'redisTls.connect', title: 'Connect', arguments: [id] }));
+        return out;
       }
       this.sessions.connect(id).catch((e: unknown) => this.log.warn(`${node.profile.name}: ${errorText(e)}`));
       return [new MessageNode('Connecting…', undefined, 'loading~spin')];
@@ -240,7 +242,9 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     for (const [index, keys] of [...wanted].sort((x, y) => x[0] - y[0])) {
       let db = b.databases.get(index);
       if (!db) {
+        const filter = this.keptFilters.get(id)?.get(index);
         const keyspace = new Keyspace(new Database(session.client, index, shape.cluster ? 0 : home), {
+          ...(filter ? { filter } : {}),
           delimiter: node.profile.delimiter ?? DEFAULT_DELIMITER,
           scanPageSize: settings.scanPageSize,
           childPageSize: settings.treePageSize,
@@ -248,6 +252,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
         db = new DatabaseNode(node, index, keyspace, keys, shape.cluster);
         b.databases.set(index, db);
       }
+      this.keptFilters.get(id)?.delete(index);
       db.keyCount = keys;
       out.push(db);
     }
@@ -261,6 +266,16 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     let f = this.nodesFolders.get(router);
     if (!f) this.nodesFolders.set(router, (f = new NodesFolderNode(profileId, router)));
     return f;
+  }
+
+  /** Forgets a connection's browsing state except its filters, which the next session starts with. */
+  private dropBrowsing(profileId: string): void {
+    const b = this.browsing.get(profileId);
+    if (!b) return;
+    this.browsing.delete(profileId);
+    const filters = new Map<number, ScanFilter>();
+    for (const [index, db] of b.databases) if (db.keyspace.filter.match || db.keyspace.filter.type) filters.set(index, db.keyspace.filter);
+    if (filters.size > 0) this.keptFilters.set(profileId, filters);
   }
 
   /** Starts every database over (the title bar's Refresh). */
@@ -368,9 +383,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
         break;
       }
       case 'failed':
-        item.description = `${where} · failed`;
+        item.description = `${where} · ${state.reconnectAt !== undefined ? 'lost, reconnecting…' : 'failed'}`;
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
         tip.appendMarkdown('**Connection failed:** ').appendText(`${state.problem.title} (${state.problem.code})`).appendMarkdown('\n\n').appendText(state.problem.detail).appendMarkdown('\n\n**Fix:** ').appendText(state.problem.fix);
+        if (state.reconnectAt !== undefined) tip.appendMarkdown('\n\n').appendText(`Reconnecting automatically (attempt ${state.attempt ?? 1}, next at ${new Date(state.reconnectAt).toLocaleTimeString()}).`);
         break;
       case 'connecting':
         item.description = `${where} · connecting…`;

@@ -94,7 +94,7 @@ describe('add connection (e2e)', function () {
     await page.locator('.notifications-toasts', { hasText: 'Connected to e2e mTLS' }).waitFor({ state: 'visible', timeout: TIMEOUT });
     const status = page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: /TLSv1\.[23]/ }).first();
     await status.waitFor({ state: 'visible', timeout: TIMEOUT });
-    assert.match((await status.innerText()).trim(), /TLSv1\.[23] \d+d/);
+    assert.match((await status.innerText()).trim(), /TLSv1\.[23] · cert expires in \d+ days/);
     assert.equal(await status.locator('.codicon-lock').count(), 1);
     // The tree shows the new connection as verified (its row refreshes when the session's state changes).
     await page.locator('.monaco-list-row', { hasText: 'e2e mTLS' }).filter({ hasText: 'verified' }).first().waitFor({ state: 'visible', timeout: TIMEOUT });

@@ -169,27 +169,6 @@ describe('certificates (in the extension host)', function () {
     }
   });
 
-  it('lists a failure of a user profile in the Problems panel under a readable connection entry', async () => {
-    const srv = await startRedis({ kind: 'tls', certs: lab.expiredServer });
-    servers.push(srv);
-    const result = await vscode.commands.executeCommand<{ saved: boolean; profileId?: string }>('redisTls.addConnection', {
-      name: 'Cert expired user profile', host: 'localhost', port: srv.port, tls: true, caPath: lab.caBundle.certPath,
-    });
-    assert.ok(result.profileId, JSON.stringify(result));
-    const id = result.profileId;
-    try {
-      await assert.rejects(container.sessions.connect(id), /CERT_EXPIRED/);
-      const entry = await until('connection problem', () => vscode.languages.getDiagnostics()
-        .find(([uri, diags]) => uri.scheme === 'redis-tls-connection' && uri.query === id && diags.some((d) => d.code === 'CERT_EXPIRED')));
-      const doc = await vscode.workspace.openTextDocument(entry[0]);
-      assert.match(doc.getText(), /Problem: +CERT_EXPIRED/);
-      assert.match(doc.getText(), /Fix: /);
-    } finally {
-      await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
-    }
-    await until('problem cleared after removal', () => (vscode.languages.getDiagnostics().some(([uri]) => uri.query === id) ? undefined : true));
-  });
-
   it('puts CA and client-certificate failures on caFile / certFile with matching code actions', async function () {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return this.skip();

@@ -100,7 +100,7 @@ describe('connection manager (in the extension host)', function () {
     assert.equal(container.sessions.lastStatus(id)?.ok, true);
     const { describeSession } = await import('../../src/sessions/statusBar');
     const view = describeSession({ name: session.profile.name, tls: true, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry }, 30);
-    assert.match(view.text, /^\$\(lock\) TLSv1\.[23] \d+d$/);
+    assert.match(view.text, /^\$\(lock\) .+ · TLSv1\.[23] · cert expires in \d+ days$/);
     // The lab client certificate is valid well beyond the default 30 days, so no warning look.
     assert.equal(view.warning, false);
     assert.equal(describeSession({ name: 'x', tls: true, verified: true, protocol: 'TLSv1.3', nearestExpiry: new Date(Date.now() + 5 * 86_400_000) }, 30).warning, true);
@@ -240,7 +240,7 @@ describe('connection manager (in the extension host)', function () {
       assert.equal(container.config.expiryWarningDays, 30);
       const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, container.config.expiryWarningDays);
       assert.equal(view.warning, true);
-      assert.match(view.text, new RegExp(`^\\$\\(lock\\) TLSv1\\.[23] ${days}d$`));
+      assert.match(view.text, new RegExp(`^\\$\\(lock\\) x · TLSv1\\.[23] · cert expires in ${days} days?$`));
       assert.equal(describeSession({ name: 'x', tls: true, verified: true, nearestExpiry: s.nearestExpiry }, 3).warning, days < 3);
       await container.sessions.disconnect(r.profileId!);
     } finally {

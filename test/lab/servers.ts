@@ -71,6 +71,8 @@ export interface StartRedisOptions {
   readyPattern?: RegExp;
   /** ms to wait for readiness (default 10000) */
   readyTimeoutMs?: number;
+  /** listen on this port (a restart on the same port); default: a free one */
+  port?: number;
 }
 
 export interface RedisServer {
@@ -201,6 +203,7 @@ function waitTcp(port: number): Promise<void> {
 /** Start a redis-server of the given kind on a free loopback port and wait until it accepts connections. */
 export async function startRedis(opts: StartRedisOptions): Promise<RedisServer> {
   let lastError: Error | undefined;
+  if (opts.port !== undefined) return startOnce(opts, opts.port);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       return await startOnce(opts, await freePort());
