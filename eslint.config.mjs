@@ -57,39 +57,57 @@ export default tseslint.config(
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      'import-x/no-restricted-paths': ['error', {
-        zones: [
-          { target: './src/core', from: './src', except: ['./core'], message: 'src/core must not depend on the extension layers.' },
-          { target: './src/cli', from: './src', except: ['./cli', './core'], message: 'src/cli is built on src/core only.' },
-          coreZone('diagnosis', []),
-          coreZone('endpoint', []),
-          coreZone('resp', []),
-          coreZone('certs', ['./diagnosis', './endpoint']),
-          coreZone('tls', ['./certs', './diagnosis', './endpoint']),
-          coreZone('client', ['./tls', './certs', ...CORE_BASE]),
-          coreZone('keys', ['./client', './tls', './certs', ...CORE_BASE]),
-          coreZone('profiles', ['./client', './tls', './certs', ...CORE_BASE]),
-          extensionZone('platform', []),
-          extensionZone('sessions', ['./platform']),
-          extensionZone('values', ['./platform']),
-          extensionZone('editorDiagnostics', ['./platform']),
-          extensionZone('webviews', ['./platform']),
-          extensionZone('views', ['./sessions', './values', './platform']),
-        ],
-      }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: './src/core', from: './src', except: ['./core'], message: 'src/core must not depend on the extension layers.' },
+            { target: './src/cli', from: './src', except: ['./cli', './core'], message: 'src/cli is built on src/core only.' },
+            coreZone('diagnosis', []),
+            coreZone('endpoint', []),
+            coreZone('resp', []),
+            coreZone('certs', ['./diagnosis', './endpoint']),
+            coreZone('tls', ['./certs', './diagnosis', './endpoint']),
+            coreZone('client', ['./tls', './certs', ...CORE_BASE]),
+            coreZone('keys', ['./client', './tls', './certs', ...CORE_BASE]),
+            coreZone('profiles', ['./client', './tls', './certs', ...CORE_BASE]),
+            extensionZone('platform', []),
+            extensionZone('sessions', ['./platform']),
+            extensionZone('values', ['./platform']),
+            extensionZone('editorDiagnostics', ['./platform']),
+            extensionZone('webviews', ['./platform']),
+            extensionZone('views', ['./sessions', './values', './platform']),
+          ],
+        },
+      ],
     },
   },
   {
     // The core serves the CLI and plain-Node tests: it must never depend on the VS Code API.
     files: ['src/core/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'src/core and src/cli must not import vscode: put VS Code code in the extension layers.' }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'src/core and src/cli must not import vscode: put VS Code code in the extension layers.' }],
+        },
+      ],
     },
   },
   {
     files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+      },
+    },
   },
 );

@@ -33,8 +33,13 @@ function timed(cmd, args, input) {
     const hash = createHash('sha256');
     let bytes = 0;
     let err = '';
-    child.stdout.on('data', (b) => { hash.update(b); bytes += b.length; });
-    child.stderr.on('data', (b) => { err += b; });
+    child.stdout.on('data', (b) => {
+      hash.update(b);
+      bytes += b.length;
+    });
+    child.stderr.on('data', (b) => {
+      err += b;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - t0;
@@ -68,10 +73,15 @@ try {
     }
   }
   const same = digests['redis-tls cli'] === digests['redis-cli --tls'];
-  console.log(`\n${COMMANDS} GETs from stdin over TLS (verified, localhost), ${ROUNDS} interleaved rounds, median wall time per run (process start to exit):`);
-  for (const [name, xs] of Object.entries(times)) console.log(`  ${name.padEnd(16)} ${median(xs).toFixed(0).padStart(6)} ms   (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(
+    `\n${COMMANDS} GETs from stdin over TLS (verified, localhost), ${ROUNDS} interleaved rounds, median wall time per run (process start to exit):`,
+  );
+  for (const [name, xs] of Object.entries(times))
+    console.log(`  ${name.padEnd(16)} ${median(xs).toFixed(0).padStart(6)} ms   (runs: ${xs.map((x) => x.toFixed(0)).join(', ')})`);
   const ratio = median(times['redis-cli --tls']) / median(times['redis-tls cli']);
-  console.log(`  ratio redis-cli / redis-tls cli: ${ratio.toFixed(2)}x ${ratio >= 1 ? '(redis-tls cli is at least as fast)' : '(redis-tls cli is slower)'}`);
+  console.log(
+    `  ratio redis-cli / redis-tls cli: ${ratio.toFixed(2)}x ${ratio >= 1 ? '(redis-tls cli is at least as fast)' : '(redis-tls cli is slower)'}`,
+  );
   console.log(`  replies identical: ${same ? 'yes' : 'NO'}`);
   if (!same) process.exitCode = 1;
 } finally {

@@ -31,9 +31,15 @@ function timed(args) {
     const child = spawn(process.execPath, ['dist/cli.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = countLines(child.stdout);
     let err = '';
-    child.stderr.on('data', (b) => { err += b; });
+    child.stderr.on('data', (b) => {
+      err += b;
+    });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ ms: performance.now() - t0, lines: out.lines }) : reject(new Error(`redis-tls ${args.join(' ')} exited ${code}: ${err.slice(0, 500)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve({ ms: performance.now() - t0, lines: out.lines })
+        : reject(new Error(`redis-tls ${args.join(' ')} exited ${code}: ${err.slice(0, 500)}`)),
+    );
   });
 }
 
@@ -54,15 +60,34 @@ try {
   const tags = cluster.ranges.map(tagIn);
   const one = await RedisConnection.open({ host: 'localhost', port: single.port, tls: { enabled: true, ca: [lab.rootCa.cert] } });
   const t = performance.now();
-  await Promise.all(cluster.primaries.map((p, i) => cluster.admin[p.index].send(['DEBUG', 'POPULATE', counts[i], `{${tags[i]}}key`], { timeoutMs: 300_000 })));
+  await Promise.all(
+    cluster.primaries.map((p, i) =>
+      cluster.admin[p.index].send(['DEBUG', 'POPULATE', counts[i], `{${tags[i]}}key`], { timeoutMs: 300_000 }),
+    ),
+  );
   for (let i = 0; i < 3; i++) await one.send(['DEBUG', 'POPULATE', counts[i], `{${tags[i]}}key`], { timeoutMs: 300_000 });
   const sizes = await Promise.all(cluster.primaries.map((p) => cluster.admin[p.index].send(['DBSIZE'])));
-  console.log(`seeded ${sizes.join(' + ')} keys on the 3 primaries and ${await one.send(['DBSIZE'])} on the single server in ${(performance.now() - t).toFixed(0)} ms`);
+  console.log(
+    `seeded ${sizes.join(' + ')} keys on the 3 primaries and ${await one.send(['DBSIZE'])} on the single server in ${(performance.now() - t).toFixed(0)} ms`,
+  );
   await one.close();
 
   const ca = lab.rootCa.certPath;
   const tools = {
-    'scan --cluster (3 primaries)': () => timed(['scan', '-h', '127.0.0.1', '-p', String(cluster.primaries[0].port), '--tls', '--cacert', ca, '--sni', 'localhost', '--cluster']),
+    'scan --cluster (3 primaries)': () =>
+      timed([
+        'scan',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(cluster.primaries[0].port),
+        '--tls',
+        '--cacert',
+        ca,
+        '--sni',
+        'localhost',
+        '--cluster',
+      ]),
     'scan (one server)': () => timed(['scan', '-h', 'localhost', '-p', String(single.port), '--tls', '--cacert', ca]),
   };
   const times = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
@@ -78,7 +103,9 @@ try {
   }
   const c = median(times['scan --cluster (3 primaries)']);
   const s = median(times['scan (one server)']);
-  console.log(`\nSCAN of ${KEYS} keys over verified TLS, medians of ${ROUNDS} interleaved rounds (process start included; 1-min load average ${loadavg()[0].toFixed(1)}):`);
+  console.log(
+    `\nSCAN of ${KEYS} keys over verified TLS, medians of ${ROUNDS} interleaved rounds (process start included; 1-min load average ${loadavg()[0].toFixed(1)}):`,
+  );
   console.log(`  redis-tls scan --cluster (3 primaries)  ${c.toFixed(0)} ms  (${(KEYS / c / 1000).toFixed(2)} M keys/s)`);
   console.log(`  redis-tls scan (one server)             ${s.toFixed(0)} ms  (${(KEYS / s / 1000).toFixed(2)} M keys/s)`);
   console.log(`  ratio                                   ${(s / c).toFixed(2)}x faster over the cluster (target >= 1.5x, goal 2x)`);

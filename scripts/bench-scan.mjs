@@ -48,10 +48,16 @@ function timed(serverPid, cmd, args, env = {}) {
     const cpuFile = join(tmpdir(), `bench-scan-cpu-${process.pid}.txt`);
     const server0 = procCpuMs(serverPid);
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, cmd, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, cmd, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out = countLines(child.stdout);
     let err = '';
-    child.stderr.on('data', (b) => { err += b; });
+    child.stderr.on('data', (b) => {
+      err += b;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - t0;
@@ -71,12 +77,16 @@ try {
   let t = performance.now();
   await seed.send(['DEBUG', 'POPULATE', KEYS, 'key'], { timeoutMs: 120_000 });
   const size = await seed.send(['DBSIZE']);
-  console.log(`seeded ${size} keys with DEBUG POPULATE in ${(performance.now() - t).toFixed(0)} ms (TLS server on 127.0.0.1:${srv.port}, ${seed.report.protocol})`);
+  console.log(
+    `seeded ${size} keys with DEBUG POPULATE in ${(performance.now() - t).toFixed(0)} ms (TLS server on 127.0.0.1:${srv.port}, ${seed.report.protocol})`,
+  );
   await seed.close();
 
   mkdirSync(join(ROOT, 'out'), { recursive: true });
   const ioScript = join(ROOT, 'out', 'bench-ioredis-scan.cjs');
-  writeFileSync(ioScript, `
+  writeFileSync(
+    ioScript,
+    `
 const Redis = require(${JSON.stringify(require.resolve('ioredis'))});
 const fs = require('node:fs');
 const redis = new Redis({ host: 'localhost', port: ${srv.port}, tls: { ca: fs.readFileSync(${JSON.stringify(lab.rootCa.certPath)}), servername: 'localhost' }, lazyConnect: false });
@@ -84,13 +94,41 @@ const stream = redis.scanStream({ count: 1000 });
 stream.on('data', (keys) => { if (keys.length) process.stdout.write(keys.join('\\n') + '\\n'); });
 stream.on('end', () => { redis.disconnect(); });
 stream.on('error', (e) => { console.error(e.message); process.exit(1); });
-`);
+`,
+  );
 
   const tools = {
-    'redis-tls scan': () => timed(srv.pid, process.execPath, ['dist/cli.js', 'scan', '-h', 'localhost', '-p', String(srv.port), '--tls', '--cacert', lab.rootCa.certPath]),
+    'redis-tls scan': () =>
+      timed(srv.pid, process.execPath, [
+        'dist/cli.js',
+        'scan',
+        '-h',
+        'localhost',
+        '-p',
+        String(srv.port),
+        '--tls',
+        '--cacert',
+        lab.rootCa.certPath,
+      ]),
     'ioredis scanStream': () => timed(srv.pid, process.execPath, [ioScript]),
-    ...(process.env.BENCH_COMPARE_CLI ? { 'other cli.js build': () => timed(srv.pid, process.execPath, [process.env.BENCH_COMPARE_CLI, 'scan', '-h', 'localhost', '-p', String(srv.port), '--tls', '--cacert', lab.rootCa.certPath]) } : {}),
-    'redis-cli --scan': () => timed(srv.pid, 'redis-cli', ['--tls', '--cacert', lab.rootCa.certPath, '-h', 'localhost', '-p', String(srv.port), '--scan']),
+    ...(process.env.BENCH_COMPARE_CLI
+      ? {
+          'other cli.js build': () =>
+            timed(srv.pid, process.execPath, [
+              process.env.BENCH_COMPARE_CLI,
+              'scan',
+              '-h',
+              'localhost',
+              '-p',
+              String(srv.port),
+              '--tls',
+              '--cacert',
+              lab.rootCa.certPath,
+            ]),
+        }
+      : {}),
+    'redis-cli --scan': () =>
+      timed(srv.pid, 'redis-cli', ['--tls', '--cacert', lab.rootCa.certPath, '-h', 'localhost', '-p', String(srv.port), '--scan']),
   };
   const times = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
   const clientCpu = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
@@ -118,11 +156,15 @@ stream.on('error', (e) => { console.error(e.message); process.exit(1); });
   // read from /proc/<pid>/stat (utime + stime) before and after each of our runs.
   const floor = median(serverCpu['redis-tls scan']);
   const perRound = times['redis-tls scan'].map((ms, i) => ms / serverCpu['redis-tls scan'][i]);
-  console.log(`  redis-server CPU     ${floor.toFixed(0)} ms during redis-tls scan -> our wall time is ${(ours / floor).toFixed(2)}x the server's CPU time (per-round median ${median(perRound).toFixed(2)}x; target <= 1.4x)`);
+  console.log(
+    `  redis-server CPU     ${floor.toFixed(0)} ms during redis-tls scan -> our wall time is ${(ours / floor).toFixed(2)}x the server's CPU time (per-round median ${median(perRound).toFixed(2)}x; target <= 1.4x)`,
+  );
   const load = (await import('node:os')).loadavg()[0];
   console.log(`CPU medians (client process + redis-server), less sensitive to other load (1-min load average now ${load.toFixed(1)}):`);
   for (const name of Object.keys(tools)) {
-    console.log(`  ${name.padEnd(20)} client ${median(clientCpu[name]).toFixed(0)} ms, server ${median(serverCpu[name]).toFixed(0)} ms, total ${median(clientCpu[name].map((c, i) => c + serverCpu[name][i])).toFixed(0)} ms`);
+    console.log(
+      `  ${name.padEnd(20)} client ${median(clientCpu[name]).toFixed(0)} ms, server ${median(serverCpu[name]).toFixed(0)} ms, total ${median(clientCpu[name].map((c, i) => c + serverCpu[name][i])).toFixed(0)} ms`,
+    );
   }
 
   if (RECONNECTS > 0) {
@@ -151,7 +193,9 @@ stream.on('error', (e) => { console.error(e.message); process.exit(1); });
     }
     console.log(`\n${RECONNECTS} reconnects (TCP + TLS + first reply), ${opts.host}, ${warm.report.protocol}:`);
     console.log(`  fresh handshakes     ${freshMs.toFixed(0)} ms  (${(freshMs / RECONNECTS).toFixed(2)} ms each)`);
-    console.log(`  with resumption      ${resumedMs.toFixed(0)} ms  (${(resumedMs / RECONNECTS).toFixed(2)} ms each, ${reused}/${RECONNECTS} sessions reused)`);
+    console.log(
+      `  with resumption      ${resumedMs.toFixed(0)} ms  (${(resumedMs / RECONNECTS).toFixed(2)} ms each, ${reused}/${RECONNECTS} sessions reused)`,
+    );
     console.log(`  ratio                ${(resumedMs / freshMs).toFixed(2)}x the fresh time (target <= 0.7x)`);
   }
 } finally {

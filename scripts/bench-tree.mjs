@@ -38,7 +38,10 @@ v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
 console.log('bench:tree: compiling (tsc -p tsconfig.test.json)...');
-prepareBench(ROOT, { build: false, need: ['out/test/lab/servers.js', 'out/src/core/client/connection.js', 'out/src/core/keys/keyspace.js'] });
+prepareBench(ROOT, {
+  build: false,
+  need: ['out/test/lab/servers.js', 'out/src/core/client/connection.js', 'out/src/core/keys/keyspace.js'],
+});
 const { getLab } = require('./out/test/lab/certs.js');
 const { startRedis } = require('./out/test/lab/servers.js');
 const { RedisConnection } = require('./out/src/core/client/connection.js');
@@ -117,7 +120,9 @@ try {
   await first.ensureStarted();
   const rootPage = await first.children(first.tree.root);
   const firstPageMs = performance.now() - t0;
-  console.log(`connect (TLS ${conn.report.protocol}) ${ms(t0 - tConnect)} ms; first page of tree nodes ${ms(firstPageMs)} ms (${rootPage.entries.length} nodes from ${first.tree.root.total} keys; INFO says ${shape.databases[0]?.keys} keys)`);
+  console.log(
+    `connect (TLS ${conn.report.protocol}) ${ms(t0 - tConnect)} ms; first page of tree nodes ${ms(firstPageMs)} ms (${rootPage.entries.length} nodes from ${first.tree.root.total} keys; INFO says ${shape.databases[0]?.keys} keys)`,
+  );
 
   // Interleaved rounds: raw SCAN loop vs scan + group.
   const raws = [];
@@ -128,19 +133,25 @@ try {
     const g = await scanAndGroup(conn);
     groups.push(g.ms);
     if (raw.keys < KEYS || g.keys < KEYS) throw new Error(`round ${r}: raw ${raw.keys} keys, grouped ${g.keys}`);
-    console.log(`round ${r + 1}: raw SCAN ${ms(raw.ms)} ms (${raw.keys} keys, this process's CPU ${ms(raw.cpu)} ms); scan+group ${ms(g.ms)} ms (${g.keys} keys, CPU ${ms(g.cpu)} ms)`);
+    console.log(
+      `round ${r + 1}: raw SCAN ${ms(raw.ms)} ms (${raw.keys} keys, this process's CPU ${ms(raw.cpu)} ms); scan+group ${ms(g.ms)} ms (${g.keys} keys, CPU ${ms(g.cpu)} ms)`,
+    );
   }
   const ratio = median(groups) / median(raws);
   console.log(`median raw SCAN ${ms(median(raws))} ms; median scan+group ${ms(median(groups))} ms; ratio ${ratio.toFixed(2)}x`);
 
   // Heap growth of one grouped tree.
-  gc(); gc();
+  gc();
+  gc();
   const m0 = process.memoryUsage();
   const kept = await scanAndGroup(conn);
-  gc(); gc();
+  gc();
+  gc();
   const m1 = process.memoryUsage();
   const heapMb = (m1.heapUsed - m0.heapUsed + (m1.arrayBuffers - m0.arrayBuffers)) / 1024 / 1024;
-  console.log(`heap: +${ms((m1.heapUsed - m0.heapUsed) / 1048576)} MB V8 heap, +${ms((m1.arrayBuffers - m0.arrayBuffers) / 1048576)} MB array buffers (RSS +${ms((m1.rss - m0.rss) / 1048576)} MB, now ${ms(m1.rss / 1048576)} MB) for ${kept.keys} keys in ${kept.ks.tree.root.childCount} namespaces`);
+  console.log(
+    `heap: +${ms((m1.heapUsed - m0.heapUsed) / 1048576)} MB V8 heap, +${ms((m1.arrayBuffers - m0.arrayBuffers) / 1048576)} MB array buffers (RSS +${ms((m1.rss - m0.rss) / 1048576)} MB, now ${ms(m1.rss / 1048576)} MB) for ${kept.keys} keys in ${kept.ks.tree.root.childCount} namespaces`,
+  );
 
   // Expanding the big folder: first page of children (sort + dedupe once, TYPE/PTTL for the page).
   const big = kept.ks.tree.root.children().find((f) => f.segment === 'big');
@@ -152,10 +163,14 @@ try {
   const tb2 = performance.now();
   kept.ks.showMore(big);
   await kept.ks.children(big);
-  console.log(`${BIG_NAME} folder: first page ${ms(bigMs)} ms (${bigPage.entries.length} shown, ${bigPage.hidden} more; radix sort by 4-byte prefix ${ms(sortMs)} ms, then the page in full order without repeats + TYPE/PTTL ${ms(bigMs - sortMs)} ms); next page ${ms(performance.now() - tb2)} ms`);
+  console.log(
+    `${BIG_NAME} folder: first page ${ms(bigMs)} ms (${bigPage.entries.length} shown, ${bigPage.hidden} more; radix sort by 4-byte prefix ${ms(sortMs)} ms, then the page in full order without repeats + TYPE/PTTL ${ms(bigMs - sortMs)} ms); next page ${ms(performance.now() - tb2)} ms`,
+  );
   await conn.close();
 
-  console.log(`tree: first page ${Math.round(firstPageMs)} ms; scan+group ${ratio.toFixed(2)}x raw scan; heap +${Math.round(heapMb)} MB; ${BIG_NAME} folder first page ${Math.round(bigMs)} ms`);
+  console.log(
+    `tree: first page ${Math.round(firstPageMs)} ms; scan+group ${ratio.toFixed(2)}x raw scan; heap +${Math.round(heapMb)} MB; ${BIG_NAME} folder first page ${Math.round(bigMs)} ms`,
+  );
 } finally {
   await srv.stop();
 }

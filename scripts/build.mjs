@@ -21,8 +21,24 @@ await Promise.all([
   // The PKCS#12 reader's worker thread (src/core/certs/pfxOffThread.ts loads it from next to the bundle).
   esbuild.build({ ...common, entryPoints: ['src/core/certs/pfxWorker.ts'], outfile: 'dist/pfxWorker.js' }),
   // Webview scripts run in the browser: no Node built-ins, one self-contained file each.
-  esbuild.build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webviews/panel/certPanel.ts'], outfile: 'dist/webview/certPanel.js' }),
-  esbuild.build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['src/webviews/panel/auditPanel.ts'], outfile: 'dist/webview/auditPanel.js' }),
+  esbuild.build({
+    ...common,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    entryPoints: ['src/webviews/panel/certPanel.ts'],
+    outfile: 'dist/webview/certPanel.js',
+  }),
+  esbuild.build({
+    ...common,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    entryPoints: ['src/webviews/panel/auditPanel.ts'],
+    outfile: 'dist/webview/auditPanel.js',
+  }),
 ]);
 chmodSync('dist/cli.js', 0o755);
-console.log(`build: dist/extension.js, dist/cli.js, dist/pfxWorker.js, dist/webview/certPanel.js, dist/webview/auditPanel.js${production ? ' (production)' : ''}`);
+console.log(
+  `build: dist/extension.js, dist/cli.js, dist/pfxWorker.js, dist/webview/certPanel.js, dist/webview/auditPanel.js${production ? ' (production)' : ''}`,
+);

@@ -6,8 +6,15 @@ import { join } from 'node:path';
 import { PROJECT_DIR } from './lib/vscode-host.mjs';
 
 export const README_SCREENSHOTS = [
-  'e2e-first-run.png', 'e2e-key-tree.png', 'e2e-cert-panel.png', 'e2e-add-connection.png', 'e2e-walkthrough.png',
-  'e2e-terminal.png', 'e2e-edit-hash.png', 'e2e-cluster-nodes.png', 'e2e-redis-conf.png',
+  'e2e-first-run.png',
+  'e2e-key-tree.png',
+  'e2e-cert-panel.png',
+  'e2e-add-connection.png',
+  'e2e-walkthrough.png',
+  'e2e-terminal.png',
+  'e2e-edit-hash.png',
+  'e2e-cluster-nodes.png',
+  'e2e-redis-conf.png',
 ];
 
 const r = spawnSync(process.execPath, ['scripts/test.mjs', 'e2e'], { cwd: PROJECT_DIR, stdio: 'inherit' });

@@ -22,7 +22,10 @@ mkdirSync(join(PROJECT_DIR, 'out'), { recursive: true });
 const vsix = join(PROJECT_DIR, 'out', 'redis-tls-explorer.vsix');
 const flags = ['--no-dependencies', '--allow-missing-repository', '--skip-license'];
 run(vsce, ['package', ...flags, '-o', vsix]);
-const files = run(vsce, ['ls', '--no-dependencies']).split('\n').map((l) => l.trim()).filter(Boolean);
+const files = run(vsce, ['ls', '--no-dependencies'])
+  .split('\n')
+  .map((l) => l.trim())
+  .filter(Boolean);
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`package: ${vsix} ${kib(statSync(vsix).size)}, ${files.length} files:`);
 for (const f of files) console.log(`  ${f.padEnd(48)} ${kib(statSync(join(PROJECT_DIR, f)).size)}`);

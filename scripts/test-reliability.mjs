@@ -60,7 +60,11 @@ function onLine(line) {
 }
 
 const args = [join(ROOT, 'scripts', 'test.mjs'), 'unit', 'integration', 'vscode-host', '--grep', GREP, ...(verbose ? ['--verbose'] : [])];
-const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RTE_TEST_TITLES: '1' } });
+const child = spawn(process.execPath, args, {
+  cwd: ROOT,
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, RTE_TEST_TITLES: '1' },
+});
 let pending = '';
 child.stdout.setEncoding('utf8');
 child.stdout.on('data', (chunk) => {
@@ -90,5 +94,7 @@ if (counts.secrets.passed + counts.secrets.failed === 0) problems.push('no "secr
 if (secretsSent) problems.push(`${secretsSent} secret(s) sent to a changed target`);
 for (const p of problems) console.log(`reliability problem: ${p}`);
 const rss = fuzz.seen ? String(Math.round(fuzz.peakMb)) : '?';
-console.log(`reliability: faults ${counts.fault.passed} survived of ${faultsRun}; hostile inputs ${hostileInputs}, crashes ${crashes}; peak RSS +${rss} MB; secrets sent to a changed target ${secretsSent}`);
+console.log(
+  `reliability: faults ${counts.fault.passed} survived of ${faultsRun}; hostile inputs ${hostileInputs}, crashes ${crashes}; peak RSS +${rss} MB; secrets sent to a changed target ${secretsSent}`,
+);
 process.exit(problems.length ? 1 : 0);

@@ -77,7 +77,13 @@ function integrationPrerequisite() {
 /** Runs mocha in a child process group; parses its MOCHA-RESULT line. */
 async function runMochaLayer(layer, files) {
   const { timeout, limitMs } = CONFIG[layer];
-  const args = [join(PROJECT_DIR, 'scripts', 'lib', 'mocha-child.mjs'), '--timeout', String(timeout), ...(grep ? ['--grep', grep] : []), ...files];
+  const args = [
+    join(PROJECT_DIR, 'scripts', 'lib', 'mocha-child.mjs'),
+    '--timeout',
+    String(timeout),
+    ...(grep ? ['--grep', grep] : []),
+    ...files,
+  ];
   let result = null;
   const child = spawnGroup(process.execPath, args, {
     cwd: PROJECT_DIR,
@@ -99,7 +105,12 @@ async function runMochaLayer(layer, files) {
   }
   // Whatever the tests left behind in the child's process group goes now.
   await child.stop(2000);
-  if (!result) return { passed: 0, failed: 1, note: `mocha exited with ${JSON.stringify({ code: outcome.code, signal: outcome.signal })} without results` };
+  if (!result)
+    return {
+      passed: 0,
+      failed: 1,
+      note: `mocha exited with ${JSON.stringify({ code: outcome.code, signal: outcome.signal })} without results`,
+    };
   if (outcome.code !== 0 && result.failed === 0) return { ...result, failed: 1, note: `mocha exit code ${outcome.code}` };
   return result;
 }
@@ -140,7 +151,11 @@ const buildError = run(process.execPath, ['scripts/build.mjs'], 'build');
 // and the errors count as one failure in the total.
 const compileError = buildError
   ? null
-  : run(process.execPath, [join(PROJECT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json'], 'test compilation (tsc -p tsconfig.test.json)');
+  : run(
+      process.execPath,
+      [join(PROJECT_DIR, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.test.json'],
+      'test compilation (tsc -p tsconfig.test.json)',
+    );
 
 for (const layer of selected) {
   console.log(`\n=== ${layer} ===`);
@@ -169,6 +184,9 @@ if (compileError) {
   console.log(`\n${compileError}: the type errors printed above count as 1 failure`);
 }
 console.log(`\n=== summary (${t(Date.now() - started)}) ===`);
-for (const r of results) console.log(`  ${r.layer.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(4)} failed  ${t(r.seconds)}${r.note ? `  ${r.note}` : ''}`);
+for (const r of results)
+  console.log(
+    `  ${r.layer.padEnd(12)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(4)} failed  ${t(r.seconds)}${r.note ? `  ${r.note}` : ''}`,
+  );
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

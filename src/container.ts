@@ -44,7 +44,8 @@ export class Container implements vscode.Disposable {
     void this.profiles.ready();
     registerConnections(this);
     this.keyBrowser = registerKeyBrowser(this);
-    for (const d of registerKeyCommands({ provider: this.keyBrowser.provider, fs: this.keyBrowser.fs, log: this.log, ui: this.ui })) this.own(d);
+    for (const d of registerKeyCommands({ provider: this.keyBrowser.provider, fs: this.keyBrowser.fs, log: this.log, ui: this.ui }))
+      this.own(d);
     for (const d of registerEditKeyCommands({ provider: this.keyBrowser.provider, input: this.ui, log: this.log })) this.own(d);
     for (const d of registerClusterNodeCommands(this.keyBrowser.provider, this.log)) this.own(d);
     registerCertificates(this);

@@ -29,7 +29,8 @@ export function chromiumPath() {
  */
 export async function launchChromium({ headless = true } = {}) {
   const executablePath = chromiumPath();
-  if (!executablePath) throw new PrerequisiteError('chromium', 'prerequisite missing: chromium (apt-get install chromium, or set CHROMIUM_PATH)');
+  if (!executablePath)
+    throw new PrerequisiteError('chromium', 'prerequisite missing: chromium (apt-get install chromium, or set CHROMIUM_PATH)');
   const { chromium } = await import('playwright-core');
   // Debian's wrapper turns on crashpad, which writes under $XDG_CONFIG_HOME: keep that out of the real home.
   const configDir = mkdtempSync(join(tmpdir(), 'rte-chromium-'));

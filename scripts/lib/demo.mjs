@@ -17,11 +17,17 @@ async function loadLab() {
   const outfile = join(PROJECT_DIR, 'out', 'demo', 'lab.js');
   await esbuild.build({
     stdin: {
-      contents: "export * from './test/lab/servers'; export * from './test/lab/certs'; export { startTlsCluster } from './test/integration/clusterLab';",
+      contents:
+        "export * from './test/lab/servers'; export * from './test/lab/certs'; export { startTlsCluster } from './test/integration/clusterLab';",
       resolveDir: PROJECT_DIR,
       loader: 'ts',
     },
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    logLevel: 'warning',
   });
   return require(outfile);
 }
@@ -54,8 +60,14 @@ export async function startDemo({ log = (m) => console.log(m) } = {}) {
   step('5 redis-server processes started (TLS, mutual TLS, wrong host name, expired certificate, plaintext)');
   // The cluster starts while the keys are written: the two take about the same time.
   const clusterStart = lab.startTlsCluster().then(
-    (c) => { step(`3-node TLS cluster ready on ports ${c.servers.map((s) => s.port).join(', ')}`); return c; },
-    (err) => { log(`demo: no cluster demo: ${err?.message ?? err}`); return null; },
+    (c) => {
+      step(`3-node TLS cluster ready on ports ${c.servers.map((s) => s.port).join(', ')}`);
+      return c;
+    },
+    (err) => {
+      log(`demo: no cluster demo: ${err?.message ?? err}`);
+      return null;
+    },
   );
   try {
     const n = await seed(verified, certs.rootCa.cert, step);
@@ -69,19 +81,65 @@ export async function startDemo({ log = (m) => console.log(m) } = {}) {
   const profiles = [
     { name: 'Demo: verified TLS', host: 'localhost', port: verified.port, tls: true, caFile: ca, verify: 'full', group: 'Demo' },
     {
-      name: 'Demo: mutual TLS (key with passphrase)', host: 'localhost', port: mutual.port, tls: true, caFile: ca, verify: 'full',
-      certFile: certs.clientEncrypted.certPath, keyFile: certs.clientEncrypted.keyPath, encryptedKey: true, group: 'Demo',
+      name: 'Demo: mutual TLS (key with passphrase)',
+      host: 'localhost',
+      port: mutual.port,
+      tls: true,
+      caFile: ca,
+      verify: 'full',
+      certFile: certs.clientEncrypted.certPath,
+      keyFile: certs.clientEncrypted.keyPath,
+      encryptedKey: true,
+      group: 'Demo',
     },
-    ...(cluster ? [{ name: 'Demo: TLS cluster (3 nodes)', host: 'localhost', port: cluster.servers[0].port, tls: true, caFile: ca, verify: 'full', group: 'Demo' }] : []),
-    { name: 'Demo: wrong host name', host: 'localhost', port: wrongHost.port, tls: true, caFile: ca, verify: 'full', group: 'Demo: broken on purpose' },
-    { name: 'Demo: expired certificate', host: 'localhost', port: expired.port, tls: true, caFile: ca, verify: 'full', group: 'Demo: broken on purpose' },
-    { name: 'Demo: TLS to a plaintext port', host: 'localhost', port: plaintext.port, tls: true, caFile: ca, verify: 'full', group: 'Demo: broken on purpose' },
+    ...(cluster
+      ? [
+          {
+            name: 'Demo: TLS cluster (3 nodes)',
+            host: 'localhost',
+            port: cluster.servers[0].port,
+            tls: true,
+            caFile: ca,
+            verify: 'full',
+            group: 'Demo',
+          },
+        ]
+      : []),
+    {
+      name: 'Demo: wrong host name',
+      host: 'localhost',
+      port: wrongHost.port,
+      tls: true,
+      caFile: ca,
+      verify: 'full',
+      group: 'Demo: broken on purpose',
+    },
+    {
+      name: 'Demo: expired certificate',
+      host: 'localhost',
+      port: expired.port,
+      tls: true,
+      caFile: ca,
+      verify: 'full',
+      group: 'Demo: broken on purpose',
+    },
+    {
+      name: 'Demo: TLS to a plaintext port',
+      host: 'localhost',
+      port: plaintext.port,
+      tls: true,
+      caFile: ca,
+      verify: 'full',
+      group: 'Demo: broken on purpose',
+    },
   ];
   return {
     servers,
     profiles,
     caFile: ca,
-    notes: [`the mutual-TLS demo's client key passphrase is "${certs.passphrase}" (a lab secret made for this run; the prompt stores it in SecretStorage)`],
+    notes: [
+      `the mutual-TLS demo's client key passphrase is "${certs.passphrase}" (a lab secret made for this run; the prompt stores it in SecretStorage)`,
+    ],
     env: { RTE_DEMO_HOST: verified.host, RTE_DEMO_PORT: String(verified.port), RTE_DEMO_CA_FILE: ca },
     stop: async () => {
       await Promise.allSettled([...servers.map((s) => s.stop()), cluster?.stop()]);
@@ -146,12 +204,26 @@ async function seed(server, caPem, step) {
         const region = regions[i % regions.length];
         const id = String(i).padStart(6, '0');
         switch (kinds[i % kinds.length]) {
-          case 'string': batch.set(`app:${region}:session:${id}`, `session ${id}`, 'EX', 600 + (i % 86400)); break;
-          case 'json': batch.set(`app:${region}:cache:user:${id}`, JSON.stringify({ id: i, region, plan: i % 3 ? 'free' : 'pro', tags: ['demo', region] })); break;
-          case 'hash': batch.hset(`app:${region}:user:${id}`, 'name', `user ${id}`, 'visits', String(i % 97)); break;
-          case 'list': batch.rpush(`app:${region}:queue:${id}`, 'job-a', 'job-b'); break;
-          case 'set': batch.sadd(`app:${region}:tags:${id}`, 'tls', region); break;
-          default: batch.zadd(`app:${region}:leaderboard:${id}`, i % 1000, `player-${id}`);
+          case 'string':
+            batch.set(`app:${region}:session:${id}`, `session ${id}`, 'EX', 600 + (i % 86400));
+            break;
+          case 'json':
+            batch.set(
+              `app:${region}:cache:user:${id}`,
+              JSON.stringify({ id: i, region, plan: i % 3 ? 'free' : 'pro', tags: ['demo', region] }),
+            );
+            break;
+          case 'hash':
+            batch.hset(`app:${region}:user:${id}`, 'name', `user ${id}`, 'visits', String(i % 97));
+            break;
+          case 'list':
+            batch.rpush(`app:${region}:queue:${id}`, 'job-a', 'job-b');
+            break;
+          case 'set':
+            batch.sadd(`app:${region}:tags:${id}`, 'tls', region);
+            break;
+          default:
+            batch.zadd(`app:${region}:leaderboard:${id}`, i % 1000, `player-${id}`);
         }
       }
       await batch.exec();

@@ -41,7 +41,10 @@ export async function runHostLayer({ files, verbose = false }) {
     let result = null;
     if (existsSync(resultFile)) result = JSON.parse(readFileSync(resultFile, 'utf8'));
     else {
-      const marker = [...automationLog, ...wb.consoleLines].reverse().map((l) => /HOST-RESULT (\{.*\})/.exec(l)).find(Boolean);
+      const marker = [...automationLog, ...wb.consoleLines]
+        .reverse()
+        .map((l) => /HOST-RESULT (\{.*\})/.exec(l))
+        .find(Boolean);
       if (marker) result = { ...JSON.parse(marker[1]), lines: [] };
     }
     const dump = () => {

@@ -47,7 +47,11 @@ function installExitHook() {
   process.on('exit', () => {
     for (const pid of liveGroups) killGroupNow(pid, 'SIGKILL');
   });
-  for (const [sig, n] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
+  for (const [sig, n] of [
+    ['SIGINT', 2],
+    ['SIGTERM', 15],
+    ['SIGHUP', 1],
+  ]) {
     process.on(sig, () => {
       // Kill the groups right away (the hooks may be slow), then clean up and exit.
       signalled = true;

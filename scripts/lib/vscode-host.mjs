@@ -48,7 +48,9 @@ function installProblems(dir) {
     'node-pty native module': join(vs, 'node-pty', 'build', 'Release', 'pty.node'),
     'ripgrep binary': join(vs, '@vscode', 'ripgrep', 'bin', 'rg'),
   };
-  return Object.entries(must).filter(([, p]) => !existsSync(p)).map(([what, p]) => `${what} (${p})`);
+  return Object.entries(must)
+    .filter(([, p]) => !existsSync(p))
+    .map(([what, p]) => `${what} (${p})`);
 }
 
 /** What the install recipe needs from the machine (Debian package names). */
@@ -99,54 +101,61 @@ export async function ensureCodeServer({ log = (m) => console.log(m) } = {}) {
   const dir = codeServerDir();
   if (existsSync(join(dir, MARKER)) && existsSync(entryPath(dir))) return entryPath(dir);
   mkdirSync(dirname(dir), { recursive: true });
-  return withLock(`${dir}.lock`, async () => {
-    if (existsSync(join(dir, MARKER)) && existsSync(entryPath(dir))) return entryPath(dir);
-    // An earlier install without the marker (e.g. made by hand with the same recipe) is accepted when complete.
-    if (existsSync(entryPath(dir)) && installProblems(dir).length === 0) {
-      writeFileSync(join(dir, MARKER), `code-server ${CODE_SERVER_VERSION} verified ${new Date().toISOString()}\n`);
+  return withLock(
+    `${dir}.lock`,
+    async () => {
+      if (existsSync(join(dir, MARKER)) && existsSync(entryPath(dir))) return entryPath(dir);
+      // An earlier install without the marker (e.g. made by hand with the same recipe) is accepted when complete.
+      if (existsSync(entryPath(dir)) && installProblems(dir).length === 0) {
+        writeFileSync(join(dir, MARKER), `code-server ${CODE_SERVER_VERSION} verified ${new Date().toISOString()}\n`);
+        return entryPath(dir);
+      }
+      const missing = installPrerequisites();
+      if (missing.length) {
+        throw new PrerequisiteError(
+          'VS Code host (code-server)',
+          `cannot install code-server ${CODE_SERVER_VERSION}: missing ${missing.join(', ')}`,
+        );
+      }
+      log(`vscode-host: installing code-server ${CODE_SERVER_VERSION} into ${dir} (about a minute) ...`);
+      const t0 = Date.now();
+      const tmp = join(dir, 'tmp');
+      mkdirSync(join(tmp, RIPGREP_CACHE), { recursive: true });
+      // @vscode/ripgrep downloads rg from GitHub in its postinstall; seed its cache with Debian's binary.
+      const rgDir = dirname(hasCommand('rg'));
+      const tar = spawnSync('tar', ['czf', join(tmp, RIPGREP_CACHE, RIPGREP_TARBALL), '-C', rgDir, 'rg'], { encoding: 'utf8' });
+      if (tar.status !== 0) throw new Error(`could not seed the ripgrep cache: ${tar.stderr}`);
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cs-cache', private: true }) + '\n');
+      const logFile = join(dir, 'install.log');
+      const fd = openSync(logFile, 'w');
+      const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], {
+        cwd: dir,
+        stdio: ['ignore', fd, fd],
+        env: {
+          ...process.env,
+          TMPDIR: tmp,
+          npm_config_yes: 'true',
+          npm_config_unsafe_perm: 'true',
+          // npm 11 blocks dependency install scripts; code-server needs them (native modules).
+          npm_config_dangerously_allow_all_scripts: 'true',
+        },
+      });
+      closeSync(fd);
+      const problems = existsSync(entryPath(dir)) ? installProblems(dir) : [`code-server entry.js (${entryPath(dir)})`];
+      if (npm.status !== 0 || problems.length) {
+        const tail = readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n');
+        throw new PrerequisiteError(
+          'VS Code host (code-server)',
+          `installing code-server ${CODE_SERVER_VERSION} failed (npm exit ${npm.status}); missing: ${problems.join(', ') || 'nothing?'}\n` +
+            `log: ${logFile}\n${tail}`,
+        );
+      }
+      writeFileSync(join(dir, MARKER), `code-server ${CODE_SERVER_VERSION} installed ${new Date().toISOString()}\n`);
+      log(`vscode-host: code-server installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       return entryPath(dir);
-    }
-    const missing = installPrerequisites();
-    if (missing.length) {
-      throw new PrerequisiteError('VS Code host (code-server)', `cannot install code-server ${CODE_SERVER_VERSION}: missing ${missing.join(', ')}`);
-    }
-    log(`vscode-host: installing code-server ${CODE_SERVER_VERSION} into ${dir} (about a minute) ...`);
-    const t0 = Date.now();
-    const tmp = join(dir, 'tmp');
-    mkdirSync(join(tmp, RIPGREP_CACHE), { recursive: true });
-    // @vscode/ripgrep downloads rg from GitHub in its postinstall; seed its cache with Debian's binary.
-    const rgDir = dirname(hasCommand('rg'));
-    const tar = spawnSync('tar', ['czf', join(tmp, RIPGREP_CACHE, RIPGREP_TARBALL), '-C', rgDir, 'rg'], { encoding: 'utf8' });
-    if (tar.status !== 0) throw new Error(`could not seed the ripgrep cache: ${tar.stderr}`);
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'cs-cache', private: true }) + '\n');
-    const logFile = join(dir, 'install.log');
-    const fd = openSync(logFile, 'w');
-    const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', `code-server@${CODE_SERVER_VERSION}`], {
-      cwd: dir,
-      stdio: ['ignore', fd, fd],
-      env: {
-        ...process.env,
-        TMPDIR: tmp,
-        npm_config_yes: 'true',
-        npm_config_unsafe_perm: 'true',
-        // npm 11 blocks dependency install scripts; code-server needs them (native modules).
-        npm_config_dangerously_allow_all_scripts: 'true',
-      },
-    });
-    closeSync(fd);
-    const problems = existsSync(entryPath(dir)) ? installProblems(dir) : [`code-server entry.js (${entryPath(dir)})`];
-    if (npm.status !== 0 || problems.length) {
-      const tail = readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n');
-      throw new PrerequisiteError(
-        'VS Code host (code-server)',
-        `installing code-server ${CODE_SERVER_VERSION} failed (npm exit ${npm.status}); missing: ${problems.join(', ') || 'nothing?'}\n` +
-          `log: ${logFile}\n${tail}`,
-      );
-    }
-    writeFileSync(join(dir, MARKER), `code-server ${CODE_SERVER_VERSION} installed ${new Date().toISOString()}\n`);
-    log(`vscode-host: code-server installed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    return entryPath(dir);
-  }, log);
+    },
+    log,
+  );
 }
 
 /** Settings for a test/demo profile: no welcome page, no trust prompt, nothing phoning home. */
@@ -227,10 +236,14 @@ async function startCodeServerOnce({ port, workspace, env = {}, runDir, settings
     process.execPath,
     [
       entry,
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--auth', 'none',
-      '--user-data-dir', dirs.userData,
-      '--extensions-dir', dirs.extensions,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--user-data-dir',
+      dirs.userData,
+      '--extensions-dir',
+      dirs.extensions,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',

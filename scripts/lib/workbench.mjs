@@ -11,7 +11,16 @@ import { PROJECT_DIR, startCodeServer } from './vscode-host.mjs';
  * viewport, beforeGoto(page) (e.g. to expose functions). Returns { page, browser, host, url, close() }.
  * close() always stops both, also after failures; call it in `after`.
  */
-export async function openWorkbench({ env = {}, settings = {}, workspace, extensionTestsPath, runDir, viewport = { width: 1400, height: 900 }, beforeGoto, goto = true } = {}) {
+export async function openWorkbench({
+  env = {},
+  settings = {},
+  workspace,
+  extensionTestsPath,
+  runDir,
+  viewport = { width: 1400, height: 900 },
+  beforeGoto,
+  goto = true,
+} = {}) {
   const host = await startCodeServer({ env, settings, workspace, runDir });
   let browser;
   try {
@@ -44,7 +53,10 @@ export async function openWorkbench({ env = {}, settings = {}, workspace, extens
 /** Waits until the workbench is up and the activity bar shows the extension's view container. */
 export async function waitForWorkbench(page, { timeoutMs = 60_000 } = {}) {
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
-  await page.getByRole('tab', { name: /Redis TLS/ }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await page
+    .getByRole('tab', { name: /Redis TLS/ })
+    .first()
+    .waitFor({ state: 'visible', timeout: timeoutMs });
 }
 
 /** Opens the "Redis TLS" view container from the activity bar. */

@@ -35,14 +35,19 @@ export async function runAudit(argv: string[]): Promise<number> {
         else throw new UsageError(`--plaintext-port needs a port (1-65535) or "none", not "${v}"`);
       } else if (a === '--samples') {
         const v = next();
-        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100000) throw new UsageError(`--samples needs a whole number from 1, not "${v}"`);
+        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100000)
+          throw new UsageError(`--samples needs a whole number from 1, not "${v}"`);
         samples = Number(v);
       } else throw new UsageError(`unknown option for audit: ${a}`);
     }
     let passphrase: string | undefined;
     if (args.key && process.env.REDIS_TLS_KEY_PASSPHRASE === undefined && process.stdin.isTTY) {
       let keyPem: Buffer | undefined;
-      try { keyPem = readFileSync(args.key); } catch { /* reported by buildConnectionOptions */ }
+      try {
+        keyPem = readFileSync(args.key);
+      } catch {
+        /* reported by buildConnectionOptions */
+      }
       if (keyPem && isEncryptedKeyPem(keyPem)) passphrase = await promptHidden(`Passphrase for ${args.key}: `);
     }
     options = buildConnectionOptions({ ...args, tls: true }, process.env, passphrase);
@@ -54,7 +59,11 @@ export async function runAudit(argv: string[]): Promise<number> {
     throw e;
   }
   for (const w of args.warnings) process.stderr.write(`${w}\n`);
-  const result = await auditEndpoint({ connection: options, ...(plaintextPort !== undefined ? { plaintextPort } : {}), ...(samples ? { pingSamples: samples } : {}) });
+  const result = await auditEndpoint({
+    connection: options,
+    ...(plaintextPort !== undefined ? { plaintextPort } : {}),
+    ...(samples ? { pingSamples: samples } : {}),
+  });
   process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatAudit(result, clean));
   return result.findings.some((f) => f.severity === 'error') ? 1 : 0;
 }

@@ -11,7 +11,11 @@ export const CHECK_CONF_USAGE = `Usage: redis-tls check-conf FILE [--json] [--cw
   Exit status: 0 no error, 1 at least one error, 2 usage error.
 `;
 
-export async function runCheckConf(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function runCheckConf(
+  argv: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   let file: string | undefined;
   let json = false;
   let cwd = process.cwd();
@@ -19,18 +23,34 @@ export async function runCheckConf(argv: string[], out: NodeJS.WritableStream = 
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') json = true;
-    else if (a === '--help' || a === '-h') { out.write(CHECK_CONF_USAGE); return 0; }
-    else if (a === '--cwd' || a === '--warn-days') {
+    else if (a === '--help' || a === '-h') {
+      out.write(CHECK_CONF_USAGE);
+      return 0;
+    } else if (a === '--cwd' || a === '--warn-days') {
       const v = argv[++i];
-      if (v === undefined) { err.write(`redis-tls check-conf: ${a} needs a value\n${CHECK_CONF_USAGE}`); return 2; }
+      if (v === undefined) {
+        err.write(`redis-tls check-conf: ${a} needs a value\n${CHECK_CONF_USAGE}`);
+        return 2;
+      }
       if (a === '--cwd') cwd = path.resolve(v);
       else if (/^\d+$/.test(v)) warnDays = Number(v);
-      else { err.write(`redis-tls check-conf: --warn-days needs a whole number, not "${clean(v)}"\n`); return 2; }
-    } else if (a.startsWith('-')) { err.write(`redis-tls check-conf: unknown option ${clean(a)}\n${CHECK_CONF_USAGE}`); return 2; }
-    else if (file === undefined) file = a;
-    else { err.write(`redis-tls check-conf: one FILE only\n${CHECK_CONF_USAGE}`); return 2; }
+      else {
+        err.write(`redis-tls check-conf: --warn-days needs a whole number, not "${clean(v)}"\n`);
+        return 2;
+      }
+    } else if (a.startsWith('-')) {
+      err.write(`redis-tls check-conf: unknown option ${clean(a)}\n${CHECK_CONF_USAGE}`);
+      return 2;
+    } else if (file === undefined) file = a;
+    else {
+      err.write(`redis-tls check-conf: one FILE only\n${CHECK_CONF_USAGE}`);
+      return 2;
+    }
   }
-  if (file === undefined) { err.write(`redis-tls check-conf: FILE is missing\n${CHECK_CONF_USAGE}`); return 2; }
+  if (file === undefined) {
+    err.write(`redis-tls check-conf: FILE is missing\n${CHECK_CONF_USAGE}`);
+    return 2;
+  }
   const absolute = path.resolve(file);
   let text: string;
   try {
@@ -39,7 +59,13 @@ export async function runCheckConf(argv: string[], out: NodeJS.WritableStream = 
     err.write(`redis-tls check-conf: cannot read ${clean(file)}: ${(e as NodeJS.ErrnoException).code ?? 'error'}\n`);
     return 2;
   }
-  const result = await checkServerConf({ text, file: absolute, workingDir: cwd, workingDirLabel: 'the working directory', ...(warnDays !== undefined ? { warnDays } : {}) });
+  const result = await checkServerConf({
+    text,
+    file: absolute,
+    workingDir: cwd,
+    workingDirLabel: 'the working directory',
+    ...(warnDays !== undefined ? { warnDays } : {}),
+  });
   // The checked file is shown as given; included files by their resolved path.
   const shown = result.findings.map((f) => (f.file === absolute ? { ...f, file: file as string } : f));
   if (json) out.write(`${JSON.stringify(confFindingsJson(shown), null, 2)}\n`);

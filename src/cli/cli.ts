@@ -93,9 +93,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.stderr.write(formatDoctor(await runDoctor(options)));
     return 1;
   }
-  if (options.tls.enabled && options.tls.verify === 'insecure') process.stderr.write('Warning: certificate verification is OFF (--insecure).\n');
+  if (options.tls.enabled && options.tls.verify === 'insecure')
+    process.stderr.write('Warning: certificate verification is OFF (--insecure).\n');
   try {
-    if (split.command.length > 0) return await runOne(session, split.command.map((w) => Buffer.from(w, 'utf8')), flags);
+    if (split.command.length > 0)
+      return await runOne(
+        session,
+        split.command.map((w) => Buffer.from(w, 'utf8')),
+        flags,
+      );
     if (!process.stdin.isTTY) return await runStdin(session, flags);
     return await runRepl(session, `${options.host}:${options.port}`);
   } finally {
@@ -112,7 +118,10 @@ async function confirmOnTty(question: string): Promise<boolean> {
   process.stderr.write(`${question} Type yes to continue: `);
   const answer = await new Promise<string>((resolve) => {
     process.stdin.resume();
-    process.stdin.once('data', (b: Buffer) => { process.stdin.pause(); resolve(b.toString('utf8').trim()); });
+    process.stdin.once('data', (b: Buffer) => {
+      process.stdin.pause();
+      resolve(b.toString('utf8').trim());
+    });
   });
   return answer.toLowerCase() === 'yes' || answer.toLowerCase() === 'y';
 }
@@ -152,7 +161,13 @@ async function stream(session: TerminalSession, words: Buffer[], flags: CliFlags
   const name = words[0]?.toString('latin1').toUpperCase();
   if (flags.format === 'tty' && name !== 'MONITOR') process.stdout.write('Reading messages... (press Ctrl-C to quit)\n');
   try {
-    await session.stream(words, (reply) => { process.stdout.write(formatReply(reply, flags.format)); }, abort.signal);
+    await session.stream(
+      words,
+      (reply) => {
+        process.stdout.write(formatReply(reply, flags.format));
+      },
+      abort.signal,
+    );
     return 0;
   } catch (e) {
     return failure(e);
@@ -198,7 +213,7 @@ async function runStdin(session: TerminalSession, flags: CliFlags): Promise<numb
     if (isStreaming(words)) {
       await drain();
       await out.flush();
-      if (await stream(session, words, flags) !== 0) throw new Error('stream failed');
+      if ((await stream(session, words, flags)) !== 0) throw new Error('stream failed');
       return;
     }
     const p = session.execute(words);
@@ -231,7 +246,11 @@ const HISTORY_FILE = join(homedir(), '.redis-tls-cli-history');
 
 function loadHistory(): string[] {
   try {
-    return existsSync(HISTORY_FILE) ? readFileSync(HISTORY_FILE, 'utf8').split('\n').filter((l) => l !== '') : [];
+    return existsSync(HISTORY_FILE)
+      ? readFileSync(HISTORY_FILE, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+      : [];
   } catch {
     return [];
   }
@@ -255,17 +274,24 @@ function runRepl(session: TerminalSession, name: string): Promise<number> {
       name,
       history: new History(loadHistory()),
       onHistory: (lines) => {
-        try { writeFileSync(HISTORY_FILE, `${lines.join('\n')}\n`, { mode: 0o600 }); } catch { /* history is a convenience */ }
+        try {
+          writeFileSync(HISTORY_FILE, `${lines.join('\n')}\n`, { mode: 0o600 });
+        } catch {
+          /* history is a convenience */
+        }
       },
       io: {
-        write: (text) => { process.stdout.write(text); },
-        confirm: (question) => new Promise<boolean>((r) => {
-          process.stdout.write(`${question} (y/N) `);
-          answer = (text) => {
-            process.stdout.write(`${text}\r\n`);
-            r(/^y/i.test(text));
-          };
-        }),
+        write: (text) => {
+          process.stdout.write(text);
+        },
+        confirm: (question) =>
+          new Promise<boolean>((r) => {
+            process.stdout.write(`${question} (y/N) `);
+            answer = (text) => {
+              process.stdout.write(`${text}\r\n`);
+              r(/^y/i.test(text));
+            };
+          }),
         exit: finish,
       },
     });

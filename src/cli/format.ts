@@ -29,12 +29,24 @@ function certLines(c: CertSummary, i: number): string[] {
 export function formatDoctor(r: DoctorResult): string {
   const lines: string[] = [];
   const t = r.target;
-  lines.push(`redis-tls doctor: ${t.tls ? 'rediss' : 'redis'}://${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}${t.servername && t.servername !== t.host ? ` (server name ${t.servername})` : ''}`);
+  lines.push(
+    `redis-tls doctor: ${t.tls ? 'rediss' : 'redis'}://${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}${t.servername && t.servername !== t.host ? ` (server name ${t.servername})` : ''}`,
+  );
   if (r.tls) {
-    const verdict = r.tls.verification === 'chain' ? `verified (chain and ${t.servername ? `name "${t.servername}"` : `IP ${t.host}`})` : r.tls.verification === 'pin' ? 'verified by pinned fingerprint' : 'NOT VERIFIED';
-    lines.push(`TLS:      ${r.tls.protocol ?? '?'}  ${r.tls.cipher ?? '?'}  ${verdict}, session ${r.tls.sessionReused ? 'resumed' : 'new'}`);
+    const verdict =
+      r.tls.verification === 'chain'
+        ? `verified (chain and ${t.servername ? `name "${t.servername}"` : `IP ${t.host}`})`
+        : r.tls.verification === 'pin'
+          ? 'verified by pinned fingerprint'
+          : 'NOT VERIFIED';
+    lines.push(
+      `TLS:      ${r.tls.protocol ?? '?'}  ${r.tls.cipher ?? '?'}  ${verdict}, session ${r.tls.sessionReused ? 'resumed' : 'new'}`,
+    );
   }
-  if (r.timings) lines.push(`Timings:  TCP ${ms(r.timings.tcpConnectMs)}, TLS ${ms(r.timings.tlsHandshakeMs)}, first reply ${ms(r.timings.firstReplyMs)}`);
+  if (r.timings)
+    lines.push(
+      `Timings:  TCP ${ms(r.timings.tcpConnectMs)}, TLS ${ms(r.timings.tlsHandshakeMs)}, first reply ${ms(r.timings.firstReplyMs)}`,
+    );
   if (r.chain.length) {
     lines.push('Chain (as the server presented it; a trusted root may be added from the CA set):');
     r.chain.forEach((c, i) => lines.push(...certLines(c, i)));
@@ -59,15 +71,21 @@ export function formatTopologyDoctor(r: ClusterDoctorResult | SentinelDoctorResu
   const lines: string[] = [];
   if ('sentinel' in r) {
     const p = r.sentinel.primary;
-    lines.push(`Sentinel: ${clean(r.sentinel.address ?? '?')} names ${p ? `${clean(p.host)}:${p.port}` : 'no primary'} as the primary of "${clean(r.sentinel.service)}"`);
+    lines.push(
+      `Sentinel: ${clean(r.sentinel.address ?? '?')} names ${p ? `${clean(p.host)}:${p.port}` : 'no primary'} as the primary of "${clean(r.sentinel.service)}"`,
+    );
   }
   lines.push(formatDoctor(r).trimEnd());
   if ('nodes' in r && r.nodes.length) {
     lines.push('Nodes:');
     for (const n of r.nodes) {
       const slots = n.slots.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',');
-      const state = n.ok ? `${n.tls?.protocol ?? 'TLS'} ${n.tls?.authorized ? 'verified' : 'NOT VERIFIED'} as ${clean(n.verifiedName)}` : `FAILED ${n.problem?.code ?? ''}`;
-      lines.push(`  ${n.role === 'primary' ? 'primary' : '  replica'} ${clean(n.address)}${n.announcedName ? ` (${clean(n.announcedName)})` : ''} slots ${slots || '-'}: ${state}`);
+      const state = n.ok
+        ? `${n.tls?.protocol ?? 'TLS'} ${n.tls?.authorized ? 'verified' : 'NOT VERIFIED'} as ${clean(n.verifiedName)}`
+        : `FAILED ${n.problem?.code ?? ''}`;
+      lines.push(
+        `  ${n.role === 'primary' ? 'primary' : '  replica'} ${clean(n.address)}${n.announcedName ? ` (${clean(n.announcedName)})` : ''} slots ${slots || '-'}: ${state}`,
+      );
       if (n.problem) lines.push(`      ${clean(n.problem.detail)}`, `      Fix: ${clean(n.problem.fix)}`);
     }
   }

@@ -132,7 +132,9 @@ async function main(argv: string[]): Promise<number> {
     if (isDiagnosedError(e)) {
       // A file named by a flag cannot be read (FILE_UNREADABLE): a diagnosed problem, before any connection.
       if (command === 'doctor' && argv.includes('--json')) {
-        process.stdout.write(`${JSON.stringify({ ok: false, problem: e.problem, target: null, tls: null, chain: [], server: null, timings: null, warnings: [] }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ok: false, problem: e.problem, target: null, tls: null, chain: [], server: null, timings: null, warnings: [] }, null, 2)}\n`,
+        );
       } else {
         printProblem(e.problem);
       }
@@ -155,9 +157,15 @@ async function main(argv: string[]): Promise<number> {
 
   let conn: RedisConnection | undefined;
   try {
-    if (options.tls.enabled && options.tls.verify === 'insecure') process.stderr.write('Warning: certificate verification is OFF (--insecure).\n');
+    if (options.tls.enabled && options.tls.verify === 'insecure')
+      process.stderr.write('Warning: certificate verification is OFF (--insecure).\n');
     const quoted = !(flags.raw ?? !process.stdout.isTTY);
-    const scan = { count: flags.count, quoted, ...(flags.pattern !== undefined ? { pattern: flags.pattern } : {}), ...(flags.type !== undefined ? { type: flags.type } : {}) };
+    const scan = {
+      count: flags.count,
+      quoted,
+      ...(flags.pattern !== undefined ? { pattern: flags.pattern } : {}),
+      ...(flags.type !== undefined ? { type: flags.type } : {}),
+    };
     if (sentinel) {
       await sentinelScan(sentinel, scan, process.stdout);
       return 0;
@@ -185,7 +193,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e: unknown) => {
     process.stderr.write(`redis-tls: unexpected failure: ${e instanceof Error ? clean(e.message) : 'unknown'}\n`);
     process.exitCode = 1;

@@ -14,7 +14,11 @@ export function usageExit(e: unknown): number {
   return 2;
 }
 
-const FLAG_FIELDS = { '--cacert': ['ca', 'CA file (--cacert)'], '--cert': ['cert', 'client certificate file (--cert)'], '--key': ['key', 'client key file (--key)'] } as const;
+const FLAG_FIELDS = {
+  '--cacert': ['ca', 'CA file (--cacert)'],
+  '--cert': ['cert', 'client certificate file (--cert)'],
+  '--key': ['key', 'client key file (--key)'],
+} as const;
 
 /** Reads a file named by a flag; an unreadable one is FILE_UNREADABLE (a diagnosed problem, exit 1). */
 function readFile(flag: keyof typeof FLAG_FIELDS, path: string): Buffer {
@@ -93,7 +97,11 @@ export async function connectionOptionsFromArgs(args: ConnectionArgs, env: NodeJ
   let passphrase: string | undefined;
   if (args.key && env.REDIS_TLS_KEY_PASSPHRASE === undefined && process.stdin.isTTY) {
     let keyPem: Buffer | undefined;
-    try { keyPem = readFileSync(args.key); } catch { /* reported by buildConnectionOptions */ }
+    try {
+      keyPem = readFileSync(args.key);
+    } catch {
+      /* reported by buildConnectionOptions */
+    }
     if (keyPem && isEncryptedKeyPem(keyPem)) passphrase = await promptHidden(`Passphrase for ${args.key}: `);
   }
   return buildConnectionOptions(args, env, passphrase);

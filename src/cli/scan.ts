@@ -46,7 +46,9 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
       }
     : raw;
   let outError: Error | undefined;
-  const onError = (e: Error): void => { outError = e; };
+  const onError = (e: Error): void => {
+    outError = e;
+  };
   out.on('error', onError);
   const writeAll = async (chunks: Buffer[]): Promise<void> => {
     for (const chunk of chunks) {
@@ -70,7 +72,11 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
   const pages: Array<Promise<Buffer>> = [];
   let stopped = false;
   const request = (cursor: Buffer | string): void => {
-    const page = conn.scanPage(['SCAN', cursor, ...tail], sink, { onCursor: (c) => { if (!isDone(c) && !stopped) request(c); } });
+    const page = conn.scanPage(['SCAN', cursor, ...tail], sink, {
+      onCursor: (c) => {
+        if (!isDone(c) && !stopped) request(c);
+      },
+    });
     page.catch(() => undefined); // observed below, in order
     pages.push(page);
   };

@@ -12,7 +12,14 @@ import { runDoctor, type DoctorResult } from '../core/client/doctor';
 import { TlsCache } from '../core/tls/context';
 import type { CertSummary } from '../core/certs/summary';
 import { DiagnosedError, type Problem } from '../core/diagnosis/problem';
-import { askSentinels, dataNodeOptions, endpointText, SentinelDirectory, SentinelSession, type SentinelSettings } from '../core/client/sentinel';
+import {
+  askSentinels,
+  dataNodeOptions,
+  endpointText,
+  SentinelDirectory,
+  SentinelSession,
+  type SentinelSettings,
+} from '../core/client/sentinel';
 import { sentinelNodeProblem } from '../core/diagnosis/topology';
 import { scanToStream, type ScanOptions } from './scan';
 import { UsageError } from './options';
@@ -32,7 +39,9 @@ export interface ClusterNodeReport {
 }
 
 export type ClusterDoctorResult = DoctorResult & { nodes: ClusterNodeReport[] };
-export type SentinelDoctorResult = DoctorResult & { sentinel: { address: string | null; service: string; primary: { host: string; port: number } | null } };
+export type SentinelDoctorResult = DoctorResult & {
+  sentinel: { address: string | null; service: string; primary: { host: string; port: number } | null };
+};
 
 function brief(p: Problem): NonNullable<DoctorResult['problem']> {
   return { code: p.code, title: p.title, detail: p.detail, fix: p.fix, ...(p.field ? { field: p.field } : {}) };
@@ -47,7 +56,12 @@ export async function clusterDoctor(options: ConnectionOptions, naming: NodeNami
   let router: ClusterRouter | undefined;
   try {
     seed = await RedisConnection.open(options, { tlsCache: cache });
-    if (!(await isClusterEnabled(seed))) return { ...seedReport, warnings: [...seedReport.warnings, 'The server is not in cluster mode (INFO cluster: cluster_enabled:0).'], nodes: [] };
+    if (!(await isClusterEnabled(seed)))
+      return {
+        ...seedReport,
+        warnings: [...seedReport.warnings, 'The server is not in cluster mode (INFO cluster: cluster_enabled:0).'],
+        nodes: [],
+      };
     // A cache of its own: a resumed session presents no certificate, and the report shows each node's chain.
     router = await ClusterRouter.open(seed, options, { tlsCache: new TlsCache(), naming });
     const nodes = router.nodeStatuses.map((n): ClusterNodeReport => ({
@@ -67,7 +81,19 @@ export async function clusterDoctor(options: ConnectionOptions, naming: NodeNami
     return { ...seedReport, ok: failed.length === 0, problem: first ?? null, nodes };
   } catch (e) {
     const p = e instanceof DiagnosedError ? e.problem : null;
-    return { ...seedReport, ok: false, problem: p ? brief(p) : { code: 'PROTOCOL_ERROR', title: 'Reading the cluster failed', detail: e instanceof Error ? e.message : 'unknown', fix: 'Check the seed node.' }, nodes: [] };
+    return {
+      ...seedReport,
+      ok: false,
+      problem: p
+        ? brief(p)
+        : {
+            code: 'PROTOCOL_ERROR',
+            title: 'Reading the cluster failed',
+            detail: e instanceof Error ? e.message : 'unknown',
+            fix: 'Check the seed node.',
+          },
+      nodes: [],
+    };
   } finally {
     await router?.close();
     await seed?.close().catch(() => undefined);
@@ -75,7 +101,12 @@ export async function clusterDoctor(options: ConnectionOptions, naming: NodeNami
 }
 
 /** Scans every primary once, in parallel (each on its own verified connection). */
-export async function clusterScan(options: ConnectionOptions, naming: NodeNamingSettings, scan: ScanOptions, out: Writable): Promise<number> {
+export async function clusterScan(
+  options: ConnectionOptions,
+  naming: NodeNamingSettings,
+  scan: ScanOptions,
+  out: Writable,
+): Promise<number> {
   const cache = new TlsCache();
   const seed = await RedisConnection.open(options, { tlsCache: cache });
   let router: ClusterRouter | undefined;
@@ -153,10 +184,17 @@ export async function sentinelDoctor(settings: SentinelSettings): Promise<Sentin
     const report = await runDoctor(dataNodeOptions(settings, answer.node));
     const sentinel = { address: endpointText(answer.sentinel), service: settings.service, primary: answer.primary };
     if (report.ok || !report.problem) return { ...report, sentinel };
-    const problem = sentinelNodeProblem({ ...report.problem, facts: { certNames: report.chain[0]?.subjectAltNames ?? [] } }, {
-      sentinel: endpointText(answer.sentinel), service: settings.service, host: answer.node.host, port: answer.node.port,
-      servernameSet: Boolean(settings.data.tls.servername), role: answer.role,
-    });
+    const problem = sentinelNodeProblem(
+      { ...report.problem, facts: { certNames: report.chain[0]?.subjectAltNames ?? [] } },
+      {
+        sentinel: endpointText(answer.sentinel),
+        service: settings.service,
+        host: answer.node.host,
+        port: answer.node.port,
+        servernameSet: Boolean(settings.data.tls.servername),
+        role: answer.role,
+      },
+    );
     return { ...report, problem: brief(problem), sentinel };
   } catch (e) {
     const p = e instanceof DiagnosedError ? e.problem : null;
@@ -164,9 +202,20 @@ export async function sentinelDoctor(settings: SentinelSettings): Promise<Sentin
     const port = first?.port ?? 0;
     return {
       ok: false,
-      problem: p ? brief(p) : { code: 'PROTOCOL_ERROR', title: 'Asking the sentinels failed', detail: e instanceof Error ? e.message : 'unknown', fix: 'Check the sentinel address.' },
+      problem: p
+        ? brief(p)
+        : {
+            code: 'PROTOCOL_ERROR',
+            title: 'Asking the sentinels failed',
+            detail: e instanceof Error ? e.message : 'unknown',
+            fix: 'Check the sentinel address.',
+          },
       target: { host, port, tls: settings.sentinelTls.enabled, servername: settings.sentinelTls.servername ?? null },
-      tls: null, chain: [], server: null, timings: null, warnings: [],
+      tls: null,
+      chain: [],
+      server: null,
+      timings: null,
+      warnings: [],
       sentinel: { address: sentinelAddress, service: settings.service, primary: null },
     };
   }

@@ -7,13 +7,7 @@ import { profileOrigin } from '../core/profiles/secretBinding';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Container } from '../container';
-import {
-  buildChain,
-  Certificate,
-  parseCertificates,
-  readPfxOffThread,
-  type ChainReport,
-} from '../core/certs';
+import { buildChain, Certificate, parseCertificates, readPfxOffThread, type ChainReport } from '../core/certs';
 import { fetchPresentedChain, type ProbeResult } from '../core/tls/inspectionHandshake';
 import type { Profile } from '../core/profiles/profile';
 import { registerCertificateDiagnostics } from '../editorDiagnostics/certificateDiagnostics';
@@ -32,13 +26,22 @@ export function orderLeafFirst(certs: Certificate[]): Certificate[] {
   return [leaf, ...certs.filter((c) => c !== leaf)];
 }
 
-async function modelForCertificates(title: string, label: string, certs: Certificate[], notes: string[], warnDays: number, hostname?: string): Promise<PanelModel> {
+async function modelForCertificates(
+  title: string,
+  label: string,
+  certs: Certificate[],
+  notes: string[],
+  warnDays: number,
+  hostname?: string,
+): Promise<PanelModel> {
   const ownRoots = certs.filter((c) => c.selfIssued);
   const report = await buildChain({ presented: certs, anchors: ownRoots, useSystemRoots: true, hostname, purpose: 'server' });
   return buildPanelModel({
     title,
     subject: { kind: 'file', label },
-    trustSource: ownRoots.length ? 'the root certificate(s) in this file and the system trust store' : 'the system trust store (a private CA shows as not trusted here: inspect the server with its CA file)',
+    trustSource: ownRoots.length
+      ? 'the root certificate(s) in this file and the system trust store'
+      : 'the system trust store (a private CA shows as not trusted here: inspect the server with its CA file)',
     report,
     notes,
     presentedLabel: 'in the file',
@@ -55,7 +58,11 @@ export interface HostPort {
 
 /** Parses "host:port", "[v6]:port" or "host" (port 6379). */
 export function parseHostPort(text: string): HostPort | undefined {
-  const t = text.trim().replace(/^rediss?:\/\//, '').replace(/\/.*$/, '').replace(/^[^@]*@/, '');
+  const t = text
+    .trim()
+    .replace(/^rediss?:\/\//, '')
+    .replace(/\/.*$/, '')
+    .replace(/^[^@]*@/, '');
   let host: string;
   let port = 6379;
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(t);
@@ -75,7 +82,17 @@ export function parseHostPort(text: string): HostPort | undefined {
 }
 
 function probeFacts(host: string, port: number, probe: ProbeResult): ConnectionFacts {
-  return { host, port, servername: probe.servername, protocol: probe.protocol, cipher: probe.cipher, sessionReused: probe.sessionReused, authorized: null, authorizationError: null, verification: null };
+  return {
+    host,
+    port,
+    servername: probe.servername,
+    protocol: probe.protocol,
+    cipher: probe.cipher,
+    sessionReused: probe.sessionReused,
+    authorized: null,
+    authorizationError: null,
+    verification: null,
+  };
 }
 
 export interface InspectServerRequest {
@@ -100,8 +117,12 @@ export async function inspectServerModel(req: InspectServerRequest, warnDays: nu
     connection: probeFacts(req.host, req.port, probe),
     notes: [
       'Read with an inspection-only handshake that trusts nothing (its session is discarded); the verdict above is computed here from the presented chain.',
-      ...(!report.trusted && !anchors && (report.code === 'UNKNOWN_ISSUER' || report.code === 'UNTRUSTED_ROOT' || report.code === 'SELF_SIGNED')
-        ? ['A server with a private CA is never trusted by the system store: run "Inspect Server Certificate…" again and choose its CA file.']
+      ...(!report.trusted &&
+      !anchors &&
+      (report.code === 'UNKNOWN_ISSUER' || report.code === 'UNTRUSTED_ROOT' || report.code === 'SELF_SIGNED')
+        ? [
+            'A server with a private CA is never trusted by the system store: run "Inspect Server Certificate…" again and choose its CA file.',
+          ]
         : []),
       ...unusedNote(report),
     ],
@@ -113,14 +134,19 @@ export async function inspectServerModel(req: InspectServerRequest, warnDays: nu
 }
 
 function unusedNote(report: ChainReport): string[] {
-  return report.unused.length ? [`The server also sent ${report.unused.length} certificate(s) that are not part of the path (listed at the end).`] : [];
+  return report.unused.length
+    ? [`The server also sent ${report.unused.length} certificate(s) that are not part of the path (listed at the end).`]
+    : [];
 }
 
 function caDescription(profile: Profile): string {
   switch (profile.ca.kind) {
-    case 'file': return `the profile's CA file ${profile.ca.path}${profile.ca.alsoSystem ? ' and the system trust store' : ''}`;
-    case 'imported': return `the CA imported into the profile${profile.ca.label ? ` (${profile.ca.label})` : ''}${profile.ca.alsoSystem ? ' and the system trust store' : ''}`;
-    default: return "the system trust store (Node's bundled Mozilla roots)";
+    case 'file':
+      return `the profile's CA file ${profile.ca.path}${profile.ca.alsoSystem ? ' and the system trust store' : ''}`;
+    case 'imported':
+      return `the CA imported into the profile${profile.ca.label ? ` (${profile.ca.label})` : ''}${profile.ca.alsoSystem ? ' and the system trust store' : ''}`;
+    default:
+      return "the system trust store (Node's bundled Mozilla roots)";
   }
 }
 
@@ -136,7 +162,8 @@ export async function connectionModel(container: Container, profile: Profile): P
     probe = await fetchPresentedChain(base);
   } catch (e) {
     // The server cannot be reached again: show what the live connection recorded, if there is one.
-    if (session?.report?.tls && session.report.chain.length > 0) return reportOnlyModel(profile.name, caDescription(profile), session.report, e instanceof Error ? e.message : 'unreachable');
+    if (session?.report?.tls && session.report.chain.length > 0)
+      return reportOnlyModel(profile.name, caDescription(profile), session.report, e instanceof Error ? e.message : 'unreachable');
     throw e;
   }
   const hostname = t.servername || options.host;
@@ -145,19 +172,37 @@ export async function connectionModel(container: Container, profile: Profile): P
   if (r) {
     const liveLeaf = r.chain[0]?.sha256?.replace(/:/g, '').toUpperCase();
     const nowLeaf = probe.presented[0].sha256.replace(/:/g, '').toUpperCase();
-    if (liveLeaf && liveLeaf !== nowLeaf) notes.push('The server now presents a different leaf certificate than when this connection was made (rotated?).');
+    if (liveLeaf && liveLeaf !== nowLeaf)
+      notes.push('The server now presents a different leaf certificate than when this connection was made (rotated?).');
   } else {
     notes.push('Not connected: the chain was read with an inspection-only handshake (its session is discarded).');
   }
-  if (profile.verify === 'insecure') notes.push('This profile does NOT verify certificates. The verdict above is what verification would say.');
+  if (profile.verify === 'insecure')
+    notes.push('This profile does NOT verify certificates. The verdict above is what verification would say.');
   if (profile.verify === 'pin') {
     const pinned = (profile.pinSha256 ?? '').replace(/[^0-9a-fA-F]/g, '').toUpperCase();
     const leaf = probe.presented[0].sha256.replace(/:/g, '');
-    notes.push(pinned ? (pinned === leaf ? 'Pinned: the leaf SHA-256 matches the pinned fingerprint (the connection trusts it by pin).' : 'Pinned fingerprint does NOT match the leaf the server presents now.') : 'Pin mode without a pin yet: the first connection asks to trust this leaf.');
+    notes.push(
+      pinned
+        ? pinned === leaf
+          ? 'Pinned: the leaf SHA-256 matches the pinned fingerprint (the connection trusts it by pin).'
+          : 'Pinned fingerprint does NOT match the leaf the server presents now.'
+        : 'Pin mode without a pin yet: the first connection asks to trust this leaf.',
+    );
   }
   notes.push(...unusedNote(report));
   const connection: ConnectionFacts = r
-    ? { host: r.host, port: r.port, servername: r.servername, protocol: r.protocol, cipher: r.cipher, sessionReused: r.sessionReused, authorized: r.authorized, authorizationError: r.authorizationError, verification: r.verification }
+    ? {
+        host: r.host,
+        port: r.port,
+        servername: r.servername,
+        protocol: r.protocol,
+        cipher: r.cipher,
+        sessionReused: r.sessionReused,
+        authorized: r.authorized,
+        authorizationError: r.authorizationError,
+        verification: r.verification,
+      }
     : probeFacts(options.host, options.port, probe);
   return buildPanelModel({
     title: `Certificate: ${profile.name}`,
@@ -174,7 +219,12 @@ export async function connectionModel(container: Container, profile: Profile): P
 }
 
 /** Loads a certificate file (PEM, DER, PKCS#12) into a panel model. */
-export async function fileModel(uri: vscode.Uri, blockIndex: number | undefined, askPassword: () => Promise<string | undefined>, warnDays: number): Promise<PanelModel> {
+export async function fileModel(
+  uri: vscode.Uri,
+  blockIndex: number | undefined,
+  askPassword: () => Promise<string | undefined>,
+  warnDays: number,
+): Promise<PanelModel> {
   const bytes = Buffer.from(await vscode.workspace.fs.readFile(uri));
   const name = path.basename(uri.fsPath || uri.path);
   const notes: string[] = [];
@@ -185,19 +235,24 @@ export async function fileModel(uri: vscode.Uri, blockIndex: number | undefined,
     // Off the extension host's thread, with a time limit: the file chooses its own iteration counts.
     const contents = await readPfxOffThread(bytes, password);
     if (!contents.validation.ok) notes.push(contents.validation.message);
-    else notes.push(`OpenSSL loads this PKCS#12 file: the password is right${contents.hasPrivateKey ? ' and the private key matches its certificate' : ''}.`);
+    else
+      notes.push(
+        `OpenSSL loads this PKCS#12 file: the password is right${contents.hasPrivateKey ? ' and the private key matches its certificate' : ''}.`,
+      );
     if (contents.unsupported.length) notes.push(`Not readable here: ${contents.unsupported.join(', ')}.`);
     certs = orderLeafFirst(contents.certificates);
     if (certs.length === 0) throw new Error(`No certificate could be read from ${name}. ${notes.join(' ')}`);
   } else {
     certs = parseCertificates(bytes, uri.fsPath);
-    if (certs.length === 0) throw new Error(`${name} holds no certificate${/PRIVATE KEY/.test(bytes.toString('latin1')) ? ' (only a private key)' : ''}.`);
+    if (certs.length === 0)
+      throw new Error(`${name} holds no certificate${/PRIVATE KEY/.test(bytes.toString('latin1')) ? ' (only a private key)' : ''}.`);
     if (blockIndex !== undefined && blockIndex > 0 && blockIndex < certs.length) {
       certs = [certs[blockIndex], ...certs.filter((_, i) => i !== blockIndex)];
       notes.push(`Showing certificate #${blockIndex + 1} of ${name} as the start of the path.`);
     }
   }
-  if (certs.length > 1) notes.push(`${name} holds ${certs.length} certificates; the path starts at the first and uses the others as its issuers.`);
+  if (certs.length > 1)
+    notes.push(`${name} holds ${certs.length} certificates; the path starts at the first and uses the others as its issuers.`);
   return modelForCertificates(`Certificate: ${name}`, name, certs, notes, warnDays);
 }
 
@@ -206,9 +261,15 @@ export function registerCertificates(container: Container): void {
     container.own(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
   };
 
-  const askPfxPassword = (): Promise<string | undefined> => Promise.resolve(vscode.window.showInputBox({
-    title: 'PKCS#12 password', prompt: 'The password of the PKCS#12 (PFX) file. It is used once to open the file and is not stored.', password: true, ignoreFocusOut: true,
-  }));
+  const askPfxPassword = (): Promise<string | undefined> =>
+    Promise.resolve(
+      vscode.window.showInputBox({
+        title: 'PKCS#12 password',
+        prompt: 'The password of the PKCS#12 (PFX) file. It is used once to open the file and is not stored.',
+        password: true,
+        ignoreFocusOut: true,
+      }),
+    );
 
   register('redisTls.inspectCertificateFile', async (arg?: vscode.Uri | string, blockIndex?: number): Promise<PanelModel | undefined> => {
     let uri = typeof arg === 'string' ? vscode.Uri.file(arg) : arg instanceof vscode.Uri ? arg : undefined;
@@ -217,13 +278,22 @@ export function registerCertificates(container: Container): void {
       if (active && /\.(pem|crt|cer|der|key)$/i.test(active.path)) uri = active;
     }
     if (!uri) {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Inspect', filters: { Certificates: ['pem', 'crt', 'cer', 'der', 'p12', 'pfx'], 'All files': ['*'] } });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        openLabel: 'Inspect',
+        filters: { Certificates: ['pem', 'crt', 'cer', 'der', 'p12', 'pfx'], 'All files': ['*'] },
+      });
       uri = picked?.[0];
     }
     if (!uri) return undefined;
     const target = uri;
     const index = typeof blockIndex === 'number' ? blockIndex : undefined;
-    const panel = CertificatePanel.show(container, `file:${target.toString()}#${index ?? 0}`, `Certificate: ${path.basename(target.path)}`, () => fileModel(target, index, askPfxPassword, container.config.expiryWarningDays));
+    const panel = CertificatePanel.show(
+      container,
+      `file:${target.toString()}#${index ?? 0}`,
+      `Certificate: ${path.basename(target.path)}`,
+      () => fileModel(target, index, askPfxPassword, container.config.expiryWarningDays),
+    );
     return panel.shown;
   });
 
@@ -232,10 +302,16 @@ export function registerCertificates(container: Container): void {
     if (arg && typeof arg === 'object' && typeof arg.host === 'string' && typeof arg.port === 'number') {
       req = { host: arg.host, port: arg.port, servername: arg.servername, caPem: arg.caPem, caLabel: arg.caLabel };
     } else {
-      const text = typeof arg === 'string' ? arg : await vscode.window.showInputBox({
-        title: 'Inspect Server Certificate', prompt: 'host:port of a TLS server (no profile is created)', placeHolder: 'redis.example.com:6380', ignoreFocusOut: true,
-        validateInput: (v) => (parseHostPort(v) ? undefined : 'Enter host:port, e.g. redis.example.com:6380 or [::1]:6380'),
-      });
+      const text =
+        typeof arg === 'string'
+          ? arg
+          : await vscode.window.showInputBox({
+              title: 'Inspect Server Certificate',
+              prompt: 'host:port of a TLS server (no profile is created)',
+              placeHolder: 'redis.example.com:6380',
+              ignoreFocusOut: true,
+              validateInput: (v) => (parseHostPort(v) ? undefined : 'Enter host:port, e.g. redis.example.com:6380 or [::1]:6380'),
+            });
       if (text === undefined) return undefined;
       const hp = parseHostPort(text);
       if (!hp) {
@@ -244,13 +320,20 @@ export function registerCertificates(container: Container): void {
       }
       req = { ...hp };
       if (typeof arg !== 'string') {
-        const trust = await vscode.window.showQuickPick([
-          { label: 'System trust store', description: "Node's bundled Mozilla roots", id: 'system' },
-          { label: 'CA file…', description: 'Judge the chain against your own CA (PEM)', id: 'file' },
-        ], { title: `Trust for ${hp.host}:${hp.port}`, placeHolder: 'Which CAs decide whether the server is trusted?' });
+        const trust = await vscode.window.showQuickPick(
+          [
+            { label: 'System trust store', description: "Node's bundled Mozilla roots", id: 'system' },
+            { label: 'CA file…', description: 'Judge the chain against your own CA (PEM)', id: 'file' },
+          ],
+          { title: `Trust for ${hp.host}:${hp.port}`, placeHolder: 'Which CAs decide whether the server is trusted?' },
+        );
         if (!trust) return undefined;
         if (trust.id === 'file') {
-          const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as CA', filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] } });
+          const picked = await vscode.window.showOpenDialog({
+            canSelectMany: false,
+            openLabel: 'Use as CA',
+            filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] },
+          });
           if (!picked?.[0]) return undefined;
           req.caPem = Buffer.from(await vscode.workspace.fs.readFile(picked[0])).toString('utf8');
           req.caLabel = picked[0].fsPath;
@@ -258,7 +341,12 @@ export function registerCertificates(container: Container): void {
       }
     }
     const request = req;
-    const panel = CertificatePanel.show(container, `server:${request.host}:${request.port}:${request.caLabel ?? ''}`, `Server certificate: ${request.host}:${request.port}`, () => inspectServerModel(request, container.config.expiryWarningDays));
+    const panel = CertificatePanel.show(
+      container,
+      `server:${request.host}:${request.port}:${request.caLabel ?? ''}`,
+      `Server certificate: ${request.host}:${request.port}`,
+      () => inspectServerModel(request, container.config.expiryWarningDays),
+    );
     return panel.shown;
   });
 
@@ -267,7 +355,14 @@ export function registerCertificates(container: Container): void {
     if (!id) {
       const profiles = container.profiles.list().filter((p) => p.tls);
       const live = profiles.filter((p) => container.sessions.session(p.id));
-      const pick = await vscode.window.showQuickPick((live.length ? live : profiles).map((p) => ({ label: p.name, description: `${p.host}:${p.port}${p.source === 'workspace' ? ` · workspace, ${profileOrigin(p)}` : ''}`, id: p.id })), { title: 'Inspect Connection Certificate', placeHolder: 'Which connection?' });
+      const pick = await vscode.window.showQuickPick(
+        (live.length ? live : profiles).map((p) => ({
+          label: p.name,
+          description: `${p.host}:${p.port}${p.source === 'workspace' ? ` · workspace, ${profileOrigin(p)}` : ''}`,
+          id: p.id,
+        })),
+        { title: 'Inspect Connection Certificate', placeHolder: 'Which connection?' },
+      );
       id = pick?.id;
     }
     if (!id) return undefined;
@@ -290,10 +385,12 @@ export function registerCertificates(container: Container): void {
   // Restricted Mode: a workspace's certificate files are not analysed until the workspace is trusted.
   if (vscode.workspace.isTrusted) registerCertificateDiagnostics(container);
   else {
-    const grant = container.own(vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      grant.dispose();
-      registerCertificateDiagnostics(container);
-    }));
+    const grant = container.own(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        grant.dispose();
+        registerCertificateDiagnostics(container);
+      }),
+    );
   }
   registerProfileDiagnostics(container);
   container.log.info(`Certificates: inspection commands registered (use-CA action ${USE_CA_COMMAND} when available)`);

@@ -23,7 +23,13 @@ export class StepInput {
     return this.ui.pickStep(items, { ...options, title: this.heading(), canGoBack: this.step > 1 });
   }
 
-  input(options: { prompt: string; value?: string; placeholder?: string; password?: boolean; validate?: (v: string) => string | undefined }): Promise<string | Back | undefined> {
+  input(options: {
+    prompt: string;
+    value?: string;
+    placeholder?: string;
+    password?: boolean;
+    validate?: (v: string) => string | undefined;
+  }): Promise<string | Back | undefined> {
     return this.ui.inputStep({ ...options, title: this.heading(), canGoBack: this.step > 1 });
   }
 }

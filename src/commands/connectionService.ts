@@ -79,15 +79,30 @@ export class ConnectionService {
     const list = this.profiles.list().filter(filter);
     if (list.length === 0) {
       const add = 'Add Connection';
-      if ((await vscode.window.showInformationMessage('No matching Redis connections.', add)) === add) await vscode.commands.executeCommand('redisTls.addConnection');
+      if ((await vscode.window.showInformationMessage('No matching Redis connections.', add)) === add)
+        await vscode.commands.executeCommand('redisTls.addConnection');
       return undefined;
     }
     const items = list.map((p) => {
       const state = this.sessions.state(p.id);
       const last = this.sessions.lastStatus(p.id);
-      const live = state.kind === 'connected' ? `$(pass-filled) connected${state.verified ? '' : ' (UNVERIFIED)'}` : state.kind === 'connecting' ? '$(sync~spin) connecting' : undefined;
-      const lastText = last ? (last.ok ? `$(check) last OK ${new Date(last.at).toLocaleString()}` : `$(error) last: ${last.code ?? 'failed'} ${new Date(last.at).toLocaleString()}`) : 'never connected';
-      return { label: `${p.tls && p.verify !== 'insecure' ? '$(lock)' : '$(unlock)'} ${p.name}`, description: describeEndpoint(p) + (p.source === 'workspace' ? ` · workspace, ${profileOrigin(p)}` : ''), detail: live ?? lastText, profile: p };
+      const live =
+        state.kind === 'connected'
+          ? `$(pass-filled) connected${state.verified ? '' : ' (UNVERIFIED)'}`
+          : state.kind === 'connecting'
+            ? '$(sync~spin) connecting'
+            : undefined;
+      const lastText = last
+        ? last.ok
+          ? `$(check) last OK ${new Date(last.at).toLocaleString()}`
+          : `$(error) last: ${last.code ?? 'failed'} ${new Date(last.at).toLocaleString()}`
+        : 'never connected';
+      return {
+        label: `${p.tls && p.verify !== 'insecure' ? '$(lock)' : '$(unlock)'} ${p.name}`,
+        description: describeEndpoint(p) + (p.source === 'workspace' ? ` · workspace, ${profileOrigin(p)}` : ''),
+        detail: live ?? lastText,
+        profile: p,
+      };
     });
     const chosen = await this.ui.showQuickPick(items, { placeHolder: placeholder, matchOnDescription: true });
     return chosen?.profile;
@@ -105,7 +120,11 @@ export class ConnectionService {
   }
 
   /** Validates, checks, and stores a draft through the profile store (profile and secrets together). */
-  async saveDraft(draft: ProfileDraft, files: AnswerFileRead, opts: { ignoreProblems?: boolean; connect?: boolean; stored?: DraftSecrets }): Promise<SaveResult> {
+  async saveDraft(
+    draft: ProfileDraft,
+    files: AnswerFileRead,
+    opts: { ignoreProblems?: boolean; connect?: boolean; stored?: DraftSecrets },
+  ): Promise<SaveResult> {
     const invalid = validateProfile(draft.profile);
     if (invalid.length > 0) throw new Error(`The profile is not valid: ${invalid.map((e) => e.message).join(' ')}`);
     const check = checkDraft(draft, files.files, this.config.expiryWarningDays, opts.stored);
@@ -140,7 +159,12 @@ export class ConnectionService {
 
   /** `name`, or `name (2)`, `name (3)`… when another profile already has it (names pick profiles everywhere). */
   uniqueName(name: string, exceptId?: string): string {
-    const taken = new Set(this.profiles.list().filter((p) => p.id !== exceptId).map((p) => p.name.toLowerCase()));
+    const taken = new Set(
+      this.profiles
+        .list()
+        .filter((p) => p.id !== exceptId)
+        .map((p) => p.name.toLowerCase()),
+    );
     if (!taken.has(name.toLowerCase())) return name;
     for (let n = 2; ; n++) if (!taken.has(`${name} (${n})`.toLowerCase())) return `${name} (${n})`;
   }
@@ -180,7 +204,12 @@ export class ConnectionService {
   async userProfileOrExplain(p: Profile): Promise<boolean> {
     if (p.source !== 'workspace') return true;
     const open = 'Open redis-tls.json';
-    if ((await vscode.window.showInformationMessage(`"${p.name}" is shared in the workspace file .vscode/redis-tls.json: edit it there (Duplicate makes a personal copy).`, open)) === open) {
+    if (
+      (await vscode.window.showInformationMessage(
+        `"${p.name}" is shared in the workspace file .vscode/redis-tls.json: edit it there (Duplicate makes a personal copy).`,
+        open,
+      )) === open
+    ) {
       await this.openWorkspaceFile();
     }
     return false;
@@ -196,7 +225,22 @@ export class ConnectionService {
     try {
       await vscode.workspace.fs.stat(uri);
     } catch {
-      const example = { profiles: [{ name: 'Staging', host: 'redis.staging.example.com', port: 6380, tls: true, caFile: 'certs/ca.pem', certFile: 'certs/client.crt', keyFile: 'certs/client.key', encryptedKey: true, username: 'app', passwordRequired: true }] };
+      const example = {
+        profiles: [
+          {
+            name: 'Staging',
+            host: 'redis.staging.example.com',
+            port: 6380,
+            tls: true,
+            caFile: 'certs/ca.pem',
+            certFile: 'certs/client.crt',
+            keyFile: 'certs/client.key',
+            encryptedKey: true,
+            username: 'app',
+            passwordRequired: true,
+          },
+        ],
+      };
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(example, null, 2) + '\n'));
     }
     await vscode.window.showTextDocument(uri);
@@ -209,7 +253,12 @@ export class ConnectionService {
       options = await this.sessions.resolveOptions(p);
     } catch (e) {
       if (e instanceof vscode.CancellationError) return { ok: false };
-      const problem: Problem = { code: 'PROTOCOL_ERROR', title: e instanceof Error ? e.message : 'Cannot prepare the connection', detail: 'A linked file could not be read.', fix: 'Edit the profile.' };
+      const problem: Problem = {
+        code: 'PROTOCOL_ERROR',
+        title: e instanceof Error ? e.message : 'Cannot prepare the connection',
+        detail: 'A linked file could not be read.',
+        fix: 'Edit the profile.',
+      };
       return { ok: false, problem };
     }
     const d = await runDoctor(options);

@@ -19,7 +19,10 @@ export function registerConnections(container: Container): ConnectionService {
   const svc = new ConnectionService({ profiles, sessions, log, config, ui });
   const statusBar = container.own(new ConnectionStatusBar(sessions, config));
   // Each handler gets the service first, then its command's arguments as VS Code passes them.
-  const on = <A extends unknown[], R>(handler: (service: ConnectionService, ...args: A) => R) => (...args: A): R => handler(svc, ...args);
+  const on =
+    <A extends unknown[], R>(handler: (service: ConnectionService, ...args: A) => R) =>
+    (...args: A): R =>
+      handler(svc, ...args);
   const handlers: Record<string, (...args: never[]) => unknown> = {
     'redisTls.addConnection': on(profile.addConnection),
     'redisTls.importConnection': on((s, arg?: ImportArgument) => importConnection(s, 'any', arg)),
@@ -42,8 +45,10 @@ export function registerConnections(container: Container): ConnectionService {
     container.own(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
   // Diagnostics of linked files refresh when they change: the next connection reads them again.
-  container.own(sessions.onDidChangeLinkedFile(({ profileId }) => {
-    if (sessions.state(profileId).kind === 'connected') statusBar.update();
-  }));
+  container.own(
+    sessions.onDidChangeLinkedFile(({ profileId }) => {
+      if (sessions.state(profileId).kind === 'connected') statusBar.update();
+    }),
+  );
   return svc;
 }

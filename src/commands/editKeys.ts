@@ -70,7 +70,11 @@ export function registerEditKeyCommands(deps: EditKeyDeps): vscode.Disposable[] 
 
   async function askOverwrite(target: Buffer, what: string): Promise<boolean> {
     const replace = 'Replace';
-    const answer = await input.showWarningMessage(`The key "${displayBytes(target)}" already exists. ${what} and replace it? Its current value is lost.`, { modal: true }, replace);
+    const answer = await input.showWarningMessage(
+      `The key "${displayBytes(target)}" already exists. ${what} and replace it? Its current value is lost.`,
+      { modal: true },
+      replace,
+    );
     return answer === replace;
   }
 
@@ -109,7 +113,9 @@ export function registerEditKeyCommands(deps: EditKeyDeps): vscode.Disposable[] 
       case 'zset': {
         const member = await ask('First member');
         if (member === undefined) return undefined;
-        const score = await ask(`Score of "${member}"`, '0', (v) => (/^\s*([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?inf)\s*$/i.test(v) ? undefined : 'A score is a number (or inf / -inf).'));
+        const score = await ask(`Score of "${member}"`, '0', (v) =>
+          /^\s*([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?inf)\s*$/i.test(v) ? undefined : 'A score is a number (or inf / -inf).',
+        );
         return score === undefined ? undefined : { type, member: Buffer.from(member, 'utf8'), score: score.trim() };
       }
       case 'ReJSON-RL': {
@@ -151,7 +157,9 @@ export function registerEditKeyCommands(deps: EditKeyDeps): vscode.Disposable[] 
     try {
       await createKey(ks.db, { key, first, ...(ttl ? { ttlMs: ttl } : {}) });
     } catch (e) {
-      void vscode.window.showErrorMessage(e instanceof KeyExistsError ? `${e.message} New Key does not overwrite: choose another name.` : `New Key failed: ${errorText(e)}`);
+      void vscode.window.showErrorMessage(
+        e instanceof KeyExistsError ? `${e.message} New Key does not overwrite: choose another name.` : `New Key failed: ${errorText(e)}`,
+      );
       return undefined;
     }
     log.info(`Created a ${picked.type} key in db${db.index} of ${db.connection.profile.name}`);

@@ -15,9 +15,17 @@ export type ImportArgument = string | { text: string; name?: string; connect?: b
 const PARSERS: Record<ImportKind, (text: string) => ProfileDraft> = { any: profileFromText, url: profileFromUrl, cli: profileFromRedisCli };
 
 const PROMPTS: Record<ImportKind, { title: string; prompt: string; placeHolder: string }> = {
-  any: { title: 'Import Connection', prompt: 'Paste a rediss:// URL or a redis-cli command line', placeHolder: 'rediss://user@redis.example.com:6380/0' },
+  any: {
+    title: 'Import Connection',
+    prompt: 'Paste a rediss:// URL or a redis-cli command line',
+    placeHolder: 'rediss://user@redis.example.com:6380/0',
+  },
   url: { title: 'Import from URL', prompt: 'Paste a redis:// or rediss:// URL', placeHolder: 'rediss://user@redis.example.com:6380/0' },
-  cli: { title: 'Import from redis-cli command', prompt: 'Paste a redis-cli command line (-h -p -n --user -a --tls --cacert --cacertdir --cert --key --sni --insecure)', placeHolder: 'redis-cli -h redis.example.com -p 6380 --tls --cacert ca.pem' },
+  cli: {
+    title: 'Import from redis-cli command',
+    prompt: 'Paste a redis-cli command line (-h -p -n --user -a --tls --cacert --cacertdir --cert --key --sni --insecure)',
+    placeHolder: 'redis-cli -h redis.example.com -p 6380 --tls --cacert ca.pem',
+  },
 };
 
 export async function importConnection(svc: ConnectionService, kind: ImportKind, arg?: ImportArgument): Promise<SaveResult | undefined> {

@@ -91,7 +91,10 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
         try {
           return await ks.loadAll(abort.signal, (p) => {
             const pct = expected ? Math.min(100, (ks.tree.root.total / expected) * 100) : 0;
-            progress.report({ message: `${count(ks.tree.root.total)}${expected ? ` of ~${count(expected)}` : ''} keys`, increment: Math.max(0, pct - reported) });
+            progress.report({
+              message: `${count(ks.tree.root.total)}${expected ? ` of ~${count(expected)}` : ''} keys`,
+              increment: Math.max(0, pct - reported),
+            });
             reported = Math.max(reported, pct);
             if (Date.now() - lastRefresh > 1000 && !p.done) {
               lastRefresh = Date.now();
@@ -120,8 +123,14 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
         value: typeof current.match === 'string' ? current.match : current.match ? displayBytes(current.match) : '',
       });
       if (match === undefined) return;
-      const items: Array<vscode.QuickPickItem & { type?: string }> = [{ label: 'Any type' }, ...SCAN_TYPES.map((t) => ({ label: t, type: t }))];
-      const picked = await ui.showQuickPick(items, { title: `Filter ${dbLabel(db)}: type (SCAN TYPE)`, placeHolder: current.type ?? 'Any type' });
+      const items: Array<vscode.QuickPickItem & { type?: string }> = [
+        { label: 'Any type' },
+        ...SCAN_TYPES.map((t) => ({ label: t, type: t })),
+      ];
+      const picked = await ui.showQuickPick(items, {
+        title: `Filter ${dbLabel(db)}: type (SCAN TYPE)`,
+        placeHolder: current.type ?? 'Any type',
+      });
       if (!picked) return;
       filter = { ...(match ? { match } : {}), ...(picked.type ? { type: picked.type } : {}) };
     }
@@ -130,9 +139,10 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
   };
 
   const openValue = async (node: KeyNode | { profileId: string; db: number; key: Buffer }): Promise<vscode.TextEditor | undefined> => {
-    const address = node instanceof KeyNode
-      ? { profileId: node.database.connection.profile.id, db: node.database.index, key: node.key, position: {} }
-      : { ...node, position: {} };
+    const address =
+      node instanceof KeyNode
+        ? { profileId: node.database.connection.profile.id, db: node.database.index, key: node.key, position: {} }
+        : { ...node, position: {} };
     try {
       const provisional = valueUri(address);
       const rendered = await fs.render(provisional);
@@ -203,7 +213,8 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
 
   const deleteKey = async (node: KeyNode): Promise<boolean> => {
     const name = displayBytes(node.key);
-    if (!(await confirm(`Delete the key "${name}" (${node.meta.type}) from ${dbLabel(node.database)}? This cannot be undone.`, 'Delete'))) return false;
+    if (!(await confirm(`Delete the key "${name}" (${node.meta.type}) from ${dbLabel(node.database)}? This cannot be undone.`, 'Delete')))
+      return false;
     try {
       await node.database.keyspace.db.send(['DEL', node.key]);
     } catch (e) {
@@ -223,18 +234,29 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     const ks = node.database.keyspace;
     const prefix = ks.tree.prefixOf(node.folder);
     const shown = displayBytes(prefix);
-    const filter: ScanFilter = { match: Buffer.concat([globEscape(prefix), Buffer.from('*')]), ...(ks.filter.type ? { type: ks.filter.type } : {}) };
+    const filter: ScanFilter = {
+      match: Buffer.concat([globEscape(prefix), Buffer.from('*')]),
+      ...(ks.filter.type ? { type: ks.filter.type } : {}),
+    };
     const keys = new Map<string, Buffer>();
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Counting keys under "${shown}"`, cancellable: true }, async (_p, token) => {
-        const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
-        try {
-          await createPager(ks.db, filter, 1000).loadAll((page) => { for (const k of page) keys.set(k.toString('latin1'), k); }, { signal: abort.signal });
-        } finally {
-          sub.dispose();
-        }
-      });
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Counting keys under "${shown}"`, cancellable: true },
+        async (_p, token) => {
+          const abort = new AbortController();
+          const sub = token.onCancellationRequested(() => abort.abort());
+          try {
+            await createPager(ks.db, filter, 1000).loadAll(
+              (page) => {
+                for (const k of page) keys.set(k.toString('latin1'), k);
+              },
+              { signal: abort.signal },
+            );
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
     } catch (e) {
       report(e, 'Counting keys failed');
       return 0;
@@ -250,16 +272,25 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     const action = `Delete ${count(keys.size)} Keys`;
     const dryRun = 'Dry Run: List Keys';
     for (;;) {
-      const answer = await ui.showWarningMessage(`Delete ${count(keys.size)} key${keys.size === 1 ? '' : 's'}${typeNote} whose names start with "${shown}" from ${dbLabel(node.database)}? This cannot be undone.`, { modal: true }, action, dryRun);
+      const answer = await ui.showWarningMessage(
+        `Delete ${count(keys.size)} key${keys.size === 1 ? '' : 's'}${typeNote} whose names start with "${shown}" from ${dbLabel(node.database)}? This cannot be undone.`,
+        { modal: true },
+        action,
+        dryRun,
+      );
       if (answer === action) break;
       if (answer !== dryRun) return 0;
       // The dry run deletes nothing: it lists the first keys the deletion would remove, then asks again.
       const first = all.slice(0, DRY_RUN_KEYS).map((k) => ({ label: displayBytes(k) }));
-      await ui.showQuickPick(first, { title: `Dry run: the first ${count(first.length)} of ${count(all.length)} keys "Delete" would remove`, placeHolder: 'Nothing is deleted here; Escape returns to the question' });
+      await ui.showQuickPick(first, {
+        title: `Dry run: the first ${count(first.length)} of ${count(all.length)} keys "Delete" would remove`,
+        placeHolder: 'Nothing is deleted here; Escape returns to the question',
+      });
     }
     let deleted = 0;
     try {
-      for (let i = 0; i < all.length; i += UNLINK_BATCH) deleted += asInteger(await ks.db.send(['UNLINK', ...all.slice(i, i + UNLINK_BATCH)]));
+      for (let i = 0; i < all.length; i += UNLINK_BATCH)
+        deleted += asInteger(await ks.db.send(['UNLINK', ...all.slice(i, i + UNLINK_BATCH)]));
     } catch (e) {
       report(e, `Deleting keys under "${shown}" failed after ${count(deleted)}`);
     }
@@ -277,7 +308,8 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     return text;
   };
 
-  const register = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
+  const register = (id: string, fn: (...args: never[]) => unknown): vscode.Disposable =>
+    vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown);
 
   return [
     register('redisTls.refresh', () => refresh()),

@@ -37,7 +37,12 @@ export async function editConnection(svc: ConnectionService, arg?: Target, answe
 export async function duplicateConnection(svc: ConnectionService, arg?: Target, options?: { name?: unknown }): Promise<string | undefined> {
   const p = await svc.resolveTarget(arg, 'Duplicate which connection?');
   if (!p) return undefined;
-  const copy: Profile = { ...p, id: newProfileId(), name: typeof options?.name === 'string' ? options.name : `${p.name} (copy)`, source: 'user' };
+  const copy: Profile = {
+    ...p,
+    id: newProfileId(),
+    name: typeof options?.name === 'string' ? options.name : `${p.name} (copy)`,
+    source: 'user',
+  };
   await svc.profiles.duplicate(p.id, copy);
   svc.log.info(`Duplicated connection "${p.name}" as "${copy.name}"`);
   return copy.id;
@@ -50,7 +55,13 @@ export async function renameConnection(svc: ConnectionService, arg?: Target, giv
   if (!p) return false;
   if (newName === undefined && !(await svc.userProfileOrExplain(p))) return false;
   if (p.source === 'workspace') throw new Error('Workspace profiles are renamed in .vscode/redis-tls.json.');
-  const name = newName ?? (await svc.ui.showInputBox({ title: 'Rename Connection', value: p.name, validateInput: (t) => (t.trim() === '' ? 'Enter a name.' : undefined) }));
+  const name =
+    newName ??
+    (await svc.ui.showInputBox({
+      title: 'Rename Connection',
+      value: p.name,
+      validateInput: (t) => (t.trim() === '' ? 'Enter a name.' : undefined),
+    }));
   if (!name || name.trim() === '') return false;
   await svc.profiles.save({ ...p, name: name.trim() });
   return true;
@@ -61,9 +72,10 @@ export async function removeConnection(svc: ConnectionService, arg?: Target, opt
   if (!p) return false;
   if (options?.confirmed !== true) {
     const remove = p.source === 'workspace' ? 'Forget Secrets' : 'Remove';
-    const message = p.source === 'workspace'
-      ? `"${p.name}" is defined in .vscode/redis-tls.json. Forget its stored secrets (password, passphrase)?`
-      : `Remove the connection "${p.name}"? Its password, keys and imported certificates are deleted from secret storage.`;
+    const message =
+      p.source === 'workspace'
+        ? `"${p.name}" is defined in .vscode/redis-tls.json. Forget its stored secrets (password, passphrase)?`
+        : `Remove the connection "${p.name}"? Its password, keys and imported certificates are deleted from secret storage.`;
     if ((await svc.ui.showWarningMessage(message, { modal: true }, remove)) !== remove) return false;
   }
   await svc.sessions.disconnect(p.id);

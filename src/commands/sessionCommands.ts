@@ -9,8 +9,11 @@ export async function connect(svc: ConnectionService, arg?: Target): Promise<boo
   const p = await svc.resolveTarget(arg, 'Connect to which Redis?');
   if (!p) return false;
   try {
-    const s = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Connecting to ${p.name}...` }, () => svc.sessions.connect(p.id));
-    if (!s.verified && s.profile.tls) void vscode.window.showWarningMessage(`Connected to ${p.name} WITHOUT verifying the server certificate (UNVERIFIED).`);
+    const s = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Connecting to ${p.name}...` }, () =>
+      svc.sessions.connect(p.id),
+    );
+    if (!s.verified && s.profile.tls)
+      void vscode.window.showWarningMessage(`Connected to ${p.name} WITHOUT verifying the server certificate (UNVERIFIED).`);
     return true;
   } catch (e) {
     if (e instanceof vscode.CancellationError) return false;
@@ -30,7 +33,9 @@ export async function disconnect(svc: ConnectionService, arg?: Target): Promise<
 export async function testConnection(svc: ConnectionService, arg?: Target): Promise<TestResult | undefined> {
   const p = await svc.resolveTarget(arg, 'Test which connection?');
   if (!p) return undefined;
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing ${p.name}...` }, () => svc.testProfile(p));
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing ${p.name}...` }, () =>
+    svc.testProfile(p),
+  );
   if (result.ok) {
     const version = result.serverVersion ? `, Redis ${result.serverVersion}` : '';
     const notes = result.warnings && result.warnings.length > 0 ? ` Warnings: ${result.warnings.join(' ')}` : '';
@@ -47,7 +52,17 @@ export async function showConnectionDetails(svc: ConnectionService): Promise<voi
   const id = svc.sessions.activeProfileId;
   const s = id ? svc.sessions.session(id) : undefined;
   if (!s) return;
-  const view = describeSession({ name: s.profile.name, tls: s.report.tls, verified: s.verified, protocol: s.report.protocol, cipher: s.report.cipher, nearestExpiry: s.nearestExpiry }, svc.config.expiryWarningDays);
+  const view = describeSession(
+    {
+      name: s.profile.name,
+      tls: s.report.tls,
+      verified: s.verified,
+      protocol: s.report.protocol,
+      cipher: s.report.cipher,
+      nearestExpiry: s.nearestExpiry,
+    },
+    svc.config.expiryWarningDays,
+  );
   const chain = s.report.chain.map((c, i) => `${i === 0 ? 'server' : `#${i}`}: ${c.subject} (until ${c.notAfter})`).join('\n');
   await vscode.window.showInformationMessage(view.tooltip, { modal: true, detail: `${s.report.host}:${s.report.port}\n${chain}` });
 }

@@ -18,7 +18,11 @@ function describeCa(p: Profile): string {
  * flow), after the same checks as a save. Options (for tests and callers): `profileId` skips the
  * picker, `confirmed: true` the question. Without options, failures are shown instead of thrown.
  */
-export async function useCaInProfile(svc: ConnectionService, pem?: unknown, options?: { profileId?: unknown; confirmed?: unknown }): Promise<SaveResult | undefined> {
+export async function useCaInProfile(
+  svc: ConnectionService,
+  pem?: unknown,
+  options?: { profileId?: unknown; confirmed?: unknown },
+): Promise<SaveResult | undefined> {
   const interactive = options === undefined;
   let ca: CaArgument;
   try {
@@ -33,11 +37,16 @@ export async function useCaInProfile(svc: ConnectionService, pem?: unknown, opti
     p = svc.profiles.get(options.profileId);
     if (!p) throw new Error(`No connection profile with id ${options.profileId}`);
   } else {
-    const items: Array<vscode.QuickPickItem & { profile?: Profile }> = svc.profiles.list()
+    const items: Array<vscode.QuickPickItem & { profile?: Profile }> = svc.profiles
+      .list()
       .filter((x) => x.source !== 'workspace' && x.tls)
       .map((x) => ({ label: `$(lock) ${x.name}`, description: describeEndpoint(x), detail: `Now trusts ${describeCa(x)}`, profile: x }));
     items.push({ label: '$(add) New connection with this CA…', detail: 'Starts Add Connection with this CA imported.' });
-    const chosen = await svc.ui.showQuickPick(items, { title: 'Use This CA in a Profile', placeHolder: `Trust "${ca.subject}" for which connection?`, matchOnDescription: true });
+    const chosen = await svc.ui.showQuickPick(items, {
+      title: 'Use This CA in a Profile',
+      placeHolder: `Trust "${ca.subject}" for which connection?`,
+      matchOnDescription: true,
+    });
     if (!chosen) return undefined;
     if (!chosen.profile) return svc.addInteractive({ tls: true, caPem: ca.pem });
     p = chosen.profile;
@@ -56,7 +65,10 @@ export async function useCaInProfile(svc: ConnectionService, pem?: unknown, opti
   }
   if (options?.confirmed !== true) {
     const use = 'Use This CA';
-    const unused = p.verify === 'full' ? '' : ` Note: this profile ${p.verify === 'pin' ? 'pins the server certificate' : 'does not verify the server'}, so the CA is used only once verification is set to the full chain (Edit Connection).`;
+    const unused =
+      p.verify === 'full'
+        ? ''
+        : ` Note: this profile ${p.verify === 'pin' ? 'pins the server certificate' : 'does not verify the server'}, so the CA is used only once verification is set to the full chain (Edit Connection).`;
     const message = `Trust "${ca.subject}"${ca.count > 1 ? ` (and ${ca.count - 1} more certificate${ca.count > 2 ? 's' : ''})` : ''} for "${p.name}"? It replaces ${describeCa(p)} and is kept in VS Code's secret storage.${unused}`;
     if ((await svc.ui.showWarningMessage(message, { modal: true }, use)) !== use) return undefined;
   }

@@ -19,7 +19,11 @@ export function isCertificateFile(uri: vscode.Uri): boolean {
 }
 
 function severity(s: Severity): vscode.DiagnosticSeverity {
-  return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  return s === 'error'
+    ? vscode.DiagnosticSeverity.Error
+    : s === 'warning'
+      ? vscode.DiagnosticSeverity.Warning
+      : vscode.DiagnosticSeverity.Information;
 }
 
 function blockRange(block: BlockAnalysis, lineCount?: number): vscode.Range {
@@ -32,9 +36,13 @@ export function diagnosticsFor(analysis: FileAnalysis, lineCount?: number): vsco
   const out: vscode.Diagnostic[] = [];
   for (const block of analysis.blocks) {
     for (const f of block.findings) {
-      const cn = block.cert ? block.cert.commonNames[0] ?? block.cert.subject : '';
+      const cn = block.cert ? (block.cert.commonNames[0] ?? block.cert.subject) : '';
       const who = cn && !f.title.includes(cn) ? ` [${cn}]` : '';
-      const d = new vscode.Diagnostic(blockRange(block, lineCount), `${f.title}${who}: ${f.detail}${f.fix ? ` Fix: ${f.fix}` : ''}`, severity(f.severity));
+      const d = new vscode.Diagnostic(
+        blockRange(block, lineCount),
+        `${f.title}${who}: ${f.detail}${f.fix ? ` Fix: ${f.fix}` : ''}`,
+        severity(f.severity),
+      );
       d.source = CERT_DIAGNOSTIC_SOURCE;
       d.code = f.code ? `${f.id} (${f.code})` : f.id;
       out.push(d);
@@ -66,11 +74,14 @@ class CertificateFileIndex implements vscode.HoverProvider, vscode.CodeLensProvi
     if (!isCertificateFile(doc.uri)) return;
     const key = doc.uri.toString();
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      this.analyzeDocument(doc);
-      this.lensEmitter.fire();
-    }, 250));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.analyzeDocument(doc);
+        this.lensEmitter.fire();
+      }, 250),
+    );
   }
 
   async analyzeFile(uri: vscode.Uri): Promise<void> {
@@ -135,11 +146,13 @@ class CertificateFileIndex implements vscode.HoverProvider, vscode.CodeLensProvi
     for (const block of analysis.blocks) {
       if (block.kind !== 'certificate' || !block.cert) continue;
       const problems = block.findings.filter((f) => f.severity !== 'info').length;
-      lenses.push(new vscode.CodeLens(new vscode.Range(block.startLine, 0, block.startLine, 0), {
-        title: `Inspect certificate${problems ? ` (${problems} finding${problems === 1 ? '' : 's'})` : ''}`,
-        command: 'redisTls.inspectCertificateFile',
-        arguments: [doc.uri, index],
-      }));
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(block.startLine, 0, block.startLine, 0), {
+          title: `Inspect certificate${problems ? ` (${problems} finding${problems === 1 ? '' : 's'})` : ''}`,
+          command: 'redisTls.inspectCertificateFile',
+          arguments: [doc.uri, index],
+        }),
+      );
       index++;
     }
     return lenses;
@@ -180,7 +193,11 @@ export function registerCertificateDiagnostics(container: Container): void {
   container.own(vscode.languages.registerCodeLensProvider(selector, index));
   container.own(vscode.workspace.onDidOpenTextDocument((d) => index.schedule(d)));
   container.own(vscode.workspace.onDidChangeTextDocument((e) => index.schedule(e.document)));
-  container.own(vscode.workspace.onDidCloseTextDocument((d) => { if (isCertificateFile(d.uri)) void index.analyzeFile(d.uri); }));
+  container.own(
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      if (isCertificateFile(d.uri)) void index.analyzeFile(d.uri);
+    }),
+  );
   container.own(container.config.onDidChange(['expiryWarningDays'], () => index.refreshAll()));
   const watcher = container.own(vscode.workspace.createFileSystemWatcher(CERT_FILE_GLOB));
   container.own(watcher.onDidCreate((u) => void index.analyzeFile(u)));

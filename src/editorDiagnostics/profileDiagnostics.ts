@@ -72,7 +72,11 @@ export interface Located {
 }
 
 /** Where the diagnostic for `field` goes inside the profile's object (offsets). */
-export function locateField(text: string, profile: Pick<Profile, 'name'> & { fileId?: string }, field: ProblemField | undefined): Located | undefined {
+export function locateField(
+  text: string,
+  profile: Pick<Profile, 'name'> & { fileId?: string },
+  field: ProblemField | undefined,
+): Located | undefined {
   const obj = findProfileNode(parseWorkspaceTree(text), profile.name, profile.fileId);
   if (!obj) return undefined;
   const span = (n: JsonNode): Located['range'] => ({ start: n.offset, end: n.offset + n.length });
@@ -198,8 +202,15 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
         }
       }
       // The detail already names the certificate's names unless they were read afterwards (probeNames).
-      const names = f.problem.code === 'HOSTNAME_MISMATCH' && f.certNames.length && !f.namesInDetail ? ` The certificate lists: ${f.certNames.map(bareName).join(', ')}.` : '';
-      const d = new vscode.Diagnostic(range, `${f.profile.name}: ${f.problem.title}. ${f.problem.detail} Fix: ${f.problem.fix}${names}`, vscode.DiagnosticSeverity.Error);
+      const names =
+        f.problem.code === 'HOSTNAME_MISMATCH' && f.certNames.length && !f.namesInDetail
+          ? ` The certificate lists: ${f.certNames.map(bareName).join(', ')}.`
+          : '';
+      const d = new vscode.Diagnostic(
+        range,
+        `${f.profile.name}: ${f.problem.title}. ${f.problem.detail} Fix: ${f.problem.fix}${names}`,
+        vscode.DiagnosticSeverity.Error,
+      );
       d.source = PROFILE_DIAGNOSTIC_SOURCE;
       d.code = f.problem.code;
       f.diagnostic = d;
@@ -217,13 +228,20 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
     const actions: vscode.CodeAction[] = [];
     for (const d of context.diagnostics) {
       if (d.source !== PROFILE_DIAGNOSTIC_SOURCE) continue;
-      const failure = [...this.failures.values()].find((f) => f.diagnostic === d || (f.uri.toString() === doc.uri.toString() && f.problem.code === d.code && d.message.startsWith(`${f.profile.name}:`)));
+      const failure = [...this.failures.values()].find(
+        (f) =>
+          f.diagnostic === d ||
+          (f.uri.toString() === doc.uri.toString() && f.problem.code === d.code && d.message.startsWith(`${f.profile.name}:`)),
+      );
       if (!failure) continue;
       if (failure.problem.code === 'HOSTNAME_MISMATCH') {
         for (const name of servernameCandidates(failure.certNames)) {
           const edit = servernameEdit(doc, failure.profile, name);
           if (!edit) continue;
-          const action = new vscode.CodeAction(`Set "servername" to ${name} (a name the certificate lists)`, vscode.CodeActionKind.QuickFix);
+          const action = new vscode.CodeAction(
+            `Set "servername" to ${name} (a name the certificate lists)`,
+            vscode.CodeActionKind.QuickFix,
+          );
           action.edit = edit;
           action.diagnostics = [d];
           action.isPreferred = actions.length === 0;
@@ -241,13 +259,21 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
       if ((field === 'cert' || field === 'key' || field === 'passphrase') && (client.kind === 'files' || client.kind === 'pfx')) {
         const target = client.kind === 'files' ? client.certPath : client.path;
         const inspectClient = new vscode.CodeAction('Inspect the client certificate', vscode.CodeActionKind.QuickFix);
-        inspectClient.command = { title: 'Inspect the client certificate', command: 'redisTls.inspectCertificateFile', arguments: [vscode.Uri.file(target)] };
+        inspectClient.command = {
+          title: 'Inspect the client certificate',
+          command: 'redisTls.inspectCertificateFile',
+          arguments: [vscode.Uri.file(target)],
+        };
         inspectClient.diagnostics = [d];
         actions.push(inspectClient);
       }
       if (failure.profile.tls) {
         const inspect = new vscode.CodeAction('Inspect the server certificate', vscode.CodeActionKind.QuickFix);
-        inspect.command = { title: 'Inspect the server certificate', command: 'redisTls.inspectConnectionCertificate', arguments: [failure.profile.id] };
+        inspect.command = {
+          title: 'Inspect the server certificate',
+          command: 'redisTls.inspectConnectionCertificate',
+          arguments: [failure.profile.id],
+        };
         inspect.diagnostics = [d];
         actions.push(inspect);
       }
@@ -266,7 +292,12 @@ class ProfileDiagnostics implements vscode.CodeActionProvider, vscode.Disposable
 }
 
 /** Replaces (or inserts after "host") one string property of a profile object in redis-tls.json. */
-export function profilePropertyEdit(doc: vscode.TextDocument, profileName: string, key: string, text: string): vscode.WorkspaceEdit | undefined {
+export function profilePropertyEdit(
+  doc: vscode.TextDocument,
+  profileName: string,
+  key: string,
+  text: string,
+): vscode.WorkspaceEdit | undefined {
   const obj = findProfileNode(parseWorkspaceTree(doc.getText()), profileName);
   if (!obj) return undefined;
   const edit = new vscode.WorkspaceEdit();
@@ -287,7 +318,11 @@ export function profilePropertyEdit(doc: vscode.TextDocument, profileName: strin
   const anchorPos = doc.positionAt(anchor.key.offset);
   const indent = doc.lineAt(anchorPos.line).text.slice(0, anchorPos.character);
   const onOwnLine = /^\s*$/.test(indent);
-  edit.insert(doc.uri, doc.positionAt(anchor.value.offset + anchor.value.length), onOwnLine ? `,\n${indent}${JSON.stringify(key)}: ${value}` : `, ${JSON.stringify(key)}: ${value}`);
+  edit.insert(
+    doc.uri,
+    doc.positionAt(anchor.value.offset + anchor.value.length),
+    onOwnLine ? `,\n${indent}${JSON.stringify(key)}: ${value}` : `, ${JSON.stringify(key)}: ${value}`,
+  );
   return edit;
 }
 
@@ -299,7 +334,12 @@ const CHOOSE_CA_COMMAND = 'redisTls.chooseCaFileForWorkspaceProfile';
 
 /** Code action target: pick a CA file and write it (relative to the folder when inside it) as "caFile". */
 async function chooseCaFile(fileUri: vscode.Uri, profileName: string): Promise<boolean> {
-  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Use as CA', title: `CA certificate for ${profileName}`, filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] } });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Use as CA',
+    title: `CA certificate for ${profileName}`,
+    filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] },
+  });
   if (!picked?.[0]) return false;
   const folder = vscode.workspace.getWorkspaceFolder(fileUri);
   let value = picked[0].fsPath;
@@ -323,11 +363,23 @@ function positionAt(text: string, offset: number): vscode.Position {
 export function registerProfileDiagnostics(container: Container): void {
   const diagnostics = container.own(new ProfileDiagnostics(container));
   container.own(container.sessions.onDidChangeState((id) => void diagnostics.onState(id)));
-  container.own(container.profiles.onDidChange(() => {
-    const ids = new Set([...container.profiles.list().map((p) => p.id), ...diagnostics.failedIds()]);
-    for (const id of ids) void diagnostics.onState(id);
-  }));
-  container.own(vscode.commands.registerCommand(CHOOSE_CA_COMMAND, (fileUri: vscode.Uri, profileName: string) => chooseCaFile(fileUri, profileName)));
-  container.own(vscode.workspace.registerTextDocumentContentProvider(CONNECTION_PROBLEM_SCHEME, { provideTextDocumentContent: (uri) => diagnostics.describe(uri) }));
-  container.own(vscode.languages.registerCodeActionsProvider({ pattern: `**/${WORKSPACE_PROFILES_FILE}` }, diagnostics, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
+  container.own(
+    container.profiles.onDidChange(() => {
+      const ids = new Set([...container.profiles.list().map((p) => p.id), ...diagnostics.failedIds()]);
+      for (const id of ids) void diagnostics.onState(id);
+    }),
+  );
+  container.own(
+    vscode.commands.registerCommand(CHOOSE_CA_COMMAND, (fileUri: vscode.Uri, profileName: string) => chooseCaFile(fileUri, profileName)),
+  );
+  container.own(
+    vscode.workspace.registerTextDocumentContentProvider(CONNECTION_PROBLEM_SCHEME, {
+      provideTextDocumentContent: (uri) => diagnostics.describe(uri),
+    }),
+  );
+  container.own(
+    vscode.languages.registerCodeActionsProvider({ pattern: `**/${WORKSPACE_PROFILES_FILE}` }, diagnostics, {
+      providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+    }),
+  );
 }

@@ -15,7 +15,8 @@ export interface BrowserSettings {
 }
 
 /** A setting name below `redisTls.` (as declared in package.json's contributes.configuration). */
-export type SettingName = 'expiryWarningDays' | 'scanPageSize' | 'treePageSize' | 'values.maxBytes' | 'values.maxElements' | 'maxReplyBytes';
+export type SettingName =
+  'expiryWarningDays' | 'scanPageSize' | 'treePageSize' | 'values.maxBytes' | 'values.maxElements' | 'maxReplyBytes';
 
 /** `redisTls.maxReplyBytes`: default and bounds (the default matches package.json). */
 export const MAX_REPLY_BYTES = { default: 64 * 1024 * 1024, min: 64 * 1024, max: 1024 * 1024 * 1024 } as const;

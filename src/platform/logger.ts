@@ -6,9 +6,19 @@ export class Logger implements vscode.Disposable {
   constructor(name = 'Redis TLS Explorer') {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
   }
-  info(message: string): void { this.channel.info(message); }
-  warn(message: string): void { this.channel.warn(message); }
-  error(message: string): void { this.channel.error(message); }
-  show(): void { this.channel.show(true); }
-  dispose(): void { this.channel.dispose(); }
+  info(message: string): void {
+    this.channel.info(message);
+  }
+  warn(message: string): void {
+    this.channel.warn(message);
+  }
+  error(message: string): void {
+    this.channel.error(message);
+  }
+  show(): void {
+    this.channel.show(true);
+  }
+  dispose(): void {
+    this.channel.dispose();
+  }
 }

@@ -72,7 +72,10 @@ export class ProfileStore implements ProfileStoreApi, vscode.Disposable {
     if (secrets) {
       for (const kind of SECRET_KINDS) if (kind in secrets) await this.secrets.set(ns, kind, secrets[kind]);
       const used = usedSecretKinds(profile);
-      await this.secrets.delete(ns, SECRET_KINDS.filter((k) => !used.has(k)));
+      await this.secrets.delete(
+        ns,
+        SECRET_KINDS.filter((k) => !used.has(k)),
+      );
     }
     await this.secrets.set(ns, 'binding', JSON.stringify(makeBinding(profile)));
     const stored = { ...profile, source: 'user' as const };
@@ -168,7 +171,8 @@ export class ProfileStore implements ProfileStoreApi, vscode.Disposable {
     const text = await this.secrets.get(this.namespaceOf(profile.id), 'acceptedPin');
     try {
       const stored = text ? (JSON.parse(text) as { digest?: unknown; pin?: unknown }) : undefined;
-      if (stored && stored.digest === makeBinding(profile).digest && typeof stored.pin === 'string' && stored.pin) return { ...profile, pinSha256: stored.pin };
+      if (stored && stored.digest === makeBinding(profile).digest && typeof stored.pin === 'string' && stored.pin)
+        return { ...profile, pinSha256: stored.pin };
     } catch {
       // malformed: no accepted pin
     }

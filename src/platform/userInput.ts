@@ -49,12 +49,19 @@ export interface UserInput {
   showOpenDialog(options: vscode.OpenDialogOptions): Promise<vscode.Uri[] | undefined>;
 }
 
-type StepWidget = vscode.QuickInput & { buttons: readonly vscode.QuickInputButton[]; onDidTriggerButton: vscode.Event<vscode.QuickInputButton> };
+type StepWidget = vscode.QuickInput & {
+  buttons: readonly vscode.QuickInputButton[];
+  onDidTriggerButton: vscode.Event<vscode.QuickInputButton>;
+};
 
 /** The production implementation: VS Code's quick inputs and dialogs. */
 export class VsCodeUserInput implements UserInput {
   /** Title, Back button, settling once (Back; hiding = Escape) and disposing; returns the settle function. */
-  private settle<V>(widget: StepWidget, options: StepOptions, resolve: (v: V | Back | undefined) => void): (v: V | Back | undefined) => void {
+  private settle<V>(
+    widget: StepWidget,
+    options: StepOptions,
+    resolve: (v: V | Back | undefined) => void,
+  ): (v: V | Back | undefined) => void {
     widget.title = options.title;
     widget.ignoreFocusOut = true;
     widget.buttons = options.canGoBack ? [vscode.QuickInputButtons.Back] : [];

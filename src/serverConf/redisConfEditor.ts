@@ -19,7 +19,8 @@ import {
 export const REDIS_CONF_LANGUAGE = 'redis-conf';
 const SOURCE = 'redis-tls';
 /** Lines that only a Redis configuration has: a *.conf file with two of them becomes redis-conf. */
-const REDIS_CONF_HINT = /^\s*(tls-[a-z-]+|port|bind|requirepass|appendonly|save|maxmemory|replicaof|slaveof|cluster-enabled|protected-mode|daemonize|databases|sentinel)\s/gim;
+const REDIS_CONF_HINT =
+  /^\s*(tls-[a-z-]+|port|bind|requirepass|appendonly|save|maxmemory|replicaof|slaveof|cluster-enabled|protected-mode|daemonize|databases|sentinel)\s/gim;
 const GENERIC_LANGUAGES = new Set(['plaintext', 'properties', 'ini', 'conf']);
 
 interface DocState {
@@ -31,12 +32,17 @@ interface DocState {
 /** Where redis-server is assumed to start, and how to say so. */
 export function assumedWorkingDir(uri: vscode.Uri): { dir: string; label: string } {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
-  if (folder && folder.uri.scheme === 'file') return { dir: folder.uri.fsPath, label: 'the workspace folder (assumed to be redis-server\'s working directory)' };
-  return { dir: path.dirname(uri.fsPath), label: 'the file\'s folder (assumed to be redis-server\'s working directory)' };
+  if (folder && folder.uri.scheme === 'file')
+    return { dir: folder.uri.fsPath, label: "the workspace folder (assumed to be redis-server's working directory)" };
+  return { dir: path.dirname(uri.fsPath), label: "the file's folder (assumed to be redis-server's working directory)" };
 }
 
 function severityOf(s: ConfFinding['severity']): vscode.DiagnosticSeverity {
-  return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  return s === 'error'
+    ? vscode.DiagnosticSeverity.Error
+    : s === 'warning'
+      ? vscode.DiagnosticSeverity.Warning
+      : vscode.DiagnosticSeverity.Information;
 }
 
 export class RedisConfEditor implements vscode.Disposable {
@@ -60,8 +66,15 @@ export class RedisConfEditor implements vscode.Disposable {
       container.config.onDidChange(['expiryWarningDays'], () => this.recheckAll()),
       vscode.languages.registerHoverProvider(selector, { provideHover: (d, p) => this.hover(d, p) }),
       vscode.languages.registerCompletionItemProvider(selector, { provideCompletionItems: (d, p) => this.complete(d, p) }, ' ', '-'),
-      vscode.languages.registerCodeActionsProvider(selector, { provideCodeActions: (d, _r, ctx) => this.codeActions(d, ctx) }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
-      vscode.languages.registerCodeLensProvider(selector, { provideCodeLenses: (d) => this.codeLenses(d), onDidChangeCodeLenses: this.lensesChanged.event }),
+      vscode.languages.registerCodeActionsProvider(
+        selector,
+        { provideCodeActions: (d, _r, ctx) => this.codeActions(d, ctx) },
+        { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+      ),
+      vscode.languages.registerCodeLensProvider(selector, {
+        provideCodeLenses: (d) => this.codeLenses(d),
+        onDidChangeCodeLenses: this.lensesChanged.event,
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.onOpen(d);
   }
@@ -80,10 +93,15 @@ export class RedisConfEditor implements vscode.Disposable {
     if (d.languageId !== REDIS_CONF_LANGUAGE) return;
     const key = d.uri.toString();
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      void this.check(d).catch((e: unknown) => this.container.log.warn(`redis.conf check failed: ${e instanceof Error ? e.message : 'unknown error'}`));
-    }, delayMs));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.check(d).catch((e: unknown) =>
+          this.container.log.warn(`redis.conf check failed: ${e instanceof Error ? e.message : 'unknown error'}`),
+        );
+      }, delayMs),
+    );
   }
 
   private recheckAll(): void {
@@ -103,7 +121,13 @@ export class RedisConfEditor implements vscode.Disposable {
     const version = d.version;
     const { dir, label } = assumedWorkingDir(d.uri);
     const file = d.uri.scheme === 'file' ? d.uri.fsPath : undefined;
-    const result = await checkServerConf({ text: d.getText(), ...(file ? { file } : {}), workingDir: dir, workingDirLabel: label, warnDays: this.container.config.expiryWarningDays });
+    const result = await checkServerConf({
+      text: d.getText(),
+      ...(file ? { file } : {}),
+      workingDir: dir,
+      workingDirLabel: label,
+      warnDays: this.container.config.expiryWarningDays,
+    });
     if (d.isClosed || d.version !== version) return this.diagnostics.get(d.uri) ?? [];
     const findings: DocState['findings'] = [];
     const includeLines = result.directives.filter((x) => x.name === 'include' && (x.file === file || x.file === undefined));
@@ -116,7 +140,10 @@ export class RedisConfEditor implements vscode.Disposable {
         const inc = includeLines[0];
         if (!inc) continue;
         const text = `${path.basename(f.file)}:${f.line + 1}: ${f.message}`;
-        findings.push({ finding: { ...f, message: text, fix: f.fix ? { title: f.fix.title } : undefined }, range: new vscode.Range(inc.line, inc.nameStart, inc.line, d.lineAt(inc.line).range.end.character) });
+        findings.push({
+          finding: { ...f, message: text, fix: f.fix ? { title: f.fix.title } : undefined },
+          range: new vscode.Range(inc.line, inc.nameStart, inc.line, d.lineAt(inc.line).range.end.character),
+        });
       }
     }
     this.states.set(d.uri.toString(), { version, result, findings });
@@ -190,7 +217,8 @@ export class RedisConfEditor implements vscode.Disposable {
       if (diag.source !== SOURCE) continue;
       const hit = state.findings.find((f) => f.finding.code === diag.code && f.range.isEqual(diag.range));
       const edits = hit?.finding.fix?.edits;
-      if (!hit || !edits?.length || (hit.finding.file !== undefined && d.uri.scheme === 'file' && hit.finding.file !== d.uri.fsPath)) continue;
+      if (!hit || !edits?.length || (hit.finding.file !== undefined && d.uri.scheme === 'file' && hit.finding.file !== d.uri.fsPath))
+        continue;
       const action = new vscode.CodeAction(hit.finding.fix?.title ?? 'Fix', vscode.CodeActionKind.QuickFix);
       action.diagnostics = [diag];
       action.isPreferred = edits.length > 0;
@@ -204,15 +232,20 @@ export class RedisConfEditor implements vscode.Disposable {
   private codeLenses(d: vscode.TextDocument): vscode.CodeLens[] {
     const state = this.states.get(d.uri.toString());
     if (!state) return [];
-    const unreadable = new Set(state.result.findings.filter((f) => f.code === 'FILE_NOT_FOUND' || f.code === 'FILE_UNREADABLE').map((f) => f.path));
+    const unreadable = new Set(
+      state.result.findings.filter((f) => f.code === 'FILE_NOT_FOUND' || f.code === 'FILE_UNREADABLE').map((f) => f.path),
+    );
     return state.result.files
       .filter((f) => (f.role === 'server-cert' || f.role === 'client-cert' || f.role === 'ca') && !unreadable.has(f.path))
-      .map((f) => new vscode.CodeLens(new vscode.Range(f.directive.line, 0, f.directive.line, 0), {
-        title: 'Inspect certificate',
-        tooltip: f.path,
-        command: 'redisTls.inspectCertificateFile',
-        arguments: [vscode.Uri.file(f.path)],
-      }));
+      .map(
+        (f) =>
+          new vscode.CodeLens(new vscode.Range(f.directive.line, 0, f.directive.line, 0), {
+            title: 'Inspect certificate',
+            tooltip: f.path,
+            command: 'redisTls.inspectCertificateFile',
+            arguments: [vscode.Uri.file(f.path)],
+          }),
+      );
   }
 
   dispose(): void {

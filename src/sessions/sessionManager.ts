@@ -50,7 +50,14 @@ export interface ManagedSession extends ActiveSession {
  * (workspace profiles; or the target changed since it was entered: `change` names what changed).
  */
 function askSecret(ui: UserInput, profile: Profile, kind: SecretKind, change?: string): Promise<string | undefined> {
-  const what = kind === 'password' ? 'password' : kind === 'pfxPassword' ? 'PKCS#12 (PFX) password' : kind === 'sentinelPassword' ? 'password of the sentinels' : 'client key passphrase';
+  const what =
+    kind === 'password'
+      ? 'password'
+      : kind === 'pfxPassword'
+        ? 'PKCS#12 (PFX) password'
+        : kind === 'sentinelPassword'
+          ? 'password of the sentinels'
+          : 'client key passphrase';
   const origin = profileOrigin(profile);
   const changed = change ? `The stored secrets were not sent: this connection changed since they were entered (${change}). ` : '';
   return ui.showInputBox({
@@ -75,7 +82,12 @@ async function askTrustPin(ui: UserInput, profile: Profile, fingerprint: string,
 
 function problemOf(e: unknown): Problem {
   if (isDiagnosedError(e)) return e.problem;
-  return { code: 'PROTOCOL_ERROR', title: 'The connection failed', detail: e instanceof Error ? e.name : 'unknown error', fix: 'Run "Redis TLS: Test Connection" for a full diagnosis.' };
+  return {
+    code: 'PROTOCOL_ERROR',
+    title: 'The connection failed',
+    detail: e instanceof Error ? e.name : 'unknown error',
+    fix: 'Run "Redis TLS: Test Connection" for a full diagnosis.',
+  };
 }
 
 /** Reconnect delays after a lost connection: 1 s, 2 s, 4 s … at most 30 s. */
@@ -227,16 +239,33 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
       const nearestExpiry = earliest([...report.chain.map((c) => new Date(c.notAfter)), clientNotAfter]);
       const verified = report.tls && report.authorized && !isUnverified(profile);
       const cluster = await this.openCluster(profile, connection, options);
-      const session: ManagedSession = { profile, client: cluster ?? connection, connection, ...(cluster ? { cluster } : {}), report, verified, nearestExpiry, connectedAt: Date.now() };
+      const session: ManagedSession = {
+        profile,
+        client: cluster ?? connection,
+        connection,
+        ...(cluster ? { cluster } : {}),
+        report,
+        verified,
+        nearestExpiry,
+        connectedAt: Date.now(),
+      };
       this.sessions.set(profileId, session);
       // A connection the user asked for takes the focus; an automatic reconnect does not.
       if (interactive) this.activeId = profileId;
       connection.onClose((err) => {
         if (this.sessions.get(profileId) === session) this.lost(profileId, session, err);
       });
-      this.setState(profileId, { kind: 'connected', verified, protocol: report.protocol ?? undefined, cipher: report.cipher ?? undefined, nearestExpiry });
+      this.setState(profileId, {
+        kind: 'connected',
+        verified,
+        protocol: report.protocol ?? undefined,
+        cipher: report.cipher ?? undefined,
+        nearestExpiry,
+      });
       await this.recordStatus(profileId, { ok: true, at: Date.now(), protocol: report.protocol ?? undefined });
-      this.log.info(`${profile.name}: connected to ${profile.host}:${profile.port} (${report.tls ? `${report.protocol ?? 'TLS'}, ${verified ? report.verification === 'pin' ? 'pinned certificate' : 'verified' : 'UNVERIFIED'}` : 'no TLS'})`);
+      this.log.info(
+        `${profile.name}: connected to ${profile.host}:${profile.port} (${report.tls ? `${report.protocol ?? 'TLS'}, ${verified ? (report.verification === 'pin' ? 'pinned certificate' : 'verified') : 'UNVERIFIED'}` : 'no TLS'})`,
+      );
       return session;
     } catch (e) {
       if (e instanceof vscode.CancellationError) {
@@ -260,12 +289,17 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     if (!(await isClusterEnabled(connection))) return undefined;
     try {
       const router = await ClusterRouter.open(connection, options, clusterOptionsOf(profile));
-      for (const n of router.nodeStatuses) if (n.problem) this.log.warn(`${profile.name}: ${n.problem.title}: ${n.problem.detail} Fix: ${n.problem.fix}`);
-      this.log.info(`${profile.name}: cluster with ${router.masters.length} masters (${router.masters.map((m) => nodeAddress(m.host, m.port)).join(', ')})${options.tls.enabled ? `, each verified as ${options.tls.servername ?? options.host}` : ''}`);
+      for (const n of router.nodeStatuses)
+        if (n.problem) this.log.warn(`${profile.name}: ${n.problem.title}: ${n.problem.detail} Fix: ${n.problem.fix}`);
+      this.log.info(
+        `${profile.name}: cluster with ${router.masters.length} masters (${router.masters.map((m) => nodeAddress(m.host, m.port)).join(', ')})${options.tls.enabled ? `, each verified as ${options.tls.servername ?? options.host}` : ''}`,
+      );
       return router;
     } catch (e) {
       const problem = problemOf(e);
-      this.log.warn(`${profile.name}: cluster mode, but not every master could be opened (${problem.code} ${problem.title}); browsing the connected node only`);
+      this.log.warn(
+        `${profile.name}: cluster mode, but not every master could be opened (${problem.code} ${problem.title}); browsing the connected node only`,
+      );
       return undefined;
     }
   }
@@ -291,20 +325,39 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     let movedAt = '';
     const connected = (): ConnectionState => {
       const report = sentinel.report ?? first.report;
-      const moved = sentinel.lastFailover ? `; failover at ${movedAt}: moved from ${sentinel.lastFailover.from.host}:${sentinel.lastFailover.from.port}` : '';
-      return { kind: 'connected', verified: report.authorized && !isUnverified(profile), protocol: report.protocol ?? undefined, cipher: report.cipher ?? undefined, via: `${sentinel.describe()}${moved}` };
+      const moved = sentinel.lastFailover
+        ? `; failover at ${movedAt}: moved from ${sentinel.lastFailover.from.host}:${sentinel.lastFailover.from.port}`
+        : '';
+      return {
+        kind: 'connected',
+        verified: report.authorized && !isUnverified(profile),
+        protocol: report.protocol ?? undefined,
+        cipher: report.cipher ?? undefined,
+        via: `${sentinel.describe()}${moved}`,
+      };
     };
     const session: ManagedSession = {
-      profile, client: sentinel, sentinel, connectedAt: Date.now(),
-      get connection() { return sentinel.lastConnection ?? first; },
-      get report() { return sentinel.report ?? first.report; },
-      get verified() { return (sentinel.report ?? first.report).authorized && !isUnverified(profile); },
+      profile,
+      client: sentinel,
+      sentinel,
+      connectedAt: Date.now(),
+      get connection() {
+        return sentinel.lastConnection ?? first;
+      },
+      get report() {
+        return sentinel.report ?? first.report;
+      },
+      get verified() {
+        return (sentinel.report ?? first.report).authorized && !isUnverified(profile);
+      },
     };
     this.sessions.set(profile.id, session);
     this.activeId = profile.id;
     sentinel.onFailover((e) => {
       movedAt = new Date().toLocaleTimeString();
-      this.log.info(`${profile.name}: failover: the session moved from ${e.from.host}:${e.from.port} to ${e.to.host}:${e.to.port} (named by Sentinel ${e.sentinel.host}:${e.sentinel.port})`);
+      this.log.info(
+        `${profile.name}: failover: the session moved from ${e.from.host}:${e.from.port} to ${e.to.host}:${e.to.port} (named by Sentinel ${e.sentinel.host}:${e.sentinel.port})`,
+      );
       if (this.sessions.get(profile.id) === session) this.setState(profile.id, connected());
     });
     this.setState(profile.id, connected());
@@ -335,7 +388,12 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
     this.sessions.delete(profileId);
     void session.cluster?.close();
     const { profile } = session;
-    const problem = err?.problem ?? makeProblem('PROTOCOL_ERROR', `The server at ${profile.host}:${profile.port} closed the connection.`, { title: 'The server closed the connection', fix: 'The connection is retried automatically; use Retry to try now.' });
+    const problem =
+      err?.problem ??
+      makeProblem('PROTOCOL_ERROR', `The server at ${profile.host}:${profile.port} closed the connection.`, {
+        title: 'The server closed the connection',
+        fix: 'The connection is retried automatically; use Retry to try now.',
+      });
     this.log.warn(`${profile.name}: connection lost (${problem.code}: ${problem.title})`);
     this.scheduleReconnect(profileId, problem, 0);
     this.probeSiblings(session);
@@ -443,10 +501,13 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
         this.log.info(`Linked file changed: ${file} (used from the next connection)`);
         for (const profileId of ids) {
           this.linkedFileEmitter.fire({ profileId, file });
-          void this.checkProfile(profileId).then((r) => {
-            const name = this.profiles.get(profileId)?.name ?? profileId;
-            for (const p of [...r.errors, ...r.warnings]) this.log.warn(`${name}: ${p.code}: ${p.title}`);
-          }, () => undefined);
+          void this.checkProfile(profileId).then(
+            (r) => {
+              const name = this.profiles.get(profileId)?.name ?? profileId;
+              for (const p of [...r.errors, ...r.warnings]) this.log.warn(`${name}: ${p.code}: ${p.title}`);
+            },
+            () => undefined,
+          );
         }
       };
       this.watchers.add(watcher.onDidChange(fire));

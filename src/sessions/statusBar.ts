@@ -17,7 +17,20 @@ export interface StatusBarView {
  * "$(lock) Staging · TLSv1.3 · cert expires in 824 days": the connection's name, its transport, and
  * what the number is (the soonest expiry among the server chain and the client certificate).
  */
-export function describeSession(input: { name: string; tls: boolean; verified: boolean; protocol?: string | null; cipher?: string | null; nearestExpiry?: Date; readOnly?: boolean; production?: boolean }, warningDays: number, now = Date.now()): StatusBarView {
+export function describeSession(
+  input: {
+    name: string;
+    tls: boolean;
+    verified: boolean;
+    protocol?: string | null;
+    cipher?: string | null;
+    nearestExpiry?: Date;
+    readOnly?: boolean;
+    production?: boolean;
+  },
+  warningDays: number,
+  now = Date.now(),
+): StatusBarView {
   const parts: string[] = [];
   const tip: string[] = [`Redis TLS: ${input.name} (the connection in focus; select another in the Connections view to show it)`];
   let warning = false;
@@ -36,7 +49,9 @@ export function describeSession(input: { name: string; tls: boolean; verified: b
   if (input.nearestExpiry) {
     const days = Math.floor((input.nearestExpiry.getTime() - now) / DAY_MS);
     parts.push(days < 0 ? '$(warning) cert expired' : `cert expires in ${days} ${days === 1 ? 'day' : 'days'}`);
-    tip.push(`Nearest certificate expiry (server chain and client certificate): ${input.nearestExpiry.toISOString().slice(0, 10)} (${days} days).`);
+    tip.push(
+      `Nearest certificate expiry (server chain and client certificate): ${input.nearestExpiry.toISOString().slice(0, 10)} (${days} days).`,
+    );
     if (days < warningDays) warning = true;
   }
   if (input.readOnly) {
@@ -76,7 +91,19 @@ export class ConnectionStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const view = describeSession({ name: session.profile.name, tls: session.report.tls, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry, readOnly: isReadOnlyProfile(session.profile), production: session.profile.production === true }, this.config.expiryWarningDays);
+    const view = describeSession(
+      {
+        name: session.profile.name,
+        tls: session.report.tls,
+        verified: session.verified,
+        protocol: session.report.protocol,
+        cipher: session.report.cipher,
+        nearestExpiry: session.nearestExpiry,
+        readOnly: isReadOnlyProfile(session.profile),
+        production: session.profile.production === true,
+      },
+      this.config.expiryWarningDays,
+    );
     this.current = view;
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;

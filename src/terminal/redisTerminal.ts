@@ -37,7 +37,9 @@ class RedisPseudoterminal implements vscode.Pseudoterminal, vscode.Disposable {
   private disposed = false;
 
   constructor(profile: Profile, session: TerminalSession, history: History, onHistory: (lines: readonly string[]) => void, ui: UserInput) {
-    this.opened = new Promise((r) => { this.resolveOpened = r; });
+    this.opened = new Promise((r) => {
+      this.resolveOpened = r;
+    });
     this.repl = new Repl({
       session,
       name: profile.name,
@@ -138,7 +140,13 @@ export class RedisTerminals implements vscode.Disposable {
     const options = await sessions.resolveOptions(profile, false);
     options.clientName = 'redis-tls-explorer-terminal';
     const session = new TerminalSession({ options });
-    const pty = new RedisPseudoterminal(profile, session, this.history(profile.id), (lines) => this.saveHistory(profile.id, lines), this.container.ui);
+    const pty = new RedisPseudoterminal(
+      profile,
+      session,
+      this.history(profile.id),
+      (lines) => this.saveHistory(profile.id, lines),
+      this.container.ui,
+    );
     const terminal = vscode.window.createTerminal({ name: terminalTitle(profile), pty, iconPath: new vscode.ThemeIcon('database') });
     const entry = { terminal, pty };
     this.open.set(profile.id, entry);

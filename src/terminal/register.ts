@@ -33,13 +33,21 @@ class RedisFileLenses implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const lenses: vscode.CodeLens[] = [];
     const name = this.connectionName(doc.uri);
-    lenses.push(new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
-      title: name ? `Connection: ${name} (change)` : 'Choose Connection',
-      command: 'redisTls.terminal.chooseConnection',
-      arguments: [doc.uri],
-    }));
+    lenses.push(
+      new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+        title: name ? `Connection: ${name} (change)` : 'Choose Connection',
+        command: 'redisTls.terminal.chooseConnection',
+        arguments: [doc.uri],
+      }),
+    );
     for (const { line } of commandLines(doc.getText())) {
-      lenses.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title: '$(play) Run', command: 'redisTls.terminal.runLine', arguments: [doc.uri, line] }));
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title: '$(play) Run',
+          command: 'redisTls.terminal.runLine',
+          arguments: [doc.uri, line],
+        }),
+      );
     }
     return lenses;
   }
@@ -54,10 +62,12 @@ export function registerTerminal(container: Container): void {
   const terminals = container.own(new RedisTerminals(container));
   /** The profile each .redis document runs on (for this window's lifetime). */
   const fileProfile = new Map<string, string>();
-  const lenses = container.own(new RedisFileLenses((uri) => {
-    const id = fileProfile.get(uri.toString());
-    return id ? profiles.get(id)?.name : undefined;
-  }));
+  const lenses = container.own(
+    new RedisFileLenses((uri) => {
+      const id = fileProfile.get(uri.toString());
+      return id ? profiles.get(id)?.name : undefined;
+    }),
+  );
   const register = (id: string, fn: (...args: never[]) => unknown): void => {
     container.own(vscode.commands.registerCommand(id, fn as (...args: unknown[]) => unknown));
   };
@@ -83,7 +93,7 @@ export function registerTerminal(container: Container): void {
     const key = uri.toString();
     const id = profileId ?? fileProfile.get(key);
     let p = id ? profiles.get(id) : undefined;
-    p ??= await pick('Run this file\'s commands on which connection?');
+    p ??= await pick("Run this file's commands on which connection?");
     if (p) {
       fileProfile.set(key, p.id);
       lenses.refresh();
@@ -120,7 +130,9 @@ export function registerTerminal(container: Container): void {
     const doc = editor.document;
     const text = editor.selections.every((s) => s.isEmpty)
       ? doc.lineAt(editor.selection.active.line).text
-      : editor.selections.map((s) => doc.getText(new vscode.Range(s.start.line, 0, s.end.line, doc.lineAt(s.end.line).text.length))).join('\n');
+      : editor.selections
+          .map((s) => doc.getText(new vscode.Range(s.start.line, 0, s.end.line, doc.lineAt(s.end.line).text.length)))
+          .join('\n');
     const lines = commandLines(text).map((l) => l.text);
     if (lines.length === 0) return;
     const p = await fileConnection(doc.uri, profileId);

@@ -205,7 +205,13 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     // The cached rendering when there is one: a save compares with the server itself (WATCH), so
     // VS Code's own "newer on disk" check must not fire on a mere re-read.
     const r = await this.render(uri, isServerView(uri));
-    return { type: vscode.FileType.File, ctime: r.at, mtime: r.mtime, size: r.bytes.length, ...(r.readonly ? { permissions: vscode.FilePermission.Readonly } : {}) };
+    return {
+      type: vscode.FileType.File,
+      ctime: r.at,
+      mtime: r.mtime,
+      size: r.bytes.length,
+      ...(r.readonly ? { permissions: vscode.FilePermission.Readonly } : {}),
+    };
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
@@ -226,7 +232,8 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     const id = partId(uri);
     const opened = this.opened.get(id);
     if (!this.saver || isServerView(uri)) throw vscode.FileSystemError.NoPermissions(uri);
-    if (!opened) throw vscode.FileSystemError.Unavailable('The value document was not read from the server in this window: reopen it from the tree.');
+    if (!opened)
+      throw vscode.FileSystemError.Unavailable('The value document was not read from the server in this window: reopen it from the tree.');
     const address = parseValueUri(uri);
     const outcome = await this.saver.save(uri, address, opened, content);
     // Read the value back: the document shows what the server has now (and the next save starts there).
@@ -236,7 +243,8 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     this.opened.set(id, { part: r.part, text: r.part.text });
     // When the server's rendering differs from the text just saved (Reload; a normalised order), the
     // editor reloads it — after VS Code has taken the new mtime of this save, so the change is seen.
-    if (outcome.kind === 'reloaded' || withoutHeader(Buffer.from(content).toString('utf8')) !== withoutHeader(r.part.text)) this.afterSave(uri, () => this.reload(uri));
+    if (outcome.kind === 'reloaded' || withoutHeader(Buffer.from(content).toString('utf8')) !== withoutHeader(r.part.text))
+      this.afterSave(uri, () => this.reload(uri));
     this.writing.fire({ address, outcome });
   }
 
@@ -266,7 +274,10 @@ export class ValueCodeLens implements vscode.CodeLensProvider {
     const range = new vscode.Range(0, 0, 0, 0);
     const lenses = [new vscode.CodeLens(range, { command: 'redisTls.keys.refreshValue', title: 'Refresh', arguments: [document.uri] })];
     const part = this.fs.lastPart(document.uri);
-    if (part?.next) lenses.unshift(new vscode.CodeLens(range, { command: 'redisTls.keys.nextPart', title: '$(arrow-down) Load Next Part', arguments: [document.uri] }));
+    if (part?.next)
+      lenses.unshift(
+        new vscode.CodeLens(range, { command: 'redisTls.keys.nextPart', title: '$(arrow-down) Load Next Part', arguments: [document.uri] }),
+      );
     return lenses;
   }
 }

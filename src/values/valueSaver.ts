@@ -74,7 +74,8 @@ export class ValueSaver {
     if (isReadOnlyProfile(session.profile)) {
       throw vscode.FileSystemError.NoPermissions(`Profile "${session.profile.name}" is read-only: "${name}" was not saved.`);
     }
-    if (!isEditablePart(opened.part)) throw vscode.FileSystemError.NoPermissions(`"${name}" (${opened.part.summary}) cannot be edited here.`);
+    if (!isEditablePart(opened.part))
+      throw vscode.FileSystemError.NoPermissions(`"${name}" (${opened.part.summary}) cannot be edited here.`);
     const db = new Database(session.client, address.db, session.profile.db ?? 0);
     const edited = Buffer.from(content).toString('utf8');
     let original = opened;
@@ -82,13 +83,17 @@ export class ValueSaver {
       const result = await this.attempt(uri, db, address, original, edited);
       if (result.status === 'unchanged') return { kind: 'unchanged' };
       if (result.status === 'saved') {
-        this.deps.log(`Saved ${name} (${result.commands} write command${result.commands === 1 ? '' : 's'}) to db${address.db} of ${session.profile.name}`);
+        this.deps.log(
+          `Saved ${name} (${result.commands} write command${result.commands === 1 ? '' : 's'}) to db${address.db} of ${session.profile.name}`,
+        );
         return { kind: 'saved', notes: result.notes };
       }
       const answer = await this.deps.ask(
         `"${name}" changed on the server since you opened it (${result.reason}). Compare shows the server's value next to yours.`,
         { modal: true },
-        CONFLICT_COMPARE, CONFLICT_OVERWRITE, CONFLICT_RELOAD,
+        CONFLICT_COMPARE,
+        CONFLICT_OVERWRITE,
+        CONFLICT_RELOAD,
       );
       if (answer === CONFLICT_OVERWRITE) {
         // Overwrite = your document against the server's value as it is now.
@@ -115,15 +120,23 @@ export class ValueSaver {
       return result;
     } catch (e) {
       if (e instanceof DocumentError) {
-        this.deps.diagnostics.set(uri, e.problems.map((p) => {
-          const start = new vscode.Position(p.line, p.column);
-          const d = new vscode.Diagnostic(new vscode.Range(start, start.translate(0, p.length)), p.message, vscode.DiagnosticSeverity.Error);
-          d.source = 'Redis TLS';
-          return d;
-        }));
+        this.deps.diagnostics.set(
+          uri,
+          e.problems.map((p) => {
+            const start = new vscode.Position(p.line, p.column);
+            const d = new vscode.Diagnostic(
+              new vscode.Range(start, start.translate(0, p.length)),
+              p.message,
+              vscode.DiagnosticSeverity.Error,
+            );
+            d.source = 'Redis TLS';
+            return d;
+          }),
+        );
         throw vscode.FileSystemError.Unavailable(e.message);
       }
-      if (e instanceof UnsupportedEditError || e instanceof SaveFailedError || isReadOnlyError(e)) throw vscode.FileSystemError.Unavailable(e.message);
+      if (e instanceof UnsupportedEditError || e instanceof SaveFailedError || isReadOnlyError(e))
+        throw vscode.FileSystemError.Unavailable(e.message);
       throw e;
     }
   }

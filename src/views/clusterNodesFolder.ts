@@ -10,7 +10,10 @@ import { formatSlotRanges } from '../core/client/cluster/nodes';
 
 export class NodesFolderNode {
   readonly kind = 'nodes';
-  constructor(readonly connectionId: string, readonly router: ClusterRouter) {}
+  constructor(
+    readonly connectionId: string,
+    readonly router: ClusterRouter,
+  ) {}
   get id(): string {
     return `c/${this.connectionId}/nodes`;
   }
@@ -18,7 +21,10 @@ export class NodesFolderNode {
 
 export class ClusterNodeNode {
   readonly kind = 'clusterNode';
-  constructor(readonly folder: NodesFolderNode, readonly status: ClusterNodeStatus) {}
+  constructor(
+    readonly folder: NodesFolderNode,
+    readonly status: ClusterNodeStatus,
+  ) {}
   get id(): string {
     return `${this.folder.id}/${this.status.address}`;
   }
@@ -29,7 +35,9 @@ export class ClusterNodeNode {
       host: this.status.info.host,
       port: this.status.info.port,
       servername: this.status.choice.verifiedName,
-      ...(ca?.length ? { caPem: ca.map((c) => (Buffer.isBuffer(c) ? c.toString('utf8') : c)).join('\n'), caLabel: 'of this connection' } : {}),
+      ...(ca?.length
+        ? { caPem: ca.map((c) => (Buffer.isBuffer(c) ? c.toString('utf8') : c)).join('\n'), caLabel: 'of this connection' }
+        : {}),
     };
   }
 }
@@ -43,7 +51,9 @@ export function nodeChildren(node: NodesTreeNode): ClusterNodeNode[] {
   const all = node.kind === 'nodes' ? node.router.nodeStatuses : node.folder.router.nodeStatuses;
   const folder = node.kind === 'nodes' ? node : node.folder;
   if (node.kind === 'nodes') return all.filter((s) => s.info.role === 'primary').map((s) => new ClusterNodeNode(folder, s));
-  return all.filter((s) => s.info.role === 'replica' && s.primaryAddress === node.status.address).map((s) => new ClusterNodeNode(folder, s));
+  return all
+    .filter((s) => s.info.role === 'replica' && s.primaryAddress === node.status.address)
+    .map((s) => new ClusterNodeNode(folder, s));
 }
 
 function plain(): vscode.MarkdownString {
@@ -58,12 +68,17 @@ export function nodesFolderItem(node: NodesFolderNode): vscode.TreeItem {
   const failed = all.filter((s) => !s.ok).length;
   const item = new vscode.TreeItem('Nodes', vscode.TreeItemCollapsibleState.Collapsed);
   item.id = node.id;
-  item.iconPath = new vscode.ThemeIcon(failed ? 'warning' : 'server-environment', failed ? new vscode.ThemeColor('list.warningForeground') : undefined);
+  item.iconPath = new vscode.ThemeIcon(
+    failed ? 'warning' : 'server-environment',
+    failed ? new vscode.ThemeColor('list.warningForeground') : undefined,
+  );
   const primaries = all.filter((s) => s.info.role === 'primary').length;
   item.description = `${primaries} primaries, ${all.length - primaries} replicas${failed ? `, ${failed} failed` : ''}`;
   item.contextValue = 'redisTls.clusterNodes';
   const tip = plain();
-  tip.appendText(`Every node is connected and verified on its own (${all[0]?.choice.naming ?? 'seed'} name${all[0]?.choice.naming === 'announced' ? 's' : ''}); refreshed on MOVED to an unknown node, before using a failed node, and on Refresh.`);
+  tip.appendText(
+    `Every node is connected and verified on its own (${all[0]?.choice.naming ?? 'seed'} name${all[0]?.choice.naming === 'announced' ? 's' : ''}); refreshed on MOVED to an unknown node, before using a failed node, and on Refresh.`,
+  );
   item.tooltip = tip;
   return item;
 }
@@ -71,7 +86,10 @@ export function nodesFolderItem(node: NodesFolderNode): vscode.TreeItem {
 export function clusterNodeItem(node: ClusterNodeNode, now = Date.now()): vscode.TreeItem {
   const s = node.status;
   const hasReplicas = s.info.role === 'primary' && node.folder.router.nodeStatuses.some((r) => r.primaryAddress === s.address);
-  const item = new vscode.TreeItem(`${s.info.role} ${s.address}`, hasReplicas ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+  const item = new vscode.TreeItem(
+    `${s.info.role} ${s.address}`,
+    hasReplicas ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+  );
   item.id = node.id;
   const report = s.report;
   const leaf = report?.chain[0];
@@ -88,13 +106,18 @@ export function clusterNodeItem(node: ClusterNodeNode, now = Date.now()): vscode
   }
   item.description = parts.join(' · ');
   item.iconPath = s.ok
-    ? new vscode.ThemeIcon(report?.authorized ? 'lock' : 'unlock', report?.authorized ? undefined : new vscode.ThemeColor('list.warningForeground'))
+    ? new vscode.ThemeIcon(
+        report?.authorized ? 'lock' : 'unlock',
+        report?.authorized ? undefined : new vscode.ThemeColor('list.warningForeground'),
+      )
     : new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
   item.contextValue = s.ok ? 'redisTls.clusterNode' : 'redisTls.clusterNode.failed';
   const tip = plain();
   tip.appendText(s.info.role === 'primary' ? `Primary ${s.address}` : `Replica ${s.address} of ${s.primaryAddress ?? '?'}`);
   if (s.info.hostname) tip.appendText(`, announces ${s.info.hostname}`);
-  tip.appendText(`\nVerified against: ${s.choice.verifiedName} (${s.choice.mapped ? 'mapping' : s.choice.naming === 'announced' ? 'announced name' : "seed's name"})`);
+  tip.appendText(
+    `\nVerified against: ${s.choice.verifiedName} (${s.choice.mapped ? 'mapping' : s.choice.naming === 'announced' ? 'announced name' : "seed's name"})`,
+  );
   if (s.info.slots.length) tip.appendText(`\nSlots: ${formatSlotRanges(s.info.slots)}`);
   if (s.ok && report) {
     tip.appendText(`\n${report.protocol ?? 'TLS'} ${report.cipher ?? ''}, ${report.authorized ? 'verified' : 'NOT verified'}`);

@@ -102,7 +102,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       }),
       config.onDidChange(['scanPageSize', 'treePageSize'], () => {
         const s = config.browser;
-        for (const b of this.browsing.values()) for (const db of b.databases.values()) db.keyspace.reset({ scanPageSize: s.scanPageSize, childPageSize: s.treePageSize });
+        for (const b of this.browsing.values())
+          for (const db of b.databases.values()) db.keyspace.reset({ scanPageSize: s.scanPageSize, childPageSize: s.treePageSize });
         this.refresh();
       }),
     );
@@ -152,11 +153,17 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     try {
       if (!node) return this.rootNodes();
       switch (node.kind) {
-        case 'connection': return await this.databaseNodes(node);
-        case 'database': return await this.folderChildren(node, node.keyspace.tree.root, node);
-        case 'folder': return await this.folderChildren(node.database, node.folder, node);
-        case 'nodes': case 'clusterNode': return nodeChildren(node);
-        default: return [];
+        case 'connection':
+          return await this.databaseNodes(node);
+        case 'database':
+          return await this.folderChildren(node, node.keyspace.tree.root, node);
+        case 'folder':
+          return await this.folderChildren(node.database, node.folder, node);
+        case 'nodes':
+        case 'clusterNode':
+          return nodeChildren(node);
+        default:
+          return [];
       }
     } catch (e) {
       this.log.warn(`Key browser: ${errorText(e)}`);
@@ -166,12 +173,20 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
 
   getParent(node: KeyTreeNode): KeyTreeNode | undefined {
     switch (node.kind) {
-      case 'database': return node.connection;
-      case 'folder': case 'key': case 'showMore': return node.parent;
-      case 'loadMore': return node.database;
-      case 'nodes': return this.connections.get(node.connectionId);
-      case 'clusterNode': return node.folder;
-      default: return undefined;
+      case 'database':
+        return node.connection;
+      case 'folder':
+      case 'key':
+      case 'showMore':
+        return node.parent;
+      case 'loadMore':
+        return node.database;
+      case 'nodes':
+        return this.connections.get(node.connectionId);
+      case 'clusterNode':
+        return node.folder;
+      default:
+        return undefined;
     }
   }
 
@@ -189,7 +204,11 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       }
       out.push(node);
     }
-    for (const id of [...this.connections.keys()]) if (!seen.has(id)) { this.connections.delete(id); this.browsing.delete(id); }
+    for (const id of [...this.connections.keys()])
+      if (!seen.has(id)) {
+        this.connections.delete(id);
+        this.browsing.delete(id);
+      }
     return out;
   }
 
@@ -213,7 +232,14 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       if (state.kind === 'failed' && (state.reconnectAt !== undefined || this.shownFailure.get(id) !== state.problem)) {
         this.shownFailure.set(id, state.problem);
         const out = [new MessageNode(state.problem.title, `${state.problem.detail}\n\n${state.problem.fix}`, 'error')];
-        if (state.reconnectAt !== undefined) out.push(new MessageNode(`Reconnecting automatically (attempt ${state.attempt ?? 1})…`, `Next attempt at ${new Date(state.reconnectAt).toLocaleTimeString()}; the delay doubles after each failure (at most 30 s).`, 'sync'));
+        if (state.reconnectAt !== undefined)
+          out.push(
+            new MessageNode(
+              `Reconnecting automatically (attempt ${state.attempt ?? 1})…`,
+              `Next attempt at ${new Date(state.reconnectAt).toLocaleTimeString()}; the delay doubles after each failure (at most 30 s).`,
+              'sync',
+            ),
+          );
         out.push(new MessageNode('Retry', undefined, 'refresh', { command: 'redisTls.connect', title: 'Connect', arguments: [id] }));
         return out;
       }
@@ -232,7 +258,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     const wanted = new Map<number, number | undefined>();
     if (shape.cluster) {
       // With a cluster session every master is browsed: count them all.
-      wanted.set(0, session.client instanceof ClusterRouter ? await session.client.keyCount() : shape.databases.find((d) => d.index === 0)?.keys ?? 0);
+      wanted.set(
+        0,
+        session.client instanceof ClusterRouter ? await session.client.keyCount() : (shape.databases.find((d) => d.index === 0)?.keys ?? 0),
+      );
     } else {
       for (const d of shape.databases) wanted.set(d.index, d.keys);
       if (!wanted.has(home)) wanted.set(home, 0);
@@ -307,13 +336,21 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     const page = await keyspace.children(folder);
     const prefixLength = keyspace.tree.prefixOf(folder).length;
     const out: KeyTreeNode[] = page.entries.map((e) =>
-      e.kind === 'folder' ? this.folderNode(database, e.folder, parent) : new KeyNode(database, e.key, e.meta, prefixLength, parent));
+      e.kind === 'folder' ? this.folderNode(database, e.folder, parent) : new KeyNode(database, e.key, e.meta, prefixLength, parent),
+    );
     if (page.hidden > 0) out.push(new ShowMoreNode(database, folder, page.hidden, parent));
     if (folder.isRoot) {
       if (!page.scanDone) out.push(new LoadMoreNode(database));
       if (out.length === 0) {
         const filtered = !!(keyspace.filter.match || keyspace.filter.type);
-        out.push(new MessageNode(filtered ? 'No keys match the filter' : 'No keys', undefined, 'info', filtered ? { command: 'redisTls.keys.clearFilter', title: 'Clear Filter', arguments: [database] } : undefined));
+        out.push(
+          new MessageNode(
+            filtered ? 'No keys match the filter' : 'No keys',
+            undefined,
+            'info',
+            filtered ? { command: 'redisTls.keys.clearFilter', title: 'Clear Filter', arguments: [database] } : undefined,
+          ),
+        );
       }
     }
     return out;
@@ -323,12 +360,18 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
 
   getTreeItem(node: KeyTreeNode): vscode.TreeItem {
     switch (node.kind) {
-      case 'connection': return this.connectionItem(node);
-      case 'database': return this.databaseItem(node);
-      case 'nodes': return nodesFolderItem(node);
-      case 'clusterNode': return clusterNodeItem(node);
-      case 'folder': return this.folderItem(node);
-      case 'key': return this.keyItem(node);
+      case 'connection':
+        return this.connectionItem(node);
+      case 'database':
+        return this.databaseItem(node);
+      case 'nodes':
+        return nodesFolderItem(node);
+      case 'clusterNode':
+        return clusterNodeItem(node);
+      case 'folder':
+        return this.folderItem(node);
+      case 'key':
+        return this.keyItem(node);
       case 'loadMore': {
         const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
         const ks = node.database.keyspace;
@@ -374,19 +417,39 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     tip.appendMarkdown('\n\n');
     switch (state.kind) {
       case 'connected': {
-        const tls = p.tls ? state.protocol ?? 'TLS' : 'no TLS';
+        const tls = p.tls ? (state.protocol ?? 'TLS') : 'no TLS';
         item.description = `${where} · ${state.verified ? `${tls} verified` : `${tls} UNVERIFIED`}${state.via ? ` · ${state.via}` : ''}`;
         if (state.via) tip.appendText(`${state.via}.`).appendMarkdown('  \n');
-        item.iconPath = state.verified ? new vscode.ThemeIcon('lock', new vscode.ThemeColor('testing.iconPassed')) : new vscode.ThemeIcon('unlock', new vscode.ThemeColor('list.warningForeground'));
-        tip.appendText(state.verified ? `Connected, verified (${tls}${state.cipher ? `, ${state.cipher}` : ''}).` : p.tls ? `Connected, but the server certificate is NOT verified (${tls}).` : 'Connected without TLS: traffic is not encrypted.');
-        if (state.nearestExpiry) tip.appendMarkdown('  \n').appendText(`Nearest certificate expiry: ${state.nearestExpiry.toISOString().slice(0, 10)}`);
+        item.iconPath = state.verified
+          ? new vscode.ThemeIcon('lock', new vscode.ThemeColor('testing.iconPassed'))
+          : new vscode.ThemeIcon('unlock', new vscode.ThemeColor('list.warningForeground'));
+        tip.appendText(
+          state.verified
+            ? `Connected, verified (${tls}${state.cipher ? `, ${state.cipher}` : ''}).`
+            : p.tls
+              ? `Connected, but the server certificate is NOT verified (${tls}).`
+              : 'Connected without TLS: traffic is not encrypted.',
+        );
+        if (state.nearestExpiry)
+          tip.appendMarkdown('  \n').appendText(`Nearest certificate expiry: ${state.nearestExpiry.toISOString().slice(0, 10)}`);
         break;
       }
       case 'failed':
         item.description = `${where} · ${state.reconnectAt !== undefined ? 'lost, reconnecting…' : 'failed'}`;
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
-        tip.appendMarkdown('**Connection failed:** ').appendText(`${state.problem.title} (${state.problem.code})`).appendMarkdown('\n\n').appendText(state.problem.detail).appendMarkdown('\n\n**Fix:** ').appendText(state.problem.fix);
-        if (state.reconnectAt !== undefined) tip.appendMarkdown('\n\n').appendText(`Reconnecting automatically (attempt ${state.attempt ?? 1}, next at ${new Date(state.reconnectAt).toLocaleTimeString()}).`);
+        tip
+          .appendMarkdown('**Connection failed:** ')
+          .appendText(`${state.problem.title} (${state.problem.code})`)
+          .appendMarkdown('\n\n')
+          .appendText(state.problem.detail)
+          .appendMarkdown('\n\n**Fix:** ')
+          .appendText(state.problem.fix);
+        if (state.reconnectAt !== undefined)
+          tip
+            .appendMarkdown('\n\n')
+            .appendText(
+              `Reconnecting automatically (attempt ${state.attempt ?? 1}, next at ${new Date(state.reconnectAt).toLocaleTimeString()}).`,
+            );
         break;
       case 'connecting':
         item.description = `${where} · connecting…`;
@@ -396,12 +459,25 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       default:
         item.description = where;
         item.iconPath = new vscode.ThemeIcon(p.tls && p.verify !== 'insecure' ? 'shield' : 'unlock');
-        tip.appendText(p.tls ? (p.verify === 'insecure' ? 'TLS without verification (insecure profile). Expand to connect.' : 'TLS, verified on connect. Expand to connect.') : 'No TLS. Expand to connect.');
+        tip.appendText(
+          p.tls
+            ? p.verify === 'insecure'
+              ? 'TLS without verification (insecure profile). Expand to connect.'
+              : 'TLS, verified on connect. Expand to connect.'
+            : 'No TLS. Expand to connect.',
+        );
     }
     const access = accessBadge(p);
     if (access) {
       item.description = `${access} · ${String(item.description ?? '')}`;
-      tip.appendMarkdown('\n\n').appendText(p.production ? 'Production profile: ' : '').appendText(isReadOnlyProfile(p) ? 'read-only — every command that is not a read is refused before it is sent.' : 'writes allowed (readOnly is off).');
+      tip
+        .appendMarkdown('\n\n')
+        .appendText(p.production ? 'Production profile: ' : '')
+        .appendText(
+          isReadOnlyProfile(p)
+            ? 'read-only — every command that is not a read is refused before it is sent.'
+            : 'writes allowed (readOnly is off).',
+        );
     }
     if (origin) item.description = `${String(item.description ?? '')} · workspace${p.workspaceFolder ? ` (${p.workspaceFolder})` : ''}`;
     item.tooltip = tip;
@@ -424,7 +500,11 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     item.iconPath = new vscode.ThemeIcon(filter ? 'filter' : 'database');
     const tip = md();
     const masters = ks.pager instanceof ClusterScanPager ? ks.pager.pagers.length : 0;
-    tip.appendText(node.cluster ? `Cluster mode: one keyspace (database 0), ${masters > 0 ? `scanned on all ${masters} masters` : 'scanned on the connected node only'}.` : `Database ${node.index}`);
+    tip.appendText(
+      node.cluster
+        ? `Cluster mode: one keyspace (database 0), ${masters > 0 ? `scanned on all ${masters} masters` : 'scanned on the connected node only'}.`
+        : `Database ${node.index}`,
+    );
     if (filter) tip.appendMarkdown('  \n').appendText(`Filter: ${filter}`);
     item.tooltip = tip;
     item.contextValue = (filter ? 'redisDatabase.filtered' : 'redisDatabase') + readOnlySuffix(node);
@@ -440,7 +520,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     item.description = `${count(f.total)}${node.database.keyspace.pager.done ? '' : '+'}`;
     item.iconPath = new vscode.ThemeIcon('folder');
     const tip = md();
-    tip.appendText(`${displayBytes(tree.prefixOf(f))}*`).appendMarkdown('  \n').appendText(`${count(f.total)} keys loaded${node.database.keyspace.pager.done ? '' : ' so far (scan not finished)'}`);
+    tip
+      .appendText(`${displayBytes(tree.prefixOf(f))}*`)
+      .appendMarkdown('  \n')
+      .appendText(`${count(f.total)} keys loaded${node.database.keyspace.pager.done ? '' : ' so far (scan not finished)'}`);
     item.tooltip = tip;
     item.contextValue = 'redisFolder' + readOnlySuffix(node.database);
     return item;
@@ -455,7 +538,9 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     item.iconPath = typeIcon(node.meta.type);
     item.contextValue = (node.meta.pttl >= 0 ? 'redisKey.ttl' : 'redisKey') + readOnlySuffix(node.database);
     item.command = { command: 'redisTls.keys.openValue', title: 'Open Value', arguments: [node] };
-    item.accessibilityInformation = { label: `${label}, ${node.meta.type}${node.meta.pttl >= 0 ? `, TTL ${formatTtl(node.meta.pttl)}` : ''}` };
+    item.accessibilityInformation = {
+      label: `${label}, ${node.meta.type}${node.meta.pttl >= 0 ? `, TTL ${formatTtl(node.meta.pttl)}` : ''}`,
+    };
     return item;
   }
 
@@ -463,7 +548,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     if (node.kind !== 'key') return item;
     const tip = md();
     tip.appendMarkdown('**').appendText(displayBytes(node.key)).appendMarkdown('**');
-    if (!isPlainText(node.key)) tip.appendMarkdown('  \n').appendText('The name holds bytes that are not plain text: shown escaped (\\xNN) like redis-cli.');
+    if (!isPlainText(node.key))
+      tip.appendMarkdown('  \n').appendText('The name holds bytes that are not plain text: shown escaped (\\xNN) like redis-cli.');
     try {
       const d = await fetchDetails(node.database.keyspace.db, node.key);
       node.meta = { type: d.type, pttl: d.pttl };
@@ -471,7 +557,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       tip.appendMarkdown('  \n').appendText(`TTL: ${formatTtl(d.pttl)}`);
       if (d.encoding) tip.appendMarkdown('  \n').appendText(`Encoding: ${d.encoding}`);
       if (d.memoryBytes !== undefined) tip.appendMarkdown('  \n').appendText(`Memory usage: ${formatBytes(d.memoryBytes)}`);
-      if (d.length !== undefined) tip.appendMarkdown('  \n').appendText(d.type === 'string' ? `Length: ${count(d.length)} bytes` : `Elements: ${count(d.length)}`);
+      if (d.length !== undefined)
+        tip.appendMarkdown('  \n').appendText(d.type === 'string' ? `Length: ${count(d.length)} bytes` : `Elements: ${count(d.length)}`);
     } catch (e) {
       tip.appendMarkdown('\n\n').appendText(`Details unavailable: ${errorText(e)}`);
     }

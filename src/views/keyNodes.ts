@@ -37,7 +37,11 @@ export class DatabaseNode {
 
 export class FolderNode {
   readonly kind = 'folder';
-  constructor(readonly database: DatabaseNode, readonly folder: Folder, readonly parent: FolderNode | DatabaseNode) {}
+  constructor(
+    readonly database: DatabaseNode,
+    readonly folder: Folder,
+    readonly parent: FolderNode | DatabaseNode,
+  ) {}
 }
 
 export class KeyNode {
@@ -61,12 +65,22 @@ export class LoadMoreNode {
 /** "Show more…": the next children of a big folder (already scanned). */
 export class ShowMoreNode {
   readonly kind = 'showMore';
-  constructor(readonly database: DatabaseNode, readonly folder: Folder, readonly hidden: number, readonly parent: FolderNode | DatabaseNode) {}
+  constructor(
+    readonly database: DatabaseNode,
+    readonly folder: Folder,
+    readonly hidden: number,
+    readonly parent: FolderNode | DatabaseNode,
+  ) {}
 }
 
 export class MessageNode {
   readonly kind = 'message';
-  constructor(readonly text: string, readonly detail?: string, readonly icon = 'info', readonly command?: { command: string; title: string; arguments?: unknown[] }) {}
+  constructor(
+    readonly text: string,
+    readonly detail?: string,
+    readonly icon = 'info',
+    readonly command?: { command: string; title: string; arguments?: unknown[] },
+  ) {}
 }
 
 export type KeyTreeNode = ConnectionNode | DatabaseNode | FolderNode | KeyNode | LoadMoreNode | ShowMoreNode | MessageNode | NodesTreeNode;

@@ -37,7 +37,10 @@ export class CertificatePanel implements vscode.Disposable {
       enableScripts: true,
       enableCommandUris: false,
       retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(container.context.extensionUri, 'media'), vscode.Uri.joinPath(container.context.extensionUri, ...WEBVIEW_SCRIPT_DIR)],
+      localResourceRoots: [
+        vscode.Uri.joinPath(container.context.extensionUri, 'media'),
+        vscode.Uri.joinPath(container.context.extensionUri, ...WEBVIEW_SCRIPT_DIR),
+      ],
     });
     const created = new CertificatePanel(container, key, panel, load);
     CertificatePanel.open.set(key, created);
@@ -54,7 +57,13 @@ export class CertificatePanel implements vscode.Disposable {
     CertificatePanel.latest = this;
     this.shown = this.nextShown();
     panel.iconPath = vscode.Uri.joinPath(container.context.extensionUri, 'media', 'redis-tls.svg');
-    panel.webview.html = buildPage({ webview: panel.webview, extensionUri: container.context.extensionUri, script: 'certPanel.js', style: 'certPanel.css', title: 'Certificate' });
+    panel.webview.html = buildPage({
+      webview: panel.webview,
+      extensionUri: container.context.extensionUri,
+      script: 'certPanel.js',
+      style: 'certPanel.css',
+      title: 'Certificate',
+    });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw: unknown) => {
@@ -63,13 +72,17 @@ export class CertificatePanel implements vscode.Disposable {
           container.log.warn('Certificate panel: ignored an invalid message from the webview');
           return;
         }
-        void this.handle(msg).catch((e: unknown) => this.post({ type: 'status', text: e instanceof Error ? e.message : 'The action failed.', error: true }));
+        void this.handle(msg).catch((e: unknown) =>
+          this.post({ type: 'status', text: e instanceof Error ? e.message : 'The action failed.', error: true }),
+        );
       }),
     );
   }
 
   private nextShown(): Promise<PanelModel | undefined> {
-    return new Promise((resolve) => { this.resolveShown = resolve; });
+    return new Promise((resolve) => {
+      this.resolveShown = resolve;
+    });
   }
 
   get currentModel(): PanelModel | undefined {
@@ -135,7 +148,11 @@ export class CertificatePanel implements vscode.Disposable {
         }
         const pem = this.model.links.map((l) => l.cert.pem).join('');
         const base = (this.model.links[0].cert.commonName ?? 'certificate').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'certificate';
-        const target = await vscode.window.showSaveDialog({ saveLabel: 'Save Chain', filters: { 'PEM certificates': ['pem', 'crt'] }, defaultUri: defaultSaveUri(`${base}-chain.pem`) });
+        const target = await vscode.window.showSaveDialog({
+          saveLabel: 'Save Chain',
+          filters: { 'PEM certificates': ['pem', 'crt'] },
+          defaultUri: defaultSaveUri(`${base}-chain.pem`),
+        });
         if (!target) return;
         await vscode.workspace.fs.writeFile(target, Buffer.from(pem, 'utf8'));
         await this.post({ type: 'status', text: `Chain saved (${this.model.links.length} certificates).` });
@@ -145,7 +162,11 @@ export class CertificatePanel implements vscode.Disposable {
         const link = this.model?.links.find((l) => l.position === msg.position);
         if (!link) return;
         if (!link.cert.isCA && !link.cert.selfIssued) {
-          await this.post({ type: 'status', text: 'This certificate is not a CA; choose the root (or the self-signed certificate) instead.', error: true });
+          await this.post({
+            type: 'status',
+            text: 'This certificate is not a CA; choose the root (or the self-signed certificate) instead.',
+            error: true,
+          });
           return;
         }
         const commands = await vscode.commands.getCommands(true);
@@ -154,7 +175,11 @@ export class CertificatePanel implements vscode.Disposable {
           return;
         }
         const base = (link.cert.commonName ?? 'ca').replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'ca';
-        const target = await vscode.window.showSaveDialog({ saveLabel: 'Save CA Certificate', filters: { 'PEM certificates': ['pem', 'crt'] }, defaultUri: defaultSaveUri(`${base}.pem`) });
+        const target = await vscode.window.showSaveDialog({
+          saveLabel: 'Save CA Certificate',
+          filters: { 'PEM certificates': ['pem', 'crt'] },
+          defaultUri: defaultSaveUri(`${base}.pem`),
+        });
         if (!target) return;
         await vscode.workspace.fs.writeFile(target, Buffer.from(link.cert.pem, 'utf8'));
         await this.post({ type: 'status', text: 'CA certificate saved: set it as the CA file of a profile.' });

@@ -50,9 +50,7 @@ export interface PanelModel {
   canUseCa: boolean;
 }
 
-export type ToPanel =
-  | { type: 'show'; model: PanelModel }
-  | { type: 'status'; text: string; error?: boolean };
+export type ToPanel = { type: 'show'; model: PanelModel } | { type: 'status'; text: string; error?: boolean };
 
 export type FromPanel =
   | { type: 'ready' }
@@ -69,7 +67,10 @@ export function parseFromPanel(raw: unknown): FromPanel | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const m = raw as Record<string, unknown>;
   const keys = Object.keys(m);
-  const position = (): number | undefined => (Number.isInteger(m.position) && (m.position as number) >= 0 && (m.position as number) < MAX_POSITION ? (m.position as number) : undefined);
+  const position = (): number | undefined =>
+    Number.isInteger(m.position) && (m.position as number) >= 0 && (m.position as number) < MAX_POSITION
+      ? (m.position as number)
+      : undefined;
   switch (m.type) {
     case 'ready':
     case 'saveChain':
@@ -123,8 +124,11 @@ export interface ModelInput {
 export function buildPanelModel(input: ModelInput): PanelModel {
   const now = input.now ?? new Date();
   const links: LinkModel[] = input.report.links.map((link) => {
-    const findings = certificateFindings(link.cert, { now, warnDays: input.warnDays, purpose: link.position === 0 ? (input.purpose ?? 'any') : 'ca' })
-      .map((f) => ({ severity: f.severity, title: f.title, detail: f.detail, fix: f.fix }));
+    const findings = certificateFindings(link.cert, {
+      now,
+      warnDays: input.warnDays,
+      purpose: link.position === 0 ? (input.purpose ?? 'any') : 'ca',
+    }).map((f) => ({ severity: f.severity, title: f.title, detail: f.detail, fix: f.fix }));
     // A link whose checks pass but that has findings (expiring soon, no SAN...) is not plain OK.
     const verdict: Verdict = link.verdict === 'ok' && findings.some((f) => f.severity !== 'info') ? 'warning' : link.verdict;
     return {
@@ -133,7 +137,13 @@ export function buildPanelModel(input: ModelInput): PanelModel {
       source: link.source === 'presented' && input.presentedLabel ? input.presentedLabel : link.source,
       verdict,
       // Upgraded by findings: the chain checks all passed (listed separately), so name the findings.
-      explanation: verdict === link.verdict ? link.explanation : `Every chain check passes, but: ${findings.filter((f) => f.severity !== 'info').map((f) => f.title).join('; ')}.`,
+      explanation:
+        verdict === link.verdict
+          ? link.explanation
+          : `Every chain check passes, but: ${findings
+              .filter((f) => f.severity !== 'info')
+              .map((f) => f.title)
+              .join('; ')}.`,
       checks: link.checks.map((c) => ({ id: c.id, verdict: c.verdict, text: c.text })),
       validity: describeValidity(link.cert, now),
       cert: link.cert.summary(),
@@ -161,7 +171,10 @@ function toCertDetails(c: CertSummary): CertDetails {
   const sans: NameEntry[] = c.subjectAltNames.map((n) => {
     const m = /^(DNS|IP Address|IP|email|URI):\s*(.*)$/i.exec(n);
     const kind = m?.[1].toLowerCase();
-    return { type: kind === 'dns' ? 'dns' : kind?.startsWith('ip') ? 'ip' : kind === 'email' ? 'email' : kind === 'uri' ? 'uri' : 'other', value: m ? m[2] : n };
+    return {
+      type: kind === 'dns' ? 'dns' : kind?.startsWith('ip') ? 'ip' : kind === 'email' ? 'email' : kind === 'uri' ? 'uri' : 'other',
+      value: m ? m[2] : n,
+    };
   });
   const alg = c.publicKey.algorithm.toUpperCase();
   return {
@@ -189,9 +202,17 @@ function toCertDetails(c: CertSummary): CertDetails {
 }
 
 /** The panel from a live connection's handshake report alone (no PEM: the chain could not be read again). */
-export function reportOnlyModel(profileName: string, trustSource: string, r: HandshakeReport, reason: string, now = new Date()): PanelModel {
+export function reportOnlyModel(
+  profileName: string,
+  trustSource: string,
+  r: HandshakeReport,
+  reason: string,
+  now = new Date(),
+): PanelModel {
   const verdict: Verdict = r.authorized ? 'ok' : 'warning';
-  const text = r.authorized ? 'Verified by the live connection (OpenSSL).' : `The live connection did not verify it${r.authorizationError ? `: ${r.authorizationError}` : ''}.`;
+  const text = r.authorized
+    ? 'Verified by the live connection (OpenSSL).'
+    : `The live connection did not verify it${r.authorizationError ? `: ${r.authorizationError}` : ''}.`;
   const links: LinkModel[] = r.chain.map((c, i) => {
     const left = Date.parse(c.notAfter) - now.getTime();
     return {
@@ -210,12 +231,26 @@ export function reportOnlyModel(profileName: string, trustSource: string, r: Han
     title: `Certificate: ${profileName}`,
     subject: { kind: 'connection', label: profileName },
     trustSource,
-    connection: { host: r.host, port: r.port, servername: r.servername, protocol: r.protocol, cipher: r.cipher, sessionReused: r.sessionReused, authorized: r.authorized, authorizationError: r.authorizationError, verification: r.verification },
+    connection: {
+      host: r.host,
+      port: r.port,
+      servername: r.servername,
+      protocol: r.protocol,
+      cipher: r.cipher,
+      sessionReused: r.sessionReused,
+      authorized: r.authorized,
+      authorizationError: r.authorizationError,
+      verification: r.verification,
+    },
     trusted: r.authorized,
-    verdict: r.authorized ? 'Trusted: verified by the live connection.' : `Not trusted: ${r.authorizationError ?? 'the live connection did not verify the server'}.`,
+    verdict: r.authorized
+      ? 'Trusted: verified by the live connection.'
+      : `Not trusted: ${r.authorizationError ?? 'the live connection did not verify the server'}.`,
     links,
     unused: [],
-    notes: [`The chain could not be read again (${reason}); this shows what the live connection recorded, without PEM or extensions and without a per-link re-check.`],
+    notes: [
+      `The chain could not be read again (${reason}); this shows what the live connection recorded, without PEM or extensions and without a per-link re-check.`,
+    ],
     canUseCa: false,
   };
 }

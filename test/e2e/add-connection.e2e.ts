@@ -97,7 +97,11 @@ describe('add connection (e2e)', function () {
     assert.match((await status.innerText()).trim(), /TLSv1\.[23] · cert expires in \d+ days/);
     assert.equal(await status.locator('.codicon-lock').count(), 1);
     // The tree shows the new connection as verified (its row refreshes when the session's state changes).
-    await page.locator('.monaco-list-row', { hasText: 'e2e mTLS' }).filter({ hasText: 'verified' }).first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page
+      .locator('.monaco-list-row', { hasText: 'e2e mTLS' })
+      .filter({ hasText: 'verified' })
+      .first()
+      .waitFor({ state: 'visible', timeout: TIMEOUT });
     await page.mouse.move(700, 450);
     const file = await screenshot(page, 'e2e-add-connection');
     assert.ok(existsSync(file) && statSync(file).size > 10_000, `screenshot ${file} missing or empty`);
@@ -156,11 +160,18 @@ describe('add connection (e2e)', function () {
     await type(page, 'Client certificate (PEM): absolute path', lab.clientWrongEku.certPath);
     await pick(page, 'Client private key', 'Type a path');
     await type(page, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not): absolute path', lab.clientWrongEku.keyPath);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'WRONG_PURPOSE' }).first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'WRONG_PURPOSE' })
+      .first()
+      .waitFor({ state: 'visible', timeout: TIMEOUT });
     // Escape cancels the flow; under load the first key press can land before the step has focus.
     const widget = page.locator('.quick-input-widget');
     for (let attempt = 0; attempt < 5 && (await widget.isVisible()); attempt++) {
-      await page.locator('.quick-input-widget input').first().focus().catch(() => undefined);
+      await page
+        .locator('.quick-input-widget input')
+        .first()
+        .focus()
+        .catch(() => undefined);
       await page.keyboard.press('Escape');
       await widget.waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
     }

@@ -43,9 +43,25 @@ describe('certificate panel and diagnostics (e2e)', function () {
     workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'rte-e2e-certs-'));
     await fs.writeFile(path.join(workspace, 'bundle.pem'), `${lab.expiringSoonServer.chain}${lab.rootCa.cert}`);
     await fs.writeFile(path.join(workspace, 'expired.crt'), `# The server certificate deployed last year\n${lab.expiredServer.cert}`);
-    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30',
-      '-subj', `/CN=${XSS_CN}`, '-addext', 'subjectAltName=DNS:xss.example',
-      '-keyout', path.join(os.tmpdir(), `rte-xss-${process.pid}.key`), '-out', path.join(workspace, 'hostile.pem')]);
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${XSS_CN}`,
+      '-addext',
+      'subjectAltName=DNS:xss.example',
+      '-keyout',
+      path.join(os.tmpdir(), `rte-xss-${process.pid}.key`),
+      '-out',
+      path.join(workspace, 'hostile.pem'),
+    ]);
     await fs.rm(path.join(os.tmpdir(), `rte-xss-${process.pid}.key`), { force: true });
     wb = await openWorkbench({ workspace, settings: { 'workbench.startupEditor': 'none', 'editor.codeLens': true } });
   });
@@ -87,7 +103,10 @@ describe('certificate panel and diagnostics (e2e)', function () {
     assert.deepEqual(roles, ['leaf', 'intermediate', 'root']);
     const badges = await frame.locator('ol.chain > li.link .badge').allTextContents();
     // the leaf verifies but expires within the warning threshold: a warning, not OK
-    assert.deepEqual(badges.map((b) => b.replace(/^\S+\s/, '')), ['Warning', 'OK', 'OK']);
+    assert.deepEqual(
+      badges.map((b) => b.replace(/^\S+\s/, '')),
+      ['Warning', 'OK', 'OK'],
+    );
     assert.match((await frame.locator('.banner').textContent()) ?? '', /Trusted/);
     assert.match((await frame.locator('ol.chain > li.link').first().textContent()) ?? '', /Expires soon/);
     const steps = frame.locator('ol.path button.step');
@@ -121,7 +140,11 @@ describe('certificate panel and diagnostics (e2e)', function () {
     assert.match((await banner.textContent()) ?? '', /Not trusted/);
     assert.match((await frame.locator('dl.connection').textContent()) ?? '', /TLSv1\.[23]/);
     await screenshot(page, 'e2e-cert-panel-untrusted');
-    assert.equal(wb.consoleLines.filter((l) => /Content Security Policy|Refused to (load|execute|apply)/i.test(l)).length, 0, wb.consoleLines.join('\n'));
+    assert.equal(
+      wb.consoleLines.filter((l) => /Content Security Policy|Refused to (load|execute|apply)/i.test(l)).length,
+      0,
+      wb.consoleLines.join('\n'),
+    );
     await runCommand(page, 'View: Close All Editors');
   });
 
@@ -140,9 +163,13 @@ describe('certificate panel and diagnostics (e2e)', function () {
     await runCommand(page, 'Redis TLS: Inspect Certificate File');
     const frame = webviewFrame(page);
     await frame.locator('ol.chain > li.link').nth(2).waitFor({ state: 'visible', timeout: TIMEOUT });
-    assert.ok(await frame.locator('body.vscode-high-contrast').count() === 1, 'the webview body carries the high contrast theme class');
+    assert.ok((await frame.locator('body.vscode-high-contrast').count()) === 1, 'the webview body carries the high contrast theme class');
     // runs in the webview (no DOM lib in this tsconfig: reach getComputedStyle through globalThis)
-    const bg = await frame.locator('body').evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(b).backgroundColor);
+    const bg = await frame
+      .locator('body')
+      .evaluate(
+        (b) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(b).backgroundColor,
+      );
     assert.equal(bg, 'rgb(0, 0, 0)');
     await screenshot(page, 'e2e-cert-panel-hc');
     await runCommand(page, 'View: Close All Editors');

@@ -23,9 +23,25 @@ describe('cluster nodes folder (e2e)', function () {
     cluster = await startClusterLab({ naming: 'per-node', replicas: true, wildcardNode: 4 });
     const workspace = mkdtempSync(join(tmpdir(), 'rte-e2e-cluster-'));
     mkdirSync(join(workspace, '.vscode'));
-    writeFileSync(join(workspace, '.vscode', 'redis-tls.json'), JSON.stringify({ profiles: [{
-      name: 'Lab Cluster', host: '127.0.0.1', port: cluster.nodes[0]!.port, servername: 'node-0.cluster.lab', caFile: lab.rootCa.certPath, clusterNaming: 'announced',
-    }] }, null, 2));
+    writeFileSync(
+      join(workspace, '.vscode', 'redis-tls.json'),
+      JSON.stringify(
+        {
+          profiles: [
+            {
+              name: 'Lab Cluster',
+              host: '127.0.0.1',
+              port: cluster.nodes[0]!.port,
+              servername: 'node-0.cluster.lab',
+              caFile: lab.rootCa.certPath,
+              clusterNaming: 'announced',
+            },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
     wb = await openWorkbench({ workspace, viewport: { width: 1500, height: 900 } });
   });
 
@@ -61,7 +77,12 @@ describe('cluster nodes folder (e2e)', function () {
     await badRow.hover();
     const hover = page.locator('.monaco-hover', { hasText: 'presented a certificate for' });
     await hover.waitFor({ state: 'visible', timeout: TIMEOUT });
-    assert.match((await hover.innerText()).replace(/\s+/g, ' '), new RegExp(`node 127\\.0\\.0\\.1:${bad.port} \\(replica of 127\\.0\\.0\\.1:${cluster.nodes[1]!.port}\\) presented a certificate for \`?\\*\\.other\\.cluster\\.lab`));
+    assert.match(
+      (await hover.innerText()).replace(/\s+/g, ' '),
+      new RegExp(
+        `node 127\\.0\\.0\\.1:${bad.port} \\(replica of 127\\.0\\.0\\.1:${cluster.nodes[1]!.port}\\) presented a certificate for \`?\\*\\.other\\.cluster\\.lab`,
+      ),
+    );
     const file = await screenshot(page, 'e2e-cluster-nodes');
     assert.ok(existsSync(file) && statSync(file).size > 10_000, `screenshot ${file} missing or empty`);
   });

@@ -16,7 +16,11 @@ const TIMEOUT = 30_000;
 
 /** The tree row whose label is exactly `name`, the `nth` such row (0: the first). */
 function row(page: Page, name: string, nth = 0): Locator {
-  return page.locator('.pane-body .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).nth(nth);
+  return page
+    .locator('.pane-body .monaco-list-row', {
+      has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+    })
+    .nth(nth);
 }
 
 async function expand(page: Page, name: string, nth = 0): Promise<void> {
@@ -47,11 +51,24 @@ describe('editing values (e2e)', function () {
     await direct.send(['SET', 'motd', 'production data: hands off']);
     const workspace = mkdtempSync(join(tmpdir(), 'rte-e2e-edit-'));
     mkdirSync(join(workspace, '.vscode'));
-    writeFileSync(join(workspace, '.vscode', 'redis-tls.json'), JSON.stringify({ profiles: [
-      { name: 'Lab TLS', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath },
-      { name: 'Lab production', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath, production: true },
-    ] }, null, 2));
-    wb = await openWorkbench({ workspace, settings: { 'files.autoSave': 'off', 'workbench.hover.delay': 60000 }, viewport: { width: 1400, height: 900 } });
+    writeFileSync(
+      join(workspace, '.vscode', 'redis-tls.json'),
+      JSON.stringify(
+        {
+          profiles: [
+            { name: 'Lab TLS', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath },
+            { name: 'Lab production', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath, production: true },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+    wb = await openWorkbench({
+      workspace,
+      settings: { 'files.autoSave': 'off', 'workbench.hover.delay': 60000 },
+      viewport: { width: 1400, height: 900 },
+    });
   });
 
   after(async () => {
@@ -82,7 +99,10 @@ describe('editing values (e2e)', function () {
     const lines = page.locator('.editor-instance .view-lines', { hasText: '"London"' });
     await lines.waitFor({ state: 'visible', timeout: TIMEOUT });
     // Select the word London and type over it: the editor is writable for this profile.
-    await page.locator('.editor-instance .view-line span span', { hasText: /London/ }).first().dblclick();
+    await page
+      .locator('.editor-instance .view-line span span', { hasText: /London/ })
+      .first()
+      .dblclick();
     await page.keyboard.type('Paris');
     await page.locator('.tabs-container .tab.dirty', { hasText: 'customer' }).waitFor({ state: 'visible', timeout: TIMEOUT });
     assert.match((await page.locator('.editor-instance .view-lines').first().innerText()).replace(/\u00a0/g, ' '), /"city": "Paris"/);

@@ -106,7 +106,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** The Connections-tree row whose label is exactly `name`. */
 export function treeRow(page: Page, name: string): Locator {
-  return page.locator('.pane-body .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) }).first();
+  return page
+    .locator('.pane-body .monaco-list-row', {
+      has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+    })
+    .first();
 }
 
 /** Expands the tree row labelled `name` (clicks it unless already expanded) and waits until it is. */

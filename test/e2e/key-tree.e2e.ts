@@ -27,7 +27,10 @@ describe('key tree (e2e)', function () {
     // A team-shared profile (no secrets needed): verified TLS with the lab CA file.
     const workspace = mkdtempSync(join(tmpdir(), 'rte-e2e-keys-'));
     mkdirSync(join(workspace, '.vscode'));
-    writeFileSync(join(workspace, '.vscode', 'redis-tls.json'), JSON.stringify({ profiles: [{ name: 'Lab TLS', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath }] }, null, 2));
+    writeFileSync(
+      join(workspace, '.vscode', 'redis-tls.json'),
+      JSON.stringify({ profiles: [{ name: 'Lab TLS', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath }] }, null, 2),
+    );
     wb = await openWorkbench({ workspace, settings: { 'redisTls.scanPageSize': 5000 }, viewport: { width: 1400, height: 900 } });
   });
 

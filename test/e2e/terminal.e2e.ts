@@ -26,7 +26,11 @@ async function terminalText(page: Page): Promise<string> {
 
 async function waitForText(page: Page, re: RegExp): Promise<string> {
   try {
-    await page.waitForFunction(`(() => { const t = ${READ_ROWS}; return t !== null && new RegExp(${JSON.stringify(re.source)}, ${JSON.stringify(re.flags)}).test(t); })()`, undefined, { timeout: TIMEOUT });
+    await page.waitForFunction(
+      `(() => { const t = ${READ_ROWS}; return t !== null && new RegExp(${JSON.stringify(re.source)}, ${JSON.stringify(re.flags)}).test(t); })()`,
+      undefined,
+      { timeout: TIMEOUT },
+    );
   } catch (e) {
     const last = await terminalText(page).catch(() => '(no terminal)');
     throw new Error(`terminal never showed ${re}: ${last}`, { cause: e });
@@ -46,8 +50,15 @@ describe('Redis terminal (e2e)', function () {
     options = { host: 'localhost', port: server.port, tls: { enabled: true, ca: [lab.rootCa.cert] } };
     const workspace = mkdtempSync(join(tmpdir(), 'rte-e2e-terminal-'));
     mkdirSync(join(workspace, '.vscode'));
-    writeFileSync(join(workspace, '.vscode', 'redis-tls.json'), JSON.stringify({ profiles: [{ name: 'Lab TLS', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath }] }, null, 2));
-    wb = await openWorkbench({ workspace, settings: { 'terminal.integrated.gpuAcceleration': 'off' }, viewport: { width: 1400, height: 900 } });
+    writeFileSync(
+      join(workspace, '.vscode', 'redis-tls.json'),
+      JSON.stringify({ profiles: [{ name: 'Lab TLS', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath }] }, null, 2),
+    );
+    wb = await openWorkbench({
+      workspace,
+      settings: { 'terminal.integrated.gpuAcceleration': 'off' },
+      viewport: { width: 1400, height: 900 },
+    });
   });
 
   after(async () => {

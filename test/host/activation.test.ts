@@ -4,7 +4,6 @@ import * as vscode from 'vscode';
 import type { RedisTlsExplorerApi } from '../../src/extension';
 import { EXTENSION_ID } from './helpers';
 
-
 describe('activation', () => {
   it('the extension under development is installed', () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);

@@ -16,13 +16,28 @@ import { activateContainer, until } from './helpers';
 
 const XSS_CN = '<img src=x onerror=alert(1)>';
 
-
 /** A self-signed certificate whose subject is hostile HTML. */
 export async function makeXssCert(dir: string): Promise<string> {
   const certPath = path.join(dir, 'xss.pem');
-  await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30',
-    '-subj', `/CN=${XSS_CN}/O="><script>alert(2)<\\/script>`, '-addext', 'subjectAltName=DNS:xss.example',
-    '-keyout', path.join(dir, 'xss.key'), '-out', certPath]);
+  await promisify(execFile)('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-days',
+    '30',
+    '-subj',
+    `/CN=${XSS_CN}/O="><script>alert(2)<\\/script>`,
+    '-addext',
+    'subjectAltName=DNS:xss.example',
+    '-keyout',
+    path.join(dir, 'xss.key'),
+    '-out',
+    certPath,
+  ]);
   return certPath;
 }
 
@@ -65,8 +80,11 @@ describe('certificates (in the extension host)', function () {
 
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(3, 2));
     // MarkdownString.appendText escapes: undo it to read the words.
-    const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n')
-      .replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+    const hoverText = hovers
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
+      .join('\n')
+      .replace(/&nbsp;/g, ' ')
+      .replace(/\\(.)/g, '$1');
     assert.match(hoverText, /Subject/);
     assert.match(hoverText, /expired .* ago/);
 
@@ -89,9 +107,15 @@ describe('certificates (in the extension host)', function () {
   });
 
   it('opens the panel for a certificate file; the webview asks for data and gets a model', async () => {
-    const model = await vscode.commands.executeCommand<PanelModel | undefined>('redisTls.inspectCertificateFile', vscode.Uri.file(lab.server.chainPath));
+    const model = await vscode.commands.executeCommand<PanelModel | undefined>(
+      'redisTls.inspectCertificateFile',
+      vscode.Uri.file(lab.server.chainPath),
+    );
     assert.ok(model);
-    assert.deepEqual(model.links.map((l) => l.role), ['leaf', 'intermediate']);
+    assert.deepEqual(
+      model.links.map((l) => l.role),
+      ['leaf', 'intermediate'],
+    );
     assert.equal(model.links[0].cert.commonName, 'localhost');
     assert.equal(model.trusted, false, 'a private CA is not in the system store');
   });
@@ -110,12 +134,20 @@ describe('certificates (in the extension host)', function () {
   it('inspects any host:port: trusted with the right CA, clearly not trusted without it', async () => {
     const srv = await startRedis({ kind: 'tls', certs: lab.server });
     servers.push(srv);
-    const trusted = await vscode.commands.executeCommand<PanelModel | undefined>('redisTls.inspectServerCertificate', { host: 'localhost', port: srv.port, caPem: lab.rootOnly.cert, caLabel: lab.rootOnly.certPath });
+    const trusted = await vscode.commands.executeCommand<PanelModel | undefined>('redisTls.inspectServerCertificate', {
+      host: 'localhost',
+      port: srv.port,
+      caPem: lab.rootOnly.cert,
+      caLabel: lab.rootOnly.certPath,
+    });
     assert.ok(trusted);
     assert.equal(trusted.trusted, true, trusted.verdict);
     assert.equal(trusted.connection?.port, srv.port);
     assert.match(trusted.connection?.protocol ?? '', /TLSv1/);
-    const untrusted = await vscode.commands.executeCommand<PanelModel | undefined>('redisTls.inspectServerCertificate', { host: 'localhost', port: srv.port });
+    const untrusted = await vscode.commands.executeCommand<PanelModel | undefined>('redisTls.inspectServerCertificate', {
+      host: 'localhost',
+      port: srv.port,
+    });
     assert.ok(untrusted);
     assert.equal(untrusted.trusted, false);
     assert.match(untrusted.verdict, /^Not trusted/);
@@ -125,7 +157,11 @@ describe('certificates (in the extension host)', function () {
     const srv = await startRedis({ kind: 'tls', certs: lab.server });
     servers.push(srv);
     const result = await vscode.commands.executeCommand<{ saved: boolean; profileId?: string }>('redisTls.addConnection', {
-      name: 'Cert live profile', host: 'localhost', port: srv.port, tls: true, caPath: lab.caBundle.certPath,
+      name: 'Cert live profile',
+      host: 'localhost',
+      port: srv.port,
+      tls: true,
+      caPath: lab.caBundle.certPath,
     });
     assert.ok(result.profileId, JSON.stringify(result));
     const id = result.profileId;
@@ -140,7 +176,10 @@ describe('certificates (in the extension host)', function () {
       assert.equal(model.connection?.protocol, session.report.protocol);
       assert.equal(typeof model.connection?.sessionReused, 'boolean');
       assert.match(model.trustSource, /CA file/);
-      assert.deepEqual(model.links.map((l) => l.role), ['leaf', 'intermediate', 'root']);
+      assert.deepEqual(
+        model.links.map((l) => l.role),
+        ['leaf', 'intermediate', 'root'],
+      );
       assert.ok(!JSON.stringify(model).includes('PRIVATE KEY'));
     } finally {
       await container.sessions.disconnect(id).catch(() => undefined);
@@ -152,8 +191,14 @@ describe('certificates (in the extension host)', function () {
     const srv = await startRedis({ kind: 'mtls', certs: lab.server });
     servers.push(srv);
     const result = await vscode.commands.executeCommand<{ saved: boolean; profileId?: string }>('redisTls.addConnection', {
-      name: 'Cert mtls no passphrase', host: 'localhost', port: srv.port, tls: true, caPath: lab.caBundle.certPath,
-      certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath, passphrase: lab.passphrase,
+      name: 'Cert mtls no passphrase',
+      host: 'localhost',
+      port: srv.port,
+      tls: true,
+      caPath: lab.caBundle.certPath,
+      certPath: lab.clientEncrypted.certPath,
+      keyPath: lab.clientEncrypted.keyPath,
+      passphrase: lab.passphrase,
     });
     assert.ok(result.profileId, JSON.stringify(result));
     const id = result.profileId;
@@ -162,7 +207,10 @@ describe('certificates (in the extension host)', function () {
       const model = await vscode.commands.executeCommand<PanelModel | undefined>('redisTls.inspectConnectionCertificate', id);
       assert.ok(model);
       assert.equal(model.trusted, true, model.verdict);
-      assert.ok(model.notes.some((n) => /client certificate could not be used .*ERR_OSSL/.test(n)), model.notes.join(' | '));
+      assert.ok(
+        model.notes.some((n) => /client certificate could not be used .*ERR_OSSL/.test(n)),
+        model.notes.join(' | '),
+      );
       assert.ok(!JSON.stringify(model).includes(lab.passphrase));
     } finally {
       await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
@@ -176,10 +224,19 @@ describe('certificates (in the extension host)', function () {
     const mtlsSrv = await startRedis({ kind: 'mtls', certs: lab.server });
     servers.push(tlsSrv, mtlsSrv);
     const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'redis-tls.json');
-    const json = { profiles: [
-      { name: 'Cert wrong CA', host: 'localhost', port: tlsSrv.port, caFile: lab.otherRoot.certPath },
-      { name: 'Cert wrong client', host: 'localhost', port: mtlsSrv.port, caFile: lab.caBundle.certPath, certFile: lab.otherClient.certPath, keyFile: lab.otherClient.keyPath },
-    ] };
+    const json = {
+      profiles: [
+        { name: 'Cert wrong CA', host: 'localhost', port: tlsSrv.port, caFile: lab.otherRoot.certPath },
+        {
+          name: 'Cert wrong client',
+          host: 'localhost',
+          port: mtlsSrv.port,
+          caFile: lab.caBundle.certPath,
+          certFile: lab.otherClient.certPath,
+          keyFile: lab.otherClient.keyPath,
+        },
+      ],
+    };
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(json, null, 2)));
     try {
       const wrongCa = await until('profile', () => container.profiles.list().find((p) => p.name === 'Cert wrong CA'));
@@ -187,13 +244,24 @@ describe('certificates (in the extension host)', function () {
       await assert.rejects(container.sessions.connect(wrongCa.id));
       await assert.rejects(container.sessions.connect(wrongClient.id));
       const doc = await vscode.workspace.openTextDocument(file);
-      const caDiag = await until('CA diagnostic', () => vscode.languages.getDiagnostics(file).find((d) => d.message.startsWith('Cert wrong CA:')));
+      const caDiag = await until('CA diagnostic', () =>
+        vscode.languages.getDiagnostics(file).find((d) => d.message.startsWith('Cert wrong CA:')),
+      );
       assert.equal(doc.getText(caDiag.range), JSON.stringify(lab.otherRoot.certPath), `on caFile (${String(caDiag.code)})`);
       const caActions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file, caDiag.range);
-      assert.ok(caActions.some((a) => a.command?.command === 'redisTls.chooseCaFileForWorkspaceProfile'), caActions.map((a) => a.title).join(', '));
-      const clientDiag = await until('client diagnostic', () => vscode.languages.getDiagnostics(file).find((d) => d.message.startsWith('Cert wrong client:')));
+      assert.ok(
+        caActions.some((a) => a.command?.command === 'redisTls.chooseCaFileForWorkspaceProfile'),
+        caActions.map((a) => a.title).join(', '),
+      );
+      const clientDiag = await until('client diagnostic', () =>
+        vscode.languages.getDiagnostics(file).find((d) => d.message.startsWith('Cert wrong client:')),
+      );
       assert.equal(doc.getText(clientDiag.range), JSON.stringify(lab.otherClient.certPath), `on certFile (${String(clientDiag.code)})`);
-      const clientActions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', file, clientDiag.range);
+      const clientActions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        file,
+        clientDiag.range,
+      );
       const inspect = clientActions.find((a) => a.title === 'Inspect the client certificate');
       assert.ok(inspect?.command, clientActions.map((a) => a.title).join(', '));
       assert.equal((inspect.command.arguments?.[0] as vscode.Uri).fsPath, lab.otherClient.certPath);
@@ -214,7 +282,9 @@ describe('certificates (in the extension host)', function () {
     try {
       const profile = await until('workspace profile', () => container.profiles.list().find((p) => p.name === 'Cert host test'));
       await assert.rejects(container.sessions.connect(profile.id), /HOSTNAME_MISMATCH/);
-      const diag = await until('profile diagnostic', () => vscode.languages.getDiagnostics(file).find((d) => d.code === 'HOSTNAME_MISMATCH'));
+      const diag = await until('profile diagnostic', () =>
+        vscode.languages.getDiagnostics(file).find((d) => d.code === 'HOSTNAME_MISMATCH'),
+      );
       const doc = await vscode.workspace.openTextDocument(file);
       assert.equal(doc.getText(diag.range), '"localhost"', 'on the host value');
       assert.match(diag.message, /wrong\.example/);

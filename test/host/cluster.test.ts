@@ -24,7 +24,7 @@ describe('cluster browsing (in the extension host)', function () {
   let seedConn: RedisConnection | undefined;
   const created: string[] = [];
 
-  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : item.label?.label ?? '');
+  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
   const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await browser.provider.getChildren(node)) as KeyTreeNode[];
   const item = (node: KeyTreeNode): vscode.TreeItem => browser.provider.getTreeItem(node);
 
@@ -40,8 +40,13 @@ describe('cluster browsing (in the extension host)', function () {
     } finally {
       await router.close();
     }
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection',
-      { name: 'cluster lab', host: 'localhost', port: cluster.servers[0]!.port, tls: true, caPath: lab.rootCa.certPath });
+    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+      name: 'cluster lab',
+      host: 'localhost',
+      port: cluster.servers[0]!.port,
+      tls: true,
+      caPath: lab.rootCa.certPath,
+    });
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     created.push(result.profileId!);
   });
@@ -60,15 +65,30 @@ describe('cluster browsing (in the extension host)', function () {
     await container.sessions.connect(id);
     const session = container.sessions.session(id) as ManagedSession;
     assert.ok(session.cluster, 'the session opened the cluster');
-    assert.deepEqual(session.cluster.nodes.map((n) => [n.report?.host, n.report?.verifiedName, n.report?.authorized]),
-      [['127.0.0.1', 'localhost', true], ['127.0.0.1', 'localhost', true], ['127.0.0.1', 'localhost', true]]);
+    assert.deepEqual(
+      session.cluster.nodes.map((n) => [n.report?.host, n.report?.verifiedName, n.report?.authorized]),
+      [
+        ['127.0.0.1', 'localhost', true],
+        ['127.0.0.1', 'localhost', true],
+        ['127.0.0.1', 'localhost', true],
+      ],
+    );
 
     const dbs = await children(conn);
-    assert.deepEqual(dbs.map((n) => label(item(n))), ['Nodes', 'keyspace']);
+    assert.deepEqual(
+      dbs.map((n) => label(item(n))),
+      ['Nodes', 'keyspace'],
+    );
     // The Nodes folder: every primary, verified against the seed's name at the IP it announces.
     const nodes = await children(dbs[0]);
-    assert.deepEqual(nodes.map((n) => label(item(n))), cluster!.servers.map((s) => `primary 127.0.0.1:${s.port}`));
-    assert.ok(nodes.every((n) => /TLSv1\.[23] · verified as localhost/.test(item(n).description as string)), nodes.map((n) => item(n).description).join('; '));
+    assert.deepEqual(
+      nodes.map((n) => label(item(n))),
+      cluster!.servers.map((s) => `primary 127.0.0.1:${s.port}`),
+    );
+    assert.ok(
+      nodes.every((n) => /TLSv1\.[23] · verified as localhost/.test(item(n).description as string)),
+      nodes.map((n) => item(n).description).join('; '),
+    );
     const db = dbs[1] as DatabaseNode;
     const dbItem = item(db);
     assert.match(dbItem.description as string, new RegExp(`^${KEY_COUNT} keys`));

@@ -26,7 +26,8 @@ describe('Add/Edit Connection flow with scripted input (in the extension host)',
     await removeProfiles(container, created);
   });
 
-  const add = (answers: readonly Answer[]) => runWithInputs(container, answers, () => vscode.commands.executeCommand<SaveResult | undefined>('redisTls.addConnection'));
+  const add = (answers: readonly Answer[]) =>
+    runWithInputs(container, answers, () => vscode.commands.executeCommand<SaveResult | undefined>('redisTls.addConnection'));
 
   /** From the first step to the CA file's problem list (the key file is not a CA: no certificate in it). */
   const toCaProblems = (): Answer[] => [
@@ -47,7 +48,11 @@ describe('Add/Edit Connection flow with scripted input (in the extension host)',
     assert.equal(container.profiles.list().length, before, 'no profile saved');
     const problems = prompts[prompts.length - 1];
     assert.equal(problems.text, '1 problem(s), 0 warning(s)');
-    assert.deepEqual(problems.items, ['Choose another CA file', 'Keep it anyway (the connection will fail)', 'UNTRUSTED_ROOT: The CA file holds no certificate']);
+    assert.deepEqual(problems.items, [
+      'Choose another CA file',
+      'Keep it anyway (the connection will fail)',
+      'UNTRUSTED_ROOT: The CA file holds no certificate',
+    ]);
   });
 
   it('Back goes to the step shown before: from the problem list to the CA choice, then to the SNI step', async () => {
@@ -76,7 +81,10 @@ describe('Add/Edit Connection flow with scripted input (in the extension host)',
     ]);
     assert.ok(result?.saved, JSON.stringify(result));
     created.push(result.profileId!);
-    assert.deepEqual(result.problems.map((p) => p.code), ['UNTRUSTED_ROOT']);
+    assert.deepEqual(
+      result.problems.map((p) => p.code),
+      ['UNTRUSTED_ROOT'],
+    );
     const p = container.profiles.get(result.profileId!)!;
     assert.equal(p.name, 'scripted flow');
     assert.deepEqual(p.ca, { kind: 'file', path: lab.client.keyPath });
@@ -89,13 +97,17 @@ describe('Add/Edit Connection flow with scripted input (in the extension host)',
     const id = created[0];
     assert.ok(id, 'the previous test saved a profile');
     const before = container.profiles.get(id);
-    const edit = (answers: readonly Answer[]) => runWithInputs(container, answers, () => vscode.commands.executeCommand<SaveResult | undefined>('redisTls.editConnection', id));
+    const edit = (answers: readonly Answer[]) =>
+      runWithInputs(container, answers, () => vscode.commands.executeCommand<SaveResult | undefined>('redisTls.editConnection', id));
     const escaped = await edit([ESCAPE]);
     assert.equal(escaped.result, undefined);
     assert.equal(escaped.prompts[0].title, 'Edit scripted flow (1/11)');
     const back = await edit(['other.example', '6390', BACK, BACK, ESCAPE]);
     assert.equal(back.result, undefined);
-    assert.deepEqual(back.prompts.map((p) => p.text?.split(' ')[0]), ['Host', 'Port', 'Transport', 'Port', 'Host']);
+    assert.deepEqual(
+      back.prompts.map((p) => p.text?.split(' ')[0]),
+      ['Host', 'Port', 'Transport', 'Port', 'Host'],
+    );
     assert.deepEqual(container.profiles.get(id), before, 'nothing saved');
   });
 });

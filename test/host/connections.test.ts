@@ -47,16 +47,27 @@ describe('connection manager (in the extension host)', function () {
 
   it('adds a mutual-TLS profile with an encrypted key; secrets go to SecretStorage only', async () => {
     const result = await add({
-      name: 'host mtls', host: 'localhost', port: mtls.port, tls: true,
-      caPath: lab.caBundle.certPath, certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath,
-      passphrase: lab.passphrase, password: PASSWORD,
+      name: 'host mtls',
+      host: 'localhost',
+      port: mtls.port,
+      tls: true,
+      caPath: lab.caBundle.certPath,
+      certPath: lab.clientEncrypted.certPath,
+      keyPath: lab.clientEncrypted.keyPath,
+      passphrase: lab.passphrase,
+      password: PASSWORD,
     });
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     assert.deepEqual(result.problems, []);
     const id = result.profileId!;
     const p = container.profiles.get(id)!;
     assert.equal(p.name, 'host mtls');
-    assert.deepEqual(p.client, { kind: 'files', certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath, encryptedKey: true });
+    assert.deepEqual(p.client, {
+      kind: 'files',
+      certPath: lab.clientEncrypted.certPath,
+      keyPath: lab.clientEncrypted.keyPath,
+      encryptedKey: true,
+    });
     assert.equal(p.hasPassword, true);
     const state = JSON.stringify(container.context.globalState.keys().map((k) => container.context.globalState.get(k)));
     assert.ok(state.includes(id));
@@ -99,11 +110,27 @@ describe('connection manager (in the extension host)', function () {
     assert.equal(container.sessions.activeProfileId, id);
     assert.equal(container.sessions.lastStatus(id)?.ok, true);
     const { describeSession } = await import('../../src/sessions/statusBar');
-    const view = describeSession({ name: session.profile.name, tls: true, verified: session.verified, protocol: session.report.protocol, cipher: session.report.cipher, nearestExpiry: session.nearestExpiry }, 30);
+    const view = describeSession(
+      {
+        name: session.profile.name,
+        tls: true,
+        verified: session.verified,
+        protocol: session.report.protocol,
+        cipher: session.report.cipher,
+        nearestExpiry: session.nearestExpiry,
+      },
+      30,
+    );
     assert.match(view.text, /^\$\(lock\) .+ · TLSv1\.[23] · cert expires in \d+ days$/);
     // The lab client certificate is valid well beyond the default 30 days, so no warning look.
     assert.equal(view.warning, false);
-    assert.equal(describeSession({ name: 'x', tls: true, verified: true, protocol: 'TLSv1.3', nearestExpiry: new Date(Date.now() + 5 * 86_400_000) }, 30).warning, true);
+    assert.equal(
+      describeSession(
+        { name: 'x', tls: true, verified: true, protocol: 'TLSv1.3', nearestExpiry: new Date(Date.now() + 5 * 86_400_000) },
+        30,
+      ).warning,
+      true,
+    );
     assert.equal(await vscode.commands.executeCommand('redisTls.disconnect', id), true);
     assert.equal(container.sessions.state(id).kind, 'disconnected');
   });
@@ -114,7 +141,15 @@ describe('connection manager (in the extension host)', function () {
     assert.equal(ok.verified, true);
     assert.match(ok.protocol ?? '', /^TLSv1\.[23]$/);
     assert.match(ok.serverVersion ?? '', /^\d+\.\d+/);
-    const bad = await add({ name: 'wrong pw', host: 'localhost', port: mtls.port, caPath: lab.caBundle.certPath, certPath: lab.client.certPath, keyPath: lab.client.keyPath, password: 'not-it' });
+    const bad = await add({
+      name: 'wrong pw',
+      host: 'localhost',
+      port: mtls.port,
+      caPath: lab.caBundle.certPath,
+      certPath: lab.client.certPath,
+      keyPath: lab.client.keyPath,
+      password: 'not-it',
+    });
     assert.equal(bad.saved, true);
     assert.equal(await vscode.commands.executeCommand('redisTls.connect', bad.profileId), false);
     const state = container.sessions.state(bad.profileId!);
@@ -124,15 +159,37 @@ describe('connection manager (in the extension host)', function () {
 
   it('checks before connecting: passphrase, key mismatch, clientAuth EKU, each with its code', async () => {
     const base = { host: 'localhost', port: mtls.port, caPath: lab.caBundle.certPath };
-    const wrongPass = await add({ ...base, name: 'x', certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath, passphrase: 'wrong' });
+    const wrongPass = await add({
+      ...base,
+      name: 'x',
+      certPath: lab.clientEncrypted.certPath,
+      keyPath: lab.clientEncrypted.keyPath,
+      passphrase: 'wrong',
+    });
     assert.equal(wrongPass.saved, false);
-    assert.deepEqual(wrongPass.problems.map((p) => p.code), ['KEY_PASSPHRASE']);
-    const mismatch = await add({ ...base, name: 'x', certPath: lab.clientMismatchedKey.certPath, keyPath: lab.clientMismatchedKey.keyPath });
-    assert.deepEqual(mismatch.problems.map((p) => p.code), ['KEY_MISMATCH']);
+    assert.deepEqual(
+      wrongPass.problems.map((p) => p.code),
+      ['KEY_PASSPHRASE'],
+    );
+    const mismatch = await add({
+      ...base,
+      name: 'x',
+      certPath: lab.clientMismatchedKey.certPath,
+      keyPath: lab.clientMismatchedKey.keyPath,
+    });
+    assert.deepEqual(
+      mismatch.problems.map((p) => p.code),
+      ['KEY_MISMATCH'],
+    );
     const eku = await add({ ...base, name: 'x', certPath: lab.clientWrongEku.certPath, keyPath: lab.clientWrongEku.keyPath });
     assert.ok(eku.problems.some((p) => p.code === 'WRONG_PURPOSE'));
     const missing = await add({ ...base, name: 'x', caPath: '/nonexistent/ca.pem' });
-    assert.ok(missing.problems.some((p) => p.field === 'ca' && p.code === 'FILE_UNREADABLE' && p.detail.includes('/nonexistent/ca.pem') && p.detail.includes('ENOENT')), JSON.stringify(missing.problems));
+    assert.ok(
+      missing.problems.some(
+        (p) => p.field === 'ca' && p.code === 'FILE_UNREADABLE' && p.detail.includes('/nonexistent/ca.pem') && p.detail.includes('ENOENT'),
+      ),
+      JSON.stringify(missing.problems),
+    );
     assert.equal(created.length, 2, 'nothing saved for failed checks');
   });
 
@@ -172,7 +229,10 @@ describe('connection manager (in the extension host)', function () {
 
     // Invalid arguments are refused before anything is stored: not a string, no certificate, key material.
     const refused = async (arg: unknown, pattern: RegExp): Promise<void> => {
-      await assert.rejects(() => Promise.resolve(vscode.commands.executeCommand('redisTls.useCaInProfile', arg, { profileId: id, confirmed: true })), pattern);
+      await assert.rejects(
+        () => Promise.resolve(vscode.commands.executeCommand('redisTls.useCaInProfile', arg, { profileId: id, confirmed: true })),
+        pattern,
+      );
     };
     await refused(42, /PEM text/);
     await refused('not a certificate', /CERTIFICATE/);
@@ -180,11 +240,14 @@ describe('connection manager (in the extension host)', function () {
     assert.equal(container.profiles.get(id)?.ca.kind, 'file');
     assert.equal(await container.context.secrets.get(secretKey(id, 'caPem')), undefined);
 
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.useCaInProfile', lab.rootCa.cert, { profileId: id, confirmed: true });
+    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.useCaInProfile', lab.rootCa.cert, {
+      profileId: id,
+      confirmed: true,
+    });
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     const ca = container.profiles.get(id)!.ca;
     assert.equal(ca.kind, 'imported');
-    assert.match(ca.kind === 'imported' ? ca.label ?? '' : '', /Lab Root CA/);
+    assert.match(ca.kind === 'imported' ? (ca.label ?? '') : '', /Lab Root CA/);
     const stored = (await container.context.secrets.get(secretKey(id, 'caPem'))) ?? '';
     assert.ok(stored.includes(lab.rootCa.cert.split('\n')[1]), 'the CA PEM is in SecretStorage');
     assert.equal((stored.match(/BEGIN CERTIFICATE/g) ?? []).length, 1);
@@ -238,7 +301,10 @@ describe('connection manager (in the extension host)', function () {
       assert.ok(days >= 0 && days <= 5, `nearest expiry in ${days} days`);
       const { describeSession } = await import('../../src/sessions/statusBar');
       assert.equal(container.config.expiryWarningDays, 30);
-      const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, container.config.expiryWarningDays);
+      const view = describeSession(
+        { name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry },
+        container.config.expiryWarningDays,
+      );
       assert.equal(view.warning, true);
       assert.match(view.text, new RegExp(`^\\$\\(lock\\) x · TLSv1\\.[23] · cert expires in ${days} days?$`));
       assert.equal(describeSession({ name: 'x', tls: true, verified: true, nearestExpiry: s.nearestExpiry }, 3).warning, days < 3);
@@ -254,21 +320,29 @@ describe('connection manager (in the extension host)', function () {
     const s = container.sessions.session(r.profileId!)!;
     assert.equal(s.verified, false);
     const { describeSession } = await import('../../src/sessions/statusBar');
-    const view = describeSession({ name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry }, 30);
+    const view = describeSession(
+      { name: 'x', tls: true, verified: s.verified, protocol: s.report.protocol, nearestExpiry: s.nearestExpiry },
+      30,
+    );
     assert.match(view.text, /UNVERIFIED/);
     assert.equal(view.warning, true);
     await container.sessions.disconnect(r.profileId!);
   });
 
   it('imports from URL and redis-cli, duplicates with secrets, renames, copies without secrets, removes with secrets', async () => {
-    const fromUrl = await vscode.commands.executeCommand<SaveResult>('redisTls.importFromUrl', { text: `rediss://bob:${PASSWORD}@localhost:${tlsServer.port}/2` });
+    const fromUrl = await vscode.commands.executeCommand<SaveResult>('redisTls.importFromUrl', {
+      text: `rediss://bob:${PASSWORD}@localhost:${tlsServer.port}/2`,
+    });
     created.push(fromUrl.profileId!);
     const u = container.profiles.get(fromUrl.profileId!)!;
     assert.equal(u.username, 'bob');
     assert.equal(u.db, 2);
     assert.equal(await container.context.secrets.get(secretKey(u.id, 'password')), PASSWORD);
 
-    const fromCli = await vscode.commands.executeCommand<SaveResult>('redisTls.importFromRedisCli', { text: `redis-cli -h localhost -p ${mtls.port} -a ${PASSWORD} --tls --cacert ${lab.caBundle.certPath} --cert ${lab.client.certPath} --key ${lab.client.keyPath}`, connect: true });
+    const fromCli = await vscode.commands.executeCommand<SaveResult>('redisTls.importFromRedisCli', {
+      text: `redis-cli -h localhost -p ${mtls.port} -a ${PASSWORD} --tls --cacert ${lab.caBundle.certPath} --cert ${lab.client.certPath} --key ${lab.client.keyPath}`,
+      connect: true,
+    });
     created.push(fromCli.profileId!);
     assert.equal(fromCli.connected, true, JSON.stringify(fromCli.connectProblem));
     await container.sessions.disconnect(fromCli.profileId!);
@@ -297,7 +371,20 @@ describe('connection manager (in the extension host)', function () {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) return this.skip();
     const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'redis-tls.json');
-    const json = { profiles: [{ name: 'Team mTLS', host: 'localhost', port: mtls.port, caFile: lab.caBundle.certPath, certFile: lab.clientEncrypted.certPath, keyFile: lab.clientEncrypted.keyPath, encryptedKey: true, passwordRequired: true }] };
+    const json = {
+      profiles: [
+        {
+          name: 'Team mTLS',
+          host: 'localhost',
+          port: mtls.port,
+          caFile: lab.caBundle.certPath,
+          certFile: lab.clientEncrypted.certPath,
+          keyFile: lab.clientEncrypted.keyPath,
+          encryptedKey: true,
+          passwordRequired: true,
+        },
+      ],
+    };
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(json)));
     await container.profiles.ready();
     const p = container.profiles.list().find((x: Profile) => x.source === 'workspace')!;
@@ -307,7 +394,10 @@ describe('connection manager (in the extension host)', function () {
       const first = await runWithInputs(container, [PASSWORD, lab.passphrase], () => container.sessions.connect(p.id));
       const s = first.result;
       assert.equal(s.verified, true);
-      assert.deepEqual(first.prompts.map((x) => /Enter the (password|client key passphrase) /.exec(x.text ?? '')?.[1]), ['password', 'client key passphrase']);
+      assert.deepEqual(
+        first.prompts.map((x) => /Enter the (password|client key passphrase) /.exec(x.text ?? '')?.[1]),
+        ['password', 'client key passphrase'],
+      );
       assert.equal(await container.context.secrets.get(secretKeyIn(`workspace.${p.id}`, 'password')), PASSWORD);
       await container.sessions.disconnect(p.id);
       // Stored secrets are reused: no answers, so a prompt would fail.

@@ -48,7 +48,10 @@ describe('editing values (in the extension host)', function () {
   /** Saves like Ctrl+S; on failure, the file system's own error explains why. */
   async function save(doc: vscode.TextDocument): Promise<void> {
     if (await doc.save()) return;
-    const why = await Promise.resolve(vscode.workspace.fs.writeFile(doc.uri, Buffer.from(doc.getText()))).then(() => 'writeFile succeeded', (e: unknown) => String(e));
+    const why = await Promise.resolve(vscode.workspace.fs.writeFile(doc.uri, Buffer.from(doc.getText()))).then(
+      () => 'writeFile succeeded',
+      (e: unknown) => String(e),
+    );
     assert.fail(`save failed: ${why}`);
   }
 
@@ -65,10 +68,11 @@ describe('editing values (in the extension host)', function () {
     });
   }
 
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
+  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> =>
+    (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
   const label = (node: KeyTreeNode): string => {
     const l = container.keyBrowser.provider.getTreeItem(node).label;
-    return typeof l === 'string' ? l : l?.label ?? '';
+    return typeof l === 'string' ? l : (l?.label ?? '');
   };
 
   /** db0 of a profile in the tree, connected and scanned. */
@@ -106,7 +110,14 @@ describe('editing values (in the extension host)', function () {
     srv = await startRedis({ kind: 'tls' });
     direct = await RedisConnection.open({ host: 'localhost', port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } });
     writable = await add({ name: 'edit lab', host: 'localhost', port: srv.port, tls: true, caPath: lab.rootCa.certPath });
-    readOnly = await add({ name: 'edit lab (production)', host: 'localhost', port: srv.port, tls: true, caPath: lab.rootCa.certPath, production: true });
+    readOnly = await add({
+      name: 'edit lab (production)',
+      host: 'localhost',
+      port: srv.port,
+      tls: true,
+      caPath: lab.rootCa.certPath,
+      production: true,
+    });
   });
 
   after(async () => {
@@ -131,13 +142,55 @@ describe('editing values (in the extension host)', function () {
   });
 
   it('every other type saves from its document with the TTL kept', async () => {
-    const cases: Array<{ key: string; seed: Array<Array<string | number>>; kind: DocumentKind; change: (t: string) => string; check: () => Promise<void> }> = [
-      { key: 'edit:s', seed: [['SET', 'edit:s', 'plain text']], kind: 'text', change: () => 'new text', check: async () => assert.equal(asText(await direct.send(['GET', 'edit:s'])), 'new text') },
-      { key: 'edit:json', seed: [['SET', 'edit:json', '{"a":1}']], kind: 'json', change: (t) => t.replace('1', '2'), check: async () => assert.equal(asText(await direct.send(['GET', 'edit:json'])), '{\n  "a": 2\n}') },
-      { key: 'edit:l', seed: [['RPUSH', 'edit:l', 'a', 'b', 'c']], kind: 'jsonc', change: (t) => t.replace(/\n {2}"b", \/\/ 1/, ''), check: async () => assert.deepEqual(((await direct.send(['LRANGE', 'edit:l', 0, -1])) as Buffer[]).map(String), ['a', 'c']) },
-      { key: 'edit:set', seed: [['SADD', 'edit:set', 'x', 'y']], kind: 'jsonc', change: (t) => t.replace('"y"', '"z"'), check: async () => assert.deepEqual(((await direct.send(['SMEMBERS', 'edit:set'])) as Buffer[]).map(String).sort(), ['x', 'z']) },
-      { key: 'edit:z', seed: [['ZADD', 'edit:z', 1, 'm']], kind: 'jsonc', change: (t) => t.replace('"m": 1', '"m": 7'), check: async () => assert.equal(asText(await direct.send(['ZSCORE', 'edit:z', 'm'])), '7') },
-      { key: 'edit:st', seed: [['XADD', 'edit:st', '1-1', 'f', 'v']], kind: 'jsonc', change: (t) => t.replace('"f": "v" }', '"f": "v" },\n  "*": { "g": "w" }'), check: async () => assert.equal(await direct.send(['XLEN', 'edit:st']), 2) },
+    const cases: Array<{
+      key: string;
+      seed: Array<Array<string | number>>;
+      kind: DocumentKind;
+      change: (t: string) => string;
+      check: () => Promise<void>;
+    }> = [
+      {
+        key: 'edit:s',
+        seed: [['SET', 'edit:s', 'plain text']],
+        kind: 'text',
+        change: () => 'new text',
+        check: async () => assert.equal(asText(await direct.send(['GET', 'edit:s'])), 'new text'),
+      },
+      {
+        key: 'edit:json',
+        seed: [['SET', 'edit:json', '{"a":1}']],
+        kind: 'json',
+        change: (t) => t.replace('1', '2'),
+        check: async () => assert.equal(asText(await direct.send(['GET', 'edit:json'])), '{\n  "a": 2\n}'),
+      },
+      {
+        key: 'edit:l',
+        seed: [['RPUSH', 'edit:l', 'a', 'b', 'c']],
+        kind: 'jsonc',
+        change: (t) => t.replace(/\n {2}"b", \/\/ 1/, ''),
+        check: async () => assert.deepEqual(((await direct.send(['LRANGE', 'edit:l', 0, -1])) as Buffer[]).map(String), ['a', 'c']),
+      },
+      {
+        key: 'edit:set',
+        seed: [['SADD', 'edit:set', 'x', 'y']],
+        kind: 'jsonc',
+        change: (t) => t.replace('"y"', '"z"'),
+        check: async () => assert.deepEqual(((await direct.send(['SMEMBERS', 'edit:set'])) as Buffer[]).map(String).sort(), ['x', 'z']),
+      },
+      {
+        key: 'edit:z',
+        seed: [['ZADD', 'edit:z', 1, 'm']],
+        kind: 'jsonc',
+        change: (t) => t.replace('"m": 1', '"m": 7'),
+        check: async () => assert.equal(asText(await direct.send(['ZSCORE', 'edit:z', 'm'])), '7'),
+      },
+      {
+        key: 'edit:st',
+        seed: [['XADD', 'edit:st', '1-1', 'f', 'v']],
+        kind: 'jsonc',
+        change: (t) => t.replace('"f": "v" }', '"f": "v" },\n  "*": { "g": "w" }'),
+        check: async () => assert.equal(await direct.send(['XLEN', 'edit:st']), 2),
+      },
     ];
     for (const c of cases) {
       for (const cmd of c.seed) await direct.send(cmd);
@@ -183,7 +236,12 @@ describe('editing values (in the extension host)', function () {
     // VS Code itself refuses to write a file its provider marks read-only.
     await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(doc.uri, Buffer.from('changed'))), /NoPermissions/);
     const session = await container.sessions.connect(readOnly);
-    await assert.rejects(session.client.send(['DEL', 'edit:ro']), (e: unknown) => (e as ReadOnlyError).code === 'READ_ONLY_PROFILE' && /Profile "edit lab \(production\)" is read-only: DEL/.test((e as Error).message));
+    await assert.rejects(
+      session.client.send(['DEL', 'edit:ro']),
+      (e: unknown) =>
+        (e as ReadOnlyError).code === 'READ_ONLY_PROFILE' &&
+        /Profile "edit lab \(production\)" is read-only: DEL/.test((e as Error).message),
+    );
     assert.equal(asText(await direct.send(['GET', 'edit:ro'])), 'keep');
   });
 
@@ -201,8 +259,10 @@ describe('editing values (in the extension host)', function () {
     assert.match(compared.prompts[0]!.text!, /^"edit:cc" changed on the server since you opened it/);
     assert.deepEqual(compared.prompts[0]!.items, ['Compare', 'Overwrite', 'Reload']);
     assert.equal(asText(await direct.send(['HGET', 'edit:cc', 'n'])), 'theirs', 'their write survives');
-    const diff = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === doc.uri.toString());
-    assert.ok(diff && diff.input instanceof vscode.TabInputTextDiff, 'a diff editor: the server\'s value against yours');
+    const diff = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === doc.uri.toString());
+    assert.ok(diff && diff.input instanceof vscode.TabInputTextDiff, "a diff editor: the server's value against yours");
     assert.match(diff.input.original.query, /view=server/);
     const server = await vscode.workspace.openTextDocument(diff.input.original);
     assert.match(server.getText(), /"n": "theirs"/);
@@ -225,7 +285,9 @@ describe('editing values (in the extension host)', function () {
     await direct.send(['DEL', 'nk:new', 'nk:other', 'nk:renamed', 'nk:copy']);
     await direct.send(['SET', 'nk:other', 'other value']);
     const db = await db0(writable);
-    const created = await runWithInputs(container, ['hash', 'nk:new', 'field', 'value', '120'], () => vscode.commands.executeCommand<Buffer>('redisTls.keys.newKey', db));
+    const created = await runWithInputs(container, ['hash', 'nk:new', 'field', 'value', '120'], () =>
+      vscode.commands.executeCommand<Buffer>('redisTls.keys.newKey', db),
+    );
     assert.equal(created.result?.toString(), 'nk:new');
     assert.equal(asText(await direct.send(['HGET', 'nk:new', 'field'])), 'value');
     const ttl = (await direct.send(['TTL', 'nk:new'])) as number;
@@ -234,25 +296,33 @@ describe('editing values (in the extension host)', function () {
     assert.ok(folder, 'the new key shows in the tree without a rescan');
     assert.ok((await children(folder)).some((n) => label(n) === 'new'));
     // Creating it again is refused (no overwrite).
-    const again = await runWithInputs(container, ['string', 'nk:new', 'x', ''], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.newKey', db));
+    const again = await runWithInputs(container, ['string', 'nk:new', 'x', ''], () =>
+      vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.newKey', db),
+    );
     assert.equal(again.result, undefined);
     assert.equal(asText(await direct.send(['TYPE', 'nk:new'])), 'hash');
 
     const node = (await children(folder)).find((n) => label(n) === 'new') as KeyNode;
-    const declined = await runWithInputs(container, ['nk:other', ESCAPE], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.rename', node));
+    const declined = await runWithInputs(container, ['nk:other', ESCAPE], () =>
+      vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.rename', node),
+    );
     assert.equal(declined.result, undefined);
     assert.match(declined.prompts[1]!.text!, /The key "nk:other" already exists/);
     assert.equal(asText(await direct.send(['GET', 'nk:other'])), 'other value', 'collision: nothing overwritten');
     assert.equal(asText(await direct.send(['TYPE', 'nk:new'])), 'hash');
 
-    const renamed = await runWithInputs(container, ['nk:renamed'], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.rename', node));
+    const renamed = await runWithInputs(container, ['nk:renamed'], () =>
+      vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.rename', node),
+    );
     assert.equal(renamed.result?.toString(), 'nk:renamed');
     assert.equal(await direct.send(['EXISTS', 'nk:new']), 0);
     const labels = (await children(folder)).map(label);
     assert.ok(labels.includes('renamed') && !labels.includes('new'), labels.join(', '));
 
     const renamedNode = (await children(folder)).find((n) => label(n) === 'renamed') as KeyNode;
-    const copied = await runWithInputs(container, ['nk:copy'], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.duplicate', renamedNode));
+    const copied = await runWithInputs(container, ['nk:copy'], () =>
+      vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.duplicate', renamedNode),
+    );
     assert.equal(copied.result?.toString(), 'nk:copy');
     assert.equal(asText(await direct.send(['HGET', 'nk:copy', 'field'])), 'value');
     assert.ok((await children(folder)).some((n) => label(n) === 'copy'));
@@ -266,7 +336,9 @@ describe('editing values (in the extension host)', function () {
     assert.equal(container.keyBrowser.provider.getTreeItem(db).contextValue, 'redisDatabase.readonly');
     const node = await keyNode(db, 'ro2');
     assert.match(container.keyBrowser.provider.getTreeItem(node).contextValue ?? '', /\.readonly$/);
-    const refused = await runWithInputs(container, [], () => vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.rename', node));
+    const refused = await runWithInputs(container, [], () =>
+      vscode.commands.executeCommand<Buffer | undefined>('redisTls.keys.rename', node),
+    );
     assert.equal(refused.result, undefined);
     assert.equal(asText(await direct.send(['GET', 'ro2'])), 'keep');
   });
@@ -277,9 +349,14 @@ describe('editing values (in the extension host)', function () {
     const db = await db0(writable);
     const folder = (await children(db)).find((n) => n.kind === 'folder' && label(n) === 'dry');
     assert.ok(folder);
-    const run = await runWithInputs(container, ['Dry Run: List Keys', ESCAPE, ESCAPE], () => vscode.commands.executeCommand<number>('redisTls.keys.deleteFolder', folder));
+    const run = await runWithInputs(container, ['Dry Run: List Keys', ESCAPE, ESCAPE], () =>
+      vscode.commands.executeCommand<number>('redisTls.keys.deleteFolder', folder),
+    );
     assert.equal(run.result, 0);
-    assert.deepEqual(run.prompts.map((p) => p.kind), ['warning', 'quickPick', 'warning']);
+    assert.deepEqual(
+      run.prompts.map((p) => p.kind),
+      ['warning', 'quickPick', 'warning'],
+    );
     assert.deepEqual([...run.prompts[1]!.items!].sort(), ['dry:a', 'dry:b']);
     assert.match(run.prompts[1]!.title!, /^Dry run: the first 2 of 2 keys/);
     assert.equal(await direct.send(['EXISTS', 'dry:a', 'dry:b']), 2, 'the dry run deleted nothing');

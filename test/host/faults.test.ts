@@ -59,9 +59,11 @@ describe('faults (in the extension host, against lab servers)', function () {
   const proxies = new Set<LabProxy>();
   const created: string[] = [];
 
-  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : item.label?.label ?? '');
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
-  const labels = async (node?: KeyTreeNode): Promise<string[]> => (await children(node)).map((n) => label(container.keyBrowser.provider.getTreeItem(n)));
+  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> =>
+    (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
+  const labels = async (node?: KeyTreeNode): Promise<string[]> =>
+    (await children(node)).map((n) => label(container.keyBrowser.provider.getTreeItem(n)));
 
   async function start(port?: number, certs = lab.server): Promise<RedisServer> {
     const srv = await startRedis({ kind: 'tls', certs, ...(port !== undefined ? { port } : {}) });
@@ -75,7 +77,14 @@ describe('faults (in the extension host, against lab servers)', function () {
   }
 
   async function add(name: string, port: number, extra: Record<string, unknown> = {}): Promise<string> {
-    const r = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', { name, host: 'localhost', port, tls: true, caPath: lab.rootCa.certPath, ...extra });
+    const r = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+      name,
+      host: 'localhost',
+      port,
+      tls: true,
+      caPath: lab.rootCa.certPath,
+      ...extra,
+    });
     assert.equal(r.saved, true, JSON.stringify(r.problems));
     created.push(r.profileId!);
     return r.profileId!;
@@ -92,7 +101,9 @@ describe('faults (in the extension host, against lab servers)', function () {
         resolve(s);
         return true;
       };
-      const sub = container.sessions.onDidChangeState((changed) => { if (changed === id) check(); });
+      const sub = container.sessions.onDidChangeState((changed) => {
+        if (changed === id) check();
+      });
       const timer = setTimeout(() => {
         sub.dispose();
         reject(new Error(`${what}: still ${JSON.stringify(container.sessions.state(id))} after ${ms} ms`));
@@ -126,7 +137,10 @@ describe('faults (in the extension host, against lab servers)', function () {
     assert.match(String(item.description), /reconnecting/);
     const shown = await labels(node);
     assert.equal(shown[0], state.problem.title);
-    assert.ok(shown.some((l) => /^Reconnecting automatically/.test(l)), shown.join(' | '));
+    assert.ok(
+      shown.some((l) => /^Reconnecting automatically/.test(l)),
+      shown.join(' | '),
+    );
     assert.equal(shown.at(-1), 'Retry');
   }
 
@@ -237,7 +251,10 @@ describe('faults (in the extension host, against lab servers)', function () {
     const newSha = createHash('sha256').update(new X509Certificate(rotated.cert).raw).digest('hex');
     assert.equal(f2.report.chain[0]?.sha256.replace(/:/g, '').toLowerCase(), newSha);
     assert.equal(f2.verified, true);
-    await assert.rejects(container.sessions.connect(pinned), (e: Error) => /pinned fingerprint/.test(e.message) || /UNTRUSTED_ROOT/.test(e.message));
+    await assert.rejects(
+      container.sessions.connect(pinned),
+      (e: Error) => /pinned fingerprint/.test(e.message) || /UNTRUSTED_ROOT/.test(e.message),
+    );
     const state = container.sessions.state(pinned);
     assert.ok(state.kind === 'failed' && state.problem.field === 'pin' && state.reconnectAt === undefined, JSON.stringify(state));
     const shown = await labels(await connectionNode(pinned));

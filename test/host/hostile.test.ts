@@ -9,7 +9,7 @@ import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { activateContainer, removeProfiles } from './helpers';
 
-describe('hostile: redisTls.maxReplyBytes reaches the session\'s connection', function () {
+describe("hostile: redisTls.maxReplyBytes reaches the session's connection", function () {
   this.timeout(60_000);
   let container: Container;
   let lab: LabCerts;
@@ -38,7 +38,13 @@ describe('hostile: redisTls.maxReplyBytes reaches the session\'s connection', fu
     }
     await settings().update('maxReplyBytes', 65536, vscode.ConfigurationTarget.Global);
     assert.equal(container.config.maxReplyBytes, 65536);
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', { name: 'cap lab', host: 'localhost', port: srv.port, tls: true, caPath: lab.rootCa.certPath });
+    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+      name: 'cap lab',
+      host: 'localhost',
+      port: srv.port,
+      tls: true,
+      caPath: lab.rootCa.certPath,
+    });
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     created.push(result.profileId!);
     const session = await container.sessions.connect(result.profileId!);

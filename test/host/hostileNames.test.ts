@@ -18,15 +18,22 @@ describe('hostile: names in the extension host', function () {
   let srv: RedisServer;
   let profileId = '';
 
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
+  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> =>
+    (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
   const item = (node: KeyTreeNode): vscode.TreeItem => container.keyBrowser.provider.getTreeItem(node);
-  const label = (i: vscode.TreeItem): string => (typeof i.label === 'string' ? i.label : i.label?.label ?? '');
+  const label = (i: vscode.TreeItem): string => (typeof i.label === 'string' ? i.label : (i.label?.label ?? ''));
 
   before(async () => {
     container = await activateContainer();
     const lab = await getLab();
     srv = await startHostileNamesServer(lab);
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', { name: 'hostile names lab', host: 'localhost', port: srv.port, tls: true, caPath: lab.rootCa.certPath });
+    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+      name: 'hostile names lab',
+      host: 'localhost',
+      port: srv.port,
+      tls: true,
+      caPath: lab.rootCa.certPath,
+    });
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     profileId = result.profileId!;
   });

@@ -14,7 +14,6 @@ import { BINARY_KEY, DB0_KEY_COUNT, seedKeyBrowser } from '../integration/keysSe
 import { activateContainer, removeProfiles } from './helpers';
 import { ESCAPE, runWithInputs } from './testUserInput';
 
-
 describe('key browser (in the extension host)', function () {
   this.timeout(60_000);
   let container: Container;
@@ -25,7 +24,7 @@ describe('key browser (in the extension host)', function () {
   const created: string[] = [];
   let profileId: string;
 
-  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : item.label?.label ?? '');
+  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
   const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await browser.provider.getChildren(node)) as KeyTreeNode[];
   const item = (node: KeyTreeNode): vscode.TreeItem => browser.provider.getTreeItem(node);
   const named = async (parent: KeyTreeNode, name: string): Promise<KeyTreeNode> => {
@@ -103,7 +102,16 @@ describe('key browser (in the extension host)', function () {
     await children(db);
     await vscode.commands.executeCommand('redisTls.keys.clearFilter', db);
     await vscode.commands.executeCommand('redisTls.keys.loadAll', db);
-    for (const path_ of [['user', '1', 'profile'], ['app', 'config', 'json'], ['app', 'blob'], ['big', 'list'], ['big', 'hash'], ['tags', 'all'], ['events', 'stream'], ['leaderboard']]) {
+    for (const path_ of [
+      ['user', '1', 'profile'],
+      ['app', 'config', 'json'],
+      ['app', 'blob'],
+      ['big', 'list'],
+      ['big', 'hash'],
+      ['tags', 'all'],
+      ['events', 'stream'],
+      ['leaderboard'],
+    ]) {
       const node = await path(db, ...path_);
       await browser.provider.resolveTreeItem(item(node), node);
       await vscode.commands.executeCommand('redisTls.keys.openValue', node);
@@ -125,9 +133,16 @@ describe('key browser (in the extension host)', function () {
     await container.sessions.disconnect(profileId);
     const conn = await connectionNode(profileId);
     const connecting = await children(conn);
-    assert.deepEqual(connecting.map((n) => label(item(n))), ['Connecting…'], 'expanding starts connecting');
+    assert.deepEqual(
+      connecting.map((n) => label(item(n))),
+      ['Connecting…'],
+      'expanding starts connecting',
+    );
     const dbs = await expandConnection(profileId);
-    assert.deepEqual(dbs.map((n) => label(item(n))), ['db0', 'db2']);
+    assert.deepEqual(
+      dbs.map((n) => label(item(n))),
+      ['db0', 'db2'],
+    );
     assert.match(item(dbs[0]!).description as string, new RegExp(`^${DB0_KEY_COUNT.toLocaleString('en-US')} keys`));
     assert.match(item(dbs[1]!).description as string, /^2 keys/);
     const connItem = item(conn);
@@ -144,7 +159,11 @@ describe('key browser (in the extension host)', function () {
     assert.ok(loadMore, 'Load more… is offered');
     await vscode.commands.executeCommand('redisTls.keys.loadMore', db);
     top = await children(db);
-    assert.equal(top.find((n) => n.kind === 'loadMore'), undefined, 'scan finished');
+    assert.equal(
+      top.find((n) => n.kind === 'loadMore'),
+      undefined,
+      'scan finished',
+    );
     const many = await named(db, 'many');
     assert.equal(item(many).description, '1,200');
     let kids = await children(many);
@@ -195,11 +214,20 @@ describe('key browser (in the extension host)', function () {
     assert.match(item(db).description as string, /filter user:\*, type hash/);
     assert.equal(item(db).contextValue, 'redisDatabase.filtered');
     const top = await children(db);
-    assert.deepEqual(top.map((n) => label(item(n))), ['user']);
+    assert.deepEqual(
+      top.map((n) => label(item(n))),
+      ['user'],
+    );
     const ones = await children(await path(db, 'user', '1'));
-    assert.deepEqual(ones.map((n) => label(item(n))), ['profile']);
+    assert.deepEqual(
+      ones.map((n) => label(item(n))),
+      ['profile'],
+    );
     await vscode.commands.executeCommand('redisTls.keys.filter', db, { type: 'stream' });
-    assert.deepEqual((await children(db)).map((n) => label(item(n))), ['events']);
+    assert.deepEqual(
+      (await children(db)).map((n) => label(item(n))),
+      ['events'],
+    );
     await vscode.commands.executeCommand('redisTls.keys.clearFilter', db);
     assert.ok((await children(db)).length > 5);
   });
@@ -219,14 +247,20 @@ describe('key browser (in the extension host)', function () {
     const binEditor = await vscode.commands.executeCommand<vscode.TextEditor>('redisTls.keys.openValue', bin);
     assert.equal(binEditor.document.getText(), 'value of a binary key');
 
-    const json = await vscode.commands.executeCommand<vscode.TextEditor>('redisTls.keys.openValue', await path(db, 'app', 'config', 'json'));
+    const json = await vscode.commands.executeCommand<vscode.TextEditor>(
+      'redisTls.keys.openValue',
+      await path(db, 'app', 'config', 'json'),
+    );
     assert.equal(json.document.languageId, 'json');
     assert.match(json.document.getText(), /"id": 12345678901234567890/);
 
     const list = await vscode.commands.executeCommand<vscode.TextEditor>('redisTls.keys.openValue', await path(db, 'big', 'list'));
     assert.match(list.document.getText(), /Showing elements 0–999 of 2,500/);
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', list.document.uri);
-    assert.ok(lenses.some((l) => l.command?.command === 'redisTls.keys.nextPart'), 'a "Load Next Part" lens');
+    assert.ok(
+      lenses.some((l) => l.command?.command === 'redisTls.keys.nextPart'),
+      'a "Load Next Part" lens',
+    );
     const next = await vscode.commands.executeCommand<vscode.TextEditor>('redisTls.keys.nextPart', list.document.uri);
     assert.match(next.document.uri.query, /offset=1000/);
     assert.match(next.document.getText(), /"item-1000", \/\/ 1000/);
@@ -246,20 +280,34 @@ describe('key browser (in the extension host)', function () {
   it('deletes a key only when confirmed, and a folder after confirming its key count', async () => {
     const db = await fullDb0();
     const standalone = await named(db, 'standalone');
-    assert.equal((await runWithInputs(container, [ESCAPE], () => vscode.commands.executeCommand('redisTls.keys.delete', standalone))).result, false);
+    assert.equal(
+      (await runWithInputs(container, [ESCAPE], () => vscode.commands.executeCommand('redisTls.keys.delete', standalone))).result,
+      false,
+    );
     assert.equal(await exists('standalone'), true, 'declined: nothing deleted');
-    assert.equal((await runWithInputs(container, ['Delete'], () => vscode.commands.executeCommand('redisTls.keys.delete', standalone))).result, true);
+    assert.equal(
+      (await runWithInputs(container, ['Delete'], () => vscode.commands.executeCommand('redisTls.keys.delete', standalone))).result,
+      true,
+    );
     assert.equal(await exists('standalone'), false);
     assert.ok(!(await children(db)).some((n) => label(item(n)) === 'standalone'));
 
     const bin = (await children(await named(db, 'bin')))[0]!;
-    assert.equal((await runWithInputs(container, ['Delete'], () => vscode.commands.executeCommand('redisTls.keys.delete', bin))).result, true);
+    assert.equal(
+      (await runWithInputs(container, ['Delete'], () => vscode.commands.executeCommand('redisTls.keys.delete', bin))).result,
+      true,
+    );
     assert.equal(await exists(BINARY_KEY), false, 'DEL used the original bytes');
 
     const a = (await named(db, 'a')) as FolderNode;
-    assert.equal((await runWithInputs(container, [ESCAPE], () => vscode.commands.executeCommand('redisTls.keys.deleteFolder', a))).result, 0);
+    assert.equal(
+      (await runWithInputs(container, [ESCAPE], () => vscode.commands.executeCommand('redisTls.keys.deleteFolder', a))).result,
+      0,
+    );
     assert.equal(await exists('a:b:c:d:deep'), true);
-    const deleted = await runWithInputs(container, ['Delete 2 Keys'], () => vscode.commands.executeCommand('redisTls.keys.deleteFolder', a));
+    const deleted = await runWithInputs(container, ['Delete 2 Keys'], () =>
+      vscode.commands.executeCommand('redisTls.keys.deleteFolder', a),
+    );
     assert.equal(deleted.result, 2);
     assert.match(deleted.prompts[0].text ?? '', /^Delete 2 keys whose names start with "a/);
     assert.equal(await exists('a:b:c:d:deep'), false);
@@ -271,7 +319,10 @@ describe('key browser (in the extension host)', function () {
     const id = await add({ name: 'keys untrusted', host: 'localhost', port: srv.port, tls: true, caPath: lab.otherRoot.certPath });
     const node = await connectionNode(id);
     const kids = await expandConnection(id);
-    assert.deepEqual(kids.map((n) => n.kind), ['message', 'message']);
+    assert.deepEqual(
+      kids.map((n) => n.kind),
+      ['message', 'message'],
+    );
     assert.equal(label(item(kids[1]!)), 'Retry');
     const state = container.sessions.state(id);
     assert.equal(state.kind, 'failed');

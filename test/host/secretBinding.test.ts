@@ -43,7 +43,12 @@ describe('secrets bound to their target (in the extension host)', function () {
 
   async function recorder(kind: 'tls' | 'plain'): Promise<Recorder> {
     const server = await startRedis({ kind, password: PASSWORD });
-    const admin = await RedisConnection.open({ host: '127.0.0.1', port: server.port, password: PASSWORD, tls: kind === 'tls' ? { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' } : { enabled: false } });
+    const admin = await RedisConnection.open({
+      host: '127.0.0.1',
+      port: server.port,
+      password: PASSWORD,
+      tls: kind === 'tls' ? { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' } : { enabled: false },
+    });
     return { server, admin };
   }
 
@@ -66,14 +71,17 @@ describe('secrets bound to their target (in the extension host)', function () {
     let error: unknown;
     lastOutcome = '';
     try {
-      const { result, prompts } = await runWithInputs(container, answers, () => container.sessions.connect(id).then(
-        () => (lastOutcome = 'connected'),
-        (e: unknown) => {
-          error = e;
-          const problem = (e as { problem?: { code?: string; title?: string } }).problem;
-          return (lastOutcome = e instanceof vscode.CancellationError ? 'cancelled' : `failed (${problem?.code ?? ''} ${problem?.title ?? String(e)})`);
-        },
-      ));
+      const { result, prompts } = await runWithInputs(container, answers, () =>
+        container.sessions.connect(id).then(
+          () => (lastOutcome = 'connected'),
+          (e: unknown) => {
+            error = e;
+            const problem = (e as { problem?: { code?: string; title?: string } }).problem;
+            return (lastOutcome =
+              e instanceof vscode.CancellationError ? 'cancelled' : `failed (${problem?.code ?? ''} ${problem?.title ?? String(e)})`);
+          },
+        ),
+      );
       return { outcome: result.startsWith('failed') ? 'failed' : result, error, prompts };
     } finally {
       await container.sessions.disconnect(id);
@@ -103,7 +111,14 @@ describe('secrets bound to their target (in the extension host)', function () {
   });
 
   it('a workspace profile whose target changes (host/port/TLS, verify, pin, server name, CA) does not send the stored password; the prompt names the change', async () => {
-    const base = { id: 'bound', name: 'Bound', host: 'localhost', port: tlsTarget.server.port, caFile: lab.caBundle.certPath, passwordRequired: true };
+    const base = {
+      id: 'bound',
+      name: 'Bound',
+      host: 'localhost',
+      port: tlsTarget.server.port,
+      caFile: lab.caBundle.certPath,
+      passwordRequired: true,
+    };
     await writeProfiles([base]);
     const id = workspaceProfile('Bound').id;
     const entered = await connect(id, [PASSWORD]);
@@ -114,11 +129,31 @@ describe('secrets bound to their target (in the extension host)', function () {
     const pin = new X509Certificate(lab.server.cert).fingerprint256;
     const tlsPort = tlsTarget.server.port;
     const changes: Array<{ what: string; profile: object; target: Recorder; words: string }> = [
-      { what: 'host, port and TLS', profile: { ...base, host: '127.0.0.1', port: plainTarget.server.port, tls: false }, target: plainTarget, words: `host was localhost:${tlsPort}, is now 127.0.0.1:${plainTarget.server.port}; TLS is now off` },
+      {
+        what: 'host, port and TLS',
+        profile: { ...base, host: '127.0.0.1', port: plainTarget.server.port, tls: false },
+        target: plainTarget,
+        words: `host was localhost:${tlsPort}, is now 127.0.0.1:${plainTarget.server.port}; TLS is now off`,
+      },
       { what: 'verify', profile: { ...base, verify: 'insecure' }, target: tlsTarget, words: 'verification was full, is now insecure' },
-      { what: 'pin', profile: { ...base, verify: 'pin', pinSha256: pin }, target: tlsTarget, words: 'verification was full, is now pin; pinned certificate was (none), is now' },
-      { what: 'server name', profile: { ...base, servername: 'localhost' }, target: tlsTarget, words: 'server name was (none), is now localhost' },
-      { what: 'CA', profile: { ...base, caFile: caCopy }, target: tlsTarget, words: `CA was file ${lab.caBundle.certPath}, is now file ${caCopy}` },
+      {
+        what: 'pin',
+        profile: { ...base, verify: 'pin', pinSha256: pin },
+        target: tlsTarget,
+        words: 'verification was full, is now pin; pinned certificate was (none), is now',
+      },
+      {
+        what: 'server name',
+        profile: { ...base, servername: 'localhost' },
+        target: tlsTarget,
+        words: 'server name was (none), is now localhost',
+      },
+      {
+        what: 'CA',
+        profile: { ...base, caFile: caCopy },
+        target: tlsTarget,
+        words: `CA was file ${lab.caBundle.certPath}, is now file ${caCopy}`,
+      },
     ];
     let sent = 0;
     const failures: string[] = [];
@@ -150,7 +185,14 @@ describe('secrets bound to their target (in the extension host)', function () {
       await fs.rm(caCopy, { force: true });
       const dir = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'test', 'artifacts', 'reliability');
       await fs.mkdir(dir, { recursive: true });
-      await fs.writeFile(path.join(dir, 'secrets-changed-target.json'), JSON.stringify({ sentToChangedTarget: sent, changedTargets: changes.length, measuredBy: 'INFO commandstats cmdstat_auth on each changed target' }));
+      await fs.writeFile(
+        path.join(dir, 'secrets-changed-target.json'),
+        JSON.stringify({
+          sentToChangedTarget: sent,
+          changedTargets: changes.length,
+          measuredBy: 'INFO commandstats cmdstat_auth on each changed target',
+        }),
+      );
       console.log(`secrets sent to a changed target ${sent} (${changes.length} changed targets tried)`);
     }
     assert.deepEqual(failures, []);
@@ -158,17 +200,28 @@ describe('secrets bound to their target (in the extension host)', function () {
   });
 
   it('a workspace profile and a user profile of the same name do not share the password; the workspace one says where it comes from', async () => {
-    const added = await vscode.commands.executeCommand<{ saved: boolean; profileId?: string }>('redisTls.addConnection', { name: 'Shared', host: 'localhost', port: tlsTarget.server.port, caPath: lab.caBundle.certPath, password: PASSWORD });
+    const added = await vscode.commands.executeCommand<{ saved: boolean; profileId?: string }>('redisTls.addConnection', {
+      name: 'Shared',
+      host: 'localhost',
+      port: tlsTarget.server.port,
+      caPath: lab.caBundle.certPath,
+      password: PASSWORD,
+    });
     assert.equal(added.saved, true);
     userIds.push(added.profileId!);
-    await writeProfiles([{ name: 'Shared', host: 'localhost', port: tlsTarget.server.port, caFile: lab.caBundle.certPath, passwordRequired: true }]);
+    await writeProfiles([
+      { name: 'Shared', host: 'localhost', port: tlsTarget.server.port, caFile: lab.caBundle.certPath, passwordRequired: true },
+    ]);
     const ws = workspaceProfile('Shared');
     const before = await authCalls(tlsTarget);
     const asked = await connect(ws.id, [ESCAPE]);
     assert.equal(asked.outcome, 'cancelled', 'the workspace profile asks for its own password');
     assert.equal((await authCalls(tlsTarget)) - before, 0);
     const origin = `from .vscode/redis-tls.json in ${folder.name}`;
-    assert.ok(asked.prompts.some((p) => `${p.title ?? ''} ${p.text ?? ''}`.includes(origin)), `the prompt says "${origin}": ${JSON.stringify(asked.prompts)}`);
+    assert.ok(
+      asked.prompts.some((p) => `${p.title ?? ''} ${p.text ?? ''}`.includes(origin)),
+      `the prompt says "${origin}": ${JSON.stringify(asked.prompts)}`,
+    );
     // The tree marks it too (label, description, tooltip).
     const provider = container.keyBrowser.provider;
     const roots = await provider.getChildren();
@@ -177,7 +230,14 @@ describe('secrets bound to their target (in the extension host)', function () {
     const marked = items.filter((i) => String(i.description).includes('workspace'));
     assert.equal(marked.length, 1, JSON.stringify(items.map((i) => i.description)));
     const tip = marked[0].tooltip;
-    assert.ok(tip instanceof vscode.MarkdownString && tip.value.replace(/\\/g, '').replace(/&nbsp;/g, ' ').includes(`Workspace profile ${origin}`), `tooltip names the file: ${tip instanceof vscode.MarkdownString ? tip.value : String(tip)}`);
+    assert.ok(
+      tip instanceof vscode.MarkdownString &&
+        tip.value
+          .replace(/\\/g, '')
+          .replace(/&nbsp;/g, ' ')
+          .includes(`Workspace profile ${origin}`),
+      `tooltip names the file: ${tip instanceof vscode.MarkdownString ? tip.value : String(tip)}`,
+    );
   });
 
   it('trust on first use remembers a workspace profile\'s pin: a changed certificate is refused as "certificate changed", not asked about again', async () => {
@@ -190,7 +250,11 @@ describe('secrets bound to their target (in the extension host)', function () {
     // Same pin, same certificate: no prompt.
     assert.equal((await connect(id, [])).outcome, 'connected');
     // The server's certificate changes (same host, port, everything else).
-    const admin = await RedisConnection.open({ host: '127.0.0.1', port: tofuServer.port, tls: { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' } });
+    const admin = await RedisConnection.open({
+      host: '127.0.0.1',
+      port: tofuServer.port,
+      tls: { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' },
+    });
     try {
       await admin.send(['CONFIG', 'SET', 'tls-cert-file', lab.wrongHostServer.chainPath, 'tls-key-file', lab.wrongHostServer.keyPath]);
     } finally {

@@ -102,7 +102,11 @@ describe('secrets audit (in the extension host)', function () {
     const trailingSecret = `AUDIT-trailing-${Date.now().toString(36)}-t8`;
     mtls = await startRedis({ kind: 'mtls', password });
     const secrets: Record<string, string> = {
-      password, password2, urlPassword, cliPassword, trailingSecret,
+      password,
+      password2,
+      urlPassword,
+      cliPassword,
+      trailingSecret,
       passphrase: lab.passphrase,
       pfxPassword: lab.pfxPassword,
       'client key (imported PEM)': pemBodyLine(lab.client.key),
@@ -116,28 +120,91 @@ describe('secrets audit (in the extension host)', function () {
     };
 
     // Add: linked encrypted key + passphrase + password, then connect.
-    const linked = keep(await run<SaveResult>('redisTls.addConnection', { name: 'audit linked', host: 'localhost', port: mtls.port, caPath: lab.caBundle.certPath, certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath, passphrase: lab.passphrase, password, connect: true }));
+    const linked = keep(
+      await run<SaveResult>('redisTls.addConnection', {
+        name: 'audit linked',
+        host: 'localhost',
+        port: mtls.port,
+        caPath: lab.caBundle.certPath,
+        certPath: lab.clientEncrypted.certPath,
+        keyPath: lab.clientEncrypted.keyPath,
+        passphrase: lab.passphrase,
+        password,
+        connect: true,
+      }),
+    );
     assert.equal(container.sessions.state(linked).kind, 'connected');
     // Add: imported CA + identity (PEM into SecretStorage).
-    const imported = keep(await run<SaveResult>('redisTls.addConnection', { name: 'audit imported', host: 'localhost', port: mtls.port, caPem: lab.caBundle.cert, certPem: lab.client.cert, keyPem: lab.client.key, password }));
+    const imported = keep(
+      await run<SaveResult>('redisTls.addConnection', {
+        name: 'audit imported',
+        host: 'localhost',
+        port: mtls.port,
+        caPem: lab.caBundle.cert,
+        certPem: lab.client.cert,
+        keyPem: lab.client.key,
+        password,
+      }),
+    );
     // Add: PKCS#12 with its password.
-    const pfx = keep(await run<SaveResult>('redisTls.addConnection', { name: 'audit pfx', host: 'localhost', port: mtls.port, caPath: lab.caBundle.certPath, pfxPath: lab.clientPfx.pfxPath, pfxPassword: lab.pfxPassword, password }));
+    const pfx = keep(
+      await run<SaveResult>('redisTls.addConnection', {
+        name: 'audit pfx',
+        host: 'localhost',
+        port: mtls.port,
+        caPath: lab.caBundle.certPath,
+        pfxPath: lab.clientPfx.pfxPath,
+        pfxPassword: lab.pfxPassword,
+        password,
+      }),
+    );
     for (const id of [imported, pfx]) {
       assert.equal(await run('redisTls.connect', id), true, id);
       assert.equal((await run<TestResult>('redisTls.testConnection', id)).ok, true);
       assert.equal(await run('redisTls.disconnect', id), true);
     }
     // A failing connection: its diagnosis is logged; the password must not be.
-    const failing = keep(await run<SaveResult>('redisTls.addConnection', { name: 'audit wrong pw', host: 'localhost', port: mtls.port, caPath: lab.caBundle.certPath, certPath: lab.client.certPath, keyPath: lab.client.keyPath, password: password2 }));
+    const failing = keep(
+      await run<SaveResult>('redisTls.addConnection', {
+        name: 'audit wrong pw',
+        host: 'localhost',
+        port: mtls.port,
+        caPath: lab.caBundle.certPath,
+        certPath: lab.client.certPath,
+        keyPath: lab.client.keyPath,
+        password: password2,
+      }),
+    );
     assert.equal(await run('redisTls.connect', failing), false);
     // Imports with passwords in them.
     ids.push((await run<SaveResult>('redisTls.importFromUrl', { text: `rediss://u:${urlPassword}@localhost:${mtls.port}/1` })).profileId!);
-    ids.push((await run<SaveResult>('redisTls.importFromRedisCli', { text: `redis-cli -h localhost -p ${mtls.port} -a '${cliPassword}' --tls --cacert ${lab.caBundle.certPath} --cert ${lab.client.certPath} --key ${lab.client.keyPath}` })).profileId!);
-    ids.push((await run<SaveResult>('redisTls.importConnection', { text: `REDISCLI_AUTH=${cliPassword} redis-cli -h localhost -p ${mtls.port} --tls` })).profileId!);
+    ids.push(
+      (
+        await run<SaveResult>('redisTls.importFromRedisCli', {
+          text: `redis-cli -h localhost -p ${mtls.port} -a '${cliPassword}' --tls --cacert ${lab.caBundle.certPath} --cert ${lab.client.certPath} --key ${lab.client.keyPath}`,
+        })
+      ).profileId!,
+    );
+    ids.push(
+      (
+        await run<SaveResult>('redisTls.importConnection', {
+          text: `REDISCLI_AUTH=${cliPassword} redis-cli -h localhost -p ${mtls.port} --tls`,
+        })
+      ).profileId!,
+    );
     // A trailing command with a secret in it: neither stored nor logged.
-    ids.push((await run<SaveResult>('redisTls.importConnection', { text: `redis-cli -h localhost -p ${mtls.port} --tls AUTH app ${trailingSecret}` })).profileId!);
+    ids.push(
+      (
+        await run<SaveResult>('redisTls.importConnection', {
+          text: `redis-cli -h localhost -p ${mtls.port} --tls AUTH app ${trailingSecret}`,
+        })
+      ).profileId!,
+    );
     // Edit (new password), duplicate, rename, copy as redis-cli.
-    assert.equal((await run<SaveResult>('redisTls.editConnection', imported, { password: password2, db: 2, ignoreProblems: true })).saved, true);
+    assert.equal(
+      (await run<SaveResult>('redisTls.editConnection', imported, { password: password2, db: 2, ignoreProblems: true })).saved,
+      true,
+    );
     const copy = await run<string>('redisTls.duplicateConnection', linked, { name: 'audit copy' });
     ids.push(copy);
     assert.equal(await run('redisTls.renameConnection', copy, 'audit copy renamed'), true);
@@ -150,7 +217,24 @@ describe('secrets audit (in the extension host)', function () {
     let wsId: string | undefined;
     if (folder) {
       const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'redis-tls.json');
-      await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify({ profiles: [{ name: 'audit ws', host: 'localhost', port: mtls.port, caFile: lab.caBundle.certPath, certFile: lab.clientEncrypted.certPath, keyFile: lab.clientEncrypted.keyPath, passwordRequired: true }] })));
+      await vscode.workspace.fs.writeFile(
+        file,
+        new TextEncoder().encode(
+          JSON.stringify({
+            profiles: [
+              {
+                name: 'audit ws',
+                host: 'localhost',
+                port: mtls.port,
+                caFile: lab.caBundle.certPath,
+                certFile: lab.clientEncrypted.certPath,
+                keyFile: lab.clientEncrypted.keyPath,
+                passwordRequired: true,
+              },
+            ],
+          }),
+        ),
+      );
       await container.profiles.ready();
       wsId = container.profiles.list().find((p) => p.name === 'audit ws')?.id;
       assert.ok(wsId);
@@ -205,7 +289,9 @@ describe('secrets audit (in the extension host)', function () {
         if (text.includes(secret) || data.includes(Buffer.from(secret, 'utf16le'))) hits.push(`${what} in ${file}`);
       }
     }
-    console.log(`secrets audit: searched ${files.length} files, ${bytes} bytes, under ${[...roots].join(', ')}; ${Object.keys(secrets).length} secrets; ${hits.length} hits`);
+    console.log(
+      `secrets audit: searched ${files.length} files, ${bytes} bytes, under ${[...roots].join(', ')}; ${Object.keys(secrets).length} secrets; ${hits.length} hits`,
+    );
     assert.ok(files.length > 10, `too few files searched (${files.length})`);
     assert.ok(sawOutputChannel, 'the output channel log file was not among the searched files');
     assert.ok(sawProfileState || state.includes('audit linked'), 'profile state not found');

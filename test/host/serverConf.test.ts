@@ -9,12 +9,13 @@ import { makeConfWorkspace, type ConfWorkspace } from '../lab/redisConf';
 import { startRedis } from '../lab/servers';
 import { activateContainer, removeProfiles, until } from './helpers';
 
-
 /** Opens a variant and waits until it is a redis-conf document with its diagnostics published. */
 async function openChecked(container: Container, file: string): Promise<{ doc: vscode.TextDocument; diags: readonly vscode.Diagnostic[] }> {
   const uri = vscode.Uri.file(file);
   await vscode.workspace.openTextDocument(uri);
-  const doc = await until(`${path.basename(file)} as redis-conf`, () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.languageId === 'redis-conf'));
+  const doc = await until(`${path.basename(file)} as redis-conf`, () =>
+    vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && d.languageId === 'redis-conf'),
+  );
   return { doc, diags: await container.redisConf.whenChecked(doc) };
 }
 
@@ -44,7 +45,7 @@ describe('redis.conf in the editor (server side)', function () {
     }
   });
 
-  it('says which folder relative paths were resolved against (the file\'s folder, outside a workspace)', async () => {
+  it("says which folder relative paths were resolved against (the file's folder, outside a workspace)", async () => {
     const { diags } = await openChecked(container, path.join(ws.dir, 'missing-file.conf'));
     assert.equal(diags[0].range.start.line, 4);
     assert.match(diags[0].message, /resolved against the file's folder \(assumed to be redis-server's working directory\)/);
@@ -57,10 +58,18 @@ describe('redis.conf in the editor (server side)', function () {
     assert.match(text, /tls-auth-clients/);
     assert.match(text, /Default: yes/);
     const untitled = await vscode.workspace.openTextDocument({ language: 'redis-conf', content: 'tls-auth-clients \ntls-pro' });
-    const values = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', untitled.uri, new vscode.Position(0, 17));
+    const values = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      untitled.uri,
+      new vscode.Position(0, 17),
+    );
     const labels = values.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     for (const v of ['yes', 'no', 'optional']) assert.ok(labels.includes(v), labels.join());
-    const names = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', untitled.uri, new vscode.Position(1, 7));
+    const names = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      untitled.uri,
+      new vscode.Position(1, 7),
+    );
     assert.ok(names.items.some((i) => i.label === 'tls-protocols'));
   });
 
@@ -75,28 +84,46 @@ describe('redis.conf in the editor (server side)', function () {
     assert.equal(await vscode.workspace.applyEdit(fix.edit), true);
     assert.equal(doc.lineAt(1).text, 'port 0');
     const after = await container.redisConf.whenChecked(doc);
-    assert.deepEqual(after.map((d) => d.code), []);
+    assert.deepEqual(
+      after.map((d) => d.code),
+      [],
+    );
   });
 
   it('an Inspect CodeLens on each certificate directive opens the certificate panel for that file', async () => {
     const { doc } = await openChecked(container, path.join(ws.dir, 'good.conf'));
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
     const inspect = lenses.filter((l) => l.command?.command === 'redisTls.inspectCertificateFile');
-    assert.deepEqual(inspect.map((l) => l.range.start.line), [4, 6]);
+    assert.deepEqual(
+      inspect.map((l) => l.range.start.line),
+      [4, 6],
+    );
     assert.equal((inspect[0].command?.arguments?.[0] as vscode.Uri).fsPath, path.join(ws.dir, 'certs', 'server.crt'));
-    const model = await vscode.commands.executeCommand<{ links: unknown[] } | undefined>('redisTls.inspectCertificateFile', ...(inspect[0].command?.arguments ?? []));
+    const model = await vscode.commands.executeCommand<{ links: unknown[] } | undefined>(
+      'redisTls.inspectCertificateFile',
+      ...(inspect[0].command?.arguments ?? []),
+    );
     assert.equal(model?.links.length, 2, 'the leaf and the intermediate of server.crt (its root is in ca.crt, not in this file)');
   });
 
   it('Audit TLS Posture on a connection shows the audit in its own panel', async () => {
     const srv = await startRedis({ kind: 'tls13' });
     try {
-      const profile = emptyProfile({ name: 'Audit host test', host: 'localhost', port: srv.port, tls: true, ca: { kind: 'file', path: lab.rootCa.certPath } });
+      const profile = emptyProfile({
+        name: 'Audit host test',
+        host: 'localhost',
+        port: srv.port,
+        tls: true,
+        ca: { kind: 'file', path: lab.rootCa.certPath },
+      });
       await container.profiles.save(profile);
       profileIds.push(profile.id);
-      const result = await vscode.commands.executeCommand<AuditResult | undefined>('redisTls.auditTlsPosture', profile.id, { plaintextPort: null, pingSamples: 10 });
+      const result = await vscode.commands.executeCommand<AuditResult | undefined>('redisTls.auditTlsPosture', profile.id, {
+        plaintextPort: null,
+        pingSamples: 10,
+      });
       assert.ok(result);
-      assert.deepEqual(result.protocols, { 'TLSv1': false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': true });
+      assert.deepEqual(result.protocols, { TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': true });
       assert.equal(result.chain?.trusted, true);
       assert.equal(result.plaintextPort, null);
       // The extension runs from its bundle: find its panel by the tab it opened.

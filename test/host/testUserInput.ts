@@ -40,7 +40,9 @@ class TestUserInput implements UserInput {
   constructor(private readonly answers: Answer[]) {}
 
   private fail(message: string): never {
-    const error = new Error(`${message}\nPrompts so far:\n${this.prompts.map((p) => `  ${p.kind}: ${p.title ?? ''} | ${p.text ?? ''}${p.items ? ` [${p.items.join(' / ')}]` : ''}`).join('\n')}`);
+    const error = new Error(
+      `${message}\nPrompts so far:\n${this.prompts.map((p) => `  ${p.kind}: ${p.title ?? ''} | ${p.text ?? ''}${p.items ? ` [${p.items.join(' / ')}]` : ''}`).join('\n')}`,
+    );
     this.failure ??= error;
     throw error;
   }
@@ -48,7 +50,8 @@ class TestUserInput implements UserInput {
   private next(prompt: Prompt): Answer {
     this.prompts.push(prompt);
     const answer = this.answers.shift();
-    if (answer === undefined) this.fail(`Unexpected prompt (the script has no answer left): ${prompt.kind} "${prompt.text ?? prompt.title ?? ''}"`);
+    if (answer === undefined)
+      this.fail(`Unexpected prompt (the script has no answer left): ${prompt.kind} "${prompt.text ?? prompt.title ?? ''}"`);
     return answer;
   }
 
@@ -62,7 +65,12 @@ class TestUserInput implements UserInput {
   }
 
   async pickStep<T>(items: ReadonlyArray<PickItem<T>>, options: StepPickOptions<T>): Promise<T | Back | undefined> {
-    const prompt: Prompt = { kind: 'pickStep', title: options.title, text: options.placeholder, items: items.map((i) => i.label.replace(ICON, '')) };
+    const prompt: Prompt = {
+      kind: 'pickStep',
+      title: options.title,
+      text: options.placeholder,
+      items: items.map((i) => i.label.replace(ICON, '')),
+    };
     const answer = this.next(prompt);
     if (answer === ESCAPE) return undefined;
     if (answer === BACK) {
@@ -86,7 +94,12 @@ class TestUserInput implements UserInput {
   }
 
   async showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Promise<T | undefined> {
-    const prompt: Prompt = { kind: 'quickPick', title: options.title, text: options.placeHolder, items: items.map((i) => i.label.replace(ICON, '')) };
+    const prompt: Prompt = {
+      kind: 'quickPick',
+      title: options.title,
+      text: options.placeHolder,
+      items: items.map((i) => i.label.replace(ICON, '')),
+    };
     const answer = this.next(prompt);
     if (answer === ESCAPE) return undefined;
     return this.choose(prompt, items, answer);
@@ -105,7 +118,11 @@ class TestUserInput implements UserInput {
     const prompt: Prompt = { kind: 'warning', text: message, items: buttons };
     const answer = this.next(prompt);
     if (answer === ESCAPE) return undefined;
-    return this.choose(prompt, buttons.map((label) => ({ label })), answer).label;
+    return this.choose(
+      prompt,
+      buttons.map((label) => ({ label })),
+      answer,
+    ).label;
   }
 
   async showOpenDialog(options: vscode.OpenDialogOptions): Promise<vscode.Uri[] | undefined> {
@@ -120,7 +137,11 @@ class TestUserInput implements UserInput {
  * Runs `action` with every prompt of the extension answered from `answers`, in order. Fails when a
  * prompt finds no answer or one that does not fit, and when answers are left over.
  */
-export async function runWithInputs<T>(container: Container, answers: readonly Answer[], action: () => Thenable<T> | Promise<T>): Promise<{ result: T; prompts: Prompt[] }> {
+export async function runWithInputs<T>(
+  container: Container,
+  answers: readonly Answer[],
+  action: () => Thenable<T> | Promise<T>,
+): Promise<{ result: T; prompts: Prompt[] }> {
   const input = new TestUserInput([...answers]);
   const route = container.ui.use(input);
   try {

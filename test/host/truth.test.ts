@@ -30,10 +30,18 @@ describe('the tree tells the truth (#15)', function () {
   const servers: RedisServer[] = [];
   const created: string[] = [];
 
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
+  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> =>
+    (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
 
   async function add(name: string, port: number, extra: Record<string, unknown> = {}): Promise<string> {
-    const r = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', { name, host: 'localhost', port, tls: true, caPath: lab.rootCa.certPath, ...extra });
+    const r = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+      name,
+      host: 'localhost',
+      port,
+      tls: true,
+      caPath: lab.rootCa.certPath,
+      ...extra,
+    });
     assert.equal(r.saved, true, JSON.stringify(r.problems));
     created.push(r.profileId!);
     return r.profileId!;
@@ -57,7 +65,10 @@ describe('the tree tells the truth (#15)', function () {
     assert.equal(await vscode.commands.executeCommand('redisTls.connect', a), true);
     const { describeSession } = await import('../../src/sessions/statusBar');
     const sa = container.sessions.session(a)!;
-    const view = describeSession({ name: sa.profile.name, tls: true, verified: sa.verified, protocol: sa.report.protocol, nearestExpiry: sa.nearestExpiry }, 30);
+    const view = describeSession(
+      { name: sa.profile.name, tls: true, verified: sa.verified, protocol: sa.report.protocol, nearestExpiry: sa.nearestExpiry },
+      30,
+    );
     assert.match(view.text, /^\$\(lock\) Truth status A · TLSv1\.[23] · cert expires in \d+ days$/);
     assert.equal(container.sessions.activeProfileId, a);
     assert.equal(await vscode.commands.executeCommand('redisTls.connect', b), true);
@@ -111,11 +122,22 @@ describe('the tree tells the truth (#15)', function () {
     const user = await add('Truth user expired', expired.port, { caPath: lab.caBundle.certPath });
     await assert.rejects(container.sessions.connect(user), /CERT_EXPIRED/);
     const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'redis-tls.json');
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify({ profiles: [{ name: 'Truth wrong host', host: 'localhost', port: wrong.port, caFile: lab.caBundle.certPath }] }, null, 2)));
+    await vscode.workspace.fs.writeFile(
+      file,
+      new TextEncoder().encode(
+        JSON.stringify(
+          { profiles: [{ name: 'Truth wrong host', host: 'localhost', port: wrong.port, caFile: lab.caBundle.certPath }] },
+          null,
+          2,
+        ),
+      ),
+    );
     try {
       const ws = await until('workspace profile', () => container.profiles.list().find((p) => p.name === 'Truth wrong host'));
       await assert.rejects(container.sessions.connect(ws.id), /HOSTNAME_MISMATCH/);
-      const diag = await until('workspace diagnostic', () => vscode.languages.getDiagnostics(file).find((d) => d.message.startsWith('Truth wrong host:')));
+      const diag = await until('workspace diagnostic', () =>
+        vscode.languages.getDiagnostics(file).find((d) => d.message.startsWith('Truth wrong host:')),
+      );
       assert.equal(diag.message.split('wrong.example').length - 1, 1, diag.message);
       // Published together with the workspace one: the user profile's failure is not in Problems.
       const all = vscode.languages.getDiagnostics().flatMap(([uri, ds]) => ds.map((d) => `${uri.toString()} ${d.message}`));

@@ -15,8 +15,12 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
     const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -28,39 +32,59 @@ describe('audit: TLS posture of lab redis-servers', function () {
   let lab: LabCerts;
   const servers: Record<string, RedisServer & { plaintextPort?: number }> = {};
   const target = (srv: RedisServer, extra: Partial<ConnectionOptions['tls']> = {}): ConnectionOptions => ({
-    host: '127.0.0.1', port: srv.port, tls: { enabled: true, servername: 'localhost', ca: [lab.rootCa.cert], ...extra },
+    host: '127.0.0.1',
+    port: srv.port,
+    tls: { enabled: true, servername: 'localhost', ca: [lab.rootCa.cert], ...extra },
   });
   // Never look at the machine's own 6379: every audit here names its plaintext port or none.
-  const audit = (srv: RedisServer, extra: Partial<ConnectionOptions['tls']> = {}, plaintextPort: number | null = null): Promise<AuditResult> =>
-    auditEndpoint({ connection: target(srv, extra), plaintextPort, pingSamples: 20, resumptionRounds: 3 });
+  const audit = (
+    srv: RedisServer,
+    extra: Partial<ConnectionOptions['tls']> = {},
+    plaintextPort: number | null = null,
+  ): Promise<AuditResult> => auditEndpoint({ connection: target(srv, extra), plaintextPort, pingSamples: 20, resumptionRounds: 3 });
 
   before(async function () {
     this.timeout(120000);
     lab = await getLab();
     const [tls, tls12, tls13, mtls, optional, tls11, noCache, leafOnly, plainToo] = await Promise.all([
-      startRedis({ kind: 'tls' }), startRedis({ kind: 'tls12' }), startRedis({ kind: 'tls13' }), startRedis({ kind: 'mtls' }), startRedis({ kind: 'mtls-optional' }),
-      startPostureServer('tls11'), startPostureServer('no-cache'), startPostureServer('leaf-only'), startPostureServer('plain-too'),
+      startRedis({ kind: 'tls' }),
+      startRedis({ kind: 'tls12' }),
+      startRedis({ kind: 'tls13' }),
+      startRedis({ kind: 'mtls' }),
+      startRedis({ kind: 'mtls-optional' }),
+      startPostureServer('tls11'),
+      startPostureServer('no-cache'),
+      startPostureServer('leaf-only'),
+      startPostureServer('plain-too'),
     ]);
     Object.assign(servers, { tls, tls12, tls13, mtls, optional, tls11, noCache, leafOnly, plainToo });
   });
-  after(async () => { await Promise.all(Object.values(servers).map((s) => s.stop())); });
+  after(async () => {
+    await Promise.all(Object.values(servers).map((s) => s.stop()));
+  });
 
   it('TLS 1.2-only: each protocol probed on its own; the TLS 1.2 suites enumerated, weak ones flagged; no 1.3 suite', async () => {
     const r = await audit(servers.tls12);
-    assert.deepEqual(r.protocols, { 'TLSv1': false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': false });
+    assert.deepEqual(r.protocols, { TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': false });
     assert.ok(r.ciphers.enumerated && r.ciphers['TLSv1.2'].length > 0);
     assert.ok(r.ciphers['TLSv1.2'].some((c) => c.name === 'ECDHE-RSA-AES256-GCM-SHA384' && !c.weak));
-    assert.ok(r.ciphers['TLSv1.2'].some((c) => c.name === 'AES128-SHA' && c.weak), 'Debian redis-server accepts static-RSA CBC suites by default');
+    assert.ok(
+      r.ciphers['TLSv1.2'].some((c) => c.name === 'AES128-SHA' && c.weak),
+      'Debian redis-server accepts static-RSA CBC suites by default',
+    );
     assert.equal(r.ciphers['TLSv1.3'], null);
     assert.ok(codes(r).includes('NO_TLS13') && codes(r).includes('WEAK_CIPHER'));
   });
 
   it('TLS 1.3-only: only TLSv1.3, with the suite the server chose', async () => {
     const r = await audit(servers.tls13);
-    assert.deepEqual(r.protocols, { 'TLSv1': false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': true });
+    assert.deepEqual(r.protocols, { TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': true });
     assert.match(r.ciphers['TLSv1.3'] ?? '', /^TLS_(AES_(128|256)_GCM|CHACHA20_POLY1305)_SHA(256|384)$/);
     assert.deepEqual(r.ciphers['TLSv1.2'], []);
-    assert.ok(!codes(r).some((c) => ['OLD_PROTOCOL', 'CHAIN_INCOMPLETE', 'CHAIN_UNTRUSTED', 'HOSTNAME_MISMATCH'].includes(c)), codes(r).join());
+    assert.ok(
+      !codes(r).some((c) => ['OLD_PROTOCOL', 'CHAIN_INCOMPLETE', 'CHAIN_UNTRUSTED', 'HOSTNAME_MISMATCH'].includes(c)),
+      codes(r).join(),
+    );
   });
 
   it('a server that also allows TLSv1.1 (Debian OpenSSL 3 with @SECLEVEL=0) is an error finding', async () => {
@@ -97,7 +121,12 @@ describe('audit: TLS posture of lab redis-servers', function () {
     // A server with neither a session cache nor tickets (Node's, with SSL_OP_NO_TICKET) cannot resume.
     const peer = await startTlsPeer({ secureOptions: constants.SSL_OP_NO_TICKET });
     try {
-      const off = await auditEndpoint({ connection: { host: '127.0.0.1', port: peer.port, tls: { enabled: true, servername: 'localhost', ca: [lab.rootCa.cert] } }, plaintextPort: null, pingSamples: 5, resumptionRounds: 3 });
+      const off = await auditEndpoint({
+        connection: { host: '127.0.0.1', port: peer.port, tls: { enabled: true, servername: 'localhost', ca: [lab.rootCa.cert] } },
+        plaintextPort: null,
+        pingSamples: 5,
+        resumptionRounds: 3,
+      });
       assert.equal(off.resumption.supported, false, JSON.stringify(off.resumption));
       assert.equal(off.resumption.resumedMs, null);
       assert.ok((off.resumption.freshMs ?? 0) > 0);
@@ -134,15 +163,46 @@ describe('audit: TLS posture of lab redis-servers', function () {
   });
 
   it('redis-tls audit --json: the shape of the issue; exit 0 without error findings, 1 with, 2 on usage errors', async () => {
-    const ok = await cli(['audit', '-h', '127.0.0.1', '-p', String(servers.tls13.port), '--tls', '--cacert', lab.rootCa.certPath, '--sni', 'localhost', '--plaintext-port', 'none', '--samples', '10', '--json']);
+    const ok = await cli([
+      'audit',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(servers.tls13.port),
+      '--tls',
+      '--cacert',
+      lab.rootCa.certPath,
+      '--sni',
+      'localhost',
+      '--plaintext-port',
+      'none',
+      '--samples',
+      '10',
+      '--json',
+    ]);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     const j = JSON.parse(ok.stdout) as Record<string, unknown>;
     for (const key of ['protocols', 'ciphers', 'clientCert', 'resumption', 'chain', 'plaintextPort', 'findings']) assert.ok(key in j, key);
     assert.deepEqual(Object.keys(j.protocols as object), ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
     assert.deepEqual(Object.keys(j.resumption as object), ['supported', 'freshMs', 'resumedMs']);
     assert.equal(j.plaintextPort, null);
-    for (const f of j.findings as Array<Record<string, unknown>>) assert.deepEqual(Object.keys(f), ['severity', 'code', 'title', 'detail', 'fix']);
-    const bad = await cli(['audit', '-h', '127.0.0.1', '-p', String(servers.tls11.port), '--cacert', lab.rootCa.certPath, '--sni', 'localhost', '--plaintext-port', 'none', '--samples', '5']);
+    for (const f of j.findings as Array<Record<string, unknown>>)
+      assert.deepEqual(Object.keys(f), ['severity', 'code', 'title', 'detail', 'fix']);
+    const bad = await cli([
+      'audit',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(servers.tls11.port),
+      '--cacert',
+      lab.rootCa.certPath,
+      '--sni',
+      'localhost',
+      '--plaintext-port',
+      'none',
+      '--samples',
+      '5',
+    ]);
     assert.equal(bad.code, 1, bad.stdout + bad.stderr);
     assert.match(bad.stdout, /ERROR OLD_PROTOCOL: TLSv1\.1 accepted/);
     assert.equal((await cli(['audit', '--plaintext-port', 'x'])).code, 2);

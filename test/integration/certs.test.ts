@@ -22,19 +22,37 @@ describe('certs: presented chains from a real redis-server', function () {
     const srv = await startRedis({ kind: 'tls', certs: lab.server });
     servers.push(srv);
     const probe = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost' });
-    assert.deepEqual(probe.presented.map((c) => c.commonNames[0]), ['localhost', 'Lab Intermediate CA']);
+    assert.deepEqual(
+      probe.presented.map((c) => c.commonNames[0]),
+      ['localhost', 'Lab Intermediate CA'],
+    );
     assert.match(probe.protocol ?? '', /^TLSv1\.[23]$/);
     const report = await buildChain({ presented: probe.presented, anchors: parseCertificates(lab.rootOnly.cert), hostname: 'localhost' });
     assert.equal(report.trusted, true, report.verdict);
-    assert.deepEqual(report.links.map((l) => l.source), ['presented', 'presented', 'configured CA']);
+    assert.deepEqual(
+      report.links.map((l) => l.source),
+      ['presented', 'presented', 'configured CA'],
+    );
   });
 
   it('never resumes a session: a probe (rejectUnauthorized:false) leaves nothing a later handshake could reuse', async () => {
     const srv = await startRedis({ kind: 'tls', certs: lab.server });
     servers.push(srv);
     for (const protocol of ['TLSv1.2', 'TLSv1.3'] as const) {
-      const first = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost', minVersion: protocol, maxVersion: protocol });
-      const second = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost', minVersion: protocol, maxVersion: protocol });
+      const first = await fetchPresentedChain({
+        host: srv.host,
+        port: srv.port,
+        servername: 'localhost',
+        minVersion: protocol,
+        maxVersion: protocol,
+      });
+      const second = await fetchPresentedChain({
+        host: srv.host,
+        port: srv.port,
+        servername: 'localhost',
+        minVersion: protocol,
+        maxVersion: protocol,
+      });
       assert.equal(first.protocol, protocol);
       assert.equal(first.sessionReused, false);
       assert.equal(second.sessionReused, false);
@@ -58,7 +76,10 @@ describe('certs: presented chains from a real redis-server', function () {
     const probe = await fetchPresentedChain({ host: srv.host, port: srv.port, servername: 'localhost' });
     const report = await buildChain({ presented: probe.presented, anchors: parseCertificates(lab.caBundle.cert), hostname: 'localhost' });
     assert.equal(report.code, 'CERT_EXPIRED');
-    assert.deepEqual(report.links.map((l) => l.verdict), ['error', 'ok', 'ok']);
+    assert.deepEqual(
+      report.links.map((l) => l.verdict),
+      ['error', 'ok', 'ok'],
+    );
   });
 
   for (const protocols of ['TLSv1.2', 'TLSv1.3'] as const) {

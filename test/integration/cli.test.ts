@@ -12,7 +12,14 @@ const ROOT = path.resolve(__dirname, '../../..');
 type Run = CliRun;
 const cli = runCli;
 
-function json(r: Run): Record<string, unknown> & { ok: boolean; problem: { code: string; title: string; detail: string; fix: string } | null; tls: { authorized: boolean; protocol: string; cipher: string; sessionReused: boolean } | null; chain: Array<Record<string, unknown>>; server: Record<string, string> | null; timings: Record<string, number> | null } {
+function json(r: Run): Record<string, unknown> & {
+  ok: boolean;
+  problem: { code: string; title: string; detail: string; fix: string } | null;
+  tls: { authorized: boolean; protocol: string; cipher: string; sessionReused: boolean } | null;
+  chain: Array<Record<string, unknown>>;
+  server: Record<string, string> | null;
+  timings: Record<string, number> | null;
+} {
   return JSON.parse(r.stdout.toString()) as ReturnType<typeof json>;
 }
 
@@ -30,7 +37,10 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
     assert.equal(build.status, 0, build.stderr);
     lab = await getLab();
     [tlsSrv, acl, mtls, wrong] = await Promise.all([
-      startRedis({ kind: 'tls' }), startRedis({ kind: 'acl' }), startRedis({ kind: 'mtls' }), startRedis({ kind: 'tls', certs: lab.wrongHostServer }),
+      startRedis({ kind: 'tls' }),
+      startRedis({ kind: 'acl' }),
+      startRedis({ kind: 'mtls' }),
+      startRedis({ kind: 'tls', certs: lab.wrongHostServer }),
     ]);
   });
   after(async () => {
@@ -63,10 +73,32 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
   });
 
   it('doctor --cacertdir trusts every certificate file of a directory; --sni sets the checked name', async () => {
-    const r = await cli(['doctor', '-h', '127.0.0.1', '-p', String(tlsSrv.port), '--cacertdir', path.dirname(lab.rootCa.certPath), '--sni', 'localhost', '--json']);
+    const r = await cli([
+      'doctor',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(tlsSrv.port),
+      '--cacertdir',
+      path.dirname(lab.rootCa.certPath),
+      '--sni',
+      'localhost',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stdout.toString());
     assert.equal(json(r).tls?.authorized, true);
-    const wrongName = await cli(['doctor', '-h', '127.0.0.1', '-p', String(tlsSrv.port), '--cacert', lab.rootCa.certPath, '--sni', 'not-localhost.example', '--json']);
+    const wrongName = await cli([
+      'doctor',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(tlsSrv.port),
+      '--cacert',
+      lab.rootCa.certPath,
+      '--sni',
+      'not-localhost.example',
+      '--json',
+    ]);
     assert.equal(json(wrongName).problem?.code, 'HOSTNAME_MISMATCH');
   });
 
@@ -91,7 +123,19 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
   });
 
   it('password from REDISCLI_AUTH (never printed); a wrong one is AUTH_FAILED', async () => {
-    const base = ['doctor', '-h', 'localhost', '-p', String(acl.port), '--tls', '--cacert', lab.rootCa.certPath, '--user', 'alice', '--json'];
+    const base = [
+      'doctor',
+      '-h',
+      'localhost',
+      '-p',
+      String(acl.port),
+      '--tls',
+      '--cacert',
+      lab.rootCa.certPath,
+      '--user',
+      'alice',
+      '--json',
+    ];
     const ok = await cli(base, { REDISCLI_AUTH: 'alice-pass' });
     assert.equal(ok.code, 0, ok.stdout.toString());
     assert.ok(!ok.stdout.toString().includes('alice-pass'));
@@ -105,7 +149,21 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
   });
 
   it('key passphrase from REDIS_TLS_KEY_PASSPHRASE; without it KEY_PASSPHRASE', async () => {
-    const base = ['doctor', '-h', 'localhost', '-p', String(mtls.port), '--tls', '--cacert', lab.rootCa.certPath, '--cert', lab.clientEncrypted.certPath, '--key', lab.clientEncrypted.keyPath, '--json'];
+    const base = [
+      'doctor',
+      '-h',
+      'localhost',
+      '-p',
+      String(mtls.port),
+      '--tls',
+      '--cacert',
+      lab.rootCa.certPath,
+      '--cert',
+      lab.clientEncrypted.certPath,
+      '--key',
+      lab.clientEncrypted.keyPath,
+      '--json',
+    ];
     const ok = await cli(base, { REDIS_TLS_KEY_PASSPHRASE: lab.passphrase });
     assert.equal(ok.code, 0, ok.stdout.toString());
     const missing = await cli(base);
@@ -124,7 +182,11 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
   });
 
   it('FILE_UNREADABLE: an unreadable --cacert, --cert or --key exits 1 naming the flag, path and errno (--json too)', async () => {
-    for (const [flag, file, errno] of [['--cacert', '/nonexistent.pem', 'ENOENT'], ['--cert', '/', 'EISDIR'], ['--key', '/nonexistent.key', 'ENOENT']] as const) {
+    for (const [flag, file, errno] of [
+      ['--cacert', '/nonexistent.pem', 'ENOENT'],
+      ['--cert', '/', 'EISDIR'],
+      ['--key', '/nonexistent.key', 'ENOENT'],
+    ] as const) {
       const r = await cli(['scan', '-p', '1', '--tls', flag, file]);
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, new RegExp(`^PROBLEM FILE_UNREADABLE: .*\\n.*\\(${flag}\\) ${file} cannot be read: ${errno}`));
@@ -133,11 +195,17 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
     assert.equal(j.code, 1);
     const p = json(j).problem!;
     assert.equal(p.code, 'FILE_UNREADABLE');
-    assert.deepEqual([(p as { field?: string }).field, (p as { facts?: unknown }).facts], ['ca', { path: '/nonexistent.pem', errno: 'ENOENT' }]);
+    assert.deepEqual(
+      [(p as { field?: string }).field, (p as { facts?: unknown }).facts],
+      ['ca', { path: '/nonexistent.pem', errno: 'ENOENT' }],
+    );
   });
 
   it('scan streams every key once, raw bytes, with --pattern and --type', async () => {
-    const conn = await RedisConnection.open({ host: 'localhost', port: tlsSrv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } }, { tlsCache: new TlsCache() });
+    const conn = await RedisConnection.open(
+      { host: 'localhost', port: tlsSrv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } },
+      { tlsCache: new TlsCache() },
+    );
     const binary = Buffer.from([0x62, 0x69, 0x6e, 0xff, 0xfe, 0x09]);
     try {
       const sends: Array<Promise<unknown>> = [];
@@ -150,7 +218,10 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
     const conn2 = ['-h', 'localhost', '-p', String(tlsSrv.port), '--tls', '--cacert', lab.rootCa.certPath];
     const all = await cli(['scan', ...conn2]);
     assert.equal(all.code, 0, all.stderr);
-    const lines = all.stdout.subarray(0, all.stdout.length - 1).toString('latin1').split('\n');
+    const lines = all.stdout
+      .subarray(0, all.stdout.length - 1)
+      .toString('latin1')
+      .split('\n');
     assert.ok(lines.length >= 5002);
     assert.equal(new Set(lines).size, lines.length, 'each key once');
     assert.ok(all.stdout.includes(Buffer.concat([binary, Buffer.from('\n')])), 'binary key written raw');

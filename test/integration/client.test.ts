@@ -16,7 +16,10 @@ describe('RedisConnection over verified TLS (lab)', function () {
   let srv13: RedisServer;
   const closing = closeAfterEach();
   const opts = (over: Partial<ConnectionOptions> = {}, port = srv.port): ConnectionOptions => ({
-    host: 'localhost', port, tls: { enabled: true, ca: [lab.rootCa.cert] }, ...over,
+    host: 'localhost',
+    port,
+    tls: { enabled: true, ca: [lab.rootCa.cert] },
+    ...over,
   });
 
   before(async () => {
@@ -47,8 +50,8 @@ describe('RedisConnection over verified TLS (lab)', function () {
       assert.equal(leaf.isCA, false);
       assert.equal(r.chain[1].isCA, true);
       assert.match(leaf.signatureAlgorithm, /sha256/i);
-      assert.ok(leaf.keyUsage.includes("digitalSignature"), leaf.keyUsage.join());
-      assert.ok(r.chain[1].keyUsage.includes("keyCertSign"));
+      assert.ok(leaf.keyUsage.includes('digitalSignature'), leaf.keyUsage.join());
+      assert.ok(r.chain[1].keyUsage.includes('keyCertSign'));
       assert.ok(typeof r.timings.firstReplyMs === 'number');
       const pong = await conn.send(['PING']);
       assert.deepEqual(pong, Buffer.from('PONG'));
@@ -77,7 +80,10 @@ describe('RedisConnection over verified TLS (lab)', function () {
       assert.equal(all.length, 501);
       assert.deepEqual(await conn.send(['GET', key]), value);
       const gets = await Promise.all([0, 250, 499].map((i) => conn.send(['GET', `k:${i}`])));
-      assert.deepEqual(gets.map((b) => (b as Buffer).toString()), ['0', '250', '499']);
+      assert.deepEqual(
+        gets.map((b) => (b as Buffer).toString()),
+        ['0', '250', '499'],
+      );
       assert.equal(await conn.send(['GET', 'missing:key']), null);
       assert.equal(await conn.send(['INCR', 'counter:x']), 1);
       await assert.rejects(conn.send(['LPUSH', 'k:1', 'x']), (e: unknown) => e instanceof ReplyError && /^WRONGTYPE/.test(e.message));
@@ -111,7 +117,10 @@ describe('RedisConnection over verified TLS (lab)', function () {
 
   it('times out a command that gets no reply and closes the connection', async () => {
     const conn = closing(await RedisConnection.open(opts(), { tlsCache: new TlsCache() }));
-    await assert.rejects(conn.send(['BLPOP', 'never:pushed', '0'], { timeoutMs: 200 }), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'TIMEOUT');
+    await assert.rejects(
+      conn.send(['BLPOP', 'never:pushed', '0'], { timeoutMs: 200 }),
+      (e: unknown) => isDiagnosedError(e) && e.problem.code === 'TIMEOUT',
+    );
     assert.equal(conn.closed, true);
     await assert.rejects(conn.send(['PING']));
   });
@@ -144,7 +153,9 @@ describe('RedisConnection over verified TLS (lab)', function () {
 
   it('insecure mode connects without any CA but reports authorized: false and caches nothing', async () => {
     const cache = new TlsCache();
-    const conn = closing(await RedisConnection.open(opts({ host: 'localhost', tls: { enabled: true, verify: 'insecure' } }), { tlsCache: cache }));
+    const conn = closing(
+      await RedisConnection.open(opts({ host: 'localhost', tls: { enabled: true, verify: 'insecure' } }), { tlsCache: cache }),
+    );
     assert.equal(conn.report.authorized, false);
     assert.equal(conn.report.verification, 'none');
     await conn.send(['PING']);
@@ -156,13 +167,19 @@ describe('RedisConnection over verified TLS (lab)', function () {
     const probe = closing(await RedisConnection.open(opts(), { tlsCache: new TlsCache() }));
     const pin = probe.report.chain[0].sha256;
     await probe.close();
-    const ok = closing(await RedisConnection.open(opts({ tls: { enabled: true, verify: 'pin', pinSha256: pin.replace(/:/g, '').toLowerCase() } }), { tlsCache: new TlsCache() }));
+    const ok = closing(
+      await RedisConnection.open(opts({ tls: { enabled: true, verify: 'pin', pinSha256: pin.replace(/:/g, '').toLowerCase() } }), {
+        tlsCache: new TlsCache(),
+      }),
+    );
     assert.equal(ok.report.authorized, true);
     assert.equal(ok.report.verification, 'pin');
     await ok.close();
     const bad = 'AA:'.repeat(31) + 'AA';
-    await assert.rejects(RedisConnection.open(opts({ tls: { enabled: true, verify: 'pin', pinSha256: bad } }), { tlsCache: new TlsCache() }).then(closing),
-      (e: unknown) => isDiagnosedError(e) && e.problem.field === 'pin' && e.problem.detail.includes(pin));
+    await assert.rejects(
+      RedisConnection.open(opts({ tls: { enabled: true, verify: 'pin', pinSha256: bad } }), { tlsCache: new TlsCache() }).then(closing),
+      (e: unknown) => isDiagnosedError(e) && e.problem.field === 'pin' && e.problem.detail.includes(pin),
+    );
   });
 
   it('pin mode resumes its own (pin-verified) TLS 1.3 sessions', async () => {
@@ -193,7 +210,12 @@ describe('RedisConnection over verified TLS (lab)', function () {
       // The next command runs on a fresh connection.
       let reply: unknown;
       for (let i = 0; i < 3; i++) {
-        try { reply = await client.send(['PING']); break; } catch { /* the dead connection's error surfaces once */ }
+        try {
+          reply = await client.send(['PING']);
+          break;
+        } catch {
+          /* the dead connection's error surfaces once */
+        }
       }
       assert.deepEqual(reply, Buffer.from('PONG'));
       assert.notEqual(await client.send(['CLIENT', 'ID']), id);
@@ -205,11 +227,21 @@ describe('RedisConnection over verified TLS (lab)', function () {
   it('RedisClient retries transient failures with backoff, but not certificate problems', async () => {
     const { freePort } = await import('../lab/servers');
     const port = await freePort();
-    const refused = closing(new RedisClient({ host: '127.0.0.1', port, tls: { enabled: true, ca: [lab.rootCa.cert] } }, { maxAttempts: 3, backoffMs: 20, tlsCache: new TlsCache() }));
+    const refused = closing(
+      new RedisClient(
+        { host: '127.0.0.1', port, tls: { enabled: true, ca: [lab.rootCa.cert] } },
+        { maxAttempts: 3, backoffMs: 20, tlsCache: new TlsCache() },
+      ),
+    );
     await assert.rejects(refused.send(['PING']), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'CONNECTION_REFUSED');
     assert.equal(refused.attempts, 3);
     await refused.close();
-    const untrusted = closing(new RedisClient({ host: 'localhost', port: srv.port, tls: { enabled: true } }, { maxAttempts: 5, backoffMs: 2000, tlsCache: new TlsCache() }));
+    const untrusted = closing(
+      new RedisClient(
+        { host: 'localhost', port: srv.port, tls: { enabled: true } },
+        { maxAttempts: 5, backoffMs: 2000, tlsCache: new TlsCache() },
+      ),
+    );
     await assert.rejects(untrusted.send(['PING']), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'UNKNOWN_ISSUER');
     assert.equal(untrusted.attempts, 1, 'a certificate problem is not retried');
     assert.equal(untrusted.connects, 0);

@@ -62,12 +62,28 @@ describe('cluster over verified TLS (lab, 3 masters)', function () {
     assert.equal(await isClusterEnabled(seed), true);
     assert.equal((await describeServer(seed)).cluster, true);
     const masters = await readTopology(seed, base);
-    assert.deepEqual(masters.map((m) => [m.host, m.port, m.id]), servers.map((s, i) => ['127.0.0.1', s.port, ids[i]]));
-    assert.deepEqual(masters.map((m) => m.slots), [[[0, 5460]], [[5461, 10922]], [[10923, 16383]]]);
+    assert.deepEqual(
+      masters.map((m) => [m.host, m.port, m.id]),
+      servers.map((s, i) => ['127.0.0.1', s.port, ids[i]]),
+    );
+    assert.deepEqual(
+      masters.map((m) => m.slots),
+      [[[0, 5460]], [[5461, 10922]], [[10923, 16383]]],
+    );
   });
 
   it('computes the same hash slots as the server (CRC16, {hashtag} rules)', async () => {
-    const keys = ['foo', '{user1000}.following', '{user1000}.followers', 'foo{}{bar}', 'foo{{bar}}zap', 'foo{bar}{zap}', '{}x', '', Buffer.from([0xff, 0x00, 0x7b, 0x61, 0x7d])];
+    const keys = [
+      'foo',
+      '{user1000}.following',
+      '{user1000}.followers',
+      'foo{}{bar}',
+      'foo{{bar}}zap',
+      'foo{bar}{zap}',
+      '{}x',
+      '',
+      Buffer.from([0xff, 0x00, 0x7b, 0x61, 0x7d]),
+    ];
     for (const k of keys) assert.equal(keySlot(k), Number(await seed.send(['CLUSTER', 'KEYSLOT', k])), `slot of ${String(k)}`);
     assert.equal(router.refreshes, 0, 'seeding through the router needed no MOVED redirect');
   });
@@ -94,7 +110,10 @@ describe('cluster over verified TLS (lab, 3 masters)', function () {
     const nameMap = Object.fromEntries(servers.map((s) => [`127.0.0.1:${s.port}`, 'localhost']));
     const mapped = await ClusterRouter.open(seed, wrong, { nameMap, tlsCache: new TlsCache() });
     try {
-      assert.deepEqual(mapped.nodes.map((n) => n.report?.verifiedName), ['localhost', 'localhost', 'localhost']);
+      assert.deepEqual(
+        mapped.nodes.map((n) => n.report?.verifiedName),
+        ['localhost', 'localhost', 'localhost'],
+      );
       assert.ok(mapped.nodes.every((n) => n.report?.authorized === true));
     } finally {
       await mapped.close();
@@ -115,7 +134,10 @@ describe('cluster over verified TLS (lab, 3 masters)', function () {
     await all.loadAll((keys) => everything.push(...keys.map((k) => k.toString('utf8'))));
     assert.equal(everything.length, KEY_COUNT, 'no key twice');
     assert.deepEqual(new Set(everything), new Set(seeded.keys()));
-    assert.ok(all.pagers.every((p) => p.keys > 0), 'every master contributed keys');
+    assert.ok(
+      all.pagers.every((p) => p.keys > 0),
+      'every master contributed keys',
+    );
     assert.equal(await router.keyCount(), KEY_COUNT, 'DBSIZE summed over the masters');
     // Paged "Load more" over the cluster reaches the end too, with a MATCH filter applied on every node.
     const tagged = new ClusterScanPager(router.scanTargets, { match: '{tag}:*' }, 10);

@@ -37,10 +37,43 @@ async function localhostOnlyCert(lab: LabCerts, dir: string): Promise<{ chainPat
   const certPath = path.join(dir, 'node.crt');
   const extPath = path.join(dir, 'node.ext');
   const chainPath = path.join(dir, 'node-chain.pem');
-  await fs.writeFile(extPath, 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:localhost\n');
-  await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath, '-subj', '/CN=cluster-node', '-out', csrPath]);
-  await run('openssl', ['x509', '-req', '-in', csrPath, '-CA', lab.intermediateCa.certPath, '-CAkey', lab.intermediateCa.keyPath,
-    '-set_serial', `0x${Date.now().toString(16)}`, '-days', '2', '-extfile', extPath, '-out', certPath]);
+  await fs.writeFile(
+    extPath,
+    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:localhost\n',
+  );
+  await run('openssl', [
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-subj',
+    '/CN=cluster-node',
+    '-out',
+    csrPath,
+  ]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csrPath,
+    '-CA',
+    lab.intermediateCa.certPath,
+    '-CAkey',
+    lab.intermediateCa.keyPath,
+    '-set_serial',
+    `0x${Date.now().toString(16)}`,
+    '-days',
+    '2',
+    '-extfile',
+    extPath,
+    '-out',
+    certPath,
+  ]);
   await fs.writeFile(chainPath, (await fs.readFile(certPath, 'utf8')) + lab.intermediateCa.cert);
   return { chainPath, keyPath };
 }
@@ -73,15 +106,35 @@ export async function startTlsCluster(): Promise<TlsCluster> {
     const cert = await localhostOnlyCert(lab, dir);
     const busPorts = await Promise.all([freePort(), freePort(), freePort()]);
     for (const bus of busPorts) {
-      servers.push(await startRedis({
-        kind: 'tls', serverCert: cert.chainPath, serverKey: cert.keyPath,
-        extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(bus),
-          '--tls-cluster', 'yes', '--tls-replication', 'yes', '--cluster-node-timeout', '5000'],
-      }));
+      servers.push(
+        await startRedis({
+          kind: 'tls',
+          serverCert: cert.chainPath,
+          serverKey: cert.keyPath,
+          extraArgs: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-port',
+            String(bus),
+            '--tls-cluster',
+            'yes',
+            '--tls-replication',
+            'yes',
+            '--cluster-node-timeout',
+            '5000',
+          ],
+        }),
+      );
     }
     const base: ConnectionOptions = { host: 'localhost', port: servers[0]!.port, tls: { enabled: true, ca: [lab.rootCa.cert] } };
     for (const s of servers) admin.push(await RedisConnection.open({ ...base, port: s.port }));
-    const ranges: Array<[number, number]> = [[0, 5460], [5461, 10922], [10923, 16383]];
+    const ranges: Array<[number, number]> = [
+      [0, 5460],
+      [5461, 10922],
+      [10923, 16383],
+    ];
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       await admin[i]!.send(['CLUSTER', 'ADDSLOTSRANGE', ranges[i]![0], ranges[i]![1]]);

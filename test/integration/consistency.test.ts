@@ -51,7 +51,10 @@ describe('consistency: connect budget and probe', function () {
         for (const host of ['localhost', '127.0.0.1']) {
           let connected = true;
           try {
-            const c = await RedisConnection.open({ host, port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } }, { tlsCache: new TlsCache() });
+            const c = await RedisConnection.open(
+              { host, port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } },
+              { tlsCache: new TlsCache() },
+            );
             c.destroy();
           } catch (e) {
             assert.ok(isDiagnosedError(e), String(e));
@@ -59,7 +62,11 @@ describe('consistency: connect budget and probe', function () {
             connected = false;
           }
           const panel = matchName(leaf, host);
-          assert.equal(panel.ok, connected, `${entry.certPath} as ${host}: connection ${connected ? 'accepts' : 'refuses'}, panel says "${panel.explanation}"`);
+          assert.equal(
+            panel.ok,
+            connected,
+            `${entry.certPath} as ${host}: connection ${connected ? 'accepts' : 'refuses'}, panel says "${panel.explanation}"`,
+          );
         }
       } finally {
         await srv.stop();
@@ -73,14 +80,17 @@ describe('consistency: connect budget and probe', function () {
     const silent = net.createServer((s) => {
       connections++;
       s.on('error', () => undefined);
-      s.on('data', (b: Buffer) => { if (b.toString('latin1').startsWith('PING')) pings.push('PING'); });
+      s.on('data', (b: Buffer) => {
+        if (b.toString('latin1').startsWith('PING')) pings.push('PING');
+      });
     });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const port = (silent.address() as net.AddressInfo).port;
       const p = await failure({ host: '127.0.0.1', port, tls: { enabled: true, ca: [lab.rootCa.cert] }, connectTimeoutMs: 1000 });
       assert.equal(p.code, 'TIMEOUT');
-      if (/does not answer a plaintext PING/.test(p.detail)) assert.equal(pings.length, 1, `the detail claims a PING, the port saw ${pings.length} (${connections} connections): ${p.detail}`);
+      if (/does not answer a plaintext PING/.test(p.detail))
+        assert.equal(pings.length, 1, `the detail claims a PING, the port saw ${pings.length} (${connections} connections): ${p.detail}`);
       else assert.match(p.detail, /no plaintext PING was tried|plaintext PING .* had no answer yet/);
     } finally {
       silent.close();

@@ -35,7 +35,10 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     return s;
   };
   const tlsOpts = (port: number, t: Partial<ConnectionOptions['tls']> = {}, over: Partial<ConnectionOptions> = {}): ConnectionOptions => ({
-    host: 'localhost', port, tls: { enabled: true, ca: [lab.rootCa.cert], ...t }, ...over,
+    host: 'localhost',
+    port,
+    tls: { enabled: true, ca: [lab.rootCa.cert], ...t },
+    ...over,
   });
 
   async function expectProblem(o: ConnectionOptions, code: DiagnosisCode, op?: (c: RedisConnection) => Promise<unknown>): Promise<Problem> {
@@ -81,7 +84,9 @@ describe('diagnosis: every code from a real failure (lab)', function () {
   });
 
   it('TIMEOUT: a port that accepts TCP and never answers anything', async () => {
-    const server = net.createServer((s) => { s.on('error', () => undefined); });
+    const server = net.createServer((s) => {
+      s.on('error', () => undefined);
+    });
     silent.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
@@ -101,12 +106,20 @@ describe('diagnosis: every code from a real failure (lab)', function () {
   it('FILE_UNREADABLE: a linked key file that is gone, a CA path that is a directory of nothing readable, a PKCS#12 path that is a directory', async () => {
     const base = emptyProfile({ name: 'x', host: 'localhost', ca: { kind: 'file', path: lab.rootCa.certPath } });
     const cases: Array<[Profile, string, string, string]> = [
-      [{ ...base, client: { kind: 'files', certPath: lab.client.certPath, keyPath: '/nonexistent/client.key', encryptedKey: false } }, 'key', '/nonexistent/client.key', 'ENOENT'],
+      [
+        { ...base, client: { kind: 'files', certPath: lab.client.certPath, keyPath: '/nonexistent/client.key', encryptedKey: false } },
+        'key',
+        '/nonexistent/client.key',
+        'ENOENT',
+      ],
       [{ ...base, ca: { kind: 'file', path: '/nonexistent/ca.pem', alsoSystem: false } }, 'ca', '/nonexistent/ca.pem', 'ENOENT'],
       [{ ...base, client: { kind: 'pfx', path: '/' } }, 'cert', '/', 'EISDIR'],
     ];
     for (const [profile, field, file, errno] of cases) {
-      const e = await resolveConnectionOptions(profile, {}).then(() => undefined, (err: unknown) => err);
+      const e = await resolveConnectionOptions(profile, {}).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       assert.ok(isDiagnosedError(e), String(e));
       assert.deepEqual([e.problem.code, e.problem.field, e.problem.facts], ['FILE_UNREADABLE', field, { path: file, errno }]);
       assert.ok(e.problem.detail.includes(`${file} cannot be read: ${errno}`), e.problem.detail);
@@ -138,7 +151,10 @@ describe('diagnosis: every code from a real failure (lab)', function () {
   });
 
   it('CERT_EXPIRED and CERT_NOT_YET_VALID name the dates', async () => {
-    const [expired, future] = await Promise.all([start({ kind: 'tls', certs: lab.expiredServer }), start({ kind: 'tls', certs: lab.notYetValidServer })]);
+    const [expired, future] = await Promise.all([
+      start({ kind: 'tls', certs: lab.expiredServer }),
+      start({ kind: 'tls', certs: lab.notYetValidServer }),
+    ]);
     const p = await expectProblem(tlsOpts(expired.port), 'CERT_EXPIRED');
     assert.match(p.detail, /expired on \d{4}-\d\d-\d\dT/);
     const q = await expectProblem(tlsOpts(future.port), 'CERT_NOT_YET_VALID');
@@ -152,7 +168,12 @@ describe('diagnosis: every code from a real failure (lab)', function () {
   });
 
   it('UNTRUSTED_ROOT: the server sends a chain up to a root we do not trust', async () => {
-    const srv = await start({ kind: 'tls', serverCert: lab.unknownCaServer.chainWithRootPath, serverKey: lab.unknownCaServer.keyPath, caFile: lab.otherRoot.certPath });
+    const srv = await start({
+      kind: 'tls',
+      serverCert: lab.unknownCaServer.chainWithRootPath,
+      serverKey: lab.unknownCaServer.keyPath,
+      caFile: lab.otherRoot.certPath,
+    });
     const p = await expectProblem(tlsOpts(srv.port), 'UNTRUSTED_ROOT');
     assert.ok(p.detail.includes('root'), p.detail);
   });
@@ -212,10 +233,17 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     const m = await start({ kind: 'mtls' });
     await expectProblem(tlsOpts(m.port, { cert: lab.otherClient.cert, key: lab.otherClient.key }), 'CLIENT_CERT_UNTRUSTED');
     await expectProblem(tlsOpts(m.port, { cert: lab.clientWrongEku.cert, key: lab.clientWrongEku.key }), 'CLIENT_CERT_REJECTED');
-    const ok = closing(await RedisConnection.open(tlsOpts(m.port, { cert: lab.client.cert, key: lab.client.key }), { tlsCache: new TlsCache() }));
+    const ok = closing(
+      await RedisConnection.open(tlsOpts(m.port, { cert: lab.client.cert, key: lab.client.key }), { tlsCache: new TlsCache() }),
+    );
     assert.deepEqual(await ok.send(['PING']), Buffer.from('PONG'));
     await ok.close();
-    const enc = closing(await RedisConnection.open(tlsOpts(m.port, { cert: lab.clientEncrypted.cert, key: lab.clientEncrypted.key, passphrase: lab.passphrase }), { tlsCache: new TlsCache() }));
+    const enc = closing(
+      await RedisConnection.open(
+        tlsOpts(m.port, { cert: lab.clientEncrypted.cert, key: lab.clientEncrypted.key, passphrase: lab.passphrase }),
+        { tlsCache: new TlsCache() },
+      ),
+    );
     await enc.close();
   });
 
@@ -224,12 +252,18 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     await expectProblem(tlsOpts(port, { cert: lab.clientMismatchedKey.cert, key: lab.clientMismatchedKey.key }), 'KEY_MISMATCH');
     const p = await expectProblem(tlsOpts(port, { cert: lab.clientEncrypted.cert, key: lab.clientEncrypted.key }), 'KEY_PASSPHRASE');
     assert.match(p.detail, /no passphrase/);
-    const q = await expectProblem(tlsOpts(port, { cert: lab.clientEncryptedPkcs1.cert, key: lab.clientEncryptedPkcs1.key, passphrase: 'not-the-passphrase' }), 'KEY_PASSPHRASE');
+    const q = await expectProblem(
+      tlsOpts(port, { cert: lab.clientEncryptedPkcs1.cert, key: lab.clientEncryptedPkcs1.key, passphrase: 'not-the-passphrase' }),
+      'KEY_PASSPHRASE',
+    );
     assert.equal(q.field, 'passphrase');
     // PKCS#12: a wrong password fails the MAC (OpenSSL gives no code); a legacy RC2 file is named as such.
     const r = await expectProblem(tlsOpts(port, { pfx: lab.clientPfx.pfx, passphrase: 'not-the-password' }), 'KEY_PASSPHRASE');
     assert.match(r.detail, /PKCS#12/);
-    const legacy = await expectProblem(tlsOpts(port, { pfx: lab.clientPfxLegacy.pfx, passphrase: lab.clientPfxLegacy.password }), 'KEY_PASSPHRASE');
+    const legacy = await expectProblem(
+      tlsOpts(port, { pfx: lab.clientPfxLegacy.pfx, passphrase: lab.clientPfxLegacy.password }),
+      'KEY_PASSPHRASE',
+    );
     assert.match(legacy.title, /legacy/);
   });
 
@@ -238,15 +272,24 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     await expectProblem(tlsOpts(acl.port), 'AUTH_REQUIRED');
     const p = await expectProblem(tlsOpts(acl.port, {}, { username: 'alice', password: 'wrong-pass' }), 'AUTH_FAILED');
     assert.ok(p.detail.includes('alice'));
-    const q = await expectProblem(tlsOpts(acl.port, {}, { username: 'reader', password: 'reader-pass' }), 'NO_PERMISSION', (c) => c.send(['SET', 'k', 'v']));
+    const q = await expectProblem(tlsOpts(acl.port, {}, { username: 'reader', password: 'reader-pass' }), 'NO_PERMISSION', (c) =>
+      c.send(['SET', 'k', 'v']),
+    );
     assert.ok(q.detail.includes('reader') && q.detail.includes('SET'), q.detail);
-    const ok = closing(await RedisConnection.open(tlsOpts(acl.port, {}, { username: 'alice', password: 'alice-pass', db: 2 }), { tlsCache: new TlsCache() }));
+    const ok = closing(
+      await RedisConnection.open(tlsOpts(acl.port, {}, { username: 'alice', password: 'alice-pass', db: 2 }), { tlsCache: new TlsCache() }),
+    );
     assert.deepEqual(await ok.send(['ACL', 'WHOAMI']), Buffer.from('alice'));
     await ok.close();
   });
 
   it('PROTOCOL_ERROR: a TLS peer that answers with something that is not RESP', async () => {
-    const peer = await startTlsPeer({ onSecureSocket: (s) => { s.on('data', () => s.write('HTTP/1.1 400 Bad Request\r\n\r\n')); s.on('error', () => undefined); } });
+    const peer = await startTlsPeer({
+      onSecureSocket: (s) => {
+        s.on('data', () => s.write('HTTP/1.1 400 Bad Request\r\n\r\n'));
+        s.on('error', () => undefined);
+      },
+    });
     servers.push(peer);
     const p = await expectProblem(tlsOpts(peer.port), 'PROTOCOL_ERROR');
     assert.match(p.detail, /unexpected reply type byte/);
@@ -256,16 +299,31 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     const wrong = await start({ kind: 'tls13', certs: lab.wrongHostServer });
     // Plain Node shows the trap: a session from an unverified handshake skips the name check.
     const session = await new Promise<Buffer>((resolve, reject) => {
-      const s = tls.connect({ host: '127.0.0.1', port: wrong.port, servername: 'localhost', ca: lab.rootCa.cert, rejectUnauthorized: false });
-      s.once('session', (sess: Buffer) => { resolve(sess); s.destroy(); });
+      const s = tls.connect({
+        host: '127.0.0.1',
+        port: wrong.port,
+        servername: 'localhost',
+        ca: lab.rootCa.cert,
+        rejectUnauthorized: false,
+      });
+      s.once('session', (sess: Buffer) => {
+        resolve(sess);
+        s.destroy();
+      });
       s.once('secureConnect', () => s.write('PING\r\n'));
       s.once('error', reject);
     });
     const naive = await new Promise<boolean>((resolve, reject) => {
       const s = tls.connect({ host: '127.0.0.1', port: wrong.port, servername: 'localhost', ca: lab.rootCa.cert, session });
-      s.once('secureConnect', () => { resolve(s.authorized); s.destroy(); });
+      s.once('secureConnect', () => {
+        resolve(s.authorized);
+        s.destroy();
+      });
       s.once('error', () => resolve(false));
-      s.setTimeout(3000, () => { s.destroy(); reject(new Error('no handshake')); });
+      s.setTimeout(3000, () => {
+        s.destroy();
+        reject(new Error('no handshake'));
+      });
     });
     assert.equal(naive, true, 'Node alone reports authorized: true on the resumed unverified session');
     // Ours: one cache shared by an insecure and a verifying connection to the same endpoint.
@@ -276,12 +334,18 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     await insecure.close();
     assert.equal(insecure.report.authorized, false);
     assert.equal(cache.sessionCount, 0, 'no session from an unverified connection');
-    await assert.rejects(RedisConnection.open(o, { tlsCache: cache }).then(closing), (e: unknown) => isDiagnosedError(e) && e.problem.code === 'HOSTNAME_MISMATCH');
+    await assert.rejects(
+      RedisConnection.open(o, { tlsCache: cache }).then(closing),
+      (e: unknown) => isDiagnosedError(e) && e.problem.code === 'HOSTNAME_MISMATCH',
+    );
     assert.equal(cache.sessionCount, 0);
   });
 
   it('reproduced every diagnosis code above', function () {
     if (seen.size === 0) this.skip(); // filtered run (--grep)
-    assert.deepEqual(DIAGNOSIS_CODES.filter((c) => !seen.has(c)), []);
+    assert.deepEqual(
+      DIAGNOSIS_CODES.filter((c) => !seen.has(c)),
+      [],
+    );
   });
 });

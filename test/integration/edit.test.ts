@@ -43,8 +43,19 @@ describe('edit values and keys over TLS (lab)', function () {
   /** Reads a document like the editor does, lets `change` edit its text, saves it. */
   async function edit(name: string, change: (text: string) => string, caps?: ValueCaps, position: ValuePosition = {}): Promise<SaveResult> {
     const part = await readValue(db, k(name), position, caps);
-    const scope = { offset: position.offset ?? 0, whole: !part.next && !position.offset && !position.cursor && !position.after, last: !part.next };
-    return saveValue(db, { key: k(name), type: part.type as EditableType, kind: part.kind, scope, original: part.text, edited: change(part.text) });
+    const scope = {
+      offset: position.offset ?? 0,
+      whole: !part.next && !position.offset && !position.cursor && !position.after,
+      last: !part.next,
+    };
+    return saveValue(db, {
+      key: k(name),
+      type: part.type as EditableType,
+      kind: part.kind,
+      scope,
+      original: part.text,
+      edited: change(part.text),
+    });
   }
 
   async function expireTime(name: string): Promise<number> {
@@ -68,7 +79,11 @@ describe('edit values and keys over TLS (lab)', function () {
     const at = await withTtl('str:json');
     const result = await edit('str:json', (t) => t.replace('"a": 1', '"a": 2'));
     assert.equal(result.status, 'saved');
-    assert.equal(asText(await conn.send(['GET', 'str:json'])), '{\n  "a": 2,\n  "big": 12345678901234567890\n}', 'big integer literal kept as typed');
+    assert.equal(
+      asText(await conn.send(['GET', 'str:json'])),
+      '{\n  "a": 2,\n  "big": 12345678901234567890\n}',
+      'big integer literal kept as typed',
+    );
     assert.equal(await expireTime('str:json'), at);
   });
 
@@ -100,7 +115,12 @@ describe('edit values and keys over TLS (lab)', function () {
     await conn.send(['DEL', 'h']);
     await conn.send(['HSET', k('h'), 'name', 'Ada', 'role', 'admin', 'gone', 'x', 'bin', Buffer.from([0xff, 0x00, 0x41])]);
     const at = await withTtl('h');
-    const result = await edit('h', (t) => t.replace('"Ada"', '"Grace"').replace(/\n {2}"gone": "x",/, '').replace('"role": "admin"', '"role": "admin",\n  "new": "field"'));
+    const result = await edit('h', (t) =>
+      t
+        .replace('"Ada"', '"Grace"')
+        .replace(/\n {2}"gone": "x",/, '')
+        .replace('"role": "admin"', '"role": "admin",\n  "new": "field"'),
+    );
     assert.equal(result.status, 'saved');
     const flat = asArray(await conn.send(['HGETALL', 'h'])).map((r) => asBuffer(r));
     const map = new Map<string, Buffer>();
@@ -134,7 +154,9 @@ describe('edit values and keys over TLS (lab)', function () {
     await conn.send(['SADD', 's', 'x', 'y', 'z']);
     const at = await withTtl('s');
     assert.equal((await edit('s', (t) => t.replace('"y"', '"w"'))).status, 'saved');
-    const members = asArray(await conn.send(['SMEMBERS', 's'])).map((r) => asText(r)).sort();
+    const members = asArray(await conn.send(['SMEMBERS', 's']))
+      .map((r) => asText(r))
+      .sort();
     assert.deepEqual(members, ['w', 'x', 'z']);
     assert.equal(await expireTime('s'), at);
   });
@@ -143,7 +165,17 @@ describe('edit values and keys over TLS (lab)', function () {
     await conn.send(['DEL', 'z']);
     await conn.send(['ZADD', 'z', 1, 'one', 2, 'two', 3, 'three']);
     const at = await withTtl('z');
-    assert.equal((await edit('z', (t) => t.replace('"two": 2', '"two": 2.5').replace(/,\n {2}"three": 3/, '').replace('"one": 1', '"one": 1,\n  "inf": "-inf"'))).status, 'saved');
+    assert.equal(
+      (
+        await edit('z', (t) =>
+          t
+            .replace('"two": 2', '"two": 2.5')
+            .replace(/,\n {2}"three": 3/, '')
+            .replace('"one": 1', '"one": 1,\n  "inf": "-inf"'),
+        )
+      ).status,
+      'saved',
+    );
     const flat = asArray(await conn.send(['ZRANGE', 'z', 0, -1, 'WITHSCORES'])).map((r) => asText(r));
     assert.deepEqual(flat, ['inf', '-inf', 'one', '1', 'two', '2.5']);
     assert.equal(await expireTime('z'), at);
@@ -154,12 +186,22 @@ describe('edit values and keys over TLS (lab)', function () {
     await conn.send(['XADD', 'st', '1-1', 'f', 'a']);
     await conn.send(['XADD', 'st', '2-1', 'f', 'b']);
     const at = await withTtl('st');
-    await assert.rejects(edit('st', (t) => t.replace('"f": "a"', '"f": "changed"')), UnsupportedEditError);
-    assert.equal((await edit('st', (t) => t.replace(/\n {2}"1-1": \{ "f": "a" \},/, '').replace('"f": "b" }', '"f": "b" },\n  "*": { "g": "new" }'))).status, 'saved');
+    await assert.rejects(
+      edit('st', (t) => t.replace('"f": "a"', '"f": "changed"')),
+      UnsupportedEditError,
+    );
+    assert.equal(
+      (await edit('st', (t) => t.replace(/\n {2}"1-1": \{ "f": "a" \},/, '').replace('"f": "b" }', '"f": "b" },\n  "*": { "g": "new" }')))
+        .status,
+      'saved',
+    );
     const entries = asArray(await conn.send(['XRANGE', 'st', '-', '+'])).map((e) => asArray(e));
     assert.equal(entries.length, 2);
     assert.equal(asText(entries[0]![0]), '2-1');
-    assert.deepEqual(asArray(entries[1]![1]).map((r) => asText(r)), ['g', 'new']);
+    assert.deepEqual(
+      asArray(entries[1]![1]).map((r) => asText(r)),
+      ['g', 'new'],
+    );
     assert.equal(await expireTime('st'), at);
   });
 
@@ -168,18 +210,39 @@ describe('edit values and keys over TLS (lab)', function () {
     await conn.send(['HSET', 'cc', 'n', '1', 'm', '1']);
     const part = await readValue(db, k('cc'));
     await other.send(['HSET', 'cc', 'n', 'theirs']);
-    const result = await saveValue(db, { key: k('cc'), type: 'hash', kind: part.kind, scope: { whole: true, last: true }, original: part.text, edited: part.text.replace('"n": "1"', '"n": "mine"') });
+    const result = await saveValue(db, {
+      key: k('cc'),
+      type: 'hash',
+      kind: part.kind,
+      scope: { whole: true, last: true },
+      original: part.text,
+      edited: part.text.replace('"n": "1"', '"n": "mine"'),
+    });
     assert.equal(result.status, 'conflict');
     assert.equal(asText(await conn.send(['HGET', 'cc', 'n'])), 'theirs', 'their write survives');
     // Overwrite = save again against the server's current part: mine wins, their other fields stay.
     const fresh = await readValue(db, k('cc'));
-    const again = await saveValue(db, { key: k('cc'), type: 'hash', kind: fresh.kind, scope: { whole: true, last: true }, original: fresh.text, edited: part.text.replace('"n": "1"', '"n": "mine"') });
+    const again = await saveValue(db, {
+      key: k('cc'),
+      type: 'hash',
+      kind: fresh.kind,
+      scope: { whole: true, last: true },
+      original: fresh.text,
+      edited: part.text.replace('"n": "1"', '"n": "mine"'),
+    });
     assert.equal(again.status, 'saved');
     assert.equal(asText(await conn.send(['HGET', 'cc', 'n'])), 'mine');
     // A change to a field the document does not touch is no conflict.
     const third = await readValue(db, k('cc'));
     await other.send(['HSET', 'cc', 'unrelated', 'x']);
-    const res3 = await saveValue(db, { key: k('cc'), type: 'hash', kind: third.kind, scope: { whole: true, last: true }, original: third.text, edited: third.text.replace('"m": "1"', '"m": "2"') });
+    const res3 = await saveValue(db, {
+      key: k('cc'),
+      type: 'hash',
+      kind: third.kind,
+      scope: { whole: true, last: true },
+      original: third.text,
+      edited: third.text.replace('"m": "1"', '"m": "2"'),
+    });
     assert.equal(res3.status, 'saved');
     assert.equal(asText(await conn.send(['HGET', 'cc', 'unrelated'])), 'x');
   });
@@ -188,7 +251,14 @@ describe('edit values and keys over TLS (lab)', function () {
     await conn.send(['SET', 'cs', 'v1']);
     const part = await readValue(db, k('cs'));
     await other.send(['SET', 'cs', 'v2']);
-    const edited = { key: k('cs'), type: 'string' as const, kind: part.kind, scope: { whole: true, last: true }, original: part.text, edited: 'mine' };
+    const edited = {
+      key: k('cs'),
+      type: 'string' as const,
+      kind: part.kind,
+      scope: { whole: true, last: true },
+      original: part.text,
+      edited: 'mine',
+    };
     assert.equal((await saveValue(db, edited)).status, 'conflict');
     await other.send(['DEL', 'cs']);
     const gone = await saveValue(db, edited);
@@ -224,7 +294,8 @@ describe('edit values and keys over TLS (lab)', function () {
     assert.match(dup.problems[0]!.message, /duplicate field "a" \(also on line 3\)/);
     assert.equal(dup.problems[0]!.line, 3, 'the second "a": the header comment, "{", the first "a", then it');
     const after = await commandCalls();
-    for (const name of ['watch', 'multi', 'exec', 'set', 'hset', 'zadd', 'setrange']) assert.equal(after.get(name) ?? 0, before.get(name) ?? 0, `${name} was sent`);
+    for (const name of ['watch', 'multi', 'exec', 'set', 'hset', 'zadd', 'setrange'])
+      assert.equal(after.get(name) ?? 0, before.get(name) ?? 0, `${name} was sent`);
   });
 
   it('a part of a capped value edits that part only', async () => {
@@ -239,20 +310,37 @@ describe('edit values and keys over TLS (lab)', function () {
     assert.ok(part.next);
     const shown = [...part.text.matchAll(/"(f\d{3})"/g)].map((m) => m[1] as string);
     const kept = shown[0] as string;
-    const edited = part.text.split('\n').filter((line) => !/"f\d{3}"/.test(line) || line.includes(`"${kept}"`)).join('\n').replace(/("v\d+"),\n\}/, '$1\n}');
-    const res = await saveValue(db, { key: k('big:h'), type: 'hash', kind: 'jsonc', scope: { whole: false, last: false }, original: part.text, edited });
+    const edited = part.text
+      .split('\n')
+      .filter((line) => !/"f\d{3}"/.test(line) || line.includes(`"${kept}"`))
+      .join('\n')
+      .replace(/("v\d+"),\n\}/, '$1\n}');
+    const res = await saveValue(db, {
+      key: k('big:h'),
+      type: 'hash',
+      kind: 'jsonc',
+      scope: { whole: false, last: false },
+      original: part.text,
+      edited,
+    });
     assert.equal(res.status, 'saved');
     assert.ok(shown.length >= 10);
     assert.equal(asInteger(await conn.send(['HLEN', 'big:h'])), 1000 - shown.length + 1);
     // List part (elements 10-19): change one; adding in the middle of a part is refused.
     assert.equal((await edit('big:l', (t) => t.replace('"e12"', '"E12"'), caps, { offset: 10 })).status, 'saved');
     assert.equal(asText(await conn.send(['LINDEX', 'big:l', 12])), 'E12');
-    await assert.rejects(edit('big:l', (t) => t.replace('"e13",', '"e13", "x",'), caps, { offset: 10 }), UnsupportedEditError);
+    await assert.rejects(
+      edit('big:l', (t) => t.replace('"e13",', '"e13", "x",'), caps, { offset: 10 }),
+      UnsupportedEditError,
+    );
     assert.equal(asInteger(await conn.send(['LLEN', 'big:l'])), 30);
     // String part (bytes 16-31): SETRANGE, same length only.
     assert.equal((await edit('big:s', (t) => t.replace('qrst', 'QRST'), caps, { offset: 16 })).status, 'saved');
     assert.equal(asText(await conn.send(['GET', 'big:s'])), 'abcdefghijklmnopQRSTuvwxyz0123456789');
-    await assert.rejects(edit('big:s', (t) => t.replace('QRST', 'Q'), caps, { offset: 16 }), UnsupportedEditError);
+    await assert.rejects(
+      edit('big:s', (t) => t.replace('QRST', 'Q'), caps, { offset: 16 }),
+      UnsupportedEditError,
+    );
   });
 
   it('New Key creates with a TTL and refuses an existing name; Rename and Duplicate refuse collisions unless confirmed', async () => {
@@ -278,11 +366,18 @@ describe('edit values and keys over TLS (lab)', function () {
     assert.equal(await expireTime('dst'), at, 'RENAME keeps the TTL');
   });
 
-  it('edits in a database other than the connection\'s own (SELECT around the transaction)', async () => {
+  it("edits in a database other than the connection's own (SELECT around the transaction)", async () => {
     const db3 = new Database(conn, 3, 0);
     await db3.send(['HSET', 'other:h', 'a', '1']);
     const part = await readValue(db3, k('other:h'));
-    const res = await saveValue(db3, { key: k('other:h'), type: 'hash', kind: part.kind, scope: { whole: true, last: true }, original: part.text, edited: part.text.replace('"1"', '"2"') });
+    const res = await saveValue(db3, {
+      key: k('other:h'),
+      type: 'hash',
+      kind: part.kind,
+      scope: { whole: true, last: true },
+      original: part.text,
+      edited: part.text.replace('"1"', '"2"'),
+    });
     assert.equal(res.status, 'saved');
     assert.equal(asText(await db3.send(['HGET', 'other:h', 'a'])), '2');
     assert.equal(await conn.send(['EXISTS', 'other:h']), 0, 'db0 untouched; the connection is back on db0');

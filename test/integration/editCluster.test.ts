@@ -40,12 +40,20 @@ describe('edit in a cluster over verified TLS (lab, 3 masters)', function () {
       // A key whose slot this master owns.
       let i = 0;
       let name = '';
-      do name = `edit:${i++}`; while (!(keySlot(name) >= lo && keySlot(name) <= hi));
+      do name = `edit:${i++}`;
+      while (!(keySlot(name) >= lo && keySlot(name) <= hi));
       await router.send(['HSET', name, 'f', 'old']);
       await router.send(['PEXPIRE', name, 600_000]);
       const at = await router.send(['PEXPIRETIME', name]);
       const part = await readValue(db, Buffer.from(name));
-      const result = await saveValue(db, { key: Buffer.from(name), type: 'hash', kind: part.kind, scope: { whole: true, last: true }, original: part.text, edited: part.text.replace('"old"', '"new"') });
+      const result = await saveValue(db, {
+        key: Buffer.from(name),
+        type: 'hash',
+        kind: part.kind,
+        scope: { whole: true, last: true },
+        original: part.text,
+        edited: part.text.replace('"old"', '"new"'),
+      });
       assert.equal(result.status, 'saved', `slot ${keySlot(name)}`);
       assert.equal(asText(await router.send(['HGET', name, 'f'])), 'new');
       assert.equal(await router.send(['PEXPIRETIME', name]), at);
@@ -60,7 +68,10 @@ describe('edit in a cluster over verified TLS (lab, 3 masters)', function () {
     for (const op of [renameKey, duplicateKey]) {
       await assert.rejects(op(db, Buffer.from('user:1'), Buffer.from('user:2')), (e: unknown) => {
         assert.ok(e instanceof CrossSlotError);
-        assert.equal(e.message, `"user:1" is in hash slot ${a} and "user:2" in slot ${b}: a cluster cannot rename or copy across slots. Give both names the same {hashtag} (e.g. "{user}…") so they share a slot.`);
+        assert.equal(
+          e.message,
+          `"user:1" is in hash slot ${a} and "user:2" in slot ${b}: a cluster cannot rename or copy across slots. Give both names the same {hashtag} (e.g. "{user}…") so they share a slot.`,
+        );
         return true;
       });
     }

@@ -49,8 +49,12 @@ describe('hostile servers over TLS (lab peer)', function () {
     }
   }
 
-  before(async () => { lab = await getLab(); });
-  after(async () => { await Promise.allSettled(peers.map((p) => p.stop())); });
+  before(async () => {
+    lab = await getLab();
+  });
+  after(async () => {
+    await Promise.allSettled(peers.map((p) => p.stop()));
+  });
 
   it('malformed RESP', async () => {
     await expectBroken(await hostile((s) => s.write('?garbage\r\n')), /unexpected reply type byte/);
@@ -68,7 +72,10 @@ describe('hostile servers over TLS (lab peer)', function () {
   it('endless nested arrays', async () => {
     const o = await hostile((s) => {
       const chunk = '*1\r\n'.repeat(4096);
-      const timer = setInterval(() => { if (s.destroyed) clearInterval(timer); else s.write(chunk); }, 5);
+      const timer = setInterval(() => {
+        if (s.destroyed) clearInterval(timer);
+        else s.write(chunk);
+      }, 5);
       s.on('close', () => clearInterval(timer));
     });
     await expectBroken(o, /nested deeper|out of range/);
@@ -79,7 +86,13 @@ describe('hostile servers over TLS (lab peer)', function () {
   });
 
   it('close in the middle of a reply', async () => {
-    await expectBroken(await hostile((s) => { s.write('$10\r\nabc'); setTimeout(() => s.destroy(), 50); }), /middle of a reply/);
+    await expectBroken(
+      await hostile((s) => {
+        s.write('$10\r\nabc');
+        setTimeout(() => s.destroy(), 50);
+      }),
+      /middle of a reply/,
+    );
   });
 
   it('close with a command unanswered', async () => {

@@ -18,12 +18,16 @@ describe('hostile: cluster redirects only lead to nodes of the topology', functi
   const peers: TlsPeer[] = [];
   const routers: ClusterRouter[] = [];
   const conns: RedisConnection[] = [];
-  before(async () => { lab = await getLab(); });
+  before(async () => {
+    lab = await getLab();
+  });
   afterEach(async () => {
     await Promise.allSettled(routers.splice(0).map((r) => r.close()));
     for (const c of conns.splice(0)) c.destroy();
   });
-  after(async () => { await Promise.allSettled(peers.map((p) => p.stop())); });
+  after(async () => {
+    await Promise.allSettled(peers.map((p) => p.stop()));
+  });
 
   for (const kind of ['MOVED', 'ASK'] as const) {
     for (const verify of ['full', 'insecure'] as const) {
@@ -32,13 +36,19 @@ describe('hostile: cluster redirects only lead to nodes of the topology', functi
         const evil = await fakeServer(() => '+OK\r\n', evilLog);
         peers.push(evil);
         let evilConnections = 0;
-        evil.server.on('secureConnection', () => { evilConnections++; });
+        evil.server.on('secureConnection', () => {
+          evilConnections++;
+        });
         const log: string[][] = [];
         let nodePort = 0;
         const node = await fakeServer((a) => {
-          const cmd = a.map((x) => x.toUpperCase()).slice(0, 2).join(' ');
+          const cmd = a
+            .map((x) => x.toUpperCase())
+            .slice(0, 2)
+            .join(' ');
           if (cmd === 'CLUSTER SHARDS') return '-ERR unknown subcommand\r\n';
-          if (cmd === 'CLUSTER SLOTS') return array([array([':0\r\n', ':16383\r\n', array([bulk('127.0.0.1'), `:${nodePort}\r\n`, bulk('a'.repeat(40))])])]);
+          if (cmd === 'CLUSTER SLOTS')
+            return array([array([':0\r\n', ':16383\r\n', array([bulk('127.0.0.1'), `:${nodePort}\r\n`, bulk('a'.repeat(40))])])]);
           if (a[0] === 'AUTH') return '+OK\r\n';
           if (a[0] === 'GET') return `-${kind} 866 127.0.0.1:${evil.port}\r\n`;
           return '+OK\r\n';
@@ -46,8 +56,11 @@ describe('hostile: cluster redirects only lead to nodes of the topology', functi
         peers.push(node);
         nodePort = node.port;
         const options: ConnectionOptions = {
-          host: '127.0.0.1', port: node.port, password: 'cluster-secret',
-          tls: verify === 'full' ? { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' } : { enabled: true, verify: 'insecure' },
+          host: '127.0.0.1',
+          port: node.port,
+          password: 'cluster-secret',
+          tls:
+            verify === 'full' ? { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' } : { enabled: true, verify: 'insecure' },
         };
         const seed = await RedisConnection.open(options);
         conns.push(seed);
@@ -72,16 +85,27 @@ describe('hostile: cluster redirects only lead to nodes of the topology', functi
     let nodePort = 0;
     let asked = false;
     const node = await fakeServer((a) => {
-      const cmd = a.map((x) => x.toUpperCase()).slice(0, 2).join(' ');
+      const cmd = a
+        .map((x) => x.toUpperCase())
+        .slice(0, 2)
+        .join(' ');
       if (cmd === 'CLUSTER SHARDS') return '-ERR unknown subcommand\r\n';
-      if (cmd === 'CLUSTER SLOTS') return array([array([':0\r\n', ':16383\r\n', array([bulk('127.0.0.1'), `:${nodePort}\r\n`, bulk('b'.repeat(40))])])]);
-      if (a[0] === 'ASKING') { asked = true; return '+OK\r\n'; }
+      if (cmd === 'CLUSTER SLOTS')
+        return array([array([':0\r\n', ':16383\r\n', array([bulk('127.0.0.1'), `:${nodePort}\r\n`, bulk('b'.repeat(40))])])]);
+      if (a[0] === 'ASKING') {
+        asked = true;
+        return '+OK\r\n';
+      }
       if (a[0] === 'GET') return asked ? bulk('value') : `-ASK 866 127.0.0.1:${nodePort}\r\n`;
       return '+OK\r\n';
     }, log);
     peers.push(node);
     nodePort = node.port;
-    const options: ConnectionOptions = { host: '127.0.0.1', port: node.port, tls: { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' } };
+    const options: ConnectionOptions = {
+      host: '127.0.0.1',
+      port: node.port,
+      tls: { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' },
+    };
     const seed = await RedisConnection.open(options);
     conns.push(seed);
     const router = await ClusterRouter.open(seed, options);

@@ -13,8 +13,12 @@ describe('hostile: servers cannot exhaust memory (lab TLS peers)', function () {
   this.timeout(120_000);
   let lab: LabCerts;
   const peers: TlsPeer[] = [];
-  before(async () => { lab = await getLab(); });
-  after(async () => { await Promise.allSettled(peers.map((p) => p.stop())); });
+  before(async () => {
+    lab = await getLab();
+  });
+  after(async () => {
+    await Promise.allSettled(peers.map((p) => p.stop()));
+  });
 
   it('hostile: redis-tls doctor against a server answering `*30000000` over and over exits 1 with PROTOCOL_ERROR naming the cap, RSS under 200 MB', async () => {
     const peer = await startTlsPeer({
@@ -33,11 +37,33 @@ describe('hostile: servers cannot exhaust memory (lab TLS peers)', function () {
     // /usr/bin/time reports the child's peak RSS (maximum resident set size, KB) on its last stderr line.
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string; ms: number }>((resolve) => {
       const t0 = Date.now();
-      const child = spawn('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, CLI, 'doctor', '-h', 'localhost', '-p', String(peer.port), '--tls', '--cacert', lab.rootCa.certPath, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        '/usr/bin/time',
+        [
+          '-f',
+          'maxrss %M',
+          process.execPath,
+          CLI,
+          'doctor',
+          '-h',
+          'localhost',
+          '-p',
+          String(peer.port),
+          '--tls',
+          '--cacert',
+          lab.rootCa.certPath,
+          '--json',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-      child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString();
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+      });
       child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 }));
     });
     const rssKb = Number(/maxrss (\d+)/.exec(run.stderr)?.[1]);

@@ -26,11 +26,18 @@ export interface HostileFuzzResult {
 function validReply(r: () => number, depth = 0): string {
   const k = Math.floor(r() * (depth > 2 ? 5 : 7));
   switch (k) {
-    case 0: return '+OK\r\n';
-    case 1: return `:${Math.floor(r() * 1e9) - 5e8}\r\n`;
-    case 2: { const s = 'x'.repeat(Math.floor(r() * 64)); return `$${s.length}\r\n${s}\r\n`; }
-    case 3: return '$-1\r\n';
-    case 4: return '-ERR fuzz\r\n';
+    case 0:
+      return '+OK\r\n';
+    case 1:
+      return `:${Math.floor(r() * 1e9) - 5e8}\r\n`;
+    case 2: {
+      const s = 'x'.repeat(Math.floor(r() * 64));
+      return `$${s.length}\r\n${s}\r\n`;
+    }
+    case 3:
+      return '$-1\r\n';
+    case 4:
+      return '-ERR fuzz\r\n';
     default: {
       const n = Math.floor(r() * 5);
       let s = `*${n}\r\n`;
@@ -44,17 +51,28 @@ function validReply(r: () => number, depth = 0): string {
 function hostileReply(r: () => number): string {
   const big = () => String(2 ** (20 + Math.floor(r() * 33)) + Math.floor(r() * 1000));
   switch (Math.floor(r() * 12)) {
-    case 0: return '*30000000\r\n'.repeat(12);
-    case 1: return `*${big()}\r\n`;
-    case 2: return `$${big()}\r\nxxxx`;
-    case 3: return '*1\r\n'.repeat(65 + Math.floor(r() * 200));
-    case 4: return `${'%~_,#!=(|>'[Math.floor(r() * 10)]}2\r\n`;
-    case 5: return String.fromCharCode(Math.floor(r() * 256)).replace(/[+\-:$*]/, '?') + 'garbage\r\n';
-    case 6: return `$1${'2'.repeat(20)}\r\n`;
-    case 7: return '$12x\r\n';
-    case 8: return `*2\r\n*${big()}\r\n`;
-    case 9: return `*3\r\n$${big()}\r\n`;
-    case 10: return `${'*1\r\n'.repeat(30)}*30000000\r\n`.repeat(3);
+    case 0:
+      return '*30000000\r\n'.repeat(12);
+    case 1:
+      return `*${big()}\r\n`;
+    case 2:
+      return `$${big()}\r\nxxxx`;
+    case 3:
+      return '*1\r\n'.repeat(65 + Math.floor(r() * 200));
+    case 4:
+      return `${'%~_,#!=(|>'[Math.floor(r() * 10)]}2\r\n`;
+    case 5:
+      return String.fromCharCode(Math.floor(r() * 256)).replace(/[+\-:$*]/, '?') + 'garbage\r\n';
+    case 6:
+      return `$1${'2'.repeat(20)}\r\n`;
+    case 7:
+      return '$12x\r\n';
+    case 8:
+      return `*2\r\n*${big()}\r\n`;
+    case 9:
+      return `*3\r\n$${big()}\r\n`;
+    case 10:
+      return `${'*1\r\n'.repeat(30)}*30000000\r\n`.repeat(3);
     default: {
       // A valid prefix cut in the middle.
       const v = validReply(r);
@@ -65,7 +83,9 @@ function hostileReply(r: () => number): string {
 
 const PING_BYTES = 14; // *1\r\n$4\r\nPING\r\n
 
-export async function runHostileFuzz(opts: { replies?: number; seed?: number; hostileRatio?: number; batch?: number } = {}): Promise<HostileFuzzResult> {
+export async function runHostileFuzz(
+  opts: { replies?: number; seed?: number; hostileRatio?: number; batch?: number } = {},
+): Promise<HostileFuzzResult> {
   const target = opts.replies ?? 10_000;
   const r = prng(opts.seed ?? 0x5eed);
   const ratio = opts.hostileRatio ?? 0.05;
@@ -75,7 +95,9 @@ export async function runHostileFuzz(opts: { replies?: number; seed?: number; ho
   let hostile = 0;
   let crashes = 0;
   let connections = 0;
-  const onUncaught = (): void => { crashes++; };
+  const onUncaught = (): void => {
+    crashes++;
+  };
   process.on('uncaughtException', onUncaught);
   const peer = await startTlsPeer({
     onSecureSocket: (s: tls.TLSSocket) => {
@@ -110,7 +132,10 @@ export async function runHostileFuzz(opts: { replies?: number; seed?: number; ho
   let peak = base;
   try {
     while (replies < target) {
-      const conn = await RedisConnection.open({ host: 'localhost', port: peer.port, tls: { enabled: true, ca: [lab.rootCa.cert] }, commandTimeoutMs: 5000 }, { tlsCache: cache });
+      const conn = await RedisConnection.open(
+        { host: 'localhost', port: peer.port, tls: { enabled: true, ca: [lab.rootCa.cert] }, commandTimeoutMs: 5000 },
+        { tlsCache: cache },
+      );
       connections++;
       try {
         const n = Math.min(batch, target - replies);
@@ -128,5 +153,12 @@ export async function runHostileFuzz(opts: { replies?: number; seed?: number; ho
     await peer.stop();
   }
   const peakRssMb = Math.round((peak - base) / (1024 * 1024));
-  return { replies, hostile, crashes, connections, peakRssMb, summary: `hostile-fuzz: replies ${replies}, crashes ${crashes}, peak RSS +${peakRssMb} MB` };
+  return {
+    replies,
+    hostile,
+    crashes,
+    connections,
+    peakRssMb,
+    summary: `hostile-fuzz: replies ${replies}, crashes ${crashes}, peak RSS +${peakRssMb} MB`,
+  };
 }

@@ -17,7 +17,9 @@ function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout
     const out: Buffer[] = [];
     let err = '';
     child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
   });
 }
@@ -50,7 +52,7 @@ describe('hostile: names through redis-tls scan', function () {
     assert.deepEqual(sorted(lines.map((l) => unescapeBytes(l))), sorted([...HOSTILE_NAMES]));
   }
 
-  it('hostile: names --no-raw prints every key in redis-cli\'s quoted form', async () => {
+  it("hostile: names --no-raw prints every key in redis-cli's quoted form", async () => {
     const r = await run(process.execPath, [CLI, ...conn, '--no-raw']);
     assert.equal(r.code, 0, r.stderr);
     assertQuoted(r.stdout.toString('latin1'));

@@ -12,7 +12,7 @@ import { PfxReadError, readPfxOffThread } from '../../src/core/certs/pfxOffThrea
  * A small PKCS#12 file with a high iteration count (SHA-1/3DES bags: the RFC 7292 KDF, iterated in
  * JavaScript, plus OpenSSL's MAC and key checks). Opening it must leave the event loop free.
  */
-describe('hostile: PKCS#12 key derivation runs off the caller\'s thread, with a time limit', function () {
+describe("hostile: PKCS#12 key derivation runs off the caller's thread, with a time limit", function () {
   this.timeout(120_000);
   let lab: LabCerts;
   let dir: string;
@@ -23,15 +23,36 @@ describe('hostile: PKCS#12 key derivation runs off the caller\'s thread, with a 
     lab = await getLab();
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rte-p12-'));
     const out = path.join(dir, 'slow.p12');
-    execFileSync('openssl', ['pkcs12', '-export', '-in', lab.client.certPath, '-inkey', lab.client.keyPath, '-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-iter', '20000', '-passout', `pass:${password}`, '-out', out]);
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-in',
+      lab.client.certPath,
+      '-inkey',
+      lab.client.keyPath,
+      '-certpbe',
+      'PBE-SHA1-3DES',
+      '-keypbe',
+      'PBE-SHA1-3DES',
+      '-iter',
+      '20000',
+      '-passout',
+      `pass:${password}`,
+      '-out',
+      out,
+    ]);
     pfx = await fs.readFile(out);
   });
-  after(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   /** Runs `read` while a 5 ms interval counts its ticks. */
   async function ticksDuring<T>(read: () => Promise<T> | T): Promise<{ ticks: number; result: T }> {
     let ticks = 0;
-    const timer = setInterval(() => { ticks++; }, 5);
+    const timer = setInterval(() => {
+      ticks++;
+    }, 5);
     try {
       const result = await read();
       return { ticks, result };

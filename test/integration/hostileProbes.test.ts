@@ -31,22 +31,33 @@ describe('hostile: unverified handshakes never present the client certificate', 
       },
     });
   });
-  after(async () => { await peer?.stop(); });
+  after(async () => {
+    await peer?.stop();
+  });
 
   it('hostile: the peer does record a client certificate when one is presented (control)', async () => {
     presented.length = 0;
     const tlsMod = await import('node:tls');
     await new Promise<void>((resolve, reject) => {
-      const s = tlsMod.connect({ host: 'localhost', port: peer.port, ca: [lab.rootCa.cert], cert: lab.client.cert, key: lab.client.key }, () => { s.destroy(); resolve(); });
+      const s = tlsMod.connect(
+        { host: 'localhost', port: peer.port, ca: [lab.rootCa.cert], cert: lab.client.cert, key: lab.client.key },
+        () => {
+          s.destroy();
+          resolve();
+        },
+      );
       s.once('error', reject);
     });
     await waitFor(() => presented.length === 1);
     assert.deepEqual(presented, [true]);
   });
 
-  it('hostile: diagnosticHandshake (doctor and failure probes) does not present the profile\'s client certificate', async () => {
+  it("hostile: diagnosticHandshake (doctor and failure probes) does not present the profile's client certificate", async () => {
     presented.length = 0;
-    const d = await diagnosticHandshake({ host: 'localhost', port: peer.port, tls: { enabled: true, ca: [lab.rootCa.cert], cert: lab.client.cert, key: lab.client.key } }, 5000);
+    const d = await diagnosticHandshake(
+      { host: 'localhost', port: peer.port, tls: { enabled: true, ca: [lab.rootCa.cert], cert: lab.client.cert, key: lab.client.key } },
+      5000,
+    );
     assert.equal(d.ok, true, d.errorCode);
     await waitFor(() => presented.length === 1);
     assert.deepEqual(presented, [false]);
@@ -54,7 +65,13 @@ describe('hostile: unverified handshakes never present the client certificate', 
 
   it('hostile: the inspection handshake does not present a client certificate, even when handed one', async () => {
     presented.length = 0;
-    const withIdentity = { host: 'localhost', port: peer.port, servername: 'localhost', cert: lab.client.cert, key: lab.client.key } as ProbeOptions;
+    const withIdentity = {
+      host: 'localhost',
+      port: peer.port,
+      servername: 'localhost',
+      cert: lab.client.cert,
+      key: lab.client.key,
+    } as ProbeOptions;
     const probe = await fetchPresentedChain(withIdentity);
     assert.equal(probe.presented[0].commonNames[0], 'localhost');
     await waitFor(() => presented.length === 1);

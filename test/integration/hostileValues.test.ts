@@ -11,9 +11,15 @@ describe('hostile: value reads stay within their caps when the server ignores CO
   let lab: LabCerts;
   const peers: TlsPeer[] = [];
   const conns: RedisConnection[] = [];
-  before(async () => { lab = await getLab(); });
-  afterEach(() => { for (const c of conns.splice(0)) c.destroy(); });
-  after(async () => { await Promise.allSettled(peers.map((p) => p.stop())); });
+  before(async () => {
+    lab = await getLab();
+  });
+  afterEach(() => {
+    for (const c of conns.splice(0)) c.destroy();
+  });
+  after(async () => {
+    await Promise.allSettled(peers.map((p) => p.stop()));
+  });
 
   async function open(handler: Handler, log: string[][]): Promise<Database> {
     const peer = await fakeServer(handler, log);
@@ -23,17 +29,23 @@ describe('hostile: value reads stay within their caps when the server ignores CO
     return new Database(conn, 0, 0);
   }
 
-  const hashPage = (n: number, cursor = '7'): string => array([bulk(cursor), array(Array.from({ length: 2 * n }, (_, i) => bulk(`f${i}`)))]);
+  const hashPage = (n: number, cursor = '7'): string =>
+    array([bulk(cursor), array(Array.from({ length: 2 * n }, (_, i) => bulk(`f${i}`)))]);
 
   it('hostile: HSCAN answering 5,000 fields per call is cut at twice maxElements (COUNT is a hint), with a note', async () => {
     const log: string[][] = [];
     const db = await open((a) => {
       switch (a[0]) {
-        case 'TYPE': return '+hash\r\n';
-        case 'PTTL': return ':-1\r\n';
-        case 'HLEN': return ':1000000\r\n';
-        case 'HSCAN': return hashPage(5000);
-        default: return '-ERR unknown\r\n';
+        case 'TYPE':
+          return '+hash\r\n';
+        case 'PTTL':
+          return ':-1\r\n';
+        case 'HLEN':
+          return ':1000000\r\n';
+        case 'HSCAN':
+          return hashPage(5000);
+        default:
+          return '-ERR unknown\r\n';
       }
     }, log);
     const part = await readValue(db, Buffer.from('h'), {}, { maxBytes: 1 << 20, maxElements: 100 });
@@ -48,11 +60,16 @@ describe('hostile: value reads stay within their caps when the server ignores CO
     const log: string[][] = [];
     const db = await open((a) => {
       switch (a[0]) {
-        case 'TYPE': return '+set\r\n';
-        case 'PTTL': return ':-1\r\n';
-        case 'SCARD': return ':5\r\n';
-        case 'SSCAN': return array([bulk('9'), '*0\r\n']);
-        default: return '-ERR unknown\r\n';
+        case 'TYPE':
+          return '+set\r\n';
+        case 'PTTL':
+          return ':-1\r\n';
+        case 'SCARD':
+          return ':5\r\n';
+        case 'SSCAN':
+          return array([bulk('9'), '*0\r\n']);
+        default:
+          return '-ERR unknown\r\n';
       }
     }, log);
     const part = await readValue(db, Buffer.from('s'), {}, { maxBytes: 1 << 20, maxElements: 10 });
@@ -65,16 +82,23 @@ describe('hostile: value reads stay within their caps when the server ignores CO
     const controller = new AbortController();
     const db = await open((a) => {
       switch (a[0]) {
-        case 'TYPE': return '+set\r\n';
-        case 'PTTL': return ':-1\r\n';
-        case 'SCARD': return ':5\r\n';
+        case 'TYPE':
+          return '+set\r\n';
+        case 'PTTL':
+          return ':-1\r\n';
+        case 'SCARD':
+          return ':5\r\n';
         case 'SSCAN':
           if (log.filter((c) => c[0] === 'SSCAN').length === 3) controller.abort(new Error('cancelled by the user'));
           return array([bulk('9'), '*0\r\n']);
-        default: return '-ERR unknown\r\n';
+        default:
+          return '-ERR unknown\r\n';
       }
     }, log);
-    await assert.rejects(readValue(db, Buffer.from('s'), {}, { maxBytes: 1 << 20, maxElements: 10 }, controller.signal), /cancelled by the user/);
+    await assert.rejects(
+      readValue(db, Buffer.from('s'), {}, { maxBytes: 1 << 20, maxElements: 10 }, controller.signal),
+      /cancelled by the user/,
+    );
     assert.ok(log.filter((c) => c[0] === 'SSCAN').length <= 4, `${log.length} commands`);
   });
 
@@ -82,28 +106,44 @@ describe('hostile: value reads stay within their caps when the server ignores CO
     const log: string[][] = [];
     const db = await open((a) => {
       switch (a[0]) {
-        case 'TYPE': return '+ReJSON-RL\r\n';
-        case 'PTTL': return ':-1\r\n';
-        case 'JSON.DEBUG': return ':50000000\r\n';
-        case 'JSON.GET': return bulk('{"a":1}');
-        default: return '-ERR unknown\r\n';
+        case 'TYPE':
+          return '+ReJSON-RL\r\n';
+        case 'PTTL':
+          return ':-1\r\n';
+        case 'JSON.DEBUG':
+          return ':50000000\r\n';
+        case 'JSON.GET':
+          return bulk('{"a":1}');
+        default:
+          return '-ERR unknown\r\n';
       }
     }, log);
     const part = await readValue(db, Buffer.from('j'), {}, { maxBytes: 1 << 20, maxElements: 100 });
     assert.match(part.text, /takes 50,000,000 bytes .*more than redisTls\.values\.maxBytes/);
-    assert.equal(log.some((c) => c[0] === 'JSON.GET'), false, 'JSON.GET was not sent');
+    assert.equal(
+      log.some((c) => c[0] === 'JSON.GET'),
+      false,
+      'JSON.GET was not sent',
+    );
   });
 
   it('hostile: LRANGE / ZRANGE answers longer than asked are cut at maxElements', async () => {
     const log: string[][] = [];
     const db = await open((a) => {
       switch (a[0]) {
-        case 'TYPE': return a[1] === 'l' ? '+list\r\n' : '+zset\r\n';
-        case 'PTTL': return ':-1\r\n';
-        case 'LLEN': case 'ZCARD': return ':100000\r\n';
-        case 'LRANGE': return array(Array.from({ length: 3000 }, (_, i) => bulk(`e${i}`)));
-        case 'ZRANGE': return array(Array.from({ length: 6000 }, (_, i) => bulk(i % 2 ? '1' : `m${i}`)));
-        default: return '-ERR unknown\r\n';
+        case 'TYPE':
+          return a[1] === 'l' ? '+list\r\n' : '+zset\r\n';
+        case 'PTTL':
+          return ':-1\r\n';
+        case 'LLEN':
+        case 'ZCARD':
+          return ':100000\r\n';
+        case 'LRANGE':
+          return array(Array.from({ length: 3000 }, (_, i) => bulk(`e${i}`)));
+        case 'ZRANGE':
+          return array(Array.from({ length: 6000 }, (_, i) => bulk(i % 2 ? '1' : `m${i}`)));
+        default:
+          return '-ERR unknown\r\n';
       }
     }, log);
     const list = await readValue(db, Buffer.from('l'), {}, { maxBytes: 1 << 20, maxElements: 50 });

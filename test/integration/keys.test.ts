@@ -37,7 +37,13 @@ describe('key browser core over TLS (lab)', function () {
   it('describes the server: databases and key counts from INFO keyspace, not a cluster', async () => {
     const shape = await describeServer(conn);
     assert.equal(shape.cluster, false);
-    assert.deepEqual(shape.databases.map((d) => [d.index, d.keys]), [[0, DB0_KEY_COUNT], [2, 2]]);
+    assert.deepEqual(
+      shape.databases.map((d) => [d.index, d.keys]),
+      [
+        [0, DB0_KEY_COUNT],
+        [2, 2],
+      ],
+    );
     assert.ok(shape.databases[0]!.expires >= 2);
   });
 
@@ -103,9 +109,12 @@ describe('key browser core over TLS (lab)', function () {
     const ks = new Keyspace(db0, { delimiter: ':', scanPageSize: 100, childPageSize: 50 });
     const abort = new AbortController();
     let pages = 0;
-    await assert.rejects(ks.loadAll(abort.signal, () => {
-      if (++pages === 3) abort.abort(new Error('cancelled by the user'));
-    }), /cancelled by the user/);
+    await assert.rejects(
+      ks.loadAll(abort.signal, () => {
+        if (++pages === 3) abort.abort(new Error('cancelled by the user'));
+      }),
+      /cancelled by the user/,
+    );
     const partial = ks.tree.root.total;
     assert.ok(partial > 0 && partial < DB0_KEY_COUNT, `partial ${partial}`);
     assert.equal(ks.pager.done, false);
@@ -117,7 +126,9 @@ describe('key browser core over TLS (lab)', function () {
     let all = 0;
     const count = async (f: typeof ks.tree.root): Promise<void> => {
       const page = ks.tree.list(f);
-      for (const e of page.entries) if (e.kind === 'folder') await count(e.folder); else all++;
+      for (const e of page.entries)
+        if (e.kind === 'folder') await count(e.folder);
+        else all++;
     };
     await count(ks.tree.root);
     assert.equal(all, DB0_KEY_COUNT);

@@ -77,10 +77,12 @@ describe('test lab', function () {
     assert.ok(tls.createSecureContext({ pfx: lab.clientPfx.pfx, passphrase: lab.pfxPassword }));
     assert.ok(tls.createSecureContext({ cert: lab.client.cert, key: lab.clientEncrypted.key, passphrase: lab.passphrase }));
     assert.ok(tls.createSecureContext({ cert: lab.client.cert, key: lab.clientEncryptedPkcs1.key, passphrase: lab.passphrase }));
-    assert.throws(() => tls.createSecureContext({ cert: lab.client.cert, key: lab.clientEncrypted.key, passphrase: 'wrong' }),
-      { code: 'ERR_OSSL_BAD_DECRYPT' });
-    assert.throws(() => tls.createSecureContext({ cert: lab.clientMismatchedKey.cert, key: lab.clientMismatchedKey.key }),
-      { code: 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' });
+    assert.throws(() => tls.createSecureContext({ cert: lab.client.cert, key: lab.clientEncrypted.key, passphrase: 'wrong' }), {
+      code: 'ERR_OSSL_BAD_DECRYPT',
+    });
+    assert.throws(() => tls.createSecureContext({ cert: lab.clientMismatchedKey.cert, key: lab.clientMismatchedKey.key }), {
+      code: 'ERR_OSSL_X509_KEY_VALUES_MISMATCH',
+    });
   });
 
   it('tls server answers PING over a verified connection', async () => {
@@ -170,7 +172,12 @@ describe('test lab', function () {
     // trusting the other root makes the same server fine: the cert itself is sound
     assert.equal((await probe(unknown.port, { ca: lab.multiCaBundle.cert })).reply, '+PONG');
     const withRoot = await start({
-      kind: 'tls', certs: { certPath: lab.unknownCaServer.certPath, keyPath: lab.unknownCaServer.keyPath, chainPath: lab.unknownCaServer.chainWithRootPath },
+      kind: 'tls',
+      certs: {
+        certPath: lab.unknownCaServer.certPath,
+        keyPath: lab.unknownCaServer.keyPath,
+        chainPath: lab.unknownCaServer.chainWithRootPath,
+      },
       caFile: lab.rootOnly.certPath,
     });
     assert.equal((await probe(withRoot.port, { ca: lab.rootCa.cert })).code, 'SELF_SIGNED_CERT_IN_CHAIN');

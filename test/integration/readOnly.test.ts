@@ -34,8 +34,21 @@ function walk(reply: unknown[]): CommandFacts[] {
 
 /** Admin / @dangerous commands that are reads: the allowlist lets them through on purpose. */
 const READ_EXCEPTIONS = new Set([
-  'info', 'role', 'lastsave', 'config|get', 'client|list', 'module|list', 'slowlog|get', 'slowlog|len',
-  'latency|latest', 'latency|history', 'latency|doctor', 'latency|graph', 'latency|histogram', 'cluster|replicas', 'cluster|slaves',
+  'info',
+  'role',
+  'lastsave',
+  'config|get',
+  'client|list',
+  'module|list',
+  'slowlog|get',
+  'slowlog|len',
+  'latency|latest',
+  'latency|history',
+  'latency|doctor',
+  'latency|graph',
+  'latency|histogram',
+  'cluster|replicas',
+  'cluster|slaves',
 ]);
 
 describe('read-only sessions refuse every write (lab)', function () {
@@ -72,8 +85,14 @@ describe('read-only sessions refuse every write (lab)', function () {
     const risky = all.filter((c) => c.flags.includes('write') || c.flags.includes('admin') || c.categories.includes('@dangerous'));
     // No command flagged write is ever allowed; the admin/dangerous ones allowed are the listed reads.
     const allowed = risky.filter((c) => isReadCommand(c.args));
-    assert.deepEqual(allowed.filter((c) => c.flags.includes('write')).map((c) => c.name), []);
-    assert.deepEqual(allowed.map((c) => c.name).filter((n) => !READ_EXCEPTIONS.has(n)), []);
+    assert.deepEqual(
+      allowed.filter((c) => c.flags.includes('write')).map((c) => c.name),
+      [],
+    );
+    assert.deepEqual(
+      allowed.map((c) => c.name).filter((n) => !READ_EXCEPTIONS.has(n)),
+      [],
+    );
     const refused = risky.filter((c) => !isReadCommand(c.args));
     assert.ok(refused.length > 150, `${refused.length} commands to refuse`);
 
@@ -81,10 +100,18 @@ describe('read-only sessions refuse every write (lab)', function () {
     await admin.send(['CONFIG', 'RESETSTAT']);
     const before = await calls();
     for (const c of refused) {
-      await assert.rejects(readOnly.send([...c.args, 'victim', 'x']), (e: unknown) => e instanceof ReadOnlyError && e.profile === 'Production', c.name);
+      await assert.rejects(
+        readOnly.send([...c.args, 'victim', 'x']),
+        (e: unknown) => e instanceof ReadOnlyError && e.profile === 'Production',
+        c.name,
+      );
     }
     const after = await calls();
-    assert.deepEqual(refused.map((c) => c.name).filter((n) => (after.get(n) ?? 0) !== (before.get(n) ?? 0)), [], 'refused commands that reached the server');
+    assert.deepEqual(
+      refused.map((c) => c.name).filter((n) => (after.get(n) ?? 0) !== (before.get(n) ?? 0)),
+      [],
+      'refused commands that reached the server',
+    );
     assert.deepEqual([...before.keys()], ['config|resetstat'], 'the stats start empty (so the check above can fail)');
     assert.equal(asText(await admin.send(['GET', 'victim'])), 'unchanged');
     // The session is still usable after the refusals: nothing was half-sent.
@@ -98,7 +125,10 @@ describe('read-only sessions refuse every write (lab)', function () {
     assert.equal(asText(await readOnly.send(['TYPE', 'h'])), 'hash');
     assert.equal(typeof (await readOnly.send(['MEMORY', 'USAGE', 'h'])), 'number');
     assert.equal(asText(await readOnly.send(['OBJECT', 'ENCODING', 'h'])), 'listpack');
-    assert.deepEqual(asArray(await readOnly.send(['CONFIG', 'GET', 'maxmemory'])).map((r) => asText(r)), ['maxmemory', '0']);
+    assert.deepEqual(
+      asArray(await readOnly.send(['CONFIG', 'GET', 'maxmemory'])).map((r) => asText(r)),
+      ['maxmemory', '0'],
+    );
     assert.match(asText(await readOnly.send(['CLIENT', 'LIST'])), /id=/);
     // A transaction is as read-only as its commands: the write inside it is refused before sending.
     assert.equal(asText(await readOnly.send(['MULTI'])), 'OK');

@@ -18,7 +18,13 @@ describe('read-only ACL user over TLS (lab)', function () {
   before(async () => {
     lab = await getLab();
     srv = await startRedis({ kind: 'acl' });
-    const admin = await RedisConnection.open({ host: 'localhost', port: srv.port, username: 'alice', password: 'alice-pass', tls: { enabled: true, ca: [lab.rootCa.cert] } });
+    const admin = await RedisConnection.open({
+      host: 'localhost',
+      port: srv.port,
+      username: 'alice',
+      password: 'alice-pass',
+      tls: { enabled: true, ca: [lab.rootCa.cert] },
+    });
     try {
       await admin.send(['MSET', 'ro:a', '1', 'ro:b', '2', 'ro:c', '3']);
     } finally {
@@ -32,7 +38,11 @@ describe('read-only ACL user over TLS (lab)', function () {
 
   const reader = ACL_USERS.find((u) => u.user === 'reader')!;
   const readerOptions = () => ({
-    host: 'localhost', port: srv.port, username: reader.user, password: reader.password, clientName: 'redis-tls-explorer',
+    host: 'localhost',
+    port: srv.port,
+    username: reader.user,
+    password: reader.password,
+    clientName: 'redis-tls-explorer',
     tls: { enabled: true, ca: [lab.rootCa.cert] },
   });
 
@@ -40,7 +50,9 @@ describe('read-only ACL user over TLS (lab)', function () {
     const conn = await RedisConnection.open(readerOptions(), { tlsCache: new TlsCache() });
     try {
       assert.equal(conn.report.authorized, true);
-      await assert.rejects(conn.send(['SET', 'ro:x', '1']), (e: unknown) => /NO_PERMISSION|NOPERM/.test(String((e as { problem?: { code: string } }).problem?.code ?? e)));
+      await assert.rejects(conn.send(['SET', 'ro:x', '1']), (e: unknown) =>
+        /NO_PERMISSION|NOPERM/.test(String((e as { problem?: { code: string } }).problem?.code ?? e)),
+      );
     } finally {
       await conn.close();
     }
@@ -56,7 +68,10 @@ describe('read-only ACL user over TLS (lab)', function () {
     const conn = await RedisConnection.open(readerOptions(), { tlsCache: new TlsCache() });
     try {
       const shape = await describeServer(conn, 0);
-      assert.deepEqual(shape.databases.map((d) => [d.index, d.keys]), [[0, 3]]);
+      assert.deepEqual(
+        shape.databases.map((d) => [d.index, d.keys]),
+        [[0, 3]],
+      );
       const keys: string[] = [];
       await new ScanPager(new Database(conn, 0, 0), {}, 100).loadAll((page) => keys.push(...page.map((k) => displayBytes(k))));
       assert.deepEqual(keys.sort(), ['ro:a', 'ro:b', 'ro:c']);

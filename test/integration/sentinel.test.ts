@@ -29,7 +29,10 @@ describe('sentinel over verified TLS (lab: primary, replica, three sentinels)', 
     const s0 = lab.sentinelOptions(0);
     settings = {
       // Only the first sentinel is configured: the others are learned from it.
-      sentinels: [{ host: '127.0.0.1', port: 1 }, { host: s0.host, port: s0.port }],
+      sentinels: [
+        { host: '127.0.0.1', port: 1 },
+        { host: s0.host, port: s0.port },
+      ],
       service: lab.service,
       sentinelTls: s0.tls,
       sentinelPassword: lab.sentinelPassword,
@@ -51,11 +54,20 @@ describe('sentinel over verified TLS (lab: primary, replica, three sentinels)', 
     assert.equal(answer.skipped.length, 1);
     assert.equal(answer.skipped[0]!.problem.code, 'CONNECTION_REFUSED');
     assert.equal(dir.sentinels[0]!.port, lab!.sentinels[0]!.port, 'the sentinel that answered moves to the front');
-    assert.deepEqual(new Set(dir.sentinels.map((s) => s.port)), new Set([1, ...lab!.sentinels.map((s) => s.port)]), 'the two other sentinels were learned');
+    assert.deepEqual(
+      new Set(dir.sentinels.map((s) => s.port)),
+      new Set([1, ...lab!.sentinels.map((s) => s.port)]),
+      'the two other sentinels were learned',
+    );
   });
 
-  it('keeps the sentinels\' credentials apart from the data nodes\' (a wrong sentinel password is AUTH_FAILED, named per sentinel)', async () => {
-    const p = await problemOf(SentinelSession.open({ ...settings, sentinels: [settings.sentinels[1]!], sentinelPassword: lab!.dataPassword }, { tlsCache: new TlsCache() }));
+  it("keeps the sentinels' credentials apart from the data nodes' (a wrong sentinel password is AUTH_FAILED, named per sentinel)", async () => {
+    const p = await problemOf(
+      SentinelSession.open(
+        { ...settings, sentinels: [settings.sentinels[1]!], sentinelPassword: lab!.dataPassword },
+        { tlsCache: new TlsCache() },
+      ),
+    );
     assert.equal(typeof p === 'object' && p.code, 'AUTH_FAILED', JSON.stringify(p));
   });
 
@@ -65,7 +77,10 @@ describe('sentinel over verified TLS (lab: primary, replica, three sentinels)', 
     const p = await problemOf(SentinelSession.open(noName, { tlsCache: new TlsCache() }));
     assert.ok(typeof p === 'object', String(p));
     assert.equal(p.code, 'HOSTNAME_MISMATCH');
-    assert.match(p.detail, /returned the IP address 127\.0\.0\.1 for the primary of "labprimary", and its certificate does not name that IP \(it lists `localhost`\)/);
+    assert.match(
+      p.detail,
+      /returned the IP address 127\.0\.0\.1 for the primary of "labprimary", and its certificate does not name that IP \(it lists `localhost`\)/,
+    );
     assert.match(p.fix, /verification name \(SNI\) for the data nodes.*`localhost`/);
     assert.match(p.fix, /resolve-hostnames yes.*announce-hostnames yes/);
   });
@@ -83,14 +98,37 @@ describe('sentinel over verified TLS (lab: primary, replica, three sentinels)', 
     }
   });
 
-  it('redis-tls doctor --sentinel: the sentinel\'s answer plus the primary\'s handshake; without a primary name, the IP diagnosis', async () => {
+  it("redis-tls doctor --sentinel: the sentinel's answer plus the primary's handshake; without a primary name, the IP diagnosis", async () => {
     const ca = (await getLab()).rootCa.certPath;
-    const args = ['doctor', '-h', '127.0.0.1', '-p', String(lab!.sentinels[0]!.port), '--tls', '--cacert', ca, '--sni', 'localhost', '--sentinel', lab!.service, '--json'];
+    const args = [
+      'doctor',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(lab!.sentinels[0]!.port),
+      '--tls',
+      '--cacert',
+      ca,
+      '--sni',
+      'localhost',
+      '--sentinel',
+      lab!.service,
+      '--json',
+    ];
     const env = { REDIS_TLS_SENTINEL_AUTH: lab!.sentinelPassword, REDISCLI_AUTH: lab!.dataPassword };
     const ok = await runCli([...args, '--primary-sni', 'localhost'], env);
     assert.equal(ok.code, 0, ok.stdout.toString());
-    const r = JSON.parse(ok.stdout.toString()) as { ok: boolean; sentinel: { address: string; service: string; primary: { host: string; port: number } }; target: { port: number }; tls: { authorized: boolean } };
-    assert.deepEqual(r.sentinel, { address: `127.0.0.1:${lab!.sentinels[0]!.port}`, service: lab!.service, primary: { host: '127.0.0.1', port: await lab!.primaryPort() } });
+    const r = JSON.parse(ok.stdout.toString()) as {
+      ok: boolean;
+      sentinel: { address: string; service: string; primary: { host: string; port: number } };
+      target: { port: number };
+      tls: { authorized: boolean };
+    };
+    assert.deepEqual(r.sentinel, {
+      address: `127.0.0.1:${lab!.sentinels[0]!.port}`,
+      service: lab!.service,
+      primary: { host: '127.0.0.1', port: await lab!.primaryPort() },
+    });
     assert.equal(r.target.port, await lab!.primaryPort());
     assert.equal(r.tls.authorized, true);
     const noName = await runCli(args, env);
@@ -99,7 +137,27 @@ describe('sentinel over verified TLS (lab: primary, replica, three sentinels)', 
     assert.equal(bad.problem.code, 'HOSTNAME_MISMATCH');
     assert.match(bad.problem.detail, /returned the IP address 127\.0\.0\.1/);
     assert.match(bad.problem.fix, /resolve-hostnames yes/);
-    const scan = await runCli(['scan', '-h', '127.0.0.1', '-p', String(lab!.sentinels[0]!.port), '--tls', '--cacert', ca, '--sni', 'localhost', '--sentinel', lab!.service, '--primary-sni', 'localhost', '--pattern', 'cli-*'], env);
+    const scan = await runCli(
+      [
+        'scan',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(lab!.sentinels[0]!.port),
+        '--tls',
+        '--cacert',
+        ca,
+        '--sni',
+        'localhost',
+        '--sentinel',
+        lab!.service,
+        '--primary-sni',
+        'localhost',
+        '--pattern',
+        'cli-*',
+      ],
+      env,
+    );
     assert.equal(scan.code, 0, scan.stderr);
   });
 

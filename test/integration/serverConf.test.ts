@@ -7,22 +7,40 @@ const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
 function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
-interface JsonFinding { line: number; severity: string; code: string; message: string; fix: string | null }
+interface JsonFinding {
+  line: number;
+  severity: string;
+  code: string;
+  message: string;
+  fix: string | null;
+}
 
 describe('check-conf: redis.conf variants (test/fixtures/redis-conf) through redis-tls check-conf', function () {
   this.timeout(30000);
   let ws: ConfWorkspace;
-  before(async () => { ws = await makeConfWorkspace(); });
-  after(async () => { await ws?.remove(); });
+  before(async () => {
+    ws = await makeConfWorkspace();
+  });
+  after(async () => {
+    await ws?.remove();
+  });
 
   it('every variant gives exactly its expected codes, exit 1 exactly when one is an error', async function () {
     // One CLI process per variant, four at a time (a process start is ~0.3 s, far more on a loaded machine).
@@ -30,9 +48,11 @@ describe('check-conf: redis.conf variants (test/fixtures/redis-conf) through red
     assert.ok(ws.variants.length >= 20);
     const queue = [...ws.variants];
     const runs = new Map<string, Awaited<ReturnType<typeof cli>>>();
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      for (let v = queue.shift(); v; v = queue.shift()) runs.set(v.name, await cli(['check-conf', v.name, '--json'], ws.dir));
-    }));
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let v = queue.shift(); v; v = queue.shift()) runs.set(v.name, await cli(['check-conf', v.name, '--json'], ws.dir));
+      }),
+    );
     for (const v of ws.variants) {
       const r = runs.get(v.name) as Awaited<ReturnType<typeof cli>>;
       const { findings } = JSON.parse(r.stdout) as { findings: JsonFinding[] };
@@ -51,7 +71,10 @@ describe('check-conf: redis.conf variants (test/fixtures/redis-conf) through red
   it('prints file:line: severity code: message, on the line at fault, and says how a relative path was resolved', async () => {
     const r = await cli(['check-conf', 'missing-file.conf'], ws.dir);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /^missing-file\.conf:5: error FILE_NOT_FOUND: tls-key-file: .*does-not-exist\.key does not exist \(a relative path: resolved against the working directory .*redis-conf-/m);
+    assert.match(
+      r.stdout,
+      /^missing-file\.conf:5: error FILE_NOT_FOUND: tls-key-file: .*does-not-exist\.key does not exist \(a relative path: resolved against the working directory .*redis-conf-/m,
+    );
     const plain = await cli(['check-conf', 'plaintext-port.conf'], ws.dir);
     assert.match(plain.stdout, /^plaintext-port\.conf:2: warning PLAINTEXT_PORT: port 6379 still serves Redis in clear text/m);
     assert.match(plain.stdout, /fix: Set port 0/);

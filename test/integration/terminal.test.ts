@@ -19,15 +19,24 @@ import { TerminalSession } from '../../src/core/terminal/session';
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 
-interface Run { code: number | null; stdout: Buffer; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
 
 function run(cmd: string, args: string[], input?: Buffer | string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     let err = '';
     child.stdout?.on('data', (b: Buffer) => out.push(b));
-    child.stderr?.on('data', (b: Buffer) => { err += b.toString(); });
+    child.stderr?.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
     if (input !== undefined) child.stdin?.end(input);
@@ -35,51 +44,52 @@ function run(cmd: string, args: string[], input?: Buffer | string, env: Record<s
 }
 
 /** Command lines as a person types them: quotes, escapes, binary bytes, every reply type. */
-const SCRIPT = [
-  'SET s "hello world"',
-  'GET s',
-  'GET nokey',
-  'SET bin "\\x00\\xff\\n\\"q\\"\\\\ é\\t\\r\\a\\b"',
-  'GET bin',
-  "SET single 'it\\'s \"here\"'",
-  'GET single',
-  'STRLEN bin',
-  'INCR n',
-  'INCRBYFLOAT f 1.5',
-  'HSET h f1 v1 f2 "two words"',
-  'HGETALL h',
-  'RPUSH l a b c',
-  'LRANGE l 0 -1',
-  'LRANGE nokey 0 -1',
-  'RPUSH big 1 2 3 4 5 6 7 8 9 10 11 12',
-  'LRANGE big 0 -1',
-  'SADD set1 x',
-  'SMEMBERS set1',
-  'ZADD z 1.5 a 2 b',
-  'ZRANGE z 0 -1 WITHSCORES',
-  'EVAL "return {1,{2,\'x\',{}},redis.status_reply(\'OK\'),redis.error_reply(\'ERR bad\'),false,{1,2,3,4,5,6,7,8,9,10,{\'deep\',{\'deeper\'}}}}" 0',
-  'NOSUCHCOMMAND arg',
-  'GET',
-  'TYPE s',
-  'PING',
-  'PING "with\\nnewline"',
-  'ECHO ""',
-  'XADD st 1-1 field value',
-  'XRANGE st - +',
-  'MGET s nokey l',
-  'EXISTS s nokey',
-  'TTL s',
-  'OBJECT ENCODING big',
-  'SELECT 1',
-  'SET in1 one',
-  'DBSIZE',
-  'SELECT 0',
-  'GET in1',
-  'MULTI',
-  'INCR n',
-  'GET s',
-  'EXEC',
-].join('\n') + '\n';
+const SCRIPT =
+  [
+    'SET s "hello world"',
+    'GET s',
+    'GET nokey',
+    'SET bin "\\x00\\xff\\n\\"q\\"\\\\ é\\t\\r\\a\\b"',
+    'GET bin',
+    "SET single 'it\\'s \"here\"'",
+    'GET single',
+    'STRLEN bin',
+    'INCR n',
+    'INCRBYFLOAT f 1.5',
+    'HSET h f1 v1 f2 "two words"',
+    'HGETALL h',
+    'RPUSH l a b c',
+    'LRANGE l 0 -1',
+    'LRANGE nokey 0 -1',
+    'RPUSH big 1 2 3 4 5 6 7 8 9 10 11 12',
+    'LRANGE big 0 -1',
+    'SADD set1 x',
+    'SMEMBERS set1',
+    'ZADD z 1.5 a 2 b',
+    'ZRANGE z 0 -1 WITHSCORES',
+    "EVAL \"return {1,{2,'x',{}},redis.status_reply('OK'),redis.error_reply('ERR bad'),false,{1,2,3,4,5,6,7,8,9,10,{'deep',{'deeper'}}}}\" 0",
+    'NOSUCHCOMMAND arg',
+    'GET',
+    'TYPE s',
+    'PING',
+    'PING "with\\nnewline"',
+    'ECHO ""',
+    'XADD st 1-1 field value',
+    'XRANGE st - +',
+    'MGET s nokey l',
+    'EXISTS s nokey',
+    'TTL s',
+    'OBJECT ENCODING big',
+    'SELECT 1',
+    'SET in1 one',
+    'DBSIZE',
+    'SELECT 0',
+    'GET in1',
+    'MULTI',
+    'INCR n',
+    'GET s',
+    'EXEC',
+  ].join('\n') + '\n';
 
 describe('terminal: parser and formatter match the real redis-cli 7.0 (lab TLS server)', function () {
   this.timeout(30000);
@@ -144,7 +154,8 @@ describe('terminal: parser and formatter match the real redis-cli 7.0 (lab TLS s
   });
 
   describe('redis-tls cli', () => {
-    const ourCli = (args: string[], input?: string, env: Record<string, string> = {}): Promise<Run> => run(process.execPath, [CLI, 'cli', ...cliTls, ...args], input, env);
+    const ourCli = (args: string[], input?: string, env: Record<string, string> = {}): Promise<Run> =>
+      run(process.execPath, [CLI, 'cli', ...cliTls, ...args], input, env);
 
     it('stdin (not a TTY): the same bytes as redis-cli, raw by default and with --no-raw', async () => {
       await flushAll();
@@ -200,8 +211,19 @@ describe('terminal: parser and formatter match the real redis-cli 7.0 (lab TLS s
       assert.equal((await ourCli(['DBSIZE'])).stdout.toString(), '0\n');
     });
 
-    it('a connection problem: exit 1 with the doctor\'s diagnosis (wrong host name)', async () => {
-      const r = await run(process.execPath, [CLI, 'cli', '--tls', '--cacert', lab.rootCa.certPath, '-h', 'localhost', '-p', String(wrong.port), 'PING']);
+    it("a connection problem: exit 1 with the doctor's diagnosis (wrong host name)", async () => {
+      const r = await run(process.execPath, [
+        CLI,
+        'cli',
+        '--tls',
+        '--cacert',
+        lab.rootCa.certPath,
+        '-h',
+        'localhost',
+        '-p',
+        String(wrong.port),
+        'PING',
+      ]);
       assert.equal(r.code, 1);
       assert.equal(r.stdout.length, 0);
       assert.match(r.stderr, /PROBLEM HOSTNAME_MISMATCH/);
@@ -211,11 +233,17 @@ describe('terminal: parser and formatter match the real redis-cli 7.0 (lab TLS s
     it('SUBSCRIBE streams messages published by another client', async () => {
       const child = spawn(process.execPath, [CLI, 'cli', ...cliTls, 'SUBSCRIBE', 'news'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
-      const got = (re: RegExp): Promise<void> => new Promise((resolve) => {
-        const check = (): void => { if (re.test(out)) resolve(); };
-        child.stdout.on('data', (b: Buffer) => { out += b.toString(); check(); });
-        check();
-      });
+      const got = (re: RegExp): Promise<void> =>
+        new Promise((resolve) => {
+          const check = (): void => {
+            if (re.test(out)) resolve();
+          };
+          child.stdout.on('data', (b: Buffer) => {
+            out += b.toString();
+            check();
+          });
+          check();
+        });
       await got(/subscribe\nnews\n1\n/);
       const pub = await RedisConnection.open(options);
       await pub.send(['PUBLISH', 'news', 'hello there']);

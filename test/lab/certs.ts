@@ -168,9 +168,10 @@ class Generator {
 
   async key(name: string, type: KeyType): Promise<string> {
     const out = this.file(`${name}.key`);
-    const args = type === 'ec'
-      ? ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', out]
-      : ['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${type === 'rsa2048' ? 2048 : 1024}`, '-out', out];
+    const args =
+      type === 'ec'
+        ? ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', out]
+        : ['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${type === 'rsa2048' ? 2048 : 1024}`, '-out', out];
     await run(args);
     return out;
   }
@@ -189,8 +190,15 @@ class Generator {
    * validity dates (OpenSSL 3.0 `x509`/`req` have no -not_before).
    */
   async issue(opts: {
-    name: string; keyPath: string; cn: string; caCert: string; caKey: string;
-    ext: string; notBefore: Date; notAfter: Date; md?: string;
+    name: string;
+    keyPath: string;
+    cn: string;
+    caCert: string;
+    caKey: string;
+    ext: string;
+    notBefore: Date;
+    notAfter: Date;
+    md?: string;
   }): Promise<string> {
     const id = `${opts.name}-${++this.seq}`;
     const caDir = this.file(`.ca-${id}`);
@@ -203,7 +211,8 @@ class Generator {
     await fs.writeFile(path.join(caDir, 'index.txt'), '');
     await fs.writeFile(path.join(caDir, 'serial'), `${serial}\n`);
     const config = [
-      '[ ca ]', 'default_ca = lab',
+      '[ ca ]',
+      'default_ca = lab',
       '[ lab ]',
       `dir = ${caDir}`,
       'database = $dir/index.txt',
@@ -214,18 +223,37 @@ class Generator {
       'unique_subject = no',
       'copy_extensions = none',
       'email_in_dn = no',
-      '[ pol ]', 'commonName = supplied',
-      '[ ext ]', opts.ext,
+      '[ pol ]',
+      'commonName = supplied',
+      '[ ext ]',
+      opts.ext,
       '',
     ].join('\n');
     const cfg = path.join(caDir, 'ca.cnf');
     await fs.writeFile(cfg, config);
     const out = this.file(`${opts.name}.crt`);
     await run([
-      'ca', '-batch', '-notext', '-config', cfg, '-extensions', 'ext',
-      '-cert', opts.caCert, '-keyfile', opts.caKey, '-in', csr, '-out', out,
-      '-startdate', asn1Time(opts.notBefore), '-enddate', asn1Time(opts.notAfter),
-      '-md', opts.md ?? 'sha256',
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      cfg,
+      '-extensions',
+      'ext',
+      '-cert',
+      opts.caCert,
+      '-keyfile',
+      opts.caKey,
+      '-in',
+      csr,
+      '-out',
+      out,
+      '-startdate',
+      asn1Time(opts.notBefore),
+      '-enddate',
+      asn1Time(opts.notAfter),
+      '-md',
+      opts.md ?? 'sha256',
     ]);
     await fs.rm(caDir, { recursive: true, force: true });
     return out;
@@ -264,7 +292,9 @@ function leafExt(eku: string, san: string | undefined, extra = ''): string {
     'subjectKeyIdentifier = hash',
     'authorityKeyIdentifier = keyid',
     extra,
-  ].filter((l) => l !== '').join('\n');
+  ]
+    .filter((l) => l !== '')
+    .join('\n');
 }
 const SAN_LOCAL = 'DNS:localhost, IP:127.0.0.1';
 
@@ -283,12 +313,24 @@ async function generate(): Promise<LabCerts> {
 
   // keys, all in parallel
   const keyNames: Array<[string, KeyType]> = [
-    ['root', 'ec'], ['intermediate', 'ec'], ['other-root', 'ec'],
-    ['server', 'rsa2048'], ['client', 'rsa2048'], ['rsa1024-server', 'rsa1024'],
-    ['expired-server', 'ec'], ['not-yet-valid-server', 'ec'], ['expiring-soon-server', 'ec'],
-    ['wrong-host-server', 'ec'], ['no-san-server', 'ec'], ['self-signed-server', 'ec'],
-    ['unknown-ca-server', 'ec'], ['wrong-eku-server', 'ec'], ['sha1-server', 'ec'],
-    ['other-client', 'ec'], ['wrong-eku-client', 'ec'], ['mismatched', 'rsa2048'],
+    ['root', 'ec'],
+    ['intermediate', 'ec'],
+    ['other-root', 'ec'],
+    ['server', 'rsa2048'],
+    ['client', 'rsa2048'],
+    ['rsa1024-server', 'rsa1024'],
+    ['expired-server', 'ec'],
+    ['not-yet-valid-server', 'ec'],
+    ['expiring-soon-server', 'ec'],
+    ['wrong-host-server', 'ec'],
+    ['no-san-server', 'ec'],
+    ['self-signed-server', 'ec'],
+    ['unknown-ca-server', 'ec'],
+    ['wrong-eku-server', 'ec'],
+    ['sha1-server', 'ec'],
+    ['other-client', 'ec'],
+    ['wrong-eku-client', 'ec'],
+    ['mismatched', 'rsa2048'],
   ];
   const keyPaths = new Map<string, string>();
   await Promise.all(keyNames.map(async ([n, t]) => keyPaths.set(n, await g.key(n, t))));
@@ -300,15 +342,25 @@ async function generate(): Promise<LabCerts> {
 
   const [rootCrt, otherRootCrt, selfSignedCrt] = await Promise.all([
     g.selfSigned('root', k('root'), 'Lab Root CA', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign']),
-    g.selfSigned('other-root', k('other-root'), 'Other Root CA', ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign']),
+    g.selfSigned('other-root', k('other-root'), 'Other Root CA', [
+      'basicConstraints=critical,CA:TRUE',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]),
     g.selfSigned('self-signed-server', k('self-signed-server'), 'localhost', [
-      'basicConstraints=critical,CA:FALSE', 'extendedKeyUsage=serverAuth,clientAuth', `subjectAltName=${SAN_LOCAL}`,
+      'basicConstraints=critical,CA:FALSE',
+      'extendedKeyUsage=serverAuth,clientAuth',
+      `subjectAltName=${SAN_LOCAL}`,
     ]),
   ]);
   const intermediateCrt = await g.issue({
-    name: 'intermediate', keyPath: k('intermediate'), cn: 'Lab Intermediate CA', caCert: rootCrt, caKey: k('root'),
+    name: 'intermediate',
+    keyPath: k('intermediate'),
+    cn: 'Lab Intermediate CA',
+    caCert: rootCrt,
+    caKey: k('root'),
     ext: INTERMEDIATE_EXT,
-    notBefore: past, notAfter: new Date(now + 3650 * DAY_MS),
+    notBefore: past,
+    notAfter: new Date(now + 3650 * DAY_MS),
   });
 
   const inter = { caCert: intermediateCrt, caKey: k('intermediate') };
@@ -316,31 +368,114 @@ async function generate(): Promise<LabCerts> {
   const valid = { notBefore: past, notAfter: longValid };
   const SERVER_EKU = 'serverAuth, clientAuth';
   const [
-    serverCrt, clientCrt, rsa1024Crt, expiredCrt, notYetCrt, soonCrt, wrongHostCrt, noSanCrt,
-    unknownCaCrt, wrongEkuServerCrt, sha1Crt, otherClientCrt, wrongEkuClientCrt,
+    serverCrt,
+    clientCrt,
+    rsa1024Crt,
+    expiredCrt,
+    notYetCrt,
+    soonCrt,
+    wrongHostCrt,
+    noSanCrt,
+    unknownCaCrt,
+    wrongEkuServerCrt,
+    sha1Crt,
+    otherClientCrt,
+    wrongEkuClientCrt,
   ] = await Promise.all([
     g.issue({ name: 'server', keyPath: k('server'), cn: 'localhost', ...inter, ...valid, ext: leafExt(SERVER_EKU, SAN_LOCAL) }),
     g.issue({ name: 'client', keyPath: k('client'), cn: 'lab-client', ...inter, ...valid, ext: leafExt('clientAuth', undefined) }),
-    g.issue({ name: 'rsa1024-server', keyPath: k('rsa1024-server'), cn: 'localhost', ...inter, ...valid, ext: leafExt(SERVER_EKU, SAN_LOCAL) }),
     g.issue({
-      name: 'expired-server', keyPath: k('expired-server'), cn: 'localhost', ...inter, ext: leafExt(SERVER_EKU, SAN_LOCAL),
-      notBefore: new Date(now - 60 * DAY_MS), notAfter: new Date(now - DAY_MS),
+      name: 'rsa1024-server',
+      keyPath: k('rsa1024-server'),
+      cn: 'localhost',
+      ...inter,
+      ...valid,
+      ext: leafExt(SERVER_EKU, SAN_LOCAL),
     }),
     g.issue({
-      name: 'not-yet-valid-server', keyPath: k('not-yet-valid-server'), cn: 'localhost', ...inter, ext: leafExt(SERVER_EKU, SAN_LOCAL),
-      notBefore: new Date(now + DAY_MS), notAfter: new Date(now + 365 * DAY_MS),
+      name: 'expired-server',
+      keyPath: k('expired-server'),
+      cn: 'localhost',
+      ...inter,
+      ext: leafExt(SERVER_EKU, SAN_LOCAL),
+      notBefore: new Date(now - 60 * DAY_MS),
+      notAfter: new Date(now - DAY_MS),
     }),
     g.issue({
-      name: 'expiring-soon-server', keyPath: k('expiring-soon-server'), cn: 'localhost', ...inter, ext: leafExt(SERVER_EKU, SAN_LOCAL),
-      notBefore: new Date(now - 30 * DAY_MS), notAfter: new Date(now + 5 * DAY_MS),
+      name: 'not-yet-valid-server',
+      keyPath: k('not-yet-valid-server'),
+      cn: 'localhost',
+      ...inter,
+      ext: leafExt(SERVER_EKU, SAN_LOCAL),
+      notBefore: new Date(now + DAY_MS),
+      notAfter: new Date(now + 365 * DAY_MS),
     }),
-    g.issue({ name: 'wrong-host-server', keyPath: k('wrong-host-server'), cn: 'wrong.example', ...inter, ...valid, ext: leafExt(SERVER_EKU, 'DNS:wrong.example') }),
-    g.issue({ name: 'no-san-server', keyPath: k('no-san-server'), cn: 'localhost', ...inter, ...valid, ext: leafExt(SERVER_EKU, undefined) }),
-    g.issue({ name: 'unknown-ca-server', keyPath: k('unknown-ca-server'), cn: 'localhost', ...other, ...valid, ext: leafExt(SERVER_EKU, SAN_LOCAL) }),
-    g.issue({ name: 'wrong-eku-server', keyPath: k('wrong-eku-server'), cn: 'localhost', ...inter, ...valid, ext: leafExt('clientAuth', SAN_LOCAL) }),
-    g.issue({ name: 'sha1-server', keyPath: k('sha1-server'), cn: 'localhost', ...inter, ...valid, ext: leafExt(SERVER_EKU, SAN_LOCAL), md: 'sha1' }),
-    g.issue({ name: 'other-client', keyPath: k('other-client'), cn: 'other-client', ...other, ...valid, ext: leafExt('clientAuth', undefined) }),
-    g.issue({ name: 'wrong-eku-client', keyPath: k('wrong-eku-client'), cn: 'lab-client-serverauth', ...inter, ...valid, ext: leafExt('serverAuth', undefined) }),
+    g.issue({
+      name: 'expiring-soon-server',
+      keyPath: k('expiring-soon-server'),
+      cn: 'localhost',
+      ...inter,
+      ext: leafExt(SERVER_EKU, SAN_LOCAL),
+      notBefore: new Date(now - 30 * DAY_MS),
+      notAfter: new Date(now + 5 * DAY_MS),
+    }),
+    g.issue({
+      name: 'wrong-host-server',
+      keyPath: k('wrong-host-server'),
+      cn: 'wrong.example',
+      ...inter,
+      ...valid,
+      ext: leafExt(SERVER_EKU, 'DNS:wrong.example'),
+    }),
+    g.issue({
+      name: 'no-san-server',
+      keyPath: k('no-san-server'),
+      cn: 'localhost',
+      ...inter,
+      ...valid,
+      ext: leafExt(SERVER_EKU, undefined),
+    }),
+    g.issue({
+      name: 'unknown-ca-server',
+      keyPath: k('unknown-ca-server'),
+      cn: 'localhost',
+      ...other,
+      ...valid,
+      ext: leafExt(SERVER_EKU, SAN_LOCAL),
+    }),
+    g.issue({
+      name: 'wrong-eku-server',
+      keyPath: k('wrong-eku-server'),
+      cn: 'localhost',
+      ...inter,
+      ...valid,
+      ext: leafExt('clientAuth', SAN_LOCAL),
+    }),
+    g.issue({
+      name: 'sha1-server',
+      keyPath: k('sha1-server'),
+      cn: 'localhost',
+      ...inter,
+      ...valid,
+      ext: leafExt(SERVER_EKU, SAN_LOCAL),
+      md: 'sha1',
+    }),
+    g.issue({
+      name: 'other-client',
+      keyPath: k('other-client'),
+      cn: 'other-client',
+      ...other,
+      ...valid,
+      ext: leafExt('clientAuth', undefined),
+    }),
+    g.issue({
+      name: 'wrong-eku-client',
+      keyPath: k('wrong-eku-client'),
+      cn: 'lab-client-serverauth',
+      ...inter,
+      ...valid,
+      ext: leafExt('serverAuth', undefined),
+    }),
   ]);
 
   const env = { LAB_PASS: passphrase, LAB_PFX_PASS: pfxPassword };
@@ -351,10 +486,45 @@ async function generate(): Promise<LabCerts> {
   await Promise.all([
     run(['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', k('client'), '-out', clientKeyPkcs8Enc, '-passout', 'env:LAB_PASS'], env),
     run(['rsa', '-in', k('client'), '-aes256', '-traditional', '-out', clientKeyPkcs1Enc, '-passout', 'env:LAB_PASS'], env),
-    run(['pkcs12', '-export', '-inkey', k('client'), '-in', clientCrt, '-certfile', intermediateCrt, '-name', 'lab-client',
-      '-out', pfxPath, '-passout', 'env:LAB_PFX_PASS'], env),
-    run(['pkcs12', '-export', '-legacy', '-inkey', k('client'), '-in', clientCrt, '-certfile', intermediateCrt, '-name', 'lab-client',
-      '-out', pfxLegacyPath, '-passout', 'env:LAB_PFX_PASS'], env),
+    run(
+      [
+        'pkcs12',
+        '-export',
+        '-inkey',
+        k('client'),
+        '-in',
+        clientCrt,
+        '-certfile',
+        intermediateCrt,
+        '-name',
+        'lab-client',
+        '-out',
+        pfxPath,
+        '-passout',
+        'env:LAB_PFX_PASS',
+      ],
+      env,
+    ),
+    run(
+      [
+        'pkcs12',
+        '-export',
+        '-legacy',
+        '-inkey',
+        k('client'),
+        '-in',
+        clientCrt,
+        '-certfile',
+        intermediateCrt,
+        '-name',
+        'lab-client',
+        '-out',
+        pfxLegacyPath,
+        '-passout',
+        'env:LAB_PFX_PASS',
+      ],
+      env,
+    ),
   ]);
 
   const rootCa = await caEntry(rootCrt, k('root'));
@@ -371,9 +541,24 @@ async function generate(): Promise<LabCerts> {
   const I = [intermediateCa.cert];
 
   const [
-    server, serverLeafOnly, expiredServer, notYetValidServer, expiringSoonServer, wrongHostServer, noSanServer,
-    selfSignedServer, unknownCaLeaf, serverWrongEku, sha1Server, rsa1024Server,
-    client, otherClient, clientWrongEku, clientEncrypted, clientEncryptedPkcs1, clientMismatchedKey,
+    server,
+    serverLeafOnly,
+    expiredServer,
+    notYetValidServer,
+    expiringSoonServer,
+    wrongHostServer,
+    noSanServer,
+    selfSignedServer,
+    unknownCaLeaf,
+    serverWrongEku,
+    sha1Server,
+    rsa1024Server,
+    client,
+    otherClient,
+    clientWrongEku,
+    clientEncrypted,
+    clientEncryptedPkcs1,
+    clientMismatchedKey,
   ] = await Promise.all([
     leaf('server', serverCrt, k('server'), I),
     leaf('server-leaf-only', serverCrt, k('server'), []),
@@ -440,11 +625,15 @@ async function pruneOld(base: string): Promise<void> {
   try {
     const entries = await fs.readdir(base, { withFileTypes: true });
     const limit = Date.now() - DAY_MS;
-    await Promise.all(entries.filter((e) => e.isDirectory()).map(async (e) => {
-      const p = path.join(base, e.name);
-      const st = await fs.stat(p);
-      if (st.mtimeMs < limit) await fs.rm(p, { recursive: true, force: true });
-    }));
+    await Promise.all(
+      entries
+        .filter((e) => e.isDirectory())
+        .map(async (e) => {
+          const p = path.join(base, e.name);
+          const st = await fs.stat(p);
+          if (st.mtimeMs < limit) await fs.rm(p, { recursive: true, force: true });
+        }),
+    );
   } catch {
     // pruning is optional
   }
@@ -456,7 +645,9 @@ let labPromise: Promise<LabCerts> | undefined;
 export function getLab(): Promise<LabCerts> {
   if (!labPromise) {
     labPromise = generate();
-    labPromise.catch(() => { labPromise = undefined; });
+    labPromise.catch(() => {
+      labPromise = undefined;
+    });
   }
   return labPromise;
 }
@@ -480,8 +671,14 @@ export async function issueNodeCert(opts: NodeCertOptions): Promise<LeafEntry> {
   const keyPath = await g.key(opts.name, 'ec');
   const now = Date.now();
   const certPath = await g.issue({
-    name: opts.name, keyPath, cn: opts.cn, caCert: lab.intermediateCa.certPath, caKey: lab.intermediateCa.keyPath,
-    notBefore: new Date(now - DAY_MS), notAfter: new Date(now + 30 * DAY_MS), ext: leafExt('serverAuth, clientAuth', opts.san),
+    name: opts.name,
+    keyPath,
+    cn: opts.cn,
+    caCert: lab.intermediateCa.certPath,
+    caKey: lab.intermediateCa.keyPath,
+    notBefore: new Date(now - DAY_MS),
+    notAfter: new Date(now + 30 * DAY_MS),
+    ext: leafExt('serverAuth, clientAuth', opts.san),
   });
   const cert = await read(certPath);
   const chain = [cert, lab.intermediateCa.cert].map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');

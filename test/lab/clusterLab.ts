@@ -94,7 +94,11 @@ export interface ClusterLabOptions {
   extraArgs?: string[];
 }
 
-const RANGES: Array<[number, number]> = [[0, 5460], [5461, 10922], [10923, 16383]];
+const RANGES: Array<[number, number]> = [
+  [0, 5460],
+  [5461, 10922],
+  [10923, 16383],
+];
 let instance = 0;
 
 function unique(): string {
@@ -115,24 +119,55 @@ export async function startClusterLab(opts: ClusterLabOptions = {}): Promise<Clu
   };
   try {
     const names = Array.from({ length: count }, (_, i) => (naming === 'per-node' ? `node-${i}.cluster.lab` : null));
-    const certs: LeafEntry[] = naming === 'shared'
-      ? Array<LeafEntry>(count).fill(await issueNodeCert({ name: `cluster-shared-${tag}`, cn: 'cluster-node', san: 'DNS:localhost' }))
-      : await Promise.all(names.map((n, i) => (i === opts.wildcardNode
-        ? issueNodeCert({ name: `cluster-${i}-${tag}`, cn: '*.other.cluster.lab', san: 'DNS:*.other.cluster.lab' })
-        : issueNodeCert({ name: `cluster-${i}-${tag}`, cn: n as string, san: `DNS:${n as string}` }))));
+    const certs: LeafEntry[] =
+      naming === 'shared'
+        ? Array<LeafEntry>(count).fill(await issueNodeCert({ name: `cluster-shared-${tag}`, cn: 'cluster-node', san: 'DNS:localhost' }))
+        : await Promise.all(
+            names.map((n, i) =>
+              i === opts.wildcardNode
+                ? issueNodeCert({ name: `cluster-${i}-${tag}`, cn: '*.other.cluster.lab', san: 'DNS:*.other.cluster.lab' })
+                : issueNodeCert({ name: `cluster-${i}-${tag}`, cn: n as string, san: `DNS:${n as string}` }),
+            ),
+          );
     const busPorts = await Promise.all(names.map(() => freePort()));
-    const started = await Promise.allSettled(names.map((name, i) => startRedis({
-      kind: 'tls', serverCert: certs[i]!.chainPath, serverKey: certs[i]!.keyPath,
-      extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPorts[i]),
-        '--tls-cluster', 'yes', '--tls-replication', 'yes', '--cluster-node-timeout', '3000', '--cluster-replica-no-failover', 'yes',
-        ...(name ? ['--cluster-announce-hostname', name] : []), ...(opts.extraArgs ?? [])],
-    })));
+    const started = await Promise.allSettled(
+      names.map((name, i) =>
+        startRedis({
+          kind: 'tls',
+          serverCert: certs[i]!.chainPath,
+          serverKey: certs[i]!.keyPath,
+          extraArgs: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-port',
+            String(busPorts[i]),
+            '--tls-cluster',
+            'yes',
+            '--tls-replication',
+            'yes',
+            '--cluster-node-timeout',
+            '3000',
+            '--cluster-replica-no-failover',
+            'yes',
+            ...(name ? ['--cluster-announce-hostname', name] : []),
+            ...(opts.extraArgs ?? []),
+          ],
+        }),
+      ),
+    );
     for (const r of started) if (r.status === 'fulfilled') servers.push(r.value);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const nameOf = (i: number): string => (naming === 'shared' ? 'localhost' : i === opts.wildcardNode ? 'x.other.cluster.lab' : names[i] as string);
-    const optionsOf = (i: number): ConnectionOptions => ({ host: '127.0.0.1', port: servers[i]!.port, tls: { enabled: true, ca: [lab.rootCa.cert], servername: nameOf(i) } });
-    admin.push(...await Promise.all(servers.map((_, i) => RedisConnection.open(optionsOf(i)))));
+    const nameOf = (i: number): string =>
+      naming === 'shared' ? 'localhost' : i === opts.wildcardNode ? 'x.other.cluster.lab' : (names[i] as string);
+    const optionsOf = (i: number): ConnectionOptions => ({
+      host: '127.0.0.1',
+      port: servers[i]!.port,
+      tls: { enabled: true, ca: [lab.rootCa.cert], servername: nameOf(i) },
+    });
+    admin.push(...(await Promise.all(servers.map((_, i) => RedisConnection.open(optionsOf(i))))));
     const ids = await Promise.all(admin.map(async (a) => text(await a.send(['CLUSTER', 'MYID']))));
     await Promise.all(RANGES.map(([a, b], i) => admin[i]!.send(['CLUSTER', 'ADDSLOTSRANGE', a, b])));
     await Promise.all(servers.slice(1).map((s, i) => admin[0]!.send(['CLUSTER', 'MEET', '127.0.0.1', s.port, busPorts[i + 1]!])));
@@ -142,7 +177,13 @@ export async function startClusterLab(opts: ClusterLabOptions = {}): Promise<Clu
     };
     // A replica can only REPLICATE a primary it knows: wait until everyone knows everyone.
     await until(`every node knows the ${count} nodes`, 30_000, async () => {
-      for (const a of admin) if (text(await a.send(['CLUSTER', 'NODES'])).trim().split('\n').length !== count) return false;
+      for (const a of admin)
+        if (
+          text(await a.send(['CLUSTER', 'NODES']))
+            .trim()
+            .split('\n').length !== count
+        )
+          return false;
       return true;
     }).catch(describe);
     for (let i = 3; i < count; i++) await admin[i]!.send(['CLUSTER', 'REPLICATE', ids[i - 3]!]);
@@ -157,13 +198,26 @@ export async function startClusterLab(opts: ClusterLabOptions = {}): Promise<Clu
       return true;
     }).catch(describe);
     const nodes: LabClusterNode[] = servers.map((server, i) => ({
-      index: i, server, port: server.port, busPort: busPorts[i]!, id: ids[i]!,
-      role: i < 3 ? 'primary' : 'replica', primaryIndex: i < 3 ? i : i - 3,
-      announcedName: names[i] ?? null, cert: certs[i]!, options: optionsOf(i),
+      index: i,
+      server,
+      port: server.port,
+      busPort: busPorts[i]!,
+      id: ids[i]!,
+      role: i < 3 ? 'primary' : 'replica',
+      primaryIndex: i < 3 ? i : i - 3,
+      announcedName: names[i] ?? null,
+      cert: certs[i]!,
+      options: optionsOf(i),
     }));
     return {
-      naming, nodes, primaries: nodes.slice(0, 3), replicas: nodes.slice(3), ranges: RANGES,
-      seed: optionsOf(0), admin, stop,
+      naming,
+      nodes,
+      primaries: nodes.slice(0, 3),
+      replicas: nodes.slice(3),
+      ranges: RANGES,
+      seed: optionsOf(0),
+      admin,
+      stop,
     };
   } catch (e) {
     await stop();
@@ -215,37 +269,65 @@ export async function startSentinelLab(): Promise<SentinelLab> {
   try {
     const dataCert = await issueNodeCert({ name: `sentinel-data-${tag}`, cn: 'redis-data', san: 'DNS:localhost' });
     const sentinelCert = await issueNodeCert({ name: `sentinel-${tag}`, cn: 'redis-sentinel', san: 'DNS:localhost' });
-    const dataOptions = (port: number): ConnectionOptions => ({ host: '127.0.0.1', port, password: dataPassword, tls: { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' } });
+    const dataOptions = (port: number): ConnectionOptions => ({
+      host: '127.0.0.1',
+      port,
+      password: dataPassword,
+      tls: { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' },
+    });
     const primary = await startRedis({
-      kind: 'tls', serverCert: dataCert.chainPath, serverKey: dataCert.keyPath, password: dataPassword,
+      kind: 'tls',
+      serverCert: dataCert.chainPath,
+      serverKey: dataCert.keyPath,
+      password: dataPassword,
       extraArgs: ['--tls-replication', 'yes', '--masterauth', dataPassword],
     });
     servers.push(primary);
     const replica = await startRedis({
-      kind: 'tls', serverCert: dataCert.chainPath, serverKey: dataCert.keyPath, password: dataPassword,
+      kind: 'tls',
+      serverCert: dataCert.chainPath,
+      serverKey: dataCert.keyPath,
+      password: dataPassword,
       extraArgs: ['--tls-replication', 'yes', '--masterauth', dataPassword, '--replicaof', '127.0.0.1', String(primary.port)],
     });
     servers.push(replica);
     const replicaConn = await RedisConnection.open(dataOptions(replica.port));
     conns.push(replicaConn);
-    await until('the replica is linked to the primary', 20_000, async () => /master_link_status:up/.test(text(await replicaConn.send(['INFO', 'replication']))));
+    await until('the replica is linked to the primary', 20_000, async () =>
+      /master_link_status:up/.test(text(await replicaConn.send(['INFO', 'replication']))),
+    );
     // Sentinel rewrites its config file: one writable file per sentinel, options given on the command line too.
     for (let i = 0; i < 3; i++) {
       const conf = path.join(dir, `sentinel-${i}.conf`);
-      await fs.writeFile(conf, [
-        `sentinel monitor ${service} 127.0.0.1 ${primary.port} 2`,
-        `sentinel auth-pass ${service} ${dataPassword}`,
-        `sentinel down-after-milliseconds ${service} 2000`,
-        `sentinel failover-timeout ${service} 10000`,
-        `sentinel sentinel-pass ${sentinelPassword}`,
-        '',
-      ].join('\n'));
-      servers.push(await startRedis({
-        kind: 'tls', serverCert: sentinelCert.chainPath, serverKey: sentinelCert.keyPath, password: sentinelPassword,
-        configFile: conf, extraArgs: ['--sentinel', '--tls-replication', 'yes'], readyPattern: /Sentinel ID is/,
-      }));
+      await fs.writeFile(
+        conf,
+        [
+          `sentinel monitor ${service} 127.0.0.1 ${primary.port} 2`,
+          `sentinel auth-pass ${service} ${dataPassword}`,
+          `sentinel down-after-milliseconds ${service} 2000`,
+          `sentinel failover-timeout ${service} 10000`,
+          `sentinel sentinel-pass ${sentinelPassword}`,
+          '',
+        ].join('\n'),
+      );
+      servers.push(
+        await startRedis({
+          kind: 'tls',
+          serverCert: sentinelCert.chainPath,
+          serverKey: sentinelCert.keyPath,
+          password: sentinelPassword,
+          configFile: conf,
+          extraArgs: ['--sentinel', '--tls-replication', 'yes'],
+          readyPattern: /Sentinel ID is/,
+        }),
+      );
     }
-    const sentinelOptions = (i: number): ConnectionOptions => ({ host: '127.0.0.1', port: servers[2 + i]!.port, password: sentinelPassword, tls: { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' } });
+    const sentinelOptions = (i: number): ConnectionOptions => ({
+      host: '127.0.0.1',
+      port: servers[2 + i]!.port,
+      password: sentinelPassword,
+      tls: { enabled: true, ca: [lab.rootCa.cert], servername: 'localhost' },
+    });
     const sentinelConns = await Promise.all([0, 1, 2].map((i) => RedisConnection.open(sentinelOptions(i))));
     conns.push(...sentinelConns);
     await until('every sentinel sees the replica and the two other sentinels', 30_000, async () => {
@@ -262,7 +344,17 @@ export async function startSentinelLab(): Promise<SentinelLab> {
       const r = await sentinelConns[0]!.send(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', service]);
       return Array.isArray(r) ? Number(text(r[1])) : NaN;
     };
-    return { service, dataPassword, sentinelPassword, data: servers.slice(0, 2), sentinels: servers.slice(2), sentinelOptions, dataOptions, primaryPort, stop };
+    return {
+      service,
+      dataPassword,
+      sentinelPassword,
+      data: servers.slice(0, 2),
+      sentinels: servers.slice(2),
+      sentinelOptions,
+      dataOptions,
+      primaryPort,
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;

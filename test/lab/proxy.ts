@@ -65,9 +65,10 @@ export async function startProxy(target: { host: string; port: number }): Promis
     get open() {
       return pairs.size;
     },
-    cutMidReply: (afterBytes = 64) => new Promise<void>((resolve) => {
-      cut = { afterBytes, done: resolve };
-    }),
+    cutMidReply: (afterBytes = 64) =>
+      new Promise<void>((resolve) => {
+        cut = { afterBytes, done: resolve };
+      }),
     setDown: (d) => {
       down = d;
     },

@@ -36,14 +36,22 @@ export async function makeConfWorkspace(parent?: string): Promise<ConfWorkspace>
   const certs = path.join(dir, 'certs');
   await fs.mkdir(certs);
   const copies: Array<[string, string]> = [
-    [lab.server.chainPath, 'server.crt'], [lab.server.keyPath, 'server.key'], [lab.caBundle.certPath, 'ca.crt'],
-    [lab.server.certPath, 'server-leaf-only.crt'], [lab.otherRoot.certPath, 'other-root.crt'],
+    [lab.server.chainPath, 'server.crt'],
+    [lab.server.keyPath, 'server.key'],
+    [lab.caBundle.certPath, 'ca.crt'],
+    [lab.server.certPath, 'server-leaf-only.crt'],
+    [lab.otherRoot.certPath, 'other-root.crt'],
     [lab.clientMismatchedKey.keyPath, 'other.key'],
-    [lab.clientEncrypted.certPath, 'encrypted.crt'], [lab.clientEncrypted.keyPath, 'encrypted.key'],
-    [lab.expiredServer.certPath, 'expired.crt'], [lab.expiredServer.keyPath, 'expired.key'],
-    [lab.expiringSoonServer.certPath, 'expiring.crt'], [lab.expiringSoonServer.keyPath, 'expiring.key'],
-    [lab.notYetValidServer.certPath, 'future.crt'], [lab.notYetValidServer.keyPath, 'future.key'],
-    [lab.clientWrongEku.certPath, 'client-wrong-eku.crt'], [lab.clientWrongEku.keyPath, 'client-wrong-eku.key'],
+    [lab.clientEncrypted.certPath, 'encrypted.crt'],
+    [lab.clientEncrypted.keyPath, 'encrypted.key'],
+    [lab.expiredServer.certPath, 'expired.crt'],
+    [lab.expiredServer.keyPath, 'expired.key'],
+    [lab.expiringSoonServer.certPath, 'expiring.crt'],
+    [lab.expiringSoonServer.keyPath, 'expiring.key'],
+    [lab.notYetValidServer.certPath, 'future.crt'],
+    [lab.notYetValidServer.keyPath, 'future.key'],
+    [lab.clientWrongEku.certPath, 'client-wrong-eku.crt'],
+    [lab.clientWrongEku.keyPath, 'client-wrong-eku.key'],
   ];
   await Promise.all(copies.map(([from, to]) => fs.copyFile(from, path.join(certs, to))));
   const variants: ConfVariant[] = [];

@@ -153,8 +153,22 @@ const isTlsKind = (kind: RedisKind): boolean => kind !== 'plain' && kind !== 'ac
 async function buildArgs(opts: StartRedisOptions, port: number, dir: string): Promise<{ args: string[]; password?: string }> {
   const args = [
     ...(opts.configFile ? [opts.configFile] : []),
-    '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', '',
-    '--daemonize', 'no', '--protected-mode', 'no', '--loglevel', 'notice',
+    '--bind',
+    HOST,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--logfile',
+    '',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'no',
+    '--loglevel',
+    'notice',
   ];
   let password = opts.password;
   if (isTlsKind(opts.kind)) {
@@ -167,10 +181,18 @@ async function buildArgs(opts: StartRedisOptions, port: number, dir: string): Pr
     const defaultAuth = opts.kind === 'mtls' ? 'yes' : opts.kind === 'mtls-optional' ? 'optional' : 'no';
     const protocols = opts.protocols ?? (opts.kind === 'tls13' ? 'TLSv1.3' : opts.kind === 'tls12' ? 'TLSv1.2' : undefined);
     args.push(
-      '--port', '0', '--tls-port', String(port),
-      '--tls-cert-file', path.resolve(cert), '--tls-key-file', path.resolve(key),
-      '--tls-ca-cert-file', path.resolve(opts.caFile ?? defaultCaFile),
-      '--tls-auth-clients', opts.authClients ?? defaultAuth,
+      '--port',
+      '0',
+      '--tls-port',
+      String(port),
+      '--tls-cert-file',
+      path.resolve(cert),
+      '--tls-key-file',
+      path.resolve(key),
+      '--tls-ca-cert-file',
+      path.resolve(opts.caFile ?? defaultCaFile),
+      '--tls-auth-clients',
+      opts.authClients ?? defaultAuth,
     );
     if (protocols) args.push('--tls-protocols', protocols);
     if (opts.keyPassphrase !== undefined) args.push('--tls-key-file-pass', opts.keyPassphrase);
@@ -244,7 +266,11 @@ async function startOnce(opts: StartRedisOptions, port: number): Promise<RedisSe
 
   const killNow = (): void => {
     if (!exited) {
-      try { child.kill('SIGKILL'); } catch { /* already gone */ }
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   };
   let stopping: Promise<void> | undefined;
@@ -318,7 +344,9 @@ function defaultResponder(socket: tls.TLSSocket): void {
     const commands = text.startsWith('*') ? text.split(/\r\n(?=\*)/) : text.split(/\r?\n/).filter((l) => l.trim() !== '');
     for (const c of commands) socket.write(/ping/i.test(c) ? '+PONG\r\n' : '+OK\r\n');
   });
-  socket.on('error', () => { /* client went away */ });
+  socket.on('error', () => {
+    /* client went away */
+  });
 }
 
 /**
@@ -344,7 +372,9 @@ export async function startTlsPeer(opts: TlsPeerOptions = {}): Promise<TlsPeer> 
     socket.on('close', () => sockets.delete(socket));
     (onSecureSocket ?? defaultResponder)(socket);
   });
-  server.on('tlsClientError', (err) => { clientErrors.push(err); });
+  server.on('tlsClientError', (err) => {
+    clientErrors.push(err);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(fixedPort ?? 0, HOST, () => {
@@ -364,7 +394,9 @@ export async function startTlsPeer(opts: TlsPeerOptions = {}): Promise<TlsPeer> 
       stopping ??= new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
-      }).then(() => { running.delete(entry); });
+      }).then(() => {
+        running.delete(entry);
+      });
       return stopping;
     },
   };

@@ -23,12 +23,24 @@ describe('Use This CA argument', () => {
 
   it('refuses private key material, even next to a certificate, without quoting it', () => {
     for (const key of [lab.server.key, lab.client.key]) {
-      assert.throws(() => parseCaArgument(lab.rootCa.cert + key), (e: unknown) => e instanceof CaArgumentError && /private key/.test(e.message) && !e.message.includes(key.split('\n')[1]));
+      assert.throws(
+        () => parseCaArgument(lab.rootCa.cert + key),
+        (e: unknown) => e instanceof CaArgumentError && /private key/.test(e.message) && !e.message.includes(key.split('\n')[1]),
+      );
     }
   });
 
   it('refuses what is not PEM certificate text', () => {
-    for (const bad of [undefined, 42, { pem: lab.rootCa.cert }, Buffer.from(lab.rootCa.cert), '', 'hello', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'x'.repeat(MAX_CA_PEM_CHARS + 1)]) {
+    for (const bad of [
+      undefined,
+      42,
+      { pem: lab.rootCa.cert },
+      Buffer.from(lab.rootCa.cert),
+      '',
+      'hello',
+      '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+      'x'.repeat(MAX_CA_PEM_CHARS + 1),
+    ]) {
       assert.throws(() => parseCaArgument(bad), CaArgumentError, String(typeof bad));
     }
   });

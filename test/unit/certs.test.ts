@@ -31,7 +31,9 @@ function ids(cert: Certificate, purpose: 'server' | 'client' | 'any' = 'any'): F
 describe('certs: parsing', function () {
   this.timeout(60_000);
   let lab: LabCerts;
-  before(async () => { lab = await getLab(); });
+  before(async () => {
+    lab = await getLab();
+  });
 
   it('splits a PEM bundle into every certificate with its lines', () => {
     const certs = parseCertificates(lab.caBundle.cert);
@@ -40,7 +42,10 @@ describe('certs: parsing', function () {
     assert.match(certs[1].subject, /Lab Root CA/);
     assert.ok(certs[1].lines && certs[0].lines && certs[1].lines.start > certs[0].lines.end);
     const blocks = splitPem(`garbage\r\n${lab.server.cert}\nBag Attributes: x\n${lab.server.key}`);
-    assert.deepEqual(blocks.map((b) => b.label), ['CERTIFICATE', 'PRIVATE KEY']);
+    assert.deepEqual(
+      blocks.map((b) => b.label),
+      ['CERTIFICATE', 'PRIVATE KEY'],
+    );
   });
 
   it('reads DER', () => {
@@ -51,7 +56,10 @@ describe('certs: parsing', function () {
 
   it('summarises the lab server certificate', () => {
     const s = one(lab.server.cert).summary();
-    assert.deepEqual(s.sans, [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }]);
+    assert.deepEqual(s.sans, [
+      { type: 'dns', value: 'localhost' },
+      { type: 'ip', value: '127.0.0.1' },
+    ]);
     assert.equal(s.keyType, 'RSA');
     assert.equal(s.keyBits, 2048);
     assert.match(s.signatureAlgorithm, /SHA-256/);
@@ -85,8 +93,30 @@ describe('certs: parsing', function () {
 
   it('reads a PKCS#12 whose certificates are encrypted with SHA-1/3DES PBE (Java/Windows exports)', async () => {
     const out = path.join(lab.dir, `certs-unit-3des-${process.pid}.p12`);
-    await promisify(execFile)('openssl', ['pkcs12', '-export', '-inkey', lab.client.keyPath, '-in', lab.client.certPath, '-certfile', lab.intermediateCa.certPath,
-      '-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1', '-out', out, '-passout', 'env:P12_PASS'], { env: { ...process.env, P12_PASS: 'tri-DES pass' } });
+    await promisify(execFile)(
+      'openssl',
+      [
+        'pkcs12',
+        '-export',
+        '-inkey',
+        lab.client.keyPath,
+        '-in',
+        lab.client.certPath,
+        '-certfile',
+        lab.intermediateCa.certPath,
+        '-certpbe',
+        'PBE-SHA1-3DES',
+        '-keypbe',
+        'PBE-SHA1-3DES',
+        '-macalg',
+        'sha1',
+        '-out',
+        out,
+        '-passout',
+        'env:P12_PASS',
+      ],
+      { env: { ...process.env, P12_PASS: 'tri-DES pass' } },
+    );
     const p = readPfx(await fs.readFile(out), 'tri-DES pass');
     assert.deepEqual(p.validation, { ok: true });
     assert.deepEqual(p.unsupported, []);
@@ -97,14 +127,19 @@ describe('certs: parsing', function () {
   it('explains a legacy (RC2) PKCS#12 instead of failing silently', () => {
     const p = readPfx(lab.clientPfxLegacy.pfx, lab.clientPfxLegacy.password);
     assert.equal(p.validation.ok, false);
-    assert.ok(p.unsupported.some((u) => /RC2|TripleDES/.test(u)), p.unsupported.join());
+    assert.ok(
+      p.unsupported.some((u) => /RC2|TripleDES/.test(u)),
+      p.unsupported.join(),
+    );
   });
 });
 
 describe('certs: findings on the lab certificates', function () {
   this.timeout(60_000);
   let lab: LabCerts;
-  before(async () => { lab = await getLab(); });
+  before(async () => {
+    lab = await getLab();
+  });
 
   it('finds nothing wrong with the good server certificate', () => {
     assert.deepEqual(ids(one(lab.server.cert), 'server'), []);
@@ -119,7 +154,10 @@ describe('certs: findings on the lab certificates', function () {
   });
   it('SHA-1 signature and RSA-1024 are weak', () => {
     const sha1 = certificateFindings(one(lab.sha1Server.cert));
-    assert.deepEqual(sha1.map((f) => [f.id, f.code]), [['sha1-signature', 'WEAK_CERTIFICATE']]);
+    assert.deepEqual(
+      sha1.map((f) => [f.id, f.code]),
+      [['sha1-signature', 'WEAK_CERTIFICATE']],
+    );
     assert.deepEqual(ids(one(lab.rsa1024Server.cert)), ['weak-rsa']);
   });
   it('no SAN', () => {
@@ -133,16 +171,31 @@ describe('certs: findings on the lab certificates', function () {
   });
   it('self-signed leaf', () => {
     const f = certificateFindings(one(lab.selfSignedServer.cert));
-    assert.deepEqual(f.map((x) => [x.id, x.code]), [['self-signed-leaf', 'SELF_SIGNED']]);
+    assert.deepEqual(
+      f.map((x) => [x.id, x.code]),
+      [['self-signed-leaf', 'SELF_SIGNED']],
+    );
   });
   it('key does not match certificate; encrypted keys (PKCS#8 and PKCS#1)', () => {
     const mismatch = analyzeCertificateFile(`${lab.clientMismatchedKey.cert}${lab.clientMismatchedKey.key}`);
-    assert.deepEqual(mismatch.blocks.map((b) => [b.kind, b.findings.map((f) => f.id)]), [['certificate', []], ['key', ['key-mismatch']]]);
+    assert.deepEqual(
+      mismatch.blocks.map((b) => [b.kind, b.findings.map((f) => f.id)]),
+      [
+        ['certificate', []],
+        ['key', ['key-mismatch']],
+      ],
+    );
     const good = analyzeCertificateFile(`${lab.client.cert}${lab.client.key}`);
-    assert.deepEqual(good.blocks.flatMap((b) => b.findings), []);
+    assert.deepEqual(
+      good.blocks.flatMap((b) => b.findings),
+      [],
+    );
     for (const entry of [lab.clientEncrypted, lab.clientEncryptedPkcs1]) {
       const a = analyzeCertificateFile(entry.key);
-      assert.deepEqual(a.blocks.map((b) => b.findings.map((f) => [f.id, f.code])), [[['encrypted-key', 'KEY_PASSPHRASE']]]);
+      assert.deepEqual(
+        a.blocks.map((b) => b.findings.map((f) => [f.id, f.code])),
+        [[['encrypted-key', 'KEY_PASSPHRASE']]],
+      );
     }
   });
   it('gives each block its line range', () => {
@@ -151,11 +204,17 @@ describe('certs: findings on the lab certificates', function () {
     assert.equal(a.blocks.length, 2);
     assert.equal(a.blocks[0].startLine, 1);
     assert.ok(a.blocks[1].startLine === a.blocks[0].endLine + 1);
-    assert.deepEqual(a.blocks[0].findings.map((f) => f.id), ['expired']);
+    assert.deepEqual(
+      a.blocks[0].findings.map((f) => f.id),
+      ['expired'],
+    );
   });
   it('reports a corrupted block instead of throwing', () => {
     const a = analyzeCertificateFile('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
-    assert.deepEqual(a.blocks.map((b) => b.findings.map((f) => f.id)), [['unreadable']]);
+    assert.deepEqual(
+      a.blocks.map((b) => b.findings.map((f) => f.id)),
+      [['unreadable']],
+    );
   });
 });
 
@@ -174,15 +233,22 @@ describe('certs: host name matching', () => {
 describe('certs: chain verdicts', function () {
   this.timeout(60_000);
   let lab: LabCerts;
-  before(async () => { lab = await getLab(); });
+  before(async () => {
+    lab = await getLab();
+  });
   const certs = (...pems: string[]): Certificate[] => pems.flatMap((p) => parseCertificates(p));
 
   it('good chain: leaf + intermediate presented, root configured', async () => {
     const r = await buildChain({ presented: certs(lab.server.chain), anchors: certs(lab.rootOnly.cert), hostname: 'localhost' });
     assert.equal(r.trusted, true, r.verdict);
-    assert.deepEqual(r.links.map((l) => [l.role, l.verdict, l.source]), [
-      ['leaf', 'ok', 'presented'], ['intermediate', 'ok', 'presented'], ['root', 'ok', 'configured CA'],
-    ]);
+    assert.deepEqual(
+      r.links.map((l) => [l.role, l.verdict, l.source]),
+      [
+        ['leaf', 'ok', 'presented'],
+        ['intermediate', 'ok', 'presented'],
+        ['root', 'ok', 'configured CA'],
+      ],
+    );
     assert.match(r.links[0].explanation, /Signature verifies with the public key of its issuer "Lab Intermediate CA"/);
     assert.match(r.links[1].explanation, /Path length limit 0; 0 intermediate/);
     assert.equal(r.code, undefined);
@@ -207,14 +273,32 @@ describe('certs: chain verdicts', function () {
   });
 
   it('unknown CA: leaf only, and leaf + untrusted root', async () => {
-    const leafOnly = await buildChain({ presented: certs(lab.unknownCaServer.chain), anchors: certs(lab.caBundle.cert), hostname: 'localhost' });
+    const leafOnly = await buildChain({
+      presented: certs(lab.unknownCaServer.chain),
+      anchors: certs(lab.caBundle.cert),
+      hostname: 'localhost',
+    });
     assert.equal(leafOnly.trusted, false);
     assert.equal(leafOnly.code, 'UNKNOWN_ISSUER');
-    const withRoot = await buildChain({ presented: certs(lab.unknownCaServer.chainWithRoot), anchors: certs(lab.caBundle.cert), hostname: 'localhost' });
+    const withRoot = await buildChain({
+      presented: certs(lab.unknownCaServer.chainWithRoot),
+      anchors: certs(lab.caBundle.cert),
+      hostname: 'localhost',
+    });
     assert.equal(withRoot.trusted, false);
     assert.equal(withRoot.code, 'UNTRUSTED_ROOT');
-    assert.deepEqual(withRoot.links.map((l) => [l.role, l.verdict]), [['leaf', 'ok'], ['root', 'error']]);
-    const trustedViaMulti = await buildChain({ presented: certs(lab.unknownCaServer.chain), anchors: certs(lab.multiCaBundle.cert), hostname: 'localhost' });
+    assert.deepEqual(
+      withRoot.links.map((l) => [l.role, l.verdict]),
+      [
+        ['leaf', 'ok'],
+        ['root', 'error'],
+      ],
+    );
+    const trustedViaMulti = await buildChain({
+      presented: certs(lab.unknownCaServer.chain),
+      anchors: certs(lab.multiCaBundle.cert),
+      hostname: 'localhost',
+    });
     assert.equal(trustedViaMulti.trusted, true, trustedViaMulti.verdict);
   });
 
@@ -222,7 +306,10 @@ describe('certs: chain verdicts', function () {
     const r = await buildChain({ presented: certs(lab.expiredServer.chain), anchors: certs(lab.rootOnly.cert), hostname: 'localhost' });
     assert.equal(r.trusted, false);
     assert.equal(r.code, 'CERT_EXPIRED');
-    assert.deepEqual(r.links.map((l) => l.verdict), ['error', 'ok', 'ok']);
+    assert.deepEqual(
+      r.links.map((l) => l.verdict),
+      ['error', 'ok', 'ok'],
+    );
     assert.match(r.links[0].explanation, /Expired: expired .* ago/);
   });
 
@@ -235,7 +322,11 @@ describe('certs: chain verdicts', function () {
   it('self-signed leaf: untrusted, then trusted when configured as the CA', async () => {
     const r = await buildChain({ presented: certs(lab.selfSignedServer.cert), anchors: certs(lab.caBundle.cert), hostname: 'localhost' });
     assert.equal(r.code, 'SELF_SIGNED');
-    const t = await buildChain({ presented: certs(lab.selfSignedServer.cert), anchors: certs(lab.selfSignedServer.cert), hostname: 'localhost' });
+    const t = await buildChain({
+      presented: certs(lab.selfSignedServer.cert),
+      anchors: certs(lab.selfSignedServer.cert),
+      hostname: 'localhost',
+    });
     assert.equal(t.trusted, true, t.verdict);
   });
 
@@ -261,6 +352,9 @@ describe('certs: chain verdicts', function () {
     assert.equal(m.usedCommonName, true);
     assert.match(m.explanation, /no subjectAltName: its CN localhost is not used/);
     const chain = await buildChain({ presented: [cert], hostname: 'localhost' });
-    assert.ok(chain.links[0]!.checks.some((c) => c.id === 'name' && c.verdict === 'error' && c.code === 'HOSTNAME_MISMATCH'), 'the panel marks the name check failed');
+    assert.ok(
+      chain.links[0]!.checks.some((c) => c.id === 'name' && c.verdict === 'error' && c.code === 'HOSTNAME_MISMATCH'),
+      'the panel marks the name check failed',
+    );
   });
 });

@@ -79,7 +79,9 @@ describe('certs: the key-pair check', () => {
   it('PKCS#12: the right password opens it, a wrong one is KEY_PASSPHRASE, a legacy file says so', () => {
     assert.equal(code(checkPfx(lab.clientPfx.pfx, lab.clientPfx.password)), 'OK');
     const wrong = checkPfx(lab.clientPfx.pfx, 'not-the-password');
-    assert.ok(!wrong.ok && wrong.failure === 'pfx-password' && wrong.problem.code === 'KEY_PASSPHRASE' && wrong.problem.field === 'passphrase');
+    assert.ok(
+      !wrong.ok && wrong.failure === 'pfx-password' && wrong.problem.code === 'KEY_PASSPHRASE' && wrong.problem.field === 'passphrase',
+    );
     noSecret(wrong, 'not-the-password');
     const legacy = checkPfx(lab.clientPfxLegacy.pfx, lab.clientPfxLegacy.password);
     assert.ok(!legacy.ok && legacy.failure === 'pfx-legacy' && /legacy/.test(legacy.problem.title));
@@ -87,7 +89,11 @@ describe('certs: the key-pair check', () => {
     assert.ok(!junk.ok && junk.failure === 'pfx-unreadable' && junk.problem.code === 'CLIENT_CERT_REJECTED');
     // The same answers from the pre-flight, the PKCS#12 reader and the classifier.
     assert.deepEqual(preflight({ pfx: lab.clientPfx.pfx, pfxPassword: 'not-the-password' }).errors, [wrong.problem]);
-    assert.deepEqual(validatePfx(lab.clientPfx.pfx, 'not-the-password'), { ok: false, reason: 'password', message: `${wrong.problem.title}: ${wrong.problem.detail}` });
+    assert.deepEqual(validatePfx(lab.clientPfx.pfx, 'not-the-password'), {
+      ok: false,
+      reason: 'password',
+      message: `${wrong.problem.title}: ${wrong.problem.detail}`,
+    });
     let thrown: unknown;
     try {
       createSecureContext({ pfx: lab.clientPfx.pfx, passphrase: 'not-the-password' });

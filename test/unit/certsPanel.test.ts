@@ -14,23 +14,49 @@ describe('certs panel: message protocol', () => {
     assert.deepEqual(parseFromPanel({ type: 'useCa', position: 0 }), { type: 'useCa', position: 0 });
   });
   it('drops malformed and unknown messages', () => {
-    for (const bad of [null, 'ready', [], { type: 'eval', code: 'x' }, { type: 'copyPem' }, { type: 'copyPem', position: -1 },
-      { type: 'copyPem', position: 1.5 }, { type: 'copyPem', position: '1' }, { type: 'ready', extra: 1 }, { type: 'useCa', position: 1000 }]) {
+    for (const bad of [
+      null,
+      'ready',
+      [],
+      { type: 'eval', code: 'x' },
+      { type: 'copyPem' },
+      { type: 'copyPem', position: -1 },
+      { type: 'copyPem', position: 1.5 },
+      { type: 'copyPem', position: '1' },
+      { type: 'ready', extra: 1 },
+      { type: 'useCa', position: 1000 },
+    ]) {
       assert.equal(parseFromPanel(bad), undefined, JSON.stringify(bad));
     }
   });
   it('refuses to post anything secret-looking', () => {
     assert.throws(() => assertNoSecrets({ type: 'show', model: { connection: { password: 'x' } } }), /password/);
     assert.throws(() => assertNoSecrets({ a: ['-----BEGIN PRIVATE KEY-----\nAAA'] }), /private key/);
-    assert.doesNotThrow(() => assertNoSecrets({ cert: { publicKey: 'RSA 2048 bits', keyUsage: ['digitalSignature'], pem: '-----BEGIN CERTIFICATE-----' } }));
+    assert.doesNotThrow(() =>
+      assertNoSecrets({ cert: { publicKey: 'RSA 2048 bits', keyUsage: ['digitalSignature'], pem: '-----BEGIN CERTIFICATE-----' } }),
+    );
   });
   it('builds a model from a lab chain that carries no secret', async function () {
     this.timeout(60_000);
     const lab = await getLab();
-    const report = await buildChain({ presented: parseCertificates(lab.server.chain), anchors: parseCertificates(lab.rootOnly.cert), hostname: 'localhost' });
-    const model = buildPanelModel({ title: 't', subject: { kind: 'server', label: 'x' }, trustSource: 'ca', report, canUseCa: true, presentedLabel: 'presented by the server' });
+    const report = await buildChain({
+      presented: parseCertificates(lab.server.chain),
+      anchors: parseCertificates(lab.rootOnly.cert),
+      hostname: 'localhost',
+    });
+    const model = buildPanelModel({
+      title: 't',
+      subject: { kind: 'server', label: 'x' },
+      trustSource: 'ca',
+      report,
+      canUseCa: true,
+      presentedLabel: 'presented by the server',
+    });
     assert.equal(model.trusted, true);
-    assert.deepEqual(model.links.map((l) => l.source), ['presented by the server', 'presented by the server', 'configured CA']);
+    assert.deepEqual(
+      model.links.map((l) => l.source),
+      ['presented by the server', 'presented by the server', 'configured CA'],
+    );
     assert.match(model.links[0].validity, /^expires in /);
     assertNoSecrets({ type: 'show', model });
     // the model survives structured cloning (what postMessage does)
@@ -44,14 +70,34 @@ describe('certs panel: model from a live connection report alone', () => {
     const lab = await getLab();
     const chain = parseCertificates(lab.server.chain).map((c) => summarizeCertificate(c.der));
     const report: HandshakeReport = {
-      host: 'localhost', port: 6380, tls: true, servername: 'localhost', verifiedName: 'localhost', protocol: 'TLSv1.3',
-      cipher: 'TLS_AES_256_GCM_SHA384', alpn: null, authorized: true, authorizationError: null, verification: 'chain', sessionReused: true,
-      timings: { tcpConnectMs: 1, tlsHandshakeMs: 2, firstReplyMs: 3 }, chain,
+      host: 'localhost',
+      port: 6380,
+      tls: true,
+      servername: 'localhost',
+      verifiedName: 'localhost',
+      protocol: 'TLSv1.3',
+      cipher: 'TLS_AES_256_GCM_SHA384',
+      alpn: null,
+      authorized: true,
+      authorizationError: null,
+      verification: 'chain',
+      sessionReused: true,
+      timings: { tcpConnectMs: 1, tlsHandshakeMs: 2, firstReplyMs: 3 },
+      chain,
     };
     const model = reportOnlyModel('prod', 'the CA file', report, 'ECONNREFUSED');
     assert.equal(model.trusted, true);
-    assert.deepEqual(model.links.map((l) => [l.role, l.cert.commonName, l.cert.pem]), [['leaf', 'localhost', ''], ['intermediate', 'Lab Intermediate CA', '']]);
-    assert.deepEqual(model.links[0].cert.sans, [{ type: 'dns', value: 'localhost' }, { type: 'ip', value: '127.0.0.1' }]);
+    assert.deepEqual(
+      model.links.map((l) => [l.role, l.cert.commonName, l.cert.pem]),
+      [
+        ['leaf', 'localhost', ''],
+        ['intermediate', 'Lab Intermediate CA', ''],
+      ],
+    );
+    assert.deepEqual(model.links[0].cert.sans, [
+      { type: 'dns', value: 'localhost' },
+      { type: 'ip', value: '127.0.0.1' },
+    ]);
     assert.equal(model.connection?.sessionReused, true);
     assert.match(model.notes[0], /could not be read again \(ECONNREFUSED\)/);
     assertNoSecrets({ type: 'show', model });

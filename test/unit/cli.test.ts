@@ -10,7 +10,15 @@ describe('parseRedisUrl', () => {
   it('reads rediss:// with user, password, port and db', () => {
     const r = parseRedisUrl('rediss://alice:p%40ss@cache.example:6380/3');
     assert.ok(r.ok);
-    assert.deepEqual(r.value, { tls: true, host: 'cache.example', port: 6380, username: 'alice', password: 'p@ss', db: 3, passwordInUrl: true });
+    assert.deepEqual(r.value, {
+      tls: true,
+      host: 'cache.example',
+      port: 6380,
+      username: 'alice',
+      password: 'p@ss',
+      db: 3,
+      passwordInUrl: true,
+    });
   });
   it('defaults the port, reads IPv6 in brackets and a lone user name (rediss://[user@]host)', () => {
     const r = parseRedisUrl('redis://alice@[::1]');
@@ -37,7 +45,32 @@ describe('parseRedisUrl', () => {
 
 describe('parseConnectionArgs', () => {
   it('reads redis-cli flags and leaves the rest', () => {
-    const a = parseConnectionArgs(['-h', 'db.example', '-p', '6380', '-n', '2', '--user', 'u', '--tls', '--cacert', '/ca.pem', '--cert', '/c.pem', '--key', '/k.pem', '--sni', 'name.example', '--tls-min-version', 'TLSv1.3', '--timeout', '500', '--json', 'GET', 'k']);
+    const a = parseConnectionArgs([
+      '-h',
+      'db.example',
+      '-p',
+      '6380',
+      '-n',
+      '2',
+      '--user',
+      'u',
+      '--tls',
+      '--cacert',
+      '/ca.pem',
+      '--cert',
+      '/c.pem',
+      '--key',
+      '/k.pem',
+      '--sni',
+      'name.example',
+      '--tls-min-version',
+      'TLSv1.3',
+      '--timeout',
+      '500',
+      '--json',
+      'GET',
+      'k',
+    ]);
     assert.deepEqual(a.errors, []);
     assert.equal(a.host, 'db.example');
     assert.equal(a.port, 6380);
@@ -76,7 +109,16 @@ describe('parseConnectionArgs', () => {
     assert.equal(parseConnectionArgs(['-h', 'x']).tls, false);
   });
   it('splits a pasted command line with quotes and escapes', () => {
-    assert.deepEqual(splitCommandLine(`redis-cli -h "my host" --user 'a b' -a p\\ w ""`), ['redis-cli', '-h', 'my host', '--user', 'a b', '-a', 'p w', '']);
+    assert.deepEqual(splitCommandLine(`redis-cli -h "my host" --user 'a b' -a p\\ w ""`), [
+      'redis-cli',
+      '-h',
+      'my host',
+      '--user',
+      'a b',
+      '-a',
+      'p w',
+      '',
+    ]);
   });
 });
 
@@ -89,15 +131,23 @@ describe('CLI option building', () => {
     assert.throws(() => buildConnectionOptions(parseConnectionArgs(['-a', 'pw']), {}), UsageError);
   });
   it('a missing file is FILE_UNREADABLE naming the flag, the path and the errno, with the field at fault', () => {
-    for (const [flag, field] of [['--cacert', 'ca'], ['--cert', 'cert'], ['--key', 'key'], ['--cacertdir', 'ca']] as const) {
-      assert.throws(() => buildConnectionOptions(parseConnectionArgs([flag, '/nonexistent/x.pem']), {}), (e: unknown) => {
-        assert.ok(isDiagnosedError(e));
-        assert.equal(e.problem.code, 'FILE_UNREADABLE');
-        assert.equal(e.problem.field, field);
-        assert.match(e.problem.detail, new RegExp(`\\(${flag}\\) /nonexistent/x\\.pem cannot be read: ENOENT`));
-        assert.deepEqual(e.problem.facts, { path: '/nonexistent/x.pem', errno: 'ENOENT' });
-        return true;
-      });
+    for (const [flag, field] of [
+      ['--cacert', 'ca'],
+      ['--cert', 'cert'],
+      ['--key', 'key'],
+      ['--cacertdir', 'ca'],
+    ] as const) {
+      assert.throws(
+        () => buildConnectionOptions(parseConnectionArgs([flag, '/nonexistent/x.pem']), {}),
+        (e: unknown) => {
+          assert.ok(isDiagnosedError(e));
+          assert.equal(e.problem.code, 'FILE_UNREADABLE');
+          assert.equal(e.problem.field, field);
+          assert.match(e.problem.detail, new RegExp(`\\(${flag}\\) /nonexistent/x\\.pem cannot be read: ENOENT`));
+          assert.deepEqual(e.problem.facts, { path: '/nonexistent/x.pem', errno: 'ENOENT' });
+          return true;
+        },
+      );
     }
   });
   it('escapes control characters from server text before printing', () => {
@@ -111,9 +161,18 @@ describe('doctor output', () => {
     assert.deepEqual(server, { redisVersion: '7.0.15', mode: 'standalone', os: 'Linux\u001b[2J' });
     const text = formatDoctor({
       ok: false,
-      problem: { code: 'HOSTNAME_MISMATCH', title: 'The certificate is not valid for this host name', detail: 'names \u001b[31m', fix: 'fix it' },
+      problem: {
+        code: 'HOSTNAME_MISMATCH',
+        title: 'The certificate is not valid for this host name',
+        detail: 'names \u001b[31m',
+        fix: 'fix it',
+      },
       target: { host: '::1', port: 6380, tls: true, servername: null },
-      tls: null, chain: [], server, timings: null, warnings: [],
+      tls: null,
+      chain: [],
+      server,
+      timings: null,
+      warnings: [],
     });
     assert.match(text, /rediss:\/\/\[::1\]:6380/);
     assert.match(text, /PROBLEM HOSTNAME_MISMATCH/);

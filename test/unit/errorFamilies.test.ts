@@ -24,7 +24,10 @@ describe('TLS error families (one table for the classifier and the connection)',
 
   it('gives the classifier one diagnosis per family (except the chain codes, each diagnosed on its own)', () => {
     const expected: Partial<Record<TlsErrorFamily, string>> = {
-      'weak-certificate': 'WEAK_CERTIFICATE', version: 'TLS_VERSION_MISMATCH', 'not-tls': 'NOT_TLS', 'client-cert-rejected': 'CLIENT_CERT_REJECTED',
+      'weak-certificate': 'WEAK_CERTIFICATE',
+      version: 'TLS_VERSION_MISMATCH',
+      'not-tls': 'NOT_TLS',
+      'client-cert-rejected': 'CLIENT_CERT_REJECTED',
     };
     for (const [family, diagnosis] of Object.entries(expected)) {
       for (const code of codesOf(family as TlsErrorFamily)) {

@@ -4,7 +4,14 @@ import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import { applyAnswers } from '../../src/core/profiles/answers';
 import { emptyProfile } from '../../src/core/profiles/draft';
-import { checkDraft, passphraseOpensKey, passwordOpensPfx, readAnswerFiles, splitHostPort, validateLocalPath } from '../../src/core/profiles/flowChecks';
+import {
+  checkDraft,
+  passphraseOpensKey,
+  passwordOpensPfx,
+  readAnswerFiles,
+  splitHostPort,
+  validateLocalPath,
+} from '../../src/core/profiles/flowChecks';
 import { SECRET_KINDS, usedSecretKinds } from '../../src/core/profiles/secretKinds';
 import { getLab, type LabCerts } from '../lab/certs';
 
@@ -38,15 +45,27 @@ describe('profiles: flow checks', () => {
 
   it('unreadable linked files are FILE_UNREADABLE of their field (path and errno); a file that is no CA is a CA problem', async () => {
     const read = await readAnswerFiles({ caPath: '/no/such/ca.pem', certPath: lab.client.certPath, keyPath: '/no/such/key.pem' });
-    assert.deepEqual(read.problems.map((p) => [p.code, p.field, p.facts]), [['FILE_UNREADABLE', 'ca', { path: '/no/such/ca.pem', errno: 'ENOENT' }], ['FILE_UNREADABLE', 'key', { path: '/no/such/key.pem', errno: 'ENOENT' }]]);
+    assert.deepEqual(
+      read.problems.map((p) => [p.code, p.field, p.facts]),
+      [
+        ['FILE_UNREADABLE', 'ca', { path: '/no/such/ca.pem', errno: 'ENOENT' }],
+        ['FILE_UNREADABLE', 'key', { path: '/no/such/key.pem', errno: 'ENOENT' }],
+      ],
+    );
     assert.match(read.problems[1]!.detail, /client key file \/no\/such\/key\.pem cannot be read: ENOENT/);
     const pfx = await readAnswerFiles({ pfxPath: '/' });
-    assert.deepEqual(pfx.problems.map((p) => [p.code, p.field, p.facts]), [['FILE_UNREADABLE', 'cert', { path: '/', errno: 'EISDIR' }]]);
+    assert.deepEqual(
+      pfx.problems.map((p) => [p.code, p.field, p.facts]),
+      [['FILE_UNREADABLE', 'cert', { path: '/', errno: 'EISDIR' }]],
+    );
     assert.ok(read.files.cert);
     const answers = { host: 'localhost', tls: true, caPath: lab.client.keyPath };
     const files = (await readAnswerFiles(answers)).files;
     const check = checkDraft(applyAnswers(answers, undefined, files), files, 30);
-    assert.deepEqual(check.errors.map((p) => [p.code, p.field, p.title]), [['UNTRUSTED_ROOT', 'ca', 'The CA file holds no certificate']]);
+    assert.deepEqual(
+      check.errors.map((p) => [p.code, p.field, p.title]),
+      [['UNTRUSTED_ROOT', 'ca', 'The CA file holds no certificate']],
+    );
   });
 
   it('the secret kinds a profile uses follow its fields', () => {

@@ -83,8 +83,24 @@ describe('fuzz: random replies through redis-parser and the reply queue', functi
       const g = randomReply(rnd, 0);
       const bytes = mutate(g.bytes, rnd);
       let outcomes = 0;
-      const q = new ReplyQueue({ maxReplyBytes: 1 << 16, maxDepth: 32, onFatal: () => { fatal++; outcomes++; } });
-      for (let k = 0; k < 3; k++) q.push({ settled: false, resolve: () => { delivered++; }, reject: () => { delivered++; } });
+      const q = new ReplyQueue({
+        maxReplyBytes: 1 << 16,
+        maxDepth: 32,
+        onFatal: () => {
+          fatal++;
+          outcomes++;
+        },
+      });
+      for (let k = 0; k < 3; k++)
+        q.push({
+          settled: false,
+          resolve: () => {
+            delivered++;
+          },
+          reject: () => {
+            delivered++;
+          },
+        });
       let pos = 0;
       while (pos < bytes.length) {
         const n = 1 + Math.floor(rnd() * 512);
@@ -102,15 +118,30 @@ describe('fuzz: random replies through redis-parser and the reply queue', functi
     const rnd = prng(42);
     let fatal = 0;
     for (let i = 0; i < 10_000; i++) {
-      const keys = Array.from({ length: Math.floor(rnd() * 20) }, () => Buffer.from(Array.from({ length: Math.floor(rnd() * (rnd() < 0.05 ? 2000 : 30)) }, () => Math.floor(rnd() * 256))));
+      const keys = Array.from({ length: Math.floor(rnd() * 20) }, () =>
+        Buffer.from(Array.from({ length: Math.floor(rnd() * (rnd() < 0.05 ? 2000 : 30)) }, () => Math.floor(rnd() * 256))),
+      );
       const cursor = String(Math.floor(rnd() * 1e9));
-      let bytes: Buffer = Buffer.concat([Buffer.from(`*2\r\n$${cursor.length}\r\n${cursor}\r\n*${keys.length}\r\n`), ...keys.flatMap((k) => [Buffer.from(`$${k.length}\r\n`), k, Buffer.from('\r\n')])]);
+      let bytes: Buffer = Buffer.concat([
+        Buffer.from(`*2\r\n$${cursor.length}\r\n${cursor}\r\n*${keys.length}\r\n`),
+        ...keys.flatMap((k) => [Buffer.from(`$${k.length}\r\n`), k, Buffer.from('\r\n')]),
+      ]);
       const corrupt = i % 2 === 1;
       if (corrupt) bytes = mutate(bytes, rnd);
       const got: Buffer[] = [];
       const results: Array<Reply | Error> = [];
-      const q = new ReplyQueue({ maxReplyBytes: 1 << 16, onFatal: () => { fatal++; } });
-      q.push({ settled: false, scanSink: (b, s, e) => got.push(Buffer.from(b.subarray(s, e))), resolve: (r) => results.push(r), reject: (e) => results.push(e) });
+      const q = new ReplyQueue({
+        maxReplyBytes: 1 << 16,
+        onFatal: () => {
+          fatal++;
+        },
+      });
+      q.push({
+        settled: false,
+        scanSink: (b, s, e) => got.push(Buffer.from(b.subarray(s, e))),
+        resolve: (r) => results.push(r),
+        reject: (e) => results.push(e),
+      });
       let pos = 0;
       while (pos < bytes.length) {
         const n = 1 + Math.floor(rnd() * (rnd() < 0.3 ? 5 : 3000));

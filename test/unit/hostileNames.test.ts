@@ -3,7 +3,6 @@ import * as assert from 'node:assert/strict';
 import { copyableName, displayBytes, isPlainText, quoteBytes, unescapeBytes } from '../../src/core/keys/bytes';
 import { HOSTILE_NAMES, UNSAFE } from '../integration/hostileNames';
 
-
 describe('hostile: names (core escaping)', () => {
   it('hostile: names isPlainText checks every byte, not only those before the first non-ASCII one', () => {
     for (const name of HOSTILE_NAMES) assert.equal(isPlainText(name), false, JSON.stringify(name.toString('latin1')));

@@ -23,7 +23,11 @@ describe('client key passphrase check', () => {
 
   function problemCode(passphrase: string | undefined): string {
     try {
-      precheckClientIdentity({ host: 'h', port: 1, tls: { enabled: true, key: privateKey, ...(passphrase === undefined ? {} : { passphrase }) } });
+      precheckClientIdentity({
+        host: 'h',
+        port: 1,
+        tls: { enabled: true, key: privateKey, ...(passphrase === undefined ? {} : { passphrase }) },
+      });
       return 'NONE';
     } catch (e) {
       assert.ok(isDiagnosedError(e), String(e));

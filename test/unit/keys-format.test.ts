@@ -19,7 +19,7 @@ describe('value formatting', () => {
     assert.equal(prettyJson('42'), undefined);
     assert.equal(prettyJson('"text"'), undefined);
     assert.equal(prettyJson('{"a":'), undefined);
-    assert.equal(prettyJson('[' .repeat(10) + ']'.repeat(9)), undefined);
+    assert.equal(prettyJson('['.repeat(10) + ']'.repeat(9)), undefined);
     assert.equal(prettyJson('{"__proto__":{"x":1}}')?.includes('"__proto__"'), true);
   });
 
@@ -36,7 +36,11 @@ describe('value formatting', () => {
     const lines = dump.split('\n');
     assert.equal(lines.length, 2);
     assert.equal(lines[0], '00000020  48 65 6c 6c 6f 2c 20 62  69 6e 61 72 79 00 01 c3  |Hello, binary...|');
-    assert.match(lines[1] as string, /^00000030 {2}bf 20 77 6f 72 6c 64 21 +\|\. world!\|$/, "the UTF-8 tail byte of U+00FF is not printable ASCII");
+    assert.match(
+      lines[1] as string,
+      /^00000030 {2}bf 20 77 6f 72 6c 64 21 +\|\. world!\|$/,
+      'the UTF-8 tail byte of U+00FF is not printable ASCII',
+    );
     assert.equal(hexDump(Buffer.alloc(0)), '');
   });
 

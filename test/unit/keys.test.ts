@@ -1,11 +1,21 @@
 import * as assert from 'node:assert/strict';
-import { displayBytes, escapeBytes, globEscape, isPlainText, keyFromToken, keyToToken, quoteBytes, unescapeBytes } from '../../src/core/keys/bytes';
+import {
+  displayBytes,
+  escapeBytes,
+  globEscape,
+  isPlainText,
+  keyFromToken,
+  keyToToken,
+  quoteBytes,
+  unescapeBytes,
+} from '../../src/core/keys/bytes';
 import { NamespaceTree, type TreeEntry } from '../../src/core/keys/namespaceTree';
 import { parseKeyspace } from '../../src/core/keys/database';
 import { formatTtl } from '../../src/core/keys/keyInfo';
 import { nextStreamId } from '../../src/core/keys/values';
 
-const names = (entries: TreeEntry[]): string[] => entries.map((e) => (e.kind === 'folder' ? `${displayBytes(e.folder.segmentBytes())}/` : displayBytes(e.key)));
+const names = (entries: TreeEntry[]): string[] =>
+  entries.map((e) => (e.kind === 'folder' ? `${displayBytes(e.folder.segmentBytes())}/` : displayBytes(e.key)));
 
 describe('key bytes', () => {
   it('shows UTF-8 keys as they are and escapes binary keys like redis-cli', () => {
@@ -49,7 +59,10 @@ describe('namespace tree', () => {
     assert.equal(tree.root.total, 7);
     const user = (root.entries[1] as { kind: 'folder'; folder: import('../../src/core/keys/namespaceTree').Folder }).folder;
     assert.equal(user.total, 3);
-    assert.deepEqual(tree.list(user).entries.map((e) => (e.kind === 'key' ? e.key.toString() : '?')), ['user:1', 'user:10', 'user:2']);
+    assert.deepEqual(
+      tree.list(user).entries.map((e) => (e.kind === 'key' ? e.key.toString() : '?')),
+      ['user:1', 'user:10', 'user:2'],
+    );
     assert.deepEqual(tree.prefixOf(user), Buffer.from('user:'));
     const session = tree.find([Buffer.from('session'), Buffer.from('abc')]);
     assert.ok(session);
@@ -148,10 +161,14 @@ describe('folder ordering', () => {
       entries.push(Buffer.concat([Buffer.from(base, 'latin1'), tail]));
       if (rnd(8) === 0) entries.push(entries[rnd(entries.length)] as Buffer);
     }
-    const expected = [...new Set(entries.map((e) => e.toString('hex')))].map((h) => Buffer.from(h, 'hex')).sort(Buffer.compare).map((b) => b.toString('hex'));
+    const expected = [...new Set(entries.map((e) => e.toString('hex')))]
+      .map((h) => Buffer.from(h, 'hex'))
+      .sort(Buffer.compare)
+      .map((b) => b.toString('hex'));
     const tree = new NamespaceTree('');
     tree.addMany(entries);
-    const listed = (offset: number, limit: number): string[] => tree.list(tree.root, offset, limit).entries.map((e) => (e.kind === 'key' ? e.key.toString('hex') : '?'));
+    const listed = (offset: number, limit: number): string[] =>
+      tree.list(tree.root, offset, limit).entries.map((e) => (e.kind === 'key' ? e.key.toString('hex') : '?'));
     assert.deepEqual(listed(0, 50), expected.slice(0, 50));
     assert.deepEqual(listed(0, Number.MAX_SAFE_INTEGER), expected);
     assert.equal(tree.root.total, expected.length);
@@ -172,7 +189,11 @@ describe('folder ordering', () => {
       entries.push(Buffer.concat([Buffer.from(base, 'latin1'), tail]));
       if (rnd(10) === 0) entries.push(entries[rnd(entries.length)] as Buffer);
     }
-    const sortedHex = (all: Buffer[]): string[] => [...new Set(all.map((e) => e.toString('hex')))].map((h) => Buffer.from(h, 'hex')).sort(Buffer.compare).map((b) => b.toString('hex'));
+    const sortedHex = (all: Buffer[]): string[] =>
+      [...new Set(all.map((e) => e.toString('hex')))]
+        .map((h) => Buffer.from(h, 'hex'))
+        .sort(Buffer.compare)
+        .map((b) => b.toString('hex'));
     const listed = (tree: NamespaceTree, offset = 0, limit?: number): string[] =>
       tree.list(tree.root, offset, limit).entries.map((e) => (e.kind === 'key' ? e.key.toString('hex') : '?'));
     const tree = new NamespaceTree('');
@@ -192,7 +213,10 @@ describe('folder ordering', () => {
     // Deleting a key that arrived several times removes every copy.
     const repeated = entries[2] as Buffer;
     assert.equal(tree.remove(repeated), true);
-    assert.deepEqual(listed(tree), all.filter((h) => h !== repeated.toString('hex')));
+    assert.deepEqual(
+      listed(tree),
+      all.filter((h) => h !== repeated.toString('hex')),
+    );
     assert.equal(tree.root.total, all.length - 1);
   });
 });
@@ -200,7 +224,10 @@ describe('folder ordering', () => {
 describe('keyspace, TTL and stream ids', () => {
   it('parses INFO keyspace and ignores other lines', () => {
     const info = '# Keyspace\r\ndb0:keys=12,expires=3,avg_ttl=100\r\ndb5:keys=1,expires=0,avg_ttl=0\r\nbogus\r\n';
-    assert.deepEqual(parseKeyspace(info), [{ index: 0, keys: 12, expires: 3 }, { index: 5, keys: 1, expires: 0 }]);
+    assert.deepEqual(parseKeyspace(info), [
+      { index: 0, keys: 12, expires: 3 },
+      { index: 5, keys: 1, expires: 0 },
+    ]);
     assert.deepEqual(parseKeyspace(''), []);
   });
 

@@ -54,11 +54,21 @@ describe('profiles: import from URL', () => {
 
 describe('profiles: import from redis-cli', () => {
   it('tokenizes quotes, escapes and line continuations', () => {
-    assert.deepEqual(tokenizeShell(`redis-cli -a 'p w' --user "a\\"b" x\\ y \\\n --tls`), ['redis-cli', '-a', 'p w', '--user', 'a"b', 'x y', '--tls']);
+    assert.deepEqual(tokenizeShell(`redis-cli -a 'p w' --user "a\\"b" x\\ y \\\n --tls`), [
+      'redis-cli',
+      '-a',
+      'p w',
+      '--user',
+      'a"b',
+      'x y',
+      '--tls',
+    ]);
   });
 
   it('reads every supported flag', () => {
-    const d = profileFromRedisCli(`redis-cli -h db.example.com -p 6380 -n 2 --user bob -a 'pa ss' --tls --cacert /etc/ca.pem --cert /c/client.crt --key /c/client.key --sni redis.example.com`);
+    const d = profileFromRedisCli(
+      `redis-cli -h db.example.com -p 6380 -n 2 --user bob -a 'pa ss' --tls --cacert /etc/ca.pem --cert /c/client.crt --key /c/client.key --sni redis.example.com`,
+    );
     const p = d.profile;
     assert.equal(p.host, 'db.example.com');
     assert.equal(p.port, 6380);
@@ -113,7 +123,9 @@ describe('profiles: import from redis-cli', () => {
 describe('profiles: copy as redis-cli', () => {
   it('contains no secret and uses REDISCLI_AUTH; round-trips through the importer', () => {
     const secret = 'Sup3r-Secret-Pw';
-    const d = profileFromRedisCli(`redis-cli -h h.example -p 6380 -n 1 --user u -a ${secret} --tls --cacert '/p a/ca.pem' --cert c.crt --key k.key --sni s.example`);
+    const d = profileFromRedisCli(
+      `redis-cli -h h.example -p 6380 -n 1 --user u -a ${secret} --tls --cacert '/p a/ca.pem' --cert c.crt --key k.key --sni s.example`,
+    );
     const { command, notes } = toRedisCliCommand(d.profile);
     assert.ok(!command.includes(secret));
     assert.ok(!notes.join('\n').includes(secret));
@@ -169,18 +181,45 @@ describe('profiles: validation', () => {
   });
 
   it('reports field problems of a whole profile', () => {
-    const p = emptyProfile({ name: '', host: 'h', port: 0, tls: false, ca: { kind: 'file', path: '/ca.pem' }, verify: 'pin', pinSha256: 'zz', minTlsVersion: 'TLSv1.3', maxTlsVersion: 'TLSv1.2' });
-    const fields = validateProfile(p).map((e) => e.field).sort();
+    const p = emptyProfile({
+      name: '',
+      host: 'h',
+      port: 0,
+      tls: false,
+      ca: { kind: 'file', path: '/ca.pem' },
+      verify: 'pin',
+      pinSha256: 'zz',
+      minTlsVersion: 'TLSv1.3',
+      maxTlsVersion: 'TLSv1.2',
+    });
+    const fields = validateProfile(p)
+      .map((e) => e.field)
+      .sort();
     assert.deepEqual(fields, ['name', 'pin', 'port', 'tls', 'tlsVersion']);
   });
 });
 
 describe('profiles: workspace file', () => {
   it('reads paths relative to the folder and refuses secret fields', () => {
-    const r = parseWorkspaceProfiles(JSON.stringify({ profiles: [
-      { name: 'Staging', host: 's.example', port: 6380, caFile: 'certs/ca.pem', certFile: 'c.crt', keyFile: 'c.key', encryptedKey: true, password: 'nope' },
-      { name: 'Bad' },
-    ] }), '/ws', 'proj');
+    const r = parseWorkspaceProfiles(
+      JSON.stringify({
+        profiles: [
+          {
+            name: 'Staging',
+            host: 's.example',
+            port: 6380,
+            caFile: 'certs/ca.pem',
+            certFile: 'c.crt',
+            keyFile: 'c.key',
+            encryptedKey: true,
+            password: 'nope',
+          },
+          { name: 'Bad' },
+        ],
+      }),
+      '/ws',
+      'proj',
+    );
     assert.equal(r.profiles.length, 1);
     const p = r.profiles[0];
     assert.equal(p.source, 'workspace');
@@ -193,8 +232,15 @@ describe('profiles: workspace file', () => {
   });
 
   it('reads the file as VS Code edits it (comments, trailing commas) and refuses broken or absurdly nested text', () => {
-    const r = parseWorkspaceProfiles('{\n  // shared\n  "profiles": [ { "name": "A", "host": "a", /* TLS port */ "port": 6380, }, ],\n}', '/ws', 'proj');
-    assert.deepEqual(r.profiles.map((p) => [p.name, p.port]), [['A', 6380]]);
+    const r = parseWorkspaceProfiles(
+      '{\n  // shared\n  "profiles": [ { "name": "A", "host": "a", /* TLS port */ "port": 6380, }, ],\n}',
+      '/ws',
+      'proj',
+    );
+    assert.deepEqual(
+      r.profiles.map((p) => [p.name, p.port]),
+      [['A', 6380]],
+    );
     assert.deepEqual(r.warnings, []);
     assert.deepEqual(parseWorkspaceProfiles('{ "profiles": [ { "name": ', '/ws', 'proj'), { profiles: [], warnings: ['not valid JSON'] });
     assert.deepEqual(parseWorkspaceProfiles('['.repeat(1_000_000), '/ws', 'proj'), { profiles: [], warnings: ['not valid JSON'] });
@@ -209,7 +255,13 @@ describe('profiles: pre-connect checks and resolution (lab certificates)', funct
   });
 
   it('a good encrypted identity passes with its passphrase', () => {
-    const r = preflight({ ca: [lab.caBundle.cert], cert: lab.clientEncrypted.cert, key: lab.clientEncrypted.key, passphrase: lab.passphrase, warningDays: 0 });
+    const r = preflight({
+      ca: [lab.caBundle.cert],
+      cert: lab.clientEncrypted.cert,
+      key: lab.clientEncrypted.key,
+      passphrase: lab.passphrase,
+      warningDays: 0,
+    });
     assert.deepEqual(r.errors, []);
     assert.equal(r.keyEncrypted, true);
     assert.ok(r.nearestExpiry instanceof Date);
@@ -217,14 +269,27 @@ describe('profiles: pre-connect checks and resolution (lab certificates)', funct
 
   it('KEY_PASSPHRASE for a missing or wrong passphrase (PKCS#8 and PKCS#1)', () => {
     for (const entry of [lab.clientEncrypted, lab.clientEncryptedPkcs1]) {
-      assert.deepEqual(preflight({ cert: entry.cert, key: entry.key }).errors.map((e) => e.code), ['KEY_PASSPHRASE']);
-      assert.deepEqual(preflight({ cert: entry.cert, key: entry.key, passphrase: 'wrong' }).errors.map((e) => e.code), ['KEY_PASSPHRASE']);
+      assert.deepEqual(
+        preflight({ cert: entry.cert, key: entry.key }).errors.map((e) => e.code),
+        ['KEY_PASSPHRASE'],
+      );
+      assert.deepEqual(
+        preflight({ cert: entry.cert, key: entry.key, passphrase: 'wrong' }).errors.map((e) => e.code),
+        ['KEY_PASSPHRASE'],
+      );
     }
   });
 
   it('KEY_MISMATCH, WRONG_PURPOSE and expiry findings', () => {
-    assert.deepEqual(preflight({ cert: lab.clientMismatchedKey.cert, key: lab.clientMismatchedKey.key }).errors.map((e) => e.code), ['KEY_MISMATCH']);
-    assert.ok(preflight({ cert: lab.clientWrongEku.cert, key: lab.clientWrongEku.key }).errors.some((e) => e.code === 'WRONG_PURPOSE' && e.field === 'cert'));
+    assert.deepEqual(
+      preflight({ cert: lab.clientMismatchedKey.cert, key: lab.clientMismatchedKey.key }).errors.map((e) => e.code),
+      ['KEY_MISMATCH'],
+    );
+    assert.ok(
+      preflight({ cert: lab.clientWrongEku.cert, key: lab.clientWrongEku.key }).errors.some(
+        (e) => e.code === 'WRONG_PURPOSE' && e.field === 'cert',
+      ),
+    );
     assert.ok(preflight({ ca: [lab.expiredServer.cert] }).errors.some((e) => e.code === 'CERT_EXPIRED'));
     const soon = preflight({ ca: [lab.expiringSoonServer.cert], warningDays: 30 });
     assert.deepEqual(soon.errors, []);
@@ -234,7 +299,10 @@ describe('profiles: pre-connect checks and resolution (lab certificates)', funct
 
   it('PKCS#12: the right password opens it, a wrong one is KEY_PASSPHRASE', () => {
     assert.deepEqual(preflight({ pfx: lab.clientPfx.pfx, pfxPassword: lab.clientPfx.password }).errors, []);
-    assert.deepEqual(preflight({ pfx: lab.clientPfx.pfx, pfxPassword: 'wrong' }).errors.map((e) => e.code), ['KEY_PASSPHRASE']);
+    assert.deepEqual(
+      preflight({ pfx: lab.clientPfx.pfx, pfxPassword: 'wrong' }).errors.map((e) => e.code),
+      ['KEY_PASSPHRASE'],
+    );
   });
 
   it('resolves linked files at connect time (rotation) and CA directories', async () => {
@@ -242,7 +310,12 @@ describe('profiles: pre-connect checks and resolution (lab certificates)', funct
     try {
       const caFile = path.join(dir, 'ca.pem');
       await fs.writeFile(caFile, lab.rootCa.cert);
-      const p = emptyProfile({ name: 'x', host: 'localhost', ca: { kind: 'file', path: caFile }, client: { kind: 'files', certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath, encryptedKey: true } });
+      const p = emptyProfile({
+        name: 'x',
+        host: 'localhost',
+        ca: { kind: 'file', path: caFile },
+        client: { kind: 'files', certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath, encryptedKey: true },
+      });
       const first = await resolveConnectionOptions(p, { passphrase: lab.passphrase, password: 'pw' });
       assert.equal(String(first.tls.ca?.[0]), lab.rootCa.cert);
       assert.equal(first.tls.passphrase, lab.passphrase);
@@ -254,7 +327,10 @@ describe('profiles: pre-connect checks and resolution (lab certificates)', funct
       await fs.writeFile(path.join(dir, 'notes.txt'), 'ignored');
       const fromDir = await resolveConnectionOptions({ ...p, ca: { kind: 'file', path: dir } }, {});
       assert.equal(fromDir.tls.ca?.length, 2);
-      await assert.rejects(resolveConnectionOptions({ ...p, ca: { kind: 'file', path: path.join(dir, 'missing.pem') } }, {}), (e: unknown) => e instanceof ProfileFileError && e.field === 'ca');
+      await assert.rejects(
+        resolveConnectionOptions({ ...p, ca: { kind: 'file', path: path.join(dir, 'missing.pem') } }, {}),
+        (e: unknown) => e instanceof ProfileFileError && e.field === 'ca',
+      );
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
@@ -265,14 +341,22 @@ describe('profiles: pre-connect checks and resolution (lab certificates)', funct
     try {
       const caFile = path.join(dir, 'ca.pem');
       await fs.writeFile(caFile, lab.caBundle.cert);
-      const p = emptyProfile({ name: 'x', host: 'localhost', ca: { kind: 'file', path: caFile }, client: { kind: 'files', certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath } });
+      const p = emptyProfile({
+        name: 'x',
+        host: 'localhost',
+        ca: { kind: 'file', path: caFile },
+        client: { kind: 'files', certPath: lab.clientEncrypted.certPath, keyPath: lab.clientEncrypted.keyPath },
+      });
       assert.deepEqual((await checkProfile(p, { passphrase: lab.passphrase }, undefined, 0)).errors, []);
       const noPass = await checkProfile(p, {}, undefined, 0);
       assert.deepEqual(noPass.errors, [], 'a missing passphrase is asked for on connect, not an error');
       assert.equal(noPass.keyEncrypted, true);
       await fs.writeFile(caFile, lab.expiredServer.cert);
       assert.ok((await checkProfile(p, { passphrase: lab.passphrase })).errors.some((e) => e.code === 'CERT_EXPIRED' && e.field === 'ca'));
-      const gone = await checkProfile({ ...p, client: { kind: 'files', certPath: lab.client.certPath, keyPath: path.join(dir, 'gone.key') } }, {});
+      const gone = await checkProfile(
+        { ...p, client: { kind: 'files', certPath: lab.client.certPath, keyPath: path.join(dir, 'gone.key') } },
+        {},
+      );
       assert.ok(gone.errors.some((e) => e.field === 'key'));
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
@@ -282,13 +366,28 @@ describe('profiles: pre-connect checks and resolution (lab certificates)', funct
 
 describe('profiles: answers of the Add/Edit flow', () => {
   it('link paths, import material into secrets, and never put a secret in the profile', () => {
-    const d = applyAnswers({ host: 'h', port: 6380, caPath: '/ca.pem', certPath: '/c.crt', keyPath: '/c.key', passphrase: 'pp', password: 'pw', name: ' N ' });
+    const d = applyAnswers({
+      host: 'h',
+      port: 6380,
+      caPath: '/ca.pem',
+      certPath: '/c.crt',
+      keyPath: '/c.key',
+      passphrase: 'pp',
+      password: 'pw',
+      name: ' N ',
+    });
     assert.equal(d.profile.name, 'N');
     assert.deepEqual(d.profile.ca, { kind: 'file', path: '/ca.pem', alsoSystem: undefined });
     assert.equal(d.profile.client.kind, 'files');
     assert.deepEqual(d.secrets, { passphrase: 'pp', password: 'pw' });
     assert.equal(d.profile.hasPassword, true);
-    const imported = applyAnswers({ host: 'h', caPem: 'CA-PEM', certPem: 'CERT', keyPem: '-----BEGIN ENCRYPTED PRIVATE KEY-----', alsoSystemCA: true });
+    const imported = applyAnswers({
+      host: 'h',
+      caPem: 'CA-PEM',
+      certPem: 'CERT',
+      keyPem: '-----BEGIN ENCRYPTED PRIVATE KEY-----',
+      alsoSystemCA: true,
+    });
     assert.deepEqual(imported.profile.ca, { kind: 'imported', alsoSystem: true });
     assert.deepEqual(imported.profile.client, { kind: 'imported', encryptedKey: true });
     assert.equal(imported.secrets.keyPem, '-----BEGIN ENCRYPTED PRIVATE KEY-----');

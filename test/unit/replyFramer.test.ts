@@ -21,8 +21,18 @@ function boundaries(input: Buffer, chunk: number, framer = new ReplyFramer(1 << 
 }
 
 describe('ReplyFramer: reply boundaries without decoding', () => {
-  const replies = ['+OK\r\n', ':-42\r\n', '$5\r\nhe\r\nl\r\n', '$-1\r\n', '*-1\r\n', '*0\r\n', '$0\r\n\r\n', '-ERR x\r\n',
-    '*3\r\n$1\r\na\r\n*2\r\n:1\r\n*0\r\n-ERR inner\r\n', '*2\r\n$3\r\n\r\n\r\r\n*1\r\n$-1\r\n'];
+  const replies = [
+    '+OK\r\n',
+    ':-42\r\n',
+    '$5\r\nhe\r\nl\r\n',
+    '$-1\r\n',
+    '*-1\r\n',
+    '*0\r\n',
+    '$0\r\n\r\n',
+    '-ERR x\r\n',
+    '*3\r\n$1\r\na\r\n*2\r\n:1\r\n*0\r\n-ERR inner\r\n',
+    '*2\r\n$3\r\n\r\n\r\r\n*1\r\n$-1\r\n',
+  ];
   const input = Buffer.from(replies.join(''), 'latin1');
   const expected = replies.reduce<number[]>((acc, r) => [...acc, (acc[acc.length - 1] ?? 0) + Buffer.byteLength(r, 'latin1')], []);
 
@@ -60,7 +70,14 @@ describe('ReplyQueue hands bytes to the raw SCAN reader only at a reply boundary
       const bytes = Buffer.from('+PONG\r\n');
       for (let i = 0; i < bytes.length; i += chunk) q.feed(bytes.subarray(i, i + chunk));
       const keys: string[] = [];
-      const page = { settled: false, scanSink: (b: Buffer, s: number, e: number) => { keys.push(b.toString('latin1', s, e)); }, resolve: (r: Reply) => got.push(r), reject: () => assert.fail() };
+      const page = {
+        settled: false,
+        scanSink: (b: Buffer, s: number, e: number) => {
+          keys.push(b.toString('latin1', s, e));
+        },
+        resolve: (r: Reply) => got.push(r),
+        reject: () => assert.fail(),
+      };
       q.push(page);
       assert.ok(page.scanSink, 'kept the raw path');
       const scan = Buffer.from('*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$2\r\nbc\r\n');
@@ -96,7 +113,12 @@ describe('hostile: declared lengths allocate nothing before their bytes arrive',
 
   it('a count that cannot fit under the cap is refused at its header, naming the cap', () => {
     let fatal: Error | undefined;
-    const q = new ReplyQueue({ maxReplyBytes: 64 * 1024 * 1024, onFatal: (e) => { fatal = e; } });
+    const q = new ReplyQueue({
+      maxReplyBytes: 64 * 1024 * 1024,
+      onFatal: (e) => {
+        fatal = e;
+      },
+    });
     q.push({ settled: false, resolve: () => assert.fail('no reply'), reject: () => undefined });
     q.feed(Buffer.from('*30000000\r\n'));
     assert.match(String(fatal?.message), /larger than the 67108864-byte cap/);
@@ -116,7 +138,12 @@ describe('hostile: declared lengths allocate nothing before their bytes arrive',
 
   it('the raw SCAN reader refuses a key count that cannot fit under the cap', () => {
     let fatal: Error | undefined;
-    const q = new ReplyQueue({ maxReplyBytes: 1 << 20, onFatal: (e) => { fatal = e; } });
+    const q = new ReplyQueue({
+      maxReplyBytes: 1 << 20,
+      onFatal: (e) => {
+        fatal = e;
+      },
+    });
     q.push({ settled: false, scanSink: () => undefined, resolve: () => assert.fail(), reject: () => undefined });
     q.feed(Buffer.from('*2\r\n$1\r\n0\r\n*30000000\r\n'));
     assert.match(String(fatal?.message), /cap/);

@@ -3,12 +3,21 @@ import { encodeCommand } from '../../src/core/resp/encode';
 import { ReplyQueue, type PendingReply, type ReplyStreamError } from '../../src/core/resp/queue';
 import { ReplyError, type Reply } from '../../src/core/resp/replyTypes';
 
-interface Outcome { replies: Array<Reply | Error>; fatal: ReplyStreamError | undefined; queue: ReplyQueue }
+interface Outcome {
+  replies: Array<Reply | Error>;
+  fatal: ReplyStreamError | undefined;
+  queue: ReplyQueue;
+}
 
 /** Feeds `input` in the given chunk sizes to a queue with `expected` pending commands. */
 function run(input: Buffer, expected: number, chunk = input.length, maxReplyBytes = 1 << 20): Outcome {
   const out: Outcome = { replies: [], fatal: undefined, queue: undefined as unknown as ReplyQueue };
-  const queue = new ReplyQueue({ maxReplyBytes, onFatal: (e) => { out.fatal = e; } });
+  const queue = new ReplyQueue({
+    maxReplyBytes,
+    onFatal: (e) => {
+      out.fatal = e;
+    },
+  });
   out.queue = queue;
   for (let i = 0; i < expected; i++) {
     const p: PendingReply = { settled: false, resolve: (r) => out.replies.push(r), reject: (e) => out.replies.push(e) };
@@ -30,7 +39,9 @@ describe('RESP encoding', () => {
 });
 
 describe('ReplyQueue over redis-parser', () => {
-  const sample = Buffer.from('+OK\r\n:42\r\n$5\r\nhe\r\nl\r\n$-1\r\n*3\r\n$1\r\na\r\n-ERR inner\r\n*1\r\n:-7\r\n-WRONGTYPE top\r\n*-1\r\n$0\r\n\r\n');
+  const sample = Buffer.from(
+    '+OK\r\n:42\r\n$5\r\nhe\r\nl\r\n$-1\r\n*3\r\n$1\r\na\r\n-ERR inner\r\n*1\r\n:-7\r\n-WRONGTYPE top\r\n*-1\r\n$0\r\n\r\n',
+  );
   const check = (o: Outcome): void => {
     assert.equal(o.fatal, undefined);
     assert.equal(o.replies.length, 8);
@@ -121,19 +132,31 @@ describe('ReplyQueue cap accounting', () => {
 });
 
 describe('raw SCAN pages through the queue (no object per key)', () => {
-  const page = (cursor: string, keys: Buffer[]): Buffer => Buffer.concat([
-    Buffer.from(`*2\r\n$${cursor.length}\r\n${cursor}\r\n*${keys.length}\r\n`),
-    ...keys.flatMap((k) => [Buffer.from(`$${k.length}\r\n`), k, Buffer.from('\r\n')]),
-  ]);
+  const page = (cursor: string, keys: Buffer[]): Buffer =>
+    Buffer.concat([
+      Buffer.from(`*2\r\n$${cursor.length}\r\n${cursor}\r\n*${keys.length}\r\n`),
+      ...keys.flatMap((k) => [Buffer.from(`$${k.length}\r\n`), k, Buffer.from('\r\n')]),
+    ]);
   const keysA = [Buffer.from('user:1'), Buffer.from([0, 0xff, 0x0d, 0x0a, 0x24]), Buffer.alloc(0), Buffer.alloc(3000, 0x61)];
   const keysB = Array.from({ length: 300 }, (_, i) => Buffer.from(`k${i}`));
 
-  function runPages(input: Buffer, chunk: number, extra: 'none' | 'ping-after' = 'none'): { keys: Buffer[]; results: Array<Reply | Error>; fatal?: ReplyStreamError } {
+  function runPages(
+    input: Buffer,
+    chunk: number,
+    extra: 'none' | 'ping-after' = 'none',
+  ): { keys: Buffer[]; results: Array<Reply | Error>; fatal?: ReplyStreamError } {
     const keys: Buffer[] = [];
     const results: Array<Reply | Error> = [];
     let fatal: ReplyStreamError | undefined;
-    const q = new ReplyQueue({ maxReplyBytes: 1 << 20, onFatal: (e) => { fatal = e; } });
-    const sink = (b: Buffer, s: number, e: number): void => { keys.push(Buffer.from(b.subarray(s, e))); };
+    const q = new ReplyQueue({
+      maxReplyBytes: 1 << 20,
+      onFatal: (e) => {
+        fatal = e;
+      },
+    });
+    const sink = (b: Buffer, s: number, e: number): void => {
+      keys.push(Buffer.from(b.subarray(s, e)));
+    };
     for (let i = 0; i < 3; i++) q.push({ settled: false, scanSink: sink, resolve: (r) => results.push(r), reject: (e) => results.push(e) });
     if (extra === 'ping-after') q.push({ settled: false, resolve: (r) => results.push(r), reject: (e) => results.push(e) });
     for (let i = 0; i < input.length; i += chunk) q.feed(input.subarray(i, i + chunk));
@@ -159,7 +182,10 @@ describe('raw SCAN pages through the queue (no object per key)', () => {
       const r = runPages(input, chunk);
       assert.equal(r.keys.length, keysB.length * 2 + keysA.length);
       assert.deepEqual(r.keys.slice(0, 300), keysB);
-      assert.deepEqual(r.results.map((x) => (x as Buffer).toString()), ['5', '9', '0']);
+      assert.deepEqual(
+        r.results.map((x) => (x as Buffer).toString()),
+        ['5', '9', '0'],
+      );
     }
   });
 
@@ -167,7 +193,12 @@ describe('raw SCAN pages through the queue (no object per key)', () => {
     const q = new ReplyQueue({ maxReplyBytes: 1024, onFatal: () => assert.fail('no fatal') });
     const got: Reply[] = [];
     q.push({ settled: false, resolve: (r) => got.push(r), reject: () => assert.fail() });
-    const p: PendingReply = { settled: false, scanSink: () => assert.fail('not raw'), resolve: (r) => got.push(r), reject: () => assert.fail() };
+    const p: PendingReply = {
+      settled: false,
+      scanSink: () => assert.fail('not raw'),
+      resolve: (r) => got.push(r),
+      reject: () => assert.fail(),
+    };
     q.push(p);
     assert.equal(p.scanSink, undefined);
     q.feed(Buffer.concat([Buffer.from('+OK\r\n'), page('0', [Buffer.from('a')])]));
@@ -190,7 +221,10 @@ describe('raw SCAN cursor arrives before the keys', () => {
       q.push({
         settled: false,
         scanSink: (b, s, e) => events.push(`${name}:key:${b.toString('latin1', s, e)}`),
-        onScanCursor: (c) => { events.push(`${name}:cursor:${c.toString()}`); if (name === 'p1') push('p2'); },
+        onScanCursor: (c) => {
+          events.push(`${name}:cursor:${c.toString()}`);
+          if (name === 'p1') push('p2');
+        },
         resolve: (r) => events.push(`${name}:done:${(r as Buffer).toString()}`),
         reject: () => assert.fail('no error'),
       });

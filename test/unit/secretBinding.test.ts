@@ -2,12 +2,31 @@ import * as assert from 'node:assert/strict';
 import { emptyProfile } from '../../src/core/profiles/draft';
 import type { Profile } from '../../src/core/profiles/profile';
 import {
-  bindingDigest, canonicalJson, checkBinding, describeTargetChange, makeBinding, parseBinding, profileOrigin, secretNamespace, secretTarget, visibleProfiles,
+  bindingDigest,
+  canonicalJson,
+  checkBinding,
+  describeTargetChange,
+  makeBinding,
+  parseBinding,
+  profileOrigin,
+  secretNamespace,
+  secretTarget,
+  visibleProfiles,
 } from '../../src/core/profiles/secretBinding';
 import { parseWorkspaceProfiles } from '../../src/core/profiles/workspaceFile';
 
 function profile(over: Partial<Profile> = {}): Profile {
-  return { ...emptyProfile(), id: 'p1', name: 'prod', host: 'cache.prod', port: 6380, tls: true, verify: 'full', ca: { kind: 'system' }, ...over };
+  return {
+    ...emptyProfile(),
+    id: 'p1',
+    name: 'prod',
+    host: 'cache.prod',
+    port: 6380,
+    tls: true,
+    verify: 'full',
+    ca: { kind: 'system' },
+    ...over,
+  };
 }
 
 describe('secret binding: digest of the target a secret was entered for', () => {
@@ -74,7 +93,13 @@ describe('secret binding: workspace and user profiles never share secrets', () =
 describe('secret binding: Restricted Mode', () => {
   it('an untrusted workspace shows user profiles only; trusted, both', () => {
     const list = [profile({ id: 'u' }), profile({ id: 'w', source: 'workspace' })];
-    assert.deepEqual(visibleProfiles(list, false).map((p) => p.id), ['u']);
-    assert.deepEqual(visibleProfiles(list, true).map((p) => p.id), ['u', 'w']);
+    assert.deepEqual(
+      visibleProfiles(list, false).map((p) => p.id),
+      ['u'],
+    );
+    assert.deepEqual(
+      visibleProfiles(list, true).map((p) => p.id),
+      ['u', 'w'],
+    );
   });
 });

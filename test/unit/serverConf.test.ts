@@ -9,7 +9,10 @@ describe('serverConf: redis.conf parsing like redis-server', () => {
   it('splits arguments like sdssplitargs: blanks, double quotes with escapes, single quotes, columns kept', () => {
     const r = splitArgs('tls-protocols "TLSv1.2 TLSv1.3"  \'a\\\'b\' "x\\x41\\n"');
     assert.ok('args' in r);
-    assert.deepEqual(r.args.map((a) => a.value), ['tls-protocols', 'TLSv1.2 TLSv1.3', "a'b", 'xA\n']);
+    assert.deepEqual(
+      r.args.map((a) => a.value),
+      ['tls-protocols', 'TLSv1.2 TLSv1.3', "a'b", 'xA\n'],
+    );
     assert.deepEqual([r.args[1].start, r.args[1].end], [14, 31]);
   });
 
@@ -35,13 +38,27 @@ describe('serverConf: redis.conf parsing like redis-server', () => {
       if (files[p] === undefined) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
       return Buffer.from(files[p]);
     };
-    const r = await checkServerConf({ text: 'include tls.conf\nport 0\n', file: '/etc/redis.conf', workingDir: '/srv/redis', workingDirLabel: 'the working directory', readFile: read });
+    const r = await checkServerConf({
+      text: 'include tls.conf\nport 0\n',
+      file: '/etc/redis.conf',
+      workingDir: '/srv/redis',
+      workingDirLabel: 'the working directory',
+      readFile: read,
+    });
     const missing = r.findings.find((f) => f.code === 'FILE_NOT_FOUND');
     assert.equal(missing?.file, '/srv/redis/tls.conf');
     assert.equal(missing?.line, 1);
     assert.match(missing?.message ?? '', /\/data\/server\.crt does not exist \(a relative path: resolved against `dir` \/data/);
-    const noInclude = await checkServerConf({ text: 'include other.conf\n', workingDir: '/x', workingDirLabel: 'the workspace folder', readFile: read });
-    assert.match(noInclude.findings[0].message, /\/x\/other\.conf does not exist \(a relative path: resolved against the workspace folder \/x/);
+    const noInclude = await checkServerConf({
+      text: 'include other.conf\n',
+      workingDir: '/x',
+      workingDirLabel: 'the workspace folder',
+      readFile: read,
+    });
+    assert.match(
+      noInclude.findings[0].message,
+      /\/x\/other\.conf does not exist \(a relative path: resolved against the workspace folder \/x/,
+    );
   });
 
   it('include with a wildcard reads every match in alphabetical order, and no match is no error (Redis 7)', async () => {
@@ -49,10 +66,20 @@ describe('serverConf: redis.conf parsing like redis-server', () => {
     try {
       writeFileSync(path.join(dir, 'b.conf'), 'tls-port 6380\n');
       writeFileSync(path.join(dir, 'a.conf'), 'tls-port 0\n');
-      const r = await checkServerConf({ text: `include ${dir}/*.conf\ninclude ${dir}/none-*.conf\n`, workingDir: dir, workingDirLabel: 'the working directory' });
-      assert.deepEqual(r.directives.filter((d) => d.name === 'tls-port').map((d) => path.basename(d.file ?? '')), ['a.conf', 'b.conf']);
+      const r = await checkServerConf({
+        text: `include ${dir}/*.conf\ninclude ${dir}/none-*.conf\n`,
+        workingDir: dir,
+        workingDirLabel: 'the working directory',
+      });
+      assert.deepEqual(
+        r.directives.filter((d) => d.name === 'tls-port').map((d) => path.basename(d.file ?? '')),
+        ['a.conf', 'b.conf'],
+      );
       assert.ok(!r.findings.some((f) => f.code === 'INCLUDE_NOT_FOUND'));
-      assert.ok(r.findings.some((f) => f.code === 'TLS_PORT_WITHOUT_CERT' && f.file === path.join(dir, 'b.conf')), 'the last tls-port (from b.conf) counts');
+      assert.ok(
+        r.findings.some((f) => f.code === 'TLS_PORT_WITHOUT_CERT' && f.file === path.join(dir, 'b.conf')),
+        'the last tls-port (from b.conf) counts',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -60,7 +87,14 @@ describe('serverConf: redis.conf parsing like redis-server', () => {
 
   it('posture rules carry quick-fix edits on the line at fault', async () => {
     const text = 'tls-port 6380\ntls-cert-file /nope.crt\ntls-key-file /nope.key\ntls-auth-clients no\ntls-protocols "TLSv1.1 TLSv1.2"\n';
-    const r = await checkServerConf({ text, workingDir: '/', workingDirLabel: 'the working directory', readFile: () => { throw Object.assign(new Error('x'), { code: 'ENOENT' }); } });
+    const r = await checkServerConf({
+      text,
+      workingDir: '/',
+      workingDirLabel: 'the working directory',
+      readFile: () => {
+        throw Object.assign(new Error('x'), { code: 'ENOENT' });
+      },
+    });
     const plain = r.findings.find((f) => f.code === 'PLAINTEXT_PORT');
     assert.equal(plain?.line, 0);
     assert.deepEqual(plain?.fix?.edits, [{ line: 0, start: 13, end: 13, newText: '\nport 0' }]);

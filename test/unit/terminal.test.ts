@@ -46,13 +46,21 @@ describe('terminal: redis-cli argument splitting (sdssplitargs)', () => {
 
 function parseAll(input: Buffer, chunk: number, maxBytes = 1 << 20): { replies: TypedReply[]; fatal?: string } {
   const out: { replies: TypedReply[]; fatal?: string } = { replies: [] };
-  const p = new TypedReplyParser((r) => out.replies.push(r), (reason) => { out.fatal = reason; }, { maxBytes });
+  const p = new TypedReplyParser(
+    (r) => out.replies.push(r),
+    (reason) => {
+      out.fatal = reason;
+    },
+    { maxBytes },
+  );
   for (let i = 0; i < input.length; i += chunk) p.feed(input.subarray(i, i + chunk));
   return out;
 }
 
 describe('terminal: typed RESP decoder', () => {
-  const wire = b('+OK\r\n$5\r\nhello\r\n:-42\r\n$-1\r\n*-1\r\n-ERR bad\r\n*3\r\n:1\r\n*2\r\n+st\r\n$0\r\n\r\n*0\r\n%1\r\n+k\r\n,1.5\r\n~1\r\n#t\r\n_\r\n(123\r\n=7\r\ntxt:abc\r\n|1\r\n+a\r\n+b\r\n:7\r\n');
+  const wire = b(
+    '+OK\r\n$5\r\nhello\r\n:-42\r\n$-1\r\n*-1\r\n-ERR bad\r\n*3\r\n:1\r\n*2\r\n+st\r\n$0\r\n\r\n*0\r\n%1\r\n+k\r\n,1.5\r\n~1\r\n#t\r\n_\r\n(123\r\n=7\r\ntxt:abc\r\n|1\r\n+a\r\n+b\r\n:7\r\n',
+  );
   const expected: TypedReply[] = [
     { type: 'status', value: b('OK') },
     { type: 'string', value: b('hello') },
@@ -60,8 +68,27 @@ describe('terminal: typed RESP decoder', () => {
     { type: 'nil' },
     { type: 'nil' },
     { type: 'error', value: b('ERR bad') },
-    { type: 'array', items: [{ type: 'integer', value: '1' }, { type: 'array', items: [{ type: 'status', value: b('st') }, { type: 'string', value: b('') }] }, { type: 'array', items: [] }] },
-    { type: 'map', items: [{ type: 'status', value: b('k') }, { type: 'double', value: '1.5' }] },
+    {
+      type: 'array',
+      items: [
+        { type: 'integer', value: '1' },
+        {
+          type: 'array',
+          items: [
+            { type: 'status', value: b('st') },
+            { type: 'string', value: b('') },
+          ],
+        },
+        { type: 'array', items: [] },
+      ],
+    },
+    {
+      type: 'map',
+      items: [
+        { type: 'status', value: b('k') },
+        { type: 'double', value: '1.5' },
+      ],
+    },
     { type: 'set', items: [{ type: 'bool', value: true }] },
     { type: 'nil' },
     { type: 'bignum', value: '123' },
@@ -89,7 +116,15 @@ describe('terminal: typed RESP decoder', () => {
 
 describe('terminal: reply formats (RESP3 types, beyond what the redis-cli table covers)', () => {
   it('formats maps, sets, doubles, booleans as redis-cli 7.0 does on a TTY', () => {
-    const map: TypedReply = { type: 'map', items: [{ type: 'string', value: b('a') }, { type: 'double', value: '1.5' }, { type: 'string', value: b('b') }, { type: 'array', items: [{ type: 'bool', value: false }, { type: 'nil' }] }] };
+    const map: TypedReply = {
+      type: 'map',
+      items: [
+        { type: 'string', value: b('a') },
+        { type: 'double', value: '1.5' },
+        { type: 'string', value: b('b') },
+        { type: 'array', items: [{ type: 'bool', value: false }, { type: 'nil' }] },
+      ],
+    };
     assert.equal(formatReply(map, 'tty').toString(), '1# "a" => (double) 1.5\n2# "b" => 1) (false)\n   2) (nil)\n');
     assert.equal(formatReply(map, 'raw').toString(), 'a 1.5\nb (false)\n\n');
     const set: TypedReply = { type: 'set', items: [{ type: 'string', value: b('x') }] };
@@ -103,7 +138,19 @@ describe('terminal: reply formats (RESP3 types, beyond what the redis-cli table 
 });
 
 describe('terminal: history never stores secrets', () => {
-  const sensitive = ['AUTH pass', 'auth user pass', 'HELLO 2 AUTH u p', 'hello 3 setname x auth u p', 'ACL SETUSER bob on >secret ~*', 'acl setuser bob #abc', 'CONFIG SET requirepass x', 'config set maxmemory 1 masterauth x', 'MIGRATE h 1 "" 0 5 AUTH p KEYS a', 'NODE 1.2.3.4:7000 AUTH x', 'AUTH "unterminated'];
+  const sensitive = [
+    'AUTH pass',
+    'auth user pass',
+    'HELLO 2 AUTH u p',
+    'hello 3 setname x auth u p',
+    'ACL SETUSER bob on >secret ~*',
+    'acl setuser bob #abc',
+    'CONFIG SET requirepass x',
+    'config set maxmemory 1 masterauth x',
+    'MIGRATE h 1 "" 0 5 AUTH p KEYS a',
+    'NODE 1.2.3.4:7000 AUTH x',
+    'AUTH "unterminated',
+  ];
   const fine = ['GET auth', 'SET k v', 'ACL SETUSER bob on ~* +@all', 'CONFIG SET maxmemory 100mb', 'HELLO 2', 'ACL LIST'];
   for (const l of sensitive) it(`drops: ${l}`, () => assert.equal(isSensitiveLine(l), true));
   for (const l of fine) it(`keeps: ${l}`, () => assert.equal(isSensitiveLine(l), false));
@@ -143,13 +190,25 @@ describe('terminal: line editor', () => {
   it('submits, interrupts, completes and ends as events; history with up/down', () => {
     const h = new History(['PING']);
     const e = new LineEditor(h);
-    assert.deepEqual(e.feed('\x1b[A').map((x) => x.kind), ['changed']);
+    assert.deepEqual(
+      e.feed('\x1b[A').map((x) => x.kind),
+      ['changed'],
+    );
     assert.equal(e.line, 'PING');
     assert.deepEqual(e.feed('\r'), [{ kind: 'submit', line: 'PING' }]);
-    assert.deepEqual(e.feed('ab\x03').map((x) => x.kind), ['changed', 'interrupt']);
+    assert.deepEqual(
+      e.feed('ab\x03').map((x) => x.kind),
+      ['changed', 'interrupt'],
+    );
     assert.equal(e.line, '');
-    assert.deepEqual(e.feed('\t').map((x) => x.kind), ['complete']);
-    assert.deepEqual(e.feed('\x04').map((x) => x.kind), ['eof']);
+    assert.deepEqual(
+      e.feed('\t').map((x) => x.kind),
+      ['complete'],
+    );
+    assert.deepEqual(
+      e.feed('\x04').map((x) => x.kind),
+      ['eof'],
+    );
   });
   it('renders the prompt, the line, a grey hint and puts the cursor back', () => {
     const e = new LineEditor();
@@ -161,20 +220,71 @@ describe('terminal: line editor', () => {
 describe('terminal: command catalogue, hints, ask-first and streaming', () => {
   // A COMMAND DOCS reply as RESP2 delivers it (flat field/value arrays).
   const docs = [
-    b('set'), [b('summary'), b('Set'), b('arguments'), [
-      [b('name'), b('key'), b('type'), b('key')],
-      [b('name'), b('value'), b('type'), b('string')],
-      [b('name'), b('condition'), b('type'), b('oneof'), b('flags'), [b('optional')], b('arguments'), [[b('name'), b('nx'), b('type'), b('pure-token'), b('token'), b('NX')], [b('name'), b('xx'), b('type'), b('pure-token'), b('token'), b('XX')]]],
-      [b('name'), b('get'), b('type'), b('pure-token'), b('token'), b('GET'), b('flags'), [b('optional')]],
-    ]],
-    b('config'), [b('summary'), b('x'), b('subcommands'), [b('config|set'), [b('arguments'), [[b('name'), b('data'), b('type'), b('block'), b('flags'), [b('multiple')], b('arguments'), [[b('name'), b('parameter'), b('type'), b('string')], [b('name'), b('value'), b('type'), b('string')]]]]]]],
-    b('del'), [b('arguments'), [[b('name'), b('key'), b('type'), b('key'), b('flags'), [b('multiple')]]]],
+    b('set'),
+    [
+      b('summary'),
+      b('Set'),
+      b('arguments'),
+      [
+        [b('name'), b('key'), b('type'), b('key')],
+        [b('name'), b('value'), b('type'), b('string')],
+        [
+          b('name'),
+          b('condition'),
+          b('type'),
+          b('oneof'),
+          b('flags'),
+          [b('optional')],
+          b('arguments'),
+          [
+            [b('name'), b('nx'), b('type'), b('pure-token'), b('token'), b('NX')],
+            [b('name'), b('xx'), b('type'), b('pure-token'), b('token'), b('XX')],
+          ],
+        ],
+        [b('name'), b('get'), b('type'), b('pure-token'), b('token'), b('GET'), b('flags'), [b('optional')]],
+      ],
+    ],
+    b('config'),
+    [
+      b('summary'),
+      b('x'),
+      b('subcommands'),
+      [
+        b('config|set'),
+        [
+          b('arguments'),
+          [
+            [
+              b('name'),
+              b('data'),
+              b('type'),
+              b('block'),
+              b('flags'),
+              [b('multiple')],
+              b('arguments'),
+              [
+                [b('name'), b('parameter'), b('type'), b('string')],
+                [b('name'), b('value'), b('type'), b('string')],
+              ],
+            ],
+          ],
+        ],
+      ],
+    ],
+    b('del'),
+    [b('arguments'), [[b('name'), b('key'), b('type'), b('key'), b('flags'), [b('multiple')]]]],
   ];
   const catalog = new CommandCatalog(parseCommandDocs(docs));
   it('builds redis-cli synopses from COMMAND DOCS', () => {
-    assert.deepEqual(catalog.docs.map((d) => [d.name, d.params]), [
-      ['CONFIG', ''], ['CONFIG SET', 'parameter value [parameter value ...]'], ['DEL', 'key [key ...]'], ['SET', 'key value [NX|XX] [GET]'],
-    ]);
+    assert.deepEqual(
+      catalog.docs.map((d) => [d.name, d.params]),
+      [
+        ['CONFIG', ''],
+        ['CONFIG SET', 'parameter value [parameter value ...]'],
+        ['DEL', 'key [key ...]'],
+        ['SET', 'key value [NX|XX] [GET]'],
+      ],
+    );
   });
   it('hints what is left to type, as redis-cli does', () => {
     assert.equal(catalog.hint('set'), ' key value [NX|XX] [GET]');
@@ -186,10 +296,22 @@ describe('terminal: command catalogue, hints, ask-first and streaming', () => {
     assert.deepEqual(catalog.namesStartingWith('co'), ['CONFIG', 'CONFIG SET']);
   });
   it('asks first for the destructive and expensive commands', () => {
-    for (const l of ['FLUSHALL', 'flushdb async', 'KEYS *', 'DEBUG SLEEP 0', 'SHUTDOWN', 'config set maxmemory 1', 'SCRIPT FLUSH', 'function flush', 'CLUSTER RESET', 'SWAPDB 0 1']) {
+    for (const l of [
+      'FLUSHALL',
+      'flushdb async',
+      'KEYS *',
+      'DEBUG SLEEP 0',
+      'SHUTDOWN',
+      'config set maxmemory 1',
+      'SCRIPT FLUSH',
+      'function flush',
+      'CLUSTER RESET',
+      'SWAPDB 0 1',
+    ]) {
       assert.ok(askFirst(splitArgs(l) as Buffer[]), l);
     }
-    for (const l of ['GET k', 'CONFIG GET maxmemory', 'SCRIPT EXISTS x', 'CLUSTER INFO']) assert.equal(askFirst(splitArgs(l) as Buffer[]), undefined, l);
+    for (const l of ['GET k', 'CONFIG GET maxmemory', 'SCRIPT EXISTS x', 'CLUSTER INFO'])
+      assert.equal(askFirst(splitArgs(l) as Buffer[]), undefined, l);
     assert.equal(isStreaming(splitArgs('psubscribe a*') as Buffer[]), true);
     assert.equal(isStreaming(splitArgs('PUBLISH a b') as Buffer[]), false);
   });

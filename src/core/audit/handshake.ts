@@ -47,7 +47,7 @@ export interface ProbeOutcome {
 
 export function probeHandshake(t: ProbeTarget, r: ProbeRequest = {}): Promise<ProbeOutcome> {
   const servername = sniFor(t.host, t.servername || undefined);
-  const identity = r.identity === null ? undefined : r.identity ?? t.identity;
+  const identity = r.identity === null ? undefined : (r.identity ?? t.identity);
   return new Promise((resolve) => {
     const out: ProbeOutcome = { handshake: false, replied: false, protocol: null, cipher: null, sessionReused: false, handshakeMs: null };
     let socket: tls.TLSSocket;
@@ -81,7 +81,9 @@ export function probeHandshake(t: ProbeTarget, r: ProbeRequest = {}): Promise<Pr
       return;
     }
     const timer = setTimeout(() => finish('TIMEOUT'), t.timeoutMs);
-    socket.on('session', (s: Buffer) => { out.session = s; });
+    socket.on('session', (s: Buffer) => {
+      out.session = s;
+    });
     socket.once('secureConnect', () => {
       out.handshake = true;
       out.handshakeMs = Math.round((performance.now() - t0) * 1000) / 1000;
@@ -116,5 +118,7 @@ export function isVersionRefusal(code: string | undefined): boolean {
 
 /** The error codes of a refused or missing client certificate. */
 export function isClientCertRefusal(code: string | undefined): boolean {
-  return /CERTIFICATE_REQUIRED|UNKNOWN_CA|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|HANDSHAKE_FAILURE|CERTIFICATE_UNKNOWN|DECRYPT_ERROR|ACCESS_DENIED/.test(code ?? '');
+  return /CERTIFICATE_REQUIRED|UNKNOWN_CA|BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|HANDSHAKE_FAILURE|CERTIFICATE_UNKNOWN|DECRYPT_ERROR|ACCESS_DENIED/.test(
+    code ?? '',
+  );
 }

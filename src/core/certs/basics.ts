@@ -28,7 +28,17 @@ export function ekuAllows(eku: readonly string[] | undefined, oid: string): bool
 }
 
 /** keyUsage bit names in bit order (bit 0 = digitalSignature), as RFC 5280 numbers them. */
-export const KEY_USAGE_NAMES = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
+export const KEY_USAGE_NAMES = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+] as const;
 
 export const SIGNATURE_NAMES: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
@@ -54,7 +64,7 @@ const CURVES: Readonly<Record<string, { nist: string; bits: number }>> = {
 
 /** "P-256" for prime256v1 etc.; other names unchanged. */
 export function curveDisplayName(curve: string | undefined): string | undefined {
-  return curve === undefined ? undefined : CURVES[curve]?.nist ?? curve;
+  return curve === undefined ? undefined : (CURVES[curve]?.nist ?? curve);
 }
 
 /** Size in bits of a named curve (OpenSSL or NIST name), or null when unknown. */

@@ -87,14 +87,28 @@ export class Certificate {
     this.node = new crypto.X509Certificate(this.der);
   }
 
-  get subject(): string { return this.x.subject; }
-  get issuer(): string { return this.x.issuer; }
-  get notBefore(): Date { return this.x.notBefore; }
-  get notAfter(): Date { return this.x.notAfter; }
+  get subject(): string {
+    return this.x.subject;
+  }
+  get issuer(): string {
+    return this.x.issuer;
+  }
+  get notBefore(): Date {
+    return this.x.notBefore;
+  }
+  get notAfter(): Date {
+    return this.x.notAfter;
+  }
   /** Colon-separated upper-case hex, the form node:crypto (and so the handshake report) uses. */
-  get sha256(): string { return this.node.fingerprint256; }
-  get sha1(): string { return this.node.fingerprint; }
-  get pem(): string { return toPem(this.der); }
+  get sha256(): string {
+    return this.node.fingerprint256;
+  }
+  get sha1(): string {
+    return this.node.fingerprint;
+  }
+  get pem(): string {
+    return toPem(this.der);
+  }
 
   /** Subject and issuer are the same name (a root or a self-signed leaf). */
   get selfIssued(): boolean {
@@ -110,7 +124,8 @@ export class Certificate {
     if (!ext) return [];
     const out: NameEntry[] = [];
     for (const item of ext.names.items) {
-      const type = item.type === 'dns' ? 'dns' : item.type === 'ip' ? 'ip' : item.type === 'email' ? 'email' : item.type === 'url' ? 'uri' : 'other';
+      const type =
+        item.type === 'dns' ? 'dns' : item.type === 'ip' ? 'ip' : item.type === 'email' ? 'email' : item.type === 'url' ? 'uri' : 'other';
       out.push({ type, value: item.value });
     }
     return out;
@@ -139,13 +154,18 @@ export class Certificate {
     const type = key.asymmetricKeyType ?? 'unknown';
     const d = key.asymmetricKeyDetails ?? {};
     if (type === 'rsa' || type === 'rsa-pss') {
-      return { type: type.toUpperCase(), bits: d.modulusLength, text: `${type === 'rsa' ? 'RSA' : 'RSA-PSS'} ${d.modulusLength ?? '?'} bits` };
+      return {
+        type: type.toUpperCase(),
+        bits: d.modulusLength,
+        text: `${type === 'rsa' ? 'RSA' : 'RSA-PSS'} ${d.modulusLength ?? '?'} bits`,
+      };
     }
     if (type === 'ec') {
       const curve = curveDisplayName(d.namedCurve);
       return { type: 'EC', curve, text: `EC ${curve ?? '?'}` };
     }
-    if (type === 'ed25519' || type === 'ed448') return { type: type === 'ed25519' ? 'Ed25519' : 'Ed448', text: type === 'ed25519' ? 'Ed25519' : 'Ed448' };
+    if (type === 'ed25519' || type === 'ed448')
+      return { type: type === 'ed25519' ? 'Ed25519' : 'Ed448', text: type === 'ed25519' ? 'Ed25519' : 'Ed448' };
     return { type, text: type };
   }
 

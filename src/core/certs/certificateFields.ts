@@ -119,7 +119,7 @@ export function readCertificateFields(der: Buffer): CertificateDerFields {
       const bits = readTlv(value(expect(parts[parts.length - 1], TAG.OCTET_STRING, 'extnValue')));
       const bytes = value(expect(bits, 0x03, 'BIT STRING')).subarray(1); // after the unused-bits octet
       KEY_USAGE_NAMES.forEach((name, i) => {
-        if ((i >> 3) < bytes.length && bytes[i >> 3] & (0x80 >> (i & 7))) out.keyUsage.push(name);
+        if (i >> 3 < bytes.length && bytes[i >> 3] & (0x80 >> (i & 7))) out.keyUsage.push(name);
       });
       break;
     }

@@ -130,7 +130,9 @@ export async function buildChain(options: ChainOptions): Promise<ChainReport> {
     const want = nameKey(cur.x.issuerName);
     // Trusted first, like OpenSSL: a configured CA beats a presented copy of the same name. Names are
     // compared by DER, then by their string form (the same name in another ASN.1 string type).
-    const pool = [...configured, ...system, ...presented.slice(1)].filter((c) => !used.has(c.sha256) && (nameKey(c.x.subjectName) === want || c.subject === cur.issuer));
+    const pool = [...configured, ...system, ...presented.slice(1)].filter(
+      (c) => !used.has(c.sha256) && (nameKey(c.x.subjectName) === want || c.subject === cur.issuer),
+    );
     let next: Certificate | undefined;
     for (const candidate of pool) {
       if (await cur.isSignedBy(candidate)) {
@@ -169,86 +171,159 @@ export async function buildChain(options: ChainOptions): Promise<ChainReport> {
 
     // signature
     if (issuer) {
-      checks.push(sigOk[i]
-        ? { id: 'signature', verdict: 'ok', text: `Signature verifies with the public key of its issuer ${label(issuer)}.` }
-        : { id: 'signature', verdict: 'error', code: 'UNKNOWN_ISSUER', text: `A certificate named like the issuer (${label(issuer)}) was found, but its key does not verify this signature: it is a different CA with the same name.` });
+      checks.push(
+        sigOk[i]
+          ? { id: 'signature', verdict: 'ok', text: `Signature verifies with the public key of its issuer ${label(issuer)}.` }
+          : {
+              id: 'signature',
+              verdict: 'error',
+              code: 'UNKNOWN_ISSUER',
+              text: `A certificate named like the issuer (${label(issuer)}) was found, but its key does not verify this signature: it is a different CA with the same name.`,
+            },
+      );
     } else if (selfSignedEnd) {
       checks.push({ id: 'signature', verdict: 'ok', text: 'Self-signed: its own key verifies its signature.' });
     } else {
       const where = options.anchors === undefined ? 'the system trust store' : 'the configured CA file';
       checks.push({
-        id: 'signature', verdict: 'error', code: configured.some((c) => !c.selfIssued && path.some((p) => p.sha256 === c.sha256)) ? 'CA_BUNDLE_INCOMPLETE' : 'UNKNOWN_ISSUER',
+        id: 'signature',
+        verdict: 'error',
+        code: configured.some((c) => !c.selfIssued && path.some((p) => p.sha256 === c.sha256)) ? 'CA_BUNDLE_INCOMPLETE' : 'UNKNOWN_ISSUER',
         text: `Issuer "${missingIssuer ?? cert.issuer}" was not found: the server did not send it and it is not in ${where}. ${i === 0 ? 'Either the server omits its intermediate certificate, or the CA that issued it is not configured.' : 'The chain stops here.'}`,
       });
     }
 
     // validity
-    if (now > cert.notAfter) checks.push({ id: 'validity', verdict: 'error', code: 'CERT_EXPIRED', text: `Expired: ${describeValidity(cert, now)}.` });
-    else if (now < cert.notBefore) checks.push({ id: 'validity', verdict: 'error', code: 'CERT_NOT_YET_VALID', text: `Not valid yet: ${describeValidity(cert, now)}.` });
+    if (now > cert.notAfter)
+      checks.push({ id: 'validity', verdict: 'error', code: 'CERT_EXPIRED', text: `Expired: ${describeValidity(cert, now)}.` });
+    else if (now < cert.notBefore)
+      checks.push({ id: 'validity', verdict: 'error', code: 'CERT_NOT_YET_VALID', text: `Not valid yet: ${describeValidity(cert, now)}.` });
     else checks.push({ id: 'validity', verdict: 'ok', text: `Valid: ${describeValidity(cert, now)}.` });
 
     if (i > 0) {
       // CA flag and path length
-      if (!s.isCA) checks.push({ id: 'ca', verdict: 'error', code: 'UNKNOWN_ISSUER', text: `It signed the certificate below it but is not a CA (basicConstraints CA:FALSE or absent).` });
+      if (!s.isCA)
+        checks.push({
+          id: 'ca',
+          verdict: 'error',
+          code: 'UNKNOWN_ISSUER',
+          text: `It signed the certificate below it but is not a CA (basicConstraints CA:FALSE or absent).`,
+        });
       else checks.push({ id: 'ca', verdict: 'ok', text: 'A CA (basicConstraints CA:TRUE).' });
       if (s.pathLength !== undefined) {
         const below = path.slice(1, i).filter((c) => !c.selfIssued).length;
-        checks.push(below > s.pathLength
-          ? { id: 'pathLength', verdict: 'error', code: 'UNKNOWN_ISSUER', text: `Path length limit ${s.pathLength} exceeded: ${below} intermediate(s) below it.` }
-          : { id: 'pathLength', verdict: 'ok', text: `Path length limit ${s.pathLength}; ${below} intermediate(s) below it.` });
+        checks.push(
+          below > s.pathLength
+            ? {
+                id: 'pathLength',
+                verdict: 'error',
+                code: 'UNKNOWN_ISSUER',
+                text: `Path length limit ${s.pathLength} exceeded: ${below} intermediate(s) below it.`,
+              }
+            : { id: 'pathLength', verdict: 'ok', text: `Path length limit ${s.pathLength}; ${below} intermediate(s) below it.` },
+        );
       }
       const ku = cert.keyUsage;
-      if (ku && !ku.includes('keyCertSign')) checks.push({ id: 'keyUsage', verdict: 'error', code: 'UNKNOWN_ISSUER', text: `Key usage (${ku.join(', ')}) lacks keyCertSign: it may not sign certificates.` });
+      if (ku && !ku.includes('keyCertSign'))
+        checks.push({
+          id: 'keyUsage',
+          verdict: 'error',
+          code: 'UNKNOWN_ISSUER',
+          text: `Key usage (${ku.join(', ')}) lacks keyCertSign: it may not sign certificates.`,
+        });
       const eku = cert.extendedKeyUsage;
       const need = purpose === 'server' ? EKU_SERVER_AUTH : EKU_CLIENT_AUTH;
       if (!ekuAllows(eku, need)) {
-        checks.push({ id: 'eku', verdict: 'error', code: purpose === 'server' ? 'WRONG_PURPOSE' : 'CLIENT_CERT_REJECTED', text: `This CA is restricted to ${s.extendedKeyUsage.join(', ')}; OpenSSL refuses it for ${purpose === 'server' ? 'serverAuth' : 'clientAuth'}.` });
+        checks.push({
+          id: 'eku',
+          verdict: 'error',
+          code: purpose === 'server' ? 'WRONG_PURPOSE' : 'CLIENT_CERT_REJECTED',
+          text: `This CA is restricted to ${s.extendedKeyUsage.join(', ')}; OpenSSL refuses it for ${purpose === 'server' ? 'serverAuth' : 'clientAuth'}.`,
+        });
       }
     } else {
       const eku = cert.extendedKeyUsage;
       const need = purpose === 'server' ? EKU_SERVER_AUTH : EKU_CLIENT_AUTH;
       const needName = purpose === 'server' ? 'serverAuth' : 'clientAuth';
       if (!ekuAllows(eku, need)) {
-        checks.push({ id: 'eku', verdict: 'error', code: purpose === 'server' ? 'WRONG_PURPOSE' : 'CLIENT_CERT_REJECTED', text: `Extended key usage (${s.extendedKeyUsage.join(', ') || 'empty'}) lacks ${needName}: not valid as a TLS ${purpose} certificate.` });
+        checks.push({
+          id: 'eku',
+          verdict: 'error',
+          code: purpose === 'server' ? 'WRONG_PURPOSE' : 'CLIENT_CERT_REJECTED',
+          text: `Extended key usage (${s.extendedKeyUsage.join(', ') || 'empty'}) lacks ${needName}: not valid as a TLS ${purpose} certificate.`,
+        });
       } else {
-        checks.push({ id: 'eku', verdict: 'ok', text: eku ? `Extended key usage includes ${needName}.` : 'No extended key usage restriction.' });
+        checks.push({
+          id: 'eku',
+          verdict: 'ok',
+          text: eku ? `Extended key usage includes ${needName}.` : 'No extended key usage restriction.',
+        });
       }
       const ku = cert.keyUsage;
       if (ku && !ku.some((u) => u === 'digitalSignature' || u === 'keyEncipherment' || u === 'keyAgreement')) {
-        checks.push({ id: 'keyUsage', verdict: 'warning', text: `Key usage (${ku.join(', ')}) has neither digitalSignature nor keyEncipherment.` });
+        checks.push({
+          id: 'keyUsage',
+          verdict: 'warning',
+          text: `Key usage (${ku.join(', ')}) has neither digitalSignature nor keyEncipherment.`,
+        });
       }
       if (options.hostname) {
         nameMatch = matchName(cert, options.hostname);
-        checks.push({ id: 'name', verdict: nameMatch.ok ? (nameMatch.usedCommonName ? 'warning' : 'ok') : 'error', code: nameMatch.ok ? undefined : 'HOSTNAME_MISMATCH', text: nameMatch.explanation });
+        checks.push({
+          id: 'name',
+          verdict: nameMatch.ok ? (nameMatch.usedCommonName ? 'warning' : 'ok') : 'error',
+          code: nameMatch.ok ? undefined : 'HOSTNAME_MISMATCH',
+          text: nameMatch.explanation,
+        });
       }
     }
 
     // strength (a trust anchor's self-signature is never checked, so SHA-1 there is harmless)
     const hash = s.signatureHash?.toUpperCase();
     if ((hash === 'SHA-1' || hash === 'MD5') && !(last && selfSignedEnd && i > 0)) {
-      checks.push({ id: 'strength', verdict: 'error', code: 'WEAK_CERTIFICATE', text: `Signed with ${s.signatureAlgorithm}: too weak for OpenSSL 3 ("CA signature digest algorithm too weak").` });
+      checks.push({
+        id: 'strength',
+        verdict: 'error',
+        code: 'WEAK_CERTIFICATE',
+        text: `Signed with ${s.signatureAlgorithm}: too weak for OpenSSL 3 ("CA signature digest algorithm too weak").`,
+      });
     }
     if ((s.keyType === 'RSA' || s.keyType === 'RSA-PSS') && (s.keyBits ?? 4096) < 2048) {
-      checks.push({ id: 'strength', verdict: 'warning', code: 'WEAK_CERTIFICATE', text: `RSA key of ${s.keyBits} bits: below 2048, refused by Debian's OpenSSL security level.` });
+      checks.push({
+        id: 'strength',
+        verdict: 'warning',
+        code: 'WEAK_CERTIFICATE',
+        text: `RSA key of ${s.keyBits} bits: below 2048, refused by Debian's OpenSSL security level.`,
+      });
     }
 
     // trust (last link)
     if (last) {
       if (reachedAnchor) {
-        checks.push({ id: 'trust', verdict: 'ok', text: configuredFp.has(cert.sha256) ? 'Trust anchor: it is one of the configured CAs.' : 'Trust anchor: it is in the system trust store.' });
+        checks.push({
+          id: 'trust',
+          verdict: 'ok',
+          text: configuredFp.has(cert.sha256)
+            ? 'Trust anchor: it is one of the configured CAs.'
+            : 'Trust anchor: it is in the system trust store.',
+        });
       } else if (selfSignedEnd) {
         const code: DiagnosisCode = i === 0 ? 'SELF_SIGNED' : 'UNTRUSTED_ROOT';
-        checks.push({ id: 'trust', verdict: 'error', code, text: i === 0
-          ? 'Self-signed and not trusted: no configured CA vouches for it. Trust this certificate itself (as the CA, or pin its SHA-256) if you know it is the right one.'
-          : 'A self-signed root that is not trusted: it is neither a configured CA nor in the system store. Configure it as the CA if it is your private CA.' });
+        checks.push({
+          id: 'trust',
+          verdict: 'error',
+          code,
+          text:
+            i === 0
+              ? 'Self-signed and not trusted: no configured CA vouches for it. Trust this certificate itself (as the CA, or pin its SHA-256) if you know it is the right one.'
+              : 'A self-signed root that is not trusted: it is neither a configured CA nor in the system store. Configure it as the CA if it is your private CA.',
+        });
       }
     }
 
     const verdict = worst(checks);
     const bad = checks.filter((c) => c.verdict !== 'ok');
-    const explanation = bad.length
-      ? bad.map((c) => c.text).join(' ')
-      : `OK. ${checks.map((c) => c.text).join(' ')}`;
+    const explanation = bad.length ? bad.map((c) => c.text).join(' ') : `OK. ${checks.map((c) => c.text).join(' ')}`;
     const role: ChainLink['role'] = i === 0 ? 'leaf' : last && cert.selfIssued ? 'root' : 'intermediate';
     return { position: i, role, source: sourceOf(cert), cert, checks, verdict, explanation };
   });
@@ -260,7 +335,9 @@ export async function buildChain(options: ChainOptions): Promise<ChainReport> {
   let verdict: string;
   if (trusted) {
     const warnings = allChecks.filter((c) => c.verdict === 'warning');
-    verdict = warnings.length ? `Trusted, with ${warnings.length} warning(s).` : `Trusted: every link verifies up to ${label(path[path.length - 1])}.`;
+    verdict = warnings.length
+      ? `Trusted, with ${warnings.length} warning(s).`
+      : `Trusted: every link verifies up to ${label(path[path.length - 1])}.`;
   } else {
     const first = CODE_ORDER.map((id) => errors.find((c) => c.id === id && c.code)).find((c) => c !== undefined) ?? errors[0];
     code = first?.code ?? 'UNKNOWN_ISSUER';

@@ -63,7 +63,8 @@ export function formatDuration(ms: number): string {
 
 /** "expires in 3 days" / "expired 2 months ago" / "valid from in 4 hours". */
 export function describeValidity(cert: Certificate, now = new Date()): string {
-  if (now < cert.notBefore) return `not valid yet: starts in ${formatDuration(cert.notBefore.getTime() - now.getTime())} (${cert.notBefore.toISOString()})`;
+  if (now < cert.notBefore)
+    return `not valid yet: starts in ${formatDuration(cert.notBefore.getTime() - now.getTime())} (${cert.notBefore.toISOString()})`;
   const left = cert.notAfter.getTime() - now.getTime();
   if (left < 0) return `expired ${formatDuration(left)} ago (${cert.notAfter.toISOString()})`;
   return `expires in ${formatDuration(left)} (${cert.notAfter.toISOString()})`;
@@ -84,27 +85,75 @@ export function certificateFindings(cert: Certificate, options: FindingOptions =
 
   const validity = validityState(cert.notBefore, cert.notAfter, now, warnDays);
   if (validity === 'expired') {
-    out.push({ id: 'expired', severity: 'error', code: 'CERT_EXPIRED', title: `Expired: ${name}`, detail: `The certificate ${describeValidity(cert, now)}.`, fix: 'Renew the certificate and install the new one.' });
+    out.push({
+      id: 'expired',
+      severity: 'error',
+      code: 'CERT_EXPIRED',
+      title: `Expired: ${name}`,
+      detail: `The certificate ${describeValidity(cert, now)}.`,
+      fix: 'Renew the certificate and install the new one.',
+    });
   } else if (validity === 'not-yet-valid') {
-    out.push({ id: 'not-yet-valid', severity: 'error', code: 'CERT_NOT_YET_VALID', title: `Not valid yet: ${name}`, detail: `The certificate is ${describeValidity(cert, now)}.`, fix: 'Check the clock of this machine and of the issuer, or wait until the start date.' });
+    out.push({
+      id: 'not-yet-valid',
+      severity: 'error',
+      code: 'CERT_NOT_YET_VALID',
+      title: `Not valid yet: ${name}`,
+      detail: `The certificate is ${describeValidity(cert, now)}.`,
+      fix: 'Check the clock of this machine and of the issuer, or wait until the start date.',
+    });
   } else if (validity === 'expiring') {
-    out.push({ id: 'expiring', severity: 'warning', code: 'CERT_EXPIRED', title: `Expires soon: ${name}`, detail: `The certificate ${describeValidity(cert, now)}; the warning threshold is ${warnDays} days.`, fix: 'Renew the certificate before it expires.' });
+    out.push({
+      id: 'expiring',
+      severity: 'warning',
+      code: 'CERT_EXPIRED',
+      title: `Expires soon: ${name}`,
+      detail: `The certificate ${describeValidity(cert, now)}; the warning threshold is ${warnDays} days.`,
+      fix: 'Renew the certificate before it expires.',
+    });
   }
 
   const hash = s.signatureHash?.toUpperCase();
   if ((hash === 'SHA-1' || hash === 'MD5') && !cert.selfIssued) {
-    out.push({ id: 'sha1-signature', severity: 'error', code: 'WEAK_CERTIFICATE', title: `Weak ${hash} signature`, detail: `Signed with ${s.signatureAlgorithm}. OpenSSL 3 rejects it as "CA signature digest algorithm too weak".`, fix: 'Reissue the certificate with a SHA-256 signature.' });
+    out.push({
+      id: 'sha1-signature',
+      severity: 'error',
+      code: 'WEAK_CERTIFICATE',
+      title: `Weak ${hash} signature`,
+      detail: `Signed with ${s.signatureAlgorithm}. OpenSSL 3 rejects it as "CA signature digest algorithm too weak".`,
+      fix: 'Reissue the certificate with a SHA-256 signature.',
+    });
   } else if ((hash === 'SHA-1' || hash === 'MD5') && cert.selfIssued) {
-    out.push({ id: 'sha1-signature', severity: 'info', code: 'WEAK_CERTIFICATE', title: `${hash} self-signature`, detail: `The self-signature uses ${s.signatureAlgorithm}. A trusted root's own signature is not checked, but a self-signed leaf's is.`, fix: 'Prefer a SHA-256 signature when the certificate is next reissued.' });
+    out.push({
+      id: 'sha1-signature',
+      severity: 'info',
+      code: 'WEAK_CERTIFICATE',
+      title: `${hash} self-signature`,
+      detail: `The self-signature uses ${s.signatureAlgorithm}. A trusted root's own signature is not checked, but a self-signed leaf's is.`,
+      fix: 'Prefer a SHA-256 signature when the certificate is next reissued.',
+    });
   }
 
   if ((s.keyType === 'RSA' || s.keyType === 'RSA-PSS') && s.keyBits !== undefined && s.keyBits < 2048) {
-    out.push({ id: 'weak-rsa', severity: 'error', code: 'WEAK_CERTIFICATE', title: `RSA key of ${s.keyBits} bits`, detail: `Keys under 2048 bits are rejected by Debian's OpenSSL (redis-server, redis-cli) though Node accepts them.`, fix: 'Reissue with an RSA-2048 (or larger) or an EC P-256 key.' });
+    out.push({
+      id: 'weak-rsa',
+      severity: 'error',
+      code: 'WEAK_CERTIFICATE',
+      title: `RSA key of ${s.keyBits} bits`,
+      detail: `Keys under 2048 bits are rejected by Debian's OpenSSL (redis-server, redis-cli) though Node accepts them.`,
+      fix: 'Reissue with an RSA-2048 (or larger) or an EC P-256 key.',
+    });
   }
 
   // Client certificates need no host names; a certificate that can serve TLS does.
   if (!isCA && s.sans.length === 0 && purpose !== 'client' && ekuAllows(cert.extendedKeyUsage, EKU_SERVER_AUTH)) {
-    out.push({ id: 'no-san', severity: 'warning', title: 'No Subject Alternative Name', detail: `Host names come only from the CN (${s.commonName ?? 'none'}). Node and OpenSSL still accept it; Go clients and browsers do not.`, fix: 'Reissue with the host names (and IP addresses) as SANs.' });
+    out.push({
+      id: 'no-san',
+      severity: 'warning',
+      title: 'No Subject Alternative Name',
+      detail: `Host names come only from the CN (${s.commonName ?? 'none'}). Node and OpenSSL still accept it; Go clients and browsers do not.`,
+      fix: 'Reissue with the host names (and IP addresses) as SANs.',
+    });
   }
 
   if (!isCA) {
@@ -112,15 +161,37 @@ export function certificateFindings(cert: Certificate, options: FindingOptions =
     const client = ekuAllows(cert.extendedKeyUsage, EKU_CLIENT_AUTH);
     const ekuList = s.extendedKeyUsage.join(', ');
     if ((purpose === 'server' || (purpose === 'any' && !client)) && !server) {
-      out.push({ id: 'missing-server-eku', severity: purpose === 'server' ? 'error' : 'warning', code: 'WRONG_PURPOSE', title: 'Not usable as a server certificate', detail: `Extended key usage lists ${ekuList} but not serverAuth; clients fail with INVALID_PURPOSE.`, fix: 'Reissue with extendedKeyUsage = serverAuth.' });
+      out.push({
+        id: 'missing-server-eku',
+        severity: purpose === 'server' ? 'error' : 'warning',
+        code: 'WRONG_PURPOSE',
+        title: 'Not usable as a server certificate',
+        detail: `Extended key usage lists ${ekuList} but not serverAuth; clients fail with INVALID_PURPOSE.`,
+        fix: 'Reissue with extendedKeyUsage = serverAuth.',
+      });
     }
     if ((purpose === 'client' || (purpose === 'any' && !server)) && !client) {
-      out.push({ id: 'missing-client-eku', severity: purpose === 'client' ? 'error' : 'warning', code: 'CLIENT_CERT_REJECTED', title: 'Not usable as a client certificate', detail: `Extended key usage lists ${ekuList} but not clientAuth; Redis rejects it with "unsupported certificate".`, fix: 'Reissue with extendedKeyUsage = clientAuth.' });
+      out.push({
+        id: 'missing-client-eku',
+        severity: purpose === 'client' ? 'error' : 'warning',
+        code: 'CLIENT_CERT_REJECTED',
+        title: 'Not usable as a client certificate',
+        detail: `Extended key usage lists ${ekuList} but not clientAuth; Redis rejects it with "unsupported certificate".`,
+        fix: 'Reissue with extendedKeyUsage = clientAuth.',
+      });
     }
   }
 
   if (isSelfSignedLeaf(cert) || (purpose === 'server' && cert.selfIssued)) {
-    out.push({ id: 'self-signed-leaf', severity: 'warning', code: 'SELF_SIGNED', title: 'Self-signed certificate', detail: 'The certificate is its own issuer; no CA vouches for it. Clients trust it only if they are given this exact certificate as their CA.', fix: 'Use a certificate issued by your CA, or trust this certificate explicitly (set it as the profile CA, or pin its SHA-256).' });
+    out.push({
+      id: 'self-signed-leaf',
+      severity: 'warning',
+      code: 'SELF_SIGNED',
+      title: 'Self-signed certificate',
+      detail:
+        'The certificate is its own issuer; no CA vouches for it. Clients trust it only if they are given this exact certificate as their CA.',
+      fix: 'Use a certificate issued by your CA, or trust this certificate explicitly (set it as the profile CA, or pin its SHA-256).',
+    });
   }
   return out;
 }

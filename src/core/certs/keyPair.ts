@@ -65,12 +65,22 @@ function commonName(cert: X509Certificate): string {
 
 const DECRYPT_CODES = /DECRYPT|PASSPHRASE|BAD_PASSWORD/;
 /** The codes OpenSSL/Node give a key or PKCS#12 file that the passphrase does not open (exact: TLS alerts contain DECRYPT too). */
-const PASSPHRASE_ERROR_CODES = new Set(['ERR_OSSL_BAD_DECRYPT', 'ERR_OSSL_EVP_BAD_DECRYPT', 'ERR_MISSING_PASSPHRASE', 'ERR_OSSL_PEM_BAD_PASSWORD_READ', 'ERR_OSSL_PKCS12_MAC_VERIFY_FAILURE']);
+const PASSPHRASE_ERROR_CODES = new Set([
+  'ERR_OSSL_BAD_DECRYPT',
+  'ERR_OSSL_EVP_BAD_DECRYPT',
+  'ERR_MISSING_PASSPHRASE',
+  'ERR_OSSL_PEM_BAD_PASSWORD_READ',
+  'ERR_OSSL_PKCS12_MAC_VERIFY_FAILURE',
+]);
 
 function passphraseProblem(given: boolean, errorCode?: string): Problem {
-  return makeProblem('KEY_PASSPHRASE',
-    given ? 'The private key could not be decrypted with the passphrase given.' : 'The private key is encrypted and no passphrase was given.',
-    errorCode ? { facts: { errorCode } } : undefined);
+  return makeProblem(
+    'KEY_PASSPHRASE',
+    given
+      ? 'The private key could not be decrypted with the passphrase given.'
+      : 'The private key is encrypted and no passphrase was given.',
+    errorCode ? { facts: { errorCode } } : undefined,
+  );
 }
 
 function fail(keyEncrypted: boolean, failure: KeyPairFailure, problem: Problem, cause?: unknown): KeyPairResult {
@@ -82,16 +92,29 @@ export function openPrivateKey(key: string | Buffer, passphrase: string | undefi
   const keyEncrypted = isEncryptedKeyPem(key);
   if (keyEncrypted && passphrase === undefined) return fail(true, 'passphrase', passphraseProblem(false));
   try {
-    return { ok: true, keyEncrypted, key: createPrivateKey(passphrase !== undefined ? { key, format: 'pem', passphrase } : { key, format: 'pem' }) };
+    return {
+      ok: true,
+      keyEncrypted,
+      key: createPrivateKey(passphrase !== undefined ? { key, format: 'pem', passphrase } : { key, format: 'pem' }),
+    };
   } catch (e) {
     const code = errorCodeOf(e);
     // A wrong passphrase usually fails the padding check (BAD_DECRYPT), but about 1 time in 256 the
     // padding happens to be valid and the garbage then fails to parse with another code: for an
     // encrypted key, any failure means the passphrase does not open it.
-    if (keyEncrypted || DECRYPT_CODES.test(code)) return fail(keyEncrypted, 'passphrase', passphraseProblem(passphrase !== undefined, code || undefined), e);
-    return fail(false, 'unreadable-key', makeProblem('KEY_MISMATCH', `No PKCS#8 or PKCS#1 private key could be read from the key file (${code || 'unreadable'}).`, {
-      field: 'key', title: 'The private key is unreadable', fix: 'Choose the private key file (PEM) that belongs to the client certificate.', ...(code ? { facts: { errorCode: code } } : {}),
-    }), e);
+    if (keyEncrypted || DECRYPT_CODES.test(code))
+      return fail(keyEncrypted, 'passphrase', passphraseProblem(passphrase !== undefined, code || undefined), e);
+    return fail(
+      false,
+      'unreadable-key',
+      makeProblem('KEY_MISMATCH', `No PKCS#8 or PKCS#1 private key could be read from the key file (${code || 'unreadable'}).`, {
+        field: 'key',
+        title: 'The private key is unreadable',
+        fix: 'Choose the private key file (PEM) that belongs to the client certificate.',
+        ...(code ? { facts: { errorCode: code } } : {}),
+      }),
+      e,
+    );
   }
 }
 
@@ -108,65 +131,122 @@ export function checkKeyPair(input: KeyPairInput, options: KeyPairOptions = {}):
   const { key, passphrase } = input;
   if (key === undefined) {
     if (input.cert !== undefined && options.requireBoth) {
-      return fail(false, 'cert-without-key', makeProblem('KEY_MISMATCH', 'A client certificate is configured without its private key.', { field: 'key' }));
+      return fail(
+        false,
+        'cert-without-key',
+        makeProblem('KEY_MISMATCH', 'A client certificate is configured without its private key.', { field: 'key' }),
+      );
     }
     return { ok: true, keyEncrypted: false };
   }
   const opened = openPrivateKey(key, passphrase);
   if (!opened.ok || !opened.key) return opened;
   if (input.cert === undefined) {
-    if (options.requireBoth) return fail(opened.keyEncrypted, 'key-without-cert', makeProblem('KEY_MISMATCH', 'A private key is configured without its client certificate.', { field: 'cert' }));
+    if (options.requireBoth)
+      return fail(
+        opened.keyEncrypted,
+        'key-without-cert',
+        makeProblem('KEY_MISMATCH', 'A private key is configured without its client certificate.', { field: 'cert' }),
+      );
     return opened;
   }
   const cert = input.cert instanceof X509Certificate ? input.cert : parseCertificate(input.cert);
   if (!(cert instanceof X509Certificate)) {
     const code = errorCodeOf(cert.error);
-    return fail(opened.keyEncrypted, 'unreadable-cert', makeProblem('CLIENT_CERT_REJECTED', `No certificate could be read from the client certificate file (${code || 'unreadable'}).`, {
-      field: 'cert', title: 'The client certificate is unreadable', fix: 'Choose the PEM file of the client certificate (not the key).',
-    }), cert.error);
+    return fail(
+      opened.keyEncrypted,
+      'unreadable-cert',
+      makeProblem('CLIENT_CERT_REJECTED', `No certificate could be read from the client certificate file (${code || 'unreadable'}).`, {
+        field: 'cert',
+        title: 'The client certificate is unreadable',
+        fix: 'Choose the PEM file of the client certificate (not the key).',
+      }),
+      cert.error,
+    );
   }
   if (!certificateHoldsKey(cert, opened.key)) {
     const subject = commonName(cert);
-    return fail(opened.keyEncrypted, 'mismatch', makeProblem('KEY_MISMATCH',
-      `The private key is a ${opened.key.asymmetricKeyType ?? 'unknown'} key whose public half is not the ${cert.publicKey.asymmetricKeyType ?? 'unknown'} public key of the client certificate "${subject}".`,
-      { facts: { subject } }));
+    return fail(
+      opened.keyEncrypted,
+      'mismatch',
+      makeProblem(
+        'KEY_MISMATCH',
+        `The private key is a ${opened.key.asymmetricKeyType ?? 'unknown'} key whose public half is not the ${cert.publicKey.asymmetricKeyType ?? 'unknown'} public key of the client certificate "${subject}".`,
+        { facts: { subject } },
+      ),
+    );
   }
   return opened;
 }
 
 /** What a PKCS#12 load failure (or any client-identity error OpenSSL raised) means, or undefined. */
-export function identityErrorProblem(err: unknown, identity: { passphrase?: string; pfx?: Buffer }, facts?: Record<string, unknown>): { failure: KeyPairFailure; problem: Problem } | undefined {
+export function identityErrorProblem(
+  err: unknown,
+  identity: { passphrase?: string; pfx?: Buffer },
+  facts?: Record<string, unknown>,
+): { failure: KeyPairFailure; problem: Problem } | undefined {
   const code = errorCodeOf(err);
-  const message = err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string' ? (err as { message: string }).message : '';
+  const message =
+    err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string'
+      ? (err as { message: string }).message
+      : '';
   const withFacts = facts ? { facts } : {};
   if (code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH' || (identity.pfx && !code && /key values mismatch/i.test(message))) {
     return identity.pfx
-      ? { failure: 'pfx-mismatch', problem: makeProblem('KEY_MISMATCH', 'The private key in the PKCS#12 file does not match its certificate.', { ...withFacts, field: 'cert' }) }
-      : { failure: 'mismatch', problem: makeProblem('KEY_MISMATCH', 'The private key\'s public half differs from the public key in the client certificate.', withFacts) };
+      ? {
+          failure: 'pfx-mismatch',
+          problem: makeProblem('KEY_MISMATCH', 'The private key in the PKCS#12 file does not match its certificate.', {
+            ...withFacts,
+            field: 'cert',
+          }),
+        }
+      : {
+          failure: 'mismatch',
+          problem: makeProblem(
+            'KEY_MISMATCH',
+            "The private key's public half differs from the public key in the client certificate.",
+            withFacts,
+          ),
+        };
   }
   if (identity.pfx) {
     if (code === 'ERR_CRYPTO_UNSUPPORTED_OPERATION' || (!code && /unsupported|rc2|legacy/i.test(message))) {
       return {
         failure: 'pfx-legacy',
-        problem: makeProblem('KEY_PASSPHRASE', 'The PKCS#12 (.pfx/.p12) file is encrypted with a legacy algorithm (RC2 or 3DES) that OpenSSL 3 no longer loads.', {
-          ...withFacts, field: 'key', title: 'The PKCS#12 file uses legacy encryption',
-          fix: 'Re-export it with modern encryption (openssl pkcs12 -legacy -in old.p12 -nodes | openssl pkcs12 -export ...), or use the PEM certificate and key instead.',
-        }),
+        problem: makeProblem(
+          'KEY_PASSPHRASE',
+          'The PKCS#12 (.pfx/.p12) file is encrypted with a legacy algorithm (RC2 or 3DES) that OpenSSL 3 no longer loads.',
+          {
+            ...withFacts,
+            field: 'key',
+            title: 'The PKCS#12 file uses legacy encryption',
+            fix: 'Re-export it with modern encryption (openssl pkcs12 -legacy -in old.p12 -nodes | openssl pkcs12 -export ...), or use the PEM certificate and key instead.',
+          },
+        ),
       };
     }
     // OpenSSL's PKCS#12 MAC failure arrives without any code: the message is all there is.
     if (PASSPHRASE_ERROR_CODES.has(code) || (!code && /mac verify fail|bad decrypt|invalid password/i.test(message))) {
       return {
         failure: 'pfx-password',
-        problem: makeProblem('KEY_PASSPHRASE', identity.passphrase ? 'The PKCS#12 file could not be opened with the password given (MAC check failed).' : 'The PKCS#12 file needs a password, and none was given.', {
-          ...withFacts,
-        }),
+        problem: makeProblem(
+          'KEY_PASSPHRASE',
+          identity.passphrase
+            ? 'The PKCS#12 file could not be opened with the password given (MAC check failed).'
+            : 'The PKCS#12 file needs a password, and none was given.',
+          {
+            ...withFacts,
+          },
+        ),
       };
     }
     return undefined;
   }
   if (PASSPHRASE_ERROR_CODES.has(code)) {
-    return { failure: 'passphrase', problem: { ...passphraseProblem(identity.passphrase !== undefined && identity.passphrase !== ''), ...withFacts } };
+    return {
+      failure: 'passphrase',
+      problem: { ...passphraseProblem(identity.passphrase !== undefined && identity.passphrase !== ''), ...withFacts },
+    };
   }
   return undefined;
 }
@@ -180,8 +260,15 @@ export function checkPfx(pfx: Buffer, password: string | undefined): KeyPairResu
     const known = identityErrorProblem(e, { pfx, passphrase: password });
     if (known) return fail(true, known.failure, known.problem, e);
     const code = errorCodeOf(e);
-    return fail(true, 'pfx-unreadable', makeProblem('CLIENT_CERT_REJECTED', `It is not a valid PKCS#12 (PFX) file (${code || 'OpenSSL could not load it'}).`, {
-      field: 'cert', title: 'The PKCS#12 file cannot be read', fix: 'Choose a .pfx/.p12 file exported with its private key.',
-    }), e);
+    return fail(
+      true,
+      'pfx-unreadable',
+      makeProblem('CLIENT_CERT_REJECTED', `It is not a valid PKCS#12 (PFX) file (${code || 'OpenSSL could not load it'}).`, {
+        field: 'cert',
+        title: 'The PKCS#12 file cannot be read',
+        fix: 'Choose a .pfx/.p12 file exported with its private key.',
+      }),
+      e,
+    );
   }
 }

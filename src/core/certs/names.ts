@@ -64,7 +64,14 @@ export function matchName(cert: Certificate, host: string): NameMatch {
     const want = normalizeIp(host);
     const hit = ips.find((ip) => net.isIP(ip) && normalizeIp(ip) === want);
     const certNames = [...dns, ...ips];
-    if (hit) return { ok: true, matchedBy: `IP:${hit}`, usedCommonName: false, certNames, explanation: `The IP address ${host} is listed as an IP SAN.` };
+    if (hit)
+      return {
+        ok: true,
+        matchedBy: `IP:${hit}`,
+        usedCommonName: false,
+        certNames,
+        explanation: `The IP address ${host} is listed as an IP SAN.`,
+      };
     return {
       ok: false,
       usedCommonName: false,
@@ -76,11 +83,28 @@ export function matchName(cert: Certificate, host: string): NameMatch {
   }
   if (dns.length > 0) {
     const hit = dns.find((p) => dnsNameMatches(host, p));
-    if (hit) return { ok: true, matchedBy: `DNS:${hit}`, usedCommonName: false, certNames: [...dns, ...ips], explanation: `${host} matches the SAN ${hit}${hit.includes('*') ? ' (wildcard: covers one label only)' : ''}.` };
-    return { ok: false, usedCommonName: false, certNames: [...dns, ...ips], explanation: `${host} is not covered by the certificate's names: ${dns.join(', ')}.` };
+    if (hit)
+      return {
+        ok: true,
+        matchedBy: `DNS:${hit}`,
+        usedCommonName: false,
+        certNames: [...dns, ...ips],
+        explanation: `${host} matches the SAN ${hit}${hit.includes('*') ? ' (wildcard: covers one label only)' : ''}.`,
+      };
+    return {
+      ok: false,
+      usedCommonName: false,
+      certNames: [...dns, ...ips],
+      explanation: `${host} is not covered by the certificate's names: ${dns.join(', ')}.`,
+    };
   }
   if (ips.length > 0) {
-    return { ok: false, usedCommonName: false, certNames: ips, explanation: `The certificate lists only IP SANs (${ips.join(', ')}); ${host} is a DNS name.` };
+    return {
+      ok: false,
+      usedCommonName: false,
+      certNames: ips,
+      explanation: `The certificate lists only IP SANs (${ips.join(', ')}); ${host} is a DNS name.`,
+    };
   }
   const cnWouldMatch = cns.find((cn) => dnsNameMatches(host, cn));
   return {
@@ -89,7 +113,9 @@ export function matchName(cert: Certificate, host: string): NameMatch {
     certNames: [],
     explanation: cnWouldMatch
       ? `The certificate has no subjectAltName: its CN ${cnWouldMatch} is not used for name checks (RFC 6125, as browsers and Go), so the connection refuses it for ${host}.`
-      : cns.length ? `The certificate has no subjectAltName (its CN ${cns.join(', ')} is not used for name checks, and would not match ${host} anyway).` : 'The certificate has no subjectAltName and no CN: it names no host.',
+      : cns.length
+        ? `The certificate has no subjectAltName (its CN ${cns.join(', ')} is not used for name checks, and would not match ${host} anyway).`
+        : 'The certificate has no subjectAltName and no CN: it names no host.',
   };
 }
 
@@ -103,10 +129,20 @@ export function checkServerIdentity(hostname: string, peer: tls.PeerCertificate)
   try {
     match = matchName(new Certificate(peer.raw), hostname);
   } catch {
-    match = { ok: false, usedCommonName: false, certNames: [], explanation: 'The certificate cannot be parsed, so no name in it can be checked.' };
+    match = {
+      ok: false,
+      usedCommonName: false,
+      certNames: [],
+      explanation: 'The certificate cannot be parsed, so no name in it can be checked.',
+    };
   }
   if (!match.ok) {
-    const err = new Error(`Host: ${hostname}. ${match.explanation}`) as Error & { code: string; reason: string; host: string; cert: tls.PeerCertificate };
+    const err = new Error(`Host: ${hostname}. ${match.explanation}`) as Error & {
+      code: string;
+      reason: string;
+      host: string;
+      cert: tls.PeerCertificate;
+    };
     err.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
     err.reason = match.explanation;
     err.host = hostname;

@@ -19,7 +19,10 @@ export type PfxWorkerReply =
 
 /** The PKCS#12 file could not be read in time or at all; the message says which, for the user. */
 export class PfxReadError extends Error {
-  constructor(message: string, readonly reason: 'time-limit' | 'unreadable') {
+  constructor(
+    message: string,
+    readonly reason: 'time-limit' | 'unreadable',
+  ) {
     super(message);
     this.name = 'PfxReadError';
   }
@@ -56,22 +59,35 @@ export function readPfxOffThread(pfx: Buffer, password: string, opts: { timeLimi
       void worker.terminate();
       fn();
     };
-    const timer = setTimeout(() => finish(() => reject(new PfxReadError(
-      `Reading this PKCS#12 file took longer than ${limit / 1000} s and was stopped: its key derivation iteration count is unreasonably high (a crafted or very unusual file). Re-export it with a normal iteration count (openssl pkcs12 -export -iter 2048).`,
-      'time-limit'))), limit);
-    worker.once('message', (reply: PfxWorkerReply) => finish(() => {
-      if (!reply.ok) {
-        reject(new PfxReadError(`The PKCS#12 file could not be read: ${reply.message}`, 'unreadable'));
-        return;
-      }
-      const certificates = reply.certificates.map((der) => {
-        const cert = new Certificate(der);
-        cert.origin = 'PKCS#12';
-        return cert;
-      });
-      resolve({ certificates, hasPrivateKey: reply.hasPrivateKey, unsupported: reply.unsupported, validation: reply.validation });
-    }));
-    worker.once('error', (e) => finish(() => reject(new PfxReadError(`The PKCS#12 file could not be read: ${e.message.slice(0, 300)}`, 'unreadable'))));
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            new PfxReadError(
+              `Reading this PKCS#12 file took longer than ${limit / 1000} s and was stopped: its key derivation iteration count is unreasonably high (a crafted or very unusual file). Re-export it with a normal iteration count (openssl pkcs12 -export -iter 2048).`,
+              'time-limit',
+            ),
+          ),
+        ),
+      limit,
+    );
+    worker.once('message', (reply: PfxWorkerReply) =>
+      finish(() => {
+        if (!reply.ok) {
+          reject(new PfxReadError(`The PKCS#12 file could not be read: ${reply.message}`, 'unreadable'));
+          return;
+        }
+        const certificates = reply.certificates.map((der) => {
+          const cert = new Certificate(der);
+          cert.origin = 'PKCS#12';
+          return cert;
+        });
+        resolve({ certificates, hasPrivateKey: reply.hasPrivateKey, unsupported: reply.unsupported, validation: reply.validation });
+      }),
+    );
+    worker.once('error', (e) =>
+      finish(() => reject(new PfxReadError(`The PKCS#12 file could not be read: ${e.message.slice(0, 300)}`, 'unreadable'))),
+    );
     worker.once('exit', (code) => finish(() => reject(new PfxReadError(`The PKCS#12 reader stopped (exit ${code}).`, 'unreadable'))));
   });
 }

@@ -12,7 +12,13 @@ const { pfx, password } = workerData as PfxWorkerRequest;
 let reply: PfxWorkerReply;
 try {
   const c = readPfx(Buffer.from(pfx), password);
-  reply = { ok: true, certificates: c.certificates.map((cert) => cert.der), hasPrivateKey: c.hasPrivateKey, unsupported: c.unsupported, validation: c.validation };
+  reply = {
+    ok: true,
+    certificates: c.certificates.map((cert) => cert.der),
+    hasPrivateKey: c.hasPrivateKey,
+    unsupported: c.unsupported,
+    validation: c.validation,
+  };
 } catch (e) {
   reply = { ok: false, message: e instanceof Error ? e.message.slice(0, 300) : 'unreadable PKCS#12 file' };
 }

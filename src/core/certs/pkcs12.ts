@@ -8,7 +8,16 @@
  */
 import * as crypto from 'node:crypto';
 import { ContentInfo, EncryptedContentInfo, id_data, id_encryptedData } from '@peculiar/asn1-cms';
-import { AuthenticatedSafe, CertBag, PFX, SafeContents, id_certBag, id_keyBag, id_pkcs8ShroudedKeyBag, id_x509Certificate } from '@peculiar/asn1-pfx';
+import {
+  AuthenticatedSafe,
+  CertBag,
+  PFX,
+  SafeContents,
+  id_certBag,
+  id_keyBag,
+  id_pkcs8ShroudedKeyBag,
+  id_x509Certificate,
+} from '@peculiar/asn1-pfx';
 import { AsnConvert, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { Certificate } from './certificate';
@@ -70,9 +79,7 @@ const LEGACY_PBE: Record<string, string> = {
   '1.2.840.113549.1.12.1.6': 'pbeWithSHAAnd40BitRC2-CBC',
 };
 
-export type PfxValidation =
-  | { ok: true }
-  | { ok: false; reason: 'password' | 'legacy' | 'key-mismatch' | 'corrupt'; message: string };
+export type PfxValidation = { ok: true } | { ok: false; reason: 'password' | 'legacy' | 'key-mismatch' | 'corrupt'; message: string };
 
 export interface PfxContents {
   certificates: Certificate[];
@@ -92,7 +99,11 @@ const VALIDATION_REASONS: Partial<Record<KeyPairFailure, Exclude<PfxValidation, 
 export function validatePfx(pfx: Buffer, password: string): PfxValidation {
   const result = checkPfx(pfx, password);
   if (result.ok) return { ok: true };
-  return { ok: false, reason: VALIDATION_REASONS[result.failure] ?? 'corrupt', message: `${result.problem.title}: ${result.problem.detail}` };
+  return {
+    ok: false,
+    reason: VALIDATION_REASONS[result.failure] ?? 'corrupt',
+    message: `${result.problem.title}: ${result.problem.detail}`,
+  };
 }
 
 const MAX_ITERATIONS = 10_000_000;
@@ -201,7 +212,8 @@ export function readPfx(pfx: Buffer, password: string): PfxContents {
   };
 
   const top = AsnConvert.parse(pfx, PFX);
-  if (top.authSafe.contentType !== id_data) throw new Pkcs12Error('PKCS#12 authSafe must be data (public-key integrity mode is not supported)');
+  if (top.authSafe.contentType !== id_data)
+    throw new Pkcs12Error('PKCS#12 authSafe must be data (public-key integrity mode is not supported)');
   for (const info of AsnConvert.parse(dataContent(top.authSafe), AuthenticatedSafe)) {
     if (info.contentType === id_data) {
       walkBags(dataContent(info));
@@ -212,7 +224,11 @@ export function readPfx(pfx: Buffer, password: string): PfxContents {
       if (!data) continue;
       if ((alg.algorithm === OID.pbes2 || alg.algorithm === PBE_SHA1_3DES) && alg.parameters) {
         try {
-          walkBags(alg.algorithm === OID.pbes2 ? decryptPbes2(alg.parameters, password, data) : decryptPbeSha1TripleDes(alg.parameters, password, data));
+          walkBags(
+            alg.algorithm === OID.pbes2
+              ? decryptPbes2(alg.parameters, password, data)
+              : decryptPbeSha1TripleDes(alg.parameters, password, data),
+          );
         } catch (e) {
           if (e instanceof Pkcs12Error) unsupported.push(e.message);
           else unsupported.push('could not decrypt the certificate bag (wrong password?)');

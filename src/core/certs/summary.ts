@@ -34,7 +34,9 @@ export function summarizeCertificate(certData: Buffer | string): CertSummary {
   const key = cert.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   const curve = details.namedCurve;
-  const size = details.modulusLength ?? (curve ? curveBits(curve) : key.asymmetricKeyType === 'ed25519' ? 256 : key.asymmetricKeyType === 'ed448' ? 456 : null);
+  const size =
+    details.modulusLength ??
+    (curve ? curveBits(curve) : key.asymmetricKeyType === 'ed25519' ? 256 : key.asymmetricKeyType === 'ed448' ? 456 : null);
   const subject = formatNodeName(cert.subject);
   const issuer = formatNodeName(cert.issuer);
   return {

@@ -35,7 +35,10 @@ export class RedisClient {
   /** How many connection attempts were made (successful or not). */
   attempts = 0;
 
-  constructor(readonly options: ConnectionOptions, private readonly clientOptions: RedisClientOptions = {}) {
+  constructor(
+    readonly options: ConnectionOptions,
+    private readonly clientOptions: RedisClientOptions = {},
+  ) {
     this.maxAttempts = clientOptions.maxAttempts ?? 4;
     this.backoffMs = clientOptions.backoffMs ?? 100;
     this.maxBackoffMs = clientOptions.maxBackoffMs ?? 3000;
@@ -48,10 +51,13 @@ export class RedisClient {
 
   /** Connects now (or returns the live connection). */
   connect(): Promise<RedisConnection> {
-    if (this.closed) return Promise.reject(new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The client was closed.', { title: 'Client closed' })));
+    if (this.closed)
+      return Promise.reject(new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The client was closed.', { title: 'Client closed' })));
     if (this.conn && !this.conn.closed) return Promise.resolve(this.conn);
     if (!this.connecting) {
-      this.connecting = this.openWithBackoff().finally(() => { this.connecting = undefined; });
+      this.connecting = this.openWithBackoff().finally(() => {
+        this.connecting = undefined;
+      });
     }
     return this.connecting;
   }

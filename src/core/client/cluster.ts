@@ -8,7 +8,15 @@
  */
 export { SLOT_COUNT, crc16, keySlot, commandKey } from './cluster/slots';
 export {
-  isClusterEnabled, parseClusterShards, parseClusterSlots, readTopology, sanitizeMasters, nodeAddress, nodeOptions, namedNodeOptions,
-  type ClusterMaster, type ClusterOptions,
+  isClusterEnabled,
+  parseClusterShards,
+  parseClusterSlots,
+  readTopology,
+  sanitizeMasters,
+  nodeAddress,
+  nodeOptions,
+  namedNodeOptions,
+  type ClusterMaster,
+  type ClusterOptions,
 } from './cluster/topology';
 export { ClusterRouter, parseRedirect, type ClusterNodeHandle, type ClusterNodeStatus } from './cluster/router';

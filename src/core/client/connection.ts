@@ -83,9 +83,21 @@ export class RedisConnection {
       const midReply = this.queue.midReply;
       const pending = this.queue.length;
       if (midReply) {
-        this.fail(new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The server at ${this.where} closed the connection in the middle of a reply.`, { title: 'The server closed the connection mid-reply' })));
+        this.fail(
+          new DiagnosedError(
+            makeProblem('PROTOCOL_ERROR', `The server at ${this.where} closed the connection in the middle of a reply.`, {
+              title: 'The server closed the connection mid-reply',
+            }),
+          ),
+        );
       } else if (pending > 0) {
-        this.fail(new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The server at ${this.where} closed the connection with ${pending} command(s) unanswered.`, { title: 'The server closed the connection' })));
+        this.fail(
+          new DiagnosedError(
+            makeProblem('PROTOCOL_ERROR', `The server at ${this.where} closed the connection with ${pending} command(s) unanswered.`, {
+              title: 'The server closed the connection',
+            }),
+          ),
+        );
       } else {
         this.fail(null);
       }
@@ -131,7 +143,9 @@ export class RedisConnection {
 
     const conn = new RedisConnection(options, socket, report);
     const tReady = performance.now();
-    conn.queue.onFirstReply = () => { report.timings.firstReplyMs = elapsed(tReady); };
+    conn.queue.onFirstReply = () => {
+      report.timings.firstReplyMs = elapsed(tReady);
+    };
     try {
       await conn.initialize();
     } catch (e) {
@@ -160,8 +174,15 @@ export class RedisConnection {
           // The client name is cosmetic: a read-only ACL user (-@connection / -client) or a proxy
           // without CLIENT must still be able to connect.
           if (name === 'CLIENT') continue;
-          const problem = classifyReplyError(err.message, name, { options: o })
-            ?? makeProblem('PROTOCOL_ERROR', `The server refused ${name} while connecting: "${err.message.slice(0, 200)}".`, { title: `${name} failed while connecting`, fix: name === 'SELECT' ? 'Use a database number the server has (databases in redis.conf; cluster mode only has 0).' : CATCH_ALL_FIX });
+          const problem =
+            classifyReplyError(err.message, name, { options: o }) ??
+            makeProblem('PROTOCOL_ERROR', `The server refused ${name} while connecting: "${err.message.slice(0, 200)}".`, {
+              title: `${name} failed while connecting`,
+              fix:
+                name === 'SELECT'
+                  ? 'Use a database number the server has (databases in redis.conf; cluster mode only has 0).'
+                  : CATCH_ALL_FIX,
+            });
           throw new DiagnosedError(problem, { cause: err });
         }
         throw err;
@@ -176,7 +197,9 @@ export class RedisConnection {
    * connection; an AbortSignal rejects with its reason and leaves the connection usable).
    */
   send(args: readonly CommandArg[], opts: SendOptions = {}): Promise<Reply> {
-    return this.sendRaw(args, opts).catch((err: unknown) => { throw this.diagnoseReplyError(err, args); });
+    return this.sendRaw(args, opts).catch((err: unknown) => {
+      throw this.diagnoseReplyError(err, args);
+    });
   }
 
   private diagnoseReplyError(err: unknown, args: readonly CommandArg[]): unknown {
@@ -197,8 +220,14 @@ export class RedisConnection {
    * page early; commands sent from it are queued after this one).
    * Bypasses per-key objects when it can; otherwise falls back to the parsed reply transparently.
    */
-  async scanPage(args: readonly CommandArg[], sink: KeySink, opts: SendOptions & { onCursor?: (cursor: Buffer) => void } = {}): Promise<Buffer> {
-    const reply = await this.sendRaw(args, opts, sink, opts.onCursor).catch((err: unknown) => { throw this.diagnoseReplyError(err, args); });
+  async scanPage(
+    args: readonly CommandArg[],
+    sink: KeySink,
+    opts: SendOptions & { onCursor?: (cursor: Buffer) => void } = {},
+  ): Promise<Buffer> {
+    const reply = await this.sendRaw(args, opts, sink, opts.onCursor).catch((err: unknown) => {
+      throw this.diagnoseReplyError(err, args);
+    });
     if (Buffer.isBuffer(reply)) return reply;
     if (Array.isArray(reply) && reply.length === 2 && Buffer.isBuffer(reply[0]) && Array.isArray(reply[1])) {
       opts.onCursor?.(reply[0]);
@@ -208,9 +237,17 @@ export class RedisConnection {
     throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `SCAN on ${this.where} returned something other than [cursor, keys].`));
   }
 
-  private sendRaw(args: readonly CommandArg[], opts: SendOptions, scanSink?: KeySink, onScanCursor?: (cursor: Buffer) => void): Promise<Reply> {
+  private sendRaw(
+    args: readonly CommandArg[],
+    opts: SendOptions,
+    scanSink?: KeySink,
+    onScanCursor?: (cursor: Buffer) => void,
+  ): Promise<Reply> {
     if (this.closedWith !== undefined) {
-      return Promise.reject(this.closedWith ?? new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The connection to ${this.where} is closed.`, { title: 'Connection closed' })));
+      return Promise.reject(
+        this.closedWith ??
+          new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The connection to ${this.where} is closed.`, { title: 'Connection closed' })),
+      );
     }
     const signal = opts.signal;
     if (signal?.aborted) return Promise.reject(abortError(signal));
@@ -232,14 +269,29 @@ export class RedisConnection {
         settled: false,
         ...(scanSink ? { scanSink } : {}),
         ...(scanSink && onScanCursor ? { onScanCursor } : {}),
-        resolve: (r) => { cleanup(); resolve(r); },
-        reject: (err) => { cleanup(); reject(err); },
+        resolve: (r) => {
+          cleanup();
+          resolve(r);
+        },
+        reject: (err) => {
+          cleanup();
+          reject(err);
+        },
       };
       const timeoutMs = opts.timeoutMs ?? this.commandTimeoutMs;
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           if (pending.settled) return;
-          const err = new DiagnosedError(makeProblem('TIMEOUT', `No reply to ${commandName(args)} from ${this.where} within ${timeoutMs} ms; the connection was closed.`, { title: 'The server stopped answering', fix: 'Check the server (slow command, overload, paused process) and the network; raise the command timeout for slow commands.' }));
+          const err = new DiagnosedError(
+            makeProblem(
+              'TIMEOUT',
+              `No reply to ${commandName(args)} from ${this.where} within ${timeoutMs} ms; the connection was closed.`,
+              {
+                title: 'The server stopped answering',
+                fix: 'Check the server (slow command, overload, paused process) and the network; raise the command timeout for slow commands.',
+              },
+            ),
+          );
           pending.settled = true;
           cleanup();
           reject(err);
@@ -331,13 +383,22 @@ export class RedisConnection {
   }
 
   private onStreamBroken(err: ReplyStreamError): void {
-    const problem = makeProblem('PROTOCOL_ERROR', `The reply from ${this.where} broke the protocol: ${err.message}. The connection was closed.`, { facts: { reason: err.reason } });
+    const problem = makeProblem(
+      'PROTOCOL_ERROR',
+      `The reply from ${this.where} broke the protocol: ${err.message}. The connection was closed.`,
+      { facts: { reason: err.reason } },
+    );
     this.fail(new DiagnosedError(problem, { cause: err }));
     this.socket.destroy();
   }
 
   private classify(err: Error): Problem {
-    return classifyError(err, { options: this.options, clientCertGiven: Boolean(this.options.tls.cert || this.options.tls.pfx), tcpConnected: true, secureConnected: this.report.tls });
+    return classifyError(err, {
+      options: this.options,
+      clientCertGiven: Boolean(this.options.tls.cert || this.options.tls.pfx),
+      tcpConnected: true,
+      secureConnected: this.report.tls,
+    });
   }
 
   private fail(err: DiagnosedError | null): void {
@@ -346,7 +407,9 @@ export class RedisConnection {
       return;
     }
     this.closedWith = err;
-    const rejection = err ?? new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The connection to ${this.where} was closed.`, { title: 'Connection closed' }));
+    const rejection =
+      err ??
+      new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The connection to ${this.where} was closed.`, { title: 'Connection closed' }));
     this.queue.rejectAll(rejection);
     if (err && !this.socket.destroyed) this.socket.destroy();
     for (const l of this.closeListeners.splice(0)) l(err);

@@ -12,17 +12,31 @@ export interface DoctorResult {
   ok: boolean;
   problem: { code: DiagnosisCode; title: string; detail: string; fix: string; field?: ProblemField } | null;
   target: { host: string; port: number; tls: boolean; servername: string | null };
-  tls: { protocol: string | null; cipher: string | null; alpn: string | null; authorized: boolean; authorizationError: string | null; verification: HandshakeReport['verification']; sessionReused: boolean } | null;
+  tls: {
+    protocol: string | null;
+    cipher: string | null;
+    alpn: string | null;
+    authorized: boolean;
+    authorizationError: string | null;
+    verification: HandshakeReport['verification'];
+    sessionReused: boolean;
+  } | null;
   chain: CertSummary[];
-  server: Record<string, string> & { redisVersion?: string; mode?: string } | null;
+  server: (Record<string, string> & { redisVersion?: string; mode?: string }) | null;
   timings: HandshakeReport['timings'] | null;
   /** Things that work today but deserve attention (expiry soon, verification off...). */
   warnings: string[];
 }
 
 const SERVER_FIELDS: Record<string, string> = {
-  redis_version: 'redisVersion', redis_mode: 'mode', os: 'os', arch_bits: 'archBits', tcp_port: 'tcpPort',
-  uptime_in_seconds: 'uptimeSeconds', run_id: 'runId', server_name: 'serverName',
+  redis_version: 'redisVersion',
+  redis_mode: 'mode',
+  os: 'os',
+  arch_bits: 'archBits',
+  tcp_port: 'tcpPort',
+  uptime_in_seconds: 'uptimeSeconds',
+  run_id: 'runId',
+  server_name: 'serverName',
 };
 
 /** Parses the `# Server` section of INFO into camel-cased fields we know. Values are server-supplied text. */
@@ -48,10 +62,14 @@ function chainWarnings(chain: CertSummary[], now = Date.now()): string[] {
     // Node accepts these at its default security level; Debian's OpenSSL (redis-cli, redis-server) does not.
     const key = c.publicKey;
     if ((key.algorithm === 'rsa' || key.algorithm === 'rsa-pss' || key.algorithm === 'dsa') && key.size !== null && key.size < 2048) {
-      out.push(`WEAK_CERTIFICATE: "${c.subject}" has a ${key.size}-bit ${key.algorithm.toUpperCase()} key (below 2048 bits); OpenSSL at security level 2, as in redis-cli and many servers, refuses it. Reissue it with RSA-2048+ or an EC key.`);
+      out.push(
+        `WEAK_CERTIFICATE: "${c.subject}" has a ${key.size}-bit ${key.algorithm.toUpperCase()} key (below 2048 bits); OpenSSL at security level 2, as in redis-cli and many servers, refuses it. Reissue it with RSA-2048+ or an EC key.`,
+      );
     }
     if (!c.selfIssued && /sha1|md5/i.test(c.signatureAlgorithm)) {
-      out.push(`WEAK_CERTIFICATE: "${c.subject}" is signed with ${c.signatureAlgorithm}; reissue it with a SHA-256 (or stronger) signature.`);
+      out.push(
+        `WEAK_CERTIFICATE: "${c.subject}" is signed with ${c.signatureAlgorithm}; reissue it with a SHA-256 (or stronger) signature.`,
+      );
     }
   }
   return out;
@@ -59,9 +77,15 @@ function chainWarnings(chain: CertSummary[], now = Date.now()): string[] {
 
 /** Connects as the options say, authenticates, PINGs, reads INFO server, and reports. Never throws. */
 export async function runDoctor(options: ConnectionOptions, deps: { tlsCache?: TlsCache } = {}): Promise<DoctorResult> {
-  const target = { host: options.host, port: options.port, tls: options.tls.enabled, servername: options.tls.enabled ? sniFor(options.host, options.tls.servername) ?? null : null };
+  const target = {
+    host: options.host,
+    port: options.port,
+    tls: options.tls.enabled,
+    servername: options.tls.enabled ? (sniFor(options.host, options.tls.servername) ?? null) : null,
+  };
   const warnings: string[] = [];
-  if (options.tls.enabled && options.tls.verify === 'insecure') warnings.push('Certificate verification is OFF (--insecure): the server is not authenticated.');
+  if (options.tls.enabled && options.tls.verify === 'insecure')
+    warnings.push('Certificate verification is OFF (--insecure): the server is not authenticated.');
   if (!options.tls.enabled) warnings.push('TLS is off: the password and data cross the network in clear text.');
   let conn: RedisConnection | undefined;
   try {
@@ -80,7 +104,17 @@ export async function runDoctor(options: ConnectionOptions, deps: { tlsCache?: T
       ok: true,
       problem: null,
       target,
-      tls: r.tls ? { protocol: r.protocol, cipher: r.cipher, alpn: r.alpn, authorized: r.authorized, authorizationError: r.authorizationError, verification: r.verification, sessionReused: r.sessionReused } : null,
+      tls: r.tls
+        ? {
+            protocol: r.protocol,
+            cipher: r.cipher,
+            alpn: r.alpn,
+            authorized: r.authorized,
+            authorizationError: r.authorizationError,
+            verification: r.verification,
+            sessionReused: r.sessionReused,
+          }
+        : null,
       chain: r.chain,
       server,
       timings: r.timings,
@@ -89,7 +123,15 @@ export async function runDoctor(options: ConnectionOptions, deps: { tlsCache?: T
   } catch (e) {
     const p = isDiagnosedError(e) ? e.problem : classifyError(e, { options });
     let chain = Array.isArray(p.facts?.chain) ? (p.facts?.chain as CertSummary[]) : [];
-    const tlsLevel = !['CONNECTION_REFUSED', 'HOST_NOT_FOUND', 'TIMEOUT', 'NOT_TLS', 'KEY_MISMATCH', 'KEY_PASSPHRASE', 'TLS_VERSION_MISMATCH'].includes(p.code);
+    const tlsLevel = ![
+      'CONNECTION_REFUSED',
+      'HOST_NOT_FOUND',
+      'TIMEOUT',
+      'NOT_TLS',
+      'KEY_MISMATCH',
+      'KEY_PASSPHRASE',
+      'TLS_VERSION_MISMATCH',
+    ].includes(p.code);
     if (chain.length === 0 && options.tls.enabled && tlsLevel) {
       // Show what the server presents even when the failure is elsewhere (client cert, auth...).
       const d = await diagnosticHandshake(options, 2000);

@@ -50,23 +50,37 @@ export type StallProbe = 'not tried' | 'running' | 'no Redis';
  * After the stall delay, ask the port in plaintext within the budget left: NOT_TLS when Redis
  * answers, else undefined.
  */
-export async function explainHandshakeStall(o: ConnectionOptions, stalledMs: number, remainingMs: number): Promise<DiagnosedError | undefined> {
+export async function explainHandshakeStall(
+  o: ConnectionOptions,
+  stalledMs: number,
+  remainingMs: number,
+): Promise<DiagnosedError | undefined> {
   const isRedis = await plaintextRedisProbe(o.host, o.port, Math.max(1, Math.min(PROBE_MS, remainingMs - PROBE_MARGIN_MS)));
   if (!isRedis) return undefined;
-  return new DiagnosedError(makeProblem('NOT_TLS',
-    `No TLS handshake from ${o.host}:${o.port} within ${stalledMs} ms, and a plaintext PING on the same port got a Redis reply: this port serves Redis without TLS.`,
-    { facts: { handshakeTimeoutMs: stalledMs } }));
+  return new DiagnosedError(
+    makeProblem(
+      'NOT_TLS',
+      `No TLS handshake from ${o.host}:${o.port} within ${stalledMs} ms, and a plaintext PING on the same port got a Redis reply: this port serves Redis without TLS.`,
+      { facts: { handshakeTimeoutMs: stalledMs } },
+    ),
+  );
 }
 
 /** The connect budget ran out during the handshake; the detail says only what the plaintext probe really did. */
 export function handshakeTimeout(o: ConnectionOptions, probe: StallProbe): DiagnosedError {
-  const what = probe === 'no Redis'
-    ? ', and the port does not answer a plaintext PING either'
-    : probe === 'running'
-      ? '; a plaintext PING on the same port had no answer yet'
-      : ' (no plaintext PING was tried)';
-  return new DiagnosedError(makeProblem('TIMEOUT', `TCP connected to ${o.host}:${o.port}, but no TLS handshake completed within ${o.connectTimeoutMs ?? CONNECTION_DEFAULTS.connectTimeoutMs} ms${what}.`,
-    { facts: { stage: 'tls' } }));
+  const what =
+    probe === 'no Redis'
+      ? ', and the port does not answer a plaintext PING either'
+      : probe === 'running'
+        ? '; a plaintext PING on the same port had no answer yet'
+        : ' (no plaintext PING was tried)';
+  return new DiagnosedError(
+    makeProblem(
+      'TIMEOUT',
+      `TCP connected to ${o.host}:${o.port}, but no TLS handshake completed within ${o.connectTimeoutMs ?? CONNECTION_DEFAULTS.connectTimeoutMs} ms${what}.`,
+      { facts: { stage: 'tls' } },
+    ),
+  );
 }
 
 /** Failures that came from a reply while connecting (AUTH, SELECT...): no probe can add to them. */

@@ -107,7 +107,18 @@ export function handshake({ options: o, raw, secureContext, cache, profileKey, d
     });
     socket.once('close', () => {
       if (settled || errored) return;
-      setTimeout(() => fail(new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The server at ${o.host}:${o.port} closed the connection during the TLS handshake.`, { title: 'The server closed the connection during the TLS handshake', facts: { stage: 'tls' } }))), 20);
+      setTimeout(
+        () =>
+          fail(
+            new DiagnosedError(
+              makeProblem('PROTOCOL_ERROR', `The server at ${o.host}:${o.port} closed the connection during the TLS handshake.`, {
+                title: 'The server closed the connection during the TLS handshake',
+                facts: { stage: 'tls' },
+              }),
+            ),
+          ),
+        20,
+      );
     });
   });
 }
@@ -121,13 +132,26 @@ function pinMismatch(o: ConnectionOptions, socket: tls.TLSSocket, offeredSession
   const resumedPinned = Boolean(pinned) && !presented && offeredSession && socket.isSessionReused();
   if (resumedPinned || (Boolean(pinned) && normalizeFingerprint(presented) === pinned)) return undefined;
   const chain = summarizeChain(peerChainRaw(socket));
-  return new DiagnosedError(makeProblem('UNTRUSTED_ROOT',
-    `Certificate changed: pinned ${o.tls.pinSha256 ?? '(none)'}, presented ${presented || '(none)'} ("${chain[0]?.subject ?? '?'}").`,
-    { field: 'pin', title: 'The server certificate does not match the pinned fingerprint', fix: 'If the server certificate was renewed on purpose, check the new fingerprint out of band and pin it; otherwise do not connect.', facts: { pinned: o.tls.pinSha256, presented, chain } }));
+  return new DiagnosedError(
+    makeProblem(
+      'UNTRUSTED_ROOT',
+      `Certificate changed: pinned ${o.tls.pinSha256 ?? '(none)'}, presented ${presented || '(none)'} ("${chain[0]?.subject ?? '?'}").`,
+      {
+        field: 'pin',
+        title: 'The server certificate does not match the pinned fingerprint',
+        fix: 'If the server certificate was renewed on purpose, check the new fingerprint out of band and pin it; otherwise do not connect.',
+        facts: { pinned: o.tls.pinSha256, presented, chain },
+      },
+    ),
+  );
 }
 
 /** What a verified (or, when asked, unverified) TLS socket established. The chain is parsed when first read. */
-export function tlsReport(o: ConnectionOptions, socket: tls.TLSSocket, timings: { tcpConnectMs: number; tlsHandshakeMs: number }): HandshakeReport {
+export function tlsReport(
+  o: ConnectionOptions,
+  socket: tls.TLSSocket,
+  timings: { tcpConnectMs: number; tlsHandshakeMs: number },
+): HandshakeReport {
   const verify = o.tls.verify ?? 'full';
   const rawChain = peerChainRaw(socket);
   let summaries: CertSummary[] | undefined;
@@ -140,7 +164,7 @@ export function tlsReport(o: ConnectionOptions, socket: tls.TLSSocket, timings: 
     port: o.port,
     tls: true,
     servername: typeof servername === 'string' && servername ? servername : null,
-    verifiedName: verify === 'full' ? o.tls.servername ?? o.host : null,
+    verifiedName: verify === 'full' ? (o.tls.servername ?? o.host) : null,
     protocol: socket.getProtocol(),
     cipher: cipher ? cipher.standardName || cipher.name : null,
     alpn: typeof alpn === 'string' ? alpn : null,
@@ -160,8 +184,19 @@ export function tlsReport(o: ConnectionOptions, socket: tls.TLSSocket, timings: 
 /** The report of a plaintext connection (the profile turned TLS off). */
 export function plainReport(o: ConnectionOptions, tcpConnectMs: number): HandshakeReport {
   return {
-    host: o.host, port: o.port, tls: false, servername: null, verifiedName: null, protocol: null, cipher: null, alpn: null,
-    authorized: false, authorizationError: null, verification: 'none', sessionReused: false,
-    timings: { tcpConnectMs, tlsHandshakeMs: null, firstReplyMs: null }, chain: [],
+    host: o.host,
+    port: o.port,
+    tls: false,
+    servername: null,
+    verifiedName: null,
+    protocol: null,
+    cipher: null,
+    alpn: null,
+    authorized: false,
+    authorizationError: null,
+    verification: 'none',
+    sessionReused: false,
+    timings: { tcpConnectMs, tlsHandshakeMs: null, firstReplyMs: null },
+    chain: [],
   };
 }

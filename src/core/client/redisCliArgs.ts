@@ -41,7 +41,23 @@ export interface ConnectionArgs {
 }
 
 /** Flags that take a value (the next argument, or `--flag=value`). */
-export const VALUE_FLAGS = new Set(['-h', '-p', '-n', '-a', '-u', '--user', '--pass', '--cacert', '--cacertdir', '--cert', '--key', '--sni', '--tls-min-version', '--tls-max-version', '--timeout']);
+export const VALUE_FLAGS = new Set([
+  '-h',
+  '-p',
+  '-n',
+  '-a',
+  '-u',
+  '--user',
+  '--pass',
+  '--cacert',
+  '--cacertdir',
+  '--cert',
+  '--key',
+  '--sni',
+  '--tls-min-version',
+  '--tls-max-version',
+  '--timeout',
+]);
 
 function toVersion(v: string): TlsVersion | undefined {
   const m = /^(?:TLSv?)?(1\.[23])$/i.exec(v.trim());
@@ -93,22 +109,51 @@ export function parseConnectionArgs(argv: readonly string[]): ConnectionArgs {
         break;
       }
       switch (a) {
-        case '-h': out.host = v.replace(/^\[|\]$/g, ''); break;
-        case '-p': { const p = int(a, v, 1, 65535); if (p !== undefined) out.port = p; break; }
-        case '-n': { const n = int(a, v, 0, 1_000_000); if (n !== undefined) out.db = n; break; }
-        case '--user': out.user = v; break;
+        case '-h':
+          out.host = v.replace(/^\[|\]$/g, '');
+          break;
+        case '-p': {
+          const p = int(a, v, 1, 65535);
+          if (p !== undefined) out.port = p;
+          break;
+        }
+        case '-n': {
+          const n = int(a, v, 0, 1_000_000);
+          if (n !== undefined) out.db = n;
+          break;
+        }
+        case '--user':
+          out.user = v;
+          break;
         case '-a':
         case '--pass':
           out.password = v;
           out.passwordSource = 'flag';
           if (!out.warnings.includes(PASSWORD_IN_URL_WARNING)) out.warnings.push(PASSWORD_IN_URL_WARNING);
           break;
-        case '-u': applyUrl(v); break;
-        case '--cacert': out.cacert = v; out.tls = true; break;
-        case '--cacertdir': out.cacertdir = v; out.tls = true; break;
-        case '--cert': out.cert = v; out.tls = true; break;
-        case '--key': out.key = v; out.tls = true; break;
-        case '--sni': out.sni = v; out.tls = true; break;
+        case '-u':
+          applyUrl(v);
+          break;
+        case '--cacert':
+          out.cacert = v;
+          out.tls = true;
+          break;
+        case '--cacertdir':
+          out.cacertdir = v;
+          out.tls = true;
+          break;
+        case '--cert':
+          out.cert = v;
+          out.tls = true;
+          break;
+        case '--key':
+          out.key = v;
+          out.tls = true;
+          break;
+        case '--sni':
+          out.sni = v;
+          out.tls = true;
+          break;
         case '--tls-min-version':
         case '--tls-max-version': {
           const ver = toVersion(v);
@@ -118,14 +163,30 @@ export function parseConnectionArgs(argv: readonly string[]): ConnectionArgs {
           out.tls = true;
           break;
         }
-        case '--timeout': { const t = int(a, v, 1, 3_600_000); if (t !== undefined) out.timeoutMs = t; break; }
-        default: break;
+        case '--timeout': {
+          const t = int(a, v, 1, 3_600_000);
+          if (t !== undefined) out.timeoutMs = t;
+          break;
+        }
+        default:
+          break;
       }
       continue;
     }
-    if (a === '--tls') { out.tls = true; out.tlsFlag = true; continue; }
-    if (a === '--insecure') { out.insecure = true; out.tls = true; continue; }
-    if (isRedisUrl(a)) { applyUrl(a); continue; }
+    if (a === '--tls') {
+      out.tls = true;
+      out.tlsFlag = true;
+      continue;
+    }
+    if (a === '--insecure') {
+      out.insecure = true;
+      out.tls = true;
+      continue;
+    }
+    if (isRedisUrl(a)) {
+      applyUrl(a);
+      continue;
+    }
     out.rest.push(args[i]);
   }
   if (out.tlsMinVersion && out.tlsMaxVersion && out.tlsMinVersion > out.tlsMaxVersion) {
@@ -142,16 +203,17 @@ export function splitCommandLine(line: string): string[] {
   const out: string[] = [];
   let cur = '';
   let has = false;
-  let quote: '"' | '\'' | null = null;
+  let quote: '"' | "'" | null = null;
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
-    if (quote === '\'') {
-      if (c === '\'') quote = null; else cur += c;
+    if (quote === "'") {
+      if (c === "'") quote = null;
+      else cur += c;
     } else if (quote === '"') {
       if (c === '"') quote = null;
       else if (c === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\' || line[i + 1] === '$')) cur += line[++i];
       else cur += c;
-    } else if (c === '\'' || c === '"') {
+    } else if (c === "'" || c === '"') {
       quote = c;
       has = true;
     } else if (c === '\\' && i + 1 < line.length) {

@@ -74,7 +74,10 @@ export function endpointText(e: Endpoint): string {
 
 function problemOf(e: unknown, fallback: string): Problem {
   if (e instanceof DiagnosedError) return e.problem;
-  if (e instanceof ReplyError) return makeProblem('PROTOCOL_ERROR', `${fallback}: the sentinel replied "${e.message.slice(0, 200)}".`, { title: 'The sentinel refused the query' });
+  if (e instanceof ReplyError)
+    return makeProblem('PROTOCOL_ERROR', `${fallback}: the sentinel replied "${e.message.slice(0, 200)}".`, {
+      title: 'The sentinel refused the query',
+    });
   return makeProblem('PROTOCOL_ERROR', `${fallback}: ${e instanceof Error ? e.message.slice(0, 200) : 'unknown failure'}.`);
 }
 
@@ -119,7 +122,10 @@ export function healthyEndpoints(reply: unknown): Endpoint[] {
 export class SentinelDirectory {
   private list: Endpoint[];
 
-  constructor(initial: readonly Endpoint[], private readonly max = 32) {
+  constructor(
+    initial: readonly Endpoint[],
+    private readonly max = 32,
+  ) {
     this.list = initial.filter((e) => validEndpoint(e.host, e.port)).map((e) => ({ ...e }));
   }
 
@@ -144,7 +150,11 @@ export class SentinelDirectory {
  * learns the other sentinels from the one that answered. Rejects with a DiagnosedError when none can
  * answer: the first sentinel's own failure when they all failed alike, else a summary.
  */
-export async function askSentinels(s: SentinelSettings, directory: SentinelDirectory, deps: { tlsCache?: TlsCache } = {}): Promise<SentinelAnswer> {
+export async function askSentinels(
+  s: SentinelSettings,
+  directory: SentinelDirectory,
+  deps: { tlsCache?: TlsCache } = {},
+): Promise<SentinelAnswer> {
   const skipped: SentinelAnswer['skipped'] = [];
   for (const at of [...directory.sentinels]) {
     let conn: RedisConnection | undefined;
@@ -156,19 +166,36 @@ export async function askSentinels(s: SentinelSettings, directory: SentinelDirec
         s.replica ? conn.send(['SENTINEL', 'REPLICAS', s.service]).catch(() => null) : Promise.resolve(null),
       ]);
       if (!Array.isArray(addr) || addr.length < 2) {
-        skipped.push({ sentinel: at, problem: makeProblem('PROTOCOL_ERROR', `Sentinel ${endpointText(at)} does not monitor a service named "${s.service}".`, { title: 'Unknown Sentinel service', fix: 'Check the service (master) name: it is the name in `sentinel monitor <name> ...`.' }) });
+        skipped.push({
+          sentinel: at,
+          problem: makeProblem('PROTOCOL_ERROR', `Sentinel ${endpointText(at)} does not monitor a service named "${s.service}".`, {
+            title: 'Unknown Sentinel service',
+            fix: 'Check the service (master) name: it is the name in `sentinel monitor <name> ...`.',
+          }),
+        });
         continue;
       }
       const primary = { host: text(addr[0]), port: Number(text(addr[1])) };
       if (!validEndpoint(primary.host, primary.port)) {
-        skipped.push({ sentinel: at, problem: makeProblem('PROTOCOL_ERROR', `Sentinel ${endpointText(at)} returned an invalid primary address.`, { title: 'Invalid Sentinel reply' }) });
+        skipped.push({
+          sentinel: at,
+          problem: makeProblem('PROTOCOL_ERROR', `Sentinel ${endpointText(at)} returned an invalid primary address.`, {
+            title: 'Invalid Sentinel reply',
+          }),
+        });
         continue;
       }
       directory.promote(at);
       directory.learn(healthyEndpoints(others));
       if (s.replica) {
         const replica = healthyEndpoints(replicas)[0];
-        if (!replica) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `Sentinel ${endpointText(at)} knows no healthy replica of "${s.service}".`, { title: 'No replica to browse', fix: 'Browse the primary, or wait until a replica is linked again.' }));
+        if (!replica)
+          throw new DiagnosedError(
+            makeProblem('PROTOCOL_ERROR', `Sentinel ${endpointText(at)} knows no healthy replica of "${s.service}".`, {
+              title: 'No replica to browse',
+              fix: 'Browse the primary, or wait until a replica is linked again.',
+            }),
+          );
         return { sentinel: at, node: replica, role: 'replica', primary, skipped };
       }
       return { sentinel: at, node: primary, role: 'primary', primary, skipped };
@@ -180,14 +207,33 @@ export async function askSentinels(s: SentinelSettings, directory: SentinelDirec
     }
   }
   const first = skipped[0];
-  if (!first) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The profile lists no sentinels.', { title: 'No sentinels', fix: 'Add the sentinel addresses (host:port) to the profile.', field: 'host' }));
+  if (!first)
+    throw new DiagnosedError(
+      makeProblem('PROTOCOL_ERROR', 'The profile lists no sentinels.', {
+        title: 'No sentinels',
+        fix: 'Add the sentinel addresses (host:port) to the profile.',
+        field: 'host',
+      }),
+    );
   if (skipped.every((x) => x.problem.code === first.problem.code)) {
     const p = first.problem;
-    throw new DiagnosedError({ ...p, detail: `No sentinel could answer (${skipped.map((x) => endpointText(x.sentinel)).join(', ')}). ${p.detail}`, facts: { ...p.facts, sentinels: skipped.map((x) => ({ address: endpointText(x.sentinel), code: x.problem.code })) } });
+    throw new DiagnosedError({
+      ...p,
+      detail: `No sentinel could answer (${skipped.map((x) => endpointText(x.sentinel)).join(', ')}). ${p.detail}`,
+      facts: { ...p.facts, sentinels: skipped.map((x) => ({ address: endpointText(x.sentinel), code: x.problem.code })) },
+    });
   }
-  throw new DiagnosedError(makeProblem(first.problem.code,
-    `No sentinel could answer: ${skipped.map((x) => `${endpointText(x.sentinel)}: ${x.problem.code} ${x.problem.title}`).join('; ')}.`,
-    { title: 'No sentinel could name the primary', fix: first.problem.fix, facts: { sentinels: skipped.map((x) => ({ address: endpointText(x.sentinel), code: x.problem.code })) } }));
+  throw new DiagnosedError(
+    makeProblem(
+      first.problem.code,
+      `No sentinel could answer: ${skipped.map((x) => `${endpointText(x.sentinel)}: ${x.problem.code} ${x.problem.title}`).join('; ')}.`,
+      {
+        title: 'No sentinel could name the primary',
+        fix: first.problem.fix,
+        facts: { sentinels: skipped.map((x) => ({ address: endpointText(x.sentinel), code: x.problem.code })) },
+      },
+    ),
+  );
 }
 
 export interface FailoverEvent {
@@ -214,7 +260,10 @@ export class SentinelSession {
   /** The last move, if any. */
   lastFailover: FailoverEvent | undefined;
 
-  constructor(readonly settings: SentinelSettings, private readonly deps: { tlsCache?: TlsCache; maxWaitMs?: number } = {}) {
+  constructor(
+    readonly settings: SentinelSettings,
+    private readonly deps: { tlsCache?: TlsCache; maxWaitMs?: number } = {},
+  ) {
     this.directory = new SentinelDirectory(settings.sentinels);
   }
 
@@ -257,9 +306,14 @@ export class SentinelSession {
 
   /** The live connection to the node Sentinel names (connecting or re-resolving when needed). */
   connection(): Promise<RedisConnection> {
-    if (this.closed) return Promise.reject(new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The Sentinel session was closed.', { title: 'Client closed' })));
+    if (this.closed)
+      return Promise.reject(
+        new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The Sentinel session was closed.', { title: 'Client closed' })),
+      );
     if (this.conn && !this.conn.closed) return Promise.resolve(this.conn);
-    this.opening ??= this.resolveAndOpen().finally(() => { this.opening = undefined; });
+    this.opening ??= this.resolveAndOpen().finally(() => {
+      this.opening = undefined;
+    });
     return this.opening;
   }
 
@@ -296,19 +350,30 @@ export class SentinelSession {
       const answer = await askSentinels(this.settings, this.directory, this.deps);
       let conn: RedisConnection;
       try {
-        conn = await RedisConnection.open(dataNodeOptions(this.settings, answer.node), this.deps.tlsCache ? { tlsCache: this.deps.tlsCache } : {});
+        conn = await RedisConnection.open(
+          dataNodeOptions(this.settings, answer.node),
+          this.deps.tlsCache ? { tlsCache: this.deps.tlsCache } : {},
+        );
       } catch (e) {
-        const problem = e instanceof DiagnosedError ? e.problem : makeProblem('PROTOCOL_ERROR', 'Connecting to the node Sentinel named failed.');
+        const problem =
+          e instanceof DiagnosedError ? e.problem : makeProblem('PROTOCOL_ERROR', 'Connecting to the node Sentinel named failed.');
         const transient = ['CONNECTION_REFUSED', 'TIMEOUT', 'PROTOCOL_ERROR'].includes(problem.code);
         if (transient && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, delay));
           delay = Math.min(delay * 2, 1000);
           continue;
         }
-        throw new DiagnosedError(sentinelNodeProblem(problem, {
-          sentinel: endpointText(answer.sentinel), service: this.settings.service, host: answer.node.host, port: answer.node.port,
-          servernameSet: Boolean(this.settings.data.tls.servername), role: answer.role,
-        }), { cause: e });
+        throw new DiagnosedError(
+          sentinelNodeProblem(problem, {
+            sentinel: endpointText(answer.sentinel),
+            service: this.settings.service,
+            host: answer.node.host,
+            port: answer.node.port,
+            servernameSet: Boolean(this.settings.data.tls.servername),
+            role: answer.role,
+          }),
+          { cause: e },
+        );
       }
       const role = await conn.send(['ROLE']).catch(() => null);
       const actual = Array.isArray(role) ? text(role[0]) : '';
@@ -322,7 +387,9 @@ export class SentinelSession {
       }
       if (this.closed) {
         await conn.close();
-        throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The Sentinel session was closed while connecting.', { title: 'Client closed' }));
+        throw new DiagnosedError(
+          makeProblem('PROTOCOL_ERROR', 'The Sentinel session was closed while connecting.', { title: 'Client closed' }),
+        );
       }
       const previous = this.current;
       this.current = answer;

@@ -11,7 +11,15 @@ export function connectTcp(o: ConnectionOptions, timeoutMs: number, ctx: Failure
     const socket = net.connect({ host: o.host, port: o.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new DiagnosedError(makeProblem('TIMEOUT', `No TCP connection to ${o.host}:${o.port} within ${o.connectTimeoutMs ?? CONNECTION_DEFAULTS.connectTimeoutMs} ms.`, { facts: { stage: 'tcp', timeoutMs } })));
+      reject(
+        new DiagnosedError(
+          makeProblem(
+            'TIMEOUT',
+            `No TCP connection to ${o.host}:${o.port} within ${o.connectTimeoutMs ?? CONNECTION_DEFAULTS.connectTimeoutMs} ms.`,
+            { facts: { stage: 'tcp', timeoutMs } },
+          ),
+        ),
+      );
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);

@@ -21,7 +21,7 @@ export interface ParsedRedisUrl {
 export type RedisUrlResult = { ok: true; value: ParsedRedisUrl } | { ok: false; error: string };
 
 /** redis-cli's own words for a password on the command line. */
-export const PASSWORD_IN_URL_WARNING = 'Warning: Using a password with \'-a\' or \'-u\' option on the command line interface may not be safe.';
+export const PASSWORD_IN_URL_WARNING = "Warning: Using a password with '-a' or '-u' option on the command line interface may not be safe.";
 
 function decode(part: string): string {
   try {

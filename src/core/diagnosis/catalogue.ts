@@ -90,7 +90,7 @@ export const CATALOGUE: Readonly<Record<DiagnosisCode, CatalogueEntry>> = {
   },
   CLIENT_CERT_UNTRUSTED: {
     title: 'The server does not trust the client certificate',
-    fix: 'Use a client certificate issued by the CA in the server\'s tls-ca-cert-file, or add your client CA to it.',
+    fix: "Use a client certificate issued by the CA in the server's tls-ca-cert-file, or add your client CA to it.",
     field: 'cert',
   },
   CLIENT_CERT_REJECTED: {
@@ -134,7 +134,11 @@ export const CATALOGUE: Readonly<Record<DiagnosisCode, CatalogueEntry>> = {
 };
 
 /** Builds a Problem from its code and the facts of this failure. */
-export function makeProblem(code: DiagnosisCode, detail: string, extra?: { facts?: Record<string, unknown>; field?: ProblemField; title?: string; fix?: string }): Problem {
+export function makeProblem(
+  code: DiagnosisCode,
+  detail: string,
+  extra?: { facts?: Record<string, unknown>; field?: ProblemField; title?: string; fix?: string },
+): Problem {
   const entry = CATALOGUE[code];
   const field = extra?.field ?? entry.field;
   return {

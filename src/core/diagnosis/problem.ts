@@ -33,7 +33,8 @@ export const DIAGNOSIS_CODES = [
 export type DiagnosisCode = (typeof DIAGNOSIS_CODES)[number];
 
 /** Which part of a connection profile is at fault; lets the editor put a squiggle on that field. */
-export type ProblemField = 'host' | 'port' | 'servername' | 'tls' | 'ca' | 'cert' | 'key' | 'passphrase' | 'username' | 'password' | 'tlsVersion' | 'pin';
+export type ProblemField =
+  'host' | 'port' | 'servername' | 'tls' | 'ca' | 'cert' | 'key' | 'passphrase' | 'username' | 'password' | 'tlsVersion' | 'pin';
 
 export interface Problem {
   code: DiagnosisCode;

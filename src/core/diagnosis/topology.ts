@@ -52,10 +52,14 @@ export function clusterNodeProblem(problem: Problem, node: NodeIdentity, choice:
       ? `the profile verifies each node against the name it announces, here \`${choice.verifiedName}\``
       : `the profile verifies every node against \`${choice.verifiedName}\``;
   let fix: string;
-  if (choice.mapped) fix = `Correct the mapping entry for ${node.address} to a name the certificate lists${names[0] ? ` (e.g. ${names[0].startsWith('*.') ? `something under ${names[0].slice(2)}` : names[0]})` : ''}.`;
-  else if (choice.naming === 'announced') fix = `Add a mapping for ${node.address} (or its node id) to a name the certificate lists, or reissue the node's certificate for \`${choice.verifiedName}\`.`;
-  else if (node.announcedName) fix = `Choose 'announced name' (this node announces \`${node.announcedName}\`) or add a mapping for ${node.address} to a name the certificate lists.`;
-  else fix = `Choose 'announced name' (when the nodes announce host names: cluster-announce-hostname) or add a mapping for ${node.address} to a name the certificate lists.`;
+  if (choice.mapped)
+    fix = `Correct the mapping entry for ${node.address} to a name the certificate lists${names[0] ? ` (e.g. ${names[0].startsWith('*.') ? `something under ${names[0].slice(2)}` : names[0]})` : ''}.`;
+  else if (choice.naming === 'announced')
+    fix = `Add a mapping for ${node.address} (or its node id) to a name the certificate lists, or reissue the node's certificate for \`${choice.verifiedName}\`.`;
+  else if (node.announcedName)
+    fix = `Choose 'announced name' (this node announces \`${node.announcedName}\`) or add a mapping for ${node.address} to a name the certificate lists.`;
+  else
+    fix = `Choose 'announced name' (when the nodes announce host names: cluster-announce-hostname) or add a mapping for ${node.address} to a name the certificate lists.`;
   return makeProblem('HOSTNAME_MISMATCH', `${who(node)} presented a certificate for ${presented}; ${how}.`, {
     title: `The certificate of ${who(node)} does not name \`${choice.verifiedName}\``,
     fix,
@@ -83,7 +87,8 @@ export interface SentinelPrimaryContext {
 export function sentinelNodeProblem(problem: Problem, ctx: SentinelPrimaryContext): Problem {
   const node = `${ctx.role} ${ctx.host}:${ctx.port} of "${ctx.service}" (named by Sentinel ${ctx.sentinel})`;
   const facts = { ...problem.facts, sentinel: ctx.sentinel, service: ctx.service, primary: { host: ctx.host, port: ctx.port } };
-  if (problem.code !== 'HOSTNAME_MISMATCH') return { ...problem, title: `${problem.title} (${ctx.role} named by Sentinel)`, detail: `The ${node}: ${problem.detail}`, facts };
+  if (problem.code !== 'HOSTNAME_MISMATCH')
+    return { ...problem, title: `${problem.title} (${ctx.role} named by Sentinel)`, detail: `The ${node}: ${problem.detail}`, facts };
   const names = certNamesOf(problem);
   const ip = isIP(ctx.host) !== 0 && !ctx.servernameSet;
   const lists = names.length ? names.map((n) => `\`${n}\``).join(', ') : 'no usable name';
@@ -91,7 +96,9 @@ export function sentinelNodeProblem(problem: Problem, ctx: SentinelPrimaryContex
     ? `Sentinel ${ctx.sentinel} returned the IP address ${ctx.host} for the ${ctx.role} of "${ctx.service}", and its certificate does not name that IP (it lists ${lists}).`
     : `The ${node} presented a certificate for ${lists}; ${problem.detail}`;
   return makeProblem('HOSTNAME_MISMATCH', detail, {
-    title: ip ? `The ${ctx.role}'s certificate does not name the IP address Sentinel returned` : `The certificate of the ${ctx.role} named by Sentinel does not match`,
+    title: ip
+      ? `The ${ctx.role}'s certificate does not name the IP address Sentinel returned`
+      : `The certificate of the ${ctx.role} named by Sentinel does not match`,
     fix: `Either set a verification name (SNI) for the data nodes in the profile${names[0] ? ` (e.g. \`${names[0]}\`)` : ''}, or make the sentinels hand out host names: \`sentinel resolve-hostnames yes\` and \`sentinel announce-hostnames yes\` on every sentinel (and monitor the primary by its host name).`,
     field: 'servername',
     facts,

@@ -41,7 +41,11 @@ export class DocumentError extends Error {
   readonly code = 'INVALID_DOCUMENT';
   constructor(readonly problems: EditProblem[]) {
     const first = problems[0];
-    super(first ? `Line ${first.line + 1}, column ${first.column + 1}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}. Nothing was written.` : 'The document is invalid. Nothing was written.');
+    super(
+      first
+        ? `Line ${first.line + 1}, column ${first.column + 1}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : ''}. Nothing was written.`
+        : 'The document is invalid. Nothing was written.',
+    );
     this.name = 'DocumentError';
   }
 }
@@ -126,7 +130,9 @@ function describeParseError(code: string): string {
 /** The bytes of a string literal node: UTF-8, or redis-cli escapes when the binary comment follows it. */
 function literalBytes(node: Node, text: string): Buffer {
   const value = String(node.value);
-  return BINARY_MARK.test(text.slice(node.offset + node.length, node.offset + node.length + 40)) ? unescapeBytes(value) : Buffer.from(value, 'utf8');
+  return BINARY_MARK.test(text.slice(node.offset + node.length, node.offset + node.length + 40))
+    ? unescapeBytes(value)
+    : Buffer.from(value, 'utf8');
 }
 
 /** A field, member or element: a string, or a number/boolean as written (Redis stores text). */
@@ -134,7 +140,11 @@ function elementBytes(node: Node | undefined, text: string, problems: Problems, 
   if (!node) return undefined;
   if (node.type === 'string') return literalBytes(node, text);
   if (node.type === 'number' || node.type === 'boolean') return Buffer.from(text.slice(node.offset, node.offset + node.length), 'utf8');
-  problems.add(`${what} must be a string (or a number), not ${node.type === 'null' ? 'null' : `an ${node.type}`}`, node.offset, node.length);
+  problems.add(
+    `${what} must be a string (or a number), not ${node.type === 'null' ? 'null' : `an ${node.type}`}`,
+    node.offset,
+    node.length,
+  );
   return undefined;
 }
 
@@ -144,7 +154,11 @@ function parseJsonc(text: string, root: 'object' | 'array', problems: Problems, 
   jsonProblems(errors, problems);
   if (errors.length > 0) return undefined;
   if (!tree || tree.type !== root) {
-    problems.add(`a ${typeName} document is a JSON ${root === 'object' ? 'object { ... }' : 'array [ ... ]'}`, tree?.offset ?? 0, tree?.length ?? 1);
+    problems.add(
+      `a ${typeName} document is a JSON ${root === 'object' ? 'object { ... }' : 'array [ ... ]'}`,
+      tree?.offset ?? 0,
+      tree?.length ?? 1,
+    );
     return undefined;
   }
   return tree;
@@ -161,7 +175,11 @@ function properties(obj: Node, text: string, problems: Problems, what: string): 
     const id = bytes.toString('latin1');
     const first = seen.get(id);
     if (first !== undefined) {
-      problems.add(`duplicate ${what} ${JSON.stringify(String(keyNode.value)).slice(0, 60)} (also on line ${first + 1}): each ${what} appears once`, keyNode.offset, keyNode.length);
+      problems.add(
+        `duplicate ${what} ${JSON.stringify(String(keyNode.value)).slice(0, 60)} (also on line ${first + 1}): each ${what} appears once`,
+        keyNode.offset,
+        keyNode.length,
+      );
       continue;
     }
     seen.set(id, lineStarts(text.slice(0, keyNode.offset)).length - 1);
@@ -258,11 +276,19 @@ export function parseDocument(type: EditableType, kind: DocumentKind, text: stri
         for (const [idNode, body] of properties(tree, text, problems, 'entry id')) {
           const id = String(idNode.value);
           if (!STREAM_ID.test(id)) {
-            problems.add(`"${id.slice(0, 40)}" is not a stream id (milliseconds-sequence, or * for a new entry)`, idNode.offset, idNode.length);
+            problems.add(
+              `"${id.slice(0, 40)}" is not a stream id (milliseconds-sequence, or * for a new entry)`,
+              idNode.offset,
+              idNode.length,
+            );
             continue;
           }
           if (!body || body.type !== 'object') {
-            problems.add('a stream entry is an object of fields { "field": "value" }', body?.offset ?? idNode.offset, body?.length ?? idNode.length);
+            problems.add(
+              'a stream entry is an object of fields { "field": "value" }',
+              body?.offset ?? idNode.offset,
+              body?.length ?? idNode.length,
+            );
             continue;
           }
           const fields: Array<[Buffer, Buffer]> = [];
@@ -282,9 +308,14 @@ export function parseDocument(type: EditableType, kind: DocumentKind, text: stri
 
 function scoreText(node: Node | undefined, text: string, problems: Problems): string | undefined {
   if (!node) return undefined;
-  const raw = node.type === 'number' ? text.slice(node.offset, node.offset + node.length) : node.type === 'string' ? String(node.value).trim() : '';
+  const raw =
+    node.type === 'number' ? text.slice(node.offset, node.offset + node.length) : node.type === 'string' ? String(node.value).trim() : '';
   if (NUMBER.test(raw) || SCORE_WORD.test(raw)) return raw;
-  problems.add(`a score must be a number (or "inf" / "-inf"), not ${node.type === 'string' ? JSON.stringify(String(node.value)).slice(0, 40) : node.type}`, node.offset, node.length);
+  problems.add(
+    `a score must be a number (or "inf" / "-inf"), not ${node.type === 'string' ? JSON.stringify(String(node.value)).slice(0, 40) : node.type}`,
+    node.offset,
+    node.length,
+  );
   return undefined;
 }
 

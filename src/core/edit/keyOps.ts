@@ -13,8 +13,15 @@ import { keyCommander, SaveFailedError } from './save';
 /** The two keys of a RENAME/COPY hash to different cluster slots; nothing was sent. */
 export class CrossSlotError extends Error {
   readonly code = 'CROSS_SLOT';
-  constructor(readonly from: Buffer, readonly to: Buffer, readonly fromSlot: number, readonly toSlot: number) {
-    super(`"${displayBytes(from)}" is in hash slot ${fromSlot} and "${displayBytes(to)}" in slot ${toSlot}: a cluster cannot rename or copy across slots. Give both names the same {hashtag} (e.g. "{${tagHint(from)}}…") so they share a slot.`);
+  constructor(
+    readonly from: Buffer,
+    readonly to: Buffer,
+    readonly fromSlot: number,
+    readonly toSlot: number,
+  ) {
+    super(
+      `"${displayBytes(from)}" is in hash slot ${fromSlot} and "${displayBytes(to)}" in slot ${toSlot}: a cluster cannot rename or copy across slots. Give both names the same {hashtag} (e.g. "{${tagHint(from)}}…") so they share a slot.`,
+    );
     this.name = 'CrossSlotError';
   }
 }
@@ -62,13 +69,20 @@ export interface NewKey {
 
 function firstWrite(key: Buffer, first: FirstValue): Args {
   switch (first.type) {
-    case 'string': return ['SET', key, first.value];
-    case 'hash': return ['HSET', key, first.field, first.value];
-    case 'list': return ['RPUSH', key, first.value];
-    case 'set': return ['SADD', key, first.value];
-    case 'zset': return ['ZADD', key, first.score, first.member];
-    case 'stream': return ['XADD', key, '*', first.field, first.value];
-    case 'ReJSON-RL': return ['JSON.SET', key, '$', first.json];
+    case 'string':
+      return ['SET', key, first.value];
+    case 'hash':
+      return ['HSET', key, first.field, first.value];
+    case 'list':
+      return ['RPUSH', key, first.value];
+    case 'set':
+      return ['SADD', key, first.value];
+    case 'zset':
+      return ['ZADD', key, first.score, first.member];
+    case 'stream':
+      return ['XADD', key, '*', first.field, first.value];
+    case 'ReJSON-RL':
+      return ['JSON.SET', key, '$', first.json];
   }
 }
 
@@ -76,7 +90,10 @@ function firstWrite(key: Buffer, first: FirstValue): Args {
 export async function createKey(db: Database, spec: NewKey): Promise<void> {
   const target = keyCommander(db, spec.key);
   for (let attempt = 1; attempt <= 3; attempt++) {
-    const [, exists] = await target.batch([['WATCH', spec.key], ['EXISTS', spec.key]]);
+    const [, exists] = await target.batch([
+      ['WATCH', spec.key],
+      ['EXISTS', spec.key],
+    ]);
     if (exists instanceof Error) throw exists;
     if (asInteger(exists) > 0) {
       await target.batch([['UNWATCH']]);
@@ -86,10 +103,12 @@ export async function createKey(db: Database, spec: NewKey): Promise<void> {
     const replies = await target.batch([['MULTI'], firstWrite(spec.key, spec.first), ...ttl, ['EXEC']]);
     const exec = replies[replies.length - 1];
     const refused = replies.find((r) => r instanceof Error);
-    if (refused instanceof Error) throw new SaveFailedError(`The server refused to create the key: ${refused.message.slice(0, 200)}`, { cause: refused });
+    if (refused instanceof Error)
+      throw new SaveFailedError(`The server refused to create the key: ${refused.message.slice(0, 200)}`, { cause: refused });
     if (exec === null) continue;
     const failed = asArray(exec).find((r) => r instanceof Error);
-    if (failed instanceof Error) throw new SaveFailedError(`The server refused to create the key: ${failed.message.slice(0, 200)}`, { cause: failed });
+    if (failed instanceof Error)
+      throw new SaveFailedError(`The server refused to create the key: ${failed.message.slice(0, 200)}`, { cause: failed });
     return;
   }
   throw new KeyExistsError(spec.key);

@@ -106,11 +106,21 @@ export async function saveValue(db: Database, request: SaveRequest): Promise<Sav
   if (plan.writes.length === 0) return { status: 'unchanged' };
   const target = keyCommander(db, request.key);
   for (let attempt = 1; ; attempt++) {
-    const [, typeReply, expireAtReply, ...verifyReplies] = await target.batch([['WATCH', request.key], ['TYPE', request.key], ['PEXPIRETIME', request.key], ...plan.verify]);
+    const [, typeReply, expireAtReply, ...verifyReplies] = await target.batch([
+      ['WATCH', request.key],
+      ['TYPE', request.key],
+      ['PEXPIRETIME', request.key],
+      ...plan.verify,
+    ]);
     const typeNow = typeReply instanceof Error ? '' : asText(typeReply);
-    const conflict = typeNow !== request.type
-      ? (typeNow === 'none' ? 'the key was deleted' : `the key is now a ${typeNow}`)
-      : verifyReplies.some((r) => r instanceof Error) || !plan.matches(verifyReplies) ? 'its value changed' : undefined;
+    const conflict =
+      typeNow !== request.type
+        ? typeNow === 'none'
+          ? 'the key was deleted'
+          : `the key is now a ${typeNow}`
+        : verifyReplies.some((r) => r instanceof Error) || !plan.matches(verifyReplies)
+          ? 'its value changed'
+          : undefined;
     if (conflict) {
       await target.batch([['UNWATCH']]);
       return { status: 'conflict', reason: `${conflict} on the server since the document was opened` };
@@ -120,7 +130,8 @@ export async function saveValue(db: Database, request: SaveRequest): Promise<Sav
     const replies = await target.batch([['MULTI'], ...plan.writes, ...ttl, ['EXEC']]);
     const queued = replies.slice(0, -1).find((r) => r instanceof Error);
     const exec = replies[replies.length - 1];
-    if (queued instanceof Error) throw new SaveFailedError(`The server refused the write: ${queued.message.slice(0, 200)}`, { cause: queued });
+    if (queued instanceof Error)
+      throw new SaveFailedError(`The server refused the write: ${queued.message.slice(0, 200)}`, { cause: queued });
     if (exec instanceof Error) throw new SaveFailedError(`The server refused the write: ${exec.message.slice(0, 200)}`, { cause: exec });
     if (exec === null || exec === undefined) {
       // The key changed between WATCH and EXEC: check the part again.
@@ -128,7 +139,8 @@ export async function saveValue(db: Database, request: SaveRequest): Promise<Sav
       continue;
     }
     const failed = asArray(exec).find((r) => r instanceof Error);
-    if (failed instanceof Error) throw new SaveFailedError(`A write failed on the server: ${failed.message.slice(0, 200)}`, { cause: failed });
+    if (failed instanceof Error)
+      throw new SaveFailedError(`A write failed on the server: ${failed.message.slice(0, 200)}`, { cause: failed });
     return { status: 'saved', commands: plan.writes.length + ttl.length, notes: plan.notes };
   }
 }
@@ -146,7 +158,8 @@ function planChange(request: SaveRequest, original: EditedValue, edited: EditedV
         return {
           verify: [['GET', k]],
           // A JSON view shows the stored JSON re-indented: compare renderings, not bytes.
-          matches: ([r]) => (json ? prettyJson(asText(r)) === stringBody(request.original).body.replace(/\n$/, '') : sameBytes(r, original.bytes)),
+          matches: ([r]) =>
+            json ? prettyJson(asText(r)) === stringBody(request.original).body.replace(/\n$/, '') : sameBytes(r, original.bytes),
           writes: [['SET', k, next, 'KEEPTTL']],
           dropsTtl: false,
           notes: [],
@@ -154,7 +167,9 @@ function planChange(request: SaveRequest, original: EditedValue, edited: EditedV
       }
       const offset = scope.offset ?? 0;
       if (next.length !== original.bytes.length) {
-        throw new UnsupportedEditError(`This document shows bytes ${offset}–${offset + original.bytes.length - 1} of a larger string: an edit of a part keeps its length (${original.bytes.length} bytes; now ${next.length}).`);
+        throw new UnsupportedEditError(
+          `This document shows bytes ${offset}–${offset + original.bytes.length - 1} of a larger string: an edit of a part keeps its length (${original.bytes.length} bytes; now ${next.length}).`,
+        );
       }
       return {
         verify: [['GETRANGE', k, offset, offset + original.bytes.length - 1]],
@@ -213,7 +228,9 @@ function planChange(request: SaveRequest, original: EditedValue, edited: EditedV
       const members = original.members.map(([m]) => m);
       return {
         verify: members.length > 0 ? [['ZMSCORE', k, ...members]] : [],
-        matches: ([r]) => members.length === 0 || asArray(r).every((v, i) => v !== null && scoreValue(asText(v)) === scoreValue((original.members[i] as [Buffer, string])[1])),
+        matches: ([r]) =>
+          members.length === 0 ||
+          asArray(r).every((v, i) => v !== null && scoreValue(asText(v)) === scoreValue((original.members[i] as [Buffer, string])[1])),
         writes,
         dropsTtl: false,
         notes: scope.whole && after.size === 0 && writes.length > 0 ? ['The sorted set is empty now, so Redis removed the key.'] : [],
@@ -248,13 +265,17 @@ function planList(request: SaveRequest, before: Buffer[], after: Buffer[]): Plan
   const base = { verify, matches, dropsTtl: false, notes: [] as string[] };
   if (after.length === before.length) {
     const writes: Args[] = [];
-    after.forEach((v, i) => { if (!v.equals(before[i] as Buffer)) writes.push(['LSET', k, offset + i, v]); });
+    after.forEach((v, i) => {
+      if (!v.equals(before[i] as Buffer)) writes.push(['LSET', k, offset + i, v]);
+    });
     return { ...base, writes };
   }
   const startsWithBefore = after.length > before.length && before.every((v, i) => v.equals(after[i] as Buffer));
   if (startsWithBefore && request.scope.last) return { ...base, writes: [['RPUSH', k, ...after.slice(before.length)]] };
   if (!request.scope.whole) {
-    throw new UnsupportedEditError(`This document shows elements ${offset}–${offset + before.length - 1} of a larger list: here elements can be changed, or added at the end of the last part; to insert or remove elements, open a document with the whole list (raise redisTls.values.maxElements).`);
+    throw new UnsupportedEditError(
+      `This document shows elements ${offset}–${offset + before.length - 1} of a larger list: here elements can be changed, or added at the end of the last part; to insert or remove elements, open a document with the whole list (raise redisTls.values.maxElements).`,
+    );
   }
   const extra = after.length - before.length;
   if (extra > 0 && before.every((v, i) => v.equals(after[extra + i] as Buffer))) {
@@ -263,11 +284,21 @@ function planList(request: SaveRequest, before: Buffer[], after: Buffer[]): Plan
   // Any other reshaping of a whole list: replace it in the transaction (DEL drops the TTL: re-applied).
   const writes: Args[] = [['DEL', k]];
   if (after.length > 0) writes.push(['RPUSH', k, ...after]);
-  return { ...base, writes, dropsTtl: after.length > 0, notes: after.length === 0 ? ['The list is empty now, so Redis removed the key.'] : [] };
+  return {
+    ...base,
+    writes,
+    dropsTtl: after.length > 0,
+    notes: after.length === 0 ? ['The list is empty now, so Redis removed the key.'] : [],
+  };
 }
 
-function planStream(k: Buffer, before: Array<{ id: string; fields: Array<[Buffer, Buffer]> }>, after: Array<{ id: string; fields: Array<[Buffer, Buffer]> }>): Plan {
-  const same = (a: Array<[Buffer, Buffer]>, b: Array<[Buffer, Buffer]>): boolean => a.length === b.length && a.every(([f, v], i) => f.equals((b[i] as [Buffer, Buffer])[0]) && v.equals((b[i] as [Buffer, Buffer])[1]));
+function planStream(
+  k: Buffer,
+  before: Array<{ id: string; fields: Array<[Buffer, Buffer]> }>,
+  after: Array<{ id: string; fields: Array<[Buffer, Buffer]> }>,
+): Plan {
+  const same = (a: Array<[Buffer, Buffer]>, b: Array<[Buffer, Buffer]>): boolean =>
+    a.length === b.length && a.every(([f, v], i) => f.equals((b[i] as [Buffer, Buffer])[0]) && v.equals((b[i] as [Buffer, Buffer])[1]));
   const beforeById = new Map(before.map((e) => [e.id, e.fields]));
   const afterIds = new Set(after.map((e) => e.id));
   const writes: Args[] = [];
@@ -276,7 +307,9 @@ function planStream(k: Buffer, before: Array<{ id: string; fields: Array<[Buffer
     if (old === undefined) {
       writes.push(['XADD', k, entry.id, ...entry.fields.flat()]);
     } else if (!same(old, entry.fields)) {
-      throw new UnsupportedEditError(`Stream entry ${entry.id} was changed: stream entries cannot be changed in place. Delete the entry and add a new one with the id "*".`);
+      throw new UnsupportedEditError(
+        `Stream entry ${entry.id} was changed: stream entries cannot be changed in place. Delete the entry and add a new one with the id "*".`,
+      );
     }
   }
   const removed = before.filter((e) => !afterIds.has(e.id)).map((e) => e.id);

@@ -86,7 +86,7 @@ export class ByteList {
       i++;
       j++;
     }
-    return (ae - this.start(a)) - (be - this.start(b));
+    return ae - this.start(a) - (be - this.start(b));
   }
 
   /**
@@ -98,7 +98,10 @@ export class ByteList {
     const data = this.data;
     const s = this.start(index) + offset;
     const e = this.end(index);
-    if (s + 4 <= e) return (((data[s] as number) << 24) | ((data[s + 1] as number) << 16) | ((data[s + 2] as number) << 8) | (data[s + 3] as number)) >>> 0;
+    if (s + 4 <= e)
+      return (
+        (((data[s] as number) << 24) | ((data[s + 1] as number) << 16) | ((data[s + 2] as number) << 8) | (data[s + 3] as number)) >>> 0
+      );
     let value = 0;
     for (let i = 0; i < 4; i++) value = value * 256 + (s + i < e ? (data[s + i] as number) : 0);
     return value;

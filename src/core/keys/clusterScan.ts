@@ -14,8 +14,15 @@ export interface KeyPager {
   readonly hasStarted: boolean;
   readonly calls: number;
   readonly keys: number;
-  load(target: number, onKeys: (keys: Buffer[]) => void, options?: { signal?: AbortSignal; maxCalls?: number; onProgress?: (p: ScanProgress) => void }): Promise<ScanProgress>;
-  loadAll(onKeys: (keys: Buffer[]) => void, options?: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void }): Promise<ScanProgress>;
+  load(
+    target: number,
+    onKeys: (keys: Buffer[]) => void,
+    options?: { signal?: AbortSignal; maxCalls?: number; onProgress?: (p: ScanProgress) => void },
+  ): Promise<ScanProgress>;
+  loadAll(
+    onKeys: (keys: Buffer[]) => void,
+    options?: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void },
+  ): Promise<ScanProgress>;
   progress(): ScanProgress;
 }
 
@@ -26,14 +33,19 @@ export interface ScanFanOut {
 
 function fanOutOf(db: Commander): ScanFanOut | undefined {
   const inner: unknown = db instanceof Database ? db.connection : db;
-  if (typeof inner === 'object' && inner !== null && 'scanTargets' in inner && Array.isArray((inner as ScanFanOut).scanTargets)) return inner as ScanFanOut;
+  if (typeof inner === 'object' && inner !== null && 'scanTargets' in inner && Array.isArray((inner as ScanFanOut).scanTargets))
+    return inner as ScanFanOut;
   return undefined;
 }
 
 export class ClusterScanPager implements KeyPager {
   readonly pagers: ScanPager[];
 
-  constructor(targets: readonly Commander[], readonly filter: ScanFilter, readonly count: number) {
+  constructor(
+    targets: readonly Commander[],
+    readonly filter: ScanFilter,
+    readonly count: number,
+  ) {
     this.pagers = targets.map((t) => new ScanPager(t, filter, count));
   }
 
@@ -57,7 +69,11 @@ export class ClusterScanPager implements KeyPager {
     return { keys: this.keys, calls: this.calls, done: this.done };
   }
 
-  async load(target: number, onKeys: (keys: Buffer[]) => void, options: { signal?: AbortSignal; maxCalls?: number; onProgress?: (p: ScanProgress) => void } = {}): Promise<ScanProgress> {
+  async load(
+    target: number,
+    onKeys: (keys: Buffer[]) => void,
+    options: { signal?: AbortSignal; maxCalls?: number; onProgress?: (p: ScanProgress) => void } = {},
+  ): Promise<ScanProgress> {
     const { signal, maxCalls = Number.MAX_SAFE_INTEGER } = options;
     const onProgress = options.onProgress ? (): void => options.onProgress?.(this.progress()) : undefined;
     let got = 0;
@@ -67,14 +83,21 @@ export class ClusterScanPager implements KeyPager {
       if (got >= target || calls >= maxCalls || signal?.aborted) break;
       const keysBefore = p.keys;
       const callsBefore = p.calls;
-      await p.load(target - got, onKeys, { ...(signal ? { signal } : {}), maxCalls: maxCalls - calls, ...(onProgress ? { onProgress } : {}) });
+      await p.load(target - got, onKeys, {
+        ...(signal ? { signal } : {}),
+        maxCalls: maxCalls - calls,
+        ...(onProgress ? { onProgress } : {}),
+      });
       got += p.keys - keysBefore;
       calls += p.calls - callsBefore;
     }
     return this.progress();
   }
 
-  async loadAll(onKeys: (keys: Buffer[]) => void, options: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void } = {}): Promise<ScanProgress> {
+  async loadAll(
+    onKeys: (keys: Buffer[]) => void,
+    options: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void } = {},
+  ): Promise<ScanProgress> {
     const onProgress = options.onProgress ? (): void => options.onProgress?.(this.progress()) : undefined;
     const opts = { ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress } : {}) };
     await Promise.all(this.pagers.map((p) => (p.done ? Promise.resolve(p.progress()) : p.loadAll(onKeys, opts))));

@@ -83,7 +83,9 @@ export async function describeServer(connection: Commander, homeDb = 0): Promise
   const serverText = server instanceof Error ? '' : asText(server);
   const version = /redis_version:([^\r\n]+)/.exec(serverText)?.[1]?.trim() ?? '';
   const clusterText = cluster instanceof Error ? '' : asText(cluster);
-  const json = Array.isArray(modules) && modules.some((m) => Array.isArray(m) && m.some((v, i) => i % 2 === 1 && Buffer.isBuffer(v) && /^rejson$/i.test(v.toString('latin1'))));
+  const json =
+    Array.isArray(modules) &&
+    modules.some((m) => Array.isArray(m) && m.some((v, i) => i % 2 === 1 && Buffer.isBuffer(v) && /^rejson$/i.test(v.toString('latin1'))));
   if (keyspace instanceof Error) {
     if (typeof dbsize !== 'number') throw keyspace;
     return { cluster: /cluster_enabled:1/.test(clusterText), databases: [{ index: homeDb, keys: dbsize, expires: 0 }], json, version };

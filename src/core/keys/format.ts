@@ -65,8 +65,12 @@ export function prettyJson(text: string, indent = '  '): string | undefined {
       continue;
     }
     switch (c) {
-      case '"': inString = true; out += c; break;
-      case '{': case '[': {
+      case '"':
+        inString = true;
+        out += c;
+        break;
+      case '{':
+      case '[': {
         // Keep empty containers on one line.
         let j = i + 1;
         while (j < trimmed.length && /\s/.test(trimmed[j] as string)) j++;
@@ -80,11 +84,24 @@ export function prettyJson(text: string, indent = '  '): string | undefined {
         }
         break;
       }
-      case '}': case ']': depth--; out += '\n' + indent.repeat(depth) + c; break;
-      case ',': out += ',\n' + indent.repeat(depth); break;
-      case ':': out += ': '; break;
-      case ' ': case '\t': case '\n': case '\r': break;
-      default: out += c;
+      case '}':
+      case ']':
+        depth--;
+        out += '\n' + indent.repeat(depth) + c;
+        break;
+      case ',':
+        out += ',\n' + indent.repeat(depth);
+        break;
+      case ':':
+        out += ': ';
+        break;
+      case ' ':
+      case '\t':
+      case '\n':
+      case '\r':
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -44,14 +44,22 @@ export async function fetchMeta(db: Database, keys: readonly Buffer[]): Promise<
 }
 
 const LENGTH_COMMAND: Partial<Record<KeyType, string>> = {
-  string: 'STRLEN', hash: 'HLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', stream: 'XLEN',
+  string: 'STRLEN',
+  hash: 'HLEN',
+  list: 'LLEN',
+  set: 'SCARD',
+  zset: 'ZCARD',
+  stream: 'XLEN',
 };
 
 export async function fetchDetails(db: Database, key: Buffer): Promise<KeyDetails> {
   const [meta] = await fetchMeta(db, [key]);
   const details: KeyDetails = { ...(meta as KeyMeta) };
   const lengthCommand = LENGTH_COMMAND[details.type];
-  const commands: Args[] = [['OBJECT', 'ENCODING', key], ['MEMORY', 'USAGE', key]];
+  const commands: Args[] = [
+    ['OBJECT', 'ENCODING', key],
+    ['MEMORY', 'USAGE', key],
+  ];
   if (lengthCommand) commands.push([lengthCommand, key]);
   const [encoding, memory, length] = await pipeline(db, commands);
   if (encoding !== null && encoding !== undefined && !(encoding instanceof Error)) details.encoding = asText(encoding);
@@ -65,7 +73,12 @@ export function formatTtl(pttl: number): string {
   if (pttl < 0) return pttl === -2 ? 'expired' : 'no expiry';
   if (pttl < 1000) return `${pttl}ms`;
   let s = Math.floor(pttl / 1000);
-  const units: Array<[string, number]> = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]];
+  const units: Array<[string, number]> = [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ];
   const parts: string[] = [];
   for (const [name, size] of units) {
     if (s >= size || (parts.length === 0 && name === 's')) {

@@ -18,9 +18,7 @@ export interface KeyspaceOptions {
   filter?: ScanFilter;
 }
 
-export type ChildEntry =
-  | { kind: 'folder'; folder: Folder }
-  | { kind: 'key'; key: Buffer; meta: KeyMeta };
+export type ChildEntry = { kind: 'folder'; folder: Folder } | { kind: 'key'; key: Buffer; meta: KeyMeta };
 
 export interface ChildPage {
   entries: ChildEntry[];
@@ -45,7 +43,10 @@ export class Keyspace {
   private generation = 0;
   private started: Promise<void> | undefined;
 
-  constructor(readonly db: Database, private options: KeyspaceOptions) {
+  constructor(
+    readonly db: Database,
+    private options: KeyspaceOptions,
+  ) {
     this.tree = new NamespaceTree(options.delimiter);
     this.pager = createPager(db, options.filter ?? {}, options.scanPageSize);
   }
@@ -127,7 +128,8 @@ export class Keyspace {
       missing.forEach((k, i) => this.meta.set(k.toString('latin1'), metas[i] as KeyMeta));
     }
     const entries: ChildEntry[] = page.entries.map((e) =>
-      e.kind === 'folder' ? e : { kind: 'key', key: e.key, meta: this.meta.get(e.key.toString('latin1')) ?? { type: 'unknown', pttl: -1 } });
+      e.kind === 'folder' ? e : { kind: 'key', key: e.key, meta: this.meta.get(e.key.toString('latin1')) ?? { type: 'unknown', pttl: -1 } },
+    );
     return { entries, hidden: Math.max(0, page.total - page.entries.length), scanDone: this.pager.done };
   }
 

@@ -83,7 +83,7 @@ export function sortRun(list: ByteList, order: Int32Array, from: number, to: num
   const { order: local, sorted: sortedKeys } = radixOrder(keys);
   const entries = order.slice(from, to);
   for (let j = 0; j < length; j++) order[from + j] = entries[local[j] as number] as number;
-  for (let j = 0; j < length; ) {
+  for (let j = 0; j < length;) {
     let end = j + 1;
     while (end < length && sortedKeys[end] === sortedKeys[j]) end++;
     if (end - j > 1) sortRun(list, order, from + j, from + end, offset + 4);

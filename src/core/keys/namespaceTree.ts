@@ -12,9 +12,7 @@
 import { ByteList, grow } from './byteList';
 import { orderByPrefix, sortRun } from './leafOrder';
 
-export type TreeEntry =
-  | { kind: 'folder'; folder: Folder }
-  | { kind: 'key'; key: Buffer };
+export type TreeEntry = { kind: 'folder'; folder: Folder } | { kind: 'key'; key: Buffer };
 
 export interface TreePage {
   entries: TreeEntry[];
@@ -310,7 +308,8 @@ export class NamespaceTree {
         if (k >= folder.resolved) this.resolve(folder, Math.min(order.length, k + Math.max(64, stop - position)));
         const i = order[k] as number;
         if (i < 0) continue;
-        if (position >= offset) entries.push({ kind: 'key', key: Buffer.concat([prefix, leaves.bytes.subarray(leaves.start(i), leaves.end(i))]) });
+        if (position >= offset)
+          entries.push({ kind: 'key', key: Buffer.concat([prefix, leaves.bytes.subarray(leaves.start(i), leaves.end(i))]) });
         position++;
       }
     }
@@ -381,7 +380,9 @@ export class NamespaceTree {
     const keep: number[] = [];
     let copies = 0;
     for (let i = 0; i < leaves.length; i++) {
-      const same = leaves.end(i) - leaves.start(i) === suffix.length && Buffer.compare(leaves.bytes.subarray(leaves.start(i), leaves.end(i)), suffix) === 0;
+      const same =
+        leaves.end(i) - leaves.start(i) === suffix.length &&
+        Buffer.compare(leaves.bytes.subarray(leaves.start(i), leaves.end(i)), suffix) === 0;
       if (same) copies++;
       else keep.push(i);
     }

@@ -56,6 +56,12 @@ export function asBufferArray(reply: unknown): Buffer[] {
 }
 
 /** Sends the commands in one tick (pipelined on one connection) and waits for all replies. */
-export function pipeline(commander: Commander, commands: Args[], options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown[]> {
-  return Promise.all(commands.map((c) => commander.send(c, options).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+export function pipeline(
+  commander: Commander,
+  commands: Args[],
+  options?: { timeoutMs?: number; signal?: AbortSignal },
+): Promise<unknown[]> {
+  return Promise.all(
+    commands.map((c) => commander.send(c, options).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))),
+  );
 }

@@ -62,7 +62,11 @@ export class ScanPager {
    * Scans until at least `target` keys arrived (or the keyspace is exhausted), handing each SCAN page
    * to `onKeys`. A MATCH/TYPE filter can give empty pages: `maxCalls` bounds the round trips.
    */
-  async load(target: number, onKeys: (keys: Buffer[]) => void, options: { signal?: AbortSignal; maxCalls?: number; onProgress?: (p: ScanProgress) => void } = {}): Promise<ScanProgress> {
+  async load(
+    target: number,
+    onKeys: (keys: Buffer[]) => void,
+    options: { signal?: AbortSignal; maxCalls?: number; onProgress?: (p: ScanProgress) => void } = {},
+  ): Promise<ScanProgress> {
     const { signal, maxCalls = Number.MAX_SAFE_INTEGER } = options;
     let got = 0;
     let calls = 0;
@@ -93,7 +97,10 @@ export class ScanPager {
   }
 
   /** Scans to the end. */
-  loadAll(onKeys: (keys: Buffer[]) => void, options: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void } = {}): Promise<ScanProgress> {
+  loadAll(
+    onKeys: (keys: Buffer[]) => void,
+    options: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void } = {},
+  ): Promise<ScanProgress> {
     return this.load(Number.MAX_SAFE_INTEGER, onKeys, options);
   }
 

@@ -44,7 +44,13 @@ export const MAX_PART_FACTOR = 2;
  * hold even against a server that ignores COUNT or ranges: no more than `maxElements` elements and
  * MAX_SCAN_CALLS calls per part, and a RedisJSON document larger than `maxBytes` is not fetched.
  */
-export async function readValue(db: Database, key: Buffer, position: ValuePosition = {}, caps: ValueCaps = DEFAULT_CAPS, signal?: AbortSignal): Promise<ValuePart> {
+export async function readValue(
+  db: Database,
+  key: Buffer,
+  position: ValuePosition = {},
+  caps: ValueCaps = DEFAULT_CAPS,
+  signal?: AbortSignal,
+): Promise<ValuePart> {
   const scoped: Database = signal ? withSignal(db, signal) : db;
   return readScoped(scoped, key, position, caps);
 }
@@ -60,7 +66,10 @@ function withSignal(db: Database, signal: AbortSignal): Database {
 }
 
 async function readScoped(db: Database, key: Buffer, position: ValuePosition, caps: ValueCaps): Promise<ValuePart> {
-  const [typeReply, pttlReply] = await pipeline(db, [['TYPE', key], ['PTTL', key]]);
+  const [typeReply, pttlReply] = await pipeline(db, [
+    ['TYPE', key],
+    ['PTTL', key],
+  ]);
   const type = toKeyType(asText(typeReply));
   const pttl = pttlReply instanceof Error ? -1 : asInteger(pttlReply);
   const ttl = pttl >= 0 ? ` · TTL ${formatTtl(pttl)}` : '';
@@ -68,13 +77,20 @@ async function readScoped(db: Database, key: Buffer, position: ValuePosition, ca
   switch (type) {
     case 'none':
       return { type, kind: 'text', text: `The key ${name} does not exist (any more).\n`, summary: 'missing' };
-    case 'string': return readString(db, key, position, caps, ttl);
-    case 'hash': return readHash(db, key, name, position, caps, ttl);
-    case 'list': return readList(db, key, name, position, caps, ttl);
-    case 'set': return readSet(db, key, name, position, caps, ttl);
-    case 'zset': return readZset(db, key, name, position, caps, ttl);
-    case 'stream': return readStream(db, key, name, position, caps, ttl);
-    case 'ReJSON-RL': return readJson(db, key, caps, ttl);
+    case 'string':
+      return readString(db, key, position, caps, ttl);
+    case 'hash':
+      return readHash(db, key, name, position, caps, ttl);
+    case 'list':
+      return readList(db, key, name, position, caps, ttl);
+    case 'set':
+      return readSet(db, key, name, position, caps, ttl);
+    case 'zset':
+      return readZset(db, key, name, position, caps, ttl);
+    case 'stream':
+      return readStream(db, key, name, position, caps, ttl);
+    case 'ReJSON-RL':
+      return readJson(db, key, caps, ttl);
     default:
       return { type, kind: 'text', text: `The key ${name} has a type this viewer does not read.\n`, summary: 'unknown type' };
   }
@@ -88,16 +104,20 @@ function capNote(shown: string, total: string, hasMore: boolean, isLaterPart: bo
 
 async function readString(db: Database, key: Buffer, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
   const offset = Math.max(0, position.offset ?? 0);
-  const [lengthReply, dataReply] = await pipeline(db, [['STRLEN', key], ['GETRANGE', key, offset, offset + caps.maxBytes - 1]]);
+  const [lengthReply, dataReply] = await pipeline(db, [
+    ['STRLEN', key],
+    ['GETRANGE', key, offset, offset + caps.maxBytes - 1],
+  ]);
   const total = asInteger(lengthReply);
   const data = asBuffer(dataReply);
   const end = offset + data.length;
   const next = end < total ? { offset: end } : undefined;
   const whole = offset === 0 && !next;
   const summary = `string · ${count(total)} bytes${ttl}`;
-  const note = next || offset > 0
-    ? `[redis-tls] Showing bytes ${count(offset)}–${count(Math.max(offset, end - 1))} of ${count(total)} (cap: redisTls.values.maxBytes).${next ? ' More: "Load Next Part" (CodeLens above or the editor title).' : ''}\n\n`
-    : '';
+  const note =
+    next || offset > 0
+      ? `[redis-tls] Showing bytes ${count(offset)}–${count(Math.max(offset, end - 1))} of ${count(total)} (cap: redisTls.values.maxBytes).${next ? ' More: "Load Next Part" (CodeLens above or the editor title).' : ''}\n\n`
+      : '';
   if (isText(data)) {
     const text = data.toString('utf8');
     if (whole) {
@@ -106,7 +126,13 @@ async function readString(db: Database, key: Buffer, position: ValuePosition, ca
     }
     return { type: 'string', kind: 'text', text: note + text, summary, ...(next ? { next } : {}) };
   }
-  return { type: 'string', kind: 'hex', text: note + hexDump(data, offset) + '\n', summary: `${summary} · binary`, ...(next ? { next } : {}) };
+  return {
+    type: 'string',
+    kind: 'hex',
+    text: note + hexDump(data, offset) + '\n',
+    summary: `${summary} · binary`,
+    ...(next ? { next } : {}),
+  };
 }
 
 /**
@@ -115,7 +141,14 @@ async function readString(db: Database, key: Buffer, position: ValuePosition, ca
  * and a page cannot be resumed in the middle, so a page is kept whole up to twice the cap; beyond that
  * (a server ignoring COUNT) it is cut: `dropped` counts the elements not shown (the cursor moves past them).
  */
-async function scanElements(db: Database, command: 'HSCAN' | 'SSCAN', key: Buffer, cursor: string, max: number, perElement: number): Promise<{ items: Buffer[]; cursor: string; dropped: number }> {
+async function scanElements(
+  db: Database,
+  command: 'HSCAN' | 'SSCAN',
+  key: Buffer,
+  cursor: string,
+  max: number,
+  perElement: number,
+): Promise<{ items: Buffer[]; cursor: string; dropped: number }> {
   const items: Buffer[] = [];
   const limit = MAX_PART_FACTOR * max * perElement;
   let at = cursor;
@@ -136,14 +169,23 @@ async function scanElements(db: Database, command: 'HSCAN' | 'SSCAN', key: Buffe
 
 /** The note when the server sent more than asked. */
 function droppedNote(dropped: number, what: string): string {
-  return dropped > 0 ? `// The server sent more ${what} than asked for (it ignored COUNT): ${count(dropped)} beyond the cap were not shown and are skipped by "Load Next Part".\n` : '';
+  return dropped > 0
+    ? `// The server sent more ${what} than asked for (it ignored COUNT): ${count(dropped)} beyond the cap were not shown and are skipped by "Load Next Part".\n`
+    : '';
 }
 
 function header(type: string, name: string, size: string, ttl: string): string {
   return `// ${type} ${name} · ${size}${ttl}\n`;
 }
 
-async function readHash(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+async function readHash(
+  db: Database,
+  key: Buffer,
+  name: string,
+  position: ValuePosition,
+  caps: ValueCaps,
+  ttl: string,
+): Promise<ValuePart> {
   const total = asInteger(await db.send(['HLEN', key]));
   const { items, cursor, dropped } = await scanElements(db, 'HSCAN', key, position.cursor ?? '0', caps.maxElements, 2);
   const pairs: Array<[Buffer, Buffer]> = [];
@@ -153,8 +195,15 @@ async function readHash(db: Database, key: Buffer, name: string, position: Value
   const size = `${count(total)} field${total === 1 ? '' : 's'}`;
   const body = pairs.length === 0 ? '{}' : `{\n${pairs.map(([f, v]) => `  ${jsonLiteral(f)}: ${jsonLiteral(v)}`).join(',\n')}\n}`;
   return {
-    type: 'hash', kind: 'jsonc', summary: `hash · ${size}${ttl}`,
-    text: header('hash', name, size, ttl) + capNote(`${count(pairs.length)} fields`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') + droppedNote(dropped, 'fields') + body + '\n',
+    type: 'hash',
+    kind: 'jsonc',
+    summary: `hash · ${size}${ttl}`,
+    text:
+      header('hash', name, size, ttl) +
+      capNote(`${count(pairs.length)} fields`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') +
+      droppedNote(dropped, 'fields') +
+      body +
+      '\n',
     ...(next ? { next } : {}),
   };
 }
@@ -167,33 +216,67 @@ async function readSet(db: Database, key: Buffer, name: string, position: ValueP
   const size = `${count(total)} member${total === 1 ? '' : 's'}`;
   const body = items.length === 0 ? '[]' : `[\n${items.map((m) => `  ${jsonLiteral(m)}`).join(',\n')}\n]`;
   return {
-    type: 'set', kind: 'jsonc', summary: `set · ${size}${ttl}`,
-    text: header('set', name, size, ttl) + capNote(`${count(items.length)} members`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') + droppedNote(dropped, 'members') + body + '\n',
+    type: 'set',
+    kind: 'jsonc',
+    summary: `set · ${size}${ttl}`,
+    text:
+      header('set', name, size, ttl) +
+      capNote(`${count(items.length)} members`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') +
+      droppedNote(dropped, 'members') +
+      body +
+      '\n',
     ...(next ? { next } : {}),
   };
 }
 
-async function readList(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+async function readList(
+  db: Database,
+  key: Buffer,
+  name: string,
+  position: ValuePosition,
+  caps: ValueCaps,
+  ttl: string,
+): Promise<ValuePart> {
   const offset = Math.max(0, position.offset ?? 0);
-  const [lengthReply, rangeReply] = await pipeline(db, [['LLEN', key], ['LRANGE', key, offset, offset + caps.maxElements - 1]]);
+  const [lengthReply, rangeReply] = await pipeline(db, [
+    ['LLEN', key],
+    ['LRANGE', key, offset, offset + caps.maxElements - 1],
+  ]);
   const total = asInteger(lengthReply);
   // slice: a server that ignores the range still yields no more than the cap.
-  const items = asArray(rangeReply).slice(0, caps.maxElements).map((r) => asBuffer(r));
+  const items = asArray(rangeReply)
+    .slice(0, caps.maxElements)
+    .map((r) => asBuffer(r));
   const end = offset + items.length;
   const next = end < total ? { offset: end } : undefined;
   const size = `${count(total)} element${total === 1 ? '' : 's'}`;
   const shown = `elements ${count(offset)}–${count(Math.max(offset, end - 1))}`;
-  const body = items.length === 0 ? '[]' : `[\n${items.map((m, i) => `  ${jsonLiteral(m)}${i < items.length - 1 ? ',' : ''} // ${offset + i}`).join('\n')}\n]`;
+  const body =
+    items.length === 0
+      ? '[]'
+      : `[\n${items.map((m, i) => `  ${jsonLiteral(m)}${i < items.length - 1 ? ',' : ''} // ${offset + i}`).join('\n')}\n]`;
   return {
-    type: 'list', kind: 'jsonc', summary: `list · ${size}${ttl}`,
+    type: 'list',
+    kind: 'jsonc',
+    summary: `list · ${size}${ttl}`,
     text: header('list', name, size, ttl) + capNote(shown, count(total), !!next, offset > 0, 'redisTls.values.maxElements') + body + '\n',
     ...(next ? { next } : {}),
   };
 }
 
-async function readZset(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+async function readZset(
+  db: Database,
+  key: Buffer,
+  name: string,
+  position: ValuePosition,
+  caps: ValueCaps,
+  ttl: string,
+): Promise<ValuePart> {
   const offset = Math.max(0, position.offset ?? 0);
-  const [lengthReply, rangeReply] = await pipeline(db, [['ZCARD', key], ['ZRANGE', key, offset, offset + caps.maxElements - 1, 'WITHSCORES']]);
+  const [lengthReply, rangeReply] = await pipeline(db, [
+    ['ZCARD', key],
+    ['ZRANGE', key, offset, offset + caps.maxElements - 1, 'WITHSCORES'],
+  ]);
   const total = asInteger(lengthReply);
   const flat = asArray(rangeReply).slice(0, 2 * caps.maxElements);
   const lines: string[] = [];
@@ -207,8 +290,20 @@ async function readZset(db: Database, key: Buffer, name: string, position: Value
   const size = `${count(total)} member${total === 1 ? '' : 's'}`;
   const body = lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n}`;
   return {
-    type: 'zset', kind: 'jsonc', summary: `zset · ${size}${ttl}`,
-    text: header('zset (member: score, by score)', name, size, ttl) + capNote(`ranks ${count(offset)}–${count(Math.max(offset, end - 1))}`, count(total), !!next, offset > 0, 'redisTls.values.maxElements') + body + '\n',
+    type: 'zset',
+    kind: 'jsonc',
+    summary: `zset · ${size}${ttl}`,
+    text:
+      header('zset (member: score, by score)', name, size, ttl) +
+      capNote(
+        `ranks ${count(offset)}–${count(Math.max(offset, end - 1))}`,
+        count(total),
+        !!next,
+        offset > 0,
+        'redisTls.values.maxElements',
+      ) +
+      body +
+      '\n',
     ...(next ? { next } : {}),
   };
 }
@@ -222,9 +317,19 @@ export function nextStreamId(id: string): string {
   return seq === 0xffffffffffffffffn ? `${ms + 1n}-0` : `${ms}-${seq + 1n}`;
 }
 
-async function readStream(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
+async function readStream(
+  db: Database,
+  key: Buffer,
+  name: string,
+  position: ValuePosition,
+  caps: ValueCaps,
+  ttl: string,
+): Promise<ValuePart> {
   const start = position.after ? nextStreamId(position.after) : '-';
-  const [lengthReply, rangeReply] = await pipeline(db, [['XLEN', key], ['XRANGE', key, start, '+', 'COUNT', caps.maxElements]]);
+  const [lengthReply, rangeReply] = await pipeline(db, [
+    ['XLEN', key],
+    ['XRANGE', key, start, '+', 'COUNT', caps.maxElements],
+  ]);
   const total = asInteger(lengthReply);
   const entries = asArray(rangeReply).slice(0, caps.maxElements);
   const lines: string[] = [];
@@ -234,15 +339,24 @@ async function readStream(db: Database, key: Buffer, name: string, position: Val
     last = asText(idReply);
     const fields = asArray(fieldsReply ?? []).map((f) => asBuffer(f));
     const inner: string[] = [];
-    for (let i = 0; i + 1 < fields.length; i += 2) inner.push(`${jsonLiteral(fields[i] as Buffer)}: ${jsonLiteral(fields[i + 1] as Buffer)}`);
+    for (let i = 0; i + 1 < fields.length; i += 2)
+      inner.push(`${jsonLiteral(fields[i] as Buffer)}: ${jsonLiteral(fields[i + 1] as Buffer)}`);
     lines.push(`  ${JSON.stringify(last)}: { ${inner.join(', ')} }`);
   }
   const next = entries.length >= caps.maxElements && last ? { after: last } : undefined;
   const size = `${count(total)} entr${total === 1 ? 'y' : 'ies'}`;
   const body = lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n}`;
-  const note = capNote(`${count(lines.length)} entries${position.after ? ` after ${position.after}` : ''}`, count(total), !!next, !!position.after, 'redisTls.values.maxElements');
+  const note = capNote(
+    `${count(lines.length)} entries${position.after ? ` after ${position.after}` : ''}`,
+    count(total),
+    !!next,
+    !!position.after,
+    'redisTls.values.maxElements',
+  );
   return {
-    type: 'stream', kind: 'jsonc', summary: `stream · ${size}${ttl}`,
+    type: 'stream',
+    kind: 'jsonc',
+    summary: `stream · ${size}${ttl}`,
     text: header('stream (id: fields)', name, size, ttl) + note + body + '\n',
     ...(next ? { next } : {}),
   };
@@ -253,7 +367,9 @@ async function readJson(db: Database, key: Buffer, caps: ValueCaps, ttl: string)
   const memory = await db.send(['JSON.DEBUG', 'MEMORY', key]).catch((e: unknown) => e);
   if (typeof memory === 'number' && memory > caps.maxBytes) {
     return {
-      type: 'ReJSON-RL', kind: 'text', summary: `RedisJSON · ${count(memory)} bytes in memory${ttl}`,
+      type: 'ReJSON-RL',
+      kind: 'text',
+      summary: `RedisJSON · ${count(memory)} bytes in memory${ttl}`,
       text: `[redis-tls] This RedisJSON document takes ${count(memory)} bytes (JSON.DEBUG MEMORY), more than redisTls.values.maxBytes (${count(caps.maxBytes)}): it is not read.\nRaise redisTls.values.maxBytes, or read a part in redis-cli, e.g. JSON.GET <key> '$.path'.\n`,
     };
   }
@@ -262,7 +378,9 @@ async function readJson(db: Database, key: Buffer, caps: ValueCaps, ttl: string)
   const summary = `RedisJSON · ${count(raw.length)} bytes${ttl}`;
   if (raw.length > caps.maxBytes) {
     return {
-      type: 'ReJSON-RL', kind: 'text', summary,
+      type: 'ReJSON-RL',
+      kind: 'text',
+      summary,
       text: `[redis-tls] Showing the first ${count(caps.maxBytes)} of ${count(raw.length)} bytes of the JSON text (cap: redisTls.values.maxBytes).\n\n${raw.subarray(0, caps.maxBytes).toString('utf8')}`,
     };
   }

@@ -60,23 +60,64 @@ function subjectCn(cert: X509Certificate): string {
   return nodeNameCommonName(cert.subject);
 }
 
-function problem(code: Problem['code'], field: ProblemField, title: string, detail: string, fix: string, facts?: Record<string, unknown>): Problem {
+function problem(
+  code: Problem['code'],
+  field: ProblemField,
+  title: string,
+  detail: string,
+  fix: string,
+  facts?: Record<string, unknown>,
+): Problem {
   return { code, field, title, detail, fix, ...(facts ? { facts } : {}) };
 }
 
-function checkValidity(cert: X509Certificate, field: ProblemField, what: string, now: Date, warningDays: number, out: PreflightResult): void {
+function checkValidity(
+  cert: X509Certificate,
+  field: ProblemField,
+  what: string,
+  now: Date,
+  warningDays: number,
+  out: PreflightResult,
+): void {
   const from = new Date(cert.validFrom);
   const to = new Date(cert.validTo);
   const facts = { subject: subjectCn(cert), notBefore: from.toISOString(), notAfter: to.toISOString() };
   if (!out.nearestExpiry || to < out.nearestExpiry) out.nearestExpiry = to;
   const state = validityState(from, to, now, warningDays);
   if (state === 'expired') {
-    out.errors.push(problem('CERT_EXPIRED', field, `The ${what} has expired`, `"${facts.subject}" expired on ${facts.notAfter}.`, `Renew the ${what} and point the profile at the new file.`, facts));
+    out.errors.push(
+      problem(
+        'CERT_EXPIRED',
+        field,
+        `The ${what} has expired`,
+        `"${facts.subject}" expired on ${facts.notAfter}.`,
+        `Renew the ${what} and point the profile at the new file.`,
+        facts,
+      ),
+    );
   } else if (state === 'not-yet-valid') {
-    out.errors.push(problem('CERT_NOT_YET_VALID', field, `The ${what} is not valid yet`, `"${facts.subject}" is valid from ${facts.notBefore}.`, 'Check the system clock, or wait until the certificate becomes valid.', facts));
+    out.errors.push(
+      problem(
+        'CERT_NOT_YET_VALID',
+        field,
+        `The ${what} is not valid yet`,
+        `"${facts.subject}" is valid from ${facts.notBefore}.`,
+        'Check the system clock, or wait until the certificate becomes valid.',
+        facts,
+      ),
+    );
   } else if (state === 'expiring') {
     const days = Math.floor((to.getTime() - now.getTime()) / DAY_MS);
-    out.warnings.push(problem('CERT_EXPIRED', field, `The ${what} expires in ${days} day${days === 1 ? '' : 's'}`, `"${facts.subject}" expires on ${facts.notAfter}.`, `Renew the ${what} before it expires.`, { ...facts, days }));
+    out.warnings.push(
+      problem(
+        'CERT_EXPIRED',
+        field,
+        `The ${what} expires in ${days} day${days === 1 ? '' : 's'}`,
+        `"${facts.subject}" expires on ${facts.notAfter}.`,
+        `Renew the ${what} before it expires.`,
+        { ...facts, days },
+      ),
+    );
   }
 }
 
@@ -88,7 +129,15 @@ export function preflight(input: PreflightInput): PreflightResult {
   for (const ca of input.ca ?? []) {
     const certs = splitCertificates(ca);
     if (certs.length === 0) {
-      out.errors.push(problem('UNTRUSTED_ROOT', 'ca', 'The CA file holds no certificate', 'No PEM "CERTIFICATE" block could be read from it.', 'Choose the PEM file of the certificate authority that signed the server certificate.'));
+      out.errors.push(
+        problem(
+          'UNTRUSTED_ROOT',
+          'ca',
+          'The CA file holds no certificate',
+          'No PEM "CERTIFICATE" block could be read from it.',
+          'Choose the PEM file of the certificate authority that signed the server certificate.',
+        ),
+      );
     }
     for (const c of certs) checkValidity(c, 'ca', 'CA certificate', now, warningDays, out);
   }
@@ -98,12 +147,29 @@ export function preflight(input: PreflightInput): PreflightResult {
     const certs = splitCertificates(input.cert);
     leaf = certs[0];
     if (!leaf) {
-      out.errors.push(problem('CLIENT_CERT_REJECTED', 'cert', 'The client certificate file holds no certificate', 'No PEM "CERTIFICATE" block could be read from it.', 'Choose the PEM file of the client certificate (not the key).'));
+      out.errors.push(
+        problem(
+          'CLIENT_CERT_REJECTED',
+          'cert',
+          'The client certificate file holds no certificate',
+          'No PEM "CERTIFICATE" block could be read from it.',
+          'Choose the PEM file of the client certificate (not the key).',
+        ),
+      );
     } else {
       checkValidity(leaf, 'cert', 'client certificate', now, warningDays, out);
       const eku = leaf.keyUsage;
       if (eku && eku.length > 0 && !ekuAllows(eku, EKU_CLIENT_AUTH)) {
-        out.errors.push(problem('WRONG_PURPOSE', 'cert', 'The client certificate does not allow client authentication', `Its extended key usage lists ${eku.join(', ')} but not clientAuth (${EKU_CLIENT_AUTH}); servers reject it (alert "unsupported certificate").`, 'Issue the client certificate with extendedKeyUsage = clientAuth.', { eku }));
+        out.errors.push(
+          problem(
+            'WRONG_PURPOSE',
+            'cert',
+            'The client certificate does not allow client authentication',
+            `Its extended key usage lists ${eku.join(', ')} but not clientAuth (${EKU_CLIENT_AUTH}); servers reject it (alert "unsupported certificate").`,
+            'Issue the client certificate with extendedKeyUsage = clientAuth.',
+            { eku },
+          ),
+        );
       }
     }
   }

@@ -78,13 +78,18 @@ export function validateProfile(p: Profile): Array<{ field: string; message: str
   if (p.name.trim() === '') out.push({ field: 'name', message: 'The profile needs a name.' });
   const host = validateHost(p.host);
   if (host) out.push({ field: 'host', message: host });
-  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) out.push({ field: 'port', message: 'The port must be between 1 and 65535.' });
+  if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
+    out.push({ field: 'port', message: 'The port must be between 1 and 65535.' });
   if (!Number.isInteger(p.db) || p.db < 0) out.push({ field: 'db', message: 'The database number must be 0 or more.' });
-  if (p.verify === 'pin' && p.pinSha256 !== undefined && !SHA256_RE.test(p.pinSha256)) out.push({ field: 'pin', message: 'The pin must be a SHA-256 fingerprint (64 hex digits, colons optional).' });
-  if (p.minTlsVersion && p.maxTlsVersion && p.minTlsVersion > p.maxTlsVersion) out.push({ field: 'tlsVersion', message: 'The minimum TLS version is above the maximum.' });
-  if (!p.tls && (p.ca.kind !== 'system' || p.client.kind !== 'none')) out.push({ field: 'tls', message: 'CA and client certificate settings need TLS on.' });
+  if (p.verify === 'pin' && p.pinSha256 !== undefined && !SHA256_RE.test(p.pinSha256))
+    out.push({ field: 'pin', message: 'The pin must be a SHA-256 fingerprint (64 hex digits, colons optional).' });
+  if (p.minTlsVersion && p.maxTlsVersion && p.minTlsVersion > p.maxTlsVersion)
+    out.push({ field: 'tlsVersion', message: 'The minimum TLS version is above the maximum.' });
+  if (!p.tls && (p.ca.kind !== 'system' || p.client.kind !== 'none'))
+    out.push({ field: 'tls', message: 'CA and client certificate settings need TLS on.' });
   if (p.ca.kind === 'file' && p.ca.path.trim() === '') out.push({ field: 'ca', message: 'Choose the CA file.' });
-  if (p.client.kind === 'files' && (p.client.certPath.trim() === '' || p.client.keyPath.trim() === '')) out.push({ field: 'cert', message: 'Choose both the client certificate and its key.' });
+  if (p.client.kind === 'files' && (p.client.certPath.trim() === '' || p.client.keyPath.trim() === ''))
+    out.push({ field: 'cert', message: 'Choose both the client certificate and its key.' });
   if (p.delimiter === '') out.push({ field: 'delimiter', message: 'The namespace delimiter cannot be empty.' });
   return out;
 }

@@ -29,7 +29,9 @@ export function toRedisCliCommand(p: Profile): { command: string; notes: string[
       args.push('--cert', 'client.crt', '--key', 'client.key');
       notes.push('The client certificate and key are stored in the profile: save them as client.crt and client.key first.');
     } else if (p.client.kind === 'pfx') {
-      notes.push(`redis-cli cannot read PKCS#12: convert ${p.client.path} with "openssl pkcs12 -in FILE -out client.pem -nodes" and pass --cert/--key.`);
+      notes.push(
+        `redis-cli cannot read PKCS#12: convert ${p.client.path} with "openssl pkcs12 -in FILE -out client.pem -nodes" and pass --cert/--key.`,
+      );
     }
     if (p.verify === 'insecure') {
       args.push('--insecure');
@@ -37,7 +39,7 @@ export function toRedisCliCommand(p: Profile): { command: string; notes: string[
     } else if (p.verify === 'pin') {
       notes.push('redis-cli has no certificate pinning: it verifies the chain against --cacert instead.');
     }
-    notes.push('redis-cli 7.0 does not check the server\'s host name.');
+    notes.push("redis-cli 7.0 does not check the server's host name.");
   }
   if (p.hasPassword) {
     notes.unshift('Set the password in the environment first (it is not in the command): export REDISCLI_AUTH=...');

@@ -37,7 +37,10 @@ export async function readAnswerFiles(answers: ConnectionAnswers, base?: Profile
   const linked = base?.client.kind === 'files' ? base.client : undefined;
   const certPath = answers.certPath ?? (answers.pfxPath === undefined && answers.certPem === undefined ? linked?.certPath : undefined);
   const keyPath = answers.keyPath ?? (answers.pfxPath === undefined && answers.keyPem === undefined ? linked?.keyPath : undefined);
-  for (const [field, file] of [['cert', certPath], ['key', keyPath]] as const) {
+  for (const [field, file] of [
+    ['cert', certPath],
+    ['key', keyPath],
+  ] as const) {
     if (!file) continue;
     try {
       files[field] = await fs.readFile(file);
@@ -57,7 +60,12 @@ export async function readAnswerFiles(answers: ConnectionAnswers, base?: Profile
 }
 
 /** The pre-connect checks of a draft (CA, identity, passphrase, expiry). */
-export function checkDraft(draft: ProfileDraft, files: AnswerFiles, warningDays: number, storedSecrets: ProfileDraft['secrets'] = {}): PreflightResult {
+export function checkDraft(
+  draft: ProfileDraft,
+  files: AnswerFiles,
+  warningDays: number,
+  storedSecrets: ProfileDraft['secrets'] = {},
+): PreflightResult {
   const s = { ...storedSecrets, ...draft.secrets };
   const p = draft.profile;
   if (!p.tls) return { errors: [], warnings: [] };

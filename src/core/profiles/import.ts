@@ -45,7 +45,20 @@ export function tokenizeShell(line: string): string[] {
 }
 
 /** Options of redis-cli that take a value but do not concern the profile (their value is skipped). */
-const OTHER_VALUE_FLAGS = new Set(['-s', '-r', '-i', '-d', '-D', '--pattern', '--count', '--tls-ciphers', '--tls-ciphersuites', '--eval', '--memkeys-samples', '--quoted-pattern']);
+const OTHER_VALUE_FLAGS = new Set([
+  '-s',
+  '-r',
+  '-i',
+  '-d',
+  '-D',
+  '--pattern',
+  '--count',
+  '--tls-ciphers',
+  '--tls-ciphersuites',
+  '--eval',
+  '--memkeys-samples',
+  '--quoted-pattern',
+]);
 
 /**
  * Parses a pasted redis-cli command line (`-h -p -n --user -a/--pass --tls --cacert --cacertdir
@@ -63,7 +76,8 @@ export function profileFromRedisCli(line: string, base?: Partial<Profile>): Prof
     tokens = tokens.slice(1);
   }
   if (tokens.length > 0 && /(^|\/)redis-cli(\.exe)?$/.test(tokens[0])) tokens = tokens.slice(1);
-  else if (tokens.length > 0 && !tokens[0].startsWith('-') && !/^rediss?:\/\//i.test(tokens[0])) throw new Error('Not a redis-cli command line: paste something like "redis-cli -h host -p 6380 --tls --cacert ca.pem".');
+  else if (tokens.length > 0 && !tokens[0].startsWith('-') && !/^rediss?:\/\//i.test(tokens[0]))
+    throw new Error('Not a redis-cli command line: paste something like "redis-cli -h host -p 6380 --tls --cacert ca.pem".');
 
   const args = parseConnectionArgs(tokens);
   if (args.errors.length > 0) throw new Error(args.errors.join(' '));
@@ -84,7 +98,8 @@ export function profileFromRedisCli(line: string, base?: Partial<Profile>): Prof
   if (caPath !== undefined) p.ca = { kind: 'file', path: caPath };
   if (args.cacert !== undefined && args.cacertdir !== undefined) warnings.push('Both --cacert and --cacertdir: only --cacert is used.');
   if (args.cert !== undefined && args.key !== undefined) p.client = { kind: 'files', certPath: args.cert, keyPath: args.key };
-  else if (args.cert !== undefined || args.key !== undefined) warnings.push('--cert and --key go together: the client certificate was left out.');
+  else if (args.cert !== undefined || args.key !== undefined)
+    warnings.push('--cert and --key go together: the client certificate was left out.');
   if (args.tls && !args.tlsFlag && !(args.url && /^rediss:/i.test(args.url))) warnings.push('TLS options without --tls: TLS turned on.');
 
   for (let i = 0; i < args.rest.length; i++) {

@@ -76,7 +76,8 @@ export const PRESETS: readonly ProfilePreset[] = [
     fields: { port: 6378, tls: true, verify: 'full', ca: { kind: 'system' } },
     needsPassword: true,
     needsCaFile: true,
-    caHint: 'Pick the instance\'s server-ca.pem (gcloud redis instances describe ... --format="value(serverCaCerts)"); during rotation it holds two CAs.',
+    caHint:
+      'Pick the instance\'s server-ca.pem (gcloud redis instances describe ... --format="value(serverCaCerts)"); during rotation it holds two CAs.',
   },
 ];
 

@@ -28,7 +28,12 @@ const CA_FILE_RE = /\.(pem|crt|cer)$/i;
 
 /** A missing/unreadable linked file: FILE_UNREADABLE with the path, the errno and the profile field at fault. */
 export class ProfileFileError extends DiagnosedError {
-  constructor(readonly field: 'ca' | 'cert' | 'key', readonly file: string, cause: unknown, what?: string) {
+  constructor(
+    readonly field: 'ca' | 'cert' | 'key',
+    readonly file: string,
+    cause: unknown,
+    what?: string,
+  ) {
     super(fileUnreadableProblem(field, file, cause, what), { cause });
     this.name = 'ProfileFileError';
   }
@@ -57,7 +62,11 @@ export async function readCaFile(reader: FileReader, caPath: string): Promise<Bu
   return [await read(reader, 'ca', caPath)];
 }
 
-export async function resolveConnectionOptions(profile: Profile, secrets: DraftSecrets, reader: FileReader = nodeFileReader): Promise<ConnectionOptions> {
+export async function resolveConnectionOptions(
+  profile: Profile,
+  secrets: DraftSecrets,
+  reader: FileReader = nodeFileReader,
+): Promise<ConnectionOptions> {
   const tls: TlsSettings = { enabled: profile.tls };
   if (profile.tls) {
     tls.verify = profile.verify;
@@ -101,14 +110,25 @@ export async function resolveConnectionOptions(profile: Profile, secrets: DraftS
  * The pre-connect checks of a saved profile: reads its linked files (or imported material) now and
  * runs `preflight`. Unreadable files become problems of their field. Never connects.
  */
-export async function checkProfile(profile: Profile, secrets: DraftSecrets, reader: FileReader = nodeFileReader, warningDays = 30): Promise<PreflightResult> {
+export async function checkProfile(
+  profile: Profile,
+  secrets: DraftSecrets,
+  reader: FileReader = nodeFileReader,
+  warningDays = 30,
+): Promise<PreflightResult> {
   if (!profile.tls) return { errors: [], warnings: [] };
   const input: PreflightInput = { warningDays, passphrase: secrets.passphrase, pfxPassword: secrets.pfxPassword };
   const errors: PreflightResult['errors'] = [];
   const unreadable = (e: unknown): void => {
     if (!(e instanceof ProfileFileError)) throw e;
     const code = e.field === 'ca' ? 'UNTRUSTED_ROOT' : e.field === 'cert' ? 'CLIENT_CERT_REJECTED' : 'KEY_MISMATCH';
-    errors.push({ code, field: e.field, title: e.message, detail: `The profile links ${e.file}.`, fix: 'Restore the file or edit the profile to point at the new location.' });
+    errors.push({
+      code,
+      field: e.field,
+      title: e.message,
+      detail: `The profile links ${e.file}.`,
+      fix: 'Restore the file or edit the profile to point at the new location.',
+    });
   };
   try {
     if (profile.ca.kind === 'file') input.ca = await readCaFile(reader, profile.ca.path);

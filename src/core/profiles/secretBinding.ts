@@ -53,7 +53,9 @@ export function secretTarget(p: Pick<Profile, 'host' | 'port' | 'tls' | 'verify'
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -73,7 +75,8 @@ export function parseBinding(text: string | undefined): StoredBinding | undefine
   if (!text) return undefined;
   try {
     const b = JSON.parse(text) as StoredBinding;
-    if (b && b.v === 1 && typeof b.digest === 'string' && b.target && typeof b.target === 'object' && bindingDigest(b.target) === b.digest) return b;
+    if (b && b.v === 1 && typeof b.digest === 'string' && b.target && typeof b.target === 'object' && bindingDigest(b.target) === b.digest)
+      return b;
   } catch {
     // malformed: no binding
   }

@@ -26,7 +26,11 @@ export function parseEndpoint(text: string, defaultPort = 26379): Endpoint | und
   return port > 0 && port < 65536 ? { host: m[1] as string, port } : undefined;
 }
 
-export async function sentinelSettingsOf(profile: Profile, secrets: DraftSecrets, reader: FileReader = nodeFileReader): Promise<SentinelSettings | undefined> {
+export async function sentinelSettingsOf(
+  profile: Profile,
+  secrets: DraftSecrets,
+  reader: FileReader = nodeFileReader,
+): Promise<SentinelSettings | undefined> {
   const s = profile.sentinel;
   if (!s) return undefined;
   const data = await resolveConnectionOptions(profile, secrets, reader);

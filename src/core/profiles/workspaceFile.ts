@@ -12,7 +12,21 @@ import { DEFAULT_DELIMITER, type CaSource, type ClientIdentity, type Profile } f
 export const WORKSPACE_PROFILES_FILE = '.vscode/redis-tls.json';
 
 /** Fields that would hold secrets: never read from the shared file. */
-const FORBIDDEN_FIELDS = ['password', 'pass', 'auth', 'passphrase', 'key', 'keyPem', 'cert', 'certPem', 'ca', 'caPem', 'pfx', 'pfxPassword', 'url'];
+const FORBIDDEN_FIELDS = [
+  'password',
+  'pass',
+  'auth',
+  'passphrase',
+  'key',
+  'keyPem',
+  'cert',
+  'certPem',
+  'ca',
+  'caPem',
+  'pfx',
+  'pfxPassword',
+  'url',
+];
 
 export interface WorkspaceProfilesResult {
   profiles: Profile[];
@@ -28,7 +42,13 @@ function tlsVersion(v: unknown): TlsVersion | undefined {
 }
 
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'profile';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'profile'
+  );
 }
 
 /** JSONC as VS Code edits `.vscode/*.json`: comments and trailing commas allowed. */
@@ -57,7 +77,10 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
     }
     const e = entry as Record<string, unknown>;
     for (const field of FORBIDDEN_FIELDS) {
-      if (field in e) warnings.push(`profile #${index + 1}: field "${field}" ignored (secrets and PEM material never belong in this file; they are asked for and kept in SecretStorage)`);
+      if (field in e)
+        warnings.push(
+          `profile #${index + 1}: field "${field}" ignored (secrets and PEM material never belong in this file; they are asked for and kept in SecretStorage)`,
+        );
     }
     const name = str(e.name);
     const host = str(e.host);
@@ -74,7 +97,8 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
     const pfxFile = str(e.pfxFile);
     let client: ClientIdentity = { kind: 'none' };
     if (pfxFile) client = { kind: 'pfx', path: resolve(pfxFile) };
-    else if (certFile && keyFile) client = { kind: 'files', certPath: resolve(certFile), keyPath: resolve(keyFile), encryptedKey: e.encryptedKey === true };
+    else if (certFile && keyFile)
+      client = { kind: 'files', certPath: resolve(certFile), keyPath: resolve(keyFile), encryptedKey: e.encryptedKey === true };
     else if (certFile || keyFile) warnings.push(`profile "${name}": "certFile" and "keyFile" go together`);
     let id = `ws-${slug(folderName)}-${slug(str(e.id) ?? name)}`;
     while (seen.has(id)) id += '-1';
@@ -130,7 +154,7 @@ export interface JsonProperty {
 }
 
 export function jsonProperty(obj: JsonNode, name: string): JsonProperty | undefined {
-  for (const p of obj.type === 'object' ? obj.children ?? [] : []) {
+  for (const p of obj.type === 'object' ? (obj.children ?? []) : []) {
     const [key, value] = p.children ?? [];
     if (key?.value === name && value) return { key, value };
   }
@@ -141,14 +165,16 @@ export function jsonProperty(obj: JsonNode, name: string): JsonProperty | undefi
 export function profileNodes(root: JsonNode | undefined): JsonNode[] {
   if (!root) return [];
   const list = root.type === 'array' ? root : jsonProperty(root, 'profiles')?.value;
-  return (list?.type === 'array' ? list.children ?? [] : []).filter((n) => n.type === 'object');
+  return (list?.type === 'array' ? (list.children ?? []) : []).filter((n) => n.type === 'object');
 }
 
 /** The profile object whose "id" or (else) "name" is the given one. */
 export function findProfileNode(root: JsonNode | undefined, name: string, id?: string): JsonNode | undefined {
   const objects = profileNodes(root);
-  return objects.find((o) => id !== undefined && jsonProperty(o, 'id')?.value.value === id)
-    ?? objects.find((o) => jsonProperty(o, 'name')?.value.value === name);
+  return (
+    objects.find((o) => id !== undefined && jsonProperty(o, 'id')?.value.value === id) ??
+    objects.find((o) => jsonProperty(o, 'name')?.value.value === name)
+  );
 }
 
 /**
@@ -159,7 +185,12 @@ function sentinelField(raw: unknown, resolve: (p: string) => string): Pick<Profi
   if (typeof raw !== 'object' || raw === null) return {};
   const s = raw as Record<string, unknown>;
   const service = str(s.service);
-  const sentinels = Array.isArray(s.sentinels) ? s.sentinels.map(str).filter((x): x is string => x !== undefined).slice(0, 32) : [];
+  const sentinels = Array.isArray(s.sentinels)
+    ? s.sentinels
+        .map(str)
+        .filter((x): x is string => x !== undefined)
+        .slice(0, 32)
+    : [];
   if (!service || sentinels.length === 0) return {};
   const caFile = str(s.caFile);
   const certFile = str(s.certFile);
@@ -168,7 +199,8 @@ function sentinelField(raw: unknown, resolve: (p: string) => string): Pick<Profi
   const username = str(s.username);
   return {
     sentinel: {
-      service, sentinels,
+      service,
+      sentinels,
       ...(typeof s.tls === 'boolean' ? { tls: s.tls } : {}),
       ...(servername ? { servername } : {}),
       ...(caFile ? { ca: { kind: 'file', path: resolve(caFile) } } : {}),
@@ -182,11 +214,17 @@ function sentinelField(raw: unknown, resolve: (p: string) => string): Pick<Profi
 
 /** Cluster node naming from a shared profile: `clusterNaming`, `clusterNodeNames` (string -> string), `readFromReplicas`. */
 function clusterFields(e: Record<string, unknown>): Pick<Profile, 'clusterNaming' | 'clusterNodeNames' | 'readFromReplicas'> {
-  const naming = e.clusterNaming === 'seed' || e.clusterNaming === 'announced' || e.clusterNaming === 'mapping' ? e.clusterNaming : undefined;
+  const naming =
+    e.clusterNaming === 'seed' || e.clusterNaming === 'announced' || e.clusterNaming === 'mapping' ? e.clusterNaming : undefined;
   const raw = e.clusterNodeNames;
-  const names = typeof raw === 'object' && raw !== null && !Array.isArray(raw)
-    ? Object.fromEntries(Object.entries(raw as Record<string, unknown>).filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1].trim() !== '').slice(0, 256))
-    : undefined;
+  const names =
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? Object.fromEntries(
+          Object.entries(raw as Record<string, unknown>)
+            .filter((kv): kv is [string, string] => typeof kv[1] === 'string' && kv[1].trim() !== '')
+            .slice(0, 256),
+        )
+      : undefined;
   return {
     ...(naming ? { clusterNaming: naming } : {}),
     ...(names && Object.keys(names).length ? { clusterNodeNames: names } : {}),

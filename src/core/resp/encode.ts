@@ -10,7 +10,11 @@ const CRLF = '\r\n';
 export function encodeCommand(args: readonly CommandArg[]): Buffer {
   if (args.length === 0) throw new TypeError('a command needs at least its name');
   let hasBuffer = false;
-  for (const a of args) if (Buffer.isBuffer(a)) { hasBuffer = true; break; }
+  for (const a of args)
+    if (Buffer.isBuffer(a)) {
+      hasBuffer = true;
+      break;
+    }
   if (!hasBuffer) {
     let text = `*${args.length}${CRLF}`;
     for (const a of args) {

@@ -20,7 +20,10 @@ export interface PendingReply {
 
 /** Why the reply stream can no longer be trusted. The connection must be closed. */
 export class ReplyStreamError extends Error {
-  constructor(message: string, readonly reason: 'malformed' | 'too-large' | 'too-deep' | 'unsolicited') {
+  constructor(
+    message: string,
+    readonly reason: 'malformed' | 'too-large' | 'too-deep' | 'unsolicited',
+  ) {
     super(message);
     this.name = 'ReplyStreamError';
   }
@@ -77,10 +80,16 @@ export class ReplyQueue {
     });
   }
 
-  get length(): number { return this.items.length - this.head; }
-  get isBroken(): boolean { return this.broken; }
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  get isBroken(): boolean {
+    return this.broken;
+  }
   /** True while part of a reply has been received but not all of it. */
-  get midReply(): boolean { return !this.broken && (!this.framer.idle || this.scanReader !== undefined); }
+  get midReply(): boolean {
+    return !this.broken && (!this.framer.idle || this.scanReader !== undefined);
+  }
 
   push(pending: PendingReply): void {
     if (pending.scanSink) {
@@ -106,7 +115,13 @@ export class ReplyQueue {
         // Up to the end of the next reply (or all of a partial one): the head may change after it.
         const frame = this.framer.advance(data, 1);
         if (frame.state !== 'ok') {
-          this.fail(frame.state === 'malformed' ? new ReplyStreamError(`malformed reply: ${frame.reason}`, 'malformed') : frame.state === 'too-large' ? this.tooLarge() : new ReplyStreamError(`reply nested deeper than the cap of ${this.maxDepth} arrays`, 'too-deep'));
+          this.fail(
+            frame.state === 'malformed'
+              ? new ReplyStreamError(`malformed reply: ${frame.reason}`, 'malformed')
+              : frame.state === 'too-large'
+                ? this.tooLarge()
+                : new ReplyStreamError(`reply nested deeper than the cap of ${this.maxDepth} arrays`, 'too-deep'),
+          );
           return;
         }
         const part = frame.used === data.length ? data : data.subarray(0, frame.used);
@@ -123,8 +138,17 @@ export class ReplyQueue {
         this.feedParser(part);
         continue;
       }
-      this.scanReader ??= new ScanReplyReader((b, s, e) => { if (!head.settled) sink(b, s, e); }, this.maxReplyBytes,
-        head.onScanCursor ? (c) => { if (!head.settled) head.onScanCursor?.(c); } : undefined);
+      this.scanReader ??= new ScanReplyReader(
+        (b, s, e) => {
+          if (!head.settled) sink(b, s, e);
+        },
+        this.maxReplyBytes,
+        head.onScanCursor
+          ? (c) => {
+              if (!head.settled) head.onScanCursor?.(c);
+            }
+          : undefined,
+      );
       const r = this.scanReader.feed(data);
       if (r.state === 'more') return;
       this.scanReader = undefined;
@@ -152,7 +176,12 @@ export class ReplyQueue {
       this.parser.execute(chunk);
     } catch (e) {
       // redis-parser throws on absurd array lengths (RangeError) and on stack exhaustion from deep nesting.
-      this.fail(new ReplyStreamError(`malformed reply: ${e instanceof RangeError ? 'length or nesting out of range' : 'parser failure'}`, 'malformed'));
+      this.fail(
+        new ReplyStreamError(
+          `malformed reply: ${e instanceof RangeError ? 'length or nesting out of range' : 'parser failure'}`,
+          'malformed',
+        ),
+      );
     }
   }
 

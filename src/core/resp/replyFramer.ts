@@ -5,10 +5,7 @@
  * headers; bulk bodies are skipped by their declared length. No library's private state is read.
  */
 export type FrameResult =
-  | { state: 'ok'; used: number; replies: number }
-  | { state: 'malformed'; reason: string }
-  | { state: 'too-large' }
-  | { state: 'too-deep' };
+  { state: 'ok'; used: number; replies: number } | { state: 'malformed'; reason: string } | { state: 'too-large' } | { state: 'too-deep' };
 
 const CR = 13;
 const LF = 10;
@@ -36,7 +33,10 @@ export class ReplyFramer {
   private readonly open: number[] = [];
   private replyBytes = 0;
 
-  constructor(private readonly maxReplyBytes: number, private readonly maxDepth: number) {}
+  constructor(
+    private readonly maxReplyBytes: number,
+    private readonly maxDepth: number,
+  ) {}
 
   /** True at a reply boundary: every byte seen so far belongs to a complete reply. */
   get idle(): boolean {
@@ -64,7 +64,8 @@ export class ReplyFramer {
       if (this.type === 0) {
         const t = buf[i++];
         this.replyBytes++;
-        if (t !== PLUS && t !== MINUS && t !== COLON && t !== DOLLAR && t !== STAR) return { state: 'malformed', reason: `unexpected reply type byte 0x${t.toString(16).padStart(2, '0')}` };
+        if (t !== PLUS && t !== MINUS && t !== COLON && t !== DOLLAR && t !== STAR)
+          return { state: 'malformed', reason: `unexpected reply type byte 0x${t.toString(16).padStart(2, '0')}` };
         this.type = t;
         this.num = 0;
         this.negative = false;

@@ -13,7 +13,14 @@ export type ScanReadResult =
   | { state: 'malformed'; reason: string }
   | { state: 'too-large' };
 
-const enum Step { OuterHeader, CursorHeader, CursorBody, KeysHeader, KeyHeader, KeyBody }
+const enum Step {
+  OuterHeader,
+  CursorHeader,
+  CursorBody,
+  KeysHeader,
+  KeyHeader,
+  KeyBody,
+}
 
 const CR = 13;
 const LF = 10;
@@ -33,7 +40,11 @@ export class ScanReplyReader {
   private partialUsed = 0;
   private total = 0;
 
-  constructor(private readonly sink: KeySink, private readonly maxReplyBytes: number, private readonly onCursor?: (cursor: Buffer) => void) {}
+  constructor(
+    private readonly sink: KeySink,
+    private readonly maxReplyBytes: number,
+    private readonly onCursor?: (cursor: Buffer) => void,
+  ) {}
 
   /** Consumes bytes from `buf`; on 'done' / 'error-reply', the first `used` bytes belonged to this reply. */
   feed(buf: Buffer): ScanReadResult {
@@ -43,7 +54,8 @@ export class ScanReplyReader {
       if (this.step === Step.CursorBody || this.step === Step.KeyBody) {
         const need = this.bodyLen + 2;
         if (this.partial === undefined && n - i >= need) {
-          if (buf[i + this.bodyLen] !== CR || buf[i + this.bodyLen + 1] !== LF) return { state: 'malformed', reason: 'bulk string not followed by CRLF' };
+          if (buf[i + this.bodyLen] !== CR || buf[i + this.bodyLen + 1] !== LF)
+            return { state: 'malformed', reason: 'bulk string not followed by CRLF' };
           this.bodyDone(buf, i, i + this.bodyLen);
           i += need;
         } else {
@@ -58,10 +70,12 @@ export class ScanReplyReader {
           if (this.partialUsed < need) break;
           const p = this.partial;
           this.partial = undefined;
-          if (p[this.bodyLen] !== CR || p[this.bodyLen + 1] !== LF) return { state: 'malformed', reason: 'bulk string not followed by CRLF' };
+          if (p[this.bodyLen] !== CR || p[this.bodyLen + 1] !== LF)
+            return { state: 'malformed', reason: 'bulk string not followed by CRLF' };
           this.bodyDone(p, 0, this.bodyLen);
         }
-        if ((this.step as Step) === Step.KeyHeader && this.remainingKeys === 0) return { state: 'done', used: i, cursor: this.cursor, keys: this.keys };
+        if ((this.step as Step) === Step.KeyHeader && this.remainingKeys === 0)
+          return { state: 'done', used: i, cursor: this.cursor, keys: this.keys };
         continue;
       }
       // Fast path: a whole "$123\r\n" / "*2\r\n" header inside this chunk.
@@ -75,7 +89,8 @@ export class ScanReplyReader {
           i = j + 2;
           const r = this.header(type, v);
           if (r) return r;
-          if (this.step === Step.KeyHeader && this.remainingKeys === 0) return { state: 'done', used: i, cursor: this.cursor, keys: this.keys };
+          if (this.step === Step.KeyHeader && this.remainingKeys === 0)
+            return { state: 'done', used: i, cursor: this.cursor, keys: this.keys };
           continue;
         }
       }

@@ -126,12 +126,26 @@ export function parseConf(text: string, file?: string): ParsedConf {
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const split = splitArgs(raw);
     if ('error' in split) {
-      errors.push({ line: lineNo, start: split.column, end: raw.length, message: `${split.error}: redis-server refuses to start ("Unbalanced quotes in configuration line").`, ...(file ? { file } : {}) });
+      errors.push({
+        line: lineNo,
+        start: split.column,
+        end: raw.length,
+        message: `${split.error}: redis-server refuses to start ("Unbalanced quotes in configuration line").`,
+        ...(file ? { file } : {}),
+      });
       return;
     }
     const [first, ...rest] = split.args;
     if (!first) return;
-    directives.push({ name: first.value.toLowerCase(), rawName: first.value, line: lineNo, nameStart: first.start, nameEnd: first.end, args: rest, ...(file ? { file } : {}) });
+    directives.push({
+      name: first.value.toLowerCase(),
+      rawName: first.value,
+      line: lineNo,
+      nameStart: first.start,
+      nameEnd: first.end,
+      args: rest,
+      ...(file ? { file } : {}),
+    });
   });
   return { directives, errors, lines };
 }

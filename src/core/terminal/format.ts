@@ -21,15 +21,24 @@ function emptyName(type: 'array' | 'set' | 'push' | 'map'): string {
 /** cliFormatReplyTTY: one reply, every line ending in "\n"; `prefix` indents the lines of nested aggregates. */
 export function formatTty(r: TypedReply, prefix = ''): Buffer {
   switch (r.type) {
-    case 'error': return Buffer.concat([ascii('(error) '), r.value, NL]);
-    case 'status': return Buffer.concat([r.value, NL]);
-    case 'integer': return ascii(`(integer) ${r.value}\n`);
-    case 'double': return ascii(`(double) ${r.value}\n`);
-    case 'bignum': return ascii(`(big number) ${r.value}\n`);
-    case 'string': return ascii(`${quoteBytes(r.value)}\n`);
-    case 'verbatim': return Buffer.concat([r.value, NL]);
-    case 'nil': return ascii('(nil)\n');
-    case 'bool': return ascii(r.value ? '(true)\n' : '(false)\n');
+    case 'error':
+      return Buffer.concat([ascii('(error) '), r.value, NL]);
+    case 'status':
+      return Buffer.concat([r.value, NL]);
+    case 'integer':
+      return ascii(`(integer) ${r.value}\n`);
+    case 'double':
+      return ascii(`(double) ${r.value}\n`);
+    case 'bignum':
+      return ascii(`(big number) ${r.value}\n`);
+    case 'string':
+      return ascii(`${quoteBytes(r.value)}\n`);
+    case 'verbatim':
+      return Buffer.concat([r.value, NL]);
+    case 'nil':
+      return ascii('(nil)\n');
+    case 'bool':
+      return ascii(r.value ? '(true)\n' : '(false)\n');
     default: {
       const items = r.items;
       if (items.length === 0) return ascii(`${emptyName(r.type)}\n`);
@@ -59,11 +68,20 @@ export function formatTty(r: TypedReply, prefix = ''): Buffer {
 /** cliFormatReplyRaw: strings as their bytes, aggregates one element per line, nil as nothing. */
 export function formatRawBody(r: TypedReply): Buffer {
   switch (r.type) {
-    case 'nil': return Buffer.alloc(0);
-    case 'error': return Buffer.concat([r.value, NL]);
-    case 'status': case 'string': case 'verbatim': return r.value;
-    case 'bool': return ascii(r.value ? '(true)' : '(false)');
-    case 'integer': case 'double': case 'bignum': return ascii(r.value);
+    case 'nil':
+      return Buffer.alloc(0);
+    case 'error':
+      return Buffer.concat([r.value, NL]);
+    case 'status':
+    case 'string':
+    case 'verbatim':
+      return r.value;
+    case 'bool':
+      return ascii(r.value ? '(true)' : '(false)');
+    case 'integer':
+    case 'double':
+    case 'bignum':
+      return ascii(r.value);
     case 'map': {
       const parts: Buffer[] = [];
       for (let i = 0; i < r.items.length; i += 2) {

@@ -30,7 +30,10 @@ export class History {
   private cursor: number;
   private draft = '';
 
-  constructor(initial: readonly string[] = [], private readonly max = 1000) {
+  constructor(
+    initial: readonly string[] = [],
+    private readonly max = 1000,
+  ) {
     this.entries = initial.filter((l) => l.trim() !== '' && !isSensitiveLine(l)).slice(-max);
     this.cursor = this.entries.length;
   }

@@ -14,17 +14,40 @@ export type EditorEvent =
   | { kind: 'changed' };
 
 const KEYS: Record<string, string> = {
-  '\x1b[D': 'left', '\x1bOD': 'left', '\x02': 'left',
-  '\x1b[C': 'right', '\x1bOC': 'right', '\x06': 'right',
-  '\x1b[H': 'home', '\x1bOH': 'home', '\x1b[1~': 'home', '\x1b[7~': 'home', '\x01': 'home',
-  '\x1b[F': 'end', '\x1bOF': 'end', '\x1b[4~': 'end', '\x1b[8~': 'end', '\x05': 'end',
-  '\x1b[A': 'up', '\x1bOA': 'up', '\x10': 'up',
-  '\x1b[B': 'down', '\x1bOB': 'down', '\x0e': 'down',
+  '\x1b[D': 'left',
+  '\x1bOD': 'left',
+  '\x02': 'left',
+  '\x1b[C': 'right',
+  '\x1bOC': 'right',
+  '\x06': 'right',
+  '\x1b[H': 'home',
+  '\x1bOH': 'home',
+  '\x1b[1~': 'home',
+  '\x1b[7~': 'home',
+  '\x01': 'home',
+  '\x1b[F': 'end',
+  '\x1bOF': 'end',
+  '\x1b[4~': 'end',
+  '\x1b[8~': 'end',
+  '\x05': 'end',
+  '\x1b[A': 'up',
+  '\x1bOA': 'up',
+  '\x10': 'up',
+  '\x1b[B': 'down',
+  '\x1bOB': 'down',
+  '\x0e': 'down',
   '\x1b[3~': 'delete',
-  '\x7f': 'backspace', '\x08': 'backspace',
-  '\x15': 'kill-line', '\x17': 'kill-word', '\x0b': 'kill-end',
-  '\x03': 'interrupt', '\x04': 'eof', '\x0c': 'clear', '\t': 'complete',
-  '\r': 'submit', '\n': 'submit',
+  '\x7f': 'backspace',
+  '\x08': 'backspace',
+  '\x15': 'kill-line',
+  '\x17': 'kill-word',
+  '\x0b': 'kill-end',
+  '\x03': 'interrupt',
+  '\x04': 'eof',
+  '\x0c': 'clear',
+  '\t': 'complete',
+  '\r': 'submit',
+  '\n': 'submit',
 };
 
 /** Splits input into keys: escape sequences (CSI/SS3) whole, everything else per code point. */
@@ -84,14 +107,48 @@ export class LineEditor {
     for (const key of splitKeys(data)) {
       const action = KEYS[key];
       switch (action) {
-        case 'left': if (this.pos > 0) { this.pos--; changed = true; } break;
-        case 'right': if (this.pos < this.chars.length) { this.pos++; changed = true; } break;
-        case 'home': this.pos = 0; changed = true; break;
-        case 'end': this.pos = this.chars.length; changed = true; break;
-        case 'backspace': if (this.pos > 0) { this.chars.splice(this.pos - 1, 1); this.pos--; changed = true; } break;
-        case 'delete': if (this.pos < this.chars.length) { this.chars.splice(this.pos, 1); changed = true; } break;
-        case 'kill-line': this.chars = []; this.pos = 0; changed = true; break;
-        case 'kill-end': this.chars.splice(this.pos); changed = true; break;
+        case 'left':
+          if (this.pos > 0) {
+            this.pos--;
+            changed = true;
+          }
+          break;
+        case 'right':
+          if (this.pos < this.chars.length) {
+            this.pos++;
+            changed = true;
+          }
+          break;
+        case 'home':
+          this.pos = 0;
+          changed = true;
+          break;
+        case 'end':
+          this.pos = this.chars.length;
+          changed = true;
+          break;
+        case 'backspace':
+          if (this.pos > 0) {
+            this.chars.splice(this.pos - 1, 1);
+            this.pos--;
+            changed = true;
+          }
+          break;
+        case 'delete':
+          if (this.pos < this.chars.length) {
+            this.chars.splice(this.pos, 1);
+            changed = true;
+          }
+          break;
+        case 'kill-line':
+          this.chars = [];
+          this.pos = 0;
+          changed = true;
+          break;
+        case 'kill-end':
+          this.chars.splice(this.pos);
+          changed = true;
+          break;
         case 'kill-word': {
           let start = this.pos;
           while (start > 0 && this.chars[start - 1] === ' ') start--;
@@ -101,17 +158,38 @@ export class LineEditor {
           changed = true;
           break;
         }
-        case 'up': case 'down': {
+        case 'up':
+        case 'down': {
           const line = action === 'up' ? this.history?.previous(this.line) : this.history?.next();
-          if (line !== undefined) { this.setLine(line); changed = true; }
+          if (line !== undefined) {
+            this.setLine(line);
+            changed = true;
+          }
           break;
         }
         case 'eof':
-          if (this.chars.length === 0) { flush(); events.push({ kind: 'eof' }); } else if (this.pos < this.chars.length) { this.chars.splice(this.pos, 1); changed = true; }
+          if (this.chars.length === 0) {
+            flush();
+            events.push({ kind: 'eof' });
+          } else if (this.pos < this.chars.length) {
+            this.chars.splice(this.pos, 1);
+            changed = true;
+          }
           break;
-        case 'interrupt': this.chars = []; this.pos = 0; flush(); events.push({ kind: 'interrupt' }); break;
-        case 'clear': flush(); events.push({ kind: 'clear' }); break;
-        case 'complete': flush(); events.push({ kind: 'complete' }); break;
+        case 'interrupt':
+          this.chars = [];
+          this.pos = 0;
+          flush();
+          events.push({ kind: 'interrupt' });
+          break;
+        case 'clear':
+          flush();
+          events.push({ kind: 'clear' });
+          break;
+        case 'complete':
+          flush();
+          events.push({ kind: 'complete' });
+          break;
         case 'submit': {
           const line = this.line;
           this.chars = [];

@@ -40,8 +40,13 @@ export interface ReplOptions {
  * the line feed) are shown as \xNN so a reply cannot drive the terminal.
  */
 export function terminalText(bytes: Buffer): string {
-  // eslint-disable-next-line no-control-regex
-  return bytes.toString('utf8').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/\n/g, '\r\n');
+  return (
+    bytes
+      .toString('utf8')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+      .replace(/\n/g, '\r\n')
+  );
 }
 
 /** A diagnosis as the CLI prints it (doctor's problem lines). */
@@ -100,7 +105,9 @@ export class Repl {
     this.editor = new LineEditor(this.history);
     this.session.onDrop((err) => {
       if (this.busy || this.disposed) return;
-      this.io.write(`\r\x1b[K${this.text(err ? problemText(err.problem) : 'The server closed the connection.\n')}The next command reconnects.\r\n`);
+      this.io.write(
+        `\r\x1b[K${this.text(err ? problemText(err.problem) : 'The server closed the connection.\n')}The next command reconnects.\r\n`,
+      );
       this.redraw();
     });
   }
@@ -161,11 +168,24 @@ export class Repl {
       const ev = events[i];
       if (!ev) continue;
       switch (ev.kind) {
-        case 'changed': this.redraw(); break;
-        case 'clear': this.io.write('\x1b[H\x1b[2J'); this.redraw(); break;
-        case 'interrupt': this.io.write(`${this.editor.render(this.prompt)}^C\r\n`); this.redraw(); break;
-        case 'eof': this.io.write('\r\n'); this.io.exit(); return;
-        case 'complete': void this.complete(); return;
+        case 'changed':
+          this.redraw();
+          break;
+        case 'clear':
+          this.io.write('\x1b[H\x1b[2J');
+          this.redraw();
+          break;
+        case 'interrupt':
+          this.io.write(`${this.editor.render(this.prompt)}^C\r\n`);
+          this.redraw();
+          break;
+        case 'eof':
+          this.io.write('\r\n');
+          this.io.exit();
+          return;
+        case 'complete':
+          void this.complete();
+          return;
         case 'submit': {
           // Later keys of the same chunk (a paste) wait for this line to finish.
           const rest = events.length > i + 1 ? afterFirstLineBreak(data) : '';
@@ -195,7 +215,10 @@ export class Repl {
 
   /** Runs a line as if typed (the editor's "Run" CodeLens), after the command running now. */
   async runLine(line: string): Promise<void> {
-    while (this.busy) await new Promise<void>((r) => { this.afterBusy.push(r); });
+    while (this.busy)
+      await new Promise<void>((r) => {
+        this.afterBusy.push(r);
+      });
     if (this.disposed) return;
     await this.submit(line);
   }
@@ -238,7 +261,11 @@ export class Repl {
     const name = args[0]?.toString('latin1').toLowerCase() ?? '';
     if (args.length === 0) {
       // `NODE host:port` alone: keyless commands go there from now on.
-      if (node) await this.run(async () => { await this.session.execute([Buffer.from('PING')], { node }); this.session.node = node; });
+      if (node)
+        await this.run(async () => {
+          await this.session.execute([Buffer.from('PING')], { node });
+          this.session.node = node;
+        });
       return;
     }
     if (args.length === 1 && (name === 'quit' || name === 'exit')) {

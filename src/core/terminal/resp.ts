@@ -157,16 +157,27 @@ export class TypedReplyParser {
     const text = this.line();
     if (text === undefined) return undefined;
     switch (type) {
-      case 0x2b: return { type: 'status', value: this.buf.subarray(start + 1, this.off - 2) };
-      case 0x2d: return { type: 'error', value: this.buf.subarray(start + 1, this.off - 2) };
+      case 0x2b:
+        return { type: 'status', value: this.buf.subarray(start + 1, this.off - 2) };
+      case 0x2d:
+        return { type: 'error', value: this.buf.subarray(start + 1, this.off - 2) };
       case 0x3a:
-        if (!/^-?\d+$/.test(text)) { this.fatal('a malformed integer'); return undefined; }
+        if (!/^-?\d+$/.test(text)) {
+          this.fatal('a malformed integer');
+          return undefined;
+        }
         return { type: 'integer', value: text };
-      case 0x2c: return { type: 'double', value: text };
-      case 0x28: return { type: 'bignum', value: text };
-      case 0x23: return { type: 'bool', value: text === 't' };
-      case 0x5f: return { type: 'nil' };
-      case 0x24: case 0x21: case 0x3d: {
+      case 0x2c:
+        return { type: 'double', value: text };
+      case 0x28:
+        return { type: 'bignum', value: text };
+      case 0x23:
+        return { type: 'bool', value: text === 't' };
+      case 0x5f:
+        return { type: 'nil' };
+      case 0x24:
+      case 0x21:
+      case 0x3d: {
         const len = this.count(text, 'string');
         if (len === undefined) return undefined;
         if (len < 0) return { type: 'nil' };
@@ -184,10 +195,15 @@ export class TypedReplyParser {
         }
         return { type: 'string', value };
       }
-      case 0x2a: case 0x7e: case 0x3e: case 0x25: case 0x7c: {
+      case 0x2a:
+      case 0x7e:
+      case 0x3e:
+      case 0x25:
+      case 0x7c: {
         const n = this.count(text, 'aggregate');
         if (n === undefined) return undefined;
-        const kind: AggregateType = type === 0x2a ? 'array' : type === 0x7e ? 'set' : type === 0x3e ? 'push' : type === 0x25 ? 'map' : 'attribute';
+        const kind: AggregateType =
+          type === 0x2a ? 'array' : type === 0x7e ? 'set' : type === 0x3e ? 'push' : type === 0x25 ? 'map' : 'attribute';
         if (n < 0) return { type: 'nil' };
         const elements = kind === 'map' || kind === 'attribute' ? n * 2 : n;
         if (elements === 0) {

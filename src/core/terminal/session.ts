@@ -40,7 +40,10 @@ export class TypedChannel {
   private readonly typed: TypedReply[] = [];
   private streamListener: ((reply: TypedReply) => void) | undefined;
 
-  constructor(readonly connection: RedisConnection, maxReplyBytes = DEFAULT_MAX_REPLY) {
+  constructor(
+    readonly connection: RedisConnection,
+    maxReplyBytes = DEFAULT_MAX_REPLY,
+  ) {
     const parser = new TypedReplyParser(
       (reply) => {
         if (this.streamListener) this.streamListener(reply);
@@ -92,17 +95,23 @@ export class TypedChannel {
     const ended = new Promise<void>((resolve) => {
       this.connection.onClose(() => resolve());
       if (signal.aborted) resolve();
-      signal.addEventListener('abort', () => {
-        this.connection.destroy();
-        resolve();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.connection.destroy();
+          resolve();
+        },
+        { once: true },
+      );
     });
     const sent = this.connection.send(args).catch((e: unknown) => {
       if (cameWithReply(e)) return; // the error reply reached onReply already
       throw e;
     });
     await Promise.race([sent.then(() => ended), ended]);
-    await sent.catch((e: unknown) => { if (!signal.aborted) throw e; });
+    await sent.catch((e: unknown) => {
+      if (!signal.aborted) throw e;
+    });
   }
 }
 
@@ -118,7 +127,38 @@ export interface TerminalSessionOptions {
 }
 
 /** Commands the cluster router would route by a word that is not a key. */
-const CLUSTER_KEYLESS = new Set(['KEYS', 'PUBLISH', 'SUBSCRIBE', 'PSUBSCRIBE', 'UNSUBSCRIBE', 'PUNSUBSCRIBE', 'SCRIPT', 'FUNCTION', 'DEBUG', 'MULTI', 'EXEC', 'DISCARD', 'WAIT', 'MONITOR', 'FLUSHALL', 'FLUSHDB', 'RANDOMKEY', 'SAVE', 'BGSAVE', 'BGREWRITEAOF', 'LASTSAVE', 'ROLE', 'READONLY', 'READWRITE', 'RESET', 'SHUTDOWN', 'SWAPDB', 'LOLWUT', 'COMMAND', 'MEMORY']);
+const CLUSTER_KEYLESS = new Set([
+  'KEYS',
+  'PUBLISH',
+  'SUBSCRIBE',
+  'PSUBSCRIBE',
+  'UNSUBSCRIBE',
+  'PUNSUBSCRIBE',
+  'SCRIPT',
+  'FUNCTION',
+  'DEBUG',
+  'MULTI',
+  'EXEC',
+  'DISCARD',
+  'WAIT',
+  'MONITOR',
+  'FLUSHALL',
+  'FLUSHDB',
+  'RANDOMKEY',
+  'SAVE',
+  'BGSAVE',
+  'BGREWRITEAOF',
+  'LASTSAVE',
+  'ROLE',
+  'READONLY',
+  'READWRITE',
+  'RESET',
+  'SHUTDOWN',
+  'SWAPDB',
+  'LOLWUT',
+  'COMMAND',
+  'MEMORY',
+]);
 
 function word(a: CommandArg | undefined): string {
   return a === undefined ? '' : (Buffer.isBuffer(a) ? a.toString('latin1') : String(a)).toUpperCase();
@@ -185,7 +225,9 @@ export class TerminalSession {
   /** Connects (or reconnects after a drop): rejects with a DiagnosedError. */
   connect(): Promise<void> {
     if (this.connected) return Promise.resolve();
-    this.connecting ??= this.open().finally(() => { this.connecting = undefined; });
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = undefined;
+    });
     return this.connecting;
   }
 
@@ -231,7 +273,8 @@ export class TerminalSession {
   private async nodeChannel(host: string, port: number): Promise<TypedChannel | undefined> {
     const router = this.router;
     if (!router) return undefined;
-    const find = (): ClusterRouter['nodes'][number] | undefined => router.nodes.find((n) => nodeAddress(n.master.host, n.master.port) === nodeAddress(host, port));
+    const find = (): ClusterRouter['nodes'][number] | undefined =>
+      router.nodes.find((n) => nodeAddress(n.master.host, n.master.port) === nodeAddress(host, port));
     let handle = find();
     if (!handle) {
       await router.refresh();
@@ -246,28 +289,48 @@ export class TerminalSession {
     return this.router ? this.router.masters.map((m) => ({ host: m.host, port: m.port })) : [];
   }
 
-  private async targetChannel(args: readonly Buffer[], node: NodeAddress | undefined): Promise<{ channel: TypedChannel; node: NodeAddress }> {
+  private async targetChannel(
+    args: readonly Buffer[],
+    node: NodeAddress | undefined,
+  ): Promise<{ channel: TypedChannel; node: NodeAddress }> {
     await this.connect();
     const seed = this.seed as TypedChannel;
     if (!this.router) {
-      if (node) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'NODE host:port only applies to cluster connections.', { title: 'Not a cluster' }));
+      if (node)
+        throw new DiagnosedError(
+          makeProblem('PROTOCOL_ERROR', 'NODE host:port only applies to cluster connections.', { title: 'Not a cluster' }),
+        );
       return { channel: seed, node: this.node };
     }
     if (node) {
       const c = await this.nodeChannel(node.host, node.port);
-      if (!c) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `${nodeAddress(node.host, node.port)} is not a master of this cluster (masters: ${this.clusterNodes.map((n) => nodeAddress(n.host, n.port)).join(', ')}).`, { title: 'Unknown cluster node' }));
+      if (!c)
+        throw new DiagnosedError(
+          makeProblem(
+            'PROTOCOL_ERROR',
+            `${nodeAddress(node.host, node.port)} is not a master of this cluster (masters: ${this.clusterNodes.map((n) => nodeAddress(n.host, n.port)).join(', ')}).`,
+            { title: 'Unknown cluster node' },
+          ),
+        );
       return { channel: c, node };
     }
     const key = routingKey(args);
     if (key !== undefined) {
-      const owner = this.router.masters.find((m) => m.slots.some(([a, b]) => { const s = keySlot(key); return s >= a && s <= b; }));
+      const owner = this.router.masters.find((m) =>
+        m.slots.some(([a, b]) => {
+          const s = keySlot(key);
+          return s >= a && s <= b;
+        }),
+      );
       if (owner) {
         const c = await this.nodeChannel(owner.host, owner.port);
         if (c) return { channel: c, node: { host: owner.host, port: owner.port } };
       }
     }
-    const current = nodeAddress(this.node.host, this.node.port) === nodeAddress(this.options.host, this.options.port)
-      ? undefined : await this.nodeChannel(this.node.host, this.node.port);
+    const current =
+      nodeAddress(this.node.host, this.node.port) === nodeAddress(this.options.host, this.options.port)
+        ? undefined
+        : await this.nodeChannel(this.node.host, this.node.port);
     return { channel: current ?? seed, node: current ? this.node : { host: this.options.host, port: this.options.port } };
   }
 
@@ -282,7 +345,8 @@ export class TerminalSession {
     for (let hop = 0; ; hop++) {
       const pending = asking ? [channel.exec(['ASKING']), channel.exec(args)] : [channel.exec(args)];
       const reply = (await Promise.all(pending))[pending.length - 1] as TypedReply;
-      const redirect = reply.type === 'error' && this.router && hop < MAX_REDIRECTS ? parseRedirect(new Error(reply.value.toString('latin1'))) : undefined;
+      const redirect =
+        reply.type === 'error' && this.router && hop < MAX_REDIRECTS ? parseRedirect(new Error(reply.value.toString('latin1'))) : undefined;
       if (!redirect) {
         if (this.router) this.node = node;
         else if (reply.type === 'status' && word(args[0]) === 'SELECT' && args.length === 2) this.db = Number(args[1]?.toString('latin1'));
@@ -313,7 +377,14 @@ export class TerminalSession {
     let target: ConnectionOptions = { ...this.options, db: this.db };
     if (this.router) {
       const key = word(args[0]) === 'SSUBSCRIBE' ? args[1] : undefined;
-      const owner = key ? this.router.masters.find((m) => m.slots.some(([a, b]) => { const s = keySlot(key); return s >= a && s <= b; })) : undefined;
+      const owner = key
+        ? this.router.masters.find((m) =>
+            m.slots.some(([a, b]) => {
+              const s = keySlot(key);
+              return s >= a && s <= b;
+            }),
+          )
+        : undefined;
       const where = node ?? (owner ? { host: owner.host, port: owner.port } : this.node);
       target = nodeOptions(this.options, where.host, where.port);
     }

@@ -81,7 +81,11 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
   const family = tlsErrorFamily(code);
   const facts = { errorCode: code || undefined, ...chainFacts(ctx) };
   if (!o.tls.enabled && ctx.tlsAnswered) {
-    return makeProblem('TLS_REQUIRED', `The server at ${where} dropped the plaintext connection${code ? ` (${code})` : ''} or answered it with non-RESP bytes, and a TLS handshake on the same port succeeded.`, { facts });
+    return makeProblem(
+      'TLS_REQUIRED',
+      `The server at ${where} dropped the plaintext connection${code ? ` (${code})` : ''} or answered it with non-RESP bytes, and a TLS handshake on the same port succeeded.`,
+      { facts },
+    );
   }
   if (err instanceof DiagnosedError) return err.problem;
   const identity = identityErrorProblem(err, o.tls, facts);
@@ -105,9 +109,11 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
       const list = names ? names : cn ? `no subjectAltName (CN=${cn}, which is not used for name checks)` : 'no names';
       const checkedHost = str(e.host) ?? checked;
       const ip = isIP(checkedHost) !== 0;
-      return makeProblem('HOSTNAME_MISMATCH',
+      return makeProblem(
+        'HOSTNAME_MISMATCH',
         `The certificate lists ${list}, but the connection checked ${ip ? 'the IP address' : 'the name'} "${checkedHost}".${ip ? ' An IP address must appear as an IP SAN.' : ''}`,
-        { facts: { ...facts, certNames: names ? names.split(/,\s*/) : [], checkedName: checkedHost } });
+        { facts: { ...facts, certNames: names ? names.split(/,\s*/) : [], checkedName: checkedHost } },
+      );
     }
     case 'CERT_HAS_EXPIRED': {
       const now = Date.now();
@@ -126,18 +132,22 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
       return makeProblem('CERT_NOT_YET_VALID', detail, { facts: { ...facts, notBefore: early?.notBefore } });
     }
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      return makeProblem('SELF_SIGNED',
+      return makeProblem(
+        'SELF_SIGNED',
         leaf
           ? `The server presented a self-signed certificate "${leaf.subject}" (SHA-256 ${leaf.sha256}) that is not in the trusted CA set${o.tls.ca ? ' of this connection' : ' (system store)'}.`
           : 'The server presented a self-signed certificate that is not in the trusted CA set.',
-        { facts });
+        { facts },
+      );
     case 'SELF_SIGNED_CERT_IN_CHAIN': {
       const root = ctx.chain?.find((c) => c.selfIssued);
-      return makeProblem('UNTRUSTED_ROOT',
+      return makeProblem(
+        'UNTRUSTED_ROOT',
         root
           ? `The server sent a chain ending in the root "${root.subject}" (SHA-256 ${root.sha256}), which is not in the trusted CA set${o.tls.ca ? ' of this connection' : ' (system store)'}.`
           : 'The server sent a chain that ends in a root certificate that is not trusted.',
-        { facts });
+        { facts },
+      );
     }
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': {
@@ -152,58 +162,101 @@ export function classifyError(err: unknown, ctx: FailureContext): Problem {
     }
     case 'UNABLE_TO_GET_ISSUER_CERT': {
       const top = ctx.chain && ctx.chain.length > 0 ? ctx.chain[ctx.chain.length - 1] : undefined;
-      return makeProblem('CA_BUNDLE_INCOMPLETE',
+      return makeProblem(
+        'CA_BUNDLE_INCOMPLETE',
         `The CA file trusts an intermediate, but not the root it was issued by${top ? ` (chain top: "${top.subject}", issued by "${top.issuer}")` : ''}; OpenSSL needs the chain to end in a trusted self-signed root.`,
-        { facts });
+        { facts },
+      );
     }
     case 'INVALID_PURPOSE': {
       const eku = leaf ? (leaf.extendedKeyUsage.length ? leaf.extendedKeyUsage.join(', ') : 'none') : 'unknown';
-      return makeProblem('WRONG_PURPOSE', `The server certificate${leaf ? ` "${leaf.subject}"` : ''} has extendedKeyUsage ${eku}; a TLS server certificate needs serverAuth.`, { facts });
+      return makeProblem(
+        'WRONG_PURPOSE',
+        `The server certificate${leaf ? ` "${leaf.subject}"` : ''} has extendedKeyUsage ${eku}; a TLS server certificate needs serverAuth.`,
+        { facts },
+      );
     }
     case 'CERT_SIGNATURE_FAILURE':
     case 'CERT_UNTRUSTED':
     case 'CERT_REJECTED':
       return makeProblem('UNTRUSTED_ROOT', `The server chain failed verification (${code}).`, { facts });
     case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
-      return makeProblem('CLIENT_CERT_REQUIRED', `The server at ${where} asked for a client certificate (TLS 1.3 alert certificate_required)${ctx.clientCertGiven ? ', and the one offered was not sent' : ' and none is configured'}.`, { facts });
+      return makeProblem(
+        'CLIENT_CERT_REQUIRED',
+        `The server at ${where} asked for a client certificate (TLS 1.3 alert certificate_required)${ctx.clientCertGiven ? ', and the one offered was not sent' : ' and none is configured'}.`,
+        { facts },
+      );
     case 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE':
       if (!ctx.clientCertGiven) {
-        return makeProblem('CLIENT_CERT_REQUIRED', `The server at ${where} ended the handshake (alert 40 handshake_failure) and no client certificate is configured; a server with tls-auth-clients yes does this.`, { facts });
+        return makeProblem(
+          'CLIENT_CERT_REQUIRED',
+          `The server at ${where} ended the handshake (alert 40 handshake_failure) and no client certificate is configured; a server with tls-auth-clients yes does this.`,
+          { facts },
+        );
       }
-      return makeProblem('CLIENT_CERT_REJECTED', `The server at ${where} ended the handshake (alert 40 handshake_failure) after the client certificate was offered.`, { facts });
+      return makeProblem(
+        'CLIENT_CERT_REJECTED',
+        `The server at ${where} ended the handshake (alert 40 handshake_failure) after the client certificate was offered.`,
+        { facts },
+      );
     case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA':
-      return makeProblem('CLIENT_CERT_UNTRUSTED', `The server at ${where} does not know the CA that issued the client certificate (alert 48 unknown_ca).`, { facts });
+      return makeProblem(
+        'CLIENT_CERT_UNTRUSTED',
+        `The server at ${where} does not know the CA that issued the client certificate (alert 48 unknown_ca).`,
+        { facts },
+      );
     default:
       break;
   }
   if (family === 'version') {
     const server = ctx.serverVersions;
-    return makeProblem('TLS_VERSION_MISMATCH',
+    return makeProblem(
+      'TLS_VERSION_MISMATCH',
       `This connection allows ${versionsWanted(o)}; the server ${server && server.length ? `accepts ${server.join(' and ')}` : 'accepted none of them'} (${code}).`,
-      { facts: { ...facts, clientVersions: versionsWanted(o), serverVersions: server } });
+      { facts: { ...facts, clientVersions: versionsWanted(o), serverVersions: server } },
+    );
   }
   if (family === 'weak-certificate' || (code === 'UNSPECIFIED' && /too weak|too small/i.test(reason || str(e.message) || ''))) {
     const why = reason || (code === 'UNSPECIFIED' ? (str(e.message) ?? '').slice(0, 120) : '') || code;
-    const weak = ctx.chain?.find((c) => /sha1|md5/i.test(c.signatureAlgorithm) || (c.publicKey.algorithm === 'rsa' && (c.publicKey.size ?? 4096) < 2048));
-    return makeProblem('WEAK_CERTIFICATE',
+    const weak = ctx.chain?.find(
+      (c) => /sha1|md5/i.test(c.signatureAlgorithm) || (c.publicKey.algorithm === 'rsa' && (c.publicKey.size ?? 4096) < 2048),
+    );
+    return makeProblem(
+      'WEAK_CERTIFICATE',
       weak
         ? `The certificate ${describeCert(weak)} uses ${weak.signatureAlgorithm} and a ${weak.publicKey.size}-bit ${weak.publicKey.algorithm.toUpperCase()} key; OpenSSL refuses it at this security level ("${why}").`
         : `OpenSSL refused a certificate in the chain as too weak ("${why}").`,
-      { facts });
+      { facts },
+    );
   }
   if (family === 'client-cert-rejected') {
     if (!ctx.clientCertGiven && code === 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN') {
       return makeProblem('CLIENT_CERT_REQUIRED', `The server at ${where} requires a client certificate (${code}).`, { facts });
     }
-    return makeProblem('CLIENT_CERT_REJECTED', `The server at ${where} refused the client certificate (${code.replace(/^ERR_SSL_/, '').toLowerCase()}).`, { facts });
+    return makeProblem(
+      'CLIENT_CERT_REJECTED',
+      `The server at ${where} refused the client certificate (${code.replace(/^ERR_SSL_/, '').toLowerCase()}).`,
+      { facts },
+    );
   }
   if (family === 'not-tls' || (ctx.plaintextRedis && o.tls.enabled)) {
-    return makeProblem('NOT_TLS', `The server at ${where} answered a TLS ClientHello with non-TLS bytes${ctx.plaintextRedis ? ', and a plaintext PING got a Redis reply' : ''}.`, { facts });
+    return makeProblem(
+      'NOT_TLS',
+      `The server at ${where} answered a TLS ClientHello with non-TLS bytes${ctx.plaintextRedis ? ', and a plaintext PING got a Redis reply' : ''}.`,
+      { facts },
+    );
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return makeProblem('PROTOCOL_ERROR', `The server at ${where} reset the connection${ctx.secureConnected ? ' after the TLS handshake' : ctx.tcpConnected && o.tls.enabled ? ' during the TLS handshake' : ''} (${code}).`, { facts, title: 'The server closed the connection' });
+    return makeProblem(
+      'PROTOCOL_ERROR',
+      `The server at ${where} reset the connection${ctx.secureConnected ? ' after the TLS handshake' : ctx.tcpConnected && o.tls.enabled ? ' during the TLS handshake' : ''} (${code}).`,
+      { facts, title: 'The server closed the connection' },
+    );
   }
-  return makeProblem('PROTOCOL_ERROR', `Unexpected failure talking to ${where}${code ? ` (${code})` : ''}.`, { facts, title: 'Unexpected connection failure' });
+  return makeProblem('PROTOCOL_ERROR', `Unexpected failure talking to ${where}${code ? ` (${code})` : ''}.`, {
+    facts,
+    title: 'Unexpected connection failure',
+  });
 }
 
 /** Classifies a RESP error reply by its error code word (NOAUTH, WRONGPASS, NOPERM...). */
@@ -213,11 +266,19 @@ export function classifyReplyError(message: string, command: string, ctx: { opti
   const first = (message.split('\n')[0] ?? '').slice(0, 200);
   switch (word) {
     case 'NOAUTH':
-      return makeProblem('AUTH_REQUIRED', `The server answered ${command} with "${first}": it needs AUTH first, and no password is configured.`, { facts: { reply: first } });
+      return makeProblem(
+        'AUTH_REQUIRED',
+        `The server answered ${command} with "${first}": it needs AUTH first, and no password is configured.`,
+        { facts: { reply: first } },
+      );
     case 'WRONGPASS':
-      return makeProblem('AUTH_FAILED', `The server refused AUTH for user "${user}": "${first}".`, { facts: { reply: first, username: user } });
+      return makeProblem('AUTH_FAILED', `The server refused AUTH for user "${user}": "${first}".`, {
+        facts: { reply: first, username: user },
+      });
     case 'NOPERM':
-      return makeProblem('NO_PERMISSION', `User "${user}" may not run ${command}: "${first}".`, { facts: { reply: first, username: user, command } });
+      return makeProblem('NO_PERMISSION', `User "${user}" may not run ${command}: "${first}".`, {
+        facts: { reply: first, username: user, command },
+      });
     default:
       break;
   }

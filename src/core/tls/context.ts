@@ -10,7 +10,10 @@ function digest(parts: Array<string | Buffer | undefined>): string {
   const h = createHash('sha256');
   for (const p of parts) {
     if (p === undefined) h.update('\u0000undefined');
-    else { h.update(`\u0000${Buffer.byteLength(p)}:`); h.update(p); }
+    else {
+      h.update(`\u0000${Buffer.byteLength(p)}:`);
+      h.update(p);
+    }
   }
   return h.digest('hex');
 }
@@ -42,7 +45,10 @@ export function tlsProfileKey(o: ConnectionOptions): string {
 }
 
 /** The options of tls.createSecureContext for a profile. */
-export function secureContextOptions(t: TlsSettings, overrides?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion; withClientIdentity?: boolean }): tls.SecureContextOptions {
+export function secureContextOptions(
+  t: TlsSettings,
+  overrides?: { minVersion?: tls.SecureVersion; maxVersion?: tls.SecureVersion; withClientIdentity?: boolean },
+): tls.SecureContextOptions {
   const ca = t.ca && t.ca.length > 0 ? (t.useSystemCA ? [...tls.rootCertificates, ...t.ca] : t.ca) : undefined;
   const withId = overrides?.withClientIdentity ?? true;
   return {
@@ -52,7 +58,7 @@ export function secureContextOptions(t: TlsSettings, overrides?: { minVersion?: 
     ...(withId && t.passphrase !== undefined ? { passphrase: t.passphrase } : {}),
     ...(withId && t.pfx ? { pfx: t.pfx } : {}),
     minVersion: overrides?.minVersion ?? t.minVersion ?? 'TLSv1.2',
-    ...(overrides?.maxVersion ?? t.maxVersion ? { maxVersion: overrides?.maxVersion ?? t.maxVersion } : {}),
+    ...((overrides?.maxVersion ?? t.maxVersion) ? { maxVersion: overrides?.maxVersion ?? t.maxVersion } : {}),
   };
 }
 

@@ -32,7 +32,10 @@ export interface ProbeResult {
 }
 
 export class ProbeError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
     this.name = 'ProbeError';
   }
@@ -58,7 +61,12 @@ export function fetchPresentedChain(o: ProbeOptions): Promise<ProbeResult> {
         // sent its own chain before it asks (TLS 1.2 and 1.3), so the chain is read all the same.
       });
     } catch (e) {
-      reject(new ProbeError(`Could not start a TLS handshake: ${(e as { code?: string }).code ?? 'invalid options'}`, (e as { code?: string }).code ?? 'EINVAL'));
+      reject(
+        new ProbeError(
+          `Could not start a TLS handshake: ${(e as { code?: string }).code ?? 'invalid options'}`,
+          (e as { code?: string }).code ?? 'EINVAL',
+        ),
+      );
       return;
     }
     const finish = (err?: ProbeError): void => {
@@ -73,13 +81,22 @@ export function fetchPresentedChain(o: ProbeOptions): Promise<ProbeResult> {
       if (presented.length > 0) resolve({ presented, protocol, cipher, servername: servername ?? null, sessionReused });
       else reject(err ?? new ProbeError('The server presented no certificate.', 'NO_CERTIFICATE'));
     };
-    const timer = setTimeout(() => finish(new ProbeError(`No TLS handshake with ${o.host}:${o.port} within ${o.timeoutMs ?? 8000} ms (is it a TLS port?).`, 'TIMEOUT')), o.timeoutMs ?? 8000);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new ProbeError(`No TLS handshake with ${o.host}:${o.port} within ${o.timeoutMs ?? 8000} ms (is it a TLS port?).`, 'TIMEOUT'),
+        ),
+      o.timeoutMs ?? 8000,
+    );
     socket.once('secureConnect', () => finish());
     socket.once('error', (e: Error & { code?: string }) => {
       const code = e.code ?? 'ERROR';
-      const text = code === 'ECONNREFUSED' ? `Connection refused by ${o.host}:${o.port}.`
-        : code === 'ENOTFOUND' ? `The host ${o.host} was not found.`
-          : `The TLS handshake with ${o.host}:${o.port} failed (${code}).`;
+      const text =
+        code === 'ECONNREFUSED'
+          ? `Connection refused by ${o.host}:${o.port}.`
+          : code === 'ENOTFOUND'
+            ? `The host ${o.host} was not found.`
+            : `The TLS handshake with ${o.host}:${o.port} failed (${code}).`;
       finish(new ProbeError(text, code));
     });
     socket.once('close', () => finish(new ProbeError(`${o.host}:${o.port} closed the connection during the handshake.`, 'CLOSED')));

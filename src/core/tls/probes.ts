@@ -42,7 +42,11 @@ export interface DiagnosticHandshake {
  * Handshakes with verification OFF (and no client certificate) to read the chain the server presents (for a precise detail),
  * or to test whether a port speaks TLS / which versions it accepts. Never used to carry data.
  */
-export function diagnosticHandshake(o: ConnectionOptions, timeoutMs: number, versions?: { min: tls.SecureVersion; max: tls.SecureVersion }): Promise<DiagnosticHandshake> {
+export function diagnosticHandshake(
+  o: ConnectionOptions,
+  timeoutMs: number,
+  versions?: { min: tls.SecureVersion; max: tls.SecureVersion },
+): Promise<DiagnosticHandshake> {
   return new Promise((resolve) => {
     let done = false;
     let socket: tls.TLSSocket | undefined;
@@ -57,7 +61,10 @@ export function diagnosticHandshake(o: ConnectionOptions, timeoutMs: number, ver
     try {
       // Verification is off here, so the client certificate is never presented: an unverified peer
       // must not learn the user's identity (or get a signature from the user's key).
-      const ctxOptions = secureContextOptions(o.tls, { ...(versions ? { minVersion: versions.min, maxVersion: versions.max } : {}), withClientIdentity: false });
+      const ctxOptions = secureContextOptions(o.tls, {
+        ...(versions ? { minVersion: versions.min, maxVersion: versions.max } : {}),
+        withClientIdentity: false,
+      });
       const servername = sniFor(o.host, o.tls.servername);
       socket = tls.connect({
         host: o.host,

@@ -17,9 +17,11 @@ declare function acquireVsCodeApi(): { postMessage(message: { type: 'ready' }): 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as Element;
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : typeof v === 'boolean' ? (v ? 'yes' : 'no') : '');
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : typeof v === 'boolean' ? (v ? 'yes' : 'no') : '';
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const ms = (v: unknown): string => (typeof v === 'number' ? `${v.toFixed(2)} ms` : '–');
 
 function el(tag: string, o: { cls?: string; text?: string } = {}, kids: Array<Element | null> = []): Element {
@@ -46,21 +48,36 @@ function render(r: Record<string, unknown>): void {
   app.appendChild(el('h1', { text: `TLS posture of ${str(t.host)}:${str(t.port)}` }));
   const findings = arr(r.findings).map(obj);
   const errors = findings.filter((f) => f.severity === 'error').length;
-  app.appendChild(el('p', { cls: errors ? 'status error' : 'status', text: errors ? `${errors} error finding(s), ${findings.length} in all.` : `No error findings (${findings.length} in all).` }));
+  app.appendChild(
+    el('p', {
+      cls: errors ? 'status error' : 'status',
+      text: errors ? `${errors} error finding(s), ${findings.length} in all.` : `No error findings (${findings.length} in all).`,
+    }),
+  );
 
   app.appendChild(el('h2', { text: 'Findings' }));
   for (const f of findings) {
     const sev = f.severity === 'error' || f.severity === 'warning' ? f.severity : 'info';
-    app.appendChild(el('section', { cls: `finding ${sev}` }, [
-      el('div', { text: `${sev.toUpperCase()} ${str(f.code)}: ${str(f.title)}` }),
-      el('div', { cls: 'detail', text: str(f.detail) }),
-      f.fix ? el('div', { cls: 'fix', text: `Fix: ${str(f.fix)}` }) : null,
-    ]));
+    app.appendChild(
+      el('section', { cls: `finding ${sev}` }, [
+        el('div', { text: `${sev.toUpperCase()} ${str(f.code)}: ${str(f.title)}` }),
+        el('div', { cls: 'detail', text: str(f.detail) }),
+        f.fix ? el('div', { cls: 'fix', text: `Fix: ${str(f.fix)}` }) : null,
+      ]),
+    );
   }
 
   app.appendChild(el('h2', { text: 'Protocols' }));
   const p = obj(r.protocols);
-  app.appendChild(fields(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'].map((v): [string, string, string] => [v, p[v] === true ? 'accepted' : 'refused', p[v] === true ? 'yes' : 'no'])));
+  app.appendChild(
+    fields(
+      ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'].map((v): [string, string, string] => [
+        v,
+        p[v] === true ? 'accepted' : 'refused',
+        p[v] === true ? 'yes' : 'no',
+      ]),
+    ),
+  );
 
   app.appendChild(el('h2', { text: 'Cipher suites' }));
   const c = obj(r.ciphers);
@@ -68,7 +85,8 @@ function render(r: Record<string, unknown>): void {
   const suites = arr(c['TLSv1.2']).map(obj);
   if (suites.length) {
     const ul = el('ul', { cls: 'suites' });
-    for (const s of suites) ul.appendChild(el('li', { text: `${str(s.name)}${s.weak ? ` — weak: ${arr(s.reasons).map(str).join(', ')}` : ''}` }));
+    for (const s of suites)
+      ul.appendChild(el('li', { text: `${str(s.name)}${s.weak ? ` — weak: ${arr(s.reasons).map(str).join(', ')}` : ''}` }));
     app.appendChild(el('div', { text: `TLS 1.2 suites accepted (${suites.length}):` }));
     app.appendChild(ul);
   }
@@ -80,15 +98,27 @@ function render(r: Record<string, unknown>): void {
   const host = obj(chain.hostname);
   const plain = r.plaintextPort ? obj(r.plaintextPort) : undefined;
   app.appendChild(el('h2', { text: 'Clients, resumption, chain, cost' }));
-  app.appendChild(fields([
-    ['Client certificate', str(r.clientCert)],
-    ['Session resumption', `${res.supported ? 'supported' : 'not supported'} (fresh ${ms(res.freshMs)}, resumed ${ms(res.resumedMs)})`],
-    ['Chain', r.chain ? `${str(chain.presented)} presented, ${chain.complete ? 'complete' : 'missing an intermediate'}, ${chain.trusted ? 'trusted' : 'not trusted'} (against ${str(chain.trustSource)})` : '–'],
-    ['Leaf', r.chain ? `${str(leaf.subject)}; ${str(leaf.key)}; ${str(leaf.signatureAlgorithm)}; expires ${str(leaf.notAfter)} (${str(leaf.daysLeft)} days)` : '–'],
-    ['Host name', r.chain && chain.hostname ? `${str(host.name)}: ${str(host.explanation)}` : '–'],
-    ['Plaintext port', plain ? `${str(plain.port)} ${plain.open ? 'OPEN: answers Redis in clear text' : 'closed'}` : 'not checked'],
-    ['PING (median)', `TLS ${ms(cost.pingTlsMs)}, plaintext ${ms(cost.pingPlaintextMs)} (${str(cost.samples)} samples)`],
-  ]));
+  app.appendChild(
+    fields([
+      ['Client certificate', str(r.clientCert)],
+      ['Session resumption', `${res.supported ? 'supported' : 'not supported'} (fresh ${ms(res.freshMs)}, resumed ${ms(res.resumedMs)})`],
+      [
+        'Chain',
+        r.chain
+          ? `${str(chain.presented)} presented, ${chain.complete ? 'complete' : 'missing an intermediate'}, ${chain.trusted ? 'trusted' : 'not trusted'} (against ${str(chain.trustSource)})`
+          : '–',
+      ],
+      [
+        'Leaf',
+        r.chain
+          ? `${str(leaf.subject)}; ${str(leaf.key)}; ${str(leaf.signatureAlgorithm)}; expires ${str(leaf.notAfter)} (${str(leaf.daysLeft)} days)`
+          : '–',
+      ],
+      ['Host name', r.chain && chain.hostname ? `${str(host.name)}: ${str(host.explanation)}` : '–'],
+      ['Plaintext port', plain ? `${str(plain.port)} ${plain.open ? 'OPEN: answers Redis in clear text' : 'closed'}` : 'not checked'],
+      ['PING (median)', `TLS ${ms(cost.pingTlsMs)}, plaintext ${ms(cost.pingPlaintextMs)} (${str(cost.samples)} samples)`],
+    ]),
+  );
 }
 
 /** What the extension sends: the audit, or a status line. */

@@ -33,9 +33,14 @@ const app = document.getElementById('app') as HTMLElement;
 /** Text of a value that should be a string (numbers allowed); anything else renders as ''. */
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const arr = <T>(v: readonly T[] | undefined | null): readonly T[] => (Array.isArray(v) ? v : []);
-const obj = (v: unknown): Record<string, unknown> | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
-function el(tag: string, o?: { cls?: string; text?: string; attrs?: Record<string, string> }, kids?: Array<Node | null | undefined>): HTMLElement {
+function el(
+  tag: string,
+  o?: { cls?: string; text?: string; attrs?: Record<string, string> },
+  kids?: Array<Node | null | undefined>,
+): HTMLElement {
   const e = document.createElement(tag);
   if (o?.cls) e.className = o.cls;
   if (o?.text !== undefined) e.textContent = o.text;
@@ -105,15 +110,21 @@ function extensionsTable(cert: Cert): HTMLElement {
   const details = el('details', { cls: 'extensions' });
   details.appendChild(el('summary', { text: `Extensions (${exts.length})` }));
   const table = el('table');
-  const head = el('tr', undefined, [el('th', { text: 'Extension', attrs: { scope: 'col' } }), el('th', { text: 'Critical', attrs: { scope: 'col' } }), el('th', { text: 'Value', attrs: { scope: 'col' } })]);
+  const head = el('tr', undefined, [
+    el('th', { text: 'Extension', attrs: { scope: 'col' } }),
+    el('th', { text: 'Critical', attrs: { scope: 'col' } }),
+    el('th', { text: 'Value', attrs: { scope: 'col' } }),
+  ]);
   table.appendChild(el('thead', undefined, [head]));
   const body = el('tbody');
   for (const e of exts) {
-    body.appendChild(el('tr', undefined, [
-      el('td', { text: `${str(e.name)}${str(e.name) !== str(e.oid) ? ` (${str(e.oid)})` : ''}` }),
-      el('td', { text: e.critical === true ? 'yes' : 'no' }),
-      el('td', { text: str(e.value) }),
-    ]));
+    body.appendChild(
+      el('tr', undefined, [
+        el('td', { text: `${str(e.name)}${str(e.name) !== str(e.oid) ? ` (${str(e.oid)})` : ''}` }),
+        el('td', { text: e.critical === true ? 'yes' : 'no' }),
+        el('td', { text: str(e.value) }),
+      ]),
+    );
   }
   table.appendChild(body);
   details.appendChild(table);
@@ -126,19 +137,29 @@ function linkCard(link: LinkModel, canUseCa: boolean): HTMLElement {
   const position = typeof link.position === 'number' ? link.position : 0;
   const role = str(link.role);
   const name = str(cert.commonName) || str(cert.subject) || '(no subject)';
-  const li = el('li', { cls: `link ${verdict}`, attrs: { id: `link-${position}`, tabindex: '-1', 'aria-label': `${role} ${name}: ${VERDICT_TEXT[verdict]}` } });
-  li.appendChild(el('div', { cls: 'link-header' }, [
-    el('span', { cls: `badge ${verdict}`, text: `${VERDICT_ICON[verdict]} ${VERDICT_TEXT[verdict]}` }),
-    el('span', { cls: 'role', text: role }),
-    el('h2', { cls: 'name', text: name }),
-    el('span', { cls: 'source', text: str(link.source) }),
-  ]));
+  const li = el('li', {
+    cls: `link ${verdict}`,
+    attrs: { id: `link-${position}`, tabindex: '-1', 'aria-label': `${role} ${name}: ${VERDICT_TEXT[verdict]}` },
+  });
+  li.appendChild(
+    el('div', { cls: 'link-header' }, [
+      el('span', { cls: `badge ${verdict}`, text: `${VERDICT_ICON[verdict]} ${VERDICT_TEXT[verdict]}` }),
+      el('span', { cls: 'role', text: role }),
+      el('h2', { cls: 'name', text: name }),
+      el('span', { cls: 'source', text: str(link.source) }),
+    ]),
+  );
   // The checks below list every verdict; a problem link also gets its explanation in one paragraph.
   if (verdict !== 'ok') li.appendChild(el('p', { cls: 'explanation', text: str(link.explanation) }));
   const checks = el('ul', { cls: 'checks', attrs: { 'aria-label': 'Checks' } });
   for (const c of arr(link.checks)) {
     const v = verdictOf(c.verdict);
-    checks.appendChild(el('li', { cls: v }, [el('span', { cls: 'icon', text: VERDICT_ICON[v], attrs: { 'aria-hidden': 'true' } }), el('span', { text: ` ${str(c.text)}` })]));
+    checks.appendChild(
+      el('li', { cls: v }, [
+        el('span', { cls: 'icon', text: VERDICT_ICON[v], attrs: { 'aria-hidden': 'true' } }),
+        el('span', { text: ` ${str(c.text)}` }),
+      ]),
+    );
   }
   li.appendChild(checks);
   const findings = arr(link.findings).filter((f) => obj(f) !== undefined);
@@ -146,11 +167,13 @@ function linkCard(link: LinkModel, canUseCa: boolean): HTMLElement {
     const ul = el('ul', { cls: 'findings', attrs: { 'aria-label': 'Findings' } });
     for (const f of findings) {
       const sev = str(f.severity) === 'info' ? 'info' : verdictOf(str(f.severity));
-      ul.appendChild(el('li', { cls: sev }, [
-        el('strong', { text: str(f.title) }),
-        el('span', { text: ` ${str(f.detail)}` }),
-        str(f.fix) ? el('span', { cls: 'fix', text: ` Fix: ${str(f.fix)}` }) : null,
-      ]));
+      ul.appendChild(
+        el('li', { cls: sev }, [
+          el('strong', { text: str(f.title) }),
+          el('span', { text: ` ${str(f.detail)}` }),
+          str(f.fix) ? el('span', { cls: 'fix', text: ` Fix: ${str(f.fix)}` }) : null,
+        ]),
+      );
     }
     li.appendChild(ul);
   }
@@ -162,7 +185,13 @@ function linkCard(link: LinkModel, canUseCa: boolean): HTMLElement {
     button('Copy SHA-256', () => send({ type: 'copyFingerprint', position })),
   ]);
   if (hasPem && canUseCa && (cert.isCA === true || cert.selfIssued === true)) {
-    actions.appendChild(button('Use This CA in a Profile', () => send({ type: 'useCa', position }), 'Trust this certificate as the CA of a connection profile'));
+    actions.appendChild(
+      button(
+        'Use This CA in a Profile',
+        () => send({ type: 'useCa', position }),
+        'Trust this certificate as the CA of a connection profile',
+      ),
+    );
   }
   li.appendChild(actions);
   return li;
@@ -176,7 +205,11 @@ function connectionSection(conn: ConnectionFacts): HTMLElement {
   row(dl, 'Cipher', str(conn.cipher) || '—');
   if (typeof conn.sessionReused === 'boolean') row(dl, 'Session reused', conn.sessionReused ? 'yes' : 'no');
   if (typeof conn.authorized === 'boolean') {
-    row(dl, 'Connection verification', `${conn.authorized ? 'authorized' : 'NOT authorized'}${str(conn.verification) ? ` (${str(conn.verification)})` : ''}${str(conn.authorizationError) ? `: ${str(conn.authorizationError)}` : ''}`);
+    row(
+      dl,
+      'Connection verification',
+      `${conn.authorized ? 'authorized' : 'NOT authorized'}${str(conn.verification) ? ` (${str(conn.verification)})` : ''}${str(conn.authorizationError) ? `: ${str(conn.authorizationError)}` : ''}`,
+    );
   }
   return el('section', { attrs: { 'aria-label': 'Connection' } }, [el('h2', { text: 'Connection' }), dl]);
 }
@@ -185,22 +218,33 @@ function render(model: PanelModel): void {
   app.replaceChildren();
   app.appendChild(el('h1', { text: str(model.title) }));
   const trusted = model.trusted === true;
-  app.appendChild(el('section', { cls: `banner ${trusted ? 'trusted' : 'untrusted'}`, attrs: { role: 'status', 'aria-label': 'Verification result' } }, [
-    el('strong', { cls: 'headline', text: trusted ? '✔ Trusted' : '✖ Not trusted' }),
-    el('span', { text: ` ${str(model.verdict).replace(/^(Not trusted|Trusted): /, '')}` }),
-    str(model.code) ? el('code', { cls: 'code', text: str(model.code) }) : null,
-  ]));
+  app.appendChild(
+    el('section', { cls: `banner ${trusted ? 'trusted' : 'untrusted'}`, attrs: { role: 'status', 'aria-label': 'Verification result' } }, [
+      el('strong', { cls: 'headline', text: trusted ? '✔ Trusted' : '✖ Not trusted' }),
+      el('span', { text: ` ${str(model.verdict).replace(/^(Not trusted|Trusted): /, '')}` }),
+      str(model.code) ? el('code', { cls: 'code', text: str(model.code) }) : null,
+    ]),
+  );
   app.appendChild(el('p', { cls: 'trust-source', text: `Trust judged against: ${str(model.trustSource)}` }));
 
   const conn = obj(model.connection) as ConnectionFacts | undefined;
   if (conn) app.appendChild(connectionSection(conn));
   const notes = arr(model.notes).map(str).filter(Boolean);
-  if (notes.length) app.appendChild(el('ul', { cls: 'notes' }, notes.map((n) => el('li', { text: n }))));
+  if (notes.length)
+    app.appendChild(
+      el(
+        'ul',
+        { cls: 'notes' },
+        notes.map((n) => el('li', { text: n })),
+      ),
+    );
 
-  app.appendChild(el('div', { cls: 'actions global' }, [
-    button('Save Chain…', () => send({ type: 'saveChain' })),
-    button('Refresh', () => send({ type: 'refresh' })),
-  ]));
+  app.appendChild(
+    el('div', { cls: 'actions global' }, [
+      button('Save Chain…', () => send({ type: 'saveChain' })),
+      button('Refresh', () => send({ type: 'refresh' })),
+    ]),
+  );
 
   app.appendChild(el('h2', { text: 'Certification path (leaf → root)' }));
   const links = arr(model.links).filter((l) => obj(l) !== undefined);
@@ -210,23 +254,39 @@ function render(model: PanelModel): void {
     const c = (obj(l.cert) ?? {}) as Partial<Cert>;
     const v = verdictOf(l.verdict);
     const pos = typeof l.position === 'number' ? l.position : 0;
-    const step = button(`${VERDICT_ICON[v]} ${str(c.commonName) || str(c.subject) || '(no subject)'}`, () => {
-      const card = document.getElementById(`link-${pos}`);
-      if (card) {
-        card.scrollIntoView({ block: 'start' });
-        card.focus();
-      }
-    }, `${str(l.role)}: ${VERDICT_TEXT[v]}`);
+    const step = button(
+      `${VERDICT_ICON[v]} ${str(c.commonName) || str(c.subject) || '(no subject)'}`,
+      () => {
+        const card = document.getElementById(`link-${pos}`);
+        if (card) {
+          card.scrollIntoView({ block: 'start' });
+          card.focus();
+        }
+      },
+      `${str(l.role)}: ${VERDICT_TEXT[v]}`,
+    );
     step.className = `step ${v}`;
     overview.appendChild(el('li', undefined, [step]));
   }
   app.appendChild(overview);
-  app.appendChild(el('ol', { cls: 'chain' }, links.map((l) => linkCard(l, model.canUseCa === true))));
+  app.appendChild(
+    el(
+      'ol',
+      { cls: 'chain' },
+      links.map((l) => linkCard(l, model.canUseCa === true)),
+    ),
+  );
 
   const unused = arr(model.unused).filter((u) => obj(u) !== undefined);
   if (unused.length) {
     app.appendChild(el('h2', { text: 'Presented but not on the path' }));
-    app.appendChild(el('ul', { cls: 'unused' }, unused.map((u) => el('li', { text: `${str(u.subject)} (issuer ${str(u.issuer)})` }))));
+    app.appendChild(
+      el(
+        'ul',
+        { cls: 'unused' },
+        unused.map((u) => el('li', { text: `${str(u.subject)} (issuer ${str(u.issuer)})` })),
+      ),
+    );
   }
   setStatus('', false);
 }

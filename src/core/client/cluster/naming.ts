@@ -60,8 +60,11 @@ export function chooseNodeName(node: NamedNode, settings: NodeNamingSettings, se
   const naming = settings.naming ?? 'seed';
   // Exact keys first, then wildcard patterns, each in the profile's order.
   const entries = Object.entries(settings.map ?? {});
-  const hit = entries.find(([k]) => !k.includes('*') && mappingKeyMatches(k, node)) ?? entries.find(([k]) => k.includes('*') && mappingKeyMatches(k, node));
+  const hit =
+    entries.find(([k]) => !k.includes('*') && mappingKeyMatches(k, node)) ??
+    entries.find(([k]) => k.includes('*') && mappingKeyMatches(k, node));
   if (hit && validVerificationName(hit[1])) return { naming, verifiedName: hit[1], mapped: true };
-  if (naming === 'announced' && node.hostname && validVerificationName(node.hostname)) return { naming, verifiedName: node.hostname, mapped: false };
+  if (naming === 'announced' && node.hostname && validVerificationName(node.hostname))
+    return { naming, verifiedName: node.hostname, mapped: false };
   return { naming, verifiedName: seedName, mapped: false };
 }

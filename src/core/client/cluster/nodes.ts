@@ -60,8 +60,12 @@ export function parseShardNodes(reply: unknown, useTls: boolean, seedHost: strin
       const host = endpoint && endpoint !== '?' ? endpoint : ip && ip !== '?' ? ip : seedHost;
       const hostname = text(g.get('hostname')).slice(0, 253);
       const info: ClusterNodeInfo = {
-        id: text(g.get('id')).slice(0, 40), host, port, role: text(g.get('role')) === 'master' ? 'primary' : 'replica',
-        slots: slots.filter(validRange), health: text(g.get('health')).slice(0, 16) || 'unknown',
+        id: text(g.get('id')).slice(0, 40),
+        host,
+        port,
+        role: text(g.get('role')) === 'master' ? 'primary' : 'replica',
+        slots: slots.filter(validRange),
+        health: text(g.get('health')).slice(0, 16) || 'unknown',
       };
       if (hostname && validHost(hostname)) info.hostname = hostname;
       return info;
@@ -108,7 +112,9 @@ export function parseSlotsNodes(reply: unknown, seedHost: string): ClusterNodeIn
 
 /** Primaries in slot order, each followed by its replicas (for display). */
 export function orderForDisplay(nodes: readonly ClusterNodeInfo[]): ClusterNodeInfo[] {
-  const primaries = nodes.filter((n) => n.role === 'primary').sort((a, b) => (a.slots[0]?.[0] ?? SLOT_COUNT) - (b.slots[0]?.[0] ?? SLOT_COUNT));
+  const primaries = nodes
+    .filter((n) => n.role === 'primary')
+    .sort((a, b) => (a.slots[0]?.[0] ?? SLOT_COUNT) - (b.slots[0]?.[0] ?? SLOT_COUNT));
   const out: ClusterNodeInfo[] = [];
   for (const p of primaries) out.push(p, ...nodes.filter((n) => n.role === 'replica' && n.primaryId === p.id));
   out.push(...nodes.filter((n) => n.role === 'replica' && !primaries.some((p) => p.id === n.primaryId)));

@@ -16,11 +16,43 @@ import type { NamedNode, NodeNameChoice, NodeNamingSettings } from './naming';
 import { readClusterNodes, type ClusterNodeInfo } from './nodes';
 
 /** Commands a replica may answer after READONLY (what browsing sends). */
-const REPLICA_READS = new Set(['GET', 'GETRANGE', 'STRLEN', 'TYPE', 'TTL', 'PTTL', 'EXISTS', 'OBJECT', 'MEMORY', 'HGETALL', 'HGET', 'HMGET', 'HLEN', 'HSCAN', 'HKEYS',
-  'LRANGE', 'LLEN', 'LINDEX', 'SMEMBERS', 'SSCAN', 'SCARD', 'SISMEMBER', 'ZRANGE', 'ZSCAN', 'ZCARD', 'ZSCORE', 'XRANGE', 'XREVRANGE', 'XLEN', 'XINFO', 'JSON.GET', 'JSON.TYPE', 'DUMP']);
+const REPLICA_READS = new Set([
+  'GET',
+  'GETRANGE',
+  'STRLEN',
+  'TYPE',
+  'TTL',
+  'PTTL',
+  'EXISTS',
+  'OBJECT',
+  'MEMORY',
+  'HGETALL',
+  'HGET',
+  'HMGET',
+  'HLEN',
+  'HSCAN',
+  'HKEYS',
+  'LRANGE',
+  'LLEN',
+  'LINDEX',
+  'SMEMBERS',
+  'SSCAN',
+  'SCARD',
+  'SISMEMBER',
+  'ZRANGE',
+  'ZSCAN',
+  'ZCARD',
+  'ZSCORE',
+  'XRANGE',
+  'XREVRANGE',
+  'XLEN',
+  'XINFO',
+  'JSON.GET',
+  'JSON.TYPE',
+  'DUMP',
+]);
 /** Multi-key commands that may be split per key, summing the integer replies. */
 const SPLITTABLE = new Set(['DEL', 'UNLINK', 'EXISTS', 'TOUCH']);
-
 
 function keyBytes(k: CommandArg): Buffer {
   return Buffer.isBuffer(k) ? k : Buffer.from(String(k), 'utf8');
@@ -111,7 +143,13 @@ export class ClusterRouter {
   get nodes(): ClusterNodeHandle[] {
     return this.mastersList.map((m) => {
       const client = this.clientFor(m.host, m.port);
-      return { master: m, client, get report() { return client.report; } };
+      return {
+        master: m,
+        client,
+        get report() {
+          return client.report;
+        },
+      };
     });
   }
 
@@ -130,7 +168,11 @@ export class ClusterRouter {
     const failed = c ? undefined : this.slotProblem(slot);
     if (failed) throw new DiagnosedError(failed);
     if (!c) {
-      throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `No master serves hash slot ${slot} (the cluster is not fully covered).`, { title: 'Cluster slot not served' }));
+      throw new DiagnosedError(
+        makeProblem('PROTOCOL_ERROR', `No master serves hash slot ${slot} (the cluster is not fully covered).`, {
+          title: 'Cluster slot not served',
+        }),
+      );
     }
     return c;
   }
@@ -139,7 +181,10 @@ export class ClusterRouter {
     const addr = nodeAddress(host, port);
     let c = this.clients.get(addr);
     if (!c) {
-      const naming: NodeNamingSettings = { ...this.clusterOptions.naming, map: { ...this.clusterOptions.nameMap, ...this.clusterOptions.naming?.map } };
+      const naming: NodeNamingSettings = {
+        ...this.clusterOptions.naming,
+        map: { ...this.clusterOptions.nameMap, ...this.clusterOptions.naming?.map },
+      };
       const { options, choice } = namedNodeOptions(this.options, node ?? { id: '', host, port }, naming);
       c = new RedisClient(options, this.clusterOptions.tlsCache ? { tlsCache: this.clusterOptions.tlsCache } : {});
       this.clients.set(addr, c);
@@ -150,9 +195,15 @@ export class ClusterRouter {
 
   private async loadTopology(): Promise<void> {
     const all = (await readClusterNodes(this.seed, this.options.tls.enabled, this.options.host)).filter((n) => n.health !== 'fail');
-    const masters = sanitizeMasters(all.filter((n) => n.role === 'primary').map((n) => ({ id: n.id, host: n.host, port: n.port, slots: n.slots })));
-    if (masters.length === 0) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The cluster reported no masters with slots.', { title: 'Empty cluster topology' }));
-    const infoOf = (m: ClusterMaster): ClusterNodeInfo => all.find((n) => n.id === m.id && n.port === m.port) ?? { ...m, role: 'primary', health: 'unknown' };
+    const masters = sanitizeMasters(
+      all.filter((n) => n.role === 'primary').map((n) => ({ id: n.id, host: n.host, port: n.port, slots: n.slots })),
+    );
+    if (masters.length === 0)
+      throw new DiagnosedError(
+        makeProblem('PROTOCOL_ERROR', 'The cluster reported no masters with slots.', { title: 'Empty cluster topology' }),
+      );
+    const infoOf = (m: ClusterMaster): ClusterNodeInfo =>
+      all.find((n) => n.id === m.id && n.port === m.port) ?? { ...m, role: 'primary', health: 'unknown' };
     const replicas = all.filter((n) => n.role === 'replica' && masters.some((m) => m.id === n.primaryId));
     // Display order: each primary (slot order) followed by its replicas.
     const nodes = masters.flatMap((m) => [infoOf(m), ...replicas.filter((n) => n.primaryId === m.id)]);
@@ -162,14 +213,31 @@ export class ClusterRouter {
     const addressOfId = new Map(masters.map((m) => [m.id, nodeAddress(m.host, m.port)]));
     const statuses = nodes.map((info, i): ClusterNodeStatus => {
       const address = nodeAddress(info.host, info.port);
-      const choice = this.choices.get(address) ?? { naming: this.clusterOptions.naming?.naming ?? 'seed', verifiedName: this.options.tls.servername ?? this.options.host, mapped: false };
+      const choice = this.choices.get(address) ?? {
+        naming: this.clusterOptions.naming?.naming ?? 'seed',
+        verifiedName: this.options.tls.servername ?? this.options.host,
+        mapped: false,
+      };
       const primaryAddress = info.primaryId ? addressOfId.get(info.primaryId) : undefined;
       const base = { info, address, ...(primaryAddress ? { primaryAddress } : {}), choice };
       const outcome = outcomes[i] as PromiseSettledResult<unknown>;
       if (outcome.status === 'fulfilled') return { ...base, ok: true };
       const reason: unknown = outcome.reason;
       const problem = reason instanceof DiagnosedError ? reason.problem : makeProblem('PROTOCOL_ERROR', `Connecting to ${address} failed.`);
-      return { ...base, ok: false, problem: clusterNodeProblem(problem, { address, role: info.role, ...(primaryAddress ? { primaryAddress } : {}), ...(info.hostname ? { announcedName: info.hostname } : {}) }, choice) };
+      return {
+        ...base,
+        ok: false,
+        problem: clusterNodeProblem(
+          problem,
+          {
+            address,
+            role: info.role,
+            ...(primaryAddress ? { primaryAddress } : {}),
+            ...(info.hostname ? { announcedName: info.hostname } : {}),
+          },
+          choice,
+        ),
+      };
     });
     const statusOf = (m: ClusterMaster): ClusterNodeStatus | undefined => statuses.find((x) => x.address === nodeAddress(m.host, m.port));
     const okMasters = masters.filter((m) => statusOf(m)?.ok);
@@ -219,7 +287,9 @@ export class ClusterRouter {
   /** Re-reads the topology (once at a time). */
   refresh(): Promise<void> {
     this.refreshes++;
-    this.refreshing ??= this.loadTopology().finally(() => { this.refreshing = undefined; });
+    this.refreshing ??= this.loadTopology().finally(() => {
+      this.refreshing = undefined;
+    });
     return this.refreshing;
   }
 
@@ -239,7 +309,8 @@ export class ClusterRouter {
       await this.refresh().catch(() => undefined);
     }
     const target = slot < 0 ? (first ? this.clientFor(first.host, first.port) : undefined) : this.ownerOf(slot);
-    if (!target) throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The cluster has no masters.', { title: 'Empty cluster topology' }));
+    if (!target)
+      throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', 'The cluster has no masters.', { title: 'Empty cluster topology' }));
     const replica = slot >= 0 && this.clusterOptions.readFromReplicas && REPLICA_READS.has(name) ? this.replicaFor(slot) : undefined;
     if (replica) {
       // READONLY is per connection and a reconnect forgets it: send it with every read (pipelined).
@@ -287,7 +358,13 @@ export class ClusterRouter {
     const known = this.statuses.find((s) => s.address === addr);
     if (known?.problem) throw new DiagnosedError(known.problem);
     const named = validHost(host) && validPort(port) ? ` to ${addr}` : ' to an invalid address';
-    throw new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The cluster redirected a command${named}, a node its topology (CLUSTER SHARDS / SLOTS) does not list; the command was not sent there.`, { title: 'Cluster redirect to an unknown node' }));
+    throw new DiagnosedError(
+      makeProblem(
+        'PROTOCOL_ERROR',
+        `The cluster redirected a command${named}, a node its topology (CLUSTER SHARDS / SLOTS) does not list; the command was not sent there.`,
+        { title: 'Cluster redirect to an unknown node' },
+      ),
+    );
   }
 
   async close(): Promise<void> {

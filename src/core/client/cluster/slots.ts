@@ -36,7 +36,25 @@ export function keySlot(key: Buffer | string): number {
 /** Commands whose key is the third word (`OBJECT ENCODING key`, `MEMORY USAGE key`, `XINFO STREAM key`). */
 const SUBCOMMAND_KEY = new Set(['OBJECT', 'MEMORY', 'XINFO']);
 /** Commands without a key: any master answers (the first one). */
-const KEYLESS = new Set(['PING', 'INFO', 'SCAN', 'DBSIZE', 'MODULE', 'COMMAND', 'CLUSTER', 'ECHO', 'TIME', 'CLIENT', 'HELLO', 'ACL', 'CONFIG', 'LATENCY', 'SLOWLOG', 'SELECT', 'QUIT']);
+const KEYLESS = new Set([
+  'PING',
+  'INFO',
+  'SCAN',
+  'DBSIZE',
+  'MODULE',
+  'COMMAND',
+  'CLUSTER',
+  'ECHO',
+  'TIME',
+  'CLIENT',
+  'HELLO',
+  'ACL',
+  'CONFIG',
+  'LATENCY',
+  'SLOWLOG',
+  'SELECT',
+  'QUIT',
+]);
 export function commandWord(arg: CommandArg | undefined): string {
   if (arg === undefined) return '';
   return (Buffer.isBuffer(arg) ? arg.toString('latin1') : String(arg)).toUpperCase();
@@ -49,4 +67,3 @@ export function commandKey(args: readonly CommandArg[]): CommandArg | undefined 
   if (SUBCOMMAND_KEY.has(name)) return args[2];
   return args[1];
 }
-

@@ -16,7 +16,6 @@ import { DiagnosedError } from '../../diagnosis/problem';
 import { SLOT_COUNT } from './slots';
 import { chooseNodeName, type NamedNode, type NodeNameChoice, type NodeNamingSettings } from './naming';
 
-
 export interface ClusterMaster {
   /** Node id, when the server told it. */
   id: string;
@@ -133,7 +132,10 @@ export async function readTopology(seed: Commander, base: ConnectionOptions): Pr
 export function sanitizeMasters(masters: ClusterMaster[]): ClusterMaster[] {
   const valid = masters
     .filter((m) => validHost(m.host) && validPort(m.port))
-    .map((m) => ({ ...m, slots: m.slots.filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b < SLOT_COUNT && a <= b) }))
+    .map((m) => ({
+      ...m,
+      slots: m.slots.filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b < SLOT_COUNT && a <= b),
+    }))
     .filter((m) => m.slots.length > 0);
   return valid.sort((a, b) => (a.slots[0]?.[0] ?? SLOT_COUNT) - (b.slots[0]?.[0] ?? SLOT_COUNT));
 }
@@ -147,13 +149,22 @@ export function nodeAddress(host: string, port: number): string {
  * (nameMap entry, else tls.servername, else the profile host). Everything else (CA set, client identity,
  * verify mode, pin, credentials, timeouts) is the profile's. Verification is never relaxed here.
  */
-export function nodeOptions(base: ConnectionOptions, host: string, port: number, nameMap?: Readonly<Record<string, string>>): ConnectionOptions {
+export function nodeOptions(
+  base: ConnectionOptions,
+  host: string,
+  port: number,
+  nameMap?: Readonly<Record<string, string>>,
+): ConnectionOptions {
   const mapped = nameMap?.[nodeAddress(host, port)];
   return optionsForName(base, host, port, mapped ?? base.tls.servername ?? base.host);
 }
 
 /** The options for a node under the profile's naming choice, and that choice. */
-export function namedNodeOptions(base: ConnectionOptions, node: NamedNode, naming: NodeNamingSettings = {}): { options: ConnectionOptions; choice: NodeNameChoice } {
+export function namedNodeOptions(
+  base: ConnectionOptions,
+  node: NamedNode,
+  naming: NodeNamingSettings = {},
+): { options: ConnectionOptions; choice: NodeNameChoice } {
   const choice = chooseNodeName(node, naming, base.tls.servername ?? base.host);
   return { options: optionsForName(base, node.host, node.port, choice.verifiedName), choice };
 }
@@ -165,4 +176,3 @@ function optionsForName(base: ConnectionOptions, host: string, port: number, nam
   else delete tlsSettings.servername;
   return { ...base, host, port, tls: tlsSettings, db: 0 };
 }
-
