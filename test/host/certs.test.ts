@@ -207,10 +207,9 @@ describe('certificates (in the extension host)', function () {
       const model = await vscode.commands.executeCommand<PanelModel | undefined>('redisTls.inspectConnectionCertificate', id);
       assert.ok(model);
       assert.equal(model.trusted, true, model.verdict);
-      assert.ok(
-        model.notes.some((n) => /client certificate could not be used .*ERR_OSSL/.test(n)),
-        model.notes.join(' | '),
-      );
+      // The inspection handshake never presents the client certificate (issue #9), so the key that
+      // cannot be opened without its passphrase does not stop it: the server chain is still shown.
+      assert.ok(model.links.length > 0, model.notes.join(' | '));
       assert.ok(!JSON.stringify(model).includes(lab.passphrase));
     } finally {
       await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
