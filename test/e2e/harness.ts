@@ -121,6 +121,17 @@ export async function expandRow(page: Page, name: string, timeoutMs = 30_000): P
   await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: timeoutMs });
 }
 
+/** Drags the side bar's edge `by` pixels wider, so long row descriptions stay readable in screenshots. */
+export async function widenSideBar(page: Page, by = 180): Promise<void> {
+  const sidebar = await page.locator('.part.sidebar').boundingBox();
+  if (!sidebar) return;
+  const x = sidebar.x + sidebar.width;
+  await page.mouse.move(x, 300);
+  await page.mouse.down();
+  await page.mouse.move(x + by, 300, { steps: 5 });
+  await page.mouse.up();
+}
+
 /** A webview's document (the active one): use like a Page for locators. */
 export function webviewFrame(page: Page) {
   return page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');

@@ -1,0 +1,118 @@
+// e2e: the first run as `npm start` gives it: the demo servers of scripts/lib/demo.mjs (about 100,000
+// keys in nested namespaces, broken demos, a cluster) and their workspace profiles, in the real
+// workbench. The demo tree paged (e2e-first-run.png), then the walkthrough, whose first step completes
+// when the user runs its command (e2e-walkthrough.png).
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  captureFailures,
+  expandRow,
+  openRedisTlsView,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  treeRow,
+  waitForIdle,
+  widenSideBar,
+  Workbench,
+} from './harness';
+
+const TIMEOUT = 60_000;
+
+interface Demo {
+  why?: string;
+  profiles: unknown[];
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+interface DemoModule {
+  startDemo(opts: { log: (m: string) => void }): Promise<Demo>;
+  writeDemoProfiles(workspace: string, profiles: unknown[]): string;
+}
+// scripts/lib/demo.mjs is an ES module; keep a real dynamic import in this CommonJS output.
+const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+describe('first run: the npm start demo (e2e)', function () {
+  this.timeout(240_000);
+  let wb: Workbench | undefined;
+  let demo: Demo | undefined;
+
+  before(async () => {
+    const file = join(__dirname, '..', '..', '..', 'scripts', 'lib', 'demo.mjs');
+    const lib = (await importEsm(pathToFileURL(file).href)) as DemoModule;
+    const started = await lib.startDemo({ log: () => undefined });
+    if (started.why) throw new Error(`the demo cannot start: ${started.why}`);
+    demo = started;
+    const workspace = mkdtempSync(join(tmpdir(), 'rte-e2e-first-run-'));
+    lib.writeDemoProfiles(workspace, started.profiles);
+    wb = await openWorkbench({ workspace, env: started.env, viewport: { width: 1400, height: 900 } });
+  });
+
+  after(async () => {
+    await wb?.close();
+    await demo?.stop();
+  });
+
+  captureFailures('e2e-first-run', () => wb);
+
+  it('shows the demo connections and pages the 100,000-key demo database (e2e-first-run.png)', async () => {
+    assert.ok(wb);
+    const { page } = wb;
+    await openRedisTlsView(page);
+    await widenSideBar(page);
+    // Profiles with a group sit in its folder.
+    const verified = treeRow(page, 'Demo: verified TLS');
+    if (!(await verified.isVisible())) await expandRow(page, 'Demo', TIMEOUT);
+    await expandRow(page, 'Demo: verified TLS', TIMEOUT);
+    await expandRow(page, 'db0', TIMEOUT);
+    // About 100,000 keys, of which the first SCAN page is loaded: the paging is visible.
+    assert.match(await treeRow(page, 'db0').innerText(), /db0\s*1\d\d,\d{3} keys/);
+    const loadMore = treeRow(page, 'Load more…');
+    await loadMore.waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.match(await loadMore.innerText(), /[\d,]+ keys loaded/);
+    await expandRow(page, 'app', TIMEOUT);
+    await expandRow(page, 'eu-west', TIMEOUT);
+    await treeRow(page, 'session').waitFor({ state: 'visible', timeout: TIMEOUT });
+    assert.match(await treeRow(page, 'Demo: verified TLS').innerText(), /verified/);
+    await waitForIdle(page);
+    const file = await screenshot(page, 'e2e-first-run');
+    assert.ok(existsSync(file) && statSync(file).size > 10_000, `screenshot ${file} missing or empty`);
+  });
+
+  it('opens a demo key, then the walkthrough, whose steps complete as the user does them (e2e-walkthrough.png)', async () => {
+    assert.ok(wb);
+    const { page } = wb;
+    // Load All (the inline action of "Load more…"), then open a key of the demo namespace.
+    const loadMore = treeRow(page, 'Load more…');
+    await loadMore.hover();
+    await loadMore.locator('.action-label[aria-label^="Load All Keys"]').click();
+    await loadMore.waitFor({ state: 'detached', timeout: TIMEOUT });
+    await expandRow(page, 'demo', TIMEOUT);
+    await treeRow(page, 'greeting').click();
+    await page
+      .locator('.editor-instance .view-lines', { hasText: 'Hello over verified TLS' })
+      .waitFor({ state: 'visible', timeout: TIMEOUT });
+    await runCommand(page, 'Welcome: Open Walkthrough');
+    const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Get started with Redis TLS Explorer' }).first();
+    await pick.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await pick.click();
+    // A step completes when the user does it: the walkthrough's own Add Connection button runs the
+    // command its step waits for (the Add flow is then cancelled).
+    const connect = page.locator('.getting-started-step', { hasText: 'Add a connection' }).first();
+    await connect.waitFor({ state: 'visible', timeout: TIMEOUT });
+    // The step's check mark: a codicon with the class "complete" once the step is done.
+    const done = (step: string) => page.locator(`.codicon.complete[data-done-step-id$="${step}"]`);
+    assert.equal(await done('connect').count(), 0, 'not done before');
+    await connect.getByRole('button', { name: 'Add Connection' }).click();
+    await page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page.keyboard.press('Escape');
+    await done('connect').first().waitFor({ state: 'attached', timeout: TIMEOUT });
+    console.log(`      walkthrough: "Browse keys" ${(await done('browse').count()) > 0 ? 'done' : 'not done'} after a key was opened`);
+    await waitForIdle(page);
+    const file = await screenshot(page, 'e2e-walkthrough');
+    assert.ok(existsSync(file) && statSync(file).size > 10_000, `screenshot ${file} missing or empty`);
+  });
+});
