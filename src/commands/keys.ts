@@ -86,7 +86,8 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       async (progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
-        let lastRefresh = Date.now();
+        // The tree shows the first page's keys at once, then follows once a second.
+        let lastRefresh = 0;
         let reported = 0;
         try {
           return await ks.loadAll(abort.signal, (p) => {

@@ -171,7 +171,7 @@ describe('faults (in the extension host, against lab servers)', function () {
       const db = await db0(id);
       await vscode.commands.executeCommand('redisTls.keys.filter', db, { match: 'k:*' });
       const dbId = db.id;
-      // Load All refreshes the database node once a second while it scans: kill the server then.
+      // Load All refreshes the database node after its first page, then once a second: kill the server at the first.
       const killed = new Promise<void>((resolve) => {
         const sub = container.keyBrowser.provider.onDidChangeTreeData((n) => {
           if (n !== db) return;
