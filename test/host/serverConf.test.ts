@@ -45,6 +45,15 @@ describe('redis.conf in the editor (server side)', function () {
     }
   });
 
+  it('a wrong tls-key-file-pass is an error on the pass line saying it does not open the key', async () => {
+    const { diags } = await openChecked(container, path.join(ws.dir, 'wrong-key-pass.conf'));
+    assert.deepEqual(
+      diags.map((d) => [String(d.code), d.range.start.line, d.severity]),
+      [['KEY_PASS_WRONG', 5, vscode.DiagnosticSeverity.Error]],
+    );
+    assert.match(diags[0].message, /^tls-key-file-pass does not open the encrypted key .*encrypted\.key/);
+  });
+
   it("says which folder relative paths were resolved against (the file's folder, outside a workspace)", async () => {
     const { diags } = await openChecked(container, path.join(ws.dir, 'missing-file.conf'));
     assert.equal(diags[0].range.start.line, 4);
