@@ -110,4 +110,22 @@ describe('cluster nodes announcing host names (lab: preferred endpoint type host
     assert.ok(untrusted.problem?.detail.startsWith(`${who(5)}: `), untrusted.problem?.detail);
     assert.equal(r.scanTargets.length, 1, "only the seed's slots are browsable");
   });
+
+  // Last: it stops a node. The topology is read right away, well inside the 3 s cluster-node-timeout
+  // (after which the cluster marks the node `fail` and the router leaves it out).
+  it('a node that is down is shown failed with its own diagnosis (connection refused, naming the node); the others stay verified', async () => {
+    await lab!.nodes[4]!.server.stop();
+    const r = await open({ naming: { naming: 'announced' } });
+    const byAddress = new Map(r.nodeStatuses.map((n) => [n.address, n]));
+    const down = byAddress.get(addr(4));
+    assert.equal(down?.ok, false, 'the stopped replica is listed, failed');
+    assert.equal(down.problem?.code, 'CONNECTION_REFUSED');
+    assert.ok(down.problem?.detail.startsWith(`${who(4)}: `), down.problem?.detail);
+    assert.ok(down.problem?.title.startsWith(`${who(4)}: `), down.problem?.title);
+    assert.deepEqual(
+      r.nodeStatuses.filter((n) => !n.ok).map((n) => n.address),
+      [addr(4), addr(5)],
+    );
+    assert.equal(r.scanTargets.length, 3, 'every primary is still browsable');
+  });
 });
