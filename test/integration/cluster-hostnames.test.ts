@@ -9,7 +9,7 @@ import { ClusterRouter, keySlot } from '../../src/core/client/cluster';
 import { RedisConnection } from '../../src/core/client/connection';
 import { TlsCache } from '../../src/core/tls/context';
 import { ClusterScanPager } from '../../src/core/keys/clusterScan';
-import { startClusterLab, text, type ClusterLab } from '../lab/clusterLab';
+import { startClusterLab, text, until, type ClusterLab } from '../lab/clusterLab';
 
 const KEYS = 200;
 
@@ -111,9 +111,9 @@ describe('cluster nodes announcing host names (lab: preferred endpoint type host
     assert.equal(r.scanTargets.length, 1, "only the seed's slots are browsable");
   });
 
-  // Last: it stops a node. The topology is read right away, well inside the 3 s cluster-node-timeout
-  // (after which the cluster marks the node `fail` and the router leaves it out).
-  it('a node that is down is shown failed with its own diagnosis (connection refused, naming the node); the others stay verified', async () => {
+  // Last: it stops a node. The topology is read right away, well inside the 3 s cluster-node-timeout,
+  // then again once the cluster marks the node `fail`.
+  it('a node that is down is shown failed with its own diagnosis (connection refused; once the cluster marks it failed, that), naming the node; the others stay verified', async () => {
     await lab!.nodes[4]!.server.stop();
     const r = await open({ naming: { naming: 'announced' } });
     const byAddress = new Map(r.nodeStatuses.map((n) => [n.address, n]));
@@ -127,5 +127,35 @@ describe('cluster nodes announcing host names (lab: preferred endpoint type host
       [addr(4), addr(5)],
     );
     assert.equal(r.scanTargets.length, 3, 'every primary is still browsable');
+
+    // Once the cluster itself marks it failed, it is not used, but still listed under its primary, failed, saying so.
+    const health = async (): Promise<string> => {
+      const fields = (v: unknown): Map<string, unknown> => {
+        const m = new Map<string, unknown>();
+        if (Array.isArray(v)) for (let i = 0; i + 1 < v.length; i += 2) m.set(text(v[i]), v[i + 1]);
+        return m;
+      };
+      for (const shard of (await seed.send(['CLUSTER', 'SHARDS'])) as unknown[])
+        for (const node of fields(shard).get('nodes') as unknown[]) {
+          const n = fields(node);
+          if (text(n.get('id')) === lab!.nodes[4]!.id) return text(n.get('health'));
+        }
+      return 'absent';
+    };
+    await until('the cluster marks the stopped replica failed', 30_000, async () => (await health()) === 'fail');
+    await r.refresh();
+    assert.deepEqual(
+      r.nodeStatuses.map((n) => [n.address, n.ok]),
+      [0, 3, 1, 4, 2, 5].map((i) => [addr(i), i !== 4 && i !== 5]),
+      'display order: each primary, then its replicas',
+    );
+    const marked = r.nodeStatuses.find((n) => n.address === addr(4))!;
+    assert.equal(marked.info.health, 'fail');
+    assert.equal(marked.problem?.code, 'TIMEOUT');
+    assert.equal(
+      marked.problem?.detail,
+      `${who(4)}: the cluster marks it failed (the other nodes got no answer from it within cluster-node-timeout); it is not used.`,
+    );
+    assert.equal(r.scanTargets.length, 3);
   });
 });
