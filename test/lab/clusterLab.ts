@@ -280,6 +280,11 @@ export interface SentinelLab {
   dataOptions(port: number): ConnectionOptions;
   /** The data node Sentinel currently names as primary (asked from sentinel 0). */
   primaryPort(): Promise<number>;
+  /**
+   * SENTINEL FAILOVER, then waits until the sentinels name the other node and the old primary is a
+   * replica (Sentinel demotes it, and kills its clients, about 10 s after the promotion).
+   */
+  failover(): Promise<{ from: number; to: number }>;
   stop(): Promise<void>;
 }
 
@@ -381,6 +386,21 @@ export async function startSentinelLab(): Promise<SentinelLab> {
       const r = await sentinelConns[0]!.send(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', service]);
       return Array.isArray(r) ? Number(text(r[1])) : NaN;
     };
+    const failover = async (): Promise<{ from: number; to: number }> => {
+      const from = await primaryPort();
+      const reply = await sentinelConns[1]!.send(['SENTINEL', 'FAILOVER', service]);
+      if (text(reply) !== 'OK') throw new Error(`lab: SENTINEL FAILOVER answered ${text(reply)}`);
+      await until('the sentinels name the other node', 30_000, async () => (await primaryPort()) !== from);
+      await until('the old primary is a replica', 45_000, async () => {
+        const old = await RedisConnection.open(dataOptions(from));
+        try {
+          return /role:slave/.test(text(await old.send(['INFO', 'replication'])));
+        } finally {
+          old.destroy();
+        }
+      });
+      return { from, to: await primaryPort() };
+    };
     return {
       service,
       dataPassword,
@@ -390,6 +410,7 @@ export async function startSentinelLab(): Promise<SentinelLab> {
       sentinelOptions,
       dataOptions,
       primaryPort,
+      failover,
       stop,
     };
   } catch (e) {
