@@ -2,7 +2,8 @@
 // sentinels, all on TLS-only ports (the data nodes' certificates name DNS:localhost only, Sentinel
 // hands out 127.0.0.1). The profile is saved through the profile store (Sentinel section, both
 // passwords in SecretStorage); the tree browses the primary's keys, says which node serves and which
-// sentinel answered, and after SENTINEL FAILOVER the session follows the new primary.
+// sentinel answered, shows the IP diagnosis with both fixes for a profile without a data-node name,
+// and after SENTINEL FAILOVER the session follows the new primary.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Container } from '../../src/container';
@@ -17,7 +18,7 @@ import { activateContainer, removeProfiles, until } from './helpers';
 
 const KEY_COUNT = 40;
 
-describe('Sentinel profile (in the extension host): browse the primary, follow a failover', function () {
+describe('Sentinel profile (in the extension host): browse the primary, the IP diagnosis, follow a failover', function () {
   this.timeout(150_000);
   let container: Container;
   let browser: KeyBrowser;
@@ -102,6 +103,36 @@ describe('Sentinel profile (in the extension host): browse the primary, follow a
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('redisTls.keys.openValue', key);
     assert.equal(editor.document.getText(), 'value 7');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('a Sentinel profile without a verification name for the data nodes: the row shows the IP diagnosis with both fixes', async () => {
+    const certs = await getLab();
+    const s0 = lab!.sentinels[0]!.port;
+    const noName = emptyProfile({
+      name: 'sentinel lab, no data-node name',
+      host: '127.0.0.1',
+      port: s0,
+      tls: true,
+      ca: { kind: 'file', path: certs.rootCa.certPath },
+      hasPassword: true,
+      sentinel: { service: lab!.service, sentinels: [`127.0.0.1:${s0}`], servername: 'localhost', hasPassword: true },
+    });
+    await container.profiles.save(noName, { password: lab!.dataPassword, sentinelPassword: lab!.sentinelPassword });
+    created.push(noName.id);
+    await assert.rejects(container.sessions.connect(noName.id), (e: Error & { problem?: { code: string } }) => {
+      assert.equal(e.problem?.code, 'HOSTNAME_MISMATCH', e.message);
+      return true;
+    });
+    const row = (await children()).find((n) => n.kind === 'connection' && n.profile.id === noName.id);
+    assert.ok(row);
+    assert.match(item(row).description as string, /failed/);
+    const tip = (item(row).tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\/g, '');
+    assert.match(
+      tip,
+      new RegExp(`Sentinel 127\\.0\\.0\\.1:${s0} returned the IP address 127\\.0\\.0\\.1 for the primary of "${lab!.service}"`),
+    );
+    assert.match(tip, /verification name \(SNI\) for the data nodes/);
+    assert.match(tip, /sentinel resolve-hostnames yes.*sentinel announce-hostnames yes/);
   });
 
   it('after SENTINEL FAILOVER the session moves to the new primary and the tree says so', async () => {
