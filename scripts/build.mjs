@@ -29,16 +29,6 @@ await Promise.all([
     entryPoints: ['src/webviews/panel/certPanel.ts'],
     outfile: 'dist/webview/certPanel.js',
   }),
-  esbuild.build({
-    ...common,
-    platform: 'browser',
-    target: 'es2022',
-    format: 'iife',
-    entryPoints: ['src/webviews/panel/auditPanel.ts'],
-    outfile: 'dist/webview/auditPanel.js',
-  }),
 ]);
 chmodSync('dist/cli.js', 0o755);
-console.log(
-  `build: dist/extension.js, dist/cli.js, dist/pfxWorker.js, dist/webview/certPanel.js, dist/webview/auditPanel.js${production ? ' (production)' : ''}`,
-);
+console.log(`build: dist/extension.js, dist/cli.js, dist/pfxWorker.js, dist/webview/certPanel.js${production ? ' (production)' : ''}`);

@@ -1,5 +1,5 @@
 import type { Container } from '../container';
-import { registerAuditCommand } from './auditPanel';
+import { registerAuditCommand } from './auditCommand';
 import { RedisConfEditor } from './redisConfEditor';
 
 /** The server side (issue #14): redis.conf editing support and "Audit TLS Posture". */

@@ -358,8 +358,27 @@ export class SessionManager implements SessionManagerApi, vscode.Disposable {
       this.log.info(
         `${profile.name}: failover: the session moved from ${e.from.host}:${e.from.port} to ${e.to.host}:${e.to.port} (named by Sentinel ${e.sentinel.host}:${e.sentinel.port})`,
       );
-      if (this.sessions.get(profile.id) === session) this.setState(profile.id, connected());
     });
+    // Sentinel kills the old primary's clients when it demotes it: ask the sentinels again at once, so
+    // the session (and the tree) move to the new primary without waiting for the next command.
+    const follow = (conn: RedisConnection): void => {
+      conn.onClose(() => {
+        if (this.disposed || this.sessions.get(profile.id) !== session) return;
+        sentinel.connection().catch((e: unknown) => {
+          if (this.sessions.get(profile.id) !== session) return;
+          // The next command asks the sentinels again; until then the row says why it failed.
+          const problem = problemOf(e);
+          this.log.warn(`${profile.name}: the sentinels could not name a reachable node: ${problem.code} ${problem.title}`);
+          this.setState(profile.id, { kind: 'failed', problem });
+        });
+      });
+    };
+    sentinel.onConnection((conn) => {
+      if (this.sessions.get(profile.id) !== session) return;
+      this.setState(profile.id, connected());
+      follow(conn);
+    });
+    follow(first);
     this.setState(profile.id, connected());
     await this.recordStatus(profile.id, { ok: true, at: Date.now(), protocol: first.report.protocol ?? undefined });
     this.log.info(`${profile.name}: connected to the ${sentinel.describe()}`);

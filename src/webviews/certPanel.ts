@@ -1,9 +1,17 @@
 import * as vscode from 'vscode';
 import type { Container } from '../container';
 import { buildPage, WEBVIEW_SCRIPT_DIR } from './html';
-import { assertNoSecrets, parseFromPanel, type FromPanel, type PanelModel, type ToPanel } from './certProtocol';
+import { assertNoSecrets, parseFromPanel, type AuditView, type FromPanel, type PanelModel, type ToPanel } from './certProtocol';
 
 export const USE_CA_COMMAND = 'redisTls.useCaInProfile';
+/** "Audit TLS Posture" (src/serverConf/auditCommand.ts): its result is a section of the connection's certificate panel. */
+export const AUDIT_COMMAND = 'redisTls.auditTlsPosture';
+const CONNECTION_KEY = 'connection:';
+
+/** The panel key of a connection profile's certificate panel. */
+export function connectionPanelKey(profileId: string): string {
+  return `${CONNECTION_KEY}${profileId}`;
+}
 
 /**
  * The certificate inspection panel. One panel per inspected subject (a connection, a file, a
@@ -18,6 +26,8 @@ export class CertificatePanel implements vscode.Disposable {
 
   private readonly disposables: vscode.Disposable[] = [];
   private model: PanelModel | undefined;
+  /** The last TLS posture audit of a connection's panel (its own section, below the chain). */
+  private audit: AuditView | undefined;
   private ready = false;
   private disposed = false;
   /** Resolves when the current load is shown (undefined when it failed; the panel says why). */
@@ -89,6 +99,24 @@ export class CertificatePanel implements vscode.Disposable {
     return this.model;
   }
 
+  get currentAudit(): AuditView | undefined {
+    return this.audit;
+  }
+
+  /** The open panel of a connection, if any. */
+  static ofConnection(profileId: string): CertificatePanel | undefined {
+    const p = CertificatePanel.open.get(connectionPanelKey(profileId));
+    return p && !p.disposed ? p : undefined;
+  }
+
+  /** Shows the connection's TLS posture audit (running, failed or done) as the panel's audit section. */
+  async showAudit(audit: AuditView): Promise<void> {
+    if (this.disposed) return;
+    this.audit = audit;
+    this.panel.reveal();
+    if (this.ready) await this.post({ type: 'audit', audit });
+  }
+
   async refresh(): Promise<void> {
     if (!this.ready) return;
     await this.post({ type: 'status', text: 'Inspecting…' });
@@ -120,8 +148,12 @@ export class CertificatePanel implements vscode.Disposable {
       case 'ready':
         // A page reloaded after being hidden gets the model it had; the first load inspects.
         this.ready = true;
+        if (this.audit) await this.post({ type: 'audit', audit: this.audit });
         if (this.model) await this.post({ type: 'show', model: this.model });
         else await this.refresh();
+        return;
+      case 'audit':
+        if (this.key.startsWith(CONNECTION_KEY)) await vscode.commands.executeCommand(AUDIT_COMMAND, this.key.slice(CONNECTION_KEY.length));
         return;
       case 'refresh':
         this.shown = this.nextShown();

@@ -6,6 +6,7 @@
 import type { CertDetails, CertSummary, ChainReport, Finding, LinkCheck, NameEntry, Verdict } from '../core/certs';
 import { certificateFindings, describeValidity, formatDuration, type CertPurpose } from '../core/certs';
 import type { HandshakeReport } from '../core/tls/report';
+import type { AuditResult } from '../core/audit';
 
 export interface LinkModel {
   position: number;
@@ -50,7 +51,32 @@ export interface PanelModel {
   canUseCa: boolean;
 }
 
-export type ToPanel = { type: 'show'; model: PanelModel } | { type: 'status'; text: string; error?: boolean };
+/**
+ * The TLS posture audit of a connection, shown as a section of its certificate panel. The result is
+ * the core audit's, with the leaf's `key` description renamed `publicKey` (it is the public key's
+ * algorithm and size; the secret check refuses any property named `key`).
+ */
+export type AuditView =
+  { state: 'running'; text: string } | { state: 'done'; result: AuditPanelResult } | { state: 'failed'; text: string };
+
+export type AuditPanelResult = Omit<AuditResult, 'chain'> & {
+  chain:
+    | (Omit<NonNullable<AuditResult['chain']>, 'leaf'> & {
+        leaf: (Omit<NonNullable<NonNullable<AuditResult['chain']>['leaf']>, 'key'> & { publicKey: string }) | null;
+      })
+    | null;
+};
+
+export function auditForPanel(result: AuditResult): AuditPanelResult {
+  if (!result.chain) return { ...result, chain: null };
+  const { leaf, ...chain } = result.chain;
+  if (!leaf) return { ...result, chain: { ...chain, leaf: null } };
+  const { key, ...rest } = leaf;
+  return { ...result, chain: { ...chain, leaf: { ...rest, publicKey: key } } };
+}
+
+export type ToPanel =
+  { type: 'show'; model: PanelModel } | { type: 'status'; text: string; error?: boolean } | { type: 'audit'; audit: AuditView };
 
 export type FromPanel =
   | { type: 'ready' }
@@ -58,7 +84,9 @@ export type FromPanel =
   | { type: 'copyFingerprint'; position: number }
   | { type: 'saveChain' }
   | { type: 'useCa'; position: number }
-  | { type: 'refresh' };
+  | { type: 'refresh' }
+  /** Run "Audit TLS Posture" for the connection this panel shows. */
+  | { type: 'audit' };
 
 const MAX_POSITION = 32;
 
@@ -75,6 +103,7 @@ export function parseFromPanel(raw: unknown): FromPanel | undefined {
     case 'ready':
     case 'saveChain':
     case 'refresh':
+    case 'audit':
       return keys.length === 1 ? { type: m.type } : undefined;
     case 'copyPem':
     case 'copyFingerprint':

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
+import type { PanelModel } from '../../src/webviews/certProtocol';
 import { ClusterRouter, keySlot } from '../../src/core/client/cluster';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ManagedSession } from '../../src/sessions/sessionManager';
@@ -57,7 +58,7 @@ describe('cluster browsing (in the extension host)', function () {
     await cluster?.stop();
   });
 
-  it('the keyspace node counts and scans every master; a value on another master opens', async () => {
+  it('the Nodes folder inspects a node certificate and refreshes on request; the keyspace node counts and scans every master; a value on another master opens', async () => {
     const id = created[0]!;
     const conn = (await children()).find((n) => n.kind === 'connection' && n.profile.id === id);
     assert.ok(conn);
@@ -89,6 +90,25 @@ describe('cluster browsing (in the extension host)', function () {
       nodes.every((n) => /TLSv1\.[23] · verified as localhost/.test(item(n).description as string)),
       nodes.map((n) => item(n).description).join('; '),
     );
+    // Inspect Certificate on a node: the chain that node presents, judged against the profile's CA and
+    // the name the node is verified against, at the address it announces.
+    const model = await vscode.commands.executeCommand<PanelModel | undefined>('redisTls.cluster.inspectNodeCertificate', nodes[1]);
+    assert.ok(model, 'the certificate panel of node 1');
+    assert.equal(model.trusted, true, model.verdict);
+    assert.equal(model.connection?.host, '127.0.0.1');
+    assert.equal(model.connection?.port, cluster!.servers[1]!.port);
+    assert.equal(model.connection?.servername, 'localhost');
+    assert.deepEqual(
+      model.links[0]?.cert.sans.map((n) => n.value),
+      ['localhost'],
+    );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Refresh on request re-reads the topology.
+    const refreshes = session.cluster.refreshes;
+    await vscode.commands.executeCommand('redisTls.cluster.refreshNodes', dbs[0]);
+    assert.equal(session.cluster.refreshes, refreshes + 1);
+    assert.equal((await children(dbs[0])).length, 3);
+
     const db = dbs[1] as DatabaseNode;
     const dbItem = item(db);
     assert.match(dbItem.description as string, new RegExp(`^${KEY_COUNT} keys`));

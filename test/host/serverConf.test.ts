@@ -45,6 +45,15 @@ describe('redis.conf in the editor (server side)', function () {
     }
   });
 
+  it('a wrong tls-key-file-pass is an error on the pass line saying it does not open the key', async () => {
+    const { diags } = await openChecked(container, path.join(ws.dir, 'wrong-key-pass.conf'));
+    assert.deepEqual(
+      diags.map((d) => [String(d.code), d.range.start.line, d.severity]),
+      [['KEY_PASS_WRONG', 5, vscode.DiagnosticSeverity.Error]],
+    );
+    assert.match(diags[0].message, /^tls-key-file-pass does not open the encrypted key .*encrypted\.key/);
+  });
+
   it("says which folder relative paths were resolved against (the file's folder, outside a workspace)", async () => {
     const { diags } = await openChecked(container, path.join(ws.dir, 'missing-file.conf'));
     assert.equal(diags[0].range.start.line, 4);
@@ -106,7 +115,7 @@ describe('redis.conf in the editor (server side)', function () {
     assert.equal(model?.links.length, 2, 'the leaf and the intermediate of server.crt (its root is in ca.crt, not in this file)');
   });
 
-  it('Audit TLS Posture on a connection shows the audit in its own panel', async () => {
+  it("Audit TLS Posture on a connection shows the audit as a section of the connection's certificate panel (one panel, no other)", async () => {
     const srv = await startRedis({ kind: 'tls13' });
     try {
       const profile = emptyProfile({
@@ -127,8 +136,20 @@ describe('redis.conf in the editor (server side)', function () {
       assert.equal(result.chain?.trusted, true);
       assert.equal(result.plaintextPort, null);
       // The extension runs from its bundle: find its panel by the tab it opened.
-      const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'TLS posture: Audit host test');
-      assert.ok(tab?.input instanceof vscode.TabInputWebview, 'the audit panel is open');
+      const tabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+      const certTab = tabs().filter((t) => t.label === 'Certificate: Audit host test');
+      assert.equal(
+        certTab.length,
+        1,
+        tabs()
+          .map((t) => t.label)
+          .join(', '),
+      );
+      assert.ok(certTab[0]!.input instanceof vscode.TabInputWebview, "the connection's certificate panel is open");
+      assert.ok(!tabs().some((t) => /TLS posture/.test(t.label)), 'no separate audit panel');
+      // Inspecting the connection again reveals the same panel (where the audit section stays).
+      await vscode.commands.executeCommand('redisTls.inspectConnectionCertificate', profile.id);
+      assert.equal(tabs().filter((t) => t.label === 'Certificate: Audit host test').length, 1);
     } finally {
       await srv.stop();
     }

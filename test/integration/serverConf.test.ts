@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { getLab } from '../lab/certs';
 import { makeConfWorkspace, type ConfWorkspace } from '../lab/redisConf';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -78,6 +80,26 @@ describe('check-conf: redis.conf variants (test/fixtures/redis-conf) through red
     const plain = await cli(['check-conf', 'plaintext-port.conf'], ws.dir);
     assert.match(plain.stdout, /^plaintext-port\.conf:2: warning PLAINTEXT_PORT: port 6379 still serves Redis in clear text/m);
     assert.match(plain.stdout, /fix: Set port 0/);
+  });
+
+  it('an encrypted key with a wrong tls-key-file-pass: the error is on the pass line and says the passphrase does not open the key; the right one passes', async () => {
+    const r = await cli(['check-conf', 'wrong-key-pass.conf'], ws.dir);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /^wrong-key-pass\.conf:6: error KEY_PASS_WRONG: tls-key-file-pass does not open the encrypted key .*encrypted\.key: redis-server refuses to start\.$/m,
+    );
+    // The same file with the lab's passphrase opens the key: no finding about it.
+    const right = path.join(ws.dir, 'right-key-pass.conf');
+    const text = await fs.readFile(path.join(ws.dir, 'wrong-key-pass.conf'), 'utf8');
+    await fs.writeFile(right, text.replace('not-the-passphrase', (await getLab()).passphrase));
+    const ok = await cli(['check-conf', 'right-key-pass.conf', '--json'], ws.dir);
+    const { findings } = JSON.parse(ok.stdout) as { findings: JsonFinding[] };
+    assert.deepEqual(
+      findings.filter((f) => /^KEY_/.test(f.code)),
+      [],
+      ok.stdout,
+    );
   });
 
   it('--cwd changes the assumed working directory: the same file then misses its certificates', async () => {

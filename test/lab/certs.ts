@@ -658,10 +658,12 @@ export interface NodeCertOptions {
   cn: string;
   /** subjectAltName value, e.g. 'DNS:node-1.cluster.lab' (no IP: the cluster tests need certs that do not name the announced IP) */
   san: string;
+  /** 'otherRoot': signed directly by the unrelated "Other Root CA" (chain = the leaf alone): a client trusting the lab root rejects it */
+  issuer?: 'intermediate' | 'otherRoot';
 }
 
 /**
- * A server certificate for a cluster or Sentinel node, signed by the lab intermediate, with EKU
+ * A server certificate for a cluster or Sentinel node, signed by the lab intermediate (or otherRoot), with EKU
  * serverAuth + clientAuth (nodes are TLS clients of each other on the cluster bus and for replication).
  * `chainPath` = leaf + intermediate.
  */
@@ -674,13 +676,15 @@ export async function issueNodeCert(opts: NodeCertOptions): Promise<LeafEntry> {
     name: opts.name,
     keyPath,
     cn: opts.cn,
-    caCert: lab.intermediateCa.certPath,
-    caKey: lab.intermediateCa.keyPath,
+    caCert: opts.issuer === 'otherRoot' ? lab.otherRoot.certPath : lab.intermediateCa.certPath,
+    caKey: opts.issuer === 'otherRoot' ? lab.otherRoot.keyPath : lab.intermediateCa.keyPath,
     notBefore: new Date(now - DAY_MS),
     notAfter: new Date(now + 30 * DAY_MS),
     ext: leafExt('serverAuth, clientAuth', opts.san),
   });
   const cert = await read(certPath);
-  const chain = [cert, lab.intermediateCa.cert].map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join('');
+  const chain = (opts.issuer === 'otherRoot' ? [cert] : [cert, lab.intermediateCa.cert])
+    .map((p) => (p.endsWith('\n') ? p : `${p}\n`))
+    .join('');
   return { certPath, keyPath, cert, key: await read(keyPath), chainPath: await g.write(`${opts.name}.chain.pem`, chain), chain };
 }

@@ -20,6 +20,12 @@
  *             `cluster-announce-hostname` (Redis 7: CLUSTER SHARDS `hostname`); `wildcardNode: i`
  *             gives node i a certificate for `*.other.cluster.lab` instead (a node that fails
  *             verification against its announced name; an explicit mapping fixes it)
+ *   hostname  every node announces `localhost` (a name that resolves to 127.0.0.1) with
+ *             `cluster-announce-hostname localhost` + `cluster-preferred-endpoint-type hostname`, so
+ *             CLUSTER SHARDS/SLOTS and MOVED give the name, not the IP; each node has its own certificate
+ *             for `localhost` and `node-<i>.cluster.lab` (the seed is verified as `node-0.cluster.lab`)
+ *   untrustedNode: i (per-node/hostname) gives node i a certificate from the unrelated "Other Root CA",
+ *             which the nodes trust (cluster bus) and a client trusting the lab root does not
  * Node order: primaries 0..2, then their replicas (node 3 replicates 0, 4 -> 1, 5 -> 2).
  *
  * Sentinel: a primary and one replica (DNS:localhost only certificates, `requirepass` +
@@ -72,8 +78,10 @@ export interface LabClusterNode {
   options: ConnectionOptions;
 }
 
+export type ClusterLabNaming = 'shared' | 'per-node' | 'hostname';
+
 export interface ClusterLab {
-  naming: 'shared' | 'per-node';
+  naming: ClusterLabNaming;
   nodes: LabClusterNode[];
   primaries: LabClusterNode[];
   replicas: LabClusterNode[];
@@ -86,8 +94,10 @@ export interface ClusterLab {
 }
 
 export interface ClusterLabOptions {
-  naming?: 'shared' | 'per-node';
+  naming?: ClusterLabNaming;
   replicas?: boolean;
+  /** per-node/hostname: this node's certificate comes from the unrelated "Other Root CA" (trusted by the nodes, not by lab clients). */
+  untrustedNode?: number;
   /** per-node only: this node's certificate names `*.other.cluster.lab` instead of its announced name. */
   wildcardNode?: number;
   /** appended to every node's command line (e.g. ['--enable-debug-command', 'yes'] for benchmarks) */
@@ -118,17 +128,31 @@ export async function startClusterLab(opts: ClusterLabOptions = {}): Promise<Clu
     await Promise.all(servers.map((s) => s.stop()));
   };
   try {
-    const names = Array.from({ length: count }, (_, i) => (naming === 'per-node' ? `node-${i}.cluster.lab` : null));
+    const names = Array.from({ length: count }, (_, i) =>
+      naming === 'per-node' ? `node-${i}.cluster.lab` : naming === 'hostname' ? 'localhost' : null,
+    );
+    const issuer = (i: number): { issuer?: 'otherRoot' } => (i === opts.untrustedNode ? { issuer: 'otherRoot' } : {});
     const certs: LeafEntry[] =
       naming === 'shared'
         ? Array<LeafEntry>(count).fill(await issueNodeCert({ name: `cluster-shared-${tag}`, cn: 'cluster-node', san: 'DNS:localhost' }))
-        : await Promise.all(
-            names.map((n, i) =>
-              i === opts.wildcardNode
-                ? issueNodeCert({ name: `cluster-${i}-${tag}`, cn: '*.other.cluster.lab', san: 'DNS:*.other.cluster.lab' })
-                : issueNodeCert({ name: `cluster-${i}-${tag}`, cn: n as string, san: `DNS:${n as string}` }),
-            ),
-          );
+        : naming === 'hostname'
+          ? await Promise.all(
+              names.map((_, i) =>
+                issueNodeCert({
+                  name: `cluster-${i}-${tag}`,
+                  cn: `node-${i}.cluster.lab`,
+                  san: `DNS:localhost,DNS:node-${i}.cluster.lab`,
+                  ...issuer(i),
+                }),
+              ),
+            )
+          : await Promise.all(
+              names.map((n, i) =>
+                i === opts.wildcardNode
+                  ? issueNodeCert({ name: `cluster-${i}-${tag}`, cn: '*.other.cluster.lab', san: 'DNS:*.other.cluster.lab', ...issuer(i) })
+                  : issueNodeCert({ name: `cluster-${i}-${tag}`, cn: n as string, san: `DNS:${n as string}`, ...issuer(i) }),
+              ),
+            );
     const busPorts = await Promise.all(names.map(() => freePort()));
     const started = await Promise.allSettled(
       names.map((name, i) =>
@@ -136,6 +160,8 @@ export async function startClusterLab(opts: ClusterLabOptions = {}): Promise<Clu
           kind: 'tls',
           serverCert: certs[i]!.chainPath,
           serverKey: certs[i]!.keyPath,
+          // The nodes verify each other (cluster bus, replication): with an odd node, they trust its CA too.
+          ...(opts.untrustedNode !== undefined ? { caFile: lab.multiCaBundle.certPath } : {}),
           extraArgs: [
             '--cluster-enabled',
             'yes',
@@ -152,6 +178,7 @@ export async function startClusterLab(opts: ClusterLabOptions = {}): Promise<Clu
             '--cluster-replica-no-failover',
             'yes',
             ...(name ? ['--cluster-announce-hostname', name] : []),
+            ...(naming === 'hostname' ? ['--cluster-preferred-endpoint-type', 'hostname'] : []),
             ...(opts.extraArgs ?? []),
           ],
         }),
@@ -161,11 +188,21 @@ export async function startClusterLab(opts: ClusterLabOptions = {}): Promise<Clu
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const nameOf = (i: number): string =>
-      naming === 'shared' ? 'localhost' : i === opts.wildcardNode ? 'x.other.cluster.lab' : (names[i] as string);
+      naming === 'shared'
+        ? 'localhost'
+        : naming === 'hostname'
+          ? `node-${i}.cluster.lab`
+          : i === opts.wildcardNode
+            ? 'x.other.cluster.lab'
+            : (names[i] as string);
     const optionsOf = (i: number): ConnectionOptions => ({
       host: '127.0.0.1',
       port: servers[i]!.port,
-      tls: { enabled: true, ca: [lab.rootCa.cert], servername: nameOf(i) },
+      tls: {
+        enabled: true,
+        ca: i === opts.untrustedNode ? [lab.rootCa.cert, lab.otherRoot.cert] : [lab.rootCa.cert],
+        servername: nameOf(i),
+      },
     });
     admin.push(...(await Promise.all(servers.map((_, i) => RedisConnection.open(optionsOf(i))))));
     const ids = await Promise.all(admin.map(async (a) => text(await a.send(['CLUSTER', 'MYID']))));
@@ -243,6 +280,11 @@ export interface SentinelLab {
   dataOptions(port: number): ConnectionOptions;
   /** The data node Sentinel currently names as primary (asked from sentinel 0). */
   primaryPort(): Promise<number>;
+  /**
+   * SENTINEL FAILOVER, then waits until the sentinels name the other node and the old primary is a
+   * replica (Sentinel demotes it, and kills its clients, about 10 s after the promotion).
+   */
+  failover(): Promise<{ from: number; to: number }>;
   stop(): Promise<void>;
 }
 
@@ -344,6 +386,21 @@ export async function startSentinelLab(): Promise<SentinelLab> {
       const r = await sentinelConns[0]!.send(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', service]);
       return Array.isArray(r) ? Number(text(r[1])) : NaN;
     };
+    const failover = async (): Promise<{ from: number; to: number }> => {
+      const from = await primaryPort();
+      const reply = await sentinelConns[1]!.send(['SENTINEL', 'FAILOVER', service]);
+      if (text(reply) !== 'OK') throw new Error(`lab: SENTINEL FAILOVER answered ${text(reply)}`);
+      await until('the sentinels name the other node', 30_000, async () => (await primaryPort()) !== from);
+      await until('the old primary is a replica', 45_000, async () => {
+        const old = await RedisConnection.open(dataOptions(from));
+        try {
+          return /role:slave/.test(text(await old.send(['INFO', 'replication'])));
+        } finally {
+          old.destroy();
+        }
+      });
+      return { from, to: await primaryPort() };
+    };
     return {
       service,
       dataPassword,
@@ -353,6 +410,7 @@ export async function startSentinelLab(): Promise<SentinelLab> {
       sentinelOptions,
       dataOptions,
       primaryPort,
+      failover,
       stop,
     };
   } catch (e) {

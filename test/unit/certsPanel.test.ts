@@ -4,7 +4,8 @@ import { getLab } from '../lab/certs';
 import { buildChain, parseCertificates } from '../../src/core/certs';
 import { summarizeCertificate } from '../../src/core/certs/summary';
 import type { HandshakeReport } from '../../src/core/tls/report';
-import { assertNoSecrets, buildPanelModel, parseFromPanel, reportOnlyModel } from '../../src/webviews/certProtocol';
+import { assertNoSecrets, auditForPanel, buildPanelModel, parseFromPanel, reportOnlyModel } from '../../src/webviews/certProtocol';
+import type { AuditResult } from '../../src/core/audit';
 import { findProfileNode, jsonProperty, parseWorkspaceTree } from '../../src/core/profiles/workspaceFile';
 
 describe('certs panel: message protocol', () => {
@@ -28,6 +29,50 @@ describe('certs panel: message protocol', () => {
     ]) {
       assert.equal(parseFromPanel(bad), undefined, JSON.stringify(bad));
     }
+  });
+  it("accepts the panel's request to audit the connection, and nothing more in it", () => {
+    assert.deepEqual(parseFromPanel({ type: 'audit' }), { type: 'audit' });
+    assert.equal(parseFromPanel({ type: 'audit', profileId: 'other' }), undefined);
+  });
+  it('an audit goes to the certificate panel without tripping the secret check (the leaf key description is publicKey there)', () => {
+    const result: AuditResult = {
+      target: { host: 'cache.example', port: 6380, servername: null },
+      protocols: { TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true },
+      ciphers: {
+        'TLSv1.2': [{ name: 'ECDHE-RSA-AES128-GCM-SHA256', weak: false, reasons: [] }],
+        'TLSv1.3': 'TLS_AES_256_GCM_SHA384',
+        enumerated: true,
+      },
+      clientCert: 'none',
+      resumption: { supported: true, freshMs: 3, resumedMs: 2 },
+      chain: {
+        presented: 2,
+        complete: true,
+        trusted: true,
+        verdict: 'Trusted',
+        trustSource: 'system trust store',
+        hostname: { name: 'cache.example', match: true, explanation: 'DNS:cache.example matches' },
+        leaf: {
+          subject: 'CN=<img src=x>',
+          issuer: 'CN=CA',
+          notAfter: '2027-01-01',
+          daysLeft: 33,
+          key: 'RSA 2048 bits',
+          keyBits: 2048,
+          signatureAlgorithm: 'sha256WithRSAEncryption',
+        },
+        certificates: [],
+      },
+      plaintextPort: { port: 6379, open: false },
+      cost: { pingTlsMs: 0.1, pingPlaintextMs: null, samples: 10, handshakeFreshMs: 3, handshakeResumedMs: 2 },
+      findings: [],
+    };
+    assert.throws(() => assertNoSecrets({ type: 'audit', audit: { state: 'done', result } }), /key/);
+    const shown = auditForPanel(result);
+    assert.doesNotThrow(() => assertNoSecrets({ type: 'audit', audit: { state: 'done', result: shown } }));
+    assert.equal(shown.chain?.leaf?.publicKey, 'RSA 2048 bits');
+    assert.equal(shown.chain?.leaf?.subject, 'CN=<img src=x>', 'server strings are passed as data, rendered with textContent');
+    assert.deepEqual(auditForPanel({ ...result, chain: null }).chain, null);
   });
   it('refuses to post anything secret-looking', () => {
     assert.throws(() => assertNoSecrets({ type: 'show', model: { connection: { password: 'x' } } }), /password/);

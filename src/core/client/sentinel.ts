@@ -255,6 +255,7 @@ export class SentinelSession {
   private current: SentinelAnswer | undefined;
   private readonly directory: SentinelDirectory;
   private readonly listeners: Array<(e: FailoverEvent) => void> = [];
+  private readonly connectListeners: Array<(conn: RedisConnection) => void> = [];
   /** How many times the session moved to another node. */
   failovers = 0;
   /** The last move, if any. */
@@ -302,6 +303,11 @@ export class SentinelSession {
 
   onFailover(listener: (e: FailoverEvent) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Every connection the session opens after the first (a reconnect to the same node, or a move after the failover listeners ran). */
+  onConnection(listener: (conn: RedisConnection) => void): void {
+    this.connectListeners.push(listener);
   }
 
   /** The live connection to the node Sentinel names (connecting or re-resolving when needed). */
@@ -400,6 +406,7 @@ export class SentinelSession {
         this.lastFailover = event;
         for (const l of this.listeners) l(event);
       }
+      if (previous) for (const l of this.connectListeners) l(conn);
       return conn;
     }
   }

@@ -2,7 +2,8 @@
 // dist/webview/certPanel.js). Typed by the message protocol in webviews/certProtocol.ts. Every
 // server-derived string is inserted with textContent (never innerHTML); messages from the extension
 // are shape-checked before use. No remote resources.
-import type { ConnectionFacts, FromPanel, LinkModel, PanelModel, ToPanel } from '../certProtocol';
+import type { AuditView, ConnectionFacts, FromPanel, LinkModel, PanelModel, ToPanel } from '../certProtocol';
+import { renderAudit } from './auditSection';
 
 // The webview's globals, declared here (module scope) rather than by adding the DOM library to the
 // extension's compilation, where it would change the types of the Node code. Only what this script uses.
@@ -243,6 +244,14 @@ function render(model: PanelModel): void {
     el('div', { cls: 'actions global' }, [
       button('Save Chain…', () => send({ type: 'saveChain' })),
       button('Refresh', () => send({ type: 'refresh' })),
+      // A connection's panel tells the whole story: its chain here, its server's TLS posture below.
+      obj(model.subject)?.kind === 'connection'
+        ? button(
+            'Audit TLS Posture',
+            () => send({ type: 'audit' }),
+            'Probe the protocols, cipher suites, client certificates, resumption and plaintext port of this server',
+          )
+        : null,
     ]),
   );
 
@@ -289,6 +298,28 @@ function render(model: PanelModel): void {
     );
   }
   setStatus('', false);
+  showAudit(false);
+}
+
+/** The last audit of this connection (kept across re-renders of the chain). */
+let audit: AuditView | undefined;
+
+/** The "TLS posture" section at the end of the panel: running, failed, or the audit. */
+function showAudit(reveal: boolean): void {
+  const a = obj(audit);
+  if (!a) return;
+  let section = document.getElementById('audit');
+  if (section) section.replaceChildren();
+  else {
+    section = el('section', { cls: 'audit', attrs: { id: 'audit', tabindex: '-1', 'aria-label': 'TLS posture audit' } });
+    app.appendChild(section);
+  }
+  if (a.state === 'done' && obj(a.result)) renderAudit(document, section, obj(a.result) as Record<string, unknown>);
+  else {
+    section.appendChild(el('h2', { text: 'TLS posture' }));
+    section.appendChild(el('p', { cls: a.state === 'failed' ? 'status error' : 'status', text: str(a.text) }));
+  }
+  if (reveal) section.scrollIntoView({ block: 'start' });
 }
 
 window.addEventListener('message', (event) => {
@@ -299,6 +330,9 @@ window.addEventListener('message', (event) => {
     if (model && Array.isArray(model.links)) render(model);
   } else if (msg.type === 'status') {
     setStatus(str(msg.text), msg.error === true);
+  } else if (msg.type === 'audit') {
+    audit = obj(msg.audit) as AuditView | undefined;
+    showAudit(true);
   }
 });
 

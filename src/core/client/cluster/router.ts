@@ -12,7 +12,7 @@ import { makeProblem } from '../../diagnosis/catalogue';
 import { clusterNodeProblem } from '../../diagnosis/topology';
 import { commandKey, commandWord, keySlot, SLOT_COUNT } from './slots';
 import { namedNodeOptions, nodeAddress, sanitizeMasters, validHost, validPort, type ClusterMaster, type ClusterOptions } from './topology';
-import type { NamedNode, NodeNameChoice, NodeNamingSettings } from './naming';
+import { chooseNodeName, type NamedNode, type NodeNameChoice, type NodeNamingSettings } from './naming';
 import { readClusterNodes, type ClusterNodeInfo } from './nodes';
 
 /** Commands a replica may answer after READONLY (what browsing sends). */
@@ -181,11 +181,7 @@ export class ClusterRouter {
     const addr = nodeAddress(host, port);
     let c = this.clients.get(addr);
     if (!c) {
-      const naming: NodeNamingSettings = {
-        ...this.clusterOptions.naming,
-        map: { ...this.clusterOptions.nameMap, ...this.clusterOptions.naming?.map },
-      };
-      const { options, choice } = namedNodeOptions(this.options, node ?? { id: '', host, port }, naming);
+      const { options, choice } = namedNodeOptions(this.options, node ?? { id: '', host, port }, this.naming);
       c = new RedisClient(options, this.clusterOptions.tlsCache ? { tlsCache: this.clusterOptions.tlsCache } : {});
       this.clients.set(addr, c);
       this.choices.set(addr, choice);
@@ -193,8 +189,15 @@ export class ClusterRouter {
     return c;
   }
 
+  private get naming(): NodeNamingSettings {
+    return { ...this.clusterOptions.naming, map: { ...this.clusterOptions.nameMap, ...this.clusterOptions.naming?.map } };
+  }
+
   private async loadTopology(): Promise<void> {
-    const all = (await readClusterNodes(this.seed, this.options.tls.enabled, this.options.host)).filter((n) => n.health !== 'fail');
+    const described = await readClusterNodes(this.seed, this.options.tls.enabled, this.options.host);
+    // Nodes the cluster itself marks failed are not used; they are still listed, failed, saying so.
+    const all = described.filter((n) => n.health !== 'fail');
+    const markedFailed = described.filter((n) => n.health === 'fail');
     const masters = sanitizeMasters(
       all.filter((n) => n.role === 'primary').map((n) => ({ id: n.id, host: n.host, port: n.port, slots: n.slots })),
     );
@@ -239,6 +242,36 @@ export class ClusterRouter {
         ),
       };
     });
+    for (const info of markedFailed) {
+      const address = nodeAddress(info.host, info.port);
+      const primaryAddress = info.primaryId ? addressOfId.get(info.primaryId) : undefined;
+      const choice = chooseNodeName(info, this.naming, this.options.tls.servername ?? this.options.host);
+      const problem = clusterNodeProblem(
+        makeProblem(
+          'TIMEOUT',
+          'the cluster marks it failed (the other nodes got no answer from it within cluster-node-timeout); it is not used.',
+          {
+            title: 'Marked failed by the cluster',
+            fix: 'Check that the node is running and reachable from the other nodes; once it answers again, the cluster clears the flag and Refresh connects it.',
+          },
+        ),
+        {
+          address,
+          role: info.role,
+          ...(primaryAddress ? { primaryAddress } : {}),
+          ...(info.hostname ? { announcedName: info.hostname } : {}),
+        },
+        choice,
+      );
+      const status: ClusterNodeStatus = { info, address, ...(primaryAddress ? { primaryAddress } : {}), choice, ok: false, problem };
+      // Under its primary (after that primary's other replicas), else at the end.
+      let at = statuses.length;
+      if (primaryAddress) {
+        const last = statuses.map((x) => x.address === primaryAddress || x.primaryAddress === primaryAddress).lastIndexOf(true);
+        if (last >= 0) at = last + 1;
+      }
+      statuses.splice(at, 0, status);
+    }
     const statusOf = (m: ClusterMaster): ClusterNodeStatus | undefined => statuses.find((x) => x.address === nodeAddress(m.host, m.port));
     const okMasters = masters.filter((m) => statusOf(m)?.ok);
     if (okMasters.length === 0) {
