@@ -13,8 +13,8 @@ import { SecretStore, secretKey, secretKeyIn, SECRET_KINDS } from '../../src/pla
 import { SessionManager } from '../../src/sessions/sessionManager';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, removeProfiles } from './helpers';
-import { runWithInputs, type Answer } from './testUserInput';
+import { activateContainer, addProfile, editProfile, removeProfiles } from './helpers';
+import { ESCAPE, runWithInputs, type Answer } from './testUserInput';
 
 const PASSWORD = 'host-test-Pw-4b1d';
 
@@ -40,7 +40,7 @@ describe('connection manager (in the extension host)', function () {
   });
 
   async function add(answers: Record<string, unknown>): Promise<SaveResult> {
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', answers);
+    const result = await addProfile(container, answers);
     if (result.profileId) created.push(result.profileId);
     return result;
   }
@@ -227,23 +227,25 @@ describe('connection manager (in the extension host)', function () {
     const failed = container.sessions.state(id);
     assert.ok(failed.kind === 'failed' && failed.problem.field === 'ca', JSON.stringify(failed));
 
-    // Invalid arguments are refused before anything is stored: not a string, no certificate, key material.
-    const refused = async (arg: unknown, pattern: RegExp): Promise<void> => {
-      await assert.rejects(
-        () => Promise.resolve(vscode.commands.executeCommand('redisTls.useCaInProfile', arg, { profileId: id, confirmed: true })),
-        pattern,
-      );
-    };
-    await refused(42, /PEM text/);
-    await refused('not a certificate', /CERTIFICATE/);
-    await refused(lab.rootCa.cert + lab.server.key, /private key/);
+    // Invalid arguments are refused (an error message, no prompt) before anything is stored:
+    // not a string, no certificate, key material. No answers: any prompt fails the test.
+    for (const arg of [42, 'not a certificate', lab.rootCa.cert + lab.server.key]) {
+      const { result } = await runWithInputs(container, [], () => vscode.commands.executeCommand('redisTls.useCaInProfile', arg));
+      assert.equal(result, undefined);
+    }
     assert.equal(container.profiles.get(id)?.ca.kind, 'file');
     assert.equal(await container.context.secrets.get(secretKey(id, 'caPem')), undefined);
 
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.useCaInProfile', lab.rootCa.cert, {
-      profileId: id,
-      confirmed: true,
-    });
+    // Escape on the confirmation stores nothing; then the profile is picked and the question confirmed.
+    const declined = await runWithInputs(container, ['use ca', ESCAPE], () =>
+      vscode.commands.executeCommand('redisTls.useCaInProfile', lab.rootCa.cert),
+    );
+    assert.equal(declined.result, undefined);
+    assert.match(declined.prompts[1].text ?? '', /^Trust ".*Lab Root CA.*" for "use ca"\?/);
+    assert.equal(container.profiles.get(id)?.ca.kind, 'file');
+    const { result } = await runWithInputs(container, ['use ca', 'Use This CA'], () =>
+      vscode.commands.executeCommand<SaveResult>('redisTls.useCaInProfile', lab.rootCa.cert),
+    );
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     const ca = container.profiles.get(id)!.ca;
     assert.equal(ca.kind, 'imported');
@@ -358,11 +360,17 @@ describe('connection manager (in the extension host)', function () {
     assert.ok(!command.includes(PASSWORD));
     assert.equal(await vscode.env.clipboard.readText(), command);
 
-    const edited = await vscode.commands.executeCommand<SaveResult>('redisTls.editConnection', copyId, { port: 1, db: 3 });
+    const edited = await editProfile(container, copyId, { port: 1, db: 3 });
     assert.equal(edited.saved, true);
     assert.equal(container.profiles.get(copyId)?.port, 1);
 
-    assert.equal(await vscode.commands.executeCommand('redisTls.removeConnection', copyId, { confirmed: true }), true);
+    // Remove asks first (Escape keeps the profile), then deletes the profile and its secrets.
+    const kept = await runWithInputs(container, [ESCAPE], () => vscode.commands.executeCommand('redisTls.removeConnection', copyId));
+    assert.equal(kept.result, false);
+    assert.ok(container.profiles.get(copyId));
+    const removed = await runWithInputs(container, ['Remove'], () => vscode.commands.executeCommand('redisTls.removeConnection', copyId));
+    assert.equal(removed.result, true);
+    assert.match(removed.prompts[0].text ?? '', /^Remove the connection "renamed copy"\?/);
     assert.equal(container.profiles.get(copyId), undefined);
     for (const kind of SECRET_KINDS) assert.equal(await container.context.secrets.get(secretKey(copyId, kind)), undefined, kind);
   });

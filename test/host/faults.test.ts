@@ -15,7 +15,7 @@ import type { DatabaseNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startProxy, type LabProxy } from '../lab/proxy';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, EXTENSION_ID, removeProfiles } from './helpers';
+import { activateContainer, addProfile, EXTENSION_ID, removeProfiles } from './helpers';
 
 const KEYS = 60_000;
 
@@ -77,7 +77,7 @@ describe('faults (in the extension host, against lab servers)', function () {
   }
 
   async function add(name: string, port: number, extra: Record<string, unknown> = {}): Promise<string> {
-    const r = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+    const r = await addProfile(container, {
       name,
       host: 'localhost',
       port,

@@ -10,7 +10,7 @@ import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNode
 import { getLab } from '../lab/certs';
 import type { RedisServer } from '../lab/servers';
 import { HOSTILE_NAMES, startHostileNamesServer, UNSAFE } from '../integration/hostileNames';
-import { activateContainer, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles } from './helpers';
 
 describe('hostile: names in the extension host', function () {
   this.timeout(60_000);
@@ -27,7 +27,7 @@ describe('hostile: names in the extension host', function () {
     container = await activateContainer();
     const lab = await getLab();
     srv = await startHostileNamesServer(lab);
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+    const result = await addProfile(container, {
       name: 'hostile names lab',
       host: 'localhost',
       port: srv.port,

@@ -9,7 +9,7 @@ import type { SaveResult, TestResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer } from './helpers';
+import { activateContainer, addProfile, editProfile, removeProfiles } from './helpers';
 import { runWithInputs } from './testUserInput';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -121,7 +121,7 @@ describe('secrets audit (in the extension host)', function () {
 
     // Add: linked encrypted key + passphrase + password, then connect.
     const linked = keep(
-      await run<SaveResult>('redisTls.addConnection', {
+      await addProfile(container, {
         name: 'audit linked',
         host: 'localhost',
         port: mtls.port,
@@ -136,7 +136,7 @@ describe('secrets audit (in the extension host)', function () {
     assert.equal(container.sessions.state(linked).kind, 'connected');
     // Add: imported CA + identity (PEM into SecretStorage).
     const imported = keep(
-      await run<SaveResult>('redisTls.addConnection', {
+      await addProfile(container, {
         name: 'audit imported',
         host: 'localhost',
         port: mtls.port,
@@ -148,7 +148,7 @@ describe('secrets audit (in the extension host)', function () {
     );
     // Add: PKCS#12 with its password.
     const pfx = keep(
-      await run<SaveResult>('redisTls.addConnection', {
+      await addProfile(container, {
         name: 'audit pfx',
         host: 'localhost',
         port: mtls.port,
@@ -165,7 +165,7 @@ describe('secrets audit (in the extension host)', function () {
     }
     // A failing connection: its diagnosis is logged; the password must not be.
     const failing = keep(
-      await run<SaveResult>('redisTls.addConnection', {
+      await addProfile(container, {
         name: 'audit wrong pw',
         host: 'localhost',
         port: mtls.port,
@@ -202,7 +202,7 @@ describe('secrets audit (in the extension host)', function () {
     );
     // Edit (new password), duplicate, rename, copy as redis-cli.
     assert.equal(
-      (await run<SaveResult>('redisTls.editConnection', imported, { password: password2, db: 2, ignoreProblems: true })).saved,
+      (await editProfile(container, imported, { password: password2, db: 2, ignoreProblems: true })).saved,
       true,
     );
     const copy = await run<string>('redisTls.duplicateConnection', linked, { name: 'audit copy' });
@@ -245,7 +245,8 @@ describe('secrets audit (in the extension host)', function () {
     await run('redisTls.disconnect', linked);
     await run('redisTls.forgetSecrets', failing);
     // Remove everything but two profiles, so both stored and removed states are on disk.
-    for (const id of ids.slice(2)) assert.equal(await run('redisTls.removeConnection', id, { confirmed: true }), true);
+    for (const id of ids.slice(2))
+      assert.equal((await runWithInputs(container, ['Remove'], () => run('redisTls.removeConnection', id))).result, true);
     if (wsId) await run('redisTls.forgetSecrets', wsId);
 
     // globalState (kept by the workbench) as the extension sees it.
@@ -298,7 +299,7 @@ describe('secrets audit (in the extension host)', function () {
     assert.deepEqual(hits, []);
 
     // Clean up what is left.
-    for (const id of ids.slice(0, 2)) await run('redisTls.removeConnection', id, { confirmed: true });
+    await removeProfiles(container, ids.slice(0, 2));
     if (folder) await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder.uri, '.vscode', 'redis-tls.json'));
   });
 });

@@ -5,7 +5,7 @@
  * the editor accepts them; the same tree gives the offsets of a profile's fields for diagnostics.
  */
 import * as path from 'node:path';
-import { parse, parseTree, type Node as JsonNode, type ParseError, type ParseOptions } from 'jsonc-parser';
+import { modify, parse, parseTree, type Edit, type Node as JsonNode, type ParseError, type ParseOptions } from 'jsonc-parser';
 import type { TlsVersion, VerifyMode } from '../client/options';
 import { DEFAULT_DELIMITER, type CaSource, type ClientIdentity, type Profile } from './profile';
 
@@ -31,6 +31,8 @@ const FORBIDDEN_FIELDS = [
 export interface WorkspaceProfilesResult {
   profiles: Profile[];
   warnings: string[];
+  /** For each profile, the index of its entry in the file's list. */
+  entries: number[];
 }
 
 function str(v: unknown): string | undefined {
@@ -60,13 +62,14 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
   try {
     const errors: ParseError[] = [];
     json = parse(text, errors, JSONC);
-    if (errors.length > 0) return { profiles: [], warnings: ['not valid JSON'] };
+    if (errors.length > 0) return { profiles: [], warnings: ['not valid JSON'], entries: [] };
   } catch {
     // jsonc-parser recurses per nesting level: absurd nesting ends here, not in the caller
-    return { profiles: [], warnings: ['not valid JSON'] };
+    return { profiles: [], warnings: ['not valid JSON'], entries: [] };
   }
   const list = Array.isArray(json) ? json : (json as { profiles?: unknown } | null)?.profiles;
-  if (!Array.isArray(list)) return { profiles: [], warnings: ['expected { "profiles": [ ... ] }'] };
+  if (!Array.isArray(list)) return { profiles: [], warnings: ['expected { "profiles": [ ... ] }'], entries: [] };
+  const entries: number[] = [];
   const resolve = (p: string): string => (path.isAbsolute(p) ? p : path.resolve(folderPath, p));
   const profiles: Profile[] = [];
   const seen = new Set<string>();
@@ -103,6 +106,7 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
     let id = `ws-${slug(folderName)}-${slug(str(e.id) ?? name)}`;
     while (seen.has(id)) id += '-1';
     seen.add(id);
+    entries.push(index);
     profiles.push({
       id,
       name,
@@ -131,10 +135,27 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
       ...sentinelField(e.sentinel, resolve),
     });
   });
-  return { profiles, warnings };
+  return { profiles, warnings, entries };
 }
 
-export type { JsonNode };
+export type { Edit as TextEdit, JsonNode };
+
+/**
+ * The text edits that take the entry of the workspace profile `id` out of a redis-tls.json text
+ * (jsonc-parser's `modify`: the separating comma goes too; comments elsewhere stay), or undefined
+ * when no entry of the text makes that profile. The store may have suffixed the id with "-ws".
+ */
+export function removeProfileEdits(text: string, folderPath: string, folderName: string, id: string): Edit[] | undefined {
+  const parsed = parseWorkspaceProfiles(text, folderPath, folderName);
+  let i = parsed.profiles.findIndex((p) => p.id === id);
+  if (i < 0) i = parsed.profiles.findIndex((p) => p.id === id.replace(/(?:-ws)+$/, ''));
+  if (i < 0) return undefined;
+  const bare = parseWorkspaceTree(text)?.type === 'array';
+  const edits = modify(text, bare ? [parsed.entries[i]] : ['profiles', parsed.entries[i]], undefined, {
+    formattingOptions: { insertSpaces: true, tabSize: 2, eol: text.includes('\r\n') ? '\r\n' : '\n' },
+  });
+  return edits.length > 0 ? edits : undefined;
+}
 
 /** The syntax tree of a redis-tls.json text with offsets, or undefined when it does not parse (yet). */
 export function parseWorkspaceTree(text: string): JsonNode | undefined {
