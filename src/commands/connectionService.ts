@@ -235,14 +235,12 @@ export class ConnectionService {
     if (!(await vscode.workspace.applyEdit(edit))) return false;
     await doc.save();
     const undo = 'Undo';
-    void vscode.window
-      .showInformationMessage(`Removed "${p.name}" from ${vscode.workspace.asRelativePath(uri)}.`, undo)
-      .then(async (c) => {
-        if (c !== undo) return;
-        await vscode.window.showTextDocument(doc);
-        await vscode.commands.executeCommand('undo');
-        await doc.save();
-      });
+    void vscode.window.showInformationMessage(`Removed "${p.name}" from ${vscode.workspace.asRelativePath(uri)}.`, undo).then(async (c) => {
+      if (c !== undo) return;
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('undo');
+      await doc.save();
+    });
     return true;
   }
 

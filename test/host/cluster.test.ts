@@ -3,7 +3,6 @@
 // (verified as localhost), the keyspace node counts and scans all of them, values route by slot.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { ClusterRouter, keySlot } from '../../src/core/client/cluster';
 import { RedisConnection } from '../../src/core/client/connection';

@@ -286,7 +286,7 @@ describe('connection manager (in the extension host)', function () {
     assert.equal(again.report.verification, 'pin');
     await container.sessions.disconnect(id);
     const other = '00'.repeat(32);
-    assert.equal((await vscode.commands.executeCommand<SaveResult>('redisTls.editConnection', id, { pinSha256: other })).saved, true);
+    assert.equal((await editProfile(container, id, { pinSha256: other })).saved, true);
     assert.equal((await runWithInputs(container, [], () => vscode.commands.executeCommand('redisTls.connect', id))).result, false);
     const state = container.sessions.state(id);
     assert.ok(state.kind === 'failed' && state.problem.field === 'pin', JSON.stringify(state));

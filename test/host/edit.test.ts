@@ -4,7 +4,6 @@
 // read-only profile's documents are read-only and its session refuses writes.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ReadOnlyError } from '../../src/core/client/readOnly';

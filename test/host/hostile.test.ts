@@ -2,7 +2,6 @@
 // actually pass to their connections.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import { getLab, type LabCerts } from '../lab/certs';

@@ -3,7 +3,6 @@
 // bidi or invisible characters; Copy Key Name gives redis-cli's quoted form.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { displayBytes, quoteBytes } from '../../src/core/keys/bytes';
 import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';

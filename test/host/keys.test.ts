@@ -3,7 +3,6 @@
 // value documents, TTL actions, deletion with confirmation.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { KeyBrowser } from '../../src/views/keyBrowser';

@@ -2,7 +2,6 @@
 // against lab servers). Each test failed on the code before its fix.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
