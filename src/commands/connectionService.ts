@@ -10,7 +10,7 @@ import { isDiagnosedError, type Problem } from '../core/diagnosis/problem';
 import { applyAnswers, type ConnectionAnswers } from '../core/profiles/answers';
 import { describeEndpoint, validateProfile, type DraftSecrets, type ProfileDraft } from '../core/profiles/draft';
 import { checkDraft, readAnswerFiles } from '../core/profiles/flowChecks';
-import type { Profile } from '../core/profiles/profile';
+import { isReadOnlyProfile, type Profile } from '../core/profiles/profile';
 import { runDoctor } from '../core/client/doctor';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
@@ -95,7 +95,16 @@ export class ConnectionService {
         : 'never connected';
       return {
         label: `${p.tls && p.verify !== 'insecure' ? '$(lock)' : '$(unlock)'} ${p.name}`,
-        description: describeEndpoint(p) + (p.source === 'workspace' ? ` · workspace, ${profileOrigin(p)}` : ''),
+        description:
+          (p.production
+            ? isReadOnlyProfile(p)
+              ? 'PRODUCTION · read-only · '
+              : 'PRODUCTION · '
+            : isReadOnlyProfile(p)
+              ? 'read-only · '
+              : '') +
+          describeEndpoint(p) +
+          (p.source === 'workspace' ? ` · workspace, ${profileOrigin(p)}` : ''),
         detail: live ?? lastText,
         profile: p,
       };

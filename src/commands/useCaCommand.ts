@@ -29,7 +29,12 @@ export async function useCaInProfile(svc: ConnectionService, pem?: unknown): Pro
   const items: Array<vscode.QuickPickItem & { profile?: Profile }> = svc.profiles
     .list()
     .filter((x) => x.source !== 'workspace' && x.tls)
-    .map((x) => ({ label: `$(lock) ${x.name}`, description: describeEndpoint(x), detail: `Now trusts ${describeCa(x)}`, profile: x }));
+    .map((x) => ({
+      label: `$(lock) ${x.name}`,
+      description: `${x.production ? 'PRODUCTION · ' : ''}${describeEndpoint(x)}`,
+      detail: `Now trusts ${describeCa(x)}`,
+      profile: x,
+    }));
   items.push({ label: '$(add) New connection with this CA…', detail: 'Starts Add Connection with this CA imported.' });
   const chosen = await svc.ui.showQuickPick(items, {
     title: 'Use This CA in a Profile',

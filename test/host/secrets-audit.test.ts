@@ -201,10 +201,7 @@ describe('secrets audit (in the extension host)', function () {
       ).profileId!,
     );
     // Edit (new password), duplicate, rename, copy as redis-cli.
-    assert.equal(
-      (await editProfile(container, imported, { password: password2, db: 2, ignoreProblems: true })).saved,
-      true,
-    );
+    assert.equal((await editProfile(container, imported, { password: password2, db: 2, ignoreProblems: true })).saved, true);
     const copy = await run<string>('redisTls.duplicateConnection', linked, { name: 'audit copy' });
     ids.push(copy);
     assert.equal(await run('redisTls.renameConnection', copy, 'audit copy renamed'), true);

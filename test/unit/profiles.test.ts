@@ -242,7 +242,11 @@ describe('profiles: workspace file', () => {
       [['A', 6380]],
     );
     assert.deepEqual(r.warnings, []);
-    assert.deepEqual(parseWorkspaceProfiles('{ "profiles": [ { "name": ', '/ws', 'proj'), { profiles: [], warnings: ['not valid JSON'], entries: [] });
+    assert.deepEqual(parseWorkspaceProfiles('{ "profiles": [ { "name": ', '/ws', 'proj'), {
+      profiles: [],
+      warnings: ['not valid JSON'],
+      entries: [],
+    });
     assert.deepEqual(parseWorkspaceProfiles('['.repeat(1_000_000), '/ws', 'proj'), { profiles: [], warnings: ['not valid JSON'] });
   });
 });

@@ -49,17 +49,13 @@ export function fileUnreadableError(field: ProblemField, path: string, e: unknow
 /** A CA or client certificate file (or imported PEM) in which no CERTIFICATE block could be read. */
 export function fileNotCertificateProblem(field: 'ca' | 'cert', path?: string): Problem {
   const label = field === 'ca' ? 'CA file' : 'client certificate file';
-  return makeProblem(
-    'FILE_NOT_CERTIFICATE',
-    `No PEM "CERTIFICATE" block could be read from ${path ? `the ${label} ${path}` : 'it'}.`,
-    {
-      field,
-      title: `The ${label} holds no certificate`,
-      fix:
-        field === 'ca'
-          ? 'Choose the PEM file of the certificate authority that signed the server certificate.'
-          : 'Choose the PEM file of the client certificate (not the key).',
-      ...(path ? { facts: { path } } : {}),
-    },
-  );
+  return makeProblem('FILE_NOT_CERTIFICATE', `No PEM "CERTIFICATE" block could be read from ${path ? `the ${label} ${path}` : 'it'}.`, {
+    field,
+    title: `The ${label} holds no certificate`,
+    fix:
+      field === 'ca'
+        ? 'Choose the PEM file of the certificate authority that signed the server certificate.'
+        : 'Choose the PEM file of the client certificate (not the key).',
+    ...(path ? { facts: { path } } : {}),
+  });
 }
