@@ -140,7 +140,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
    * Remembers which group folders the user collapses in `view` (globalState, so it survives a
    * reload) and shows them that way on the next render.
    */
-  trackGroupExpansion(view: vscode.TreeView<unknown>, state: vscode.Memento): vscode.Disposable {
+  trackGroupExpansion(
+    view: Pick<vscode.TreeView<unknown>, 'onDidExpandElement' | 'onDidCollapseElement'>,
+    state: vscode.Memento,
+  ): vscode.Disposable {
     this.collapsedGroups = new Set(state.get<string[]>(COLLAPSED_GROUPS_KEY, []));
     const save = (name: string, collapsed: boolean): void => {
       if (collapsed === this.collapsedGroups.has(name)) return;

@@ -119,19 +119,37 @@ describe('secrets audit (in the extension host)', function () {
       return r.profileId!;
     };
 
-    // Add: linked encrypted key + passphrase + password, then connect.
+    // Add (the guided flow, every secret typed into its prompt): linked encrypted key + passphrase + password, then connect.
     const linked = keep(
-      await addProfile(container, {
-        name: 'audit linked',
-        host: 'localhost',
-        port: mtls.port,
-        caPath: lab.caBundle.certPath,
-        certPath: lab.clientEncrypted.certPath,
-        keyPath: lab.clientEncrypted.keyPath,
-        passphrase: lab.passphrase,
-        password,
-        connect: true,
-      }),
+      (
+        await runWithInputs(
+          container,
+          [
+            'Enter the connection details',
+            'A Redis server or a Redis Cluster',
+            'localhost',
+            String(mtls.port),
+            /^TLS, verify the certificate chain/,
+            '',
+            /^CA file, linked/,
+            'Type a path...',
+            lab.caBundle.certPath,
+            'PEM certificate + key files, linked',
+            'Type a path...',
+            lab.clientEncrypted.certPath,
+            'Type a path...',
+            lab.clientEncrypted.keyPath,
+            lab.passphrase,
+            '',
+            password,
+            '0',
+            'Writes allowed',
+            'audit linked',
+            'Save and Connect',
+          ],
+          () => run<SaveResult>('redisTls.addConnection'),
+        )
+      ).result,
     );
     assert.equal(container.sessions.state(linked).kind, 'connected');
     // Add: imported CA + identity (PEM into SecretStorage).
