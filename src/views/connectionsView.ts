@@ -270,8 +270,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
   }
 
   connectionNode(profileId: string): ConnectionNode | undefined {
-    if (this.connections.size === 0) this.connectionNodes();
-    return this.connections.get(profileId);
+    // A profile added since the last render has no row yet: build the rows again.
+    return this.connections.get(profileId) ?? (this.connectionNodes(), this.connections.get(profileId));
   }
 
   /** The live session of a profile, connecting when needed. */
