@@ -14,12 +14,20 @@ describe('escapeMarkdownText (hover and tooltip text)', () => {
     assert.deepEqual(rendered(md).split(' '), text.split(' '), 'every word boundary is a plain space, and only there');
   });
 
-  it('escapes every Markdown character so server strings render literally', () => {
-    const text = '*bold* _x_ `code` [link](http://evil) <img src=x> # h | t ~ $(icon) 1. a & b \\';
+  it('escapes what Markdown would read inside a line, so server strings render literally', () => {
+    const text = '*bold* _x_ `code` [link](http://evil) <img src=x> a # h | t ~ $(icon) 1. a & b \\ key:1:name 2026-11-29';
     const md = escapeMarkdownText(text);
     assert.equal(rendered(md), text);
-    // Take out every escaped pair: no Markdown character may be left on its own.
-    assert.doesNotMatch(md.replace(/\\./g, ''), /[*_`[\]()<>#|~$&\\]/, md);
+    // Take out every escaped pair: no inline Markdown character may be left on its own.
+    assert.doesNotMatch(md.replace(/\\./g, ''), /[*_`[\]<>|~$&\\]/, md);
+    assert.match(md, /key:1:name 2026-11-29$/, 'nothing else is touched');
+  });
+
+  it('escapes what would start a block at the beginning of a line: heading, quote, list, rule, ordered list', () => {
+    const text = '# heading\n> quote\n- item\n+ item\n---\n===\n12. twelve\n3) three';
+    const md = escapeMarkdownText(text);
+    assert.equal(rendered(md).replace(/\n\n/g, '\n'), text);
+    for (const line of md.split('\n\n')) assert.match(line, /^(\\[#>+=-]|\d+\\[.)])/, line);
   });
 
   it('a line break starts a new paragraph; indentation does not become a code block; tabs are spaces', () => {
