@@ -12,6 +12,7 @@ import { secretKeyIn } from '../../src/platform/secretStore';
 import { describeSession } from '../../src/sessions/statusBar';
 import { PRODUCTION_COLOR } from '../../src/views/connectionsView';
 import { getLab, type LabCerts } from '../lab/certs';
+import { startSentinelLab } from '../lab/clusterLab';
 import { activateContainer, removeProfiles } from './helpers';
 import { BACK, ESCAPE, runWithInputs, type Answer } from './testUserInput';
 
@@ -333,5 +334,51 @@ describe('Add/Edit Connection flow with scripted input (in the extension host)',
       target?: { sentinel?: string };
     };
     assert.match(binding.target?.sentinel ?? '', /^mymaster at sentinel-1\.example\.com:26380, sentinel-2\.example\.com; TLS on/);
+  });
+
+  it('a Sentinel profile made by the flow connects over verified TLS to the primary the lab sentinels name', async function () {
+    this.timeout(120_000);
+    const sentinelLab = await startSentinelLab();
+    try {
+      const { result } = await add([
+        'Enter the connection details',
+        'Redis Sentinel',
+        `127.0.0.1:${sentinelLab.sentinels[0]!.port}`,
+        sentinelLab.service,
+        /^TLS, verify the certificate chain/,
+        'localhost', // the data nodes' certificates name localhost; Sentinel hands out 127.0.0.1
+        /^CA file, linked/,
+        'Type a path...',
+        lab.rootCa.certPath,
+        'No client certificate',
+        '',
+        sentinelLab.dataPassword,
+        '0',
+        'TLS with its own settings...',
+        'localhost',
+        "The data nodes' CA",
+        "The data nodes' client certificate",
+        '',
+        sentinelLab.sentinelPassword,
+        'Writes allowed',
+        'sentinel lab',
+        'Save and Connect',
+      ]);
+      assert.ok(result?.saved, JSON.stringify(result));
+      created.push(result.profileId!);
+      assert.equal(result.connected, true, JSON.stringify(result.connectProblem));
+      const session = container.sessions.session(result.profileId!)!;
+      assert.equal(session.verified, true);
+      assert.equal(String(await session.client.send(['PING'])), 'PONG');
+      const state = container.sessions.state(result.profileId!);
+      assert.ok(state.kind === 'connected' && /sentinel/i.test(state.via ?? ''), JSON.stringify(state));
+      assert.ok(
+        state.kind === 'connected' && (state.via ?? '').includes(String(await sentinelLab.primaryPort())),
+        state.kind === 'connected' ? state.via : '',
+      );
+    } finally {
+      if (created.length) await container.sessions.disconnect(created[created.length - 1]!).catch(() => undefined);
+      await sentinelLab.stop();
+    }
   });
 });
