@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCertificates } from './commands/certificates';
 import { registerConnections } from './commands/connections';
+import type { ConnectionService } from './commands/connectionService';
 import { registerKeyCommands } from './commands/keys';
 import { registerEditKeyCommands } from './commands/editKeys';
 import { registerClusterNodeCommands } from './commands/clusterNodes';
@@ -31,6 +32,8 @@ export class Container implements vscode.Disposable {
   readonly profiles: ProfileStore;
   /** Live connections, one per profile. */
   readonly sessions: SessionManager;
+  /** Adding, saving, checking and removing profiles: what the connection commands run over. */
+  readonly connections: ConnectionService;
   /** The Connections view and the value documents. */
   readonly keyBrowser: KeyBrowser;
   /** redis.conf diagnostics, hovers, completion (issue #14). */
@@ -42,8 +45,9 @@ export class Container implements vscode.Disposable {
     this.profiles = this.own(new ProfileStore(context.globalState, new SecretStore(context.secrets), this.log));
     this.sessions = this.own(new SessionManager(this.profiles, this.log, context.globalState, this.config, this.ui));
     void this.profiles.ready();
-    registerConnections(this);
+    this.connections = registerConnections(this);
     this.keyBrowser = registerKeyBrowser(this);
+    this.own(this.keyBrowser.provider.trackGroupExpansion(this.keyBrowser.view, context.globalState));
     for (const d of registerKeyCommands({ provider: this.keyBrowser.provider, fs: this.keyBrowser.fs, log: this.log, ui: this.ui }))
       this.own(d);
     for (const d of registerEditKeyCommands({ provider: this.keyBrowser.provider, input: this.ui, log: this.log })) this.own(d);

@@ -5,8 +5,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TlsVersion } from '../core/client/options';
+import type { NodeNaming } from '../core/diagnosis/topology';
 import type { Problem } from '../core/diagnosis/problem';
-import { applyAnswers, type AnswerFiles, type ConnectionAnswers } from '../core/profiles/answers';
+import { applyAnswers, type AnswerFiles, type ConnectionAnswers, type SentinelAnswers } from '../core/profiles/answers';
 import { isEncryptedKeyPem, preflight, type PreflightResult } from '../core/profiles/checks';
 import {
   checkDraft,
@@ -19,7 +20,8 @@ import {
 } from '../core/profiles/flowChecks';
 import { defaultName, validateDb, validateHost, validatePort, type ProfileDraft } from '../core/profiles/draft';
 import { PRESETS, findPreset } from '../core/profiles/presets';
-import type { Profile } from '../core/profiles/profile';
+import { isReadOnlyProfile, type Profile, type SentinelProfile } from '../core/profiles/profile';
+import { parseEndpoint } from '../core/profiles/topology';
 import type { UserInput } from '../platform/userInput';
 import { BACK, StepInput, runSteps, type FlowStep, type PickItem } from './connectionInput';
 
@@ -101,8 +103,90 @@ export async function runInteractiveFlow(
     });
   }
 
+  const isSentinel = (): boolean => current().sentinel !== undefined;
+  const sentinelDraft = (): SentinelAnswers => {
+    if (a.sentinel) return a.sentinel;
+    const s = current().sentinel;
+    return {
+      service: s?.service ?? '',
+      sentinels: s?.sentinels ?? [],
+      ...(s?.tls !== undefined ? { tls: s.tls } : {}),
+      ...(s?.servername ? { servername: s.servername } : {}),
+      ...(s?.ca?.kind === 'file' ? { caPath: s.ca.path } : {}),
+      ...(s?.client ? (s.client.kind === 'files' ? { certPath: s.client.certPath, keyPath: s.client.keyPath } : { certPath: '' }) : {}),
+      ...(s?.username ? { username: s.username } : {}),
+      ...(s?.replica ? { replica: true } : {}),
+    };
+  };
+
+  steps.push({
+    id: 'deployment',
+    when: () => !findPreset(a.preset),
+    ask: async () => {
+      const v = await input.pick(
+        [
+          {
+            label: '$(server) A Redis server or a Redis Cluster',
+            detail: 'A cluster is recognised on connect; each node is verified (Advanced settings: node names).',
+            value: 'server',
+          },
+          {
+            label: '$(broadcast) Redis Sentinel',
+            detail: 'The sentinels name the primary of a service; the session follows a failover.',
+            value: 'sentinel',
+          },
+        ],
+        { placeholder: 'What do you connect to?', activeValue: isSentinel() ? 'sentinel' : 'server' },
+      );
+      if (v === undefined || v === BACK) return v;
+      if (v === 'server') a.sentinel = isSentinel() ? null : a.sentinel === null ? null : undefined;
+      else a.sentinel = sentinelDraft();
+      return 'next';
+    },
+  });
+
+  steps.push({
+    id: 'sentinels',
+    when: isSentinel,
+    ask: async () => {
+      const draft = sentinelDraft();
+      const v = await input.input({
+        prompt: 'Sentinel addresses, asked in this order (host:port, separated by commas; port 26379 when omitted)',
+        value: draft.sentinels.join(', '),
+        placeholder: 'sentinel-1.example.com:26379, sentinel-2.example.com:26379',
+        validate: validateSentinelList,
+      });
+      if (v === undefined || v === BACK) return v;
+      a.sentinel = { ...draft, sentinels: splitList(v) };
+      return 'next';
+    },
+  });
+
+  steps.push({
+    id: 'service',
+    when: isSentinel,
+    ask: async () => {
+      const draft = sentinelDraft();
+      const v = await input.input({
+        prompt: 'Service (master) name the sentinels monitor',
+        value: draft.service,
+        placeholder: 'mymaster',
+        validate: (t) =>
+          t.trim() === ''
+            ? 'Enter the service name (sentinel monitor <name> ...).'
+            : /\s/.test(t.trim())
+              ? 'A service name has no spaces.'
+              : undefined,
+      });
+      if (v === undefined || v === BACK) return v;
+      a.sentinel = { ...draft, service: v.trim() };
+      return 'next';
+    },
+  });
+
   steps.push({
     id: 'host',
+    when: () => !isSentinel(),
     ask: async () => {
       const preset = findPreset(a.preset);
       const v = await input.input({
@@ -121,6 +205,7 @@ export async function runInteractiveFlow(
 
   steps.push({
     id: 'port',
+    when: () => !isSentinel(),
     ask: async () => {
       const v = await input.input({ prompt: 'Port', value: String(a.port ?? current().port), validate: validatePort });
       if (v === undefined || v === BACK) return v;
@@ -159,7 +244,9 @@ export async function runInteractiveFlow(
     ask: async () => {
       const p = current();
       const v = await input.input({
-        prompt: 'Server name for SNI and certificate verification (leave empty to use the host)',
+        prompt: isSentinel()
+          ? "Name the data nodes' certificates are verified against (Sentinel names them by IP address; leave empty to use that address)"
+          : 'Server name for SNI and certificate verification (leave empty to use the host)',
         value: a.servername ?? p.servername ?? '',
         placeholder: p.host,
         validate: (t) => (t.trim() === '' ? undefined : validateHost(t)),
@@ -229,19 +316,24 @@ export async function runInteractiveFlow(
           a.alsoSystemCA = undefined;
           return 'next';
         }
-        const file = await chooseFile(ui, input, 'CA certificate (PEM)', p.ca.kind === 'file' ? p.ca.path : undefined, true);
-        if (file === BACK) continue;
-        if (file === undefined) return undefined;
-        a.caPath = file;
-        a.caPem = undefined;
-        a.importCa = v === 'import';
-        a.alsoSystemCA = v === 'file+system';
-        const read = await readAnswerFiles({ caPath: file });
-        files = { ...files, ca: read.files.ca };
-        const check = read.problems.length > 0 ? { errors: read.problems, warnings: [] } : preflight({ ca: files.ca, warningDays });
-        const decision = await confirmProblems(input, check, 'Choose another CA file');
-        if (decision === undefined) return undefined;
-        if (decision === 'keep') return 'next';
+        // The file prompt again after "Choose another CA file", until a good file, Back or Escape.
+        let refused: ChosenFile | undefined;
+        for (;;) {
+          const file = await chooseFile(ui, input, 'CA certificate (PEM)', p.ca.kind === 'file' ? p.ca.path : undefined, true, refused);
+          if (file === undefined) return undefined;
+          if (file === BACK) break;
+          a.caPath = file.path;
+          a.caPem = undefined;
+          a.importCa = v === 'import';
+          a.alsoSystemCA = v === 'file+system';
+          const read = await readAnswerFiles({ caPath: file.path });
+          files = { ...files, ca: read.files.ca };
+          const check = read.problems.length > 0 ? { errors: read.problems, warnings: [] } : preflight({ ca: files.ca, warningDays });
+          const decision = await confirmProblems(input, check, 'Choose another CA file');
+          if (decision === undefined) return undefined;
+          if (decision === 'keep') return 'next';
+          refused = file;
+        }
       }
     },
   });
@@ -333,6 +425,117 @@ export async function runInteractiveFlow(
   });
 
   steps.push({
+    id: 'sentinelTls',
+    when: isSentinel,
+    ask: async () => {
+      for (;;) {
+        const draft = sentinelDraft();
+        const s = current().sentinel;
+        const now = s?.tls === false ? 'plain' : s?.servername || s?.ca || s?.client ? 'own' : 'same';
+        const v = await input.pick(
+          [
+            {
+              label: '$(lock) The same TLS settings as the data nodes',
+              detail: 'CA and client certificate of this profile; each sentinel verified by its host name.',
+              value: 'same',
+            },
+            {
+              label: '$(settings) TLS with its own settings...',
+              detail: 'Server name, CA file and client certificate of the sentinels.',
+              value: 'own',
+            },
+            {
+              label: '$(circle-slash) No TLS to the sentinels (plaintext)',
+              detail: 'Only where the sentinels listen without TLS.',
+              value: 'plain',
+            },
+          ],
+          { placeholder: 'TLS towards the sentinels', activeValue: now },
+        );
+        if (v === undefined || v === BACK) return v;
+        if (v === 'same' || v === 'plain') {
+          a.sentinel = {
+            ...draft,
+            tls: v === 'plain' ? false : undefined,
+            servername: undefined,
+            caPath: undefined,
+            certPath: undefined,
+            keyPath: undefined,
+          };
+          return 'next';
+        }
+        const own = await askSentinelTls(ui, input, draft, s);
+        if (own === undefined) return undefined;
+        if (own === BACK) continue;
+        a.sentinel = own;
+        return 'next';
+      }
+    },
+  });
+
+  steps.push({
+    id: 'sentinelUser',
+    when: isSentinel,
+    ask: async () => {
+      const draft = sentinelDraft();
+      const v = await input.input({
+        prompt: "The sentinels' ACL user name (leave empty for none / password-only AUTH)",
+        value: draft.username ?? current().sentinel?.username ?? '',
+      });
+      if (v === undefined || v === BACK) return v;
+      a.sentinel = { ...draft, username: v.trim() };
+      return 'next';
+    },
+  });
+
+  steps.push({
+    id: 'sentinelPassword',
+    when: isSentinel,
+    ask: async () => {
+      const draft = sentinelDraft();
+      const has = current().sentinel?.hasPassword === true;
+      const v = await input.input({
+        prompt: has
+          ? "The sentinels' password (leave empty to keep the stored one; kept in VS Code's secret storage)"
+          : "The sentinels' password (leave empty if none; kept in VS Code's secret storage, apart from the data nodes' password)",
+        password: true,
+      });
+      if (v === undefined || v === BACK) return v;
+      a.sentinel = { ...draft, password: v === '' ? undefined : v };
+      return 'next';
+    },
+  });
+
+  steps.push({
+    id: 'access',
+    ask: async () => {
+      const p = current();
+      const now = p.production ? (isReadOnlyProfile(p) ? 'production' : 'production-writes') : p.readOnly ? 'readonly' : 'writes';
+      const v = await input.pick(
+        [
+          { label: '$(edit) Writes allowed', detail: 'Development, test or staging data.', value: 'writes' },
+          { label: '$(eye) Read-only', detail: 'Every command that is not a read is refused before it is sent.', value: 'readonly' },
+          {
+            label: '$(warning) Production, read-only',
+            detail: 'Shown with a "production" badge and colour everywhere; writes refused.',
+            value: 'production',
+          },
+          {
+            label: '$(warning) Production, writes allowed',
+            detail: 'Shown with a "production" badge and colour everywhere; writes go through.',
+            value: 'production-writes',
+          },
+        ],
+        { placeholder: 'Is this a production connection? May it write?', activeValue: now },
+      );
+      if (v === undefined || v === BACK) return v;
+      a.production = v === 'production' || v === 'production-writes';
+      a.readOnly = v === 'readonly' ? true : v === 'production-writes' ? false : v === 'writes' ? false : undefined;
+      return 'next';
+    },
+  });
+
+  steps.push({
     id: 'name',
     ask: async () => {
       const p = current();
@@ -399,6 +602,12 @@ async function editAdvanced(input: StepInput, a: ConnectionAnswers, current: () 
       ...(p.verify === 'pin'
         ? [{ label: 'Pinned server certificate SHA-256', description: p.pinSha256 ?? 'set on first connection', value: 'pin' }]
         : []),
+      ...(p.sentinel
+        ? [{ label: 'Browse a replica instead of the primary', description: p.sentinel.replica ? 'on' : 'off', value: 'sentinelReplica' }]
+        : [
+            { label: 'Cluster: node verification names', description: describeNaming(p), value: 'clusterNaming' },
+            { label: 'Cluster: read values from replicas', description: p.readFromReplicas ? 'on' : 'off', value: 'replicas' },
+          ]),
       { label: 'Namespace delimiter', description: p.delimiter, value: 'delimiter' },
       { label: 'Group', description: p.group ?? 'none', value: 'group' },
       { label: 'Colour', description: p.color ?? 'none', value: 'color' },
@@ -406,6 +615,18 @@ async function editAdvanced(input: StepInput, a: ConnectionAnswers, current: () 
     const v = await input.pick(items, { placeholder: 'Advanced settings' });
     if (v === undefined) return undefined;
     if (v === BACK || v === 'done') return 'done';
+    if (v === 'replicas') {
+      a.readFromReplicas = !p.readFromReplicas;
+      continue;
+    }
+    if (v === 'sentinelReplica' && p.sentinel) {
+      a.sentinel = { ...(a.sentinel ?? { service: p.sentinel.service, sentinels: p.sentinel.sentinels }), replica: !p.sentinel.replica };
+      continue;
+    }
+    if (v === 'clusterNaming') {
+      if ((await editClusterNaming(input, a, p)) === undefined) return undefined;
+      continue;
+    }
     if (v === 'min' || v === 'max') {
       const version = await input.pick(
         [
@@ -457,6 +678,73 @@ async function editAdvanced(input: StepInput, a: ConnectionAnswers, current: () 
   }
 }
 
+function describeNaming(p: Profile): string {
+  const mode = p.clusterNaming === 'announced' ? 'announced names' : p.clusterNaming === 'mapping' ? 'mapping' : "seed's name (default)";
+  const n = Object.keys(p.clusterNodeNames ?? {}).length;
+  return n > 0 ? `${mode}, ${n} mapping entr${n === 1 ? 'y' : 'ies'}` : mode;
+}
+
+/** "pattern=name" entries, separated by commas: address, node id or announced-name pattern (with `*`) -> name. */
+export function parseNodeNameMap(text: string): { map: Record<string, string> } | { error: string } {
+  const map: Record<string, string> = {};
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
+    const eq = entry.indexOf('=');
+    const key = eq > 0 ? entry.slice(0, eq).trim() : '';
+    const name = eq > 0 ? entry.slice(eq + 1).trim() : '';
+    if (!key || !name) return { error: `"${entry}" is not pattern=name.` };
+    const bad = validateHost(name);
+    if (bad) return { error: `${name}: ${bad}` };
+    map[key] = name;
+  }
+  return { map };
+}
+
+/** Cluster node naming: seed / announced / mapping, and the mapping entries. Undefined on cancel. */
+async function editClusterNaming(input: StepInput, a: ConnectionAnswers, p: Profile): Promise<'done' | undefined> {
+  const naming = await input.pick<NodeNaming>(
+    [
+      {
+        label: "The seed's name for every node",
+        detail: `Every node's certificate must name ${p.servername || p.host} (one certificate for the cluster).`,
+        value: 'seed',
+      },
+      {
+        label: 'The name each node announces',
+        detail: "CLUSTER SHARDS hostname (Redis 7 cluster-announce-hostname), else the seed's name.",
+        value: 'announced',
+      },
+      {
+        label: 'An explicit mapping',
+        detail: 'Address, node id or announced-name pattern (wildcards: *.cache.example.com) -> name.',
+        value: 'mapping',
+      },
+    ],
+    { placeholder: 'Which name is each cluster node verified against? (verification stays on)', activeValue: p.clusterNaming ?? 'seed' },
+  );
+  if (naming === undefined) return undefined;
+  if (naming === BACK) return 'done';
+  a.clusterNaming = naming;
+  const entries = Object.entries(p.clusterNodeNames ?? {});
+  if (naming !== 'mapping' && entries.length === 0) return 'done';
+  const text = await input.input({
+    prompt: 'Mapping entries, pattern=name separated by commas (they win in every mode; empty: none)',
+    value: entries.map(([k, v]) => `${k}=${v}`).join(', '),
+    placeholder: '10.0.1.*:6379=node.cache.example.com, *.use1.cache.amazonaws.com=clustercfg.example.com',
+    validate: (t) => {
+      const r = parseNodeNameMap(t);
+      return 'error' in r ? r.error : undefined;
+    },
+  });
+  if (text === undefined) return undefined;
+  if (text === BACK) return 'done';
+  const parsed = parseNodeNameMap(text);
+  if ('map' in parsed) a.clusterNodeNames = parsed.map;
+  return 'done';
+}
+
 function summary(p: Profile): string {
   const sec = !p.tls
     ? 'no TLS'
@@ -467,7 +755,15 @@ function summary(p: Profile): string {
         : 'TLS, verified';
   const ca = p.ca.kind === 'system' ? 'system CAs' : p.ca.kind === 'file' ? `CA ${path.basename(p.ca.path)}` : 'imported CA';
   const id = p.client.kind === 'none' ? 'no client cert' : p.client.kind === 'pfx' ? 'PKCS#12 identity' : 'client cert';
-  return `${p.name}: ${p.host}:${p.port} db ${p.db}, ${sec}${p.tls ? `, ${ca}, ${id}` : ''}${p.username ? `, user ${p.username}` : ''}`;
+  const where = p.sentinel ? `Sentinel service ${p.sentinel.service} via ${p.sentinel.sentinels.join(', ')}` : `${p.host}:${p.port}`;
+  const access = p.production
+    ? isReadOnlyProfile(p)
+      ? ', PRODUCTION read-only'
+      : ', PRODUCTION writes allowed'
+    : isReadOnlyProfile(p)
+      ? ', read-only'
+      : '';
+  return `${p.name}: ${where} db ${p.db}, ${sec}${p.tls ? `, ${ca}, ${id}` : ''}${p.username ? `, user ${p.username}` : ''}${access}`;
 }
 
 /** Shows the problems found in a step: 'keep' goes on, 'again' asks the step again, undefined (Escape) cancels the flow. */
@@ -488,42 +784,55 @@ async function confirmProblems(input: StepInput, check: PreflightResult, again: 
   }
 }
 
-/** A file: Browse... (the native/simple dialog) or a typed path (handy remotely and in tests). */
+/** A file the user chose, and how (so "choose another" can return to the same prompt). */
+interface ChosenFile {
+  path: string;
+  how: 'keep' | 'browse' | 'type';
+}
+
+/**
+ * A file: Browse... (the native/simple dialog) or a typed path (handy remotely and in tests). With
+ * `retry` (the file just refused) it opens the prompt the user used for it again — the typed path
+ * with the refused one filled in, or the dialog — and Back from there returns to Browse/Type.
+ */
 async function chooseFile(
   ui: UserInput,
   input: StepInput,
   what: string,
   current: string | undefined,
   allowDirectory = false,
-): Promise<string | typeof BACK | undefined> {
+  retry?: ChosenFile,
+): Promise<ChosenFile | typeof BACK | undefined> {
   const items: Array<PickItem<string>> = [
     { label: '$(folder-opened) Browse...', value: 'browse' },
     { label: '$(edit) Type a path...', value: 'type' },
   ];
   if (current) items.unshift({ label: `$(check) Keep ${current}`, value: 'keep' });
+  let how: string | undefined = retry && retry.how !== 'keep' ? retry.how : undefined;
   for (;;) {
-    const v = await input.pick(items, { placeholder: what });
+    const v = how ?? (await input.pick(items, { placeholder: what }));
+    how = undefined;
     if (v === undefined || v === BACK) return v;
-    if (v === 'keep' && current) return current;
+    if (v === 'keep' && current) return { path: current, how: 'keep' };
     if (v === 'browse') {
       const uris = await ui.showOpenDialog({
         title: what,
         canSelectFiles: true,
         canSelectFolders: allowDirectory,
         canSelectMany: false,
-        defaultUri: current ? vscode.Uri.file(path.dirname(current)) : undefined,
+        defaultUri: retry ? vscode.Uri.file(path.dirname(retry.path)) : current ? vscode.Uri.file(path.dirname(current)) : undefined,
       });
-      if (uris?.[0]) return uris[0].fsPath;
+      if (uris?.[0]) return { path: uris[0].fsPath, how: 'browse' };
       continue;
     }
     const typed = await input.input({
       prompt: `${what}: absolute path`,
-      value: current ?? '',
+      value: retry?.path ?? current ?? '',
       validate: (t) => validateLocalPath(t, allowDirectory),
     });
     if (typed === undefined) return undefined;
     if (typed === BACK) continue;
-    return expandHome(typed.trim());
+    return { path: expandHome(typed.trim()), how: 'type' };
   }
 }
 
@@ -536,10 +845,12 @@ async function askPemIdentity(
   stored: ProfileDraft['secrets'],
 ): Promise<AnswerFiles | typeof BACK | undefined> {
   const linked = p.client.kind === 'files' ? p.client : undefined;
-  const cert = await chooseFile(ui, input, 'Client certificate (PEM)', linked?.certPath);
-  if (cert === BACK || cert === undefined) return cert;
-  const key = await chooseFile(ui, input, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not)', linked?.keyPath);
-  if (key === BACK || key === undefined) return key;
+  const certFile = await chooseFile(ui, input, 'Client certificate (PEM)', linked?.certPath);
+  if (certFile === BACK || certFile === undefined) return certFile;
+  const keyFile = await chooseFile(ui, input, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not)', linked?.keyPath);
+  if (keyFile === BACK || keyFile === undefined) return keyFile;
+  const cert = certFile.path;
+  const key = keyFile.path;
   const read = await readAnswerFiles({ certPath: cert, keyPath: key });
   a.certPath = cert;
   a.keyPath = key;
@@ -566,8 +877,9 @@ async function askPemIdentity(
 }
 
 async function askPfx(ui: UserInput, input: StepInput, a: ConnectionAnswers, p: Profile): Promise<AnswerFiles | typeof BACK | undefined> {
-  const file = await chooseFile(ui, input, 'PKCS#12 / PFX file', p.client.kind === 'pfx' ? p.client.path : undefined);
-  if (file === BACK || file === undefined) return file;
+  const chosen = await chooseFile(ui, input, 'PKCS#12 / PFX file', p.client.kind === 'pfx' ? p.client.path : undefined);
+  if (chosen === BACK || chosen === undefined) return chosen;
+  const file = chosen.path;
   const read = await readAnswerFiles({ pfxPath: file });
   const pfx = read.files.pfx;
   const pass = await input.input({
@@ -581,4 +893,72 @@ async function askPfx(ui: UserInput, input: StepInput, a: ConnectionAnswers, p: 
   a.certPath = undefined;
   a.keyPath = undefined;
   return read.files;
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(/[,\s]+/)
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+}
+
+function validateSentinelList(text: string): string | undefined {
+  const list = splitList(text);
+  if (list.length === 0) return 'Enter at least one sentinel address (host:port).';
+  const bad = list.find((x) => parseEndpoint(x) === undefined || validateHost(parseEndpoint(x)?.host ?? '') !== undefined);
+  return bad === undefined ? undefined : `Not a host:port address: ${bad}`;
+}
+
+/** The sentinels' own TLS settings: server name, CA file, client certificate. */
+async function askSentinelTls(
+  ui: UserInput,
+  input: StepInput,
+  draft: SentinelAnswers,
+  s: SentinelProfile | undefined,
+): Promise<SentinelAnswers | typeof BACK | undefined> {
+  const servername = await input.input({
+    prompt: "Server name the sentinels' certificates are verified against (leave empty to use each sentinel's host)",
+    value: draft.servername ?? s?.servername ?? '',
+    validate: (t) => (t.trim() === '' ? undefined : validateHost(t)),
+  });
+  if (servername === undefined || servername === BACK) return servername;
+  const ca = await input.pick(
+    [
+      { label: "$(lock) The data nodes' CA", value: 'same' },
+      { label: '$(file) A CA file of their own, linked', value: 'file' },
+    ],
+    { placeholder: "Which CA signed the sentinels' certificates?", activeValue: s?.ca ? 'file' : 'same' },
+  );
+  if (ca === undefined || ca === BACK) return ca;
+  let caPath: string | undefined;
+  if (ca === 'file') {
+    const file = await chooseFile(ui, input, "The sentinels' CA certificate (PEM)", s?.ca?.kind === 'file' ? s.ca.path : undefined, true);
+    if (file === undefined || file === BACK) return file;
+    caPath = file.path;
+  }
+  const client = await input.pick(
+    [
+      { label: "$(lock) The data nodes' client certificate", value: 'same' },
+      { label: '$(circle-slash) No client certificate', value: 'none' },
+      { label: '$(file) PEM certificate + key files of their own, linked', value: 'files' },
+    ],
+    {
+      placeholder: 'Client certificate for the sentinels',
+      activeValue: s?.client ? (s.client.kind === 'none' ? 'none' : 'files') : 'same',
+    },
+  );
+  if (client === undefined || client === BACK) return client;
+  let certPath: string | undefined;
+  let keyPath: string | undefined;
+  if (client === 'none') certPath = '';
+  if (client === 'files') {
+    const linked = s?.client?.kind === 'files' ? s.client : undefined;
+    const cert = await chooseFile(ui, input, "The sentinels' client certificate (PEM)", linked?.certPath);
+    if (cert === undefined || cert === BACK) return cert;
+    const key = await chooseFile(ui, input, "The sentinels' client key (PEM, not encrypted)", linked?.keyPath);
+    if (key === undefined || key === BACK) return key;
+    certPath = cert.path;
+    keyPath = key.path;
+  }
+  return { ...draft, tls: true, servername: servername.trim(), caPath, certPath, keyPath };
 }

@@ -59,7 +59,8 @@ export async function runSteps(input: StepInput, steps: readonly FlowStep[]): Pr
       continue;
     }
     input.step = history.length + 1;
-    input.total = Math.max(input.step, history.length + (steps.length - i));
+    // The steps that apply as the answers stand now (a later answer may still add or remove some).
+    input.total = Math.max(input.step, history.length + steps.slice(i).filter((s) => !s.when || s.when()).length);
     const result = await step.ask();
     if (result === undefined) return false;
     if (result === BACK) {

@@ -5,11 +5,12 @@
  */
 import * as vscode from 'vscode';
 import { profileOrigin } from '../core/profiles/secretBinding';
+import { removeProfileEdits, WORKSPACE_PROFILES_FILE } from '../core/profiles/workspaceFile';
 import { isDiagnosedError, type Problem } from '../core/diagnosis/problem';
 import { applyAnswers, type ConnectionAnswers } from '../core/profiles/answers';
 import { describeEndpoint, validateProfile, type DraftSecrets, type ProfileDraft } from '../core/profiles/draft';
 import { checkDraft, readAnswerFiles } from '../core/profiles/flowChecks';
-import type { Profile } from '../core/profiles/profile';
+import { isReadOnlyProfile, type Profile } from '../core/profiles/profile';
 import { runDoctor } from '../core/client/doctor';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
@@ -45,11 +46,6 @@ export type AnswerFileRead = Awaited<ReturnType<typeof readAnswerFiles>>;
 
 export function problemMessage(p: Problem): string {
   return `${p.code}: ${p.title}`;
-}
-
-/** An answers object passed by a caller (tests, other features); a tree selection array is not one. */
-export function isAnswers(v: unknown): v is ConnectionAnswers {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export interface ConnectionServiceDeps {
@@ -99,7 +95,16 @@ export class ConnectionService {
         : 'never connected';
       return {
         label: `${p.tls && p.verify !== 'insecure' ? '$(lock)' : '$(unlock)'} ${p.name}`,
-        description: describeEndpoint(p) + (p.source === 'workspace' ? ` · workspace, ${profileOrigin(p)}` : ''),
+        description:
+          (p.production
+            ? isReadOnlyProfile(p)
+              ? 'PRODUCTION · read-only · '
+              : 'PRODUCTION · '
+            : isReadOnlyProfile(p)
+              ? 'read-only · '
+              : '') +
+          describeEndpoint(p) +
+          (p.source === 'workspace' ? ` · workspace, ${profileOrigin(p)}` : ''),
         detail: live ?? lastText,
         profile: p,
       };
@@ -213,6 +218,39 @@ export class ConnectionService {
       await this.openWorkspaceFile();
     }
     return false;
+  }
+
+  /**
+   * Takes the entry of workspace profile `p` out of its `.vscode/redis-tls.json` as a workspace edit
+   * (undoable in the editor; comments and the other entries kept) and saves the file, so the store
+   * reloads it. False when the entry is not found or the edit is refused.
+   */
+  async removeWorkspaceEntry(p: Profile): Promise<boolean> {
+    const folder = vscode.workspace.workspaceFolders?.find((f) => f.name === p.workspaceFolder) ?? vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return false;
+    const uri = vscode.Uri.joinPath(folder.uri, WORKSPACE_PROFILES_FILE);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const edits = removeProfileEdits(doc.getText(), folder.uri.fsPath, folder.name, p.id);
+    if (!edits) {
+      void vscode.window.showWarningMessage(`"${p.name}" was not found in ${vscode.workspace.asRelativePath(uri)}: nothing removed.`);
+      return false;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    for (const e of edits)
+      edit.replace(uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content, {
+        label: `Remove connection "${p.name}"`,
+        needsConfirmation: false,
+      });
+    if (!(await vscode.workspace.applyEdit(edit))) return false;
+    await doc.save();
+    const undo = 'Undo';
+    void vscode.window.showInformationMessage(`Removed "${p.name}" from ${vscode.workspace.asRelativePath(uri)}.`, undo).then(async (c) => {
+      if (c !== undo) return;
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('undo');
+      await doc.save();
+    });
+    return true;
   }
 
   async openWorkspaceFile(): Promise<void> {

@@ -4,27 +4,21 @@
  * profile accepts a profile id, a tree node `{ profileId }`, or nothing (then a QuickPick asks).
  */
 import * as vscode from 'vscode';
-import type { ConnectionAnswers } from '../core/profiles/answers';
 import { newProfileId } from '../core/profiles/draft';
 import { toRedisCliCommand } from '../core/profiles/export';
 import type { Profile } from '../core/profiles/profile';
 import { runInteractiveFlow } from './connectionFlow';
-import { isAnswers, type ConnectionService, type SaveResult } from './connectionService';
+import type { ConnectionService, SaveResult } from './connectionService';
 import type { Target } from './target';
 
-/** With an answers object (host given): saves it as is; otherwise the guided flow. */
-export async function addConnection(svc: ConnectionService, answers?: ConnectionAnswers): Promise<SaveResult | undefined> {
-  if (isAnswers(answers) && typeof answers.host === 'string') return svc.fromAnswers(answers, undefined);
+/** The guided Add Connection flow (every prompt through the container's UserInput). */
+export async function addConnection(svc: ConnectionService): Promise<SaveResult | undefined> {
   return svc.addInteractive();
 }
 
-export async function editConnection(svc: ConnectionService, arg?: Target, answers?: ConnectionAnswers): Promise<SaveResult | undefined> {
+export async function editConnection(svc: ConnectionService, arg?: Target): Promise<SaveResult | undefined> {
   const p = await svc.resolveTarget(arg, 'Edit which connection?');
   if (!p) return undefined;
-  if (isAnswers(answers)) {
-    if (p.source === 'workspace') throw new Error('Workspace profiles are edited in .vscode/redis-tls.json.');
-    return svc.fromAnswers(answers, p, await svc.profiles.secretsOf(p.id));
-  }
   if (!(await svc.userProfileOrExplain(p))) return undefined;
   const stored = await svc.profiles.secretsOf(p.id);
   const flow = await runInteractiveFlow(svc.flowEnv, `Edit ${p.name}`, p, stored);
@@ -67,20 +61,42 @@ export async function renameConnection(svc: ConnectionService, arg?: Target, giv
   return true;
 }
 
-export async function removeConnection(svc: ConnectionService, arg?: Target, options?: { confirmed?: boolean }): Promise<boolean> {
+/**
+ * Remove Connection. A user profile: asks, then deletes it with its secrets. A workspace profile
+ * (from `.vscode/redis-tls.json`): offers to take its entry out of the file — a workspace edit the
+ * user can undo, comments kept — or only to forget its stored secrets.
+ */
+export async function removeConnection(svc: ConnectionService, arg?: Target): Promise<boolean> {
   const p = await svc.resolveTarget(arg, 'Remove which connection?');
   if (!p) return false;
-  if (options?.confirmed !== true) {
-    const remove = p.source === 'workspace' ? 'Forget Secrets' : 'Remove';
-    const message =
-      p.source === 'workspace'
-        ? `"${p.name}" is defined in .vscode/redis-tls.json. Forget its stored secrets (password, passphrase)?`
-        : `Remove the connection "${p.name}"? Its password, keys and imported certificates are deleted from secret storage.`;
-    if ((await svc.ui.showWarningMessage(message, { modal: true }, remove)) !== remove) return false;
-  }
+  if (p.source === 'workspace') return removeWorkspaceConnection(svc, p);
+  const remove = 'Remove';
+  const message = `Remove the connection "${p.name}"? Its password, keys and imported certificates are deleted from secret storage.`;
+  if ((await svc.ui.showWarningMessage(message, { modal: true }, remove)) !== remove) return false;
   await svc.sessions.disconnect(p.id);
   await svc.profiles.remove(p.id);
   svc.log.info(`Removed connection "${p.name}" and its secrets`);
+  return true;
+}
+
+async function removeWorkspaceConnection(svc: ConnectionService, p: Profile): Promise<boolean> {
+  const fromFile = 'Remove from redis-tls.json';
+  const forget = 'Forget Secrets Only';
+  const choice = await svc.ui.showWarningMessage(
+    `"${p.name}" is defined in .vscode/redis-tls.json${p.workspaceFolder ? ` in ${p.workspaceFolder}` : ''}. Remove its entry from the file (an edit you can undo) and forget its stored secrets, or only forget the secrets (password, passphrase)?`,
+    { modal: true },
+    fromFile,
+    forget,
+  );
+  if (choice !== fromFile && choice !== forget) return false;
+  if (choice === fromFile && !(await svc.removeWorkspaceEntry(p))) return false;
+  await svc.sessions.disconnect(p.id);
+  await svc.profiles.remove(p.id);
+  svc.log.info(
+    choice === fromFile
+      ? `Removed "${p.name}" from .vscode/redis-tls.json and forgot its secrets`
+      : `Forgot the stored secrets of the workspace connection "${p.name}"`,
+  );
   return true;
 }
 

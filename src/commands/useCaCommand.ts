@@ -15,63 +15,42 @@ function describeCa(p: Profile): string {
 
 /**
  * Stores `pem` as the imported CA of a user profile (SecretStorage, like an imported PEM in the
- * flow), after the same checks as a save. Options (for tests and callers): `profileId` skips the
- * picker, `confirmed: true` the question. Without options, failures are shown instead of thrown.
+ * flow), after the same checks as a save. Asks which profile, then confirms; failures are shown.
  */
-export async function useCaInProfile(
-  svc: ConnectionService,
-  pem?: unknown,
-  options?: { profileId?: unknown; confirmed?: unknown },
-): Promise<SaveResult | undefined> {
-  const interactive = options === undefined;
+export async function useCaInProfile(svc: ConnectionService, pem?: unknown): Promise<SaveResult | undefined> {
   let ca: CaArgument;
   try {
     ca = parseCaArgument(pem);
   } catch (e) {
-    if (!interactive || !(e instanceof CaArgumentError)) throw e;
+    if (!(e instanceof CaArgumentError)) throw e;
     void vscode.window.showErrorMessage(`Use This CA: ${e.message}`);
     return undefined;
   }
-  let p: Profile | undefined;
-  if (typeof options?.profileId === 'string') {
-    p = svc.profiles.get(options.profileId);
-    if (!p) throw new Error(`No connection profile with id ${options.profileId}`);
-  } else {
-    const items: Array<vscode.QuickPickItem & { profile?: Profile }> = svc.profiles
-      .list()
-      .filter((x) => x.source !== 'workspace' && x.tls)
-      .map((x) => ({ label: `$(lock) ${x.name}`, description: describeEndpoint(x), detail: `Now trusts ${describeCa(x)}`, profile: x }));
-    items.push({ label: '$(add) New connection with this CA…', detail: 'Starts Add Connection with this CA imported.' });
-    const chosen = await svc.ui.showQuickPick(items, {
-      title: 'Use This CA in a Profile',
-      placeHolder: `Trust "${ca.subject}" for which connection?`,
-      matchOnDescription: true,
-    });
-    if (!chosen) return undefined;
-    if (!chosen.profile) return svc.addInteractive({ tls: true, caPem: ca.pem });
-    p = chosen.profile;
-  }
-  if (p.source === 'workspace') {
-    const message = `"${p.name}" is shared in .vscode/redis-tls.json, which links CA files by path: save the CA as a file and set its caFile there.`;
-    if (!interactive) throw new Error(message);
-    void vscode.window.showInformationMessage(message);
-    return undefined;
-  }
-  if (!p.tls) {
-    const message = `"${p.name}" does not use TLS: a CA has no effect there.`;
-    if (!interactive) throw new Error(message);
-    void vscode.window.showInformationMessage(message);
-    return undefined;
-  }
-  if (options?.confirmed !== true) {
-    const use = 'Use This CA';
-    const unused =
-      p.verify === 'full'
-        ? ''
-        : ` Note: this profile ${p.verify === 'pin' ? 'pins the server certificate' : 'does not verify the server'}, so the CA is used only once verification is set to the full chain (Edit Connection).`;
-    const message = `Trust "${ca.subject}"${ca.count > 1 ? ` (and ${ca.count - 1} more certificate${ca.count > 2 ? 's' : ''})` : ''} for "${p.name}"? It replaces ${describeCa(p)} and is kept in VS Code's secret storage.${unused}`;
-    if ((await svc.ui.showWarningMessage(message, { modal: true }, use)) !== use) return undefined;
-  }
+  const items: Array<vscode.QuickPickItem & { profile?: Profile }> = svc.profiles
+    .list()
+    .filter((x) => x.source !== 'workspace' && x.tls)
+    .map((x) => ({
+      label: `$(lock) ${x.name}`,
+      description: `${x.production ? 'PRODUCTION · ' : ''}${describeEndpoint(x)}`,
+      detail: `Now trusts ${describeCa(x)}`,
+      profile: x,
+    }));
+  items.push({ label: '$(add) New connection with this CA…', detail: 'Starts Add Connection with this CA imported.' });
+  const chosen = await svc.ui.showQuickPick(items, {
+    title: 'Use This CA in a Profile',
+    placeHolder: `Trust "${ca.subject}" for which connection?`,
+    matchOnDescription: true,
+  });
+  if (!chosen) return undefined;
+  if (!chosen.profile) return svc.addInteractive({ tls: true, caPem: ca.pem });
+  const p = chosen.profile;
+  const use = 'Use This CA';
+  const unused =
+    p.verify === 'full'
+      ? ''
+      : ` Note: this profile ${p.verify === 'pin' ? 'pins the server certificate' : 'does not verify the server'}, so the CA is used only once verification is set to the full chain (Edit Connection).`;
+  const message = `Trust "${ca.subject}"${ca.count > 1 ? ` (and ${ca.count - 1} more certificate${ca.count > 2 ? 's' : ''})` : ''} for "${p.name}"? It replaces ${describeCa(p)} and is kept in VS Code's secret storage.${unused}`;
+  if ((await svc.ui.showWarningMessage(message, { modal: true }, use)) !== use) return undefined;
   const stored = await svc.profiles.secretsOf(p.id);
   const answers: ConnectionAnswers = { caPem: ca.pem, alsoSystemCA: p.ca.kind !== 'system' && p.ca.alsoSystem === true };
   const files = await readAnswerFiles(answers, p);
@@ -80,9 +59,9 @@ export async function useCaInProfile(
   const result = await svc.saveDraft(draft, files, { stored });
   if (result.saved) {
     svc.log.info(`"${p.name}" now trusts an imported CA (${ca.count} certificate${ca.count > 1 ? 's' : ''})`);
-    if (interactive) void vscode.window.showInformationMessage(`"${p.name}" now trusts "${ca.subject}". The next connection uses it.`);
+    void vscode.window.showInformationMessage(`"${p.name}" now trusts "${ca.subject}". The next connection uses it.`);
   } else {
-    svc.reportSave(result, interactive);
+    svc.reportSave(result, true);
   }
   return result;
 }

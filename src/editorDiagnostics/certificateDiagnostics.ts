@@ -4,6 +4,7 @@
  * CodeLens above every certificate.
  */
 import * as vscode from 'vscode';
+import { PlainMarkdown } from '../platform/plainMarkdown';
 import type { Container } from '../container';
 import { analyzeCertificateFile, describeValidity, type BlockAnalysis, type FileAnalysis, type Severity } from '../core/certs';
 import type { Config } from '../platform/config';
@@ -106,9 +107,7 @@ class CertificateFileIndex implements vscode.HoverProvider, vscode.CodeLensProvi
     const analysis = this.analyzeDocument(doc);
     const block = analysis.blocks.find((b) => position.line >= b.startLine && position.line <= b.endLine);
     if (!block) return undefined;
-    const md = new vscode.MarkdownString(undefined, false);
-    md.isTrusted = false;
-    md.supportHtml = false;
+    const md = new PlainMarkdown();
     if (block.cert) {
       const s = block.cert.summary();
       const line = (label: string, value: string): void => {

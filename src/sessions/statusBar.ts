@@ -61,6 +61,8 @@ export function describeSession(
     parts.push('$(warning) production');
     tip.push('Production profile with writes allowed (readOnly is off).');
   }
+  // Production always has the warning background: the user sees where commands go.
+  if (input.production) warning = true;
   return { text: parts.join(' · '), tooltip: tip.join('\n'), warning };
 }
 

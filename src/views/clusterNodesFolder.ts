@@ -5,6 +5,7 @@
  * (announced names, certificate subjects) are shown as plain text only.
  */
 import * as vscode from 'vscode';
+import { PlainMarkdown } from '../platform/plainMarkdown';
 import type { ClusterNodeStatus, ClusterRouter } from '../core/client/cluster';
 import { formatSlotRanges } from '../core/client/cluster/nodes';
 
@@ -57,10 +58,7 @@ export function nodeChildren(node: NodesTreeNode): ClusterNodeNode[] {
 }
 
 function plain(): vscode.MarkdownString {
-  const m = new vscode.MarkdownString(undefined, false);
-  m.isTrusted = false;
-  m.supportHtml = false;
-  return m;
+  return new PlainMarkdown();
 }
 
 export function nodesFolderItem(node: NodesFolderNode): vscode.TreeItem {

@@ -19,8 +19,19 @@ import { isDiagnosedError } from '../core/diagnosis/problem';
 import type { ActiveSession, ProfileStoreApi, SessionManagerApi } from '../platform/contracts';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
+import { PlainMarkdown } from '../platform/plainMarkdown';
 import { clusterNodeItem, nodeChildren, nodesFolderItem, NodesFolderNode } from './clusterNodesFolder';
+import { GroupNode } from './groupNode';
 import { ConnectionNode, DatabaseNode, FolderNode, KeyNode, LoadMoreNode, MessageNode, ShowMoreNode, type KeyTreeNode } from './keyNodes';
+
+/** Every row of the Connections view: group folders above the connection rows and what they hold. */
+export type ConnectionsTreeNode = KeyTreeNode | GroupNode;
+
+/** globalState key: the group folders the user collapsed (groups start expanded). */
+const COLLAPSED_GROUPS_KEY = 'redisTls.connections.collapsedGroups';
+
+/** The colour of a production connection's icon (and nothing else uses it in the tree). */
+export const PRODUCTION_COLOR = 'charts.orange';
 
 const TYPE_ICONS: Record<KeyType, [string, string | undefined]> = {
   string: ['symbol-string', 'charts.blue'],
@@ -39,12 +50,9 @@ export function typeIcon(type: KeyType): vscode.ThemeIcon {
   return new vscode.ThemeIcon(id, color ? new vscode.ThemeColor(color) : undefined);
 }
 
-/** A server-supplied string as Markdown text (no links, no HTML, no command URIs). */
+/** A server-supplied string as Markdown text (no links, no HTML, no command URIs; spaces stay breakable). */
 function md(): vscode.MarkdownString {
-  const m = new vscode.MarkdownString(undefined, false);
-  m.isTrusted = false;
-  m.supportHtml = false;
-  return m;
+  return new PlainMarkdown();
 }
 
 function errorText(e: unknown): string {
@@ -73,10 +81,13 @@ interface Browsing {
   databases: Map<number, DatabaseNode>;
 }
 
-export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vscode.Disposable {
-  private readonly emitter = new vscode.EventEmitter<KeyTreeNode | undefined | void>();
+export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<ConnectionsTreeNode | undefined | void>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly connections = new Map<string, ConnectionNode>();
+  private readonly groups = new Map<string, GroupNode>();
+  /** Group folders the user collapsed; persisted by `trackGroupExpansion`. */
+  private collapsedGroups = new Set<string>();
   private readonly browsing = new Map<string, Browsing>();
   private readonly folderNodes = new WeakMap<Folder, FolderNode>();
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -113,7 +124,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
    * Refreshing a node while its children are being fetched makes VS Code fetch them twice and then
    * reject the second set ("Element with id … is already registered"): such refreshes wait.
    */
-  refresh(node?: KeyTreeNode): void {
+  refresh(node?: ConnectionsTreeNode): void {
     const busy = node ? this.loading.has(node) : this.loading.size > 0;
     if (busy) {
       this.deferred.add(node ?? ROOT);
@@ -122,12 +133,39 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     this.emitter.fire(node);
   }
 
-  private readonly loading = new Map<KeyTreeNode | typeof ROOT, number>();
-  private readonly deferred = new Set<KeyTreeNode | typeof ROOT>();
+  private readonly loading = new Map<ConnectionsTreeNode | typeof ROOT, number>();
+  private readonly deferred = new Set<ConnectionsTreeNode | typeof ROOT>();
+
+  /**
+   * Remembers which group folders the user collapses in `view` (globalState, so it survives a
+   * reload) and shows them that way on the next render.
+   */
+  trackGroupExpansion(
+    view: Pick<vscode.TreeView<unknown>, 'onDidExpandElement' | 'onDidCollapseElement'>,
+    state: vscode.Memento,
+  ): vscode.Disposable {
+    this.collapsedGroups = new Set(state.get<string[]>(COLLAPSED_GROUPS_KEY, []));
+    const save = (name: string, collapsed: boolean): void => {
+      if (collapsed === this.collapsedGroups.has(name)) return;
+      if (collapsed) this.collapsedGroups.add(name);
+      else this.collapsedGroups.delete(name);
+      void state.update(COLLAPSED_GROUPS_KEY, [...this.collapsedGroups]);
+    };
+    const subscriptions = [
+      view.onDidExpandElement((e) => {
+        if (e.element instanceof GroupNode) save(e.element.name, false);
+      }),
+      view.onDidCollapseElement((e) => {
+        if (e.element instanceof GroupNode) save(e.element.name, true);
+      }),
+    ];
+    this.refresh();
+    return new vscode.Disposable(() => subscriptions.forEach((d) => d.dispose()));
+  }
 
   // ---- structure -----------------------------------------------------------------------------
 
-  async getChildren(node?: KeyTreeNode): Promise<KeyTreeNode[]> {
+  async getChildren(node?: ConnectionsTreeNode): Promise<ConnectionsTreeNode[]> {
     const key = node ?? ROOT;
     this.loading.set(key, (this.loading.get(key) ?? 0) + 1);
     try {
@@ -143,16 +181,18 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
         // returned is lost (the children stay, unregistered, and cannot be expanded).
         setTimeout(() => {
           if (pending.includes(ROOT)) this.refresh();
-          else for (const n of pending) this.refresh(n as KeyTreeNode);
+          else for (const n of pending) this.refresh(n as ConnectionsTreeNode);
         }, 150);
       }
     }
   }
 
-  private async fetchChildren(node?: KeyTreeNode): Promise<KeyTreeNode[]> {
+  private async fetchChildren(node?: ConnectionsTreeNode): Promise<ConnectionsTreeNode[]> {
     try {
       if (!node) return this.rootNodes();
       switch (node.kind) {
+        case 'group':
+          return this.connectionNodes().filter((c) => c.profile.group === node.name);
         case 'connection':
           return await this.databaseNodes(node);
         case 'database':
@@ -171,8 +211,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     }
   }
 
-  getParent(node: KeyTreeNode): KeyTreeNode | undefined {
+  getParent(node: ConnectionsTreeNode): ConnectionsTreeNode | undefined {
     switch (node.kind) {
+      case 'connection':
+        return node.profile.group ? this.groupNode(node.profile.group) : undefined;
       case 'database':
         return node.connection;
       case 'folder':
@@ -190,7 +232,22 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     }
   }
 
-  private rootNodes(): KeyTreeNode[] {
+  /** Group folders (by name) first, then the connections without a group, in the store's order. */
+  private rootNodes(): ConnectionsTreeNode[] {
+    const all = this.connectionNodes();
+    const names = [...new Set(all.map((c) => c.profile.group).filter((g): g is string => !!g))].sort((x, y) => x.localeCompare(y));
+    for (const name of [...this.groups.keys()]) if (!names.includes(name)) this.groups.delete(name);
+    return [...names.map((n) => this.groupNode(n)), ...all.filter((c) => !c.profile.group)];
+  }
+
+  private groupNode(name: string): GroupNode {
+    let g = this.groups.get(name);
+    if (!g) this.groups.set(name, (g = new GroupNode(name)));
+    return g;
+  }
+
+  /** The connection rows of every profile (cached, so refreshes can target them). */
+  private connectionNodes(): ConnectionNode[] {
     const seen = new Set<string>();
     const out: ConnectionNode[] = [];
     for (const profile of this.profiles.list()) {
@@ -213,8 +270,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
   }
 
   connectionNode(profileId: string): ConnectionNode | undefined {
-    if (this.connections.size === 0) this.rootNodes();
-    return this.connections.get(profileId);
+    // A profile added since the last render has no row yet: build the rows again.
+    return this.connections.get(profileId) ?? (this.connectionNodes(), this.connections.get(profileId));
   }
 
   /** The live session of a profile, connecting when needed. */
@@ -358,8 +415,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
 
   // ---- presentation --------------------------------------------------------------------------
 
-  getTreeItem(node: KeyTreeNode): vscode.TreeItem {
+  getTreeItem(node: ConnectionsTreeNode): vscode.TreeItem {
     switch (node.kind) {
+      case 'group':
+        return this.groupItem(node);
       case 'connection':
         return this.connectionItem(node);
       case 'database':
@@ -400,6 +459,21 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
         return item;
       }
     }
+  }
+
+  private groupItem(node: GroupNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(
+      node.name,
+      this.collapsedGroups.has(node.name) ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+    );
+    item.id = node.id;
+    const members = this.profiles.list().filter((p) => p.group === node.name);
+    const production = members.filter((p) => p.production).length;
+    item.description = `${members.length} connection${members.length === 1 ? '' : 's'}${production ? ` · ${production} production` : ''}`;
+    item.iconPath = new vscode.ThemeIcon('folder-library');
+    item.tooltip = md().appendText(`Group "${node.name}" (the profiles' group field)`);
+    item.contextValue = 'redisConnectionGroup';
+    return item;
   }
 
   private connectionItem(node: ConnectionNode): vscode.TreeItem {
@@ -479,6 +553,9 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
             : 'writes allowed (readOnly is off).',
         );
     }
+    // Production: a colour of its own on the icon (a failure keeps its error colour).
+    if (p.production && state.kind !== 'failed' && item.iconPath instanceof vscode.ThemeIcon)
+      item.iconPath = new vscode.ThemeIcon(item.iconPath.id, new vscode.ThemeColor(PRODUCTION_COLOR));
     if (origin) item.description = `${String(item.description ?? '')} · workspace${p.workspaceFolder ? ` (${p.workspaceFolder})` : ''}`;
     item.tooltip = tip;
     // The connection commands (connection manager) match viewItem =~ /profile/.
@@ -544,7 +621,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
     return item;
   }
 
-  async resolveTreeItem(item: vscode.TreeItem, node: KeyTreeNode): Promise<vscode.TreeItem> {
+  async resolveTreeItem(item: vscode.TreeItem, node: ConnectionsTreeNode): Promise<vscode.TreeItem> {
     if (node.kind !== 'key') return item;
     const tip = md();
     tip.appendMarkdown('**').appendText(displayBytes(node.key)).appendMarkdown('**');

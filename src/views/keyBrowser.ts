@@ -39,7 +39,7 @@ export function registerKeyBrowser(container: Container): KeyBrowser {
   container.own(
     view.onDidChangeSelection((e) => {
       const node = e.selection[0];
-      const id = node ? profileIdOf(node) : undefined;
+      const id = node && node.kind !== 'group' ? profileIdOf(node) : undefined;
       if (id) container.sessions.focus(id);
     }),
   );

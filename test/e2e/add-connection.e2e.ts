@@ -55,6 +55,7 @@ describe('add connection (e2e)', function () {
     await runCommand(page, 'Redis TLS: Add Connection');
 
     await pick(page, 'How do you want to start', 'Enter the connection details');
+    await pick(page, 'What do you connect to', 'A Redis server or a Redis Cluster');
     await type(page, 'Host name or IP address', 'localhost');
     await type(page, 'Port', String(server.port));
     await pick(page, 'Transport security', 'verify the certificate chain and host name');
@@ -79,6 +80,7 @@ describe('add connection (e2e)', function () {
     await type(page, 'ACL user name', '');
     await type(page, 'Password or access key', PASSWORD);
     await type(page, 'Database number', '0');
+    await pick(page, 'Is this a production connection', 'Writes allowed');
     await type(page, 'Name of this connection', 'e2e mTLS');
 
     // Review: the summary and no problems, then Save and Connect.
@@ -139,6 +141,7 @@ describe('add connection (e2e)', function () {
     const { page } = wb;
     await runCommand(page, 'Redis TLS: Add Connection');
     await pick(page, 'How do you want to start', 'Enter the connection details');
+    await pick(page, 'What do you connect to', 'A Redis server or a Redis Cluster');
     await type(page, 'Host name or IP address', `localhost:${server.port}`);
     await type(page, 'Port', String(server.port));
     await pick(page, 'Transport security', 'verify the certificate chain and host name');

@@ -12,7 +12,7 @@ import type { Container } from '../../src/container';
 import type { PanelModel } from '../../src/webviews/certProtocol';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, until } from './helpers';
+import { activateContainer, addProfile, removeProfiles, until } from './helpers';
 
 const XSS_CN = '<img src=x onerror=alert(1)>';
 
@@ -156,7 +156,7 @@ describe('certificates (in the extension host)', function () {
   it('inspects a live connection: handshake facts from the session report, chain verified against the profile CA', async () => {
     const srv = await startRedis({ kind: 'tls', certs: lab.server });
     servers.push(srv);
-    const result = await vscode.commands.executeCommand<{ saved: boolean; profileId?: string }>('redisTls.addConnection', {
+    const result = await addProfile(container, {
       name: 'Cert live profile',
       host: 'localhost',
       port: srv.port,
@@ -183,14 +183,14 @@ describe('certificates (in the extension host)', function () {
       assert.ok(!JSON.stringify(model).includes('PRIVATE KEY'));
     } finally {
       await container.sessions.disconnect(id).catch(() => undefined);
-      await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
+      await removeProfiles(container, [id]);
     }
   });
 
   it('still shows the server chain when the client identity cannot be loaded (passphrase not stored)', async () => {
     const srv = await startRedis({ kind: 'mtls', certs: lab.server });
     servers.push(srv);
-    const result = await vscode.commands.executeCommand<{ saved: boolean; profileId?: string }>('redisTls.addConnection', {
+    const result = await addProfile(container, {
       name: 'Cert mtls no passphrase',
       host: 'localhost',
       port: srv.port,
@@ -212,7 +212,7 @@ describe('certificates (in the extension host)', function () {
       assert.ok(model.links.length > 0, model.notes.join(' | '));
       assert.ok(!JSON.stringify(model).includes(lab.passphrase));
     } finally {
-      await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
+      await removeProfiles(container, [id]);
     }
   });
 

@@ -3,7 +3,6 @@
 // (verified as localhost), the keyspace node counts and scans all of them, values route by slot.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import type { PanelModel } from '../../src/webviews/certProtocol';
 import { ClusterRouter, keySlot } from '../../src/core/client/cluster';
@@ -13,7 +12,7 @@ import type { KeyBrowser } from '../../src/views/keyBrowser';
 import type { DatabaseNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab } from '../lab/certs';
 import { startTlsCluster, type TlsCluster } from '../integration/clusterLab';
-import { activateContainer, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles } from './helpers';
 
 const KEY_COUNT = 300;
 
@@ -41,7 +40,7 @@ describe('cluster browsing (in the extension host)', function () {
     } finally {
       await router.close();
     }
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+    const result = await addProfile(container, {
       name: 'cluster lab',
       host: 'localhost',
       port: cluster.servers[0]!.port,

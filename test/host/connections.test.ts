@@ -13,8 +13,8 @@ import { SecretStore, secretKey, secretKeyIn, SECRET_KINDS } from '../../src/pla
 import { SessionManager } from '../../src/sessions/sessionManager';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, removeProfiles } from './helpers';
-import { runWithInputs, type Answer } from './testUserInput';
+import { activateContainer, addProfile, editProfile, removeProfiles, until } from './helpers';
+import { ESCAPE, runWithInputs, type Answer } from './testUserInput';
 
 const PASSWORD = 'host-test-Pw-4b1d';
 
@@ -40,7 +40,7 @@ describe('connection manager (in the extension host)', function () {
   });
 
   async function add(answers: Record<string, unknown>): Promise<SaveResult> {
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', answers);
+    const result = await addProfile(container, answers);
     if (result.profileId) created.push(result.profileId);
     return result;
   }
@@ -227,23 +227,25 @@ describe('connection manager (in the extension host)', function () {
     const failed = container.sessions.state(id);
     assert.ok(failed.kind === 'failed' && failed.problem.field === 'ca', JSON.stringify(failed));
 
-    // Invalid arguments are refused before anything is stored: not a string, no certificate, key material.
-    const refused = async (arg: unknown, pattern: RegExp): Promise<void> => {
-      await assert.rejects(
-        () => Promise.resolve(vscode.commands.executeCommand('redisTls.useCaInProfile', arg, { profileId: id, confirmed: true })),
-        pattern,
-      );
-    };
-    await refused(42, /PEM text/);
-    await refused('not a certificate', /CERTIFICATE/);
-    await refused(lab.rootCa.cert + lab.server.key, /private key/);
+    // Invalid arguments are refused (an error message, no prompt) before anything is stored:
+    // not a string, no certificate, key material. No answers: any prompt fails the test.
+    for (const arg of [42, 'not a certificate', lab.rootCa.cert + lab.server.key]) {
+      const { result } = await runWithInputs(container, [], () => vscode.commands.executeCommand('redisTls.useCaInProfile', arg));
+      assert.equal(result, undefined);
+    }
     assert.equal(container.profiles.get(id)?.ca.kind, 'file');
     assert.equal(await container.context.secrets.get(secretKey(id, 'caPem')), undefined);
 
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.useCaInProfile', lab.rootCa.cert, {
-      profileId: id,
-      confirmed: true,
-    });
+    // Escape on the confirmation stores nothing; then the profile is picked and the question confirmed.
+    const declined = await runWithInputs(container, ['use ca', ESCAPE], () =>
+      vscode.commands.executeCommand('redisTls.useCaInProfile', lab.rootCa.cert),
+    );
+    assert.equal(declined.result, undefined);
+    assert.match(declined.prompts[1].text ?? '', /^Trust ".*Lab Root CA.*" for "use ca"\?/);
+    assert.equal(container.profiles.get(id)?.ca.kind, 'file');
+    const { result } = await runWithInputs(container, ['use ca', 'Use This CA'], () =>
+      vscode.commands.executeCommand<SaveResult>('redisTls.useCaInProfile', lab.rootCa.cert),
+    );
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     const ca = container.profiles.get(id)!.ca;
     assert.equal(ca.kind, 'imported');
@@ -284,7 +286,7 @@ describe('connection manager (in the extension host)', function () {
     assert.equal(again.report.verification, 'pin');
     await container.sessions.disconnect(id);
     const other = '00'.repeat(32);
-    assert.equal((await vscode.commands.executeCommand<SaveResult>('redisTls.editConnection', id, { pinSha256: other })).saved, true);
+    assert.equal((await editProfile(container, id, { pinSha256: other })).saved, true);
     assert.equal((await runWithInputs(container, [], () => vscode.commands.executeCommand('redisTls.connect', id))).result, false);
     const state = container.sessions.state(id);
     assert.ok(state.kind === 'failed' && state.problem.field === 'pin', JSON.stringify(state));
@@ -358,11 +360,17 @@ describe('connection manager (in the extension host)', function () {
     assert.ok(!command.includes(PASSWORD));
     assert.equal(await vscode.env.clipboard.readText(), command);
 
-    const edited = await vscode.commands.executeCommand<SaveResult>('redisTls.editConnection', copyId, { port: 1, db: 3 });
+    const edited = await editProfile(container, copyId, { port: 1, db: 3 });
     assert.equal(edited.saved, true);
     assert.equal(container.profiles.get(copyId)?.port, 1);
 
-    assert.equal(await vscode.commands.executeCommand('redisTls.removeConnection', copyId, { confirmed: true }), true);
+    // Remove asks first (Escape keeps the profile), then deletes the profile and its secrets.
+    const kept = await runWithInputs(container, [ESCAPE], () => vscode.commands.executeCommand('redisTls.removeConnection', copyId));
+    assert.equal(kept.result, false);
+    assert.ok(container.profiles.get(copyId));
+    const removed = await runWithInputs(container, ['Remove'], () => vscode.commands.executeCommand('redisTls.removeConnection', copyId));
+    assert.equal(removed.result, true);
+    assert.match(removed.prompts[0].text ?? '', /^Remove the connection "renamed copy"\?/);
     assert.equal(container.profiles.get(copyId), undefined);
     for (const kind of SECRET_KINDS) assert.equal(await container.context.secrets.get(secretKey(copyId, kind)), undefined, kind);
   });
@@ -406,6 +414,113 @@ describe('connection manager (in the extension host)', function () {
       assert.equal(await vscode.commands.executeCommand('redisTls.forgetSecrets', p.id), true);
       assert.equal(await container.context.secrets.get(secretKeyIn(`workspace.${p.id}`, 'password')), undefined);
     } finally {
+      await vscode.workspace.fs.delete(file);
+    }
+  });
+
+  it('groups: profiles with a group field sit in a group folder (others at the top level); a collapsed group stays collapsed after a reload', async () => {
+    const a = await add({ name: 'grouped one', host: 'localhost', port: tlsServer.port, group: 'staging' });
+    const b = await add({ name: 'grouped two', host: 'localhost', port: tlsServer.port, group: 'staging' });
+    const c = await add({ name: 'ungrouped', host: 'localhost', port: tlsServer.port });
+    const provider = container.keyBrowser.provider;
+    const root = await provider.getChildren();
+    const group = root.find((n) => n.kind === 'group' && n.name === 'staging');
+    assert.ok(group && group.kind === 'group', 'a "staging" group folder at the top level');
+    const topLevelIds = root.filter((n) => n.kind === 'connection').map((n) => (n.kind === 'connection' ? n.profile.id : ''));
+    assert.ok(topLevelIds.includes(c.profileId!), 'a profile without a group stays at the top level');
+    assert.ok(!topLevelIds.includes(a.profileId!) && !topLevelIds.includes(b.profileId!), 'grouped profiles are not at the top level');
+    const members = (await provider.getChildren(group)).map((n) => (n.kind === 'connection' ? n.profile.name : n.kind));
+    assert.deepEqual(members, ['grouped one', 'grouped two']);
+    assert.equal(provider.getParent(provider.connectionNode(a.profileId!)!), group);
+    const groupItem = provider.getTreeItem(group);
+    assert.equal(groupItem.label, 'staging');
+    assert.equal(groupItem.collapsibleState, vscode.TreeItemCollapsibleState.Expanded, 'groups start expanded');
+    assert.equal(groupItem.description, '2 connections');
+
+    // The user collapses it in the real view: remembered in globalState, and a fresh provider (a reload) shows it collapsed.
+    const view = container.keyBrowser.view;
+    await vscode.commands.executeCommand('workbench.view.extension.redisTls');
+    await view.reveal(group, { expand: true, focus: true });
+    await vscode.commands.executeCommand('list.collapse');
+    const collapsed = await until('the collapse to be stored', () =>
+      (container.context.globalState.get<string[]>('redisTls.connections.collapsedGroups') ?? []).includes('staging') ? true : undefined,
+    );
+    assert.equal(collapsed, true);
+    assert.equal(provider.getTreeItem(group).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    const { KeyTreeProvider } = await import('../../src/views/connectionsView');
+    const fresh = new KeyTreeProvider(container.profiles, container.sessions, container.log, container.config);
+    const tracking = fresh.trackGroupExpansion(view, container.context.globalState);
+    try {
+      const again = (await fresh.getChildren()).find((n) => n.kind === 'group' && n.name === 'staging')!;
+      assert.equal(fresh.getTreeItem(again).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed, 'kept across a reload');
+    } finally {
+      tracking.dispose();
+      fresh.dispose();
+    }
+    await view.reveal(group, { expand: true });
+    await until('the expansion to be stored', () =>
+      (container.context.globalState.get<string[]>('redisTls.connections.collapsedGroups') ?? []).includes('staging') ? undefined : true,
+    );
+  });
+
+  it('tooltips keep ordinary spaces, so hovers wrap between words (VS Code appendText makes every space &nbsp;)', async () => {
+    const r = await add({ name: 'a rather long connection name with several words', host: 'localhost', port: tlsServer.port });
+    const provider = container.keyBrowser.provider;
+    const tip = provider.getTreeItem(provider.connectionNode(r.profileId!)!).tooltip;
+    assert.ok(tip instanceof vscode.MarkdownString);
+    assert.ok(!tip.value.includes('&nbsp;') && !tip.value.includes('\u00a0'), tip.value);
+    assert.match(tip.value, /a rather long connection name with several words/);
+  });
+
+  it('Remove Connection on a workspace profile removes its entry from .vscode/redis-tls.json (comments kept), as an edit that can be undone', async function () {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return this.skip();
+    const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'redis-tls.json');
+    const text = [
+      '{',
+      '  // Team profiles: paths only, never secrets.',
+      '  "profiles": [',
+      `    { "name": "Keep me", "host": "localhost", "port": ${tlsServer.port} }, // stays`,
+      '    /* the one to remove */',
+      `    { "name": "Remove me", "host": "localhost", "port": ${tlsServer.port}, "caFile": "${lab.caBundle.certPath}" }`,
+      '  ]',
+      '}',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
+    try {
+      const target = await until('the workspace profile', () => container.profiles.list().find((p) => p.name === 'Remove me'));
+      // "Forget Secrets Only" keeps the entry.
+      const forget = await runWithInputs(container, ['Forget Secrets Only'], () =>
+        vscode.commands.executeCommand('redisTls.removeConnection', target.id),
+      );
+      assert.equal(forget.result, true);
+      assert.deepEqual(forget.prompts[0].items, ['Remove from redis-tls.json', 'Forget Secrets Only']);
+      assert.match(forget.prompts[0].text ?? '', /"Remove me" is defined in \.vscode\/redis-tls\.json/);
+      assert.ok(container.profiles.get(target.id), 'the entry is still there');
+
+      const removed = await runWithInputs(container, ['Remove from redis-tls.json'], () =>
+        vscode.commands.executeCommand('redisTls.removeConnection', target.id),
+      );
+      assert.equal(removed.result, true);
+      const after = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+      assert.ok(!after.includes('Remove me'), after);
+      assert.ok(
+        after.includes('"Keep me"') && after.includes('// Team profiles: paths only, never secrets.') && after.includes('// stays'),
+        after,
+      );
+      await until('the profile to go', () => (container.profiles.list().some((p) => p.name === 'Remove me') ? undefined : true));
+      assert.ok(container.profiles.list().some((p) => p.name === 'Keep me'));
+
+      // Undo in the editor brings the entry back.
+      const doc = await vscode.workspace.openTextDocument(file);
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('undo');
+      assert.ok(doc.getText().includes('"Remove me"'), doc.getText());
+      await doc.save();
+      await until('the profile to come back', () => container.profiles.list().find((p) => p.name === 'Remove me'));
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.workspace.fs.delete(file);
     }
   });

@@ -4,7 +4,6 @@
 // read-only profile's documents are read-only and its session refuses writes.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ReadOnlyError } from '../../src/core/client/readOnly';
@@ -14,7 +13,7 @@ import { valueUri } from '../../src/values/valueFs';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
-import { activateContainer, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles } from './helpers';
 import { ESCAPE, runWithInputs } from './testUserInput';
 
 const TTL_MS = 600_000;
@@ -30,7 +29,7 @@ describe('editing values (in the extension host)', function () {
   let readOnly: string;
 
   async function add(answers: Record<string, unknown>): Promise<string> {
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', answers);
+    const result = await addProfile(container, answers);
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     created.push(result.profileId!);
     return result.profileId!;

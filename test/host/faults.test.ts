@@ -6,7 +6,6 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createHash, X509Certificate } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ConnectionState } from '../../src/platform/contracts';
@@ -15,7 +14,7 @@ import type { DatabaseNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startProxy, type LabProxy } from '../lab/proxy';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, EXTENSION_ID, removeProfiles } from './helpers';
+import { activateContainer, addProfile, EXTENSION_ID, removeProfiles } from './helpers';
 
 const KEYS = 60_000;
 
@@ -77,7 +76,7 @@ describe('faults (in the extension host, against lab servers)', function () {
   }
 
   async function add(name: string, port: number, extra: Record<string, unknown> = {}): Promise<string> {
-    const r = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+    const r = await addProfile(container, {
       name,
       host: 'localhost',
       port,

@@ -1,6 +1,8 @@
 // Shared by the in-host test files (not a test file itself: test/host/index.ts loads *.test.js only).
 import * as vscode from 'vscode';
+import type { SaveResult } from '../../src/commands/connectionService';
 import type { Container } from '../../src/container';
+import type { ConnectionAnswers } from '../../src/core/profiles/answers';
 import type { RedisTlsExplorerApi } from '../../src/extension';
 
 export const EXTENSION_ID = 'redis-tls-explorer.redis-tls-explorer';
@@ -12,11 +14,26 @@ export async function activateContainer(): Promise<Container> {
   return (await ext.activate()).container;
 }
 
+/**
+ * Saves a profile from answers through the connection service (the same checks and stores as the
+ * Add Connection flow, without its prompts): for tests whose subject is not the flow itself.
+ */
+export function addProfile(container: Container, answers: ConnectionAnswers): Promise<SaveResult> {
+  return container.connections.fromAnswers(answers, undefined);
+}
+
+/** Applies answers onto a saved user profile through the connection service (as a save of the Edit flow does). */
+export async function editProfile(container: Container, id: string, answers: ConnectionAnswers): Promise<SaveResult> {
+  const p = container.profiles.get(id);
+  if (!p) throw new Error(`no profile ${id}`);
+  return container.connections.fromAnswers(answers, p, await container.profiles.secretsOf(id));
+}
+
 /** Disconnects and removes (with their secrets) the profiles a test file created. */
 export async function removeProfiles(container: Container, ids: readonly string[]): Promise<void> {
   for (const id of ids) {
     await container.sessions.disconnect(id).catch(() => undefined);
-    if (container.profiles.get(id)) await vscode.commands.executeCommand('redisTls.removeConnection', id, { confirmed: true });
+    if (container.profiles.get(id)) await container.profiles.remove(id);
   }
 }
 

@@ -2,12 +2,11 @@
 // actually pass to their connections.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles } from './helpers';
 
 describe("hostile: redisTls.maxReplyBytes reaches the session's connection", function () {
   this.timeout(60_000);
@@ -38,7 +37,7 @@ describe("hostile: redisTls.maxReplyBytes reaches the session's connection", fun
     }
     await settings().update('maxReplyBytes', 65536, vscode.ConfigurationTarget.Global);
     assert.equal(container.config.maxReplyBytes, 65536);
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+    const result = await addProfile(container, {
       name: 'cap lab',
       host: 'localhost',
       port: srv.port,

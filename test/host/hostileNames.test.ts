@@ -3,14 +3,13 @@
 // bidi or invisible characters; Copy Key Name gives redis-cli's quoted form.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { displayBytes, quoteBytes } from '../../src/core/keys/bytes';
 import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab } from '../lab/certs';
 import type { RedisServer } from '../lab/servers';
 import { HOSTILE_NAMES, startHostileNamesServer, UNSAFE } from '../integration/hostileNames';
-import { activateContainer, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles } from './helpers';
 
 describe('hostile: names in the extension host', function () {
   this.timeout(60_000);
@@ -27,7 +26,7 @@ describe('hostile: names in the extension host', function () {
     container = await activateContainer();
     const lab = await getLab();
     srv = await startHostileNamesServer(lab);
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+    const result = await addProfile(container, {
       name: 'hostile names lab',
       host: 'localhost',
       port: srv.port,

@@ -3,7 +3,6 @@
 // value documents, TTL actions, deletion with confirmation.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { KeyBrowser } from '../../src/views/keyBrowser';
@@ -11,7 +10,7 @@ import type { ConnectionNode, DatabaseNode, FolderNode, KeyNode, KeyTreeNode } f
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { BINARY_KEY, DB0_KEY_COUNT, seedKeyBrowser } from '../integration/keysSeed';
-import { activateContainer, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles } from './helpers';
 import { ESCAPE, runWithInputs } from './testUserInput';
 
 describe('key browser (in the extension host)', function () {
@@ -41,7 +40,7 @@ describe('key browser (in the extension host)', function () {
   const exists = async (key: string | Buffer): Promise<boolean> => (await direct.send(['EXISTS', key])) === 1;
 
   async function add(answers: Record<string, unknown>): Promise<string> {
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', answers);
+    const result = await addProfile(container, answers);
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     created.push(result.profileId!);
     return result.profileId!;

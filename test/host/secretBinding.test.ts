@@ -14,7 +14,7 @@ import type { Container } from '../../src/container';
 import type { Profile } from '../../src/core/profiles/profile';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, EXTENSION_ID, removeProfiles } from './helpers';
+import { activateContainer, addProfile, EXTENSION_ID, removeProfiles } from './helpers';
 import { ESCAPE, runWithInputs, type Answer, type Prompt } from './testUserInput';
 
 const PASSWORD = 'bound-secret-Pw-7c2e';
@@ -200,7 +200,7 @@ describe('secrets bound to their target (in the extension host)', function () {
   });
 
   it('a workspace profile and a user profile of the same name do not share the password; the workspace one says where it comes from', async () => {
-    const added = await vscode.commands.executeCommand<{ saved: boolean; profileId?: string }>('redisTls.addConnection', {
+    const added = await addProfile(container, {
       name: 'Shared',
       host: 'localhost',
       port: tlsTarget.server.port,

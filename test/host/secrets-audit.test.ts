@@ -9,7 +9,7 @@ import type { SaveResult, TestResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer } from './helpers';
+import { activateContainer, addProfile, editProfile, removeProfiles } from './helpers';
 import { runWithInputs } from './testUserInput';
 
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -119,24 +119,42 @@ describe('secrets audit (in the extension host)', function () {
       return r.profileId!;
     };
 
-    // Add: linked encrypted key + passphrase + password, then connect.
+    // Add (the guided flow, every secret typed into its prompt): linked encrypted key + passphrase + password, then connect.
     const linked = keep(
-      await run<SaveResult>('redisTls.addConnection', {
-        name: 'audit linked',
-        host: 'localhost',
-        port: mtls.port,
-        caPath: lab.caBundle.certPath,
-        certPath: lab.clientEncrypted.certPath,
-        keyPath: lab.clientEncrypted.keyPath,
-        passphrase: lab.passphrase,
-        password,
-        connect: true,
-      }),
+      (
+        await runWithInputs(
+          container,
+          [
+            'Enter the connection details',
+            'A Redis server or a Redis Cluster',
+            'localhost',
+            String(mtls.port),
+            /^TLS, verify the certificate chain/,
+            '',
+            /^CA file, linked/,
+            'Type a path...',
+            lab.caBundle.certPath,
+            'PEM certificate + key files, linked',
+            'Type a path...',
+            lab.clientEncrypted.certPath,
+            'Type a path...',
+            lab.clientEncrypted.keyPath,
+            lab.passphrase,
+            '',
+            password,
+            '0',
+            'Writes allowed',
+            'audit linked',
+            'Save and Connect',
+          ],
+          () => run<SaveResult>('redisTls.addConnection'),
+        )
+      ).result,
     );
     assert.equal(container.sessions.state(linked).kind, 'connected');
     // Add: imported CA + identity (PEM into SecretStorage).
     const imported = keep(
-      await run<SaveResult>('redisTls.addConnection', {
+      await addProfile(container, {
         name: 'audit imported',
         host: 'localhost',
         port: mtls.port,
@@ -148,7 +166,7 @@ describe('secrets audit (in the extension host)', function () {
     );
     // Add: PKCS#12 with its password.
     const pfx = keep(
-      await run<SaveResult>('redisTls.addConnection', {
+      await addProfile(container, {
         name: 'audit pfx',
         host: 'localhost',
         port: mtls.port,
@@ -165,7 +183,7 @@ describe('secrets audit (in the extension host)', function () {
     }
     // A failing connection: its diagnosis is logged; the password must not be.
     const failing = keep(
-      await run<SaveResult>('redisTls.addConnection', {
+      await addProfile(container, {
         name: 'audit wrong pw',
         host: 'localhost',
         port: mtls.port,
@@ -201,10 +219,7 @@ describe('secrets audit (in the extension host)', function () {
       ).profileId!,
     );
     // Edit (new password), duplicate, rename, copy as redis-cli.
-    assert.equal(
-      (await run<SaveResult>('redisTls.editConnection', imported, { password: password2, db: 2, ignoreProblems: true })).saved,
-      true,
-    );
+    assert.equal((await editProfile(container, imported, { password: password2, db: 2, ignoreProblems: true })).saved, true);
     const copy = await run<string>('redisTls.duplicateConnection', linked, { name: 'audit copy' });
     ids.push(copy);
     assert.equal(await run('redisTls.renameConnection', copy, 'audit copy renamed'), true);
@@ -245,7 +260,8 @@ describe('secrets audit (in the extension host)', function () {
     await run('redisTls.disconnect', linked);
     await run('redisTls.forgetSecrets', failing);
     // Remove everything but two profiles, so both stored and removed states are on disk.
-    for (const id of ids.slice(2)) assert.equal(await run('redisTls.removeConnection', id, { confirmed: true }), true);
+    for (const id of ids.slice(2))
+      assert.equal((await runWithInputs(container, ['Remove'], () => run('redisTls.removeConnection', id))).result, true);
     if (wsId) await run('redisTls.forgetSecrets', wsId);
 
     // globalState (kept by the workbench) as the extension sees it.
@@ -298,7 +314,7 @@ describe('secrets audit (in the extension host)', function () {
     assert.deepEqual(hits, []);
 
     // Clean up what is left.
-    for (const id of ids.slice(0, 2)) await run('redisTls.removeConnection', id, { confirmed: true });
+    await removeProfiles(container, ids.slice(0, 2));
     if (folder) await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder.uri, '.vscode', 'redis-tls.json'));
   });
 });

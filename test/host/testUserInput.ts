@@ -24,6 +24,8 @@ export interface Prompt {
   text?: string;
   /** Item labels (without icons) of a pick, or the buttons of a message. */
   items?: string[];
+  /** The text an input box starts with. */
+  value?: string;
 }
 
 const ICON = /^\$\([^)]*\)\s*/;
@@ -81,7 +83,7 @@ class TestUserInput implements UserInput {
   }
 
   async inputStep(options: StepInputOptions): Promise<string | Back | undefined> {
-    const answer = this.next({ kind: 'inputStep', title: options.title, text: options.prompt });
+    const answer = this.next({ kind: 'inputStep', title: options.title, text: options.prompt, value: options.value });
     if (answer === ESCAPE) return undefined;
     if (answer === BACK) {
       if (!options.canGoBack) this.fail(`BACK on a step without a Back button: "${options.prompt}"`);

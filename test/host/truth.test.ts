@@ -2,13 +2,12 @@
 // against lab servers). Each test failed on the code before its fix.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles } from './helpers';
 import { runWithInputs } from './testUserInput';
 
 /** Polls `fn` until it returns a value (the workbench applies diagnostics asynchronously). */
@@ -34,7 +33,7 @@ describe('the tree tells the truth (#15)', function () {
     (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
 
   async function add(name: string, port: number, extra: Record<string, unknown> = {}): Promise<string> {
-    const r = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+    const r = await addProfile(container, {
       name,
       host: 'localhost',
       port,

@@ -127,6 +127,18 @@ describe('diagnosis: every code from a real failure (lab)', function () {
     }
   });
 
+  it('FILE_NOT_CERTIFICATE: a linked CA file that holds a key, not a certificate (before any connection)', async () => {
+    const profile = emptyProfile({ name: 'x', host: 'localhost', ca: { kind: 'file', path: lab.client.keyPath } });
+    const e = await resolveConnectionOptions(profile, {}).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.ok(isDiagnosedError(e), String(e));
+    assert.deepEqual([e.problem.code, e.problem.field, e.problem.facts], ['FILE_NOT_CERTIFICATE', 'ca', { path: lab.client.keyPath }]);
+    assert.equal(e.problem.title, 'The CA file holds no certificate');
+    seen.add('FILE_NOT_CERTIFICATE');
+  });
+
   it('TLS_REQUIRED: a plaintext client on a TLS port', async () => {
     const srv = await start({ kind: 'tls' });
     const p = await expectProblem({ host: '127.0.0.1', port: srv.port, tls: { enabled: false } }, 'TLS_REQUIRED');

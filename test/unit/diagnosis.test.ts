@@ -80,6 +80,7 @@ describe('diagnosis catalogue and classifier (no network)', () => {
       CLIENT_CERT_UNTRUSTED: /tls-ca-cert-file/,
       CLIENT_CERT_REJECTED: /clientAuth/,
       KEY_MISMATCH: /key file/,
+      FILE_NOT_CERTIFICATE: /BEGIN CERTIFICATE/,
       KEY_PASSPHRASE: /passphrase/,
       AUTH_REQUIRED: /password/,
       AUTH_FAILED: /password/,

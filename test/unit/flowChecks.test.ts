@@ -64,7 +64,7 @@ describe('profiles: flow checks', () => {
     const check = checkDraft(applyAnswers(answers, undefined, files), files, 30);
     assert.deepEqual(
       check.errors.map((p) => [p.code, p.field, p.title]),
-      [['UNTRUSTED_ROOT', 'ca', 'The CA file holds no certificate']],
+      [['FILE_NOT_CERTIFICATE', 'ca', 'The CA file holds no certificate']],
     );
   });
 

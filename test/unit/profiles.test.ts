@@ -10,7 +10,8 @@ import { profileFromRedisCli, profileFromText, profileFromUrl, tokenizeShell } f
 import { PRESETS, findPreset } from '../../src/core/profiles/presets';
 import { checkProfile, resolveConnectionOptions, ProfileFileError } from '../../src/core/profiles/resolve';
 import { applyAnswers } from '../../src/core/profiles/answers';
-import { parseWorkspaceProfiles } from '../../src/core/profiles/workspaceFile';
+import { applyEdits } from 'jsonc-parser';
+import { parseWorkspaceProfiles, removeProfileEdits } from '../../src/core/profiles/workspaceFile';
 
 describe('profiles: import from URL', () => {
   it('reads rediss:// with user, password, port and db; the password goes to secrets only', () => {
@@ -242,8 +243,75 @@ describe('profiles: workspace file', () => {
       [['A', 6380]],
     );
     assert.deepEqual(r.warnings, []);
-    assert.deepEqual(parseWorkspaceProfiles('{ "profiles": [ { "name": ', '/ws', 'proj'), { profiles: [], warnings: ['not valid JSON'] });
-    assert.deepEqual(parseWorkspaceProfiles('['.repeat(1_000_000), '/ws', 'proj'), { profiles: [], warnings: ['not valid JSON'] });
+    assert.deepEqual(parseWorkspaceProfiles('{ "profiles": [ { "name": ', '/ws', 'proj'), {
+      profiles: [],
+      warnings: ['not valid JSON'],
+      entries: [],
+    });
+    assert.deepEqual(parseWorkspaceProfiles('['.repeat(1_000_000), '/ws', 'proj'), {
+      profiles: [],
+      warnings: ['not valid JSON'],
+      entries: [],
+    });
+  });
+});
+
+describe('profiles: removing an entry of the workspace file', () => {
+  const remove = (text: string, name: string): string => {
+    const id = parseWorkspaceProfiles(text, '/ws', 'proj').profiles.find((p) => p.name === name)!.id;
+    const edits = removeProfileEdits(text, '/ws', 'proj', id);
+    assert.ok(edits, 'edits found');
+    const out = applyEdits(text, edits);
+    assert.deepEqual(
+      parseWorkspaceProfiles(out, '/ws', 'proj').profiles.map((p) => p.name),
+      parseWorkspaceProfiles(text, '/ws', 'proj')
+        .profiles.map((p) => p.name)
+        .filter((n) => n !== name),
+    );
+    return out;
+  };
+  const file = [
+    '{',
+    '  // team profiles',
+    '  "profiles": [',
+    '    { "name": "A", "host": "a" }, // about A',
+    '    // about B',
+    '    { "name": "B", "host": "b" },',
+    '    /* about C */',
+    '    { "name": "C", "host": "c" }',
+    '  ]',
+    '}',
+  ].join('\n');
+
+  it('an entry in the middle goes with its own comment line; every other line stays byte for byte', () => {
+    assert.equal(remove(file, 'B'), file.replace('    // about B\n    { "name": "B", "host": "b" },\n', ''));
+  });
+
+  it('the last entry takes the comma before it; the comment after that comma stays', () => {
+    assert.equal(
+      remove(file, 'C'),
+      [
+        '{',
+        '  // team profiles',
+        '  "profiles": [',
+        '    { "name": "A", "host": "a" }, // about A',
+        '    // about B',
+        '    { "name": "B", "host": "b" }',
+        '  ]',
+        '}',
+      ].join('\n'),
+    );
+  });
+
+  it('the first entry, a bare array, entries sharing a line, and a profile not in the file', () => {
+    assert.ok(!remove(file, 'A').includes('"A"'));
+    assert.ok(remove(file, 'A').includes('// team profiles'));
+    assert.equal(remove('[{ "name": "A", "host": "a" }, { "name": "B", "host": "b" }]', 'A'), '[{ "name": "B", "host": "b" }]');
+    assert.equal(
+      remove('{ "profiles": [{ "name": "A", "host": "a" }, { "name": "B", "host": "b" }] }', 'B'),
+      '{ "profiles": [{ "name": "A", "host": "a" }] }',
+    );
+    assert.equal(removeProfileEdits(file, '/ws', 'proj', 'ws-proj-nope'), undefined);
   });
 });
 

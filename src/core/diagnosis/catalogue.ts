@@ -107,6 +107,11 @@ export const CATALOGUE: Readonly<Record<DiagnosisCode, CatalogueEntry>> = {
     title: 'A certificate, key or CA file cannot be read',
     fix: 'Restore the file or its read permission, or point the connection at where the file is now.',
   },
+  FILE_NOT_CERTIFICATE: {
+    title: 'A CA or certificate file holds no certificate',
+    fix: 'Choose the PEM file with the "BEGIN CERTIFICATE" block: for the CA, the authority that signed the server certificate; for the client, the certificate rather than its key.',
+    field: 'ca',
+  },
   KEY_PASSPHRASE: {
     title: 'The private key is encrypted and the passphrase is missing or wrong',
     fix: 'Enter the passphrase of the key (REDIS_TLS_KEY_PASSPHRASE for the CLI), or decrypt the key file.',

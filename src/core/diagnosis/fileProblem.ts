@@ -1,7 +1,8 @@
 /**
- * FILE_UNREADABLE: a CA, certificate, key or PKCS#12 file named by the user could not be read. One
- * builder for every place a file is read (profile resolve, flow checks, CLI flags), so the detail
- * always names the path and the errno, and the field at fault is set.
+ * File problems. FILE_UNREADABLE: a CA, certificate, key or PKCS#12 file named by the user could not
+ * be read. One builder for every place a file is read (profile resolve, flow checks, CLI flags), so
+ * the detail always names the path and the errno, and the field at fault is set. FILE_NOT_CERTIFICATE:
+ * a CA or client certificate file was read but holds no certificate (a key, a CSR, another file).
  */
 import { makeProblem } from './catalogue';
 import { DiagnosedError, type Problem, type ProblemField } from './problem';
@@ -43,4 +44,18 @@ export function fileUnreadableProblem(field: ProblemField, path: string, e: unkn
 
 export function fileUnreadableError(field: ProblemField, path: string, e: unknown, what?: string): DiagnosedError {
   return new DiagnosedError(fileUnreadableProblem(field, path, e, what), { cause: e });
+}
+
+/** A CA or client certificate file (or imported PEM) in which no CERTIFICATE block could be read. */
+export function fileNotCertificateProblem(field: 'ca' | 'cert', path?: string): Problem {
+  const label = field === 'ca' ? 'CA file' : 'client certificate file';
+  return makeProblem('FILE_NOT_CERTIFICATE', `No PEM "CERTIFICATE" block could be read from ${path ? `the ${label} ${path}` : 'it'}.`, {
+    field,
+    title: `The ${label} holds no certificate`,
+    fix:
+      field === 'ca'
+        ? 'Choose the PEM file of the certificate authority that signed the server certificate.'
+        : 'Choose the PEM file of the client certificate (not the key).',
+    ...(path ? { facts: { path } } : {}),
+  });
 }

@@ -4,8 +4,10 @@
  */
 import { isEncryptedKeyPem } from '../certs/pem';
 import type { TlsVersion, VerifyMode } from '../client/options';
+import type { NodeNaming } from '../diagnosis/topology';
 import { defaultName, emptyProfile, type DraftSecrets, type ProfileDraft } from './draft';
 import { findPreset } from './presets';
+import { parseEndpoint } from './topology';
 import type { Profile } from './profile';
 
 export interface ConnectionAnswers {
@@ -46,10 +48,34 @@ export interface ConnectionAnswers {
   /** Mark as production (badge; read-only unless readOnly is false). */
   production?: boolean;
   preset?: string;
+  /** Cluster: the name each node is verified against, and explicit entries (address / node id / pattern -> name). */
+  clusterNaming?: NodeNaming;
+  clusterNodeNames?: Record<string, string>;
+  readFromReplicas?: boolean;
+  /** A Sentinel profile (null: not one). Host and port then default to the first sentinel. */
+  sentinel?: SentinelAnswers | null;
   /** Connect after saving. */
   connect?: boolean;
   /** Save even when the checks found problems (they are still reported). */
   ignoreProblems?: boolean;
+}
+
+/** How a Sentinel profile reaches its sentinels; unset TLS fields use the data nodes' settings. */
+export interface SentinelAnswers {
+  service: string;
+  sentinels: string[];
+  /** TLS towards the sentinels (undefined: as the data nodes). */
+  tls?: boolean;
+  servername?: string;
+  /** CA file of the sentinels ('' or undefined: the data nodes' CA). */
+  caPath?: string;
+  /** Client certificate of the sentinels ('' for none; undefined: the data nodes'). */
+  certPath?: string;
+  keyPath?: string;
+  username?: string;
+  /** The sentinels' password (a secret: SecretStorage, never the profile); '' keeps the stored one. */
+  password?: string;
+  replica?: boolean;
 }
 
 /** File contents the caller read (the core does not choose how files are read). */
@@ -85,6 +111,12 @@ export function applyAnswers(answers: ConnectionAnswers, base?: Profile, files: 
   if (answers.production !== undefined) p.production = answers.production || undefined;
   if (answers.readOnly !== undefined) p.readOnly = answers.readOnly;
   if (p.verify !== 'pin') p.pinSha256 = undefined;
+  if (answers.clusterNaming !== undefined) p.clusterNaming = answers.clusterNaming === 'seed' ? undefined : answers.clusterNaming;
+  if (answers.clusterNodeNames !== undefined)
+    p.clusterNodeNames = Object.keys(answers.clusterNodeNames).length > 0 ? { ...answers.clusterNodeNames } : undefined;
+  if (answers.readFromReplicas !== undefined) p.readFromReplicas = answers.readFromReplicas || undefined;
+  if (answers.sentinel === null) p.sentinel = undefined;
+  else if (answers.sentinel) applySentinel(p, answers.sentinel, secrets);
 
   const alsoSystem = answers.alsoSystemCA === true ? true : undefined;
   if (answers.caPem !== undefined) {
@@ -133,4 +165,35 @@ export function applyAnswers(answers: ConnectionAnswers, base?: Profile, files: 
   if (answers.name !== undefined && answers.name.trim() !== '') p.name = answers.name.trim();
   if (p.name.trim() === '') p.name = defaultName(p);
   return { profile: p, secrets, warnings };
+}
+
+function applySentinel(p: Profile, s: SentinelAnswers, secrets: DraftSecrets): void {
+  const sentinels = s.sentinels.map((x) => x.trim()).filter((x) => x !== '');
+  const had = p.sentinel;
+  const servername = s.servername?.trim();
+  const username = s.username?.trim();
+  const hasPassword = s.password ? true : had?.hasPassword;
+  p.sentinel = {
+    service: s.service.trim(),
+    sentinels,
+    ...(s.tls !== undefined ? { tls: s.tls } : {}),
+    ...(servername ? { servername } : {}),
+    ...(s.caPath ? { ca: { kind: 'file' as const, path: s.caPath } } : {}),
+    ...(s.certPath !== undefined
+      ? {
+          client:
+            s.certPath === '' ? { kind: 'none' as const } : { kind: 'files' as const, certPath: s.certPath, keyPath: s.keyPath ?? '' },
+        }
+      : {}),
+    ...(username ? { username } : {}),
+    ...(hasPassword ? { hasPassword: true } : {}),
+    ...(s.replica ? { replica: true } : {}),
+  };
+  if (s.password !== undefined && s.password !== '') secrets.sentinelPassword = s.password;
+  // The data nodes are found through the sentinels: the profile's address is the first sentinel's.
+  const first = sentinels[0] ? parseEndpoint(sentinels[0]) : undefined;
+  if (first) {
+    p.host = first.host;
+    p.port = first.port;
+  }
 }

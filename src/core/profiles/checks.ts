@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { DAY_MS, EKU_CLIENT_AUTH, ekuAllows, nodeNameCommonName, validityState } from '../certs/basics';
 import { checkKeyPair, checkPfx } from '../certs/keyPair';
 import { isCertificateLabel, isEncryptedKeyPem, splitPem } from '../certs/pem';
+import { fileNotCertificateProblem } from '../diagnosis/fileProblem';
 import type { Problem, ProblemField } from '../diagnosis/problem';
 
 export { isEncryptedKeyPem };
@@ -129,15 +130,7 @@ export function preflight(input: PreflightInput): PreflightResult {
   for (const ca of input.ca ?? []) {
     const certs = splitCertificates(ca);
     if (certs.length === 0) {
-      out.errors.push(
-        problem(
-          'UNTRUSTED_ROOT',
-          'ca',
-          'The CA file holds no certificate',
-          'No PEM "CERTIFICATE" block could be read from it.',
-          'Choose the PEM file of the certificate authority that signed the server certificate.',
-        ),
-      );
+      out.errors.push(fileNotCertificateProblem('ca'));
     }
     for (const c of certs) checkValidity(c, 'ca', 'CA certificate', now, warningDays, out);
   }
@@ -147,15 +140,7 @@ export function preflight(input: PreflightInput): PreflightResult {
     const certs = splitCertificates(input.cert);
     leaf = certs[0];
     if (!leaf) {
-      out.errors.push(
-        problem(
-          'CLIENT_CERT_REJECTED',
-          'cert',
-          'The client certificate file holds no certificate',
-          'No PEM "CERTIFICATE" block could be read from it.',
-          'Choose the PEM file of the client certificate (not the key).',
-        ),
-      );
+      out.errors.push(fileNotCertificateProblem('cert'));
     } else {
       checkValidity(leaf, 'cert', 'client certificate', now, warningDays, out);
       const eku = leaf.keyUsage;

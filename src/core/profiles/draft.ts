@@ -90,6 +90,10 @@ export function validateProfile(p: Profile): Array<{ field: string; message: str
   if (p.ca.kind === 'file' && p.ca.path.trim() === '') out.push({ field: 'ca', message: 'Choose the CA file.' });
   if (p.client.kind === 'files' && (p.client.certPath.trim() === '' || p.client.keyPath.trim() === ''))
     out.push({ field: 'cert', message: 'Choose both the client certificate and its key.' });
+  if (p.sentinel && p.sentinel.service.trim() === '')
+    out.push({ field: 'host', message: 'A Sentinel profile needs the service (master) name.' });
+  if (p.sentinel && p.sentinel.sentinels.length === 0)
+    out.push({ field: 'host', message: 'A Sentinel profile needs at least one sentinel address.' });
   if (p.delimiter === '') out.push({ field: 'delimiter', message: 'The namespace delimiter cannot be empty.' });
   return out;
 }

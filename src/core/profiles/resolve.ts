@@ -5,11 +5,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { ConnectionOptions, TlsSettings } from '../client/options';
-import { isEncryptedKeyPem, preflight, type PreflightInput, type PreflightResult } from './checks';
+import { isEncryptedKeyPem, preflight, splitCertificates, type PreflightInput, type PreflightResult } from './checks';
 import type { DraftSecrets } from './draft';
 import { isReadOnlyProfile, type Profile } from './profile';
 import { DiagnosedError } from '../diagnosis/problem';
-import { fileUnreadableProblem } from '../diagnosis/fileProblem';
+import { fileNotCertificateProblem, fileUnreadableProblem } from '../diagnosis/fileProblem';
 
 export interface FileReader {
   readFile(file: string): Promise<Buffer>;
@@ -77,6 +77,8 @@ export async function resolveConnectionOptions(
     const ca = profile.ca;
     if (ca.kind === 'file') {
       tls.ca = await readCaFile(reader, ca.path);
+      // A key or any other file in place of the CA: say so, rather than a handshake failing later.
+      if (!tls.ca.some((pem) => splitCertificates(pem).length > 0)) throw new DiagnosedError(fileNotCertificateProblem('ca', ca.path));
       if (ca.alsoSystem) tls.useSystemCA = true;
     } else if (ca.kind === 'imported') {
       if (secrets.caPem) tls.ca = [secrets.caPem];
@@ -119,16 +121,10 @@ export async function checkProfile(
   if (!profile.tls) return { errors: [], warnings: [] };
   const input: PreflightInput = { warningDays, passphrase: secrets.passphrase, pfxPassword: secrets.pfxPassword };
   const errors: PreflightResult['errors'] = [];
+  // A linked file that cannot be read is FILE_UNREADABLE of its field (path and errno in the detail).
   const unreadable = (e: unknown): void => {
     if (!(e instanceof ProfileFileError)) throw e;
-    const code = e.field === 'ca' ? 'UNTRUSTED_ROOT' : e.field === 'cert' ? 'CLIENT_CERT_REJECTED' : 'KEY_MISMATCH';
-    errors.push({
-      code,
-      field: e.field,
-      title: e.message,
-      detail: `The profile links ${e.file}.`,
-      fix: 'Restore the file or edit the profile to point at the new location.',
-    });
+    errors.push(e.problem);
   };
   try {
     if (profile.ca.kind === 'file') input.ca = await readCaFile(reader, profile.ca.path);

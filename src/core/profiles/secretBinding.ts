@@ -21,6 +21,8 @@ export interface SecretTarget {
   servername: string;
   ca: string;
   pin: string;
+  /** Sentinel profiles: the service, the sentinels and how they are reached (absent otherwise, so older bindings stay valid). */
+  sentinel?: string;
 }
 
 /** Kept beside the secrets of a profile (SecretStorage, key `<namespace>.binding`). */
@@ -37,8 +39,16 @@ function caText(ca: CaSource): string {
 }
 
 /** The target of a profile as far as its secrets are concerned. With TLS off, the TLS fields do not apply. */
-export function secretTarget(p: Pick<Profile, 'host' | 'port' | 'tls' | 'verify' | 'servername' | 'ca' | 'pinSha256'>): SecretTarget {
+export function secretTarget(
+  p: Pick<Profile, 'host' | 'port' | 'tls' | 'verify' | 'servername' | 'ca' | 'pinSha256' | 'sentinel'>,
+): SecretTarget {
+  const s = p.sentinel;
   return {
+    ...(s
+      ? {
+          sentinel: `${s.service} at ${s.sentinels.map((x) => x.trim().toLowerCase()).join(', ')}; TLS ${s.tls === false ? 'off' : 'on'}${s.servername ? `, server name ${s.servername.trim().toLowerCase()}` : ''}${s.ca ? `, CA ${caText(s.ca)}` : ''}`,
+        }
+      : {}),
     host: p.host.trim().toLowerCase(),
     port: p.port,
     tls: p.tls,
@@ -100,6 +110,8 @@ export function describeTargetChange(was: SecretTarget, now: SecretTarget): stri
     if (was.ca !== now.ca) out.push(`CA was ${was.ca}, is now ${now.ca}`);
     if (was.pin !== now.pin) out.push(`pinned certificate was ${shown(was.pin)}, is now ${shown(now.pin)}`);
   }
+  if ((was.sentinel ?? '') !== (now.sentinel ?? ''))
+    out.push(`sentinels were ${shown(was.sentinel ?? '')}, are now ${shown(now.sentinel ?? '')}`);
   return out;
 }
 

@@ -5,7 +5,7 @@
  * the editor accepts them; the same tree gives the offsets of a profile's fields for diagnostics.
  */
 import * as path from 'node:path';
-import { parse, parseTree, type Node as JsonNode, type ParseError, type ParseOptions } from 'jsonc-parser';
+import { parse, parseTree, type Edit, type Node as JsonNode, type ParseError, type ParseOptions } from 'jsonc-parser';
 import type { TlsVersion, VerifyMode } from '../client/options';
 import { DEFAULT_DELIMITER, type CaSource, type ClientIdentity, type Profile } from './profile';
 
@@ -31,6 +31,8 @@ const FORBIDDEN_FIELDS = [
 export interface WorkspaceProfilesResult {
   profiles: Profile[];
   warnings: string[];
+  /** For each profile, the index of its entry in the file's list. */
+  entries: number[];
 }
 
 function str(v: unknown): string | undefined {
@@ -60,13 +62,14 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
   try {
     const errors: ParseError[] = [];
     json = parse(text, errors, JSONC);
-    if (errors.length > 0) return { profiles: [], warnings: ['not valid JSON'] };
+    if (errors.length > 0) return { profiles: [], warnings: ['not valid JSON'], entries: [] };
   } catch {
     // jsonc-parser recurses per nesting level: absurd nesting ends here, not in the caller
-    return { profiles: [], warnings: ['not valid JSON'] };
+    return { profiles: [], warnings: ['not valid JSON'], entries: [] };
   }
   const list = Array.isArray(json) ? json : (json as { profiles?: unknown } | null)?.profiles;
-  if (!Array.isArray(list)) return { profiles: [], warnings: ['expected { "profiles": [ ... ] }'] };
+  if (!Array.isArray(list)) return { profiles: [], warnings: ['expected { "profiles": [ ... ] }'], entries: [] };
+  const entries: number[] = [];
   const resolve = (p: string): string => (path.isAbsolute(p) ? p : path.resolve(folderPath, p));
   const profiles: Profile[] = [];
   const seen = new Set<string>();
@@ -103,6 +106,7 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
     let id = `ws-${slug(folderName)}-${slug(str(e.id) ?? name)}`;
     while (seen.has(id)) id += '-1';
     seen.add(id);
+    entries.push(index);
     profiles.push({
       id,
       name,
@@ -131,10 +135,63 @@ export function parseWorkspaceProfiles(text: string, folderPath: string, folderN
       ...sentinelField(e.sentinel, resolve),
     });
   });
-  return { profiles, warnings };
+  return { profiles, warnings, entries };
 }
 
-export type { JsonNode };
+export type { Edit as TextEdit, JsonNode };
+
+/**
+ * The text edits (jsonc-parser's `Edit`) that take the entry of the workspace profile `id` out of a redis-tls.json text, or
+ * undefined when no entry of the text makes that profile (the store may have suffixed the id with
+ * "-ws"). An entry on lines of its own goes with those lines and the comment lines right above it;
+ * the comma that separated it goes too; every other comment and line stays as it was.
+ */
+export function removeProfileEdits(text: string, folderPath: string, folderName: string, id: string): Edit[] | undefined {
+  const parsed = parseWorkspaceProfiles(text, folderPath, folderName);
+  let i = parsed.profiles.findIndex((p) => p.id === id);
+  if (i < 0) i = parsed.profiles.findIndex((p) => p.id === id.replace(/(?:-ws)+$/, ''));
+  if (i < 0) return undefined;
+  const index = parsed.entries[i] as number;
+  const root = parseWorkspaceTree(text);
+  const list = root?.type === 'array' ? root : root ? jsonProperty(root, 'profiles')?.value : undefined;
+  const items = list?.children ?? [];
+  const node = items[index];
+  if (!node) return undefined;
+  const previous = index > 0 ? items[index - 1] : undefined;
+  const next = items[index + 1];
+  const ownLines = removeOnOwnLines(text, node, previous, next === undefined);
+  if (ownLines) return ownLines;
+  // Shares a line with other text: the entry and the comma that separates it from a neighbour.
+  const end = node.offset + node.length;
+  if (next) return [{ offset: node.offset, length: next.offset - node.offset, content: '' }];
+  if (previous) return [{ offset: previous.offset + previous.length, length: end - previous.offset - previous.length, content: '' }];
+  return [{ offset: node.offset, length: node.length, content: '' }];
+}
+
+const COMMENT_LINE = /^[ \t]*(?:\/\/.*|\/\*.*\*\/[ \t]*)$/;
+
+function removeOnOwnLines(text: string, node: JsonNode, previous: JsonNode | undefined, last: boolean): Edit[] | undefined {
+  let start = text.lastIndexOf('\n', node.offset - 1) + 1;
+  if (!/^[ \t]*$/.test(text.slice(start, node.offset))) return undefined;
+  let end = node.offset + node.length;
+  const rest = /^[ \t]*,?[ \t]*(?:\r?\n|$)/.exec(text.slice(end));
+  if (!rest) return undefined;
+  end += rest[0].length;
+  // Comment lines right above the entry describe it.
+  while (start > 0) {
+    const lineStart = text.lastIndexOf('\n', start - 2) + 1;
+    const line = text.slice(lineStart, start).replace(/\r?\n$/, '');
+    if (!COMMENT_LINE.test(line) || (previous && lineStart < previous.offset + previous.length)) break;
+    start = lineStart;
+  }
+  const edits: Edit[] = [{ offset: start, length: end - start, content: '' }];
+  // The last entry: the comma after the entry before it goes.
+  if (last && previous) {
+    const comma = /^\s*,/.exec(text.slice(previous.offset + previous.length));
+    if (comma) edits.unshift({ offset: previous.offset + previous.length + comma[0].length - 1, length: 1, content: '' });
+  }
+  return edits;
+}
 
 /** The syntax tree of a redis-tls.json text with offsets, or undefined when it does not parse (yet). */
 export function parseWorkspaceTree(text: string): JsonNode | undefined {
