@@ -19,7 +19,7 @@ import { ReadOnlyError } from '../core/client/readOnly';
 import { runDoctor } from '../core/client/doctor';
 import { INVALID_REPEAT, repeatPrefix, splitArgs } from '../core/terminal/args';
 import { askFirst, isStreaming } from '../core/terminal/commands';
-import { formatReply, type OutputFormat } from '../core/terminal/format';
+import { formatCommandReply, formatReply, type OutputFormat } from '../core/terminal/format';
 import { History } from '../core/terminal/history';
 import { problemText, Repl } from '../core/terminal/repl';
 import type { TypedReply } from '../core/terminal/resp';
@@ -149,7 +149,7 @@ async function runOne(session: TerminalSession, words: Buffer[], flags: CliFlags
       return 1;
     }
     const out = new Output();
-    await out.push(formatReply(reply, flags.format));
+    await out.push(formatCommandReply(words, reply, flags.format));
     await out.flush();
     return 0;
   } catch (e) {
@@ -197,7 +197,7 @@ async function stream(session: TerminalSession, words: Buffer[], flags: CliFlags
 async function runStdin(session: TerminalSession, flags: CliFlags): Promise<number> {
   const out = new Output();
   /** A reply, or a message of our own: to stdout (as redis-cli prints it there) or stderr. */
-  type Item = TypedReply | { stdout: Buffer } | Buffer;
+  type Item = { reply: TypedReply; args: Buffer[] } | { stdout: Buffer } | Buffer;
   const pending: Array<Promise<Item>> = [];
   let sawError = false;
   let refused = false;
@@ -213,8 +213,8 @@ async function runStdin(session: TerminalSession, flags: CliFlags): Promise<numb
       await out.push(r.stdout);
       return;
     }
-    if (isError(r)) sawError = true;
-    await out.push(formatReply(r, flags.format));
+    if (isError(r.reply)) sawError = true;
+    await out.push(formatCommandReply(r.args, r.reply, flags.format));
   };
   const drain = async (): Promise<void> => {
     while (pending.length) await settle(pending.shift() as Promise<Item>);
@@ -249,11 +249,14 @@ async function runStdin(session: TerminalSession, flags: CliFlags): Promise<numb
     const alone = isHelloBeyond2(words);
     for (let i = 0; i < repeat.count; i++) {
       if (alone) await drain();
-      const p = session.execute(words).catch((e: unknown): Item => {
-        if (!(e instanceof ReadOnlyError)) throw e;
-        refused = true;
-        return Buffer.from(`redis-tls: ${e.message}\n`);
-      });
+      const p = session.execute(words).then(
+        (reply): Item => ({ reply, args: words }),
+        (e: unknown): Item => {
+          if (!(e instanceof ReadOnlyError)) throw e;
+          refused = true;
+          return Buffer.from(`redis-tls: ${e.message}\n`);
+        },
+      );
       p.catch(() => undefined);
       pending.push(p);
       if (alone) await drain();

@@ -176,6 +176,14 @@ describe('terminal REPL: read-only, repeat, raw, RESP3 (lab TLS server)', functi
     assert.equal(out, `${p}SET k "v w"\nOK\n${p}GET k\nv w\n${p}RPUSH l a b\n2\n${p}LRANGE l 0 -1\na\nb\n${p}GET nokey\n\n${p}INCR n\n1\n`);
   });
 
+  it('INFO, LOLWUT, CLIENT LIST... print as their text in the terminal, as redis-cli prints them (not one quoted string)', async () => {
+    await admin.send(['SET', 'k', 'v']);
+    const r = await repl(options);
+    const out = await r.type('INFO keyspace');
+    assert.match(out, /^# Keyspace\ndb0:keys=1,expires=0,avg_ttl=0\n$/m);
+    assert.doesNotMatch(out, /\\x0d|\\r|"# Keyspace/);
+  });
+
   it('HELLO 3 switches the terminal to RESP3: maps, sets, doubles print as redis-cli prints them; HELLO 2 back', async () => {
     const r = await repl(options);
     await admin.send(['HSET', 'h', 'a', '1']);

@@ -156,7 +156,7 @@ describe('terminal: reply formats (RESP3 types, beyond what the redis-cli table 
         { type: 'array', items: [{ type: 'bool', value: false }, { type: 'nil' }] },
       ],
     };
-    assert.equal(formatReply(map, 'tty').toString(), '1# "a" => (double) 1.5\n2# "b" => 1) (false)\n   2) (nil)\n');
+    assert.equal(formatReply(map, 'tty').toString(), '1# "a" => (double) 1.5\n2# "b" => \n   1) (false)\n   2) (nil)\n');
     assert.equal(formatReply(map, 'raw').toString(), 'a 1.5\nb (false)\n\n');
     const set: TypedReply = { type: 'set', items: [{ type: 'string', value: b('x') }] };
     assert.equal(formatReply(set, 'tty').toString(), '1~ "x"\n');
@@ -188,6 +188,8 @@ describe('terminal: reply formats (RESP3 types, beyond what the redis-cli table 
   });
   it('terminalText keeps a reply from driving the terminal', () => {
     assert.equal(terminalText(b('a\x1b[2Jb\nc')), 'a\\x1b[2Jb\r\nc');
+    // INFO's CRLF line ends are line breaks; a lone CR (overwriting the line) is shown.
+    assert.equal(terminalText(b('# Server\r\nx:1\r\n\rz')), '# Server\r\nx:1\r\n\\x0dz');
   });
 });
 

@@ -8,7 +8,7 @@ import { isDiagnosedError, type Problem } from '../diagnosis/problem';
 import type { Reply } from '../resp/replyTypes';
 import { INVALID_REPEAT, quoteArg, repeatPrefix, splitArgs } from './args';
 import { askFirst, CommandCatalog, isStreaming, parseCommandDocs } from './commands';
-import { formatReply, type OutputFormat } from './format';
+import { formatCommandReply, formatReply, type OutputFormat } from './format';
 import { History } from './history';
 import { LineEditor } from './lineEditor';
 import type { TypedReply } from './resp';
@@ -45,6 +45,8 @@ export function terminalText(bytes: Buffer): string {
   return (
     bytes
       .toString('utf8')
+      // CRLF (INFO's line ends) is a line break; a lone CR could overwrite what was printed.
+      .replace(/\r\n/g, '\n')
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
       .replace(/\n/g, '\r\n')
@@ -306,7 +308,7 @@ export class Repl {
       }
       const ok = await this.run(async () => {
         const reply = await this.session.execute(args, node ? { node } : {});
-        this.printReply(reply);
+        this.printReply(reply, args);
       });
       if (!ok) return;
     }
@@ -349,8 +351,10 @@ export class Repl {
     }
   }
 
-  printReply(reply: TypedReply): void {
-    this.io.write(terminalText(formatReply(reply, this.opts.format ?? 'tty')));
+  /** A reply as redis-cli prints it (`args`: the command it answers, when it is not a streamed message). */
+  printReply(reply: TypedReply, args?: readonly Buffer[]): void {
+    const format = this.opts.format ?? 'tty';
+    this.io.write(terminalText(args ? formatCommandReply(args, reply, format) : formatReply(reply, format)));
   }
 
   private printFailure(e: unknown): void {
