@@ -4,7 +4,7 @@
  */
 import type { ConnectionOptions } from '../../src/core/client/options';
 import type { OutputFormat } from '../../src/core/terminal/format';
-import { Repl } from '../../src/core/terminal/repl';
+import { Repl, type ReplOptions } from '../../src/core/terminal/repl';
 import { TerminalSession } from '../../src/core/terminal/session';
 
 /** Terminal text as it shows: without ANSI sequences, "\r\n" as "\n", a "\r" overwriting its line. */
@@ -26,9 +26,16 @@ export class TypedRepl {
   exited = false;
   readonly session: TerminalSession;
   readonly repl: Repl;
-  constructor(options: ConnectionOptions, name: string, format?: OutputFormat) {
+  constructor(
+    options: ConnectionOptions,
+    name: string,
+    format?: OutputFormat,
+    more: Partial<ReplOptions> = {},
+    confirm: (question: string) => Promise<boolean> = () => Promise.resolve(true),
+  ) {
     this.session = new TerminalSession({ options });
     this.repl = new Repl({
+      ...more,
       session: this.session,
       name,
       ...(format ? { format } : {}),
@@ -36,7 +43,7 @@ export class TypedRepl {
         write: (t) => {
           this.out += t;
         },
-        confirm: () => Promise.resolve(true),
+        confirm,
         exit: () => {
           this.exited = true;
         },

@@ -2,7 +2,8 @@
  * The terminal's REPL (the code the VS Code terminal and `redis-tls cli` on a terminal share) against a
  * lab TLS redis-server, typed at through its IO interface: a read-only profile refuses writes with a
  * clear message and sends nothing; redis-cli's repeat prefix (`3 PING`); the raw output format; HELLO 3
- * switching the session to RESP3 (and keeping it across a reconnection). Then `redis-tls cli` itself:
+ * switching the session to RESP3 (and keeping it across a reconnection); Tab completion and hints;
+ * ask-first confirmation; a dropped connection diagnosed and reopened on the next command. Then `redis-tls cli` itself:
  * --read-only, the repeat prefix on stdin, and its REPL on a terminal (script(1)) printing raw with --raw.
  */
 import * as assert from 'node:assert/strict';
@@ -113,6 +114,52 @@ describe('terminal REPL: read-only, repeat, raw, RESP3 (lab TLS server)', functi
     const out = await r.type('SET k "v w"', 'GET k', 'RPUSH l a b', 'LRANGE l 0 -1', 'GET nokey', 'INCR n');
     const p = r.session.prompt;
     assert.equal(out, `${p}SET k "v w"\nOK\n${p}GET k\nv w\n${p}RPUSH l a b\n2\n${p}LRANGE l 0 -1\na\nb\n${p}GET nokey\n\n${p}INCR n\n1\n`);
+  });
+
+  it('Tab completes command names (COMMAND DOCS) and key names (SCAN MATCH, bounded); the inline hint shows what is left', async () => {
+    await admin.send(['MSET', 'user:1', 'a', 'user:2', 'b', 'user:3', 'c', 'other', 'd']);
+    const r = new TypedRepl(options, 'Lab', undefined, { maxKeyCompletions: 2 });
+    open.push(r);
+    await r.start();
+    const shows = (line: string): Promise<void> =>
+      waitUntil(() => plain(r.out).split('\n').pop()?.startsWith(`${r.session.prompt}${line}`) === true);
+    r.repl.handleInput('hgeta\t');
+    await shows('HGETALL ');
+    // The hint: HGETALL's synopsis from COMMAND DOCS, in grey after the cursor.
+    assert.ok(r.out.slice(-80).includes('\x1b[90mkey\x1b[0m'), 'the grey hint');
+    r.repl.handleInput('\x15GET us\t');
+    await shows('GET user:');
+    r.repl.handleInput('\t');
+    // Two candidates at most (maxKeyCompletions): listed, the line unchanged.
+    await waitUntil(() => /\nuser:\d {2}user:\d\n/.test(plain(r.out)));
+    r.repl.handleInput('3\t');
+    await shows('GET user:3 ');
+    r.repl.handleInput('\r');
+    await waitUntil(() => /^"c"$/m.test(plain(r.out)));
+  });
+
+  it('ask-first commands name the connection; declined, nothing is sent', async () => {
+    await admin.send(['SET', 'k', 'v']);
+    const asked: string[] = [];
+    const r = new TypedRepl(options, 'Lab TLS', undefined, {}, (q) => {
+      asked.push(q);
+      return Promise.resolve(false);
+    });
+    open.push(r);
+    await r.start();
+    assert.match(await r.type('FLUSHALL'), /^\(cancelled\) FLUSHALL was not sent\.$/m);
+    assert.deepEqual(asked, ['Run FLUSHALL on "Lab TLS"?']);
+    assert.equal(await admin.send(['DBSIZE']), 1);
+  });
+
+  it('a dropped connection prints its diagnosis, and the next command reconnects', async () => {
+    const r = await repl(options);
+    await r.type('SELECT 3', 'SET k3 v');
+    await admin.send(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+    await waitUntil(() => /The next command reconnects\./.test(plain(r.out)));
+    assert.match(plain(r.out), /The server closed the connection\./);
+    assert.match(await r.type('GET k3'), /^"v"$/m, 'the same database after reconnecting');
+    assert.equal(r.session.prompt, `localhost:${srv.port}[3]> `);
   });
 
   it('INFO, LOLWUT, CLIENT LIST... print as their text in the terminal, as redis-cli prints them (not one quoted string)', async () => {
