@@ -155,7 +155,7 @@ export class TypedReplyParser {
     }
     const n = Number(text);
     if (n > this.maxBytes) {
-      this.fatal(`a ${what} of ${n} exceeds the ${this.maxBytes} cap`);
+      this.fatal(`${what === 'aggregate' ? 'an' : 'a'} ${what} of ${n} exceeds the ${this.maxBytes} cap`);
       return undefined;
     }
     return n;
