@@ -162,6 +162,26 @@ describe('terminal REPL: read-only, repeat, raw, RESP3 (lab TLS server)', functi
     assert.equal(r.session.prompt, `localhost:${srv.port}[3]> `);
   });
 
+  it('MONITOR, PSUBSCRIBE and SSUBSCRIBE print what arrives until Ctrl+C, then the prompt returns', async () => {
+    const r = await repl(options);
+    const until = (re: RegExp): Promise<void> => waitUntil(() => re.test(plain(r.out)));
+    const cases: Array<[string, RegExp, () => Promise<unknown>, RegExp]> = [
+      ['MONITOR', /^OK$/m, () => admin.send(['SET', 'watched', '1']), /^\d+\.\d+ \[0 [^\]]+\] "SET" "watched" "1"$/m],
+      ['PSUBSCRIBE news.*', /3\) \(integer\) 1\n/, () => admin.send(['PUBLISH', 'news.x', 'p-hello']), /4\) "p-hello"\n/],
+      ['SSUBSCRIBE shard', /3\) \(integer\) 1\n/, () => admin.send(['SPUBLISH', 'shard', 's-hello']), /3\) "s-hello"\n/],
+    ];
+    for (const [line, ready, send, seen] of cases) {
+      const from = r.out.length;
+      const done = r.repl.runLine(line);
+      await waitUntil(() => ready.test(plain(r.out.slice(from))));
+      await send();
+      await until(seen);
+      r.repl.handleInput('\x03');
+      await done;
+      assert.match(await r.type('PING'), /^PONG$/m, `${line}: the prompt is back`);
+    }
+  });
+
   it('INFO, LOLWUT, CLIENT LIST... print as their text in the terminal, as redis-cli prints them (not one quoted string)', async () => {
     await admin.send(['SET', 'k', 'v']);
     const r = await repl(options);
@@ -206,6 +226,38 @@ describe('terminal REPL: read-only, repeat, raw, RESP3 (lab TLS server)', functi
 
   describe('redis-tls cli', () => {
     const ourCli = (args: string[], input?: string): Promise<Run> => run(process.execPath, [CLI, 'cli', ...cliTls, ...args], input);
+
+    it('the password from REDISCLI_AUTH (never printed); a wrong one is diagnosed with exit 1', async () => {
+      const acl = await startRedis({ kind: 'acl' });
+      try {
+        const base = ['cli', '--tls', '--cacert', lab.rootCa.certPath, '-h', 'localhost', '-p', String(acl.port), '--user', 'alice'];
+        const run1 = (env: Record<string, string>, input: string): Promise<Run> =>
+          new Promise((resolve, reject) => {
+            const child = spawn(process.execPath, [CLI, ...base], {
+              env: { PATH: process.env.PATH ?? '', ...env },
+              stdio: ['pipe', 'pipe', 'pipe'],
+            });
+            const out: Buffer[] = [];
+            let err = '';
+            child.stdout.on('data', (b: Buffer) => out.push(b));
+            child.stderr.on('data', (b: Buffer) => {
+              err += b.toString();
+            });
+            child.on('error', reject);
+            child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
+            child.stdin.end(input);
+          });
+        const ok = await run1({ REDISCLI_AUTH: 'alice-pass' }, 'ACL WHOAMI\n');
+        assert.equal(ok.code, 0, ok.stderr);
+        assert.equal(ok.stdout.toString(), 'alice\n');
+        const bad = await run1({ REDISCLI_AUTH: 'not-alice-pass' }, 'ACL WHOAMI\n');
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, /AUTH_FAILED/);
+        assert.ok(![ok.stdout, ok.stderr, bad.stdout, bad.stderr].some((t) => t.toString().includes('alice-pass')));
+      } finally {
+        await acl.stop();
+      }
+    });
 
     it('--read-only: a write is refused on stderr with exit 1 and never sent; reads print', async () => {
       await admin.send(['SET', 'k', 'before']);
