@@ -1,8 +1,10 @@
 /**
- * `redis-tls cli <connection options> [--raw|--no-raw] [-e] [--yes] [COMMAND [ARG...]]`: redis-cli over
+ * `redis-tls cli <connection options> [--raw|--no-raw] [-e] [-3] [--read-only] [--yes] [COMMAND [ARG...]]`: redis-cli over
  * a verified TLS session. One command from the arguments, or one per line from stdin (pipelined), or
  * on a terminal the same REPL as the VS Code terminal. Replies print as redis-cli 7.0 prints them:
  * raw when stdout is not a terminal, quoted on a terminal; --raw / --no-raw force one.
+ * `-3` speaks RESP3 (HELLO 3), as redis-cli -3; `--read-only` refuses every command that is not a read
+ * (the allowlist of read-only profiles). A line may start with a repeat count (`3 PING`), as in redis-cli.
  * Exit status: 0 (also when the server answers an error), 1 with -e on an error reply, 1 on a
  * diagnosed connection problem (the doctor's report goes to stderr), 2 on a usage error.
  */
@@ -13,14 +15,15 @@ import { parseConnectionArgs, VALUE_FLAGS } from '../core/client/redisCliArgs';
 import type { ConnectionOptions } from '../core/client/options';
 import { isRedisUrl } from '../core/client/url';
 import { isDiagnosedError } from '../core/diagnosis/problem';
+import { ReadOnlyError } from '../core/client/readOnly';
 import { runDoctor } from '../core/client/doctor';
-import { splitArgs } from '../core/terminal/args';
+import { INVALID_REPEAT, repeatPrefix, splitArgs } from '../core/terminal/args';
 import { askFirst, isStreaming } from '../core/terminal/commands';
-import { formatReply, type OutputFormat } from '../core/terminal/format';
+import { formatCommandReply, formatReply, type OutputFormat } from '../core/terminal/format';
 import { History } from '../core/terminal/history';
 import { problemText, Repl } from '../core/terminal/repl';
 import type { TypedReply } from '../core/terminal/resp';
-import { TerminalSession } from '../core/terminal/session';
+import { isHelloBeyond2, TerminalSession } from '../core/terminal/session';
 import { clean, formatDoctor } from './format';
 import { connectionOptionsFromArgs, usageExit, UsageError } from './options';
 
@@ -28,6 +31,8 @@ interface CliFlags {
   format: OutputFormat;
   errorExit: boolean;
   yes: boolean;
+  resp3: boolean;
+  readOnly: boolean;
 }
 
 /** Splits argv into connection options + our flags, and the command (from the first bare word on). */
@@ -66,7 +71,7 @@ class Output {
 export async function runCli(argv: readonly string[]): Promise<number> {
   const split = splitCliArgv(argv);
   const args = parseConnectionArgs(split.options);
-  const flags: CliFlags = { format: process.stdout.isTTY ? 'tty' : 'raw', errorExit: false, yes: false };
+  const flags: CliFlags = { format: process.stdout.isTTY ? 'tty' : 'raw', errorExit: false, yes: false, resp3: false, readOnly: false };
   let options: ConnectionOptions;
   try {
     if (args.errors.length) throw new UsageError(args.errors.join('\n'));
@@ -75,6 +80,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       else if (a === '--no-raw') flags.format = 'tty';
       else if (a === '-e') flags.errorExit = true;
       else if (a === '--yes') flags.yes = true;
+      else if (a === '-3') flags.resp3 = true;
+      else if (a === '--read-only') flags.readOnly = true;
       else throw new UsageError(`unknown option for cli: ${a}`);
     }
     options = await connectionOptionsFromArgs(args, process.env);
@@ -83,8 +90,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return isDiagnosedError(e) ? failure(e) : usageExit(e);
   }
   for (const w of args.warnings) process.stderr.write(`${w}\n`);
+  if (flags.readOnly) options.readOnly = true;
 
   const session = new TerminalSession({ options });
+  if (flags.resp3) session.protocol = 3;
   try {
     await session.connect();
   } catch (e) {
@@ -103,7 +112,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         flags,
       );
     if (!process.stdin.isTTY) return await runStdin(session, flags);
-    return await runRepl(session, `${options.host}:${options.port}`);
+    return await runRepl(session, `${options.host}:${options.port}`, flags.format);
   } finally {
     await session.close();
   }
@@ -140,10 +149,14 @@ async function runOne(session: TerminalSession, words: Buffer[], flags: CliFlags
       return 1;
     }
     const out = new Output();
-    await out.push(formatReply(reply, flags.format));
+    await out.push(formatCommandReply(words, reply, flags.format));
     await out.flush();
     return 0;
   } catch (e) {
+    if (e instanceof ReadOnlyError) {
+      process.stderr.write(`redis-tls: ${e.message}\n`);
+      return 1;
+    }
     return failure(e);
   }
 }
@@ -170,6 +183,10 @@ async function stream(session: TerminalSession, words: Buffer[], flags: CliFlags
     );
     return 0;
   } catch (e) {
+    if (e instanceof ReadOnlyError) {
+      process.stderr.write(`redis-tls: ${e.message}\n`);
+      return 1;
+    }
     return failure(e);
   } finally {
     process.off('SIGINT', onSigint);
@@ -179,31 +196,43 @@ async function stream(session: TerminalSession, words: Buffer[], flags: CliFlags
 /** Reads stdin line by line (binary safe) and pipelines the commands; replies print in order. */
 async function runStdin(session: TerminalSession, flags: CliFlags): Promise<number> {
   const out = new Output();
-  const pending: Array<Promise<TypedReply | Buffer>> = [];
+  /** A reply, or a message of our own: to stdout (as redis-cli prints it there) or stderr. */
+  type Item = { reply: TypedReply; args: Buffer[] } | { stdout: Buffer } | Buffer;
+  const pending: Array<Promise<Item>> = [];
   let sawError = false;
   let refused = false;
   let failed: unknown;
-  const settle = async (p: Promise<TypedReply | Buffer>): Promise<void> => {
+  const settle = async (p: Promise<Item>): Promise<void> => {
     const r = await p;
     if (Buffer.isBuffer(r)) {
       await out.flush();
       process.stderr.write(r);
       return;
     }
-    if (isError(r)) sawError = true;
-    await out.push(formatReply(r, flags.format));
+    if ('stdout' in r) {
+      await out.push(r.stdout);
+      return;
+    }
+    if (isError(r.reply)) sawError = true;
+    await out.push(formatCommandReply(r.args, r.reply, flags.format));
   };
   const drain = async (): Promise<void> => {
-    while (pending.length) await settle(pending.shift() as Promise<TypedReply | Buffer>);
+    while (pending.length) await settle(pending.shift() as Promise<Item>);
   };
   const handle = async (line: Buffer): Promise<void> => {
     const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
-    const words = splitArgs(line.subarray(0, end));
-    if (words === undefined) {
-      pending.push(Promise.resolve(Buffer.from('Invalid argument(s)\n')));
+    const parsed = splitArgs(line.subarray(0, end));
+    if (parsed === undefined) {
+      pending.push(Promise.resolve({ stdout: Buffer.from('Invalid argument(s)\n') }));
       return;
     }
-    if (words.length === 0) return;
+    if (parsed.length === 0) return;
+    const repeat = repeatPrefix(parsed);
+    if (repeat === 'invalid') {
+      pending.push(Promise.resolve({ stdout: Buffer.from(`${INVALID_REPEAT}\n`) }));
+      return;
+    }
+    const words = repeat.rest;
     const confirm = askFirst(words);
     if (confirm && !flags.yes) {
       refused = true;
@@ -216,10 +245,23 @@ async function runStdin(session: TerminalSession, flags: CliFlags): Promise<numb
       if ((await stream(session, words, flags)) !== 0) throw new Error('stream failed');
       return;
     }
-    const p = session.execute(words);
-    p.catch(() => undefined);
-    pending.push(p);
-    if (pending.length >= WINDOW) await settle(pending.shift() as Promise<TypedReply | Buffer>);
+    // HELLO 3 switches the decoder: it goes alone, after every reply before it.
+    const alone = isHelloBeyond2(words);
+    for (let i = 0; i < repeat.count; i++) {
+      if (alone) await drain();
+      const p = session.execute(words).then(
+        (reply): Item => ({ reply, args: words }),
+        (e: unknown): Item => {
+          if (!(e instanceof ReadOnlyError)) throw e;
+          refused = true;
+          return Buffer.from(`redis-tls: ${e.message}\n`);
+        },
+      );
+      p.catch(() => undefined);
+      pending.push(p);
+      if (alone) await drain();
+      if (pending.length >= WINDOW) await settle(pending.shift() as Promise<Item>);
+    }
   };
   try {
     let rest: Buffer = Buffer.alloc(0);
@@ -257,7 +299,7 @@ function loadHistory(): string[] {
 }
 
 /** The interactive prompt on a terminal: the same Repl as the VS Code terminal. */
-function runRepl(session: TerminalSession, name: string): Promise<number> {
+function runRepl(session: TerminalSession, name: string, format: OutputFormat): Promise<number> {
   return new Promise<number>((resolve) => {
     const stdin = process.stdin;
     let answer: ((text: string) => void) | undefined;
@@ -272,6 +314,7 @@ function runRepl(session: TerminalSession, name: string): Promise<number> {
     const repl = new Repl({
       session,
       name,
+      format,
       history: new History(loadHistory()),
       onHistory: (lines) => {
         try {

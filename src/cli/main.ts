@@ -13,7 +13,7 @@ const USAGE = `redis-tls: Redis over verified TLS, with a diagnosis for every fa
 Usage:
   redis-tls doctor [rediss://[user@]host:port[/db] | -h HOST -p PORT] [options] [--json]
   redis-tls scan   <connection options> [--pattern GLOB] [--type TYPE] [--count N] [--raw | --no-raw]
-  redis-tls cli    <connection options> [--raw|--no-raw] [-e] [--yes] [COMMAND [ARG...]]
+  redis-tls cli    <connection options> [--raw|--no-raw] [-e] [-3] [--read-only] [--yes] [COMMAND [ARG...]]
   redis-tls audit  <connection options> [--plaintext-port N] [--json]   TLS posture of an endpoint
   redis-tls check-conf FILE [--json] [--cwd DIR]                         TLS checks of a redis.conf
 
@@ -25,7 +25,8 @@ Connection options (as redis-cli):
 scan prints each key once per line; --count is the SCAN COUNT hint (default 5000). As redis-cli:
 on a terminal keys are quoted ("a\\nb", \\xNN escapes), else raw bytes; --raw / --no-raw force either.
 cli runs one command, or the commands on stdin (one per line), or a redis-cli-like prompt on a
-terminal; replies print as redis-cli prints them (raw when stdout is not a terminal).
+terminal; replies print as redis-cli prints them (raw when stdout is not a terminal). -3 speaks
+RESP3 (as redis-cli -3); --read-only refuses every command that is not a read; "3 PING" repeats.
 
 Cluster (the options address any node, the seed):
   --cluster  every node verified and reported (doctor), every primary scanned once (scan)

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Container } from '../container';
 import { isDiagnosedError } from '../core/diagnosis/problem';
 import { isUnverified } from '../core/profiles/draft';
-import type { Profile } from '../core/profiles/profile';
+import { isReadOnlyProfile, type Profile } from '../core/profiles/profile';
 import { History } from '../core/terminal/history';
 import { problemText, Repl, terminalText } from '../core/terminal/repl';
 import { TerminalSession } from '../core/terminal/session';
@@ -15,14 +15,9 @@ import type { UserInput } from '../platform/userInput';
 
 const HISTORY_KEY = 'redisTls.terminalHistory';
 
-/** The read-only flag of a profile, once profiles have one (the editing issue adds it). */
-function isReadOnly(p: Profile): boolean {
-  return (p as Profile & { readOnly?: unknown }).readOnly === true;
-}
-
-/** The terminal's title: the profile, and whether it is unverified or read-only. */
+/** The terminal's title: the profile, and whether it is unverified or read-only (readOnly, or a production profile). */
 export function terminalTitle(p: Profile): string {
-  const marks = [isUnverified(p) ? 'UNVERIFIED' : '', isReadOnly(p) ? 'read-only' : ''].filter(Boolean);
+  const marks = [isUnverified(p) ? 'UNVERIFIED' : '', isReadOnlyProfile(p) ? 'read-only' : ''].filter(Boolean);
   return `Redis: ${p.name}${marks.length ? ` (${marks.join(', ')})` : ''}`;
 }
 

@@ -52,7 +52,17 @@ describe('Redis terminal (e2e)', function () {
     mkdirSync(join(workspace, '.vscode'));
     writeFileSync(
       join(workspace, '.vscode', 'redis-tls.json'),
-      JSON.stringify({ profiles: [{ name: 'Lab TLS', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath }] }, null, 2),
+      JSON.stringify(
+        {
+          profiles: [
+            { name: 'Lab TLS', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath },
+            // A production profile: read-only without saying readOnly.
+            { name: 'Lab Prod', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath, production: true },
+          ],
+        },
+        null,
+        2,
+      ),
     );
     wb = await openWorkbench({
       workspace,
@@ -106,5 +116,31 @@ describe('Redis terminal (e2e)', function () {
     await type('DBSIZE');
     await waitForText(page, /^\(integer\) 0$/m);
     await screenshot(page, 'e2e-terminal');
+  });
+
+  it('a read-only (production) profile: the title says read-only, SET is refused with a clear message, GET works', async () => {
+    assert.ok(wb);
+    const { page } = wb;
+    const seed = await RedisConnection.open(options);
+    try {
+      await seed.send(['SET', 'guarded', 'original']);
+    } finally {
+      await seed.close();
+    }
+    await runCommand(page, 'Redis TLS: Open Terminal');
+    const pickRow = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Lab Prod' }).first();
+    await pickRow.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await pickRow.click();
+    await page
+      .locator('.terminal-tabs-entry, .single-terminal-tab, .terminal-tab', { hasText: 'Redis: Lab Prod (read-only)' })
+      .first()
+      .waitFor({ state: 'attached', timeout: TIMEOUT });
+    await waitForText(page, new RegExp(`^localhost:${server!.port}>$`, 'm'));
+    await page.keyboard.type('SET guarded changed', { delay: 5 });
+    await page.keyboard.press('Enter');
+    await waitForText(page, /\(error\) Profile "Lab Prod" is read-only: SET is not a read command; nothing was sent\./);
+    await page.keyboard.type('GET guarded', { delay: 5 });
+    await page.keyboard.press('Enter');
+    await waitForText(page, /^"original"$/m);
   });
 });

@@ -13,7 +13,7 @@ import { startRedis, type RedisServer } from '../lab/servers';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ConnectionOptions } from '../../src/core/client/options';
 import { splitArgs } from '../../src/core/terminal/args';
-import { formatReply, type OutputFormat } from '../../src/core/terminal/format';
+import { formatCommandReply, formatReply, type OutputFormat } from '../../src/core/terminal/format';
 import { TerminalSession } from '../../src/core/terminal/session';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -89,6 +89,51 @@ const SCRIPT =
     'INCR n',
     'GET s',
     'EXEC',
+    // Printed as their raw text in both formats (redis-cli's output_raw commands), errors included.
+    'INFO keyspace',
+    'LOLWUT VERSION 5 1 1 1',
+    'MEMORY DOCTOR',
+    'LATENCY DOCTOR',
+    'CLUSTER INFO',
+    'CLUSTER NODES x',
+    'LATENCY GRAPH command',
+    'CLIENT LIST ID 999999',
+  ].join('\n') + '\n';
+
+/** RESP3 replies (redis-cli -3, or HELLO 3 typed in the terminal): maps, sets, doubles, booleans, null, verbatim strings. */
+const RESP3_SCRIPT =
+  [
+    'HSET h f1 v1 f2 "two words"',
+    'HGETALL h',
+    'HGETALL nokey',
+    'SADD s1 x',
+    'SMEMBERS s1',
+    'SMEMBERS nokey',
+    'ZADD z 1.5 a 2 b -3.25 c',
+    'ZSCORE z a',
+    'ZSCORE z nokey',
+    'ZRANGE z 0 -1 WITHSCORES',
+    'ZINCRBY z 0.1 a',
+    'GET nokey',
+    'MGET h nokey',
+    'INCRBYFLOAT f 1.5',
+    'EVAL "redis.setresp(3); return true" 0',
+    'EVAL "redis.setresp(3); return false" 0',
+    'EVAL "redis.setresp(3); return {double=3.25}" 0',
+    'EVAL "redis.setresp(3); return {double=-0.5}" 0',
+    'EVAL "redis.setresp(3); return {map={a={1,{map={}}},b={set={}}}}" 0',
+    'EVAL "redis.setresp(3); return {1,{set={x=true}},{map={k={double=1.5}}},false,true}" 0',
+    "EVAL \"redis.setresp(3); return redis.call('HGETALL', 'h')\" 0",
+    'CONFIG GET maxmemory-policy',
+    'XADD st 1-1 field value',
+    'XINFO STREAM st',
+    'OBJECT ENCODING h',
+    'LOLWUT VERSION 5 1 1 1',
+    'COMMAND DOCS GET',
+    'NOSUCHCOMMAND arg',
+    'INFO keyspace',
+    'MEMORY DOCTOR',
+    'CLUSTER INFO',
   ].join('\n') + '\n';
 
 describe('terminal: parser and formatter match the real redis-cli 7.0 (lab TLS server)', function () {
@@ -118,16 +163,17 @@ describe('terminal: parser and formatter match the real redis-cli 7.0 (lab TLS s
     await c.close();
   }
 
-  async function ours(format: OutputFormat): Promise<Buffer> {
+  async function ours(format: OutputFormat, script = SCRIPT, protocol: 2 | 3 = 2): Promise<Buffer> {
     await flushAll();
     const session = new TerminalSession({ options });
+    session.protocol = protocol;
     const out: Buffer[] = [];
     try {
-      for (const line of SCRIPT.split('\n')) {
+      for (const line of script.split('\n')) {
         const args = splitArgs(line);
         assert.ok(args, line);
         if (args.length === 0) continue;
-        out.push(formatReply(await session.execute(args), format));
+        out.push(formatCommandReply(args, await session.execute(args), format));
       }
     } finally {
       await session.close();
@@ -135,9 +181,9 @@ describe('terminal: parser and formatter match the real redis-cli 7.0 (lab TLS s
     return Buffer.concat(out);
   }
 
-  async function redisCli(flag: string): Promise<Buffer> {
+  async function redisCli(flag: string, script = SCRIPT, extra: string[] = []): Promise<Buffer> {
     await flushAll();
-    const r = await run('redis-cli', [...cliTls, flag], SCRIPT);
+    const r = await run('redis-cli', [...cliTls, ...extra, flag], script);
     assert.equal(r.code, 0, r.stderr);
     return r.stdout;
   }
@@ -153,6 +199,36 @@ describe('terminal: parser and formatter match the real redis-cli 7.0 (lab TLS s
     assert.equal((await ours('raw')).toString('latin1'), expected.toString('latin1'));
   });
 
+  it('RESP3, TTY format (redis-cli -3 --no-raw): byte for byte', async () => {
+    const expected = await redisCli('--no-raw', RESP3_SCRIPT, ['-3']);
+    assert.match(expected.toString('latin1'), /^1# "f1" => "v1"\n/m);
+    assert.match(expected.toString('latin1'), /^\(double\) 1\.5\n/m);
+    assert.match(expected.toString('latin1'), /^\(true\)\n/m);
+    assert.match(expected.toString('latin1'), /^\(empty set\)\n/m);
+    assert.equal((await ours('tty', RESP3_SCRIPT, 3)).toString('latin1'), expected.toString('latin1'));
+  });
+
+  it('RESP3, raw format (redis-cli -3 --raw): byte for byte', async () => {
+    const expected = await redisCli('--raw', RESP3_SCRIPT, ['-3']);
+    assert.equal((await ours('raw', RESP3_SCRIPT, 3)).toString('latin1'), expected.toString('latin1'));
+  });
+
+  it('RESP3 big numbers: redis-cli 7.0 cannot print them (it exits); we print "(big number) N", as later redis-cli', async () => {
+    const line = 'EVAL "redis.setresp(3); return {big_number=\'1234567890123456789012345678901234567890\'}" 0';
+    const theirs = await run('redis-cli', [...cliTls, '-3', '--no-raw'], `${line}\n`);
+    assert.equal(theirs.code, 1, 'redis-cli 7.0 gave up on the big number: if it prints one now, make this a table row');
+    assert.match(theirs.stdout.toString() + theirs.stderr, /Unknown reply type: 13/);
+    const session = new TerminalSession({ options });
+    session.protocol = 3;
+    try {
+      const reply = await session.execute(splitArgs(line) as Buffer[]);
+      assert.equal(formatReply(reply, 'tty').toString(), '(big number) 1234567890123456789012345678901234567890\n');
+      assert.equal(formatReply(reply, 'raw').toString(), '1234567890123456789012345678901234567890\n');
+    } finally {
+      await session.close();
+    }
+  });
+
   describe('redis-tls cli', () => {
     const ourCli = (args: string[], input?: string, env: Record<string, string> = {}): Promise<Run> =>
       run(process.execPath, [CLI, 'cli', ...cliTls, ...args], input, env);
@@ -165,6 +241,16 @@ describe('terminal: parser and formatter match the real redis-cli 7.0 (lab TLS s
       await flushAll();
       const tty = await ourCli(['--no-raw'], SCRIPT);
       assert.equal(tty.stdout.toString('latin1'), (await redisCli('--no-raw')).toString('latin1'));
+    });
+
+    it('-3 (RESP3): stdin gives the same bytes as redis-cli -3, raw and with --no-raw', async () => {
+      await flushAll();
+      const raw = await ourCli(['-3'], RESP3_SCRIPT);
+      assert.equal(raw.code, 0, raw.stderr);
+      assert.equal(raw.stdout.toString('latin1'), (await redisCli('--raw', RESP3_SCRIPT, ['-3'])).toString('latin1'));
+      await flushAll();
+      const tty = await ourCli(['-3', '--no-raw'], RESP3_SCRIPT);
+      assert.equal(tty.stdout.toString('latin1'), (await redisCli('--no-raw', RESP3_SCRIPT, ['-3'])).toString('latin1'));
     });
 
     it('one command: raw when stdout is a pipe, quoted with --no-raw, exactly as redis-cli', async () => {

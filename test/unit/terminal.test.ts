@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { quoteArg, splitArgs } from '../../src/core/terminal/args';
+import { quoteArg, repeatPrefix, splitArgs } from '../../src/core/terminal/args';
 import { askFirst, CommandCatalog, isStreaming, parseCommandDocs } from '../../src/core/terminal/commands';
 import { formatReply } from '../../src/core/terminal/format';
 import { History, isSensitiveLine } from '../../src/core/terminal/history';
 import { LineEditor } from '../../src/core/terminal/lineEditor';
 import { TypedReplyParser, type TypedReply } from '../../src/core/terminal/resp';
-import { routingKey } from '../../src/core/terminal/session';
+import { isHelloBeyond2, routingKey, toReply } from '../../src/core/terminal/session';
+import { ReplyError } from '../../src/core/resp/replyTypes';
 import { terminalText } from '../../src/core/terminal/repl';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -36,6 +37,23 @@ describe('terminal: redis-cli argument splitting (sdssplitargs)', () => {
     const args = splitArgs('SET "\\x00\\xc3" "é"') as Buffer[];
     assert.deepEqual([...(args[1] as Buffer)], [0, 0xc3]);
     assert.deepEqual([...(args[2] as Buffer)], [0xc3, 0xa9]);
+  });
+  it("repeat prefix as redis-cli's repl reads it (strtol base 10, more than one word, > 0)", () => {
+    const rep = (line: string): unknown => {
+      const r = repeatPrefix(splitArgs(line) as Buffer[]);
+      return r === 'invalid' ? r : [r.count, r.rest.map((a) => a.toString('latin1'))];
+    };
+    assert.deepEqual(rep('3 PING'), [3, ['PING']]);
+    assert.deepEqual(rep('+2 INCR x'), [2, ['INCR', 'x']]);
+    assert.deepEqual(rep('" 3" PING'), [3, ['PING']]);
+    assert.deepEqual(rep('007 GET k'), [7, ['GET', 'k']]);
+    assert.deepEqual(rep('PING'), [1, ['PING']]);
+    assert.deepEqual(rep('3'), [1, ['3']], 'a lone number is a command');
+    assert.deepEqual(rep('3x PING'), [1, ['3x', 'PING']]);
+    assert.deepEqual(rep('0x10 PING'), [1, ['0x10', 'PING']]);
+    assert.deepEqual(rep('" " PING'), [1, [' ', 'PING']]);
+    for (const l of ['0 PING', '-1 PING', '-0 PING', '"" PING', '99999999999999999999 PING', '2147483648 PING'])
+      assert.equal(rep(l), 'invalid', l);
   });
   it('quoteArg gives text that splits back to the same bytes', () => {
     for (const raw of [b('plain'), b('with space'), b('q"uote'), b('\x00\xff\n'), b(''), b("it's")]) {
@@ -105,6 +123,19 @@ describe('terminal: typed RESP decoder', () => {
     assert.match(parseAll(b('*1\r\n'.repeat(100)), 5).fatal ?? '', /nested deeper/);
     assert.match(parseAll(b('?what\r\n'), 1).fatal ?? '', /unknown reply type/);
   });
+  it('caps a whole reply, not only each declared length: elements past the cap and counts that cannot fit', () => {
+    const part = `$400\r\n${'a'.repeat(400)}\r\n`;
+    // Each string is under the cap; together they are not.
+    assert.match(parseAll(b(`*3\r\n${part.repeat(3)}`), 64, 1000).fatal ?? '', /larger than the 1000-byte cap/);
+    assert.match(parseAll(b(`%2\r\n${part.repeat(4)}`), 1000, 1000).fatal ?? '', /larger than the 1000-byte cap/);
+    // 400 elements of at least 3 bytes cannot fit in 1000 bytes: refused from the header.
+    assert.match(parseAll(b('*400\r\n'), 100, 1000).fatal ?? '', /larger than the 1000-byte cap/);
+    assert.match(parseAll(b('~400\r\n'), 100, 1000).fatal ?? '', /larger than the 1000-byte cap/);
+    // Pipelined replies each under the cap are fine, however many arrive in one chunk.
+    const fine = parseAll(b(`*2\r\n${part.repeat(2)}`.repeat(5)), 100_000, 1000);
+    assert.equal(fine.fatal, undefined);
+    assert.equal(fine.replies.length, 5);
+  });
   it('holds a long bulk string without re-parsing it per chunk', () => {
     const big = Buffer.alloc(300_000, 0x61);
     const input = Buffer.concat([b('$300000\r\n'), big, b('\r\n')]);
@@ -125,15 +156,40 @@ describe('terminal: reply formats (RESP3 types, beyond what the redis-cli table 
         { type: 'array', items: [{ type: 'bool', value: false }, { type: 'nil' }] },
       ],
     };
-    assert.equal(formatReply(map, 'tty').toString(), '1# "a" => (double) 1.5\n2# "b" => 1) (false)\n   2) (nil)\n');
+    assert.equal(formatReply(map, 'tty').toString(), '1# "a" => (double) 1.5\n2# "b" => \n   1) (false)\n   2) (nil)\n');
     assert.equal(formatReply(map, 'raw').toString(), 'a 1.5\nb (false)\n\n');
     const set: TypedReply = { type: 'set', items: [{ type: 'string', value: b('x') }] };
     assert.equal(formatReply(set, 'tty').toString(), '1~ "x"\n');
     assert.equal(formatReply({ type: 'set', items: [] }, 'tty').toString(), '(empty set)\n');
     assert.equal(formatReply({ type: 'map', items: [] }, 'tty').toString(), '(empty hash)\n');
   });
+  it("toReply gives the client's RESP2 shape of RESP3 replies (COMMAND DOCS, SCAN after HELLO 3)", () => {
+    const r = toReply({
+      type: 'map',
+      items: [
+        { type: 'string', value: b('k') },
+        { type: 'set', items: [{ type: 'status', value: b('x') }] },
+        { type: 'verbatim', format: 'txt', value: b('v') },
+        {
+          type: 'array',
+          items: [{ type: 'integer', value: '5' }, { type: 'nil' }, { type: 'bool', value: true }, { type: 'double', value: '1.5' }],
+        },
+      ],
+    });
+    assert.deepEqual(r, [b('k'), [b('x')], b('v'), [5, null, 1, b('1.5')]]);
+    assert.ok(toReply({ type: 'error', value: b('ERR x') }) instanceof ReplyError);
+  });
+  it('HELLO asking for RESP3 (or anything but 2) is what switches the decoder', () => {
+    assert.equal(isHelloBeyond2(splitArgs('hello 3') as Buffer[]), true);
+    assert.equal(isHelloBeyond2(splitArgs('HELLO 3 AUTH u p') as Buffer[]), true);
+    assert.equal(isHelloBeyond2(splitArgs('HELLO 2') as Buffer[]), false);
+    assert.equal(isHelloBeyond2(splitArgs('HELLO') as Buffer[]), false);
+    assert.equal(isHelloBeyond2(splitArgs('GET 3') as Buffer[]), false);
+  });
   it('terminalText keeps a reply from driving the terminal', () => {
     assert.equal(terminalText(b('a\x1b[2Jb\nc')), 'a\\x1b[2Jb\r\nc');
+    // INFO's CRLF line ends are line breaks; a lone CR (overwriting the line) is shown.
+    assert.equal(terminalText(b('# Server\r\nx:1\r\n\rz')), '# Server\r\nx:1\r\n\\x0dz');
   });
 });
 

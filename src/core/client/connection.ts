@@ -63,6 +63,8 @@ export class RedisConnection {
   private readonly closeListeners: Array<(err: DiagnosedError | null) => void> = [];
   private readonly closedPromise: Promise<void>;
   private readonly dataListeners: Array<(chunk: Buffer) => void> = [];
+  /** The reply stream belongs to an onData listener (detachReplies): the queue sees no more bytes. */
+  private detached = false;
 
   private constructor(options: ConnectionOptions, socket: net.Socket, report: HandshakeReport) {
     this.options = options;
@@ -76,7 +78,7 @@ export class RedisConnection {
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => {
       for (const l of this.dataListeners) l(chunk);
-      this.queue.feed(chunk);
+      if (!this.detached) this.queue.feed(chunk);
     });
     socket.on('error', (err: Error) => this.fail(new DiagnosedError(this.classify(err), { cause: err })));
     socket.on('close', () => {
@@ -336,6 +338,38 @@ export class RedisConnection {
   }
 
   /**
+   * Hands the reply stream to the onData listeners for good: for a decoder of its own that reads what
+   * the queue's RESP2 decoder cannot (the command terminal after `HELLO 3`). Only with no command
+   * waiting. From then on commands go through sendDetached, the queue sees no bytes, and the listener
+   * must match replies to commands and bound them itself (the terminal's TypedReplyParser caps lengths,
+   * nesting and reply size as the queue does).
+   */
+  detachReplies(): void {
+    if (this.queue.length > 0 || this.queue.midReply) throw new Error('detachReplies: commands are waiting for replies');
+    this.detached = true;
+  }
+
+  /** True after detachReplies. */
+  get repliesDetached(): boolean {
+    return this.detached;
+  }
+
+  /**
+   * Writes a command whose reply an onData listener decodes (after detachReplies). The same checks as
+   * send: a closed connection or a read-only refusal throws, and nothing is written.
+   */
+  sendDetached(args: readonly CommandArg[]): void {
+    if (!this.detached) throw new Error('sendDetached before detachReplies');
+    if (this.closedWith !== undefined)
+      throw (
+        this.closedWith ??
+        new DiagnosedError(makeProblem('PROTOCOL_ERROR', `The connection to ${this.where} is closed.`, { title: 'Connection closed' }))
+      );
+    assertAllowed(args, this.options.readOnly, this.options.profileName);
+    this.write(encodeCommand(args));
+  }
+
+  /**
    * For streaming commands (SUBSCRIBE, MONITOR): replies nobody asked for go to `listener` instead of
    * closing the connection as a protocol violation.
    */
@@ -365,7 +399,8 @@ export class RedisConnection {
       return;
     }
     try {
-      await this.sendRaw(['QUIT'], { timeoutMs: 1000 });
+      // Detached, the queue would never see QUIT's reply: just end the socket.
+      if (!this.detached) await this.sendRaw(['QUIT'], { timeoutMs: 1000 });
     } catch {
       // The server may close before answering QUIT.
     }

@@ -82,3 +82,24 @@ export function quoteArg(arg: Buffer): string {
   const text = arg.toString('latin1');
   return arg.length > 0 && /^[\x21\x23-\x26\x28-\x5b\x5d-\x7e]+$/.test(text) ? text : quoteBytes(arg);
 }
+
+/** redis-cli's words for a repeat count it cannot use (0, negative, out of range). */
+export const INVALID_REPEAT = 'Invalid redis-cli repeat command option value.';
+
+/** The largest repeat count accepted (redis-cli keeps it in an int). */
+const MAX_REPEAT = 2 ** 31 - 1;
+
+/**
+ * redis-cli's repeat prefix (`3 PING` runs PING three times): when a line has more than one word and
+ * the first is a whole decimal number (strtol, base 10: leading blanks and a sign allowed), that number
+ * is the count and the rest is the command. A count of 0 or less, or out of range, is refused
+ * (INVALID_REPEAT). Other lines run once.
+ */
+export function repeatPrefix(args: readonly Buffer[]): { count: number; rest: Buffer[] } | 'invalid' {
+  if (args.length < 2) return { count: 1, rest: [...args] };
+  const first = (args[0] as Buffer).toString('latin1');
+  if (!/^(?:[ \t\n\v\f\r]*[+-]?\d+)?$/.test(first)) return { count: 1, rest: [...args] };
+  const n = first === '' ? 0 : Number(first);
+  if (!Number.isSafeInteger(n) || n <= 0 || n > MAX_REPEAT) return 'invalid';
+  return { count: n, rest: args.slice(1) };
+}

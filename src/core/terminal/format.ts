@@ -57,6 +57,8 @@ export function formatTty(r: TypedReply, prefix = ''): Buffer {
           const key = parts.pop() as Buffer;
           parts.push(key.subarray(0, key.length - 1), ascii(' => '));
           const value = items[i];
+          // A non-empty aggregate value starts on the next line, indented (redis-cli 7.0).
+          if (value && 'items' in value && value.items.length > 0) parts.push(NL, ascii(childPrefix));
           parts.push(value ? formatTty(value, childPrefix) : NL);
         }
       }
@@ -106,4 +108,35 @@ export function formatRawBody(r: TypedReply): Buffer {
 /** A top-level reply as redis-cli writes it to stdout in the given format. */
 export function formatReply(r: TypedReply, format: OutputFormat): Buffer {
   return format === 'tty' ? formatTty(r) : Buffer.concat([formatRawBody(r), NL]);
+}
+
+function word(a: Buffer | undefined): string {
+  return a === undefined ? '' : a.toString('latin1').toLowerCase();
+}
+
+/**
+ * Commands whose reply redis-cli 7.0 prints as its raw text in both formats, without a line feed of its
+ * own (cliSendCommand's `output_raw`: INFO, LOLWUT, CLIENT LIST, MEMORY DOCTOR...): their text is meant
+ * to be read as it is. Argument counts as redis-cli checks them (`CLUSTER INFO` but not `CLUSTER INFO x`).
+ */
+export function printsRawText(args: readonly Buffer[]): boolean {
+  const name = word(args[0]);
+  const sub = word(args[1]);
+  const argc = args.length;
+  return (
+    name === 'info' ||
+    name === 'lolwut' ||
+    (argc >= 2 && name === 'debug' && (sub === 'htstats' || sub === 'htstats-key' || sub === 'client-eviction')) ||
+    (argc >= 2 && name === 'memory' && (sub === 'malloc-stats' || sub === 'doctor')) ||
+    (argc === 2 && name === 'cluster' && (sub === 'nodes' || sub === 'info')) ||
+    (argc >= 2 && name === 'client' && (sub === 'list' || sub === 'info')) ||
+    (argc === 3 && name === 'latency' && sub === 'graph') ||
+    (argc === 2 && name === 'latency' && sub === 'doctor') ||
+    (argc >= 2 && name === 'proxy' && sub === 'info')
+  );
+}
+
+/** The reply to `args` as redis-cli writes it to stdout: its raw text for the printsRawText commands, else in `format`. */
+export function formatCommandReply(args: readonly Buffer[], r: TypedReply, format: OutputFormat): Buffer {
+  return printsRawText(args) ? formatRawBody(r) : formatReply(r, format);
 }

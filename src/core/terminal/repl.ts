@@ -6,9 +6,9 @@
  */
 import { isDiagnosedError, type Problem } from '../diagnosis/problem';
 import type { Reply } from '../resp/replyTypes';
-import { quoteArg, splitArgs } from './args';
+import { INVALID_REPEAT, quoteArg, repeatPrefix, splitArgs } from './args';
 import { askFirst, CommandCatalog, isStreaming, parseCommandDocs } from './commands';
-import { formatTty } from './format';
+import { formatCommandReply, formatReply, type OutputFormat } from './format';
 import { History } from './history';
 import { LineEditor } from './lineEditor';
 import type { TypedReply } from './resp';
@@ -33,6 +33,8 @@ export interface ReplOptions {
   onHistory?: (lines: readonly string[]) => void;
   /** Keys fetched per Tab on a key (SCAN MATCH prefix*, COUNT 1000, at most this many keys). Default 100. */
   maxKeyCompletions?: number;
+  /** How replies print: redis-cli's TTY format (default) or its raw format (`redis-tls cli --raw`). */
+  format?: OutputFormat;
 }
 
 /**
@@ -43,6 +45,8 @@ export function terminalText(bytes: Buffer): string {
   return (
     bytes
       .toString('utf8')
+      // CRLF (INFO's line ends) is a line break; a lone CR could overwrite what was printed.
+      .replace(/\r\n/g, '\n')
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
       .replace(/\n/g, '\r\n')
@@ -103,6 +107,11 @@ export class Repl {
     this.io = opts.io;
     this.history = opts.history ?? new History();
     this.editor = new LineEditor(this.history);
+    this.session.onPush = (reply) => {
+      if (this.disposed) return;
+      this.io.write(`\r\x1b[K${terminalText(formatReply(reply, this.opts.format ?? 'tty'))}`);
+      this.redraw();
+    };
     this.session.onDrop((err) => {
       if (this.busy || this.disposed) return;
       this.io.write(
@@ -252,7 +261,13 @@ export class Repl {
       return;
     }
     if (parsed.length === 0) return;
-    const np = nodePrefix(parsed);
+    // redis-cli's repeat prefix: `3 PING` runs PING three times.
+    const repeat = repeatPrefix(parsed);
+    if (repeat === 'invalid') {
+      this.io.write(`${INVALID_REPEAT}\r\n`);
+      return;
+    }
+    const np = nodePrefix(repeat.rest);
     if (!np) {
       this.io.write('(error) NODE needs host:port, e.g. NODE 10.0.0.5:6379 GET key\r\n');
       return;
@@ -276,8 +291,9 @@ export class Repl {
       this.io.write('\x1b[H\x1b[2J');
       return;
     }
-    if (name === 'hello' && args[1] !== undefined && args[1].toString('latin1') !== '2') {
-      this.io.write('(error) This terminal speaks RESP2: HELLO with another protocol version is not sent.\r\n');
+    const refusal = this.session.helloRefusal(args);
+    if (refusal) {
+      this.io.write(`(error) ${refusal}\r\n`);
       return;
     }
     const confirm = askFirst(args);
@@ -285,18 +301,24 @@ export class Repl {
       this.io.write(`(cancelled) ${confirm} was not sent.\r\n`);
       return;
     }
-    if (isStreaming(args)) {
-      await this.stream(args, node);
-      return;
+    for (let i = 0; i < repeat.count && !this.disposed; i++) {
+      if (isStreaming(args)) {
+        await this.stream(args, node);
+        return;
+      }
+      const ok = await this.run(async () => {
+        const reply = await this.session.execute(args, node ? { node } : {});
+        this.printReply(reply, args);
+      });
+      if (!ok) return;
     }
-    await this.run(async () => {
-      const reply = await this.session.execute(args, node ? { node } : {});
-      this.printReply(reply);
-    });
   }
 
-  /** Runs a command body; Ctrl+C drops the connection (the next command reconnects), a failure prints its diagnosis. */
-  private async run(body: () => Promise<void>): Promise<void> {
+  /**
+   * Runs a command body; Ctrl+C drops the connection (the next command reconnects), a failure prints its
+   * diagnosis. False when it was cancelled or failed (a repeated command stops there).
+   */
+  private async run(body: () => Promise<void>): Promise<boolean> {
     let cancelled = false;
     const cancelled$ = new Promise<void>((resolve) => {
       this.cancelCurrent = () => {
@@ -305,12 +327,15 @@ export class Repl {
         resolve();
       };
     });
+    let ok = true;
     try {
       await Promise.race([body(), cancelled$]);
     } catch (e) {
+      ok = false;
       if (!cancelled) this.printFailure(e);
     }
     if (cancelled) this.io.write('^C (the command was cancelled; the connection is reopened for the next one)\r\n');
+    return ok && !cancelled;
   }
 
   private async stream(args: Buffer[], node: NodeAddress | undefined): Promise<void> {
@@ -326,8 +351,10 @@ export class Repl {
     }
   }
 
-  printReply(reply: TypedReply): void {
-    this.io.write(terminalText(formatTty(reply)));
+  /** A reply as redis-cli prints it (`args`: the command it answers, when it is not a streamed message). */
+  printReply(reply: TypedReply, args?: readonly Buffer[]): void {
+    const format = this.opts.format ?? 'tty';
+    this.io.write(terminalText(args ? formatCommandReply(args, reply, format) : formatReply(reply, format)));
   }
 
   private printFailure(e: unknown): void {

@@ -2,8 +2,9 @@
  * A RESP2/RESP3 decoder that keeps what the terminal must show and the connection's decoder drops:
  * status strings apart from bulk strings, error replies as values, and the RESP3 types. Resumable
  * (a reply may arrive in any number of chunks without re-parsing what came before), binary safe,
- * and bounded: a declared length over the cap, nesting deeper than the cap, or a bad type byte is
- * a fatal error (the reply stream cannot be trusted any more).
+ * and bounded: a declared length over the cap, a reply whose bytes exceed the cap (or whose declared
+ * element count cannot fit under it), nesting deeper than the cap, or a bad type byte is a fatal error
+ * (the reply stream cannot be trusted any more).
  */
 
 export type TypedReply =
@@ -28,7 +29,7 @@ interface Frame {
 }
 
 export interface TypedReplyParserOptions {
-  /** Largest declared string length or element count accepted. */
+  /** Largest reply accepted, in bytes on the wire (so also the largest declared string length or element count). */
   maxBytes: number;
   /** Deepest aggregate nesting accepted. Default 64. */
   maxDepth?: number;
@@ -43,6 +44,8 @@ export class TypedReplyParser {
   private need = 0;
   private stack: Frame[] = [];
   private broken: string | undefined;
+  /** Bytes of the reply being decoded that were consumed so far. */
+  private replyBytes = 0;
   private readonly maxBytes: number;
   private readonly maxDepth: number;
 
@@ -67,6 +70,7 @@ export class TypedReplyParser {
     this.partsLen = 0;
     this.need = 0;
     this.stack = [];
+    this.replyBytes = 0;
     this.broken = undefined;
   }
 
@@ -96,8 +100,14 @@ export class TypedReplyParser {
 
   private run(): void {
     while (!this.broken && this.off < this.buf.length) {
+      const before = this.off;
       const value = this.next();
       if (value === undefined) break;
+      this.replyBytes += this.off - before;
+      if (this.replyBytes > this.maxBytes) {
+        this.fatal(`a reply larger than the ${this.maxBytes}-byte cap`);
+        break;
+      }
       if (value === null) continue; // an aggregate header was pushed
       this.complete(value);
     }
@@ -113,6 +123,7 @@ export class TypedReplyParser {
     for (;;) {
       const top = this.stack[this.stack.length - 1];
       if (!top) {
+        this.replyBytes = 0;
         if (value !== 'attribute-done') this.onReply(value);
         return;
       }
@@ -144,7 +155,7 @@ export class TypedReplyParser {
     }
     const n = Number(text);
     if (n > this.maxBytes) {
-      this.fatal(`a ${what} of ${n} exceeds the ${this.maxBytes} cap`);
+      this.fatal(`${what === 'aggregate' ? 'an' : 'a'} ${what} of ${n} exceeds the ${this.maxBytes} cap`);
       return undefined;
     }
     return n;
@@ -181,6 +192,10 @@ export class TypedReplyParser {
         const len = this.count(text, 'string');
         if (len === undefined) return undefined;
         if (len < 0) return { type: 'nil' };
+        if (this.replyBytes + (this.off - start) + len + 2 > this.maxBytes) {
+          this.fatal(`a reply larger than the ${this.maxBytes}-byte cap`);
+          return undefined;
+        }
         if (this.buf.length - this.off < len + 2) {
           this.need = len + 2 + (this.off - start);
           this.off = start;
@@ -209,6 +224,11 @@ export class TypedReplyParser {
         if (elements === 0) {
           if (kind === 'attribute') return null;
           return { type: kind, items: [] };
+        }
+        // Every element takes at least 3 bytes (`_\r\n`): a count that cannot fit under the cap is refused now.
+        if (elements * 3 > this.maxBytes - this.replyBytes - (this.off - start)) {
+          this.fatal(`a reply larger than the ${this.maxBytes}-byte cap`);
+          return undefined;
         }
         if (this.stack.length >= this.maxDepth) {
           this.fatal(`a reply nested deeper than ${this.maxDepth}`);

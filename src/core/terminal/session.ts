@@ -32,6 +32,34 @@ function fromReply(r: Reply): TypedReply {
   return { type: 'array', items: r.map(fromReply) };
 }
 
+/** A Reply (the client's RESP2 shape) from a typed reply: maps flatten to key, value lists, as in RESP2. */
+export function toReply(r: TypedReply): Reply {
+  switch (r.type) {
+    case 'nil':
+      return null;
+    case 'integer':
+      return Number(r.value);
+    case 'bool':
+      return r.value ? 1 : 0;
+    case 'double':
+    case 'bignum':
+      return Buffer.from(r.value, 'latin1');
+    case 'status':
+    case 'string':
+    case 'verbatim':
+      return r.value;
+    case 'error':
+      return new ReplyError(r.value.toString('utf8'));
+    default:
+      return r.items.map(toReply);
+  }
+}
+
+/** `HELLO <protover>` asking for another protocol than RESP2 (the reply itself comes in that protocol). */
+export function isHelloBeyond2(args: readonly CommandArg[]): boolean {
+  return word(args[0]) === 'HELLO' && args[1] !== undefined && word(args[1]) !== '2';
+}
+
 /**
  * One connection with a typed view of its replies. Every command on the connection must go through
  * here, so the typed replies line up with the commands.
@@ -39,28 +67,97 @@ function fromReply(r: Reply): TypedReply {
 export class TypedChannel {
   private readonly typed: TypedReply[] = [];
   private streamListener: ((reply: TypedReply) => void) | undefined;
+  private readonly parser: TypedReplyParser;
+  /**
+   * After `HELLO 3` the connection's own decoder (RESP2 only) is detached: this channel's parser
+   * decodes every reply and hands it to the oldest waiting command.
+   */
+  private readonly waiting: Array<{ resolve: (r: TypedReply) => void; reject: (e: Error) => void }> = [];
+  private brokenReason: string | undefined;
+  /** RESP3 push messages that answer no command (client-side caching invalidations). */
+  onPush: ((reply: TypedReply) => void) | undefined;
 
   constructor(
     readonly connection: RedisConnection,
     maxReplyBytes = DEFAULT_MAX_REPLY,
   ) {
-    const parser = new TypedReplyParser(
+    this.parser = new TypedReplyParser(
       (reply) => {
         if (this.streamListener) this.streamListener(reply);
-        else this.typed.push(reply);
+        else if (!connection.repliesDetached) this.typed.push(reply);
+        else if (reply.type === 'push') this.onPush?.(reply);
+        else {
+          const w = this.waiting.shift();
+          if (w) w.resolve(reply);
+          else this.breakStream('the server sent a reply nobody asked for');
+        }
       },
-      () => connection.destroy(),
+      (reason) => this.breakStream(reason),
       { maxBytes: maxReplyBytes },
     );
-    connection.onData((chunk) => parser.feed(chunk));
+    connection.onData((chunk) => this.parser.feed(chunk));
+    connection.onClose((err) => {
+      const waiting = this.waiting.splice(0);
+      if (waiting.length === 0) return;
+      const where = nodeAddress(connection.report.host, connection.report.port);
+      const e =
+        err ??
+        new DiagnosedError(
+          this.brokenReason
+            ? makeProblem(
+                'PROTOCOL_ERROR',
+                `The reply from ${where} broke the protocol: ${this.brokenReason}. The connection was closed.`,
+                {
+                  facts: { reason: this.brokenReason },
+                },
+              )
+            : makeProblem(
+                'PROTOCOL_ERROR',
+                this.parser.midReply
+                  ? `The server at ${where} closed the connection in the middle of a reply.`
+                  : `The server at ${where} closed the connection with ${waiting.length} command(s) unanswered.`,
+                { title: 'The server closed the connection' },
+              ),
+        );
+      for (const w of waiting) w.reject(e);
+    });
+  }
+
+  private breakStream(reason: string): void {
+    this.brokenReason ??= reason;
+    this.connection.destroy();
   }
 
   get closed(): boolean {
     return this.connection.closed;
   }
 
+  /** True once the channel decodes RESP3 itself (after `HELLO 3`). */
+  get detached(): boolean {
+    return this.connection.repliesDetached;
+  }
+
+  /** A command sent on the detached connection, its typed reply from this channel's parser. */
+  private execDetached(args: readonly CommandArg[]): Promise<TypedReply> {
+    return new Promise<TypedReply>((resolve, reject) => {
+      try {
+        this.connection.sendDetached(args);
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
+      this.waiting.push({ resolve, reject });
+    });
+  }
+
   /** Sends a command and resolves with its typed reply (an error reply is a value, not a rejection). */
   async exec(args: readonly CommandArg[]): Promise<TypedReply> {
+    if (!this.detached && isHelloBeyond2(args) && !this.connection.closed) {
+      // HELLO 3's own reply is already RESP3: the connection's RESP2 decoder must not see it. (Throws
+      // when commands are waiting: callers send HELLO alone.)
+      this.connection.detachReplies();
+    }
+    if (this.detached) return this.execDetached(args);
     try {
       const reply = await this.connection.send(args);
       return this.typed.shift() ?? fromReply(reply);
@@ -75,6 +172,11 @@ export class TypedChannel {
 
   /** Sends a command and resolves with its decoded Reply (error replies reject, as RedisConnection.send does). */
   async send(args: readonly CommandArg[]): Promise<Reply> {
+    if (this.detached) {
+      const typed = await this.execDetached(args);
+      if (typed.type === 'error') throw new ReplyError(typed.value.toString('utf8'));
+      return toReply(typed);
+    }
     try {
       const reply = await this.connection.send(args);
       this.typed.shift();
@@ -104,10 +206,12 @@ export class TypedChannel {
         { once: true },
       );
     });
-    const sent = this.connection.send(args).catch((e: unknown) => {
-      if (cameWithReply(e)) return; // the error reply reached onReply already
-      throw e;
-    });
+    const sent = this.detached
+      ? Promise.resolve().then(() => this.connection.sendDetached(args))
+      : this.connection.send(args).catch((e: unknown) => {
+          if (cameWithReply(e)) return; // the error reply reached onReply already
+          throw e;
+        });
     await Promise.race([sent.then(() => ended), ended]);
     await sent.catch((e: unknown) => {
       if (!signal.aborted) throw e;
@@ -190,6 +294,13 @@ export class TerminalSession {
   db: number;
   /** The node the prompt shows: the seed, or in a cluster the node that answered last. */
   node: NodeAddress;
+  /**
+   * The protocol the user switched to with HELLO (2 or 3): reconnections and streaming connections
+   * switch to it too, so the output keeps its format.
+   */
+  protocol: 2 | 3 = 2;
+  /** RESP3 push messages that answer no command (e.g. CLIENT TRACKING invalidations). */
+  onPush: ((reply: TypedReply) => void) | undefined;
 
   constructor(opts: TerminalSessionOptions) {
     // No command timeout: BLPOP 0 may wait forever, as in redis-cli; Ctrl+C cancels.
@@ -250,7 +361,15 @@ export class TerminalSession {
       }
     }
     const channel = new TypedChannel(conn, this.options.maxReplyBytes);
+    channel.onPush = (r) => this.onPush?.(r);
     this.channels.set(conn, channel);
+    if (this.protocol === 3 && !router) {
+      const hello = await channel.exec(['HELLO', '3']).catch((e: unknown) => {
+        conn.destroy();
+        throw e;
+      });
+      if (hello.type === 'error') this.protocol = 2;
+    }
     this.seed = channel;
     this.router = router;
     if (!router) this.node = { host: this.options.host, port: this.options.port };
@@ -285,6 +404,15 @@ export class TerminalSession {
   }
 
   /** Masters of the cluster (empty outside cluster mode). */
+  /**
+   * Why a HELLO command is not sent, if it is not: another protocol than RESP2 only on a standalone
+   * server (the cluster router's connections, shared with routing, decode RESP2).
+   */
+  helloRefusal(args: readonly Buffer[]): string | undefined {
+    if (!isHelloBeyond2(args) || !this.router) return undefined;
+    return 'HELLO with another protocol than 2 is not sent on a cluster connection: this terminal speaks RESP2 to cluster nodes.';
+  }
+
   get clusterNodes(): NodeAddress[] {
     return this.router ? this.router.masters.map((m) => ({ host: m.host, port: m.port })) : [];
   }
@@ -350,6 +478,11 @@ export class TerminalSession {
       if (!redirect) {
         if (this.router) this.node = node;
         else if (reply.type === 'status' && word(args[0]) === 'SELECT' && args.length === 2) this.db = Number(args[1]?.toString('latin1'));
+        else if (word(args[0]) === 'HELLO' && !this.router) {
+          // As redis-cli: a map reply means RESP3 now, an array RESP2.
+          if (reply.type === 'map') this.protocol = 3;
+          else if (reply.type === 'array') this.protocol = 2;
+        }
         return reply;
       }
       const host = redirect.host || this.options.host;
@@ -393,7 +526,9 @@ export class TerminalSession {
       conn.destroy();
       return;
     }
-    await new TypedChannel(conn, this.options.maxReplyBytes).stream(args, onReply, signal);
+    const channel = new TypedChannel(conn, this.options.maxReplyBytes);
+    if (this.protocol === 3 && !this.router) await channel.exec(['HELLO', '3']);
+    await channel.stream(args, onReply, signal);
   }
 
   /** Drops the command connection now (Ctrl+C on a blocking command); the next command reconnects. */

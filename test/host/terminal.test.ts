@@ -1,0 +1,96 @@
+// The Redis terminal inside the real VS Code extension host, against a lab TLS redis-server: a `.redis`
+// file gets a "Run" CodeLens per command line (not for comments or blank lines) and a connection lens;
+// Run and Run Selection send the lines over the chosen connection's terminal; the terminal of a
+// production profile is titled read-only and refuses writes.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SaveResult } from '../../src/commands/connections';
+import type { Container } from '../../src/container';
+import { RedisConnection } from '../../src/core/client/connection';
+import { getLab, type LabCerts } from '../lab/certs';
+import { startRedis, type RedisServer } from '../lab/servers';
+import { activateContainer, removeProfiles, until } from './helpers';
+
+describe('Redis terminal and .redis files (in the extension host)', function () {
+  this.timeout(60_000);
+  let container: Container;
+  let lab: LabCerts;
+  let srv: RedisServer;
+  let direct: RedisConnection;
+  const created: string[] = [];
+  let writable: string;
+  let production: string;
+
+  async function add(answers: Record<string, unknown>): Promise<string> {
+    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', answers);
+    assert.equal(result.saved, true, JSON.stringify(result.problems));
+    created.push(result.profileId!);
+    return result.profileId!;
+  }
+
+  const lensTitles = async (doc: vscode.TextDocument): Promise<Array<[number, string]>> =>
+    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)).map((l) => [
+      l.range.start.line,
+      l.command?.title ?? '',
+    ]);
+
+  before(async () => {
+    container = await activateContainer();
+    lab = await getLab();
+    srv = await startRedis({ kind: 'tls' });
+    direct = await RedisConnection.open({ host: 'localhost', port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } });
+    writable = await add({ name: 'terminal lab', host: 'localhost', port: srv.port, tls: true, caPath: lab.rootCa.certPath });
+    production = await add({
+      name: 'terminal lab (production)',
+      host: 'localhost',
+      port: srv.port,
+      tls: true,
+      caPath: lab.rootCa.certPath,
+      production: true,
+    });
+  });
+
+  after(async () => {
+    for (const t of vscode.window.terminals) t.dispose();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await removeProfiles(container, created);
+    await direct?.close();
+    await srv?.stop();
+  });
+
+  it('a .redis file: a Run lens per command line, Run and Run Selection send them over the chosen connection', async () => {
+    await direct.send(['FLUSHALL']);
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'redis',
+      content: '# seed the lab\nSET greeting "hello world"\n\n  INCR n\n# done\nINCR n\n',
+    });
+    const editor = await vscode.window.showTextDocument(doc);
+    assert.deepEqual(await lensTitles(doc), [
+      [0, 'Choose Connection'],
+      [1, '$(play) Run'],
+      [3, '$(play) Run'],
+      [5, '$(play) Run'],
+    ]);
+    await vscode.commands.executeCommand('redisTls.terminal.runLine', doc.uri, 1, writable);
+    assert.equal((await direct.send(['GET', 'greeting']))?.toString(), 'hello world');
+    // The file remembers its connection: the lens names it, later runs need no choice.
+    assert.deepEqual((await lensTitles(doc))[0], [0, 'Connection: terminal lab (change)']);
+    editor.selection = new vscode.Selection(2, 0, 5, 3);
+    await vscode.commands.executeCommand('redisTls.terminal.runSelection');
+    assert.equal((await direct.send(['GET', 'n']))?.toString(), '2');
+    await vscode.commands.executeCommand('redisTls.terminal.runLine', doc.uri, 0);
+    assert.equal((await direct.send(['GET', 'n']))?.toString(), '2', 'a comment line runs nothing');
+    assert.ok(vscode.window.terminals.some((t) => t.name === 'Redis: terminal lab'));
+  });
+
+  it("a production profile's terminal is titled read-only and refuses a write from a .redis file", async () => {
+    await direct.send(['SET', 'guarded', 'original']);
+    const doc = await vscode.workspace.openTextDocument({ language: 'redis', content: 'SET guarded changed\n' });
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('redisTls.terminal.runLine', doc.uri, 0, production);
+    await until('the read-only terminal', () =>
+      vscode.window.terminals.find((t) => t.name === 'Redis: terminal lab (production) (read-only)'),
+    );
+    assert.equal((await direct.send(['GET', 'guarded']))?.toString(), 'original');
+  });
+});
