@@ -23,6 +23,8 @@ export interface LabProxy {
    */
   hold(): void;
   release(): void;
+  /** Replies (chunks from the server) kept by `hold()` so far: the server answered a request. */
+  readonly heldChunks: number;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,9 @@ export async function startProxy(target: { host: string; port: number }): Promis
       }),
     setDown: (d) => {
       down = d;
+    },
+    get heldChunks() {
+      return held?.length ?? 0;
     },
     hold: () => {
       held ??= [];
