@@ -216,7 +216,12 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       if (!picked) return;
       filter = { ...(match ? { match } : {}), ...(picked.type ? { type: picked.type } : {}) };
     }
-    db.keyspace.reset({ filter });
+    // Read with the new filter first: the rows shown keep working while the server answers.
+    try {
+      await provider.reloadDatabase(db, { filter });
+    } catch {
+      db.keyspace.reset({ filter }); // the database row shows the failure when it reads again
+    }
     provider.refresh(db);
   };
 

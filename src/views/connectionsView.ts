@@ -696,10 +696,15 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
       }
       const ks = db.keyspace;
       if (!ks.pager.hasStarted) continue;
+      const tree = ks.tree;
       const folders = [ks.tree.root, ...this.expandedOf(db).map((s) => ks.tree.find(s))].filter((f): f is Folder => !!f);
       const keys = new Map<string, Buffer>();
       for (const f of folders) for (const k of ks.shownKeys(f)) keys.set(k.toString('latin1'), k);
       const { removed, changed } = await ks.refreshTtls([...keys.values()]);
+      // A folder whose last key expired goes too (deepest first: its parent may follow).
+      if (ks.tree === tree)
+        for (const f of folders.sort((x, y) => y.path().length - x.path().length))
+          if (!f.isRoot && f.total <= 0 && f.parent?.children().includes(f)) ks.tree.removeFolder(f);
       if (removed.length > 0) {
         dropped += removed.length;
         if (db.keyCount !== undefined) db.keyCount = Math.max(0, db.keyCount - removed.length);

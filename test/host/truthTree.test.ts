@@ -124,23 +124,33 @@ describe('the key browser and value documents tell the truth (#15, #9)', functio
   });
 
   it('truth: the TTLs on screen are read again and expired keys leave the tree (counts follow)', async () => {
-    await direct(['SELECT', 2], ['SET', 'ttl:a', 'x', 'PX', 600_000], ['SET', 'ttl:gone', 'x', 'PX', 600_000], ['SET', 'ttl:keep', 'x']);
+    await direct(
+      ['SELECT', 2],
+      ['SET', 'ttl:a', 'x', 'PX', 600_000],
+      ['SET', 'ttl:gone', 'x', 'PX', 600_000],
+      ['SET', 'ttl:keep', 'x'],
+      ['SET', 'ttl:sub:only', 'x', 'PX', 600_000],
+    );
     const id = await add('Tree TTLs', srv.port, { db: 2 });
     const db = await database(id, 2);
     const folder = await open(db, 'ttl');
+    await open(folder, 'sub');
     const description = async (name: string): Promise<string | undefined> => {
       const key = (await keysOf(folder)).find((k) => label(k) === name);
       return key ? String(provider().getTreeItem(key).description ?? '') : undefined;
     };
     assert.match((await description('a'))!, /^TTL 9m 59s|^TTL 10m/);
     const count = (): string => String(provider().getTreeItem(db).description);
-    assert.match(count(), /^3 keys/);
-    await direct(['SELECT', 2], ['PEXPIRE', 'ttl:a', 90_000], ['PEXPIRE', 'ttl:gone', 1]);
-    await until('ttl:gone expired', async () => ((await direct(['SELECT', 2], ['EXISTS', 'ttl:gone']))[1] === 0 ? true : undefined));
-    assert.equal(await provider().refreshTtls(), 1, 'one key dropped');
+    assert.match(count(), /^4 keys/);
+    await direct(['SELECT', 2], ['PEXPIRE', 'ttl:a', 90_000], ['PEXPIRE', 'ttl:gone', 1], ['PEXPIRE', 'ttl:sub:only', 1]);
+    await until('the keys expired', async () =>
+      (await direct(['SELECT', 2], ['EXISTS', 'ttl:gone', 'ttl:sub:only']))[1] === 0 ? true : undefined,
+    );
+    assert.equal(await provider().refreshTtls(), 2, 'two keys dropped');
     assert.match((await description('a'))!, /^TTL 1m (2|3)\ds$/);
     assert.equal(await description('gone'), undefined, 'the expired key left the tree');
     assert.equal(await description('keep'), '');
+    assert.ok(!(await children(folder)).some((n) => n.kind === 'folder'), 'the folder whose last key expired is gone');
     assert.match(count(), /^2 keys/);
     assert.match(String(provider().getTreeItem(folder).description), /^2/);
   });
