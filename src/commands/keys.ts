@@ -76,6 +76,7 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       return undefined;
     }
     const dbs = (await provider.getChildren(picked.node)).filter((n): n is DatabaseNode => n instanceof DatabaseNode);
+    if (dbs.length === 0) void vscode.window.showInformationMessage(`${picked.node.profile.name}: no database to browse.`);
     if (dbs.length <= 1) return dbs[0];
     const home = picked.node.profile.db ?? 0;
     const db = await ui.showQuickPick(

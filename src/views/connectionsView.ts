@@ -93,8 +93,9 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
   /** The failure last shown under a connection: expanding it again retries. */
   private readonly shownFailure = new Map<string, unknown>();
   /** Databases and folders the user expanded (what is on screen): the reloads and the TTL refresh read only these. */
-  private readonly expandedDbs = new Set<DatabaseNode>();
-  private readonly expandedFolders = new Map<string, { db: DatabaseNode; segments: Buffer[] }>();
+  /** By node id (a reconnect makes new nodes with the same ids; the workbench keeps them expanded). */
+  private readonly expandedDbs = new Set<string>();
+  private readonly expandedFolders = new Map<string, { dbId: string; segments: Buffer[] }>();
   private ttlTimer: ReturnType<typeof setInterval> | undefined;
   private ttlRunning: Promise<number> | undefined;
 
@@ -602,11 +603,11 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
 
   setExpanded(node: KeyTreeNode, expanded: boolean): void {
     if (node.kind === 'database') {
-      if (expanded) this.expandedDbs.add(node);
-      else this.expandedDbs.delete(node);
+      if (expanded) this.expandedDbs.add(node.id);
+      else this.expandedDbs.delete(node.id);
     } else if (node.kind === 'folder') {
       const id = this.folderId(node);
-      if (expanded) this.expandedFolders.set(id, { db: node.database, segments: node.folder.path().map((f) => f.segmentBytes()) });
+      if (expanded) this.expandedFolders.set(id, { dbId: node.database.id, segments: node.folder.path().map((f) => f.segmentBytes()) });
       else this.expandedFolders.delete(id);
     }
   }
@@ -630,7 +631,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
   /** Segments of the expanded folders of a database. */
   private expandedOf(db: DatabaseNode): Buffer[][] {
     const out: Buffer[][] = [];
-    for (const f of this.expandedFolders.values()) if (f.db === db) out.push(f.segments);
+    for (const f of this.expandedFolders.values()) if (f.dbId === db.id) out.push(f.segments);
     return out;
   }
 
@@ -688,33 +689,32 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<KeyTreeNode>, vs
 
   private async readTtls(): Promise<number> {
     let dropped = 0;
-    for (const db of [...this.expandedDbs]) {
-      const b = this.browsing.get(db.connection.profile.id);
-      if (!b || b.databases.get(db.index) !== db) {
-        this.expandedDbs.delete(db);
-        continue;
-      }
-      const ks = db.keyspace;
-      if (!ks.pager.hasStarted) continue;
-      const tree = ks.tree;
-      const folders = [ks.tree.root, ...this.expandedOf(db).map((s) => ks.tree.find(s))].filter((f): f is Folder => !!f);
-      const keys = new Map<string, Buffer>();
-      for (const f of folders) for (const k of ks.shownKeys(f)) keys.set(k.toString('latin1'), k);
-      const { removed, changed } = await ks.refreshTtls([...keys.values()]);
-      // A folder whose last key expired goes too (deepest first: its parent may follow).
-      if (ks.tree === tree)
-        for (const f of folders.sort((x, y) => y.path().length - x.path().length))
-          if (!f.isRoot && f.total <= 0 && f.parent?.children().includes(f)) ks.tree.removeFolder(f);
-      if (removed.length > 0) {
-        dropped += removed.length;
-        if (db.keyCount !== undefined) db.keyCount = Math.max(0, db.keyCount - removed.length);
-        b.counts?.set(db.index, db.keyCount);
-        this.refresh(db.connection);
-      } else if (changed) {
-        this.refresh(db);
-      }
-    }
+    for (const b of [...this.browsing.values()])
+      for (const db of [...b.databases.values()]) if (this.expandedDbs.has(db.id)) dropped += await this.readTtlsOf(b, db);
     return dropped;
+  }
+
+  /** One database's keys on screen: PTTL again, expired keys (and folders left empty) dropped. */
+  private async readTtlsOf(b: Browsing, db: DatabaseNode): Promise<number> {
+    const ks = db.keyspace;
+    if (!ks.pager.hasStarted) return 0;
+    const tree = ks.tree;
+    const folders = [tree.root, ...this.expandedOf(db).map((s) => tree.find(s))].filter((f): f is Folder => !!f);
+    const keys = new Map<string, Buffer>();
+    for (const f of folders) for (const k of ks.shownKeys(f)) keys.set(k.toString('latin1'), k);
+    const { removed, changed } = await ks.refreshTtls([...keys.values()]);
+    // A folder whose last key expired goes too (deepest first: its parent may follow).
+    if (ks.tree === tree)
+      for (const f of folders.sort((x, y) => y.path().length - x.path().length))
+        if (!f.isRoot && f.total <= 0 && f.parent?.children().includes(f)) tree.removeFolder(f);
+    if (removed.length > 0) {
+      if (db.keyCount !== undefined) db.keyCount = Math.max(0, db.keyCount - removed.length);
+      b.counts?.set(db.index, db.keyCount);
+      this.refresh(db.connection);
+    } else if (changed) {
+      this.refresh(db);
+    }
+    return removed.length;
   }
 
   dispose(): void {

@@ -171,17 +171,16 @@ describe('faults (in the extension host, against lab servers)', function () {
       const db = await db0(id);
       await vscode.commands.executeCommand('redisTls.keys.filter', db, { match: 'k:*' });
       const dbId = db.id;
-      // Load All refreshes the database node once a second while it scans: kill the server then.
-      const killed = new Promise<void>((resolve) => {
-        const sub = container.keyBrowser.provider.onDidChangeTreeData((n) => {
-          if (n !== db) return;
-          sub.dispose();
-          process.kill(srv.pid, 'SIGKILL');
-          resolve();
-        });
-      });
-      const loaded = await vscode.commands.executeCommand<number>('redisTls.keys.loadAll', db);
-      await killed;
+      // Kill the server while Load All scans: once more than the first pages arrived (a condition on
+      // the keyspace, not on how long the scan takes: it may take less than a second).
+      const loading = vscode.commands.executeCommand<number>('redisTls.keys.loadAll', db);
+      const tree = db.keyspace.tree;
+      for (const end = Date.now() + 30_000; tree.root.total < 1000;) {
+        if (Date.now() > end) throw new Error(`Load All did not start (${tree.root.total} keys)`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      process.kill(srv.pid, 'SIGKILL');
+      const loaded = await loading;
       assert.ok(loaded < KEYS, `Load All finished (${loaded} keys) before the kill`);
       await until(id, lostAndRetrying, 'lost after the kill');
       await assertLostInTree(id);
