@@ -78,4 +78,25 @@ describe('slow refresh (e2e)', function () {
     assert.equal(await failure.count(), 0, 'no "Actual command not found"');
     assert.ok((await tab.count()) > 0, 'the value opened');
   });
+
+  it('a slow value read shows a notification whose Cancel stops it; the session stays usable (#9)', async () => {
+    assert.ok(wb && proxy);
+    const { page } = wb;
+    await runCommand(page, 'View: Close All Editors');
+    proxy.hold();
+    try {
+      await treeRow(page, 'b').click();
+      const reading = page.locator('.notifications-toasts .notification-toast', { hasText: 'Reading click:b' });
+      await reading.first().waitFor({ state: 'visible', timeout: TIMEOUT });
+      await reading.first().getByRole('button', { name: 'Cancel' }).click();
+      await page
+        .locator('.notifications-toasts', { hasText: /Reading click:b was cancelled/ })
+        .first()
+        .waitFor({ state: 'visible', timeout: TIMEOUT });
+    } finally {
+      proxy.release();
+    }
+    await treeRow(page, 'b').click();
+    await page.locator('.tabs-container .tab', { hasText: 'click:b' }).first().waitFor({ state: 'visible', timeout: TIMEOUT });
+  });
 });
