@@ -1,14 +1,10 @@
 import { parseConnectionArgs } from '../core/client/redisCliArgs';
 import { RedisConnection } from '../core/client/connection';
-import { runDoctor } from '../core/client/doctor';
 import { isDiagnosedError, type Problem } from '../core/diagnosis/problem';
 import { connectionOptionsFromArgs, usageExit, UsageError } from './options';
-import { clean, formatDoctor, formatTopologyDoctor } from './format';
+import { clean } from './format';
 import { scanToStream } from './scan';
-import { runCli } from './cli';
-import { runCheckConf } from './checkConf';
-import { runAudit } from './audit';
-import { clusterDoctor, clusterScan, sentinelDoctor, sentinelScan, sentinelSettings, type SentinelFlags } from './topology';
+import type { SentinelFlags } from './topology';
 import type { SentinelSettings } from '../core/client/sentinel';
 import type { NodeNamingSettings } from '../core/client/cluster/naming';
 
@@ -112,9 +108,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
-  if (command === 'cli') return runCli(argv.slice(1));
-  if (command === 'check-conf') return runCheckConf(argv.slice(1));
-  if (command === 'audit') return runAudit(argv.slice(1));
+  // Each command loads only its own modules: `scan` (whose time is measured with process start) does
+  // not pay for the certificate, audit and configuration code.
+  if (command === 'cli') return (await import('./cli')).runCli(argv.slice(1));
+  if (command === 'check-conf') return (await import('./checkConf')).runCheckConf(argv.slice(1));
+  if (command === 'audit') return (await import('./audit')).runAudit(argv.slice(1));
   if (command !== 'doctor' && command !== 'scan') {
     process.stderr.write(`redis-tls: unknown command "${clean(command)}"\n\n${USAGE}`);
     return 2;
@@ -127,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.errors.length) throw new UsageError(args.errors.join('\n'));
     flags = parseCommandFlags(command, args.rest);
     options = await connectionOptionsFromArgs(args, process.env);
-    if (flags.sentinel) sentinel = sentinelSettings(options, flags.sentinel, process.env);
+    if (flags.sentinel) sentinel = (await import('./topology')).sentinelSettings(options, flags.sentinel, process.env);
   } catch (e) {
     if (isDiagnosedError(e)) {
       // A file named by a flag cannot be read (FILE_UNREADABLE): a diagnosed problem, before any connection.
@@ -145,11 +143,15 @@ async function main(argv: string[]): Promise<number> {
   for (const w of args.warnings) process.stderr.write(`${w}\n`);
 
   if (command === 'doctor' && (flags.cluster || sentinel)) {
+    const { sentinelDoctor, clusterDoctor } = await import('./topology');
+    const { formatTopologyDoctor } = await import('./format');
     const result = sentinel ? await sentinelDoctor(sentinel) : await clusterDoctor(options, flags.naming);
     process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatTopologyDoctor(result));
     return result.ok ? 0 : 1;
   }
   if (command === 'doctor') {
+    const { runDoctor } = await import('../core/client/doctor');
+    const { formatDoctor } = await import('./format');
     const result = await runDoctor(options);
     process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatDoctor(result));
     return result.ok ? 0 : 1;
@@ -167,11 +169,11 @@ async function main(argv: string[]): Promise<number> {
       ...(flags.type !== undefined ? { type: flags.type } : {}),
     };
     if (sentinel) {
-      await sentinelScan(sentinel, scan, process.stdout);
+      await (await import('./topology')).sentinelScan(sentinel, scan, process.stdout);
       return 0;
     }
     if (flags.cluster) {
-      await clusterScan(options, flags.naming, scan, process.stdout);
+      await (await import('./topology')).clusterScan(options, flags.naming, scan, process.stdout);
       return 0;
     }
     conn = await RedisConnection.open({ ...options, commandTimeoutMs: options.commandTimeoutMs ?? 60_000 });

@@ -59,6 +59,24 @@ describe('key browser core over TLS (lab)', function () {
     assert.ok(unique.has(BINARY_KEY.toString('latin1')), 'the binary key arrives byte-exact');
   });
 
+  it('streams SCAN pages from the socket (rawSink): the same keys and round trips as parsed pages, a load stops near its target', async () => {
+    const parsed = new ScanPager(db0, {}, 100);
+    const parsedKeys: string[] = [];
+    await parsed.loadAll((keys) => parsedKeys.push(...keys.map((k) => k.toString('latin1'))));
+    const streamed = new ScanPager(db0, {}, 100);
+    const streamedKeys: string[] = [];
+    const rawSink = (buf: Buffer, start: number, end: number): void => {
+      streamedKeys.push(buf.toString('latin1', start, end));
+    };
+    const first = await streamed.load(150, () => assert.fail('pages go to rawSink when the connection streams'), { rawSink });
+    assert.ok(first.keys >= 150 && first.keys < 400, `one load of 150 keys at COUNT 100 took ${first.keys} keys in ${first.calls} calls`);
+    await streamed.loadAll(() => assert.fail('pages go to rawSink'), { rawSink });
+    assert.equal(streamed.done, true);
+    assert.deepEqual(streamedKeys.sort(), parsedKeys.sort());
+    assert.equal(streamed.calls, parsed.calls, 'no SCAN is sent past the end of the walk');
+    assert.ok(new Set(streamedKeys).has(BINARY_KEY.toString('latin1')), 'binary keys stream byte-exact');
+  });
+
   it('filters with MATCH and TYPE', async () => {
     const collect = async (filter: ConstructorParameters<typeof ScanPager>[1]): Promise<string[]> => {
       const out: string[] = [];

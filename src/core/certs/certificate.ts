@@ -8,10 +8,9 @@ import * as x509 from '@peculiar/x509';
 import { curveDisplayName, ekuName, KEY_USAGE_NAMES } from './basics';
 import { splitPem, isCertificateLabel, looksLikePem, toPem, type PemBlock } from './pem';
 
-export interface NameEntry {
-  type: 'dns' | 'ip' | 'email' | 'uri' | 'other';
-  value: string;
-}
+import type { NameEntry } from './nameFacts';
+
+export type { NameEntry };
 
 export interface ExtensionSummary {
   oid: string;

@@ -7,7 +7,7 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Certificate } from './certificate';
+import { nameFacts, type NameFacts } from './nameFacts';
 
 export interface NameMatch {
   ok: boolean;
@@ -55,7 +55,7 @@ export function dnsNameMatches(host: string, pattern: string): boolean {
   return hostFirst.startsWith(prefix) && hostFirst.endsWith(suffix) && hostFirst.length > 0;
 }
 
-export function matchName(cert: Certificate, host: string): NameMatch {
+export function matchName(cert: NameFacts, host: string): NameMatch {
   const sans = cert.sans;
   const dns = sans.filter((n) => n.type === 'dns').map((n) => n.value);
   const ips = sans.filter((n) => n.type === 'ip').map((n) => n.value);
@@ -127,7 +127,7 @@ export function matchName(cert: Certificate, host: string): NameMatch {
 export function checkServerIdentity(hostname: string, peer: tls.PeerCertificate): Error | undefined {
   let match: NameMatch;
   try {
-    match = matchName(new Certificate(peer.raw), hostname);
+    match = matchName(nameFacts(peer.raw), hostname);
   } catch {
     match = {
       ok: false,

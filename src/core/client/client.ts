@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from './options';
 import { RedisConnection, type SendOptions, type Reply } from './connection';
 import type { CommandArg } from '../resp/encode';
+import type { KeySink } from '../resp/scanReader';
 import type { HandshakeReport } from '../tls/report';
 import type { TlsCache } from '../tls/context';
 import { DiagnosedError, type DiagnosisCode } from '../diagnosis/problem';
@@ -65,6 +66,16 @@ export class RedisClient {
   async send(args: readonly CommandArg[], opts?: SendOptions): Promise<Reply> {
     const conn = await this.connect();
     return conn.send(args, opts);
+  }
+
+  /** RedisConnection.scanPage on the live connection (connecting first). */
+  async scanPage(
+    args: readonly CommandArg[],
+    sink: KeySink,
+    opts: SendOptions & { onCursor?: (cursor: Buffer) => void } = {},
+  ): Promise<Buffer> {
+    const conn = await this.connect();
+    return conn.scanPage(args, sink, opts);
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { Database } from './database';
 import type { Commander } from './replyNarrowing';
-import { ScanPager, type ScanFilter, type ScanProgress } from './scanPager';
+import { ScanPager, type LoadOptions, type ScanFilter, type ScanProgress } from './scanPager';
 
 /** What the tree needs from a pager (ScanPager and ClusterScanPager). */
 export interface KeyPager {
@@ -14,15 +14,8 @@ export interface KeyPager {
   readonly hasStarted: boolean;
   readonly calls: number;
   readonly keys: number;
-  load(
-    target: number,
-    onKeys: (keys: Buffer[]) => void,
-    options?: { signal?: AbortSignal; maxCalls?: number; onProgress?: (p: ScanProgress) => void },
-  ): Promise<ScanProgress>;
-  loadAll(
-    onKeys: (keys: Buffer[]) => void,
-    options?: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void },
-  ): Promise<ScanProgress>;
+  load(target: number, onKeys: (keys: Buffer[]) => void, options?: LoadOptions): Promise<ScanProgress>;
+  loadAll(onKeys: (keys: Buffer[]) => void, options?: Omit<LoadOptions, 'maxCalls'>): Promise<ScanProgress>;
   progress(): ScanProgress;
 }
 
@@ -69,12 +62,8 @@ export class ClusterScanPager implements KeyPager {
     return { keys: this.keys, calls: this.calls, done: this.done };
   }
 
-  async load(
-    target: number,
-    onKeys: (keys: Buffer[]) => void,
-    options: { signal?: AbortSignal; maxCalls?: number; onProgress?: (p: ScanProgress) => void } = {},
-  ): Promise<ScanProgress> {
-    const { signal, maxCalls = Number.MAX_SAFE_INTEGER } = options;
+  async load(target: number, onKeys: (keys: Buffer[]) => void, options: LoadOptions = {}): Promise<ScanProgress> {
+    const { signal, maxCalls = Number.MAX_SAFE_INTEGER, rawSink } = options;
     const onProgress = options.onProgress ? (): void => options.onProgress?.(this.progress()) : undefined;
     let got = 0;
     let calls = 0;
@@ -87,6 +76,7 @@ export class ClusterScanPager implements KeyPager {
         ...(signal ? { signal } : {}),
         maxCalls: maxCalls - calls,
         ...(onProgress ? { onProgress } : {}),
+        ...(rawSink ? { rawSink } : {}),
       });
       got += p.keys - keysBefore;
       calls += p.calls - callsBefore;
@@ -94,12 +84,13 @@ export class ClusterScanPager implements KeyPager {
     return this.progress();
   }
 
-  async loadAll(
-    onKeys: (keys: Buffer[]) => void,
-    options: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void } = {},
-  ): Promise<ScanProgress> {
+  async loadAll(onKeys: (keys: Buffer[]) => void, options: Omit<LoadOptions, 'maxCalls'> = {}): Promise<ScanProgress> {
     const onProgress = options.onProgress ? (): void => options.onProgress?.(this.progress()) : undefined;
-    const opts = { ...(options.signal ? { signal: options.signal } : {}), ...(onProgress ? { onProgress } : {}) };
+    const opts = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(onProgress ? { onProgress } : {}),
+      ...(options.rawSink ? { rawSink: options.rawSink } : {}),
+    };
     await Promise.all(this.pagers.map((p) => (p.done ? Promise.resolve(p.progress()) : p.loadAll(onKeys, opts))));
     return this.progress();
   }

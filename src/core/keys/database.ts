@@ -18,6 +18,11 @@ export class Database implements Commander {
     return this.index === this.home;
   }
 
+  /** The connection itself when this is its own database (SCAN pages can then stream from it: scanPager.ts). */
+  get streamer(): Commander | undefined {
+    return this.isHome ? this.connection : undefined;
+  }
+
   send(args: Args, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<unknown> {
     if (this.isHome) return this.connection.send(args, options);
     return this.batch([args], options).then((replies) => {

@@ -9,6 +9,7 @@ import { Folder, NamespaceTree } from './namespaceTree';
 import { asInteger } from './replyNarrowing';
 import type { ScanFilter, ScanProgress } from './scanPager';
 import { createPager, type KeyPager } from './clusterScan';
+import type { KeySink } from '../resp/scanReader';
 
 export interface KeyspaceOptions {
   delimiter: string;
@@ -165,6 +166,13 @@ export class Keyspace {
     };
   }
 
+  /** The same, one key at a time from the socket's bytes (a streamed SCAN page). */
+  private feedRaw(generation: number): KeySink {
+    return (buf, start, end) => {
+      if (generation === this.generation) this.tree.addRange(buf, start, end);
+    };
+  }
+
   /** Fetches the first page if nothing was scanned yet; later calls do not wait for other loads. */
   ensureStarted(signal?: AbortSignal): Promise<void> {
     this.started ??= this.loadMore(signal).then(
@@ -181,14 +189,20 @@ export class Keyspace {
   loadMore(signal?: AbortSignal): Promise<ScanProgress> {
     const generation = this.generation;
     const pager = this.pager;
-    return this.serial(() => pager.load(this.options.scanPageSize, this.feed(generation), { signal, maxCalls: MAX_CALLS_PER_LOAD }));
+    return this.serial(() =>
+      pager.load(this.options.scanPageSize, this.feed(generation), {
+        signal,
+        maxCalls: MAX_CALLS_PER_LOAD,
+        rawSink: this.feedRaw(generation),
+      }),
+    );
   }
 
   /** Scans to the end (cancellable; what arrived stays). */
   loadAll(signal?: AbortSignal, onProgress?: (p: ScanProgress) => void): Promise<ScanProgress> {
     const generation = this.generation;
     const pager = this.pager;
-    return this.serial(() => pager.loadAll(this.feed(generation), { signal, onProgress }));
+    return this.serial(() => pager.loadAll(this.feed(generation), { signal, onProgress, rawSink: this.feedRaw(generation) }));
   }
 
   shownCount(folder: Folder): number {

@@ -145,6 +145,12 @@ export class NamespaceTree {
     this.route(this.root, key, 0, key.length);
   }
 
+  /** Adds the key buf[start, end) (its bytes are copied: buf may be a socket chunk). */
+  addRange(buf: Uint8Array, start: number, end: number): void {
+    this.received++;
+    this.route(this.root, buf, start, end);
+  }
+
   /** Routes key[pos, end) (the part after folder's prefix) down through open folders. */
   private route(folder: Folder, key: Uint8Array, pos: number, end: number): void {
     folder.total++;

@@ -4,6 +4,8 @@
  * to the consumer, so grouping a page overlaps the server's work on the next one.
  */
 import { Args, Commander, asArray, asBuffer, asBufferArray } from './replyNarrowing';
+import type { KeySink } from '../resp/scanReader';
+import type { SendOptions } from '../client/commander';
 
 export interface ScanFilter {
   /** Glob pattern (SCAN MATCH); bytes or UTF-8 text. */
@@ -20,8 +22,38 @@ export interface ScanProgress {
 
 export const SCAN_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream', 'ReJSON-RL'] as const;
 
+/**
+ * A connection that can stream a SCAN page's keys as (buffer, start, end) without an object per key,
+ * and reports the page's cursor before its keys (RedisConnection.scanPage).
+ */
+export interface PageStreamer {
+  scanPage(args: Args, sink: KeySink, opts?: SendOptions & { onCursor?: (cursor: Buffer) => void }): Promise<Buffer>;
+}
+
+/** The streaming side of a commander, when it has one (a plain connection, or a Database on the connection's own database). */
+export function pageStreamerOf(db: Commander): PageStreamer | undefined {
+  const candidate: unknown = 'streamer' in db ? (db as { streamer: unknown }).streamer : db;
+  if (typeof candidate === 'object' && candidate !== null && typeof (candidate as PageStreamer).scanPage === 'function')
+    return candidate as PageStreamer;
+  return undefined;
+}
+
+const isEnd = (cursor: Buffer): boolean => cursor.length === 1 && cursor[0] === 0x30;
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+export interface LoadOptions {
+  signal?: AbortSignal;
+  /** Round trips at most (a MATCH/TYPE filter can give empty pages). */
+  maxCalls?: number;
+  onProgress?: (p: ScanProgress) => void;
+  /**
+   * When the connection can stream pages (pageStreamerOf), each key goes here as (buffer, start,
+   * end) — valid only during the call — instead of whole pages to onKeys.
+   */
+  rawSink?: KeySink;
 }
 
 export class ScanPager {
@@ -62,15 +94,13 @@ export class ScanPager {
    * Scans until at least `target` keys arrived (or the keyspace is exhausted), handing each SCAN page
    * to `onKeys`. A MATCH/TYPE filter can give empty pages: `maxCalls` bounds the round trips.
    */
-  async load(
-    target: number,
-    onKeys: (keys: Buffer[]) => void,
-    options: { signal?: AbortSignal; maxCalls?: number; onProgress?: (p: ScanProgress) => void } = {},
-  ): Promise<ScanProgress> {
+  async load(target: number, onKeys: (keys: Buffer[]) => void, options: LoadOptions = {}): Promise<ScanProgress> {
     const { signal, maxCalls = Number.MAX_SAFE_INTEGER } = options;
     let got = 0;
     let calls = 0;
     if (this.finished) return this.progress();
+    const streamer = options.rawSink ? pageStreamerOf(this.db) : undefined;
+    if (streamer && options.rawSink) return this.stream(streamer, options.rawSink, target, options);
     let inFlight = this.call(this.cursor, signal);
     this.started = true;
     for (;;) {
@@ -96,11 +126,54 @@ export class ScanPager {
     }
   }
 
+  /**
+   * load() over a streaming connection: keys go to `sink` straight from the socket's bytes, and the
+   * next SCAN leaves as soon as a page's cursor arrives (ahead of its keys) while more keys are
+   * wanted, counting on about COUNT keys per page in flight; a short page asks again when it ends.
+   * The pager's cursor moves only when a page has been delivered whole, so a cancelled load loses no keys.
+   */
+  private async stream(streamer: PageStreamer, sink: KeySink, target: number, options: LoadOptions): Promise<ScanProgress> {
+    const { signal, maxCalls = Number.MAX_SAFE_INTEGER } = options;
+    let got = 0;
+    let calls = 0;
+    let pending = 0;
+    const pages: Array<Promise<Buffer>> = [];
+    const count = (buf: Buffer, start: number, end: number): void => {
+      got++;
+      this.keys++;
+      sink(buf, start, end);
+    };
+    const wanted = (inFlight: number): boolean => got + inFlight * this.count < target && calls < maxCalls && !signal?.aborted;
+    const request = (cursor: Buffer): void => {
+      calls++;
+      this.calls++;
+      pending++;
+      const page = streamer.scanPage(this.command(cursor), count, {
+        ...(signal ? { signal } : {}),
+        onCursor: (next) => {
+          // This page's keys are still on their way: count them as in flight.
+          if (!isEnd(next) && wanted(pending)) request(next);
+        },
+      });
+      page.catch(() => undefined); // observed below, in order
+      pages.push(page);
+    };
+    this.started = true;
+    request(this.cursor);
+    for (let i = 0; i < pages.length; i++) {
+      const cursor = await (pages[i] as Promise<Buffer>);
+      pending--;
+      this.cursor = cursor;
+      this.finished = isEnd(cursor);
+      options.onProgress?.(this.progress());
+      if (i === pages.length - 1 && !this.finished && got < target && calls < maxCalls && !signal?.aborted) request(cursor);
+    }
+    if (signal?.aborted && !this.finished && got < target) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
+    return this.progress();
+  }
+
   /** Scans to the end. */
-  loadAll(
-    onKeys: (keys: Buffer[]) => void,
-    options: { signal?: AbortSignal; onProgress?: (p: ScanProgress) => void } = {},
-  ): Promise<ScanProgress> {
+  loadAll(onKeys: (keys: Buffer[]) => void, options: Omit<LoadOptions, 'maxCalls'> = {}): Promise<ScanProgress> {
     return this.load(Number.MAX_SAFE_INTEGER, onKeys, options);
   }
 

@@ -178,6 +178,34 @@ function header(type: string, name: string, size: string, ttl: string): string {
   return `// ${type} ${name} · ${size}${ttl}\n`;
 }
 
+/** `n unit` with the unit in the plural when n is not 1 (`plural` defaults to unit + "s"). */
+function sizeOf(total: number, unit: string, plural = `${unit}s`): string {
+  return `${count(total)} ${total === 1 ? unit : plural}`;
+}
+
+/**
+ * One part of a collection as a JSONC document: the header line (what, key, size, TTL), the notes
+ * (cap, dropped elements), the body, and where the next part starts.
+ */
+function collectionPart(
+  type: ValuePart['type'],
+  what: string,
+  name: string,
+  size: string,
+  ttl: string,
+  notes: string,
+  body: string,
+  next: ValuePart['next'] | undefined,
+): ValuePart {
+  return {
+    type,
+    kind: 'jsonc',
+    summary: `${type} · ${size}${ttl}`,
+    text: header(what, name, size, ttl) + notes + body + '\n',
+    ...(next ? { next } : {}),
+  };
+}
+
 async function readHash(
   db: Database,
   key: Buffer,
@@ -192,20 +220,11 @@ async function readHash(
   for (let i = 0; i + 1 < items.length; i += 2) pairs.push([items[i] as Buffer, items[i + 1] as Buffer]);
   pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
   const next = cursor !== '0' ? { cursor } : undefined;
-  const size = `${count(total)} field${total === 1 ? '' : 's'}`;
   const body = pairs.length === 0 ? '{}' : `{\n${pairs.map(([f, v]) => `  ${jsonLiteral(f)}: ${jsonLiteral(v)}`).join(',\n')}\n}`;
-  return {
-    type: 'hash',
-    kind: 'jsonc',
-    summary: `hash · ${size}${ttl}`,
-    text:
-      header('hash', name, size, ttl) +
-      capNote(`${count(pairs.length)} fields`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') +
-      droppedNote(dropped, 'fields') +
-      body +
-      '\n',
-    ...(next ? { next } : {}),
-  };
+  const notes =
+    capNote(`${count(pairs.length)} fields`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') +
+    droppedNote(dropped, 'fields');
+  return collectionPart('hash', 'hash', name, sizeOf(total, 'field'), ttl, notes, body, next);
 }
 
 async function readSet(db: Database, key: Buffer, name: string, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
@@ -213,20 +232,11 @@ async function readSet(db: Database, key: Buffer, name: string, position: ValueP
   const { items, cursor, dropped } = await scanElements(db, 'SSCAN', key, position.cursor ?? '0', caps.maxElements, 1);
   items.sort(Buffer.compare);
   const next = cursor !== '0' ? { cursor } : undefined;
-  const size = `${count(total)} member${total === 1 ? '' : 's'}`;
   const body = items.length === 0 ? '[]' : `[\n${items.map((m) => `  ${jsonLiteral(m)}`).join(',\n')}\n]`;
-  return {
-    type: 'set',
-    kind: 'jsonc',
-    summary: `set · ${size}${ttl}`,
-    text:
-      header('set', name, size, ttl) +
-      capNote(`${count(items.length)} members`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') +
-      droppedNote(dropped, 'members') +
-      body +
-      '\n',
-    ...(next ? { next } : {}),
-  };
+  const notes =
+    capNote(`${count(items.length)} members`, count(total), !!next, !!position.cursor, 'redisTls.values.maxElements') +
+    droppedNote(dropped, 'members');
+  return collectionPart('set', 'set', name, sizeOf(total, 'member'), ttl, notes, body, next);
 }
 
 async function readList(
@@ -249,19 +259,13 @@ async function readList(
     .map((r) => asBuffer(r));
   const end = offset + items.length;
   const next = end < total ? { offset: end } : undefined;
-  const size = `${count(total)} element${total === 1 ? '' : 's'}`;
   const shown = `elements ${count(offset)}–${count(Math.max(offset, end - 1))}`;
   const body =
     items.length === 0
       ? '[]'
       : `[\n${items.map((m, i) => `  ${jsonLiteral(m)}${i < items.length - 1 ? ',' : ''} // ${offset + i}`).join('\n')}\n]`;
-  return {
-    type: 'list',
-    kind: 'jsonc',
-    summary: `list · ${size}${ttl}`,
-    text: header('list', name, size, ttl) + capNote(shown, count(total), !!next, offset > 0, 'redisTls.values.maxElements') + body + '\n',
-    ...(next ? { next } : {}),
-  };
+  const notes = capNote(shown, count(total), !!next, offset > 0, 'redisTls.values.maxElements');
+  return collectionPart('list', 'list', name, sizeOf(total, 'element'), ttl, notes, body, next);
 }
 
 async function readZset(
@@ -287,25 +291,15 @@ async function readZset(
   }
   const end = offset + lines.length;
   const next = end < total ? { offset: end } : undefined;
-  const size = `${count(total)} member${total === 1 ? '' : 's'}`;
   const body = lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n}`;
-  return {
-    type: 'zset',
-    kind: 'jsonc',
-    summary: `zset · ${size}${ttl}`,
-    text:
-      header('zset (member: score, by score)', name, size, ttl) +
-      capNote(
-        `ranks ${count(offset)}–${count(Math.max(offset, end - 1))}`,
-        count(total),
-        !!next,
-        offset > 0,
-        'redisTls.values.maxElements',
-      ) +
-      body +
-      '\n',
-    ...(next ? { next } : {}),
-  };
+  const notes = capNote(
+    `ranks ${count(offset)}–${count(Math.max(offset, end - 1))}`,
+    count(total),
+    !!next,
+    offset > 0,
+    'redisTls.values.maxElements',
+  );
+  return collectionPart('zset', 'zset (member: score, by score)', name, sizeOf(total, 'member'), ttl, notes, body, next);
 }
 
 /** The smallest stream id greater than `id` (works on servers without exclusive ranges). */
@@ -344,7 +338,6 @@ async function readStream(
     lines.push(`  ${JSON.stringify(last)}: { ${inner.join(', ')} }`);
   }
   const next = entries.length >= caps.maxElements && last ? { after: last } : undefined;
-  const size = `${count(total)} entr${total === 1 ? 'y' : 'ies'}`;
   const body = lines.length === 0 ? '{}' : `{\n${lines.join(',\n')}\n}`;
   const note = capNote(
     `${count(lines.length)} entries${position.after ? ` after ${position.after}` : ''}`,
@@ -353,13 +346,7 @@ async function readStream(
     !!position.after,
     'redisTls.values.maxElements',
   );
-  return {
-    type: 'stream',
-    kind: 'jsonc',
-    summary: `stream · ${size}${ttl}`,
-    text: header('stream (id: fields)', name, size, ttl) + note + body + '\n',
-    ...(next ? { next } : {}),
-  };
+  return collectionPart('stream', 'stream (id: fields)', name, sizeOf(total, 'entry', 'entries'), ttl, note, body, next);
 }
 
 async function readJson(db: Database, key: Buffer, caps: ValueCaps, ttl: string): Promise<ValuePart> {
