@@ -88,7 +88,11 @@ export class Keyspace {
     const options = { ...before, ...changes };
     const tree = new NamespaceTree(options.delimiter);
     const pager = createPager(this.db, options.filter ?? {}, options.scanPageSize);
-    await pager.load(options.scanPageSize, (keys) => tree.addMany(keys), { signal, maxCalls: MAX_CALLS_PER_LOAD });
+    await pager.load(options.scanPageSize, (keys) => tree.addMany(keys), {
+      signal,
+      maxCalls: MAX_CALLS_PER_LOAD,
+      rawSink: (buf, start, end) => tree.addRange(buf, start, end),
+    });
     const wanted: Buffer[] = [];
     const seen = new Set<string>();
     for (const segments of [[], ...visible]) {
