@@ -8,6 +8,7 @@ import { count } from '../core/keys/format';
 import { SCAN_TYPES, type ScanFilter } from '../core/keys/scanPager';
 import { createPager } from '../core/keys/clusterScan';
 import { asInteger } from '../core/keys/replyNarrowing';
+import { fetchMeta } from '../core/keys/keyInfo';
 import { nextPartUri, valueUri, VALUE_SCHEME, type ValueFileSystem } from '../values/valueFs';
 import type { Logger } from '../platform/logger';
 import type { UserInput } from '../platform/userInput';
@@ -23,6 +24,9 @@ export interface KeyCommandDeps {
 }
 
 const UNLINK_BATCH = 500;
+/** The palette's key picker: at most this many keys, found in at most PICK_SCAN_CALLS SCAN calls. */
+const PICK_KEYS = 500;
+const PICK_SCAN_CALLS = 50;
 /** Keys a folder deletion's dry run lists. */
 const DRY_RUN_KEYS = 50;
 
@@ -52,21 +56,100 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     return undefined;
   }
 
-  const refresh = (node?: KeyTreeNode): void => {
-    if (!node) {
-      provider.resetAll();
-      provider.refresh();
-      return;
+  // ---- the palette: no tree row given, pick a connection (and a key) -------------------------
+
+  async function pickDatabase(title: string): Promise<DatabaseNode | undefined> {
+    const connections = (await provider.getChildren()).filter((n) => n.kind === 'connection');
+    if (connections.length === 0) {
+      void vscode.window.showInformationMessage('No Redis connection yet: add one first (Redis TLS: Add Connection).');
+      return undefined;
     }
-    if (node instanceof DatabaseNode) {
-      // Through the connection: INFO is read again, so the key counts are current too.
-      node.keyspace.reset();
-      provider.refresh(node.connection);
-      return;
+    const picked = await ui.showQuickPick(
+      connections.map((c) => ({ label: c.profile.name, description: `${c.profile.host}:${c.profile.port}`, node: c })),
+      { title, placeHolder: 'Connection' },
+    );
+    if (!picked) return undefined;
+    try {
+      await provider.session(picked.node.profile.id);
+    } catch (e) {
+      report(e, `Connecting to ${picked.node.profile.name} failed`);
+      return undefined;
     }
-    if (node instanceof FolderNode) node.database.keyspace.forgetMeta();
-    else if (node.kind === 'connection') provider.forgetConnection(node.profile.id);
-    provider.refresh(node);
+    const dbs = (await provider.getChildren(picked.node)).filter((n): n is DatabaseNode => n instanceof DatabaseNode);
+    if (dbs.length === 0) void vscode.window.showInformationMessage(`${picked.node.profile.name}: no database to browse.`);
+    if (dbs.length <= 1) return dbs[0];
+    const home = picked.node.profile.db ?? 0;
+    const db = await ui.showQuickPick(
+      dbs.map((d) => ({
+        label: `db${d.index}`,
+        description: `${d.keyCount !== undefined ? `${count(d.keyCount)} keys` : ''}${d.index === home ? " · the profile's database" : ''}`,
+        node: d,
+      })),
+      { title, placeHolder: 'Database' },
+    );
+    return db?.node;
+  }
+
+  /** A key of a picked connection, found with a bounded SCAN MATCH. */
+  async function pickKey(title: string): Promise<KeyNode | undefined> {
+    const db = await pickDatabase(title);
+    if (!db) return undefined;
+    const pattern = await ui.showInputBox({
+      title,
+      prompt: `Key name or SCAN MATCH pattern (glob: * ? [abc]) in ${dbLabel(db)}`,
+      value: '*',
+    });
+    if (pattern === undefined) return undefined;
+    const found = new Map<string, Buffer>();
+    let progress;
+    try {
+      progress = await createPager(db.keyspace.db, { match: pattern || '*' }, PICK_KEYS).load(
+        PICK_KEYS,
+        (keys) => {
+          for (const k of keys) if (found.size < PICK_KEYS) found.set(k.toString('latin1'), k);
+        },
+        { maxCalls: PICK_SCAN_CALLS },
+      );
+    } catch (e) {
+      report(e, 'Finding keys failed');
+      return undefined;
+    }
+    if (found.size === 0) {
+      void vscode.window.showInformationMessage(
+        `No key of ${dbLabel(db)} matches "${pattern}"${progress.done ? '' : ' in the part scanned'}.`,
+      );
+      return undefined;
+    }
+    const keys = [...found.values()].sort(Buffer.compare);
+    const picked = await ui.showQuickPick(
+      keys.map((k) => ({ label: displayBytes(k), key: k })),
+      {
+        title,
+        placeHolder: `${count(keys.length)} key${keys.length === 1 ? '' : 's'} match${progress.done ? '' : ` (the first found; scan not finished: narrow the pattern)`}`,
+        matchOnDescription: true,
+      },
+    );
+    if (!picked) return undefined;
+    const [meta] = await fetchMeta(db.keyspace.db, [picked.key]);
+    return new KeyNode(db, picked.key, meta ?? { type: 'unknown', pttl: -1 }, 0, db);
+  }
+
+  /**
+   * Refresh reads first and tells the view after: the rows shown keep working while a slow server
+   * answers (see KeyTreeProvider.reloadDatabase).
+   */
+  const refresh = async (node?: KeyTreeNode): Promise<void> => {
+    try {
+      if (!node) return await provider.reloadAll();
+      if (node instanceof DatabaseNode || node.kind === 'connection') {
+        // Through the connection: INFO is read again, so the key counts are current too.
+        return await provider.reloadConnection(node instanceof DatabaseNode ? node.connection.profile.id : node.profile.id);
+      }
+      if (node instanceof FolderNode) return await provider.reloadDatabase(node.database).then(() => provider.refresh(node.database));
+      provider.refresh(node);
+    } catch (e) {
+      report(e, 'Refreshing keys failed');
+    }
   };
 
   const loadMore = async (db: DatabaseNode): Promise<void> => {
@@ -135,14 +218,27 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       if (!picked) return;
       filter = { ...(match ? { match } : {}), ...(picked.type ? { type: picked.type } : {}) };
     }
-    db.keyspace.reset({ filter });
+    // Read with the new filter first: the rows shown keep working while the server answers.
+    try {
+      await provider.reloadDatabase(db, { filter });
+    } catch {
+      db.keyspace.reset({ filter }); // the database row shows the failure when it reads again
+    }
     provider.refresh(db);
   };
 
-  const openValue = async (node: KeyNode | { profileId: string; db: number; key: Buffer }): Promise<vscode.TextEditor | undefined> => {
+  const openValue = async (node?: KeyNode | { profileId: string; db: number; key: Buffer }): Promise<vscode.TextEditor | undefined> => {
+    // A click that lands on no row (or a row of before a refresh without its node): nothing to open, quietly.
+    if (!node || (!(node instanceof KeyNode) && !(typeof node.profileId === 'string' && Buffer.isBuffer(node.key)))) return undefined;
     const address =
       node instanceof KeyNode
-        ? { profileId: node.database.connection.profile.id, db: node.database.index, key: node.key, position: {} }
+        ? {
+            profileId: node.database.connection.profile.id,
+            profileName: node.database.connection.profile.name,
+            db: node.database.index,
+            key: node.key,
+            position: {},
+          }
         : { ...node, position: {} };
     try {
       const provisional = valueUri(address);
@@ -324,16 +420,19 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       node.database.keyspace.showMore(node.folder);
       provider.refresh(node.parent);
     }),
-    register('redisTls.keys.filter', (node: KeyTreeNode, preset?: ScanFilter) => {
-      const db = databaseOf(node);
+    register('redisTls.keys.filter', async (node?: KeyTreeNode, preset?: ScanFilter) => {
+      const db = databaseOf(node) ?? (node === undefined ? await pickDatabase('Filter Keys') : undefined);
       return db ? setFilter(db, preset) : undefined;
     }),
     register('redisTls.keys.clearFilter', (node: KeyTreeNode) => {
       const db = databaseOf(node);
       return db ? setFilter(db, {}) : undefined;
     }),
-    register('redisTls.keys.copyName', (node: KeyNode) => copyName(node)),
-    register('redisTls.keys.openValue', (node: KeyNode) => openValue(node)),
+    register('redisTls.keys.copyName', async (node?: KeyNode) => {
+      const key = node instanceof KeyNode ? node : node === undefined ? await pickKey('Copy Key Name') : undefined;
+      return key ? copyName(key) : undefined;
+    }),
+    register('redisTls.keys.openValue', (node?: KeyNode) => openValue(node)),
     register('redisTls.keys.nextPart', (uri?: vscode.Uri) => nextPart(uri)),
     register('redisTls.keys.refreshValue', (uri?: vscode.Uri) => {
       const target = activeValueUri(uri);
@@ -341,7 +440,10 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     }),
     register('redisTls.keys.setTtl', (node: KeyNode, seconds?: number) => setTtl(node, seconds)),
     register('redisTls.keys.removeTtl', (node: KeyNode) => removeTtl(node)),
-    register('redisTls.keys.delete', (node: KeyNode) => deleteKey(node)),
+    register('redisTls.keys.delete', async (node?: KeyNode) => {
+      const key = node instanceof KeyNode ? node : node === undefined ? await pickKey('Delete Key') : undefined;
+      return key ? deleteKey(key) : false;
+    }),
     register('redisTls.keys.deleteFolder', (node: FolderNode) => deleteFolder(node)),
   ];
 }

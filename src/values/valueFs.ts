@@ -1,14 +1,17 @@
 /**
- * Documents for key values (writable when the profile allows writes; see values/valueSaver.ts): `redis-tls:/<profile>/db<n>/<title>?k=<key>&<position>`.
- * The key travels in the query as base64url bytes (exact for binary keys); the title is only for the
- * tab and the breadcrumbs. The position (`offset`, `cursor`, `after`) selects the part of a capped value.
+ * Documents for key values (writable when the profile allows writes; see values/valueSaver.ts):
+ * `redis-tls:/<profile name>/db<n>/<title>?p=<profile id>&k=<key>&<position>`.
+ * The key travels in the query as base64url bytes (exact for binary keys) and so does the profile id
+ * (`p`); the profile name and the title are only for the tab and the breadcrumbs. URIs without `p`
+ * (`redis-tls:/<profile id>/db<n>/<title>?k=…`, the earlier form) still work: the first segment is the id.
+ * The position (`offset`, `cursor`, `after`) selects the part of a capped value.
  */
 import * as vscode from 'vscode';
 import { displayBytes, keyFromToken, keyToToken } from '../core/keys/bytes';
 import { Database } from '../core/keys/database';
 import { readValue, type DocumentKind, type ValuePart, type ValuePosition } from '../core/keys/values';
 import { isReadOnlyProfile } from '../core/profiles/profile';
-import type { ActiveSession } from '../platform/contracts';
+import type { ActiveSession, ConnectionState } from '../platform/contracts';
 import type { Config } from '../platform/config';
 import { isEditablePart, ValueSaver, type OpenedPart, type SaveOutcome, type ValueAddress, type ValueSaverDeps } from './valueSaver';
 
@@ -18,35 +21,52 @@ export type { ValueAddress };
 
 const EXTENSIONS: Record<DocumentKind, string> = { json: '.json', jsonc: '.jsonc', text: '.txt', hex: '.hexdump.txt' };
 
-/** A tab title from the key: no path separators, bounded length. */
-function title(key: Buffer): string {
-  const shown = displayBytes(key).replace(/[/\\]/g, '∕');
-  return shown.length > 80 ? `${shown.slice(0, 79)}…` : shown || '(empty key)';
+/** A path segment for display: no path separators, bounded length. */
+function segment(shown: string, empty: string): string {
+  const safe = shown.replace(/[/\\]/g, '∕');
+  return safe.length > 80 ? `${safe.slice(0, 79)}…` : safe || empty;
 }
 
-export function valueUri(address: ValueAddress, kind: DocumentKind = 'text'): vscode.Uri {
+/** A tab title from the key. */
+function title(key: Buffer): string {
+  return segment(displayBytes(key), '(empty key)');
+}
+
+/**
+ * The document URI of a value part. With `profileName`, the breadcrumb shows the name and the id
+ * travels in the query (`p`); without it, the first segment is the id (the earlier form).
+ */
+export function valueUri(address: ValueAddress & { profileName?: string }, kind: DocumentKind = 'text'): vscode.Uri {
   const query = new URLSearchParams();
+  const named = address.profileName !== undefined;
+  if (named) query.set('p', address.profileId);
   query.set('k', keyToToken(address.key));
   if (address.position.offset !== undefined && address.position.offset > 0) query.set('offset', String(address.position.offset));
   if (address.position.cursor !== undefined && address.position.cursor !== '0') query.set('cursor', address.position.cursor);
   if (address.position.after !== undefined) query.set('after', address.position.after);
   return vscode.Uri.from({
     scheme: VALUE_SCHEME,
-    path: `/${encodeURIComponent(address.profileId)}/db${address.db}/${title(address.key)}${EXTENSIONS[kind]}`,
+    path: `/${named ? segment(address.profileName ?? '', '(unnamed)') : encodeURIComponent(address.profileId)}/db${address.db}/${title(address.key)}${EXTENSIONS[kind]}`,
     query: query.toString(),
   });
 }
 
-export function parseValueUri(uri: vscode.Uri): ValueAddress {
+export function parseValueUri(uri: vscode.Uri): ValueAddress & { profileName?: string } {
   if (uri.scheme !== VALUE_SCHEME) throw vscode.FileSystemError.FileNotFound(uri);
-  // ['', profile, 'db<n>', title]: the key itself travels in the query (k = base64url bytes).
+  // ['', profile name (or id), 'db<n>', title]: the key itself travels in the query (k = base64url bytes).
   const parts = uri.path.split('/');
   if (parts.length < 4) throw vscode.FileSystemError.FileNotFound(uri);
-  const profileId = decodeURIComponent(parts[1] as string);
   const dbMatch = /^db(\d{1,5})$/.exec(parts[2] as string);
   if (!dbMatch) throw vscode.FileSystemError.FileNotFound(uri);
   const db = Number(dbMatch[1]);
   const query = new URLSearchParams(uri.query);
+  const idInQuery = query.get('p');
+  let profileId: string;
+  try {
+    profileId = idInQuery ?? decodeURIComponent(parts[1] as string);
+  } catch {
+    throw vscode.FileSystemError.FileNotFound(uri);
+  }
   let key: Buffer;
   try {
     key = keyFromToken(query.get('k') ?? '');
@@ -60,7 +80,7 @@ export function parseValueUri(uri: vscode.Uri): ValueAddress {
   if (cursor && /^\d+$/.test(cursor)) position.cursor = cursor;
   const after = query.get('after');
   if (after && /^\d+-\d+$/.test(after)) position.after = after;
-  return { profileId, db, key, position };
+  return { profileId, db, key, position, ...(idInQuery !== null ? { profileName: parts[1] as string } : {}) };
 }
 
 /** Cache identity of a part: the URI without its title (the title's extension follows the content). */
@@ -92,6 +112,15 @@ function isServerView(uri: vscode.Uri): boolean {
   return new URLSearchParams(uri.query).get('view') === 'server';
 }
 
+/** A read taking longer than this shows a notification with Cancel. */
+export const SLOW_READ_MS = 1000;
+
+/** What the stale marks need: the live session (without connecting) and the connection's state. */
+export interface StaleCheckDeps {
+  peek(profileId: string): ActiveSession | undefined;
+  state(profileId: string): ConnectionState;
+}
+
 /** A value document was saved (or a save removed the key): the tree updates that key in place. */
 export interface ValueWritten {
   address: ValueAddress;
@@ -113,6 +142,13 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   private saver: ValueSaver | undefined;
   private readonly writing = new vscode.EventEmitter<ValueWritten>();
   readonly onDidWrite = this.writing.event;
+  /** Reads under way (Cancel aborts them; the core read honours the signal). */
+  private readonly reads = new Set<AbortController>();
+  /** Open documents that no longer show the server's value, with why (URI string -> reason). */
+  private readonly staleMarks = new Map<string, string>();
+  private readonly staleChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeStale = this.staleChanged.event;
+  private readonly staleDiagnostics = vscode.languages.createDiagnosticCollection('redis-tls-stale');
 
   constructor(
     private readonly session: (profileId: string) => Promise<ActiveSession>,
@@ -133,12 +169,55 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     return pending;
   }
 
+  /** Reads under way now. */
+  get pendingReads(): number {
+    return this.reads.size;
+  }
+
+  /** Cancels every read under way (the Cancel of the "Reading…" notification does this). */
+  cancelReads(): void {
+    for (const r of this.reads) r.abort(new Error('cancelled'));
+  }
+
+  /**
+   * A value part from the server, cancellable: past SLOW_READ_MS a notification with Cancel shows;
+   * Cancel aborts the commands in flight (their late replies are dropped, the session stays usable)
+   * and the read fails with "cancelled".
+   */
+  private async readCancellable(session: ActiveSession, address: ValueAddress): Promise<ValuePart> {
+    const db = new Database(session.client, address.db, session.profile.db ?? 0);
+    const abort = new AbortController();
+    this.reads.add(abort);
+    const reading = readValue(db, address.key, address.position, this.config.valueCaps, abort.signal);
+    const slow = setTimeout(() => {
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Reading ${displayBytes(address.key)}…`, cancellable: true },
+        async (_progress, token) => {
+          const sub = token.onCancellationRequested(() => abort.abort(new Error('cancelled')));
+          try {
+            await reading.catch(() => undefined);
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+    }, SLOW_READ_MS);
+    try {
+      return await reading;
+    } catch (e) {
+      if (abort.signal.aborted) throw vscode.FileSystemError.Unavailable(`Reading ${displayBytes(address.key)} was cancelled.`);
+      throw e;
+    } finally {
+      clearTimeout(slow);
+      this.reads.delete(abort);
+    }
+  }
+
   private async read(uri: vscode.Uri): Promise<Rendered> {
     const id = partId(uri);
     const address = parseValueUri(uri);
     const session = await this.session(address.profileId);
-    const db = new Database(session.client, address.db, session.profile.db ?? 0);
-    const part = await readValue(db, address.key, address.position, this.config.valueCaps);
+    const part = await this.readCancellable(session, address);
     const bytes = Buffer.from(part.text, 'utf8');
     const now = Date.now();
     const cached = this.rendered.get(id);
@@ -151,6 +230,98 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
     this.rendering.fire(uri);
     if (this.rendered.size > 200) this.rendered.delete(this.rendered.keys().next().value as string);
     return out;
+  }
+
+  // ---- stale marks: the document no longer shows the server's value ---------------------------
+
+  staleReason(uri: vscode.Uri): string | undefined {
+    return this.staleMarks.get(uri.toString());
+  }
+
+  /** Marks an open document stale: a warning on its first line and the CodeLens "Stale … — Refresh". */
+  markStale(uri: vscode.Uri, reason: string): void {
+    const key = uri.toString();
+    if (this.staleMarks.get(key) === reason) return;
+    this.staleMarks.set(key, reason);
+    const d = new vscode.Diagnostic(
+      new vscode.Range(0, 0, 0, 0),
+      `Stale: ${reason}. Refresh (the CodeLens above, or "Redis TLS: Refresh Value") reads the key again.`,
+      vscode.DiagnosticSeverity.Warning,
+    );
+    d.source = 'Redis TLS';
+    this.staleDiagnostics.set(uri, [d]);
+    this.staleChanged.fire();
+  }
+
+  private clearStale(uri: vscode.Uri): void {
+    // Every open document of this part (its title's extension may differ from the URI read).
+    const id = partId(uri);
+    let changed = false;
+    for (const key of [...this.staleMarks.keys()]) {
+      const u = vscode.Uri.parse(key);
+      if (partId(u) !== id) continue;
+      this.staleMarks.delete(key);
+      this.staleDiagnostics.delete(u);
+      changed = true;
+    }
+    if (changed) this.staleChanged.fire();
+  }
+
+  /** Open value documents (not the server side of a Compare). */
+  private openDocuments(): vscode.Uri[] {
+    return vscode.workspace.textDocuments.map((d) => d.uri).filter((u) => u.scheme === VALUE_SCHEME && !isServerView(u));
+  }
+
+  /** A connection failed or closed: every open document of it is marked stale at once. */
+  markProfileStale(profileId: string, reason: string): void {
+    for (const uri of this.openDocuments()) {
+      try {
+        if (parseValueUri(uri).profileId === profileId) this.markStale(uri, reason);
+      } catch {
+        // not a value address
+      }
+    }
+  }
+
+  /**
+   * Compares open documents (those in `only`, else all) with the server: a key that changed, expired
+   * or was deleted, or a connection that is gone, marks the document stale. Reads only documents of
+   * live sessions, never connects. Returns how many documents are stale.
+   */
+  async checkOpen(deps: StaleCheckDeps, only?: readonly vscode.Uri[]): Promise<number> {
+    const uris = only ?? this.openDocuments();
+    for (const uri of uris) {
+      let address: ValueAddress;
+      try {
+        address = parseValueUri(uri);
+      } catch {
+        continue;
+      }
+      const opened = this.opened.get(partId(uri));
+      if (!opened) continue;
+      const session = deps.peek(address.profileId);
+      const state = deps.state(address.profileId);
+      if (!session || state.kind !== 'connected') {
+        this.markStale(uri, state.kind === 'failed' ? `the connection failed (${state.problem.title})` : 'the connection is closed');
+        continue;
+      }
+      let now: ValuePart;
+      try {
+        now = await readValue(
+          new Database(session.client, address.db, session.profile.db ?? 0),
+          address.key,
+          address.position,
+          this.config.valueCaps,
+        );
+      } catch (e) {
+        this.markStale(uri, `the key could not be read (${e instanceof Error ? e.message : String(e)})`);
+        continue;
+      }
+      if (now.type === 'none' && opened.part.type !== 'none') this.markStale(uri, 'the key no longer exists (expired or deleted)');
+      else if (now.type !== opened.part.type) this.markStale(uri, `the key is now a ${now.type}`);
+      else if (withoutHeader(now.text) !== withoutHeader(opened.text)) this.markStale(uri, 'the key changed on the server');
+    }
+    return uris.filter((u) => this.staleMarks.has(u.toString())).length;
   }
 
   lastPart(uri: vscode.Uri): ValuePart | undefined {
@@ -216,7 +387,11 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const r = await this.render(uri);
-    if (!isServerView(uri)) this.opened.set(partId(uri), { part: r.part, text: r.part.text });
+    if (!isServerView(uri)) {
+      this.opened.set(partId(uri), { part: r.part, text: r.part.text });
+      // The document shows the server's value again.
+      this.clearStale(uri);
+    }
     return r.bytes;
   }
 
@@ -257,6 +432,9 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
   }
 
   dispose(): void {
+    this.cancelReads();
+    this.staleDiagnostics.dispose();
+    this.staleChanged.dispose();
     this.changes.dispose();
     this.rendering.dispose();
     this.writing.dispose();
@@ -267,12 +445,22 @@ export class ValueFileSystem implements vscode.FileSystemProvider, vscode.Dispos
 
 /** "Load Next Part" / "Refresh Value" above partial value documents. */
 export class ValueCodeLens implements vscode.CodeLensProvider {
-  constructor(private readonly fs: ValueFileSystem) {}
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
+  constructor(private readonly fs: ValueFileSystem) {
+    this.onDidChangeCodeLenses = fs.onDidChangeStale;
+  }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (document.uri.scheme !== VALUE_SCHEME) return [];
     const range = new vscode.Range(0, 0, 0, 0);
-    const lenses = [new vscode.CodeLens(range, { command: 'redisTls.keys.refreshValue', title: 'Refresh', arguments: [document.uri] })];
+    const stale = this.fs.staleReason(document.uri);
+    const lenses = [
+      new vscode.CodeLens(range, {
+        command: 'redisTls.keys.refreshValue',
+        title: stale ? `$(warning) Stale: ${stale} — Refresh` : 'Refresh',
+        arguments: [document.uri],
+      }),
+    ];
     const part = this.fs.lastPart(document.uri);
     if (part?.next)
       lenses.unshift(

@@ -8,7 +8,7 @@ import { profileOrigin } from '../core/profiles/secretBinding';
 import { displayBytes, isPlainText, keyToToken } from '../core/keys/bytes';
 import { Database, describeServer, type ServerShape } from '../core/keys/database';
 import { formatBytes, formatTtl, fetchDetails, type KeyType } from '../core/keys/keyInfo';
-import { Keyspace } from '../core/keys/keyspace';
+import { Keyspace, type KeyspaceOptions } from '../core/keys/keyspace';
 import { ClusterRouter } from '../core/client/cluster';
 import { ClusterScanPager } from '../core/keys/clusterScan';
 import type { Folder } from '../core/keys/namespaceTree';
@@ -78,8 +78,16 @@ function readOnlySuffix(db: DatabaseNode): string {
 interface Browsing {
   client: unknown;
   shape: ServerShape | undefined;
+  /** Keys per database (INFO keyspace; the cluster's count): read on the first expansion and by the reloads. */
+  counts: Map<number, number | undefined> | undefined;
   databases: Map<number, DatabaseNode>;
 }
+
+/**
+ * How often the TTLs of the keys on screen are read again (PTTL, pipelined) and expired keys dropped:
+ * only while the Connections view is visible, only the keys of expanded databases and folders.
+ */
+export const TTL_REFRESH_MS = 10_000;
 
 export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ConnectionsTreeNode | undefined | void>();
@@ -95,6 +103,12 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
   private readonly keptFilters = new Map<string, Map<number, ScanFilter>>();
   /** The failure last shown under a connection: expanding it again retries. */
   private readonly shownFailure = new Map<string, unknown>();
+  /** Databases and folders the user expanded (what is on screen): the reloads and the TTL refresh read only these. */
+  /** By node id (a reconnect makes new nodes with the same ids; the workbench keeps them expanded). */
+  private readonly expandedDbs = new Set<string>();
+  private readonly expandedFolders = new Map<string, { dbId: string; segments: Buffer[] }>();
+  private ttlTimer: ReturnType<typeof setInterval> | undefined;
+  private ttlRunning: Promise<number> | undefined;
 
   constructor(
     private readonly profiles: ProfileStoreApi,
@@ -306,9 +320,37 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
     this.shownFailure.delete(id);
     let b = this.browsing.get(node.profile.id);
     if (!b || b.client !== session.client) {
-      b = { client: session.client, shape: undefined, databases: new Map() };
+      b = { client: session.client, shape: undefined, counts: undefined, databases: new Map() };
       this.browsing.set(node.profile.id, b);
     }
+    const home = node.profile.db ?? 0;
+    b.counts ??= await this.readCounts(node, session, b);
+    const wanted = b.counts;
+    const cluster = b.shape?.cluster ?? false;
+    const settings = this.config.browser;
+    const out: KeyTreeNode[] = session.client instanceof ClusterRouter ? [this.nodesFolder(id, session.client)] : [];
+    for (const [index, keys] of [...wanted].sort((x, y) => x[0] - y[0])) {
+      let db = b.databases.get(index);
+      if (!db) {
+        const filter = this.keptFilters.get(id)?.get(index);
+        const keyspace = new Keyspace(new Database(session.client, index, cluster ? 0 : home), {
+          ...(filter ? { filter } : {}),
+          delimiter: node.profile.delimiter ?? DEFAULT_DELIMITER,
+          scanPageSize: settings.scanPageSize,
+          childPageSize: settings.treePageSize,
+        });
+        db = new DatabaseNode(node, index, keyspace, keys, cluster);
+        b.databases.set(index, db);
+      }
+      this.keptFilters.get(id)?.delete(index);
+      db.keyCount = keys;
+      out.push(db);
+    }
+    return out;
+  }
+
+  /** Key counts per database to show: INFO keyspace (every master's count in a cluster). */
+  private async readCounts(node: ConnectionNode, session: ActiveSession, b: Browsing): Promise<Map<number, number | undefined>> {
     const home = node.profile.db ?? 0;
     const shape = await describeServer(session.client, home);
     b.shape = shape;
@@ -323,26 +365,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
       for (const d of shape.databases) wanted.set(d.index, d.keys);
       if (!wanted.has(home)) wanted.set(home, 0);
     }
-    const settings = this.config.browser;
-    const out: KeyTreeNode[] = session.client instanceof ClusterRouter ? [this.nodesFolder(id, session.client)] : [];
-    for (const [index, keys] of [...wanted].sort((x, y) => x[0] - y[0])) {
-      let db = b.databases.get(index);
-      if (!db) {
-        const filter = this.keptFilters.get(id)?.get(index);
-        const keyspace = new Keyspace(new Database(session.client, index, shape.cluster ? 0 : home), {
-          ...(filter ? { filter } : {}),
-          delimiter: node.profile.delimiter ?? DEFAULT_DELIMITER,
-          scanPageSize: settings.scanPageSize,
-          childPageSize: settings.treePageSize,
-        });
-        db = new DatabaseNode(node, index, keyspace, keys, shape.cluster);
-        b.databases.set(index, db);
-      }
-      this.keptFilters.get(id)?.delete(index);
-      db.keyCount = keys;
-      out.push(db);
-    }
-    return out;
+    return wanted;
   }
 
   private readonly nodesFolders = new WeakMap<ClusterRouter, NodesFolderNode>();
@@ -643,7 +666,136 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
     return item;
   }
 
+  // ---- what is on screen; reloads that keep the rows valid until the new data is there -------
+
+  /** Follows the view: expansions (what the reloads and the TTL refresh read) and visibility (the TTL timer). */
+  attachView(view: vscode.TreeView<ConnectionsTreeNode>): void {
+    this.subscriptions.push(
+      view.onDidExpandElement((e) => this.setExpanded(e.element, true)),
+      view.onDidCollapseElement((e) => this.setExpanded(e.element, false)),
+      view.onDidChangeVisibility((e) => this.ttlTimerOn(e.visible)),
+    );
+    this.ttlTimerOn(view.visible);
+  }
+
+  setExpanded(node: ConnectionsTreeNode, expanded: boolean): void {
+    if (node.kind === 'database') {
+      if (expanded) this.expandedDbs.add(node.id);
+      else this.expandedDbs.delete(node.id);
+    } else if (node.kind === 'folder') {
+      const id = this.folderId(node);
+      if (expanded) this.expandedFolders.set(id, { dbId: node.database.id, segments: node.folder.path().map((f) => f.segmentBytes()) });
+      else this.expandedFolders.delete(id);
+    }
+  }
+
+  private folderId(node: FolderNode): string {
+    return `${node.database.id}/f/${keyToToken(node.database.keyspace.tree.prefixOf(node.folder))}`;
+  }
+
+  private ttlTimerOn(on: boolean): void {
+    if (on && !this.ttlTimer) {
+      this.ttlTimer = setInterval(
+        () => void this.refreshTtls().catch((e: unknown) => this.log.warn(`TTL refresh: ${errorText(e)}`)),
+        TTL_REFRESH_MS,
+      );
+    } else if (!on && this.ttlTimer) {
+      clearInterval(this.ttlTimer);
+      this.ttlTimer = undefined;
+    }
+  }
+
+  /** Segments of the expanded folders of a database. */
+  private expandedOf(db: DatabaseNode): Buffer[][] {
+    const out: Buffer[][] = [];
+    for (const f of this.expandedFolders.values()) if (f.dbId === db.id) out.push(f.segments);
+    return out;
+  }
+
+  /**
+   * Reads the keys on screen of a database again (the first page, the type/TTL of the rows of its
+   * expanded folders) and only then tells the view. While the server is slow the rows shown stay
+   * valid: VS Code drops the commands of a row's children as soon as it asks for new children, so
+   * a click on a key during a Refresh would find no command ("Actual command not found").
+   */
+  async reloadDatabase(db: DatabaseNode, changes?: Partial<KeyspaceOptions>): Promise<void> {
+    if (!db.keyspace.pager.hasStarted && !changes) {
+      this.refresh(db);
+      return;
+    }
+    await db.keyspace.reload(this.expandedOf(db), undefined, changes);
+  }
+
+  /** Re-reads a connection's key counts and every database it shows, then refreshes its row. */
+  async reloadConnection(profileId: string): Promise<void> {
+    const node = this.connections.get(profileId);
+    const b = this.browsing.get(profileId);
+    const session = this.sessions.session(profileId);
+    if (node && b && session && b.client === session.client) {
+      try {
+        b.counts = await this.readCounts(node, session, b);
+        for (const db of b.databases.values()) {
+          db.keyCount = b.counts.get(db.index) ?? db.keyCount;
+          if (db.keyspace.pager.hasStarted) await db.keyspace.reload(this.expandedOf(db));
+        }
+      } catch (e) {
+        // The rows show the failure on the next read: start that database over.
+        this.log.warn(`Refresh of ${node.profile.name}: ${errorText(e)}`);
+        b.counts = undefined;
+        for (const db of b.databases.values()) db.keyspace.reset();
+      }
+    } else this.forgetConnection(profileId);
+    this.refresh(node);
+  }
+
+  /** The title bar's Refresh: every connection re-read before the view is told. */
+  async reloadAll(): Promise<void> {
+    await Promise.all([...this.browsing.keys()].map((id) => this.reloadConnection(id)));
+    this.refresh();
+  }
+
+  /**
+   * Reads the TTLs of the keys on screen again (one pipeline per database): expired keys leave the
+   * tree, their database's count follows. Returns how many keys were dropped. Runs every
+   * TTL_REFRESH_MS while the view is visible; tests call it directly.
+   */
+  refreshTtls(): Promise<number> {
+    this.ttlRunning ??= this.readTtls().finally(() => (this.ttlRunning = undefined));
+    return this.ttlRunning;
+  }
+
+  private async readTtls(): Promise<number> {
+    let dropped = 0;
+    for (const b of [...this.browsing.values()])
+      for (const db of [...b.databases.values()]) if (this.expandedDbs.has(db.id)) dropped += await this.readTtlsOf(b, db);
+    return dropped;
+  }
+
+  /** One database's keys on screen: PTTL again, expired keys (and folders left empty) dropped. */
+  private async readTtlsOf(b: Browsing, db: DatabaseNode): Promise<number> {
+    const ks = db.keyspace;
+    if (!ks.pager.hasStarted) return 0;
+    const tree = ks.tree;
+    const folders = [tree.root, ...this.expandedOf(db).map((s) => tree.find(s))].filter((f): f is Folder => !!f);
+    const keys = new Map<string, Buffer>();
+    for (const f of folders) for (const k of ks.shownKeys(f)) keys.set(k.toString('latin1'), k);
+    const { removed, changed } = await ks.refreshTtls([...keys.values()]);
+    // A folder whose last key expired goes too (deepest first: its parent may follow).
+    if (ks.tree === tree)
+      for (const f of folders.sort((x, y) => y.path().length - x.path().length))
+        if (!f.isRoot && f.total <= 0 && f.parent?.children().includes(f)) tree.removeFolder(f);
+    if (removed.length > 0) {
+      if (db.keyCount !== undefined) db.keyCount = Math.max(0, db.keyCount - removed.length);
+      b.counts?.set(db.index, db.keyCount);
+      this.refresh(db.connection);
+    } else if (changed) {
+      this.refresh(db);
+    }
+    return removed.length;
+  }
+
   dispose(): void {
+    this.ttlTimerOn(false);
     for (const s of this.subscriptions) s.dispose();
     this.emitter.dispose();
   }

@@ -4,8 +4,8 @@
  */
 import * as vscode from 'vscode';
 import type { Container } from '../container';
-import { VALUE_SCHEME, ValueCodeLens, ValueFileSystem } from '../values/valueFs';
-import { KeyTreeProvider } from './connectionsView';
+import { VALUE_SCHEME, ValueCodeLens, ValueFileSystem, type StaleCheckDeps } from '../values/valueFs';
+import { KeyTreeProvider, TTL_REFRESH_MS } from './connectionsView';
 import type { KeyTreeNode } from './keyNodes';
 
 /** The profile a tree node belongs to (none for message rows). */
@@ -30,11 +30,15 @@ export interface KeyBrowser {
   provider: KeyTreeProvider;
   fs: ValueFileSystem;
   view: vscode.TreeView<unknown>;
+  /** What ValueFileSystem.checkOpen needs (the tests run the check directly). */
+  staleDeps: StaleCheckDeps;
 }
 
 export function registerKeyBrowser(container: Container): KeyBrowser {
   const provider = container.own(new KeyTreeProvider(container.profiles, container.sessions, container.log, container.config));
   const view = container.own(vscode.window.createTreeView('redisTls.connections', { treeDataProvider: provider, showCollapseAll: true }));
+  // Expansions and visibility: what the reloads and the TTL refresh read.
+  provider.attachView(view);
   // The status bar shows the connection the user focuses in the tree.
   container.own(
     view.onDidChangeSelection((e) => {
@@ -62,5 +66,21 @@ export function registerKeyBrowser(container: Container): KeyBrowser {
     log: (m) => container.log.info(m),
   });
   container.own(vscode.workspace.onDidCloseTextDocument((doc) => diagnostics.delete(doc.uri)));
-  return { provider, fs, view: view as vscode.TreeView<unknown> };
+  // Open value documents that no longer show the server's value say so (a warning on the first line
+  // and the CodeLens "Stale: … — Refresh"): at once when their connection fails or closes; a key that
+  // changed or expired is found by re-reading the visible ones every TTL_REFRESH_MS.
+  const staleDeps = { peek: (id: string) => container.sessions.session(id), state: (id: string) => container.sessions.state(id) };
+  container.own(
+    container.sessions.onDidChangeState((id) => {
+      const state = container.sessions.state(id);
+      if (state.kind === 'failed') fs.markProfileStale(id, `the connection failed (${state.problem.title})`);
+      else if (state.kind === 'disconnected') fs.markProfileStale(id, 'the connection is closed');
+    }),
+  );
+  const staleTimer = setInterval(() => {
+    const visible = vscode.window.visibleTextEditors.map((e) => e.document.uri).filter((u) => u.scheme === VALUE_SCHEME);
+    if (visible.length > 0) void fs.checkOpen(staleDeps, visible).catch((e: unknown) => container.log.warn(`Value check: ${String(e)}`));
+  }, TTL_REFRESH_MS);
+  container.own({ dispose: () => clearInterval(staleTimer) });
+  return { provider, fs, view: view as vscode.TreeView<unknown>, staleDeps };
 }

@@ -7,19 +7,8 @@ import { RedisConnection } from '../../src/core/client/connection';
 import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, addProfile, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles, until } from './helpers';
 import { runWithInputs } from './testUserInput';
-
-/** Polls `fn` until it returns a value (the workbench applies diagnostics asynchronously). */
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('the tree tells the truth (#15)', function () {
   this.timeout(60_000);

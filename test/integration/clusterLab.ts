@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { ConnectionOptions } from '../../src/core/client/options';
 import { getLab, type LabCerts } from '../lab/certs';
+import { until } from '../lab/clusterLab';
 import { freePort, startRedis, type RedisServer } from '../lab/servers';
 
 const run = promisify(execFile);
@@ -80,15 +81,6 @@ async function localhostOnlyCert(lab: LabCerts, dir: string): Promise<{ chainPat
 
 export function text(reply: unknown): string {
   return Buffer.isBuffer(reply) ? reply.toString('utf8') : String(reply);
-}
-
-async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`cluster did not become ready: ${what} (after ${ms} ms)`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Starts 3 TLS masters, joins them, waits for cluster_state:ok everywhere. Stops everything on failure. */

@@ -17,6 +17,14 @@ export interface LabProxy {
   cutMidReply(afterBytes?: number): Promise<void>;
   /** While down, new connections are closed at once (the path is gone). */
   setDown(down: boolean): void;
+  /**
+   * Holds the server's replies (a slow server, without a clock): bytes from the server are kept until
+   * `release()`, then forwarded in order. Requests still go through.
+   */
+  hold(): void;
+  release(): void;
+  /** Replies (chunks from the server) kept by `hold()` so far: the server answered a request. */
+  readonly heldChunks: number;
   stop(): Promise<void>;
 }
 
@@ -24,6 +32,7 @@ export async function startProxy(target: { host: string; port: number }): Promis
   const pairs = new Set<[net.Socket, net.Socket]>();
   let down = false;
   let cut: { afterBytes: number; done: () => void } | undefined;
+  let held: Array<() => void> | undefined;
   const server = net.createServer((client) => {
     if (down) {
       client.destroy();
@@ -41,6 +50,12 @@ export async function startProxy(target: { host: string; port: number }): Promis
     upstream.on('error', close).on('close', close);
     client.on('data', (b: Buffer) => upstream.write(b));
     upstream.on('data', (b: Buffer) => {
+      if (held) {
+        held.push(() => {
+          if (!client.destroyed) client.write(b);
+        });
+        return;
+      }
       const c = cut;
       if (c && b.length > c.afterBytes) {
         cut = undefined;
@@ -71,6 +86,17 @@ export async function startProxy(target: { host: string; port: number }): Promis
       }),
     setDown: (d) => {
       down = d;
+    },
+    get heldChunks() {
+      return held?.length ?? 0;
+    },
+    hold: () => {
+      held ??= [];
+    },
+    release: () => {
+      const pending = held ?? [];
+      held = undefined;
+      for (const write of pending) write();
     },
     stop: async () => {
       for (const [a, b] of pairs) {

@@ -32,8 +32,20 @@ describe('command palette', () => {
       'redisTls.keys.deleteFolder',
       'redisTls.keys.setTtl',
       'redisTls.keys.removeTtl',
+      'redisTls.keys.clearFilter',
+      'redisTls.keys.loadAll',
+      'redisTls.keys.refresh',
     ]) {
       assert.ok(hidden.has(id), `${id} is hidden from the palette`);
+    }
+  });
+
+  it('offers Filter Keys, Delete Key and Copy Key Name (they pick a connection and a key when no row is selected)', () => {
+    for (const id of ['redisTls.keys.filter', 'redisTls.keys.delete', 'redisTls.keys.copyName']) {
+      assert.ok(
+        visible.some((c) => c.command === id),
+        `${id} is in the palette`,
+      );
     }
   });
 });

@@ -6,6 +6,7 @@
 import type { Database } from './database';
 import { fetchMeta, type KeyMeta } from './keyInfo';
 import { Folder, NamespaceTree } from './namespaceTree';
+import { asInteger } from './replyNarrowing';
 import type { ScanFilter, ScanProgress } from './scanPager';
 import { createPager, type KeyPager } from './clusterScan';
 import type { KeySink } from '../resp/scanReader';
@@ -69,6 +70,91 @@ export class Keyspace {
     this.meta.clear();
     this.queue = Promise.resolve();
     this.started = undefined;
+  }
+
+  /**
+   * Starts over like `reset`, but reads the first page (and the type/TTL of the keys the folders in
+   * `visible` show) before anything changes: until it resolves, the current tree and its cached
+   * type/TTL stay in place, so a view can keep showing (and serving clicks on) the rows it has.
+   * `visible` lists folders by their segments (the root is always included). Rejects (and changes
+   * nothing) when the read fails.
+   */
+  async reload(
+    visible: readonly (readonly Uint8Array[])[] = [],
+    signal?: AbortSignal,
+    changes: Partial<KeyspaceOptions> = {},
+  ): Promise<void> {
+    const before = this.options;
+    const options = { ...before, ...changes };
+    const tree = new NamespaceTree(options.delimiter);
+    const pager = createPager(this.db, options.filter ?? {}, options.scanPageSize);
+    await pager.load(options.scanPageSize, (keys) => tree.addMany(keys), {
+      signal,
+      maxCalls: MAX_CALLS_PER_LOAD,
+      rawSink: (buf, start, end) => tree.addRange(buf, start, end),
+    });
+    const wanted: Buffer[] = [];
+    const seen = new Set<string>();
+    for (const segments of [[], ...visible]) {
+      const folder = segments.length === 0 ? tree.root : tree.find(segments);
+      if (!folder) continue;
+      for (const e of tree.list(folder, 0, options.childPageSize).entries)
+        if (e.kind === 'key' && !seen.has(e.key.toString('latin1'))) {
+          seen.add(e.key.toString('latin1'));
+          wanted.push(e.key);
+        }
+    }
+    const metas = await fetchMeta(this.db, wanted);
+    signal?.throwIfAborted();
+    if (before !== this.options) return; // reset or reloaded with other settings meanwhile: that one wins
+    this.options = options;
+    this.generation++;
+    this.tree = tree;
+    this.pager = pager;
+    this.meta.clear();
+    wanted.forEach((k, i) => this.meta.set(k.toString('latin1'), metas[i] as KeyMeta));
+    this.queue = Promise.resolve();
+    this.started = Promise.resolve();
+  }
+
+  /**
+   * Reads the TTL (PTTL, pipelined) of keys on screen again: keys that no longer exist (expired or
+   * deleted elsewhere) are dropped from the tree; returns which were dropped and whether any TTL changed.
+   */
+  async refreshTtls(keys: readonly Buffer[], signal?: AbortSignal): Promise<{ removed: Buffer[]; changed: boolean }> {
+    if (keys.length === 0) return { removed: [], changed: false };
+    const generation = this.generation;
+    const replies = await this.db.batch(
+      keys.map((k) => ['PTTL', k]),
+      signal ? { signal } : undefined,
+    );
+    const removed: Buffer[] = [];
+    let changed = false;
+    if (generation !== this.generation) return { removed, changed };
+    keys.forEach((key, i) => {
+      const reply = replies[i];
+      if (reply instanceof Error) return;
+      const pttl = asInteger(reply);
+      const id = key.toString('latin1');
+      if (pttl === -2) {
+        if (this.tree.remove(key)) removed.push(key);
+        this.meta.delete(id);
+        return;
+      }
+      const known = this.meta.get(id);
+      if (known && known.pttl !== pttl) {
+        this.meta.set(id, { ...known, pttl });
+        changed = true;
+      }
+    });
+    return { removed, changed };
+  }
+
+  /** Keys a folder shows now (its first `shownCount` children), without reading anything. */
+  shownKeys(folder: Folder): Buffer[] {
+    const out: Buffer[] = [];
+    for (const e of this.tree.list(folder, 0, this.shownCount(folder)).entries) if (e.kind === 'key') out.push(e.key);
+    return out;
   }
 
   /** Runs scan work one at a time: two "Load more" clicks must not race on the cursor. */
