@@ -244,7 +244,10 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       const provisional = valueUri(address);
       const rendered = await fs.render(provisional);
       const doc = await vscode.workspace.openTextDocument(valueUri(address, rendered.part.kind));
-      return await vscode.window.showTextDocument(doc, { preview: true });
+      const editor = await vscode.window.showTextDocument(doc, { preview: true });
+      // The walkthrough's "Browse keys" step completes on this (a tree click does not count as onCommand).
+      void vscode.commands.executeCommand('setContext', 'redisTls.valueOpened', true);
+      return editor;
     } catch (e) {
       report(e, `Reading ${displayBytes(address.key)} failed`);
       return undefined;
