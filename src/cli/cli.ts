@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseConnectionArgs, VALUE_FLAGS } from '../core/client/redisCliArgs';
-import type { ConnectionOptions } from '../core/client/options';
+import type { ConnectionOptions } from '../core/endpoint/options';
 import { isRedisUrl } from '../core/client/url';
 import { isDiagnosedError } from '../core/diagnosis/problem';
 import { ReadOnlyError } from '../core/client/readOnly';

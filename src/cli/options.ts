@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConnectionOptions } from '../core/client/options';
+import type { ConnectionOptions } from '../core/endpoint/options';
 import type { ConnectionArgs } from '../core/client/redisCliArgs';
 import { isEncryptedKeyPem } from '../core/certs/pem';
 import { fileUnreadableError } from '../core/diagnosis/fileProblem';

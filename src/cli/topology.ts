@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import type { ConnectionOptions, TlsSettings } from '../core/client/options';
+import type { ConnectionOptions, TlsSettings } from '../core/endpoint/options';
 import { RedisConnection } from '../core/client/connection';
 import { ClusterRouter, isClusterEnabled } from '../core/client/cluster';
 import type { NodeNamingSettings } from '../core/client/cluster/naming';

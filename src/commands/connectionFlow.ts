@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { TlsVersion } from '../core/client/options';
+import type { TlsVersion } from '../core/endpoint/options';
 import type { NodeNaming } from '../core/diagnosis/topology';
 import type { Problem } from '../core/diagnosis/problem';
 import { applyAnswers, type AnswerFiles, type ConnectionAnswers, type SentinelAnswers } from '../core/profiles/answers';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ClusterRouter, isClusterEnabled, nodeAddress } from '../core/client/cluster';
 import { RedisConnection } from '../core/client/connection';
-import type { ConnectionOptions } from '../core/client/options';
+import type { ConnectionOptions } from '../core/endpoint/options';
 import { makeProblem } from '../core/diagnosis/catalogue';
 import { DiagnosedError, isDiagnosedError, type DiagnosisCode, type Problem } from '../core/diagnosis/problem';
 import { isEncryptedKeyPem } from '../core/profiles/checks';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { RedisConnection } from '../../src/core/client/connection';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { getLab } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { captureFailures, openRedisTlsView, openWorkbench, runCommand, screenshot, waitForIdle, Workbench } from './harness';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:crypto';
 import * as path from 'node:path';
 import { auditEndpoint, type AuditResult } from '../../src/core/audit';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startPostureServer } from '../lab/posture';
 import { startRedis, startTlsPeer, type RedisServer } from '../lab/servers';

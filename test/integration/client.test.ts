@@ -3,7 +3,7 @@ import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { RedisConnection } from '../../src/core/client/connection';
 import { RedisClient } from '../../src/core/client/client';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { TlsCache } from '../../src/core/tls/context';
 import { ReplyError } from '../../src/core/resp/replyTypes';
 import { isDiagnosedError } from '../../src/core/diagnosis/problem';

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { ClusterRouter, isClusterEnabled, keySlot, readTopology } from '../../src/core/client/cluster';
 import { RedisConnection } from '../../src/core/client/connection';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { DiagnosedError } from '../../src/core/diagnosis/problem';
 import { TlsCache } from '../../src/core/tls/context';
 import { ClusterScanPager } from '../../src/core/keys/clusterScan';

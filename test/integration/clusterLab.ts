@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { RedisConnection } from '../../src/core/client/connection';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { getLab, type LabCerts } from '../lab/certs';
 import { until } from '../lab/clusterLab';
 import { freePort, startRedis, type RedisServer } from '../lab/servers';

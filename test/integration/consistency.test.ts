@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { RedisConnection } from '../../src/core/client/connection';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { TlsCache } from '../../src/core/tls/context';
 import { isDiagnosedError, type Problem } from '../../src/core/diagnosis/problem';
 import { parseCertificates } from '../../src/core/certs/certificate';

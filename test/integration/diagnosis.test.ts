@@ -4,7 +4,7 @@ import * as tls from 'node:tls';
 import { getLab, type LabCerts } from '../lab/certs';
 import { freePort, startRedis, startTlsPeer, type RedisServer, type TlsPeer } from '../lab/servers';
 import { RedisConnection } from '../../src/core/client/connection';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { TlsCache } from '../../src/core/tls/context';
 import { runDoctor } from '../../src/core/client/doctor';
 import { DIAGNOSIS_CODES, isDiagnosedError, type DiagnosisCode, type Problem } from '../../src/core/diagnosis/problem';

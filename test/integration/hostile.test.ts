@@ -3,7 +3,7 @@ import type * as tls from 'node:tls';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startTlsPeer, type TlsPeer } from '../lab/servers';
 import { RedisConnection } from '../../src/core/client/connection';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { TlsCache } from '../../src/core/tls/context';
 import { isDiagnosedError } from '../../src/core/diagnosis/problem';
 

@@ -4,7 +4,7 @@ import type { TlsPeer } from '../lab/servers';
 import { array, bulk, fakeServer } from './fakeRedis';
 import { RedisConnection } from '../../src/core/client/connection';
 import { ClusterRouter } from '../../src/core/client/cluster';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { isDiagnosedError } from '../../src/core/diagnosis/problem';
 
 /**

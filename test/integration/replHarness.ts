@@ -2,7 +2,7 @@
  * The terminal REPL driven from tests: a Repl on its own TerminalSession whose IO collects the text it
  * writes (the same code the VS Code terminal and `redis-tls cli` run; only the window is left out).
  */
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import type { OutputFormat } from '../../src/core/terminal/format';
 import { Repl, type ReplOptions } from '../../src/core/terminal/repl';
 import { TerminalSession } from '../../src/core/terminal/session';

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { RedisConnection } from '../../src/core/client/connection';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { splitArgs } from '../../src/core/terminal/args';
 import { formatCommandReply, formatReply, type OutputFormat } from '../../src/core/terminal/format';
 import { TerminalSession } from '../../src/core/terminal/session';

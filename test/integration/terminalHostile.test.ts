@@ -5,7 +5,7 @@
  * PROTOCOL_ERROR diagnosis instead of buffering; the next command reconnects (and switches to RESP3 again).
  */
 import * as assert from 'node:assert/strict';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { getLab } from '../lab/certs';
 import type { TlsPeer } from '../lab/servers';
 import { fakeServer } from './fakeRedis';

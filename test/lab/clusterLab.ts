@@ -43,7 +43,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RedisConnection } from '../../src/core/client/connection';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { getLab, issueNodeCert, type LeafEntry } from './certs';
 import { freePort, startRedis, type RedisServer } from './servers';
 

@@ -11,7 +11,7 @@ import {
   parseRedirect,
   sanitizeMasters,
 } from '../../src/core/client/cluster';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 import { ReplyError } from '../../src/core/resp/replyTypes';
 
 const b = (s: string): Buffer => Buffer.from(s);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { CATALOGUE, makeProblem } from '../../src/core/diagnosis/catalogue';
 import { classifyError, classifyReplyError, type FailureContext } from '../../src/core/tls/classify';
 import { DIAGNOSIS_CODES, type DiagnosisCode, type Problem } from '../../src/core/diagnosis/problem';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 
 type Cert = NonNullable<FailureContext['chain']>[number];
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { classifyError } from '../../src/core/tls/classify';
 import { codesOf, probeFor, tlsErrorFamily, type TlsErrorFamily } from '../../src/core/tls/errorFamilies';
-import type { ConnectionOptions } from '../../src/core/client/options';
+import type { ConnectionOptions } from '../../src/core/endpoint/options';
 
 const options: ConnectionOptions = { host: 'db.example', port: 6380, tls: { enabled: true } };
 const err = (code: string): Error => Object.assign(new Error('message text is not read'), { code });

@@ -14,7 +14,7 @@ import {
   type ChainReport,
 } from '../certs';
 import { RedisConnection } from '../client/connection';
-import type { ConnectionOptions } from '../client/options';
+import type { ConnectionOptions } from '../endpoint/options';
 import { sniFor, TlsCache } from '../tls/context';
 import { fetchPresentedChain } from '../tls/inspectionHandshake';
 import { plaintextRedisProbe } from '../tls/probes';

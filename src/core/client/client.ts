@@ -1,4 +1,4 @@
-import type { ConnectionOptions } from './options';
+import type { ConnectionOptions } from '../endpoint/options';
 import { RedisConnection, type SendOptions, type Reply } from './connection';
 import type { CommandArg } from '../resp/encode';
 import type { KeySink } from '../resp/scanReader';

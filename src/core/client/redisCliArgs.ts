@@ -1,4 +1,4 @@
-import type { TlsVersion } from './options';
+import type { TlsVersion } from '../endpoint/options';
 import { isRedisUrl, parseRedisUrl, PASSWORD_IN_URL_WARNING } from './url';
 
 /**

@@ -3,7 +3,7 @@
  * and what tests (and other callers) may pass directly to `redisTls.addConnection`.
  */
 import { isEncryptedKeyPem } from '../certs/pem';
-import type { TlsVersion, VerifyMode } from '../client/options';
+import type { TlsVersion, VerifyMode } from '../endpoint/options';
 import type { NodeNaming } from '../diagnosis/topology';
 import { defaultName, emptyProfile, type DraftSecrets, type ProfileDraft } from './draft';
 import { findPreset } from './presets';

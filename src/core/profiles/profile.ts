@@ -4,7 +4,7 @@
  * (see platform/secretStore). Team-shared profiles from `.vscode/redis-tls.json` use the same shape
  * with `source: 'workspace'` and reference certificate files by path.
  */
-import type { TlsVersion, VerifyMode } from '../client/options';
+import type { TlsVersion, VerifyMode } from '../endpoint/options';
 import type { NodeNaming } from '../diagnosis/topology';
 
 export type CaSource =

@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { ConnectionOptions, TlsSettings } from '../client/options';
+import type { ConnectionOptions, TlsSettings } from '../endpoint/options';
 import { isEncryptedKeyPem, preflight, splitCertificates, type PreflightInput, type PreflightResult } from './checks';
 import type { DraftSecrets } from './draft';
 import { isReadOnlyProfile, type Profile } from './profile';

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { parse, parseTree, type Edit, type Node as JsonNode, type ParseError, type ParseOptions } from 'jsonc-parser';
-import type { TlsVersion, VerifyMode } from '../client/options';
+import type { TlsVersion, VerifyMode } from '../endpoint/options';
 import { DEFAULT_DELIMITER, type CaSource, type ClientIdentity, type Profile } from './profile';
 
 export const WORKSPACE_PROFILES_FILE = '.vscode/redis-tls.json';

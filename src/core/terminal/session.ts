@@ -8,7 +8,7 @@
  */
 import { RedisConnection } from '../client/connection';
 import { ClusterRouter, commandKey, isClusterEnabled, keySlot, nodeAddress, nodeOptions, parseRedirect } from '../client/cluster';
-import type { ConnectionOptions } from '../client/options';
+import type { ConnectionOptions } from '../endpoint/options';
 import type { CommandArg } from '../resp/encode';
 import { ReplyError, type Reply } from '../resp/replyTypes';
 import type { TlsCache } from '../tls/context';
