@@ -9,7 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getLab } from '../lab/certs';
 import { startClusterLab, type ClusterLab } from '../lab/clusterLab';
-import { captureFailures, expandRow, openRedisTlsView, treeRow, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
+import {
+  captureFailures,
+  expandRow,
+  openRedisTlsView,
+  treeRow,
+  openWorkbench,
+  screenshot,
+  waitForIdle,
+  Workbench,
+  widenSideBar,
+} from './harness';
 
 const TIMEOUT = 30_000;
 
@@ -56,14 +66,7 @@ describe('cluster nodes folder (e2e)', function () {
     assert.ok(wb && cluster);
     const { page } = wb;
     await openRedisTlsView(page);
-    const sidebar = await page.locator('.part.sidebar').boundingBox();
-    if (sidebar) {
-      const x = sidebar.x + sidebar.width;
-      await page.mouse.move(x, 300);
-      await page.mouse.down();
-      await page.mouse.move(x + 420, 300, { steps: 5 });
-      await page.mouse.up();
-    }
+    await widenSideBar(page, 420);
     await expandRow(page, 'Lab Cluster');
     await expandRow(page, 'Nodes');
     const bad = cluster.nodes[4]!;

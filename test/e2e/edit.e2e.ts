@@ -10,7 +10,7 @@ import type { Locator, Page } from 'playwright-core';
 import { RedisConnection } from '../../src/core/client/connection';
 import { getLab } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { captureFailures, openRedisTlsView, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
+import { captureFailures, openRedisTlsView, openWorkbench, screenshot, waitForIdle, Workbench, widenSideBar } from './harness';
 
 const TIMEOUT = 30_000;
 
@@ -84,15 +84,9 @@ describe('editing values (e2e)', function () {
     const { page } = wb;
     await openRedisTlsView(page);
     // A wider side bar, so the connections' badges are readable in the screenshots.
-    const sidebar = await page.locator('.part.sidebar').boundingBox();
-    if (sidebar) {
-      const x = sidebar.x + sidebar.width;
-      await page.mouse.move(x, 300);
-      await page.mouse.down();
-      await page.mouse.move(x + 200, 300, { steps: 5 });
-      await page.mouse.up();
-      await page.mouse.move(x + 600, 700);
-    }
+    await widenSideBar(page, 200);
+    // The pointer away from the tree: no hover highlight in the screenshots.
+    await page.mouse.move(900, 700);
     await expand(page, 'Lab TLS');
     await expand(page, 'db0');
     await row(page, 'customer').click();

@@ -9,7 +9,17 @@ import { RedisConnection } from '../../src/core/client/connection';
 import { seedKeyBrowser } from '../integration/keysSeed';
 import { getLab } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { captureFailures, expandRow, openRedisTlsView, treeRow, openWorkbench, screenshot, waitForIdle, Workbench } from './harness';
+import {
+  captureFailures,
+  expandRow,
+  openRedisTlsView,
+  treeRow,
+  openWorkbench,
+  screenshot,
+  waitForIdle,
+  Workbench,
+  widenSideBar,
+} from './harness';
 
 const TIMEOUT = 30_000;
 
@@ -46,14 +56,7 @@ describe('key tree (e2e)', function () {
     const { page } = wb;
     await openRedisTlsView(page);
     // A wider side bar, so the connection's TLS state is readable in the screenshot.
-    const sidebar = await page.locator('.part.sidebar').boundingBox();
-    if (sidebar) {
-      const x = sidebar.x + sidebar.width;
-      await page.mouse.move(x, 300);
-      await page.mouse.down();
-      await page.mouse.move(x + 180, 300, { steps: 5 });
-      await page.mouse.up();
-    }
+    await widenSideBar(page);
     await expandRow(page, 'Lab TLS');
     await expandRow(page, 'db0');
     await expandRow(page, 'user');
