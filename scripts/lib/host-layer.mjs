@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { openWorkbench } from './workbench.mjs';
 import { PROJECT_DIR } from './vscode-host.mjs';
 
-export const HOST_TIMEOUT_MS = Number(process.env.RTE_HOST_TIMEOUT_MS || 300_000);
+export const HOST_TIMEOUT_MS = Number(process.env.RTE_HOST_TIMEOUT_MS || 900_000);
 
 /** Returns { passed, failed, pending, note, lines }; never throws for test failures. */
 export async function runHostLayer({ files, verbose = false }) {
