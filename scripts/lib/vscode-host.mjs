@@ -177,6 +177,9 @@ const USER_SETTINGS = {
 /**
  * Starts code-server on 127.0.0.1 in its own process group with HOME, XDG_* and TMPDIR inside a run
  * folder. `env` is added to its environment, which the extension host (and so in-host tests) inherits.
+ * `workspaceTrust: true` starts it without --disable-workspace-trust and with
+ * `security.workspace.trust.enabled` on (everything else as by default): the workbench then asks
+ * whether to trust the folder, and Restricted Mode can be tested.
  * Returns { port, baseUrl, runDir, workspace, workbenchUrl(opts), logs, stop() }.
  */
 export async function startCodeServer(opts = {}) {
@@ -191,7 +194,16 @@ export async function startCodeServer(opts = {}) {
   }
 }
 
-async function startCodeServerOnce({ port, workspace, env = {}, runDir, settings = {}, log = () => {}, keepRunDir = false } = {}) {
+async function startCodeServerOnce({
+  port,
+  workspace,
+  env = {},
+  runDir,
+  settings = {},
+  workspaceTrust = false,
+  log = () => {},
+  keepRunDir = false,
+} = {}) {
   const entry = await ensureCodeServer({ log: (m) => console.log(m) });
   const ownRunDir = !runDir;
   runDir ??= mkdtempSync(join(tmpdir(), 'rte-host-'));
@@ -217,7 +229,8 @@ async function startCodeServerOnce({ port, workspace, env = {}, runDir, settings
   } catch {
     // none yet (or not plain JSON): start from the defaults
   }
-  writeFileSync(settingsFile, JSON.stringify({ ...USER_SETTINGS, ...existing, ...settings }, null, 2));
+  const trust = workspaceTrust ? { 'security.workspace.trust.enabled': true } : {};
+  writeFileSync(settingsFile, JSON.stringify({ ...USER_SETTINGS, ...existing, ...trust, ...settings }, null, 2));
 
   port = await freePort(port);
   const childEnv = { ...process.env };
@@ -246,7 +259,7 @@ async function startCodeServerOnce({ port, workspace, env = {}, runDir, settings
       dirs.extensions,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       workspace,
     ],

@@ -8,7 +8,8 @@ import { PROJECT_DIR, startCodeServer } from './vscode-host.mjs';
 /**
  * Starts code-server (env vars reach the extension host), launches Chromium and opens the workbench.
  * Options: env, settings (user settings.json entries), workspace (folder to open), extensionTestsPath,
- * viewport, beforeGoto(page) (e.g. to expose functions). Returns { page, browser, host, url, close() }.
+ * viewport, beforeGoto(page) (e.g. to expose functions), workspaceTrust (true: workspace trust on, the
+ * workbench asks whether to trust the folder; default off as in every other run). Returns { page, browser, host, url, close() }.
  * close() always stops both, also after failures; call it in `after`.
  */
 export async function openWorkbench({
@@ -17,11 +18,12 @@ export async function openWorkbench({
   workspace,
   extensionTestsPath,
   runDir,
+  workspaceTrust = false,
   viewport = { width: 1400, height: 900 },
   beforeGoto,
   goto = true,
 } = {}) {
-  const host = await startCodeServer({ env, settings, workspace, runDir });
+  const host = await startCodeServer({ env, settings, workspace, runDir, workspaceTrust });
   let browser;
   try {
     browser = await launchChromium();

@@ -33,6 +33,11 @@ export interface OpenWorkbenchOptions {
   /** Folder to open (default: an empty folder of the run). */
   workspace?: string;
   viewport?: { width: number; height: number };
+  /**
+   * true: start code-server without --disable-workspace-trust and with security.workspace.trust.enabled
+   * on, so the workbench asks whether to trust the folder (Restricted Mode tests). Default false.
+   */
+  workspaceTrust?: boolean;
 }
 
 export interface HostHandle {
