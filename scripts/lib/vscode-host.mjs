@@ -3,7 +3,18 @@
 // installed into a version-keyed cache folder outside the repository.
 // See ../../README.md ("Tests") and the shared note vscode-host.md for why it is done this way.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, URLSearchParams } from 'node:url';
@@ -179,7 +190,10 @@ const USER_SETTINGS = {
  * folder. `env` is added to its environment, which the extension host (and so in-host tests) inherits.
  * `workspaceTrust: true` starts it without --disable-workspace-trust and with
  * `security.workspace.trust.enabled` on (everything else as by default): the workbench then asks
- * whether to trust the folder, and Restricted Mode can be tested.
+ * whether to trust the folder, and Restricted Mode can be tested. `installExtension: true` links the
+ * project into the extensions folder as an installed extension (then open the page with
+ * `workbenchUrl({ extensionDevelopmentPath: null })`): VS Code applies its enablement rules to it, such
+ * as Restricted Mode's, which it never applies to an extension under development.
  * Returns { port, baseUrl, runDir, workspace, workbenchUrl(opts), logs, stop() }.
  */
 export async function startCodeServer(opts = {}) {
@@ -201,6 +215,7 @@ async function startCodeServerOnce({
   runDir,
   settings = {},
   workspaceTrust = false,
+  installExtension = false,
   log = () => {},
   keepRunDir = false,
 } = {}) {
@@ -221,6 +236,11 @@ async function startCodeServerOnce({
     mkdirSync(workspace, { recursive: true });
   }
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
+  if (installExtension) {
+    const { version } = JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8'));
+    const link = join(dirs.extensions, `${extensionId()}-${version}`);
+    if (!existsSync(link)) symlinkSync(PROJECT_DIR, link, 'dir');
+  }
   // A kept profile (npm start) keeps the user's own changes; the defaults only fill gaps.
   const settingsFile = join(dirs.userData, 'User', 'settings.json');
   let existing = {};
@@ -314,14 +334,15 @@ async function startCodeServerOnce({
  * The page URL that opens `workspace` with the extension under development (code-server has no
  * --extensionDevelopmentPath; the workbench takes it from the `payload` query parameter).
  * With `extensionTestsPath` (absolute path of a module exporting run()) the host runs the tests
- * and reports the result through window.codeAutomationExit.
+ * and reports the result through window.codeAutomationExit. `extensionDevelopmentPath: null`: no
+ * extension under development (e.g. the project is installed, see startCodeServer's installExtension).
  */
 export function workbenchUrl({ port, workspace, extensionDevelopmentPath = PROJECT_DIR, extensionTestsPath }) {
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(extensionDevelopmentPath)]];
+  const payload = extensionDevelopmentPath === null ? [] : [['extensionDevelopmentPath', remote(extensionDevelopmentPath)]];
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
   const q = new URLSearchParams();
   if (workspace) q.set('folder', workspace);
-  q.set('payload', JSON.stringify(payload));
+  if (payload.length) q.set('payload', JSON.stringify(payload));
   return `http://127.0.0.1:${port}/?${q.toString()}`;
 }

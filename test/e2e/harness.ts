@@ -38,6 +38,11 @@ export interface OpenWorkbenchOptions {
    * on, so the workbench asks whether to trust the folder (Restricted Mode tests). Default false.
    */
   workspaceTrust?: boolean;
+  /**
+   * true: the project is linked into the extensions folder and loaded as an installed extension, not
+   * as the extension under development (which VS Code never disables, whatever the workspace trust).
+   */
+  installed?: boolean;
 }
 
 export interface HostHandle {

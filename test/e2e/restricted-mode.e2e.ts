@@ -1,9 +1,11 @@
-// e2e: Restricted Mode in the real workbench (code-server started with workspace trust on). A folder
-// holding .vscode/redis-tls.json (a workspace profile for a lab TLS redis-server) and an expired
-// certificate file is opened and the trust prompt is answered "No, I don't trust the authors":
-// the workspace profile is not listed, a user profile to the same server connects and browses keys,
-// and the expired certificate gets no diagnostic. Trusting the folder (Manage Workspace Trust) brings
-// both back. Saves e2e-restricted-mode.png.
+// e2e: Restricted Mode in the real workbench (code-server started with workspace trust on, the project
+// loaded as an installed extension: VS Code never disables an extension under development, so only
+// an installed one shows what capabilities.untrustedWorkspaces does). A folder holding
+// .vscode/redis-tls.json (a workspace profile for a lab TLS redis-server) and an expired certificate
+// file is opened and the trust prompt is answered "No, I don't trust the authors": the extension
+// still runs ("limited"), the workspace profile is not listed, a user profile to the same server
+// connects and browses keys, and the expired certificate gets no diagnostic. Trusting the folder
+// (Manage Workspace Trust > Trust) brings both back. Saves e2e-restricted-mode.png.
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,17 @@ import type { Page } from 'playwright-core';
 import { RedisConnection } from '../../src/core/client/connection';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { captureFailures, expandRow, openRedisTlsView, openWorkbench, runCommand, screenshot, treeRow, waitForIdle, Workbench } from './harness';
+import {
+  captureFailures,
+  expandRow,
+  openRedisTlsView,
+  openWorkbench,
+  runCommand,
+  screenshot,
+  treeRow,
+  waitForIdle,
+  Workbench,
+} from './harness';
 
 const TIMEOUT = 30_000;
 const KEY = 'restricted-mode-e2e';
@@ -68,7 +80,7 @@ describe('restricted mode (e2e)', function () {
       JSON.stringify({ profiles: [{ name: 'Team Lab', host: 'localhost', port: server.port, caFile: lab.rootCa.certPath }] }, null, 2),
     );
     writeFileSync(join(workspace, 'expired.crt'), `# The server certificate deployed last year\n${lab.expiredServer.cert}`);
-    wb = await openWorkbench({ workspace, workspaceTrust: true, viewport: { width: 1400, height: 900 } });
+    wb = await openWorkbench({ workspace, workspaceTrust: true, installed: true, viewport: { width: 1400, height: 900 } });
   });
 
   after(async () => {
@@ -79,7 +91,7 @@ describe('restricted mode (e2e)', function () {
 
   captureFailures('e2e-restricted-mode', () => wb);
 
-  it("in Restricted Mode lists no workspace profile, browses keys with a user profile, and adds no certificate diagnostic (e2e-restricted-mode.png)", async () => {
+  it('in Restricted Mode lists no workspace profile, browses keys with a user profile, and adds no certificate diagnostic (e2e-restricted-mode.png)', async () => {
     assert.ok(wb && server);
     const { page } = wb;
     // The real trust prompt of the workbench (a modal, shown once for a folder never trusted).
@@ -88,7 +100,12 @@ describe('restricted mode (e2e)', function () {
     await dialog.locator('.monaco-button', { hasText: "No, I don't trust the authors" }).click();
     await dialog.waitFor({ state: 'hidden', timeout: TIMEOUT });
     await page.locator('#workbench\\.parts\\.statusbar', { hasText: 'Restricted Mode' }).waitFor({ state: 'visible', timeout: TIMEOUT });
-    await openRedisTlsView(page);
+    assert.doesNotMatch(await page.title(), /Extension Development Host/, 'loaded as an installed extension');
+    // "limited": VS Code keeps the extension enabled in Restricted Mode (without the declaration it
+    // disables it and the view container never appears).
+    await openRedisTlsView(page).catch((err: unknown) => {
+      throw new Error(`the Redis TLS view did not appear in Restricted Mode (extension disabled?): ${String(err)}`);
+    });
     await openFile(page, 'expired.crt');
 
     // A user profile to the same server, typed through Add Connection.
@@ -144,7 +161,10 @@ describe('restricted mode (e2e)', function () {
     await treeRow(page, 'Team Lab').waitFor({ state: 'visible', timeout: TIMEOUT });
     assert.match(await treeRow(page, 'Team Lab').innerText(), /workspace/);
     await runCommand(page, 'View: Focus Problems');
-    await page.locator('.markers-panel .monaco-list-row', { hasText: /Expired/ }).first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    await page
+      .locator('.markers-panel .monaco-list-row', { hasText: /Expired/ })
+      .first()
+      .waitFor({ state: 'visible', timeout: TIMEOUT });
     await screenshot(page, 'e2e-restricted-mode-trusted');
   });
 });
