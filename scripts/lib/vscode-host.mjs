@@ -3,7 +3,18 @@
 // installed into a version-keyed cache folder outside the repository.
 // See ../../README.md ("Tests") and the shared note vscode-host.md for why it is done this way.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, URLSearchParams } from 'node:url';
@@ -177,6 +188,12 @@ const USER_SETTINGS = {
 /**
  * Starts code-server on 127.0.0.1 in its own process group with HOME, XDG_* and TMPDIR inside a run
  * folder. `env` is added to its environment, which the extension host (and so in-host tests) inherits.
+ * `workspaceTrust: true` starts it without --disable-workspace-trust and with
+ * `security.workspace.trust.enabled` on (everything else as by default): the workbench then asks
+ * whether to trust the folder, and Restricted Mode can be tested. `installExtension: true` links the
+ * project into the extensions folder as an installed extension (then open the page with
+ * `workbenchUrl({ extensionDevelopmentPath: null })`): VS Code applies its enablement rules to it, such
+ * as Restricted Mode's, which it never applies to an extension under development.
  * Returns { port, baseUrl, runDir, workspace, workbenchUrl(opts), logs, stop() }.
  */
 export async function startCodeServer(opts = {}) {
@@ -191,7 +208,17 @@ export async function startCodeServer(opts = {}) {
   }
 }
 
-async function startCodeServerOnce({ port, workspace, env = {}, runDir, settings = {}, log = () => {}, keepRunDir = false } = {}) {
+async function startCodeServerOnce({
+  port,
+  workspace,
+  env = {},
+  runDir,
+  settings = {},
+  workspaceTrust = false,
+  installExtension = false,
+  log = () => {},
+  keepRunDir = false,
+} = {}) {
   const entry = await ensureCodeServer({ log: (m) => console.log(m) });
   const ownRunDir = !runDir;
   runDir ??= mkdtempSync(join(tmpdir(), 'rte-host-'));
@@ -209,6 +236,11 @@ async function startCodeServerOnce({ port, workspace, env = {}, runDir, settings
     mkdirSync(workspace, { recursive: true });
   }
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
+  if (installExtension) {
+    const { version } = JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8'));
+    const link = join(dirs.extensions, `${extensionId()}-${version}`);
+    if (!existsSync(link)) symlinkSync(PROJECT_DIR, link, 'dir');
+  }
   // A kept profile (npm start) keeps the user's own changes; the defaults only fill gaps.
   const settingsFile = join(dirs.userData, 'User', 'settings.json');
   let existing = {};
@@ -217,7 +249,8 @@ async function startCodeServerOnce({ port, workspace, env = {}, runDir, settings
   } catch {
     // none yet (or not plain JSON): start from the defaults
   }
-  writeFileSync(settingsFile, JSON.stringify({ ...USER_SETTINGS, ...existing, ...settings }, null, 2));
+  const trust = workspaceTrust ? { 'security.workspace.trust.enabled': true } : {};
+  writeFileSync(settingsFile, JSON.stringify({ ...USER_SETTINGS, ...existing, ...trust, ...settings }, null, 2));
 
   port = await freePort(port);
   const childEnv = { ...process.env };
@@ -246,7 +279,7 @@ async function startCodeServerOnce({ port, workspace, env = {}, runDir, settings
       dirs.extensions,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       workspace,
     ],
@@ -301,14 +334,15 @@ async function startCodeServerOnce({ port, workspace, env = {}, runDir, settings
  * The page URL that opens `workspace` with the extension under development (code-server has no
  * --extensionDevelopmentPath; the workbench takes it from the `payload` query parameter).
  * With `extensionTestsPath` (absolute path of a module exporting run()) the host runs the tests
- * and reports the result through window.codeAutomationExit.
+ * and reports the result through window.codeAutomationExit. `extensionDevelopmentPath: null`: no
+ * extension under development (e.g. the project is installed, see startCodeServer's installExtension).
  */
 export function workbenchUrl({ port, workspace, extensionDevelopmentPath = PROJECT_DIR, extensionTestsPath }) {
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(extensionDevelopmentPath)]];
+  const payload = extensionDevelopmentPath === null ? [] : [['extensionDevelopmentPath', remote(extensionDevelopmentPath)]];
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
   const q = new URLSearchParams();
   if (workspace) q.set('folder', workspace);
-  q.set('payload', JSON.stringify(payload));
+  if (payload.length) q.set('payload', JSON.stringify(payload));
   return `http://127.0.0.1:${port}/?${q.toString()}`;
 }

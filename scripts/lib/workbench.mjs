@@ -8,7 +8,10 @@ import { PROJECT_DIR, startCodeServer } from './vscode-host.mjs';
 /**
  * Starts code-server (env vars reach the extension host), launches Chromium and opens the workbench.
  * Options: env, settings (user settings.json entries), workspace (folder to open), extensionTestsPath,
- * viewport, beforeGoto(page) (e.g. to expose functions). Returns { page, browser, host, url, close() }.
+ * viewport, beforeGoto(page) (e.g. to expose functions), workspaceTrust (true: workspace trust on, the
+ * workbench asks whether to trust the folder; default off as in every other run), installed (true: the
+ * project is loaded as an installed extension, not as the extension under development, so VS Code's
+ * enablement rules such as Restricted Mode's apply to it; not with extensionTestsPath). Returns { page, browser, host, url, close() }.
  * close() always stops both, also after failures; call it in `after`.
  */
 export async function openWorkbench({
@@ -17,11 +20,13 @@ export async function openWorkbench({
   workspace,
   extensionTestsPath,
   runDir,
+  workspaceTrust = false,
+  installed = false,
   viewport = { width: 1400, height: 900 },
   beforeGoto,
   goto = true,
 } = {}) {
-  const host = await startCodeServer({ env, settings, workspace, runDir });
+  const host = await startCodeServer({ env, settings, workspace, runDir, workspaceTrust, installExtension: installed });
   let browser;
   try {
     browser = await launchChromium();
@@ -34,7 +39,10 @@ export async function openWorkbench({
     });
     page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
     if (beforeGoto) await beforeGoto(page);
-    const url = host.workbenchUrl(extensionTestsPath ? { extensionTestsPath } : {});
+    const url = host.workbenchUrl({
+      ...(extensionTestsPath ? { extensionTestsPath } : {}),
+      ...(installed ? { extensionDevelopmentPath: null } : {}),
+    });
     if (goto) await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     let closed;
     const close = () =>

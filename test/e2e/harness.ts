@@ -33,6 +33,16 @@ export interface OpenWorkbenchOptions {
   /** Folder to open (default: an empty folder of the run). */
   workspace?: string;
   viewport?: { width: number; height: number };
+  /**
+   * true: start code-server without --disable-workspace-trust and with security.workspace.trust.enabled
+   * on, so the workbench asks whether to trust the folder (Restricted Mode tests). Default false.
+   */
+  workspaceTrust?: boolean;
+  /**
+   * true: the project is linked into the extensions folder and loaded as an installed extension, not
+   * as the extension under development (which VS Code never disables, whatever the workspace trust).
+   */
+  installed?: boolean;
 }
 
 export interface HostHandle {
