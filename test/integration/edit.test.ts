@@ -308,6 +308,7 @@ describe('edit values and keys over TLS (lab)', function () {
     // Hash part: remove every shown field but one; the fields outside the part stay.
     const part = await readValue(db, k('big:h'), {}, caps);
     assert.ok(part.next);
+    assert.match(part.text.split('\n')[1]!, /^\/\/ Showing .* A save changes this part only\.$/, 'the part says a save edits it alone');
     const shown = [...part.text.matchAll(/"(f\d{3})"/g)].map((m) => m[1] as string);
     const kept = shown[0] as string;
     const edited = part.text
@@ -335,6 +336,10 @@ describe('edit values and keys over TLS (lab)', function () {
     );
     assert.equal(asInteger(await conn.send(['LLEN', 'big:l'])), 30);
     // String part (bytes 16-31): SETRANGE, same length only.
+    assert.match(
+      (await readValue(db, k('big:s'), { offset: 16 }, caps)).text,
+      /^\[redis-tls\] Showing bytes 16–31 of 36 .* A save changes these bytes only \(same length\)\.\n\n/,
+    );
     assert.equal((await edit('big:s', (t) => t.replace('qrst', 'QRST'), caps, { offset: 16 })).status, 'saved');
     assert.equal(asText(await conn.send(['GET', 'big:s'])), 'abcdefghijklmnopQRSTuvwxyz0123456789');
     await assert.rejects(
