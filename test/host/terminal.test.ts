@@ -4,12 +4,12 @@
 // production profile is titled read-only and refuses writes.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
+import type { ConnectionAnswers } from '../../src/core/profiles/answers';
 import { RedisConnection } from '../../src/core/client/connection';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, removeProfiles, until } from './helpers';
+import { activateContainer, addProfile, removeProfiles, until } from './helpers';
 
 describe('Redis terminal and .redis files (in the extension host)', function () {
   this.timeout(60_000);
@@ -21,8 +21,8 @@ describe('Redis terminal and .redis files (in the extension host)', function () 
   let writable: string;
   let production: string;
 
-  async function add(answers: Record<string, unknown>): Promise<string> {
-    const result = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', answers);
+  async function add(answers: ConnectionAnswers): Promise<string> {
+    const result = await addProfile(container, answers);
     assert.equal(result.saved, true, JSON.stringify(result.problems));
     created.push(result.profileId!);
     return result.profileId!;
@@ -92,5 +92,41 @@ describe('Redis terminal and .redis files (in the extension host)', function () 
       vscode.window.terminals.find((t) => t.name === 'Redis: terminal lab (production) (read-only)'),
     );
     assert.equal((await direct.send(['GET', 'guarded']))?.toString(), 'original');
+  });
+
+  it("history is kept per profile across terminals, never with AUTH; an unverified profile's title says UNVERIFIED", async () => {
+    const history = (): Record<string, string[]> =>
+      container.context.globalState.get<Record<string, string[]>>('redisTls.terminalHistory') ?? {};
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'redis',
+      content: 'GET hist:one\nAUTH not-the-password\nGET hist:two\n',
+    });
+    await vscode.window.showTextDocument(doc);
+    for (const line of [0, 1, 2]) await vscode.commands.executeCommand('redisTls.terminal.runLine', doc.uri, line, writable);
+    const mine = history()[writable] ?? [];
+    assert.deepEqual(mine.slice(-2), ['GET hist:one', 'GET hist:two']);
+    assert.ok(!mine.some((l) => /AUTH/i.test(l)), 'an AUTH line is never stored');
+    assert.ok(!(history()[production] ?? []).includes('GET hist:one'), 'each profile has its own history');
+    // Closed and opened again: the terminal starts from the stored history.
+    const terminal = vscode.window.terminals.find((t) => t.name === 'Redis: terminal lab');
+    assert.ok(terminal);
+    const closed = new Promise<void>((r) => {
+      const sub = vscode.window.onDidCloseTerminal((t) => {
+        if (t === terminal) {
+          sub.dispose();
+          r();
+        }
+      });
+    });
+    terminal.dispose();
+    await closed;
+    await vscode.commands.executeCommand('redisTls.terminal.runLine', doc.uri, 0, writable);
+    assert.deepEqual((history()[writable] ?? []).slice(-3), ['GET hist:one', 'GET hist:two', 'GET hist:one']);
+
+    const insecure = await add({ name: 'terminal lab (insecure)', host: '127.0.0.1', port: srv.port, tls: true, verify: 'insecure' });
+    await vscode.commands.executeCommand('redisTls.openTerminal', insecure);
+    await until('the unverified terminal', () =>
+      vscode.window.terminals.find((t) => t.name === 'Redis: terminal lab (insecure) (UNVERIFIED)'),
+    );
   });
 });
