@@ -3,6 +3,9 @@
 // Run and Run Selection send the lines over the chosen connection's terminal; the terminal of a
 // production profile is titled read-only and refuses writes.
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Container } from '../../src/container';
 import type { ConnectionAnswers } from '../../src/core/profiles/answers';
@@ -129,4 +132,58 @@ describe('Redis terminal and .redis files (in the extension host)', function () 
       vscode.window.terminals.find((t) => t.name === 'Redis: terminal lab (insecure) (UNVERIFIED)'),
     );
   });
+
+  it(".redis files are coloured by the grammar (VS Code's own TextMate tokenizer): commands, NODE, strings and escapes, numbers, comments", async () => {
+    // The tokenizer and regex engine VS Code itself ships (in its app root): no copy of our own.
+    const load = createRequire(__filename);
+    const modules = path.join(vscode.env.appRoot, 'node_modules');
+    const tm = load(path.join(modules, 'vscode-textmate')) as TextMate;
+    const onig = load(path.join(modules, 'vscode-oniguruma')) as Oniguruma;
+    await onig.loadWASM(readFileSync(path.join(modules, 'vscode-oniguruma', 'release', 'onig.wasm')).buffer);
+    const grammarPath = path.join(container.context.extensionPath, 'syntaxes', 'redis.tmLanguage.json');
+    const registry = new tm.Registry({
+      onigLib: Promise.resolve({ createOnigScanner: (p) => new onig.OnigScanner(p), createOnigString: (t) => new onig.OnigString(t) }),
+      loadGrammar: async (scope) => (scope === 'source.redis' ? tm.parseRawGrammar(readFileSync(grammarPath, 'utf8'), grammarPath) : null),
+    });
+    const grammar = await registry.loadGrammar('source.redis');
+    assert.ok(grammar);
+    const scopes = new Map<string, string>();
+    let stack = tm.INITIAL;
+    for (const line of ['# a comment', 'SET "k\\x41\\n" 42 \'single\'', 'NODE 127.0.0.1:7000 DBSIZE']) {
+      const r = grammar.tokenizeLine(line, stack);
+      for (const t of r.tokens) scopes.set(line.slice(t.startIndex, t.endIndex), t.scopes.join(' '));
+      stack = r.ruleStack;
+    }
+    const scopeOf = (text: string): string => scopes.get(text) ?? `no token ${JSON.stringify(text)} in ${JSON.stringify([...scopes])}`;
+    assert.match(scopeOf('# a comment'), /comment\.line\.number-sign\.redis/);
+    assert.match(scopeOf('SET'), /keyword\.control\.command\.redis/);
+    assert.match(scopeOf('\\x41'), /string\.quoted\.double\.redis constant\.character\.escape\.hex\.redis/);
+    assert.match(scopeOf('\\n'), /constant\.character\.escape\.redis/);
+    assert.match(scopeOf('42'), /constant\.numeric\.redis/);
+    assert.match(scopeOf("'single'"), /string\.quoted\.single\.redis/);
+    assert.match(scopeOf('NODE'), /keyword\.other\.node\.redis/);
+    assert.match(scopeOf('127.0.0.1:7000'), /constant\.other\.address\.redis/);
+    assert.match(scopeOf('DBSIZE'), /keyword\.control\.command\.redis/);
+  });
 });
+
+/** The parts of vscode-textmate and vscode-oniguruma (VS Code's own copies) the grammar test uses. */
+interface TextMate {
+  INITIAL: unknown;
+  Registry: new (options: {
+    onigLib: Promise<{ createOnigScanner(patterns: string[]): unknown; createOnigString(text: string): unknown }>;
+    loadGrammar(scope: string): Promise<unknown>;
+  }) => { loadGrammar(scope: string): Promise<Grammar | null> };
+  parseRawGrammar(content: string, path: string): unknown;
+}
+interface Grammar {
+  tokenizeLine(
+    line: string,
+    stack: unknown,
+  ): { tokens: Array<{ startIndex: number; endIndex: number; scopes: string[] }>; ruleStack: unknown };
+}
+interface Oniguruma {
+  loadWASM(data: ArrayBufferLike): Promise<void>;
+  OnigScanner: new (patterns: string[]) => unknown;
+  OnigString: new (text: string) => unknown;
+}
