@@ -88,7 +88,7 @@ describe('cluster browsing (in the extension host)', function () {
       cluster!.servers.map((s) => `primary 127.0.0.1:${s.port}`),
     );
     assert.ok(
-      nodes.every((n) => /TLSv1\.[23] · verified as localhost/.test(item(n).description as string)),
+      nodes.every((n) => /TLSv1\.[23] · verified as localhost · expires in \d+ d$/.test(item(n).description as string)),
       nodes.map((n) => item(n).description).join('; '),
     );
     // Inspect Certificate on a node: the chain that node presents, judged against the profile's CA and
