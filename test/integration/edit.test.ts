@@ -263,6 +263,7 @@ describe('edit values and keys over TLS (lab)', function () {
     await other.send(['DEL', 'cs']);
     const gone = await saveValue(db, edited);
     assert.deepEqual(gone.status === 'conflict' && gone.reason, 'the key was deleted on the server since the document was opened');
+    assert.equal(gone.status === 'conflict' && gone.cause, 'the key was deleted', 'the cause alone, for the prompt');
     assert.equal(await conn.send(['EXISTS', 'cs']), 0);
   });
 
