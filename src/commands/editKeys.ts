@@ -6,7 +6,7 @@
  * so expanded folders and the filter stay.
  */
 import * as vscode from 'vscode';
-import { displayBytes, isPlainText, quoteBytes, unescapeBytes } from '../core/keys/bytes';
+import { displayBytes, globMatches, isPlainText, quoteBytes, unescapeBytes } from '../core/keys/bytes';
 import type { EditableType } from '../core/edit/document';
 import { createKey, CrossSlotError, duplicateKey, KeyExistsError, renameKey, type FirstValue } from '../core/edit/keyOps';
 import { isReadOnlyProfile } from '../core/profiles/profile';
@@ -63,7 +63,8 @@ export function registerEditKeyCommands(deps: EditKeyDeps): vscode.Disposable[] 
   function showKey(db: DatabaseNode, key: Buffer, type: string): void {
     const ks = db.keyspace;
     ks.tree.remove(key);
-    if (!ks.filter.match && (!ks.filter.type || ks.filter.type === type)) ks.tree.add(key);
+    const { match, type: shownType } = ks.filter;
+    if ((match === undefined || match.length === 0 || globMatches(match, key)) && (!shownType || shownType === type)) ks.tree.add(key);
     ks.forgetMeta(key);
     provider.refresh(db);
   }

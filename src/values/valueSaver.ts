@@ -9,7 +9,7 @@ import { displayBytes } from '../core/keys/bytes';
 import { Database } from '../core/keys/database';
 import type { ValuePart } from '../core/keys/values';
 import { DocumentError, type EditableType } from '../core/edit/document';
-import { saveValue, SaveFailedError, UnsupportedEditError, type SaveResult } from '../core/edit/save';
+import { saveValue, SaveFailedError, UnsupportedEditError, VALUE_CHANGED, type SaveResult } from '../core/edit/save';
 import { isReadOnlyError } from '../core/client/readOnly';
 import { isReadOnlyProfile } from '../core/profiles/profile';
 import type { ActiveSession } from '../platform/contracts';
@@ -89,7 +89,7 @@ export class ValueSaver {
         return { kind: 'saved', notes: result.notes };
       }
       const answer = await this.deps.ask(
-        `"${name}" changed on the server since you opened it (${result.reason}). Compare shows the server's value next to yours.`,
+        `"${name}" changed on the server since you opened it${result.cause === VALUE_CHANGED ? '' : `: ${result.cause}`}. Compare shows the server's value next to yours.`,
         { modal: true },
         CONFLICT_COMPARE,
         CONFLICT_OVERWRITE,

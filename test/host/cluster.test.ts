@@ -12,6 +12,8 @@ import type { KeyBrowser } from '../../src/views/keyBrowser';
 import type { DatabaseNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab } from '../lab/certs';
 import { startTlsCluster, type TlsCluster } from '../integration/clusterLab';
+import { startClusterLab, type ClusterLab } from '../lab/clusterLab';
+import { valueUri } from '../../src/values/valueFs';
 import { activateContainer, addProfile, removeProfiles } from './helpers';
 
 const KEY_COUNT = 300;
@@ -86,7 +88,7 @@ describe('cluster browsing (in the extension host)', function () {
       cluster!.servers.map((s) => `primary 127.0.0.1:${s.port}`),
     );
     assert.ok(
-      nodes.every((n) => /TLSv1\.[23] · verified as localhost/.test(item(n).description as string)),
+      nodes.every((n) => /TLSv1\.[23] · verified as localhost · expires in \d+ d$/.test(item(n).description as string)),
       nodes.map((n) => item(n).description).join('; '),
     );
     // Inspect Certificate on a node: the chain that node presents, judged against the profile's CA and
@@ -130,5 +132,60 @@ describe('cluster browsing (in the extension host)', function () {
     assert.ok(keyNode, `key ns${i % 5}:k${i} in the tree`);
     const editor = await vscode.commands.executeCommand<vscode.TextEditor>('redisTls.keys.openValue', keyNode);
     assert.equal(editor.document.getText(), `value ${i}`);
+  });
+});
+
+describe('cluster profile reading values from replicas (in the extension host)', function () {
+  this.timeout(120_000);
+  let container: Container;
+  let lab: ClusterLab | undefined;
+  let profileId: string | undefined;
+
+  before(async () => {
+    container = await activateContainer();
+    lab = await startClusterLab({ naming: 'shared', replicas: true });
+    const result = await addProfile(container, {
+      name: 'cluster lab (replica reads)',
+      host: 'localhost',
+      port: lab.nodes[0]!.port,
+      tls: true,
+      caPath: (await getLab()).rootCa.certPath,
+      readFromReplicas: true,
+    });
+    assert.equal(result.saved, true, JSON.stringify(result.problems));
+    profileId = result.profileId!;
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    if (container && profileId) await removeProfiles(container, [profileId]);
+    await lab?.stop();
+  });
+
+  it("readFromReplicas: a value document is read from a replica of the key's primary (READONLY); the primary serves no read", async () => {
+    const primary = lab!.primaries[0]!;
+    const replica = lab!.replicas.find((r) => r.primaryIndex === primary.index)!;
+    const key = Array.from({ length: 1000 }, (_, i) => `rr:${i}`).find((k) => keySlot(k) <= lab!.ranges[0]![1])!;
+    await lab!.admin[primary.index]!.send(['SET', key, 'from the replica']);
+    await lab!.admin[primary.index]!.send(['WAIT', 1, 5000]);
+    const stats = async (index: number): Promise<Map<string, number>> => {
+      const text = String(await lab!.admin[index]!.send(['INFO', 'commandstats']));
+      return new Map([...text.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1] as string, Number(m[2])]));
+    };
+    await container.sessions.connect(profileId!);
+    const onPrimary = await stats(primary.index);
+    const onReplica = await stats(replica.index);
+    const doc = await vscode.workspace.openTextDocument(
+      valueUri({ profileId: profileId!, db: 0, key: Buffer.from(key), position: {} }, 'text'),
+    );
+    assert.match(doc.getText(), /from the replica/);
+    const primaryAfter = await stats(primary.index);
+    const replicaAfter = await stats(replica.index);
+    const reads = ['get', 'getrange', 'strlen'];
+    const delta = (a: Map<string, number>, b: Map<string, number>): number =>
+      reads.reduce((n, c) => n + (a.get(c) ?? 0) - (b.get(c) ?? 0), 0);
+    assert.ok(delta(replicaAfter, onReplica) > 0, 'the replica served the value');
+    assert.ok((replicaAfter.get('readonly') ?? 0) > (onReplica.get('readonly') ?? 0), 'READONLY was sent to the replica');
+    assert.equal(delta(primaryAfter, onPrimary), 0, 'the primary served no value read');
   });
 });

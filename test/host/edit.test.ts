@@ -255,7 +255,11 @@ describe('editing values (in the extension host)', function () {
 
     const compared = await runWithInputs(container, ['Compare'], () => doc.save());
     assert.equal(compared.result, false, 'not saved');
-    assert.match(compared.prompts[0]!.text!, /^"edit:cc" changed on the server since you opened it/);
+    assert.equal(
+      compared.prompts[0]!.text,
+      `"edit:cc" changed on the server since you opened it. Compare shows the server's value next to yours.`,
+      'said once, without repeating itself in parentheses',
+    );
     assert.deepEqual(compared.prompts[0]!.items, ['Compare', 'Overwrite', 'Reload']);
     assert.equal(asText(await direct.send(['HGET', 'edit:cc', 'n'])), 'theirs', 'their write survives');
     const diff = vscode.window.tabGroups.all
@@ -325,6 +329,38 @@ describe('editing values (in the extension host)', function () {
     assert.equal(copied.result?.toString(), 'nk:copy');
     assert.equal(asText(await direct.send(['HGET', 'nk:copy', 'field'])), 'value');
     assert.ok((await children(folder)).some((n) => label(n) === 'copy'));
+  });
+
+  it('with a filter set and a folder expanded, New Key and Rename update the tree in place: no SCAN, the filter and the folder stay', async () => {
+    await direct.send(['DEL', 'flt:a', 'flt:b', 'flt:c', 'other:x']);
+    await direct.send(['SET', 'flt:a', '1']);
+    const db = await db0(writable);
+    await vscode.commands.executeCommand('redisTls.keys.filter', db, { match: 'flt:*' });
+    const folder = (await children(db)).find((n) => n.kind === 'folder' && label(n) === 'flt');
+    assert.ok(folder, 'the filtered tree shows the flt folder');
+    const folderId = container.keyBrowser.provider.getTreeItem(folder).id;
+    assert.deepEqual((await children(folder)).map(label), ['a']);
+    const scans = async (): Promise<number> =>
+      Number(/^cmdstat_scan:calls=(\d+)/m.exec(asText(await direct.send(['INFO', 'commandstats'])))?.[1] ?? 0);
+    const before = await scans();
+
+    // A key the filter shows appears in the expanded folder; one it hides does not.
+    await runWithInputs(container, ['string', 'flt:b', 'v', ''], () => vscode.commands.executeCommand('redisTls.keys.newKey', folder));
+    await runWithInputs(container, ['string', 'other:x', 'v', ''], () => vscode.commands.executeCommand('redisTls.keys.newKey', db));
+    assert.equal(await direct.send(['EXISTS', 'flt:b', 'other:x']), 2);
+    const folderNow = (await children(db)).find((n) => n.kind === 'folder' && label(n) === 'flt');
+    assert.ok(folderNow);
+    assert.equal(container.keyBrowser.provider.getTreeItem(folderNow).id, folderId, 'the same folder row (VS Code keeps it expanded)');
+    assert.deepEqual((await children(folderNow)).map(label), ['a', 'b']);
+    assert.ok(!(await children(db)).some((n) => label(n) === 'other'), 'the filter still hides other:x');
+    assert.equal(String(db.keyspace.filter.match), 'flt:*', 'the filter stays');
+
+    // Renamed to a name the filter shows: moves in place.
+    const b = (await children(folderNow)).find((n) => label(n) === 'b') as KeyNode;
+    await runWithInputs(container, ['flt:c'], () => vscode.commands.executeCommand('redisTls.keys.rename', b));
+    assert.deepEqual((await children(folderNow)).map(label), ['a', 'c']);
+    assert.equal(await scans(), before, 'no SCAN was sent: the tree was updated in place');
+    await vscode.commands.executeCommand('redisTls.keys.filter', db, {});
   });
 
   it('a read-only profile shows a badge, hides write actions (context values) and refuses them', async () => {

@@ -135,6 +135,35 @@ describe('Sentinel profile (in the extension host): browse the primary, the IP d
     assert.match(tip, /sentinel resolve-hostnames yes.*sentinel announce-hostnames yes/);
   });
 
+  it('a Sentinel profile set to browse a replica serves from the replica, and the row says so', async () => {
+    const certs = await getLab();
+    const s0 = lab!.sentinels[0]!.port;
+    const replica = emptyProfile({
+      name: 'sentinel lab, replica',
+      host: '127.0.0.1',
+      port: s0,
+      tls: true,
+      servername: 'localhost',
+      ca: { kind: 'file', path: certs.rootCa.certPath },
+      hasPassword: true,
+      sentinel: { service: lab!.service, sentinels: [`127.0.0.1:${s0}`], servername: 'localhost', hasPassword: true, replica: true },
+    });
+    await container.profiles.save(replica, { password: lab!.dataPassword, sentinelPassword: lab!.sentinelPassword });
+    created.push(replica.id);
+    const session = (await container.sessions.connect(replica.id)) as ManagedSession;
+    const primaryPort = await lab!.primaryPort();
+    const replicaPort = lab!.data.map((d) => d.port).find((p) => p !== primaryPort)!;
+    assert.equal(session.report.port, replicaPort, 'connected to the replica, not the primary');
+    assert.equal(session.report.authorized, true);
+    const role = (await session.client.send(['ROLE'])) as unknown[];
+    assert.equal(String(role[0]), 'slave');
+    const row = (await children()).find((n) => n.kind === 'connection' && n.profile.id === replica.id);
+    assert.ok(row);
+    const described = item(row).description as string;
+    assert.ok(described.includes(`replica 127.0.0.1:${replicaPort} of "${lab!.service}", named by Sentinel 127.0.0.1:${s0}`), described);
+    await container.sessions.disconnect(replica.id);
+  });
+
   it('after SENTINEL FAILOVER the session moves to the new primary and the tree says so', async () => {
     const session = (await container.sessions.connect(profileId)) as ManagedSession;
     const servedBefore = session.report.port;

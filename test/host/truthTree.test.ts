@@ -3,14 +3,14 @@
 // code before its fix.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
+import type { ConnectionAnswers } from '../../src/core/profiles/answers';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { DatabaseNode, FolderNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startProxy, type LabProxy } from '../lab/proxy';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, removeProfiles, until } from './helpers';
+import { activateContainer, addProfile, removeProfiles, until } from './helpers';
 import { runWithInputs } from './testUserInput';
 
 describe('the key browser and value documents tell the truth (#15, #9)', function () {
@@ -28,8 +28,8 @@ describe('the key browser and value documents tell the truth (#15, #9)', functio
     return typeof l === 'string' ? l : (l?.label ?? '');
   };
 
-  async function add(name: string, port: number, extra: Record<string, unknown> = {}): Promise<string> {
-    const r = await vscode.commands.executeCommand<SaveResult>('redisTls.addConnection', {
+  async function add(name: string, port: number, extra: Partial<ConnectionAnswers> = {}): Promise<string> {
+    const r = await addProfile(container, {
       name,
       host: 'localhost',
       port,

@@ -179,6 +179,14 @@ describe('cluster nodes: per-node verification names, failed nodes, replicas (la
       report.nodes.filter((n) => n.ok).every((n) => n.tls?.authorized === true && /TLSv1\.[23]/.test(n.tls.protocol) && n.chain.length > 0),
     );
     assert.deepEqual(report.nodes[0]!.slots, [[0, 5460]]);
+    // The shape the issue names, on every node: address, role, slots, ok, problem, tls { protocol, authorized }, chain.
+    for (const n of report.nodes) {
+      const missing = ['address', 'role', 'slots', 'ok', 'problem', 'tls', 'chain'].filter((field) => !(field in n));
+      assert.deepEqual(missing, [], `${n.address} lacks ${missing.join(', ')}`);
+      assert.ok(Array.isArray(n.slots) && Array.isArray(n.chain) && typeof n.ok === 'boolean', n.address);
+      if (n.ok) assert.equal(n.problem, null, `${n.address}: an ok node has problem null`);
+    }
+    assert.deepEqual(report.nodes.map((n) => n.role).sort(), ['primary', 'primary', 'primary', 'replica', 'replica', 'replica']);
     const fixed = await runCli([
       'doctor',
       ...seedArgs,

@@ -263,6 +263,7 @@ describe('edit values and keys over TLS (lab)', function () {
     await other.send(['DEL', 'cs']);
     const gone = await saveValue(db, edited);
     assert.deepEqual(gone.status === 'conflict' && gone.reason, 'the key was deleted on the server since the document was opened');
+    assert.equal(gone.status === 'conflict' && gone.cause, 'the key was deleted', 'the cause alone, for the prompt');
     assert.equal(await conn.send(['EXISTS', 'cs']), 0);
   });
 
@@ -308,6 +309,7 @@ describe('edit values and keys over TLS (lab)', function () {
     // Hash part: remove every shown field but one; the fields outside the part stay.
     const part = await readValue(db, k('big:h'), {}, caps);
     assert.ok(part.next);
+    assert.match(part.text.split('\n')[1]!, /^\/\/ Showing .* A save changes this part only\.$/, 'the part says a save edits it alone');
     const shown = [...part.text.matchAll(/"(f\d{3})"/g)].map((m) => m[1] as string);
     const kept = shown[0] as string;
     const edited = part.text
@@ -335,6 +337,10 @@ describe('edit values and keys over TLS (lab)', function () {
     );
     assert.equal(asInteger(await conn.send(['LLEN', 'big:l'])), 30);
     // String part (bytes 16-31): SETRANGE, same length only.
+    assert.match(
+      (await readValue(db, k('big:s'), { offset: 16 }, caps)).text,
+      /^\[redis-tls\] Showing bytes 16–31 of 36 .* A save changes these bytes only \(same length\)\.\n\n/,
+    );
     assert.equal((await edit('big:s', (t) => t.replace('qrst', 'QRST'), caps, { offset: 16 })).status, 'saved');
     assert.equal(asText(await conn.send(['GET', 'big:s'])), 'abcdefghijklmnopQRSTuvwxyz0123456789');
     await assert.rejects(

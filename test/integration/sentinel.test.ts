@@ -1,6 +1,7 @@
 // Sentinel over verified TLS (lab): a primary, a replica and three sentinels, all on TLS-only ports.
 // The data nodes' certificates name DNS:localhost only, while Sentinel hands out 127.0.0.1.
 import * as assert from 'node:assert/strict';
+import { RedisConnection } from '../../src/core/client/connection';
 import { DiagnosedError } from '../../src/core/diagnosis/problem';
 import { TlsCache } from '../../src/core/tls/context';
 import { askSentinels, SentinelDirectory, SentinelSession, type SentinelSettings } from '../../src/core/client/sentinel';
@@ -158,6 +159,67 @@ describe('sentinel over verified TLS (lab: primary, replica, three sentinels)', 
       env,
     );
     assert.equal(scan.code, 0, scan.stderr);
+  });
+
+  it("redis-tls --sentinel: --primary-cacert and --primary-cert/--primary-key are the data nodes' TLS (not the sentinel's); scan --sentinel lists the primary's keys", async () => {
+    const certs = await getLab();
+    const base = [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(lab!.sentinels[0]!.port),
+      '--tls',
+      '--cacert',
+      certs.rootCa.certPath,
+      '--sni',
+      'localhost',
+      '--sentinel',
+      lab!.service,
+      '--primary-sni',
+      'localhost',
+    ];
+    const env = { REDIS_TLS_SENTINEL_AUTH: lab!.sentinelPassword, REDISCLI_AUTH: lab!.dataPassword };
+    // A CA that did not sign the data nodes: the sentinel still answers, the primary's handshake fails.
+    const otherCa = await runCli(['doctor', ...base, '--primary-cacert', certs.otherRoot.certPath, '--json'], env);
+    assert.equal(otherCa.code, 1, otherCa.stdout.toString());
+    const untrusted = JSON.parse(otherCa.stdout.toString()) as { problem: { code: string }; sentinel: { primary: { port: number } } };
+    assert.equal(untrusted.sentinel.primary.port, await lab!.primaryPort(), 'the sentinel (verified with --cacert) answered');
+    assert.notEqual(untrusted.problem.code, 'HOSTNAME_MISMATCH');
+    const rightCa = await runCli(['doctor', ...base, '--primary-cacert', certs.rootCa.certPath, '--json'], env);
+    assert.equal(rightCa.code, 0, rightCa.stdout.toString());
+    assert.equal(
+      (await runCli(['doctor', ...base, '--primary-cert', certs.client.chainPath], env)).code,
+      2,
+      '--primary-cert without --primary-key is a usage error',
+    );
+
+    // Data nodes that require a client certificate: only --primary-cert/--primary-key get through.
+    const data = await Promise.all(lab!.data.map((d) => RedisConnection.open(lab!.dataOptions(d.port))));
+    try {
+      for (const c of data) await c.send(['CONFIG', 'SET', 'tls-auth-clients', 'yes']);
+      const noCert = await runCli(['doctor', ...base, '--json'], env);
+      assert.equal(noCert.code, 1, noCert.stdout.toString());
+      assert.match((JSON.parse(noCert.stdout.toString()) as { problem: { code: string } }).problem.code, /^CLIENT_CERT_/);
+      const withCert = await runCli(
+        ['doctor', ...base, '--primary-cert', certs.client.chainPath, '--primary-key', certs.client.keyPath, '--json'],
+        env,
+      );
+      assert.equal(withCert.code, 0, withCert.stdout.toString());
+    } finally {
+      for (const c of data) await c.send(['CONFIG', 'SET', 'tls-auth-clients', 'no']).catch(() => undefined);
+      await Promise.all(data.map((c) => c.close()));
+    }
+
+    // scan --sentinel: the keys of the primary Sentinel names, each once.
+    const primary = await RedisConnection.open(lab!.dataOptions(await lab!.primaryPort()));
+    try {
+      await primary.send(['MSET', 'sscan:1', 'a', 'sscan:2', 'b', 'sscan:3', 'c']);
+    } finally {
+      await primary.close();
+    }
+    const scan = await runCli(['scan', ...base, '--pattern', 'sscan:*'], env);
+    assert.equal(scan.code, 0, scan.stderr.toString());
+    assert.deepEqual(scan.stdout.toString().split('\n').filter(Boolean).sort(), ['sscan:1', 'sscan:2', 'sscan:3']);
   });
 
   it('moves an open session to the new primary after SENTINEL FAILOVER: the next command succeeds there', async () => {

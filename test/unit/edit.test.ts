@@ -153,6 +153,16 @@ describe('value documents read back', () => {
     assert.throws(() => parseDocument('string', 'json', '{"a": 1,}\n'), /invalid JSON/);
   });
 
+  it('RedisJSON (no lab module: RedisJSON is neither a Debian nor an npm package): a whole document reads back as typed; bad JSON or a cut document is a diagnostic', () => {
+    const v = parseDocument('ReJSON-RL', 'json', '{\n  "a": [1, 2.50, "x"],\n  "b": null\n}\n');
+    assert.deepEqual(v, { type: 'ReJSON-RL', json: '{\n  "a": [1, 2.50, "x"],\n  "b": null\n}' });
+    assert.throws(
+      () => parseDocument('ReJSON-RL', 'json', '{\n  "a": 1,\n}\n'),
+      (e: unknown) => e instanceof DocumentError && e.problems[0]!.line === 2 && /invalid JSON|JSON/.test(e.problems[0]!.message),
+    );
+    assert.throws(() => parseDocument('ReJSON-RL', 'text', '{"a": 1'), /only a whole RedisJSON document can be edited/);
+  });
+
   it('accepts scores as numbers or inf words, and * ids for new stream entries', () => {
     const z = parseDocument('zset', 'jsonc', '{ "a": -1.5e3, "b": "+inf", "c": "-inf" }');
     assert.ok(z.type === 'zset');

@@ -45,12 +45,18 @@ export interface SaveRequest {
   edited: string;
 }
 
+/** The conflict cause when the key is still there with its type but the part shown differs. */
+export const VALUE_CHANGED = 'its value changed';
+
 export type SaveResult =
   | { status: 'unchanged' }
   /** `commands`: how many write commands ran; `notes`: what the user should know (e.g. the key became empty). */
   | { status: 'saved'; commands: number; notes: string[] }
-  /** The shown part changed on the server since the document was read; nothing was written. */
-  | { status: 'conflict'; reason: string };
+  /**
+   * The shown part changed on the server since the document was read; nothing was written. `cause`:
+   * what changed ("its value changed", "the key was deleted", "the key is now a list").
+   */
+  | { status: 'conflict'; reason: string; cause: string };
 
 /** An edit the document format allows but Redis cannot apply to this part; nothing was written. */
 export class UnsupportedEditError extends Error {
@@ -119,11 +125,11 @@ export async function saveValue(db: Database, request: SaveRequest): Promise<Sav
           ? 'the key was deleted'
           : `the key is now a ${typeNow}`
         : verifyReplies.some((r) => r instanceof Error) || !plan.matches(verifyReplies)
-          ? 'its value changed'
+          ? VALUE_CHANGED
           : undefined;
     if (conflict) {
       await target.batch([['UNWATCH']]);
-      return { status: 'conflict', reason: `${conflict} on the server since the document was opened` };
+      return { status: 'conflict', reason: `${conflict} on the server since the document was opened`, cause: conflict };
     }
     const expireAt = typeof expireAtReply === 'number' ? expireAtReply : -1;
     const ttl: Args[] = plan.dropsTtl && expireAt > 0 ? [['PEXPIREAT', request.key, expireAt]] : [];
@@ -135,7 +141,8 @@ export async function saveValue(db: Database, request: SaveRequest): Promise<Sav
     if (exec instanceof Error) throw new SaveFailedError(`The server refused the write: ${exec.message.slice(0, 200)}`, { cause: exec });
     if (exec === null || exec === undefined) {
       // The key changed between WATCH and EXEC: check the part again.
-      if (attempt >= MAX_ATTEMPTS) return { status: 'conflict', reason: 'the key kept changing on the server while saving' };
+      if (attempt >= MAX_ATTEMPTS)
+        return { status: 'conflict', reason: 'the key kept changing on the server while saving', cause: 'it kept changing while saving' };
       continue;
     }
     const failed = asArray(exec).find((r) => r instanceof Error);

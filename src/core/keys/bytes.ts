@@ -139,3 +139,67 @@ export function globEscape(bytes: Uint8Array): Buffer {
   }
   return Buffer.from(out);
 }
+
+/**
+ * Whether `key` matches the glob `pattern` as Redis's SCAN MATCH decides it (util.c stringmatchlen:
+ * `*`, `?`, `[...]` with `^` and ranges, `\` escapes; bytes, case-sensitive). Used to place a key
+ * the user just created or renamed in a filtered tree without scanning again.
+ */
+export function globMatches(pattern: string | Uint8Array, key: Uint8Array): boolean {
+  const p = typeof pattern === 'string' ? Buffer.from(pattern, 'utf8') : pattern;
+  const match = (pi: number, si: number, depth: number): boolean => {
+    if (depth > 1000) return false; // Redis caps the recursion too: a pathological pattern matches nothing
+    while (pi < p.length && si <= key.length) {
+      const c = p[pi]!;
+      if (c === 0x2a /* * */) {
+        while (pi + 1 < p.length && p[pi + 1] === 0x2a) pi++;
+        if (pi + 1 === p.length) return true;
+        for (let s = si; s <= key.length; s++) if (match(pi + 1, s, depth + 1)) return true;
+        return false;
+      }
+      if (si === key.length) return false;
+      const k = key[si]!;
+      if (c === 0x3f /* ? */) {
+        si++;
+      } else if (c === 0x5b /* [ */) {
+        pi++;
+        const not = p[pi] === 0x5e; /* ^ */
+        if (not) pi++;
+        let hit = false;
+        for (;;) {
+          if (pi >= p.length) {
+            pi--; // unterminated: as Redis, the last byte closes the class
+            break;
+          }
+          const q = p[pi]!;
+          if (q === 0x5c && pi + 1 < p.length) {
+            pi++;
+            if (p[pi] === k) hit = true;
+          } else if (q === 0x5d /* ] */) {
+            break;
+          } else if (pi + 2 < p.length && p[pi + 1] === 0x2d /* - */) {
+            let lo = q;
+            let hi = p[pi + 2]!;
+            if (lo > hi) [lo, hi] = [hi, lo];
+            pi += 2;
+            if (k >= lo && k <= hi) hit = true;
+          } else if (q === k) {
+            hit = true;
+          }
+          pi++;
+        }
+        if (not) hit = !hit;
+        if (!hit) return false;
+        si++;
+      } else {
+        if (c === 0x5c /* \ */ && pi + 1 < p.length) pi++;
+        if (p[pi] !== k) return false;
+        si++;
+      }
+      pi++;
+    }
+    while (pi < p.length && p[pi] === 0x2a) pi++;
+    return pi === p.length && si === key.length;
+  };
+  return match(0, 0, 0);
+}

@@ -99,7 +99,7 @@ async function readScoped(db: Database, key: Buffer, position: ValuePosition, ca
 /** The note of a partial document; empty when the whole value is shown. */
 function capNote(shown: string, total: string, hasMore: boolean, isLaterPart: boolean, setting: string): string {
   if (!hasMore && !isLaterPart) return '';
-  return `// Showing ${shown} of ${total} (cap: ${setting}).${hasMore ? ' More: "Load Next Part" (CodeLens above or the editor title).' : ' This is the last part.'}\n`;
+  return `// Showing ${shown} of ${total} (cap: ${setting}).${hasMore ? ' More: "Load Next Part" (CodeLens above or the editor title).' : ' This is the last part.'} A save changes this part only.\n`;
 }
 
 async function readString(db: Database, key: Buffer, position: ValuePosition, caps: ValueCaps, ttl: string): Promise<ValuePart> {
@@ -116,7 +116,7 @@ async function readString(db: Database, key: Buffer, position: ValuePosition, ca
   const summary = `string · ${count(total)} bytes${ttl}`;
   const note =
     next || offset > 0
-      ? `[redis-tls] Showing bytes ${count(offset)}–${count(Math.max(offset, end - 1))} of ${count(total)} (cap: redisTls.values.maxBytes).${next ? ' More: "Load Next Part" (CodeLens above or the editor title).' : ''}\n\n`
+      ? `[redis-tls] Showing bytes ${count(offset)}–${count(Math.max(offset, end - 1))} of ${count(total)} (cap: redisTls.values.maxBytes).${next ? ' More: "Load Next Part" (CodeLens above or the editor title).' : ''} A save changes these bytes only (same length).\n\n`
       : '';
   if (isText(data)) {
     const text = data.toString('utf8');
