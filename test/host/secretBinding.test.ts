@@ -30,7 +30,7 @@ async function authCalls(r: Recorder): Promise<number> {
   return Number(/cmdstat_auth:calls=(\d+)/.exec(info)?.[1] ?? 0);
 }
 
-describe('secrets bound to their target (in the extension host)', function () {
+describe('secrets: bound to their target (in the extension host)', function () {
   this.timeout(120_000);
   let container: Container;
   let lab: LabCerts;

@@ -29,7 +29,7 @@ function profile(over: Partial<Profile> = {}): Profile {
   };
 }
 
-describe('secret binding: digest of the target a secret was entered for', () => {
+describe('secrets: binding, digest of the target a secret was entered for', () => {
   it('the same target gives the same digest whatever the key order; SHA-256 hex', () => {
     assert.equal(canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }), '{"a":[2,{"c":4,"d":3}],"b":1}');
     const t = secretTarget(profile());
@@ -77,7 +77,7 @@ describe('secret binding: digest of the target a secret was entered for', () => 
   });
 });
 
-describe('secret binding: workspace and user profiles never share secrets', () => {
+describe('secrets: binding, workspace and user profiles never share secrets', () => {
   it('the same id in both origins gives different SecretStorage namespaces', () => {
     assert.notEqual(secretNamespace({ id: 'x', source: 'workspace' }), secretNamespace({ id: 'x', source: 'user' }));
     assert.equal(secretNamespace({ id: 'x', source: 'user' }), 'profile.x', 'user profiles keep their keys');
@@ -90,7 +90,7 @@ describe('secret binding: workspace and user profiles never share secrets', () =
   });
 });
 
-describe('secret binding: Restricted Mode', () => {
+describe('secrets: binding, Restricted Mode', () => {
   it('an untrusted workspace shows user profiles only; trusted, both', () => {
     const list = [profile({ id: 'u' }), profile({ id: 'w', source: 'workspace' })];
     assert.deepEqual(
