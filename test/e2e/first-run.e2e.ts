@@ -40,11 +40,15 @@ describe('first run: the npm start demo (e2e)', function () {
   this.timeout(240_000);
   let wb: Workbench | undefined;
   let demo: Demo | undefined;
+  const progress: string[] = [];
+  let demoSeconds = 0;
 
   before(async () => {
     const file = join(__dirname, '..', '..', '..', 'scripts', 'lib', 'demo.mjs');
     const lib = (await importEsm(pathToFileURL(file).href)) as DemoModule;
-    const started = await lib.startDemo({ log: () => undefined });
+    const t0 = Date.now();
+    const started = await lib.startDemo({ log: (m) => progress.push(m) });
+    demoSeconds = (Date.now() - t0) / 1000;
     if (started.why) throw new Error(`the demo cannot start: ${started.why}`);
     demo = started;
     const workspace = mkdtempSync(join(tmpdir(), 'rte-e2e-first-run-'));
@@ -58,6 +62,31 @@ describe('first run: the npm start demo (e2e)', function () {
   });
 
   captureFailures('e2e-first-run', () => wb);
+
+  it('the demo says what it is doing and is ready in under 20 s: every type, big values, mutual TLS with a passphrase, broken demos, a cluster', () => {
+    assert.ok(demoSeconds < 20, `the demo took ${demoSeconds} s`);
+    for (const step of [
+      /certificates generated/,
+      /5 redis-server processes started/,
+      /100,000 keys in nested namespaces written/,
+      /50,000-field hash and a 10,000-entry stream written/,
+      /3-node TLS cluster ready/,
+    ])
+      assert.ok(
+        progress.some((l) => step.test(l)),
+        `${step} in: ${progress.join(' | ')}`,
+      );
+    const names = (demo?.profiles as Array<{ name: string; keyFile?: string; encryptedKey?: boolean }>).map((p) => p.name);
+    assert.deepEqual(names, [
+      'Demo: verified TLS',
+      'Demo: mutual TLS (key with passphrase)',
+      'Demo: TLS cluster (3 nodes)',
+      'Demo: wrong host name',
+      'Demo: expired certificate',
+      'Demo: TLS to a plaintext port',
+    ]);
+    assert.equal((demo?.profiles as Array<{ encryptedKey?: boolean }>)[1]?.encryptedKey, true);
+  });
 
   it('shows the demo connections and pages the 100,000-key demo database (e2e-first-run.png)', async () => {
     assert.ok(wb);
