@@ -20,7 +20,8 @@ const run = (cmd, args, opts = {}) => {
 run(process.execPath, ['scripts/build.mjs', '--production'], { stdio: 'inherit' });
 mkdirSync(join(PROJECT_DIR, 'out'), { recursive: true });
 const vsix = join(PROJECT_DIR, 'out', 'redis-tls-explorer.vsix');
-const flags = ['--no-dependencies', '--allow-missing-repository', '--skip-license'];
+// The README's screenshots are relative (docs/images/, packed too): no repository URL to rewrite them to.
+const flags = ['--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links'];
 run(vsce, ['package', ...flags, '-o', vsix]);
 const files = run(vsce, ['ls', '--no-dependencies'])
   .split('\n')

@@ -62,6 +62,8 @@ export class ConnectionService {
   readonly log: Logger;
   readonly ui: UserInput;
   readonly config: Config;
+  /** Profiles whose connection failed in this window (the walkthrough's "Fix a broken connection"). */
+  readonly failedBefore = new Set<string>();
 
   constructor(deps: ConnectionServiceDeps) {
     ({ profiles: this.profiles, sessions: this.sessions, log: this.log, ui: this.ui, config: this.config } = deps);

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Container } from '../container';
+import { completeWalkthroughStep } from '../platform/walkthrough';
 import { ConnectionStatusBar } from '../sessions/statusBar';
 import { USE_CA_COMMAND } from '../webviews/certPanel';
 import { ConnectionService } from './connectionService';
@@ -44,6 +45,18 @@ export function registerConnections(container: Container): ConnectionService {
   for (const [id, handler] of Object.entries(handlers)) {
     container.own(vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown));
   }
+  // The walkthrough: a connection made completes "Add a connection (or open the demo)"; one that had
+  // failed in this window and connects later completes "Fix a broken connection".
+  container.own(
+    sessions.onDidChangeState((profileId) => {
+      const kind = sessions.state(profileId).kind;
+      if (kind === 'failed') svc.failedBefore.add(profileId);
+      else if (kind === 'connected') {
+        completeWalkthroughStep('connect');
+        if (svc.failedBefore.has(profileId)) completeWalkthroughStep('fix');
+      }
+    }),
+  );
   // Diagnostics of linked files refresh when they change: the next connection reads them again.
   container.own(
     sessions.onDidChangeLinkedFile(({ profileId }) => {

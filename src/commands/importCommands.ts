@@ -59,6 +59,8 @@ export async function importConnection(svc: ConnectionService, kind: ImportKind,
     return undefined;
   }
   if (given?.name) draft.profile.name = given.name;
+  // A name another profile has gets a suffix, as in Add Connection (names pick profiles everywhere).
+  draft.profile.name = svc.uniqueName(draft.profile.name);
   for (const w of draft.warnings) svc.log.info(`Import: ${w}`);
   if (given && given.interactive !== true) {
     const files = await readAnswerFiles({}, draft.profile);
@@ -71,6 +73,7 @@ export async function importConnection(svc: ConnectionService, kind: ImportKind,
   const files = await readAnswerFiles(flow.answers, draft.profile);
   const reviewed = applyAnswers(flow.answers, draft.profile, files.files);
   reviewed.secrets = { ...draft.secrets, ...reviewed.secrets };
+  reviewed.profile.name = svc.uniqueName(reviewed.profile.name);
   const result = await svc.saveDraft(reviewed, files, { ignoreProblems: true, connect: flow.connect });
   svc.reportSave(result, true);
   return result;

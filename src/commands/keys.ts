@@ -12,6 +12,7 @@ import { fetchMeta } from '../core/keys/keyInfo';
 import { nextPartUri, valueUri, VALUE_SCHEME, type ValueFileSystem } from '../values/valueFs';
 import type { Logger } from '../platform/logger';
 import type { UserInput } from '../platform/userInput';
+import { completeWalkthroughStep } from '../platform/walkthrough';
 import { DatabaseNode, FolderNode, KeyNode, ShowMoreNode, type KeyTreeNode } from '../views/keyNodes';
 import type { KeyTreeProvider } from '../views/connectionsView';
 
@@ -247,6 +248,7 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       const editor = await vscode.window.showTextDocument(doc, { preview: true });
       // The walkthrough's "Browse keys" step completes on this (a tree click does not count as onCommand).
       void vscode.commands.executeCommand('setContext', 'redisTls.valueOpened', true);
+      completeWalkthroughStep('browse');
       return editor;
     } catch (e) {
       report(e, `Reading ${displayBytes(address.key)} failed`);

@@ -34,7 +34,7 @@ export async function duplicateConnection(svc: ConnectionService, arg?: Target, 
   const copy: Profile = {
     ...p,
     id: newProfileId(),
-    name: typeof options?.name === 'string' ? options.name : `${p.name} (copy)`,
+    name: svc.uniqueName(typeof options?.name === 'string' ? options.name : `${p.name} (copy)`),
     source: 'user',
   };
   await svc.profiles.duplicate(p.id, copy);
@@ -54,10 +54,15 @@ export async function renameConnection(svc: ConnectionService, arg?: Target, giv
     (await svc.ui.showInputBox({
       title: 'Rename Connection',
       value: p.name,
-      validateInput: (t) => (t.trim() === '' ? 'Enter a name.' : undefined),
+      validateInput: (t) =>
+        t.trim() === ''
+          ? 'Enter a name.'
+          : svc.uniqueName(t.trim(), p.id) !== t.trim()
+            ? `Another connection is called "${t.trim()}".`
+            : undefined,
     }));
   if (!name || name.trim() === '') return false;
-  await svc.profiles.save({ ...p, name: name.trim() });
+  await svc.profiles.save({ ...p, name: svc.uniqueName(name.trim(), p.id) });
   return true;
 }
 

@@ -1,6 +1,7 @@
 /** Connect, Disconnect, Test Connection, Show Connection Details: one handler per command. */
 import * as vscode from 'vscode';
 import { isDiagnosedError } from '../core/diagnosis/problem';
+import { completeWalkthroughStep } from '../platform/walkthrough';
 import { describeSession } from '../sessions/statusBar';
 import type { ConnectionService, TestResult } from './connectionService';
 import type { Target } from './target';
@@ -37,6 +38,8 @@ export async function testConnection(svc: ConnectionService, arg?: Target): Prom
     svc.testProfile(p),
   );
   if (result.ok) {
+    // A connection that failed and now tests OK: the walkthrough's "Fix a broken connection" is done.
+    if (svc.failedBefore.has(p.id) || svc.sessions.state(p.id).kind === 'failed') completeWalkthroughStep('fix');
     const version = result.serverVersion ? `, Redis ${result.serverVersion}` : '';
     const notes = result.warnings && result.warnings.length > 0 ? ` Warnings: ${result.warnings.join(' ')}` : '';
     const show = result.warnings && result.warnings.length > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Container } from '../container';
+import { completeWalkthroughStep } from '../platform/walkthrough';
 import { buildPage, WEBVIEW_SCRIPT_DIR } from './html';
 import { assertNoSecrets, parseFromPanel, type AuditView, type FromPanel, type PanelModel, type ToPanel } from './certProtocol';
 
@@ -35,6 +36,8 @@ export class CertificatePanel implements vscode.Disposable {
   private resolveShown!: (m: PanelModel | undefined) => void;
 
   static show(container: Container, key: string, title: string, load: () => Promise<PanelModel>): CertificatePanel {
+    // A certificate panel opened, however its command was run: the walkthrough's "Inspect a certificate".
+    completeWalkthroughStep('inspect');
     const existing = CertificatePanel.open.get(key);
     if (existing && !existing.disposed) {
       existing.load = load;

@@ -82,6 +82,31 @@ describe('redis.conf in the editor (server side)', function () {
     assert.ok(names.items.some((i) => i.label === 'tls-protocols'));
   });
 
+  it('every tls-* directive of Redis 6.0-7.4 has a hover with its meaning and default; yes/no and enum directives complete their values', async () => {
+    const { TLS_DIRECTIVES } = await import('../../src/core/serverConf');
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'redis-conf',
+      content: TLS_DIRECTIVES.map((d) => `${d.name} `).join('\n'),
+    });
+    for (const [line, d] of TLS_DIRECTIVES.entries()) {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        new vscode.Position(line, 2),
+      );
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+      assert.ok(text.includes(`**${d.name}** (Redis ${d.since}+)`) && text.includes(`Default: ${d.defaultText}`), `${d.name}: ${text}`);
+      if (d.kind !== 'yesno' && d.kind !== 'enum') continue;
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        new vscode.Position(line, d.name.length + 1),
+      );
+      const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      for (const v of d.values ?? []) assert.ok(labels.includes(v), `${d.name}: ${labels.join()}`);
+    }
+  });
+
   it('quick fix: "port 6379" next to tls-port becomes "port 0" and the warning goes away', async () => {
     const { doc, diags } = await openChecked(container, path.join(ws.dir, 'plaintext-port.conf'));
     const diag = diags.find((d) => d.code === 'PLAINTEXT_PORT');

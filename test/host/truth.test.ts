@@ -2,6 +2,7 @@
 // against lab servers). Each test failed on the code before its fix.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { SaveResult } from '../../src/commands/connections';
 import type { Container } from '../../src/container';
 import { RedisConnection } from '../../src/core/client/connection';
 import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
@@ -99,6 +100,35 @@ describe('the tree tells the truth (#15)', function () {
     await add('Truth twin', srv.port);
     const second = await add('Truth twin', srv.port);
     assert.equal(container.profiles.get(second)?.name, 'Truth twin (2)');
+  });
+
+  it('truth: Import Connection recognises a URL and a redis-cli line; an imported, duplicated or renamed profile never takes a name in use', async () => {
+    const imported = async (text: string): Promise<string> => {
+      const r = await vscode.commands.executeCommand<SaveResult>('redisTls.importConnection', { text, name: 'Truth import' });
+      assert.equal(r.saved, true, JSON.stringify(r.problems));
+      created.push(r.profileId!);
+      return r.profileId!;
+    };
+    const fromUrl = await imported(`rediss://localhost:${srv.port}/1`);
+    const fromCli = await imported(`redis-cli -h localhost -p ${srv.port} --tls --cacert ${lab.rootCa.certPath} -n 2`);
+    const u = container.profiles.get(fromUrl)!;
+    const c = container.profiles.get(fromCli)!;
+    assert.deepEqual([u.name, u.tls, u.port, u.db], ['Truth import', true, srv.port, 1]);
+    assert.deepEqual([c.name, c.tls, c.port, c.db], ['Truth import (2)', true, srv.port, 2]);
+    const copies = [
+      await vscode.commands.executeCommand<string>('redisTls.duplicateConnection', fromCli),
+      await vscode.commands.executeCommand<string>('redisTls.duplicateConnection', fromCli),
+    ];
+    created.push(...copies);
+    assert.deepEqual(
+      copies.map((id) => container.profiles.get(id)?.name),
+      ['Truth import (2) (copy)', 'Truth import (2) (copy) (2)'],
+    );
+    assert.equal(await vscode.commands.executeCommand('redisTls.renameConnection', copies[1], 'Truth import'), true);
+    assert.equal(container.profiles.get(copies[1])?.name, 'Truth import (3)');
+    // Renaming a profile to its own name keeps it.
+    assert.equal(await vscode.commands.executeCommand('redisTls.renameConnection', fromUrl, 'Truth import'), true);
+    assert.equal(container.profiles.get(fromUrl)?.name, 'Truth import');
   });
 
   it('truth: a failing user profile is not put in Problems as a made-up file; a workspace HOSTNAME_MISMATCH names the certificate names once', async function () {

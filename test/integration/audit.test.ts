@@ -205,6 +205,32 @@ describe('audit: TLS posture of lab redis-servers', function () {
     ]);
     assert.equal(bad.code, 1, bad.stdout + bad.stderr);
     assert.match(bad.stdout, /ERROR OLD_PROTOCOL: TLSv1\.1 accepted/);
+    // The same endpoint as JSON: findings in the shape, the error among them, exit 1.
+    const badJson = await cli([
+      'audit',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(servers.tls11.port),
+      '--cacert',
+      lab.rootCa.certPath,
+      '--sni',
+      'localhost',
+      '--plaintext-port',
+      'none',
+      '--samples',
+      '5',
+      '--json',
+    ]);
+    assert.equal(badJson.code, 1, badJson.stderr);
+    const b = JSON.parse(badJson.stdout) as { clientCert: string; findings: Array<Record<string, unknown>> };
+    assert.ok(['required', 'optional', 'none'].includes(b.clientCert));
+    assert.ok(b.findings.some((f) => f.severity === 'error' && f.code === 'OLD_PROTOCOL'));
+    for (const f of b.findings) {
+      assert.deepEqual(Object.keys(f), ['severity', 'code', 'title', 'detail', 'fix']);
+      assert.ok(['error', 'warning', 'info'].includes(f.severity as string));
+      assert.ok(f.fix === null || typeof f.fix === 'string');
+    }
     assert.equal((await cli(['audit', '--plaintext-port', 'x'])).code, 2);
     assert.equal((await cli(['audit', '--bogus'])).code, 2);
   });

@@ -60,7 +60,15 @@ describe('check-conf: redis.conf variants (test/fixtures/redis-conf) through red
       const { findings } = JSON.parse(r.stdout) as { findings: JsonFinding[] };
       assert.deepEqual(findings.map((f) => f.code).sort(), v.expected, `${v.name}: ${r.stdout}`);
       assert.equal(r.code, findings.some((f) => f.severity === 'error') ? 1 : 0, `${v.name} exit code`);
-      for (const f of findings) assert.ok(f.line >= 1 && f.message.length > 0);
+      for (const f of findings) {
+        assert.ok(f.line >= 1 && f.message.length > 0);
+        // The issue's shape; "file" (a finding in an included file) and "column" come on top.
+        assert.deepEqual(
+          Object.keys(f).filter((k) => k !== 'file' && k !== 'column'),
+          ['line', 'severity', 'code', 'message', 'fix'],
+        );
+        assert.ok(['error', 'warning', 'info'].includes(f.severity) && (f.fix === null || typeof f.fix === 'string'));
+      }
     }
   });
 

@@ -20,6 +20,17 @@ describe('README generated sections', () => {
     for (const name of Object.keys(pkg.contributes.configuration.properties)) assert.ok(settings.includes(`\`${name}\``), name);
   });
 
+  it('shows exactly the screenshots `npm run docs:screenshots` copies to docs/images/ (and the package carries them)', () => {
+    const readme = readFileSync(join(projectDir, 'README.md'), 'utf8');
+    const script = readFileSync(join(projectDir, 'scripts', 'docs-screenshots.mjs'), 'utf8');
+    const list = /README_SCREENSHOTS = \[([^\]]*)\]/.exec(script)?.[1] ?? '';
+    const copied = [...list.matchAll(/'e2e-([\w-]+\.png)'/g)].map((m) => m[1]).sort();
+    const shown = [...readme.matchAll(/!\[[^\]]+\]\(docs\/images\/([\w-]+\.png)\)/g)].map((m) => m[1]).sort();
+    assert.ok(copied.length > 0);
+    assert.deepEqual(shown, copied);
+    assert.match(readFileSync(join(projectDir, '.vscodeignore'), 'utf8'), /^!docs\/images\/\*\.png$/m);
+  });
+
   it('escapes table cells so a pipe in a description cannot break a row', () => {
     const t = settingsTable({ contributes: { configuration: { properties: { a: { default: 1, description: 'x | y\nz' } } } } });
     assert.ok(t.endsWith('| `a` | `1` |  | x \\| y z |'), t);
