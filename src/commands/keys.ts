@@ -246,8 +246,6 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       const rendered = await fs.render(provisional);
       const doc = await vscode.workspace.openTextDocument(valueUri(address, rendered.part.kind));
       const editor = await vscode.window.showTextDocument(doc, { preview: true });
-      // The walkthrough's "Browse keys" step completes on this (a tree click does not count as onCommand).
-      void vscode.commands.executeCommand('setContext', 'redisTls.valueOpened', true);
       completeWalkthroughStep('browse');
       return editor;
     } catch (e) {
