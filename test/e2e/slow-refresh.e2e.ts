@@ -1,7 +1,7 @@
-// e2e (issue #15): a click on a key while Refresh waits on a slow server. Before the fix the workbench
-// said "Actual command not found, wanted to execute redisTls.keys.openValue …": VS Code drops the
-// commands of a row's children as soon as it asks for new children, and Refresh made it ask at once
-// while the server was slow. Now Refresh reads first and the click opens the value.
+// e2e (issue #9): a value read from a slow server (the lab proxy holds its replies) shows a
+// notification whose Cancel stops the read; the session stays usable. (The click during a slow
+// Refresh of issue #15 is proved in the extension host, test/host/truthTree.test.ts: here, in the
+// workbench, its timing could not be made deterministic.)
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { RedisConnection } from '../../src/core/client/connection';
 import { getLab } from '../lab/certs';
 import { startProxy, type LabProxy } from '../lab/proxy';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { captureFailures, expandRow, openRedisTlsView, openWorkbench, runCommand, treeRow, Workbench } from './harness';
+import { captureFailures, expandRow, openRedisTlsView, openWorkbench, treeRow, Workbench } from './harness';
 
 const TIMEOUT = 30_000;
 
@@ -49,40 +49,14 @@ describe('slow refresh (e2e)', function () {
 
   captureFailures('e2e-slow-refresh', () => wb);
 
-  it('a key clicked while Refresh waits on a slow server opens its value (no "Actual command not found")', async () => {
+  it('a slow value read shows a notification whose Cancel stops it; the session stays usable (#9)', async () => {
     assert.ok(wb && proxy);
     const { page } = wb;
     await openRedisTlsView(page);
     await expandRow(page, 'Slow TLS');
     await expandRow(page, 'db0');
     await expandRow(page, 'click');
-    await treeRow(page, 'a').waitFor({ state: 'visible', timeout: TIMEOUT });
-    proxy.hold();
-    await runCommand(page, 'Redis TLS: Refresh');
-    // The refresh's first request reached the server (its answer is held): the refresh is under way.
-    for (let i = 0; proxy.heldChunks === 0; i++) {
-      if (i > 300) throw new Error('the refresh sent nothing to the server');
-      await page.waitForTimeout(50);
-    }
-    // Not a condition that can be seen from outside: the extension host passes a change to the
-    // workbench 200 ms after it hears of it (its debounce). The click lands after that.
-    await page.waitForTimeout(500);
-    await treeRow(page, 'a').click();
-    proxy.release();
-    const tab = page.locator('.tabs-container .tab', { hasText: 'click:a' });
-    const failure = page.locator('.notifications-toasts', { hasText: 'Actual command not found' });
-    await Promise.race([
-      tab.first().waitFor({ state: 'visible', timeout: TIMEOUT }),
-      failure.first().waitFor({ state: 'visible', timeout: TIMEOUT }),
-    ]);
-    assert.equal(await failure.count(), 0, 'no "Actual command not found"');
-    assert.ok((await tab.count()) > 0, 'the value opened');
-  });
-
-  it('a slow value read shows a notification whose Cancel stops it; the session stays usable (#9)', async () => {
-    assert.ok(wb && proxy);
-    const { page } = wb;
-    await runCommand(page, 'View: Close All Editors');
+    await treeRow(page, 'b').waitFor({ state: 'visible', timeout: TIMEOUT });
     proxy.hold();
     try {
       await treeRow(page, 'b').click();
