@@ -372,11 +372,17 @@ export async function startSentinelLab(): Promise<SentinelLab> {
     });
     const sentinelConns = await Promise.all([0, 1, 2].map((i) => RedisConnection.open(sentinelOptions(i))));
     conns.push(...sentinelConns);
-    await until('every sentinel sees the replica and the two other sentinels', 30_000, async () => {
+    await until('every sentinel sees the replica and the two other sentinels, healthy', 30_000, async () => {
       for (const s of sentinelConns) {
         const master = await s.send(['SENTINEL', 'MASTER', service]);
         const f = pairs(master);
         if (Number(f.get('num-slaves')) < 1 || Number(f.get('num-other-sentinels')) < 2) return false;
+        // ...and sees them healthy (a sentinel flagged disconnected or down is not offered to clients).
+        const others = await s.send(['SENTINEL', 'SENTINELS', service]);
+        const healthy = (Array.isArray(others) ? others : []).filter(
+          (o) => !/s_down|o_down|disconnected/.test(pairs(o).get('flags') ?? ''),
+        );
+        if (healthy.length < 2) return false;
       }
       return true;
     }).catch(async (e: unknown) => {
