@@ -2,32 +2,12 @@
 // the quick input, against a mutual-TLS lab redis-server with an encrypted client key.
 import * as assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { captureFailures, openRedisTlsView, openWorkbench, runCommand, screenshot, Workbench } from './harness';
+import { captureFailures, openRedisTlsView, openWorkbench, runCommand, screenshot, Workbench, pickItem, typeInto } from './harness';
 
 const PASSWORD = 'e2e-Pw-Add-9c1';
 const TIMEOUT = 30_000;
-
-/** Waits for a QuickPick whose placeholder contains `placeholder`, filters by `item`, clicks the row. */
-async function pick(page: Page, placeholder: string, item: string): Promise<void> {
-  const input = page.locator(`.quick-input-widget input.input[placeholder*="${placeholder}"]`);
-  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
-  await input.fill(item);
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: item }).first();
-  await row.waitFor({ state: 'visible', timeout: TIMEOUT });
-  await row.click();
-}
-
-/** Waits for an InputBox whose prompt contains `prompt`, types `value`, presses Enter. */
-async function type(page: Page, prompt: string, value: string): Promise<void> {
-  const widget = page.locator('.quick-input-widget', { hasText: prompt });
-  await widget.waitFor({ state: 'visible', timeout: TIMEOUT });
-  const input = widget.locator('input.input');
-  await input.fill(value);
-  await input.press('Enter');
-}
 
 describe('add connection (e2e)', function () {
   this.timeout(180_000);
@@ -54,20 +34,20 @@ describe('add connection (e2e)', function () {
     await openRedisTlsView(page);
     await runCommand(page, 'Redis TLS: Add Connection');
 
-    await pick(page, 'How do you want to start', 'Enter the connection details');
-    await pick(page, 'What do you connect to', 'A Redis server or a Redis Cluster');
-    await type(page, 'Host name or IP address', 'localhost');
-    await type(page, 'Port', String(server.port));
-    await pick(page, 'Transport security', 'verify the certificate chain and host name');
-    await type(page, 'Server name for SNI', '');
-    await pick(page, 'Which certificate authorities', 'CA file, linked');
-    await pick(page, 'CA certificate (PEM)', 'Type a path');
-    await type(page, 'CA certificate (PEM): absolute path', lab.caBundle.certPath);
-    await pick(page, 'Client certificate (mutual TLS)', 'PEM certificate + key files, linked');
-    await pick(page, 'Client certificate (PEM)', 'Type a path');
-    await type(page, 'Client certificate (PEM): absolute path', lab.clientEncrypted.certPath);
-    await pick(page, 'Client private key', 'Type a path');
-    await type(page, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not): absolute path', lab.clientEncrypted.keyPath);
+    await pickItem(page, 'How do you want to start', 'Enter the connection details');
+    await pickItem(page, 'What do you connect to', 'A Redis server or a Redis Cluster');
+    await typeInto(page, 'Host name or IP address', 'localhost');
+    await typeInto(page, 'Port', String(server.port));
+    await pickItem(page, 'Transport security', 'verify the certificate chain and host name');
+    await typeInto(page, 'Server name for SNI', '');
+    await pickItem(page, 'Which certificate authorities', 'CA file, linked');
+    await pickItem(page, 'CA certificate (PEM)', 'Type a path');
+    await typeInto(page, 'CA certificate (PEM): absolute path', lab.caBundle.certPath);
+    await pickItem(page, 'Client certificate (mutual TLS)', 'PEM certificate + key files, linked');
+    await pickItem(page, 'Client certificate (PEM)', 'Type a path');
+    await typeInto(page, 'Client certificate (PEM): absolute path', lab.clientEncrypted.certPath);
+    await pickItem(page, 'Client private key', 'Type a path');
+    await typeInto(page, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not): absolute path', lab.clientEncrypted.keyPath);
     // A wrong passphrase is caught while typing, with the core's diagnosis code.
     const passWidget = page.locator('.quick-input-widget', { hasText: 'The key is encrypted' });
     await passWidget.waitFor({ state: 'visible', timeout: TIMEOUT });
@@ -77,11 +57,11 @@ describe('add connection (e2e)', function () {
     await passInput.fill(lab.passphrase);
     await page.locator('.quick-input-widget', { hasText: 'The key is encrypted' }).waitFor({ state: 'visible', timeout: TIMEOUT });
     await passInput.press('Enter');
-    await type(page, 'ACL user name', '');
-    await type(page, 'Password or access key', PASSWORD);
-    await type(page, 'Database number', '0');
-    await pick(page, 'Is this a production connection', 'Writes allowed');
-    await type(page, 'Name of this connection', 'e2e mTLS');
+    await typeInto(page, 'ACL user name', '');
+    await typeInto(page, 'Password or access key', PASSWORD);
+    await typeInto(page, 'Database number', '0');
+    await pickItem(page, 'Is this a production connection', 'Writes allowed');
+    await typeInto(page, 'Name of this connection', 'e2e mTLS');
 
     // Review: the summary and no problems, then Save and Connect.
     const review = page.locator('.quick-input-widget input.input[placeholder*="Review and save"]');
@@ -113,7 +93,7 @@ describe('add connection (e2e)', function () {
     assert.ok(wb);
     const { page } = wb;
     await runCommand(page, 'Redis TLS: Disconnect');
-    await pick(page, 'Disconnect which Redis', 'e2e mTLS');
+    await pickItem(page, 'Disconnect which Redis', 'e2e mTLS');
     const status = page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: /TLSv1\.[23]/ });
     await status.first().waitFor({ state: 'hidden', timeout: TIMEOUT });
 
@@ -127,7 +107,7 @@ describe('add connection (e2e)', function () {
     await status.first().waitFor({ state: 'visible', timeout: TIMEOUT });
 
     await runCommand(page, 'Redis TLS: Copy as redis-cli Command');
-    await pick(page, 'Copy which connection', 'e2e mTLS');
+    await pickItem(page, 'Copy which connection', 'e2e mTLS');
     const toast = page.locator('.notifications-toasts', { hasText: 'Copied: redis-cli -h localhost' });
     await toast.waitFor({ state: 'visible', timeout: TIMEOUT });
     const text = await toast.innerText();
@@ -140,29 +120,29 @@ describe('add connection (e2e)', function () {
     assert.ok(wb && server);
     const { page } = wb;
     await runCommand(page, 'Redis TLS: Add Connection');
-    await pick(page, 'How do you want to start', 'Enter the connection details');
-    await pick(page, 'What do you connect to', 'A Redis server or a Redis Cluster');
-    await type(page, 'Host name or IP address', `localhost:${server.port}`);
-    await type(page, 'Port', String(server.port));
-    await pick(page, 'Transport security', 'verify the certificate chain and host name');
-    await type(page, 'Server name for SNI', '');
-    await pick(page, 'Which certificate authorities', 'System trust store');
-    await pick(page, 'Client certificate (mutual TLS)', 'PEM certificate + key files, linked');
-    await pick(page, 'Client certificate (PEM)', 'Type a path');
-    await type(page, 'Client certificate (PEM): absolute path', lab.clientMismatchedKey.certPath);
-    await pick(page, 'Client private key', 'Type a path');
-    await type(page, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not): absolute path', lab.clientMismatchedKey.keyPath);
+    await pickItem(page, 'How do you want to start', 'Enter the connection details');
+    await pickItem(page, 'What do you connect to', 'A Redis server or a Redis Cluster');
+    await typeInto(page, 'Host name or IP address', `localhost:${server.port}`);
+    await typeInto(page, 'Port', String(server.port));
+    await pickItem(page, 'Transport security', 'verify the certificate chain and host name');
+    await typeInto(page, 'Server name for SNI', '');
+    await pickItem(page, 'Which certificate authorities', 'System trust store');
+    await pickItem(page, 'Client certificate (mutual TLS)', 'PEM certificate + key files, linked');
+    await pickItem(page, 'Client certificate (PEM)', 'Type a path');
+    await typeInto(page, 'Client certificate (PEM): absolute path', lab.clientMismatchedKey.certPath);
+    await pickItem(page, 'Client private key', 'Type a path');
+    await typeInto(page, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not): absolute path', lab.clientMismatchedKey.keyPath);
     const problem = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'KEY_MISMATCH' }).first();
     await problem.waitFor({ state: 'visible', timeout: TIMEOUT });
     assert.match(await problem.innerText(), /does not belong to the client certificate/);
     await screenshot(page, 'e2e-add-connection-problems');
     // Choose again, this time a certificate without clientAuth.
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Choose another client certificate' }).first().click();
-    await pick(page, 'Client certificate (mutual TLS)', 'PEM certificate + key files, linked');
-    await pick(page, 'Client certificate (PEM)', 'Type a path');
-    await type(page, 'Client certificate (PEM): absolute path', lab.clientWrongEku.certPath);
-    await pick(page, 'Client private key', 'Type a path');
-    await type(page, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not): absolute path', lab.clientWrongEku.keyPath);
+    await pickItem(page, 'Client certificate (mutual TLS)', 'PEM certificate + key files, linked');
+    await pickItem(page, 'Client certificate (PEM)', 'Type a path');
+    await typeInto(page, 'Client certificate (PEM): absolute path', lab.clientWrongEku.certPath);
+    await pickItem(page, 'Client private key', 'Type a path');
+    await typeInto(page, 'Client private key (PEM: PKCS#8 or PKCS#1, encrypted or not): absolute path', lab.clientWrongEku.keyPath);
     await page
       .locator('.quick-input-widget .monaco-list-row', { hasText: 'WRONG_PURPOSE' })
       .first()

@@ -11,24 +11,12 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { captureFailures, openWorkbench, runCommand, screenshot, waitForIdle, webviewFrame, Workbench } from './harness';
+import { captureFailures, openWorkbench, runCommand, screenshot, waitForIdle, webviewFrame, Workbench, openFile } from './harness';
 
 const TIMEOUT = 30_000;
 const XSS_CN = '<img src=x onerror=alert(1)>';
-
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
-  await input.fill(name);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ state: 'visible', timeout: TIMEOUT });
-  await row.click();
-  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: TIMEOUT });
-}
 
 describe('certificate panel and diagnostics (e2e)', function () {
   this.timeout(240_000);

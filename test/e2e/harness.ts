@@ -131,6 +131,37 @@ export async function expandRow(page: Page, name: string, timeoutMs = 30_000): P
   await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: timeoutMs });
 }
 
+/** Waits for a QuickPick whose placeholder contains `placeholder`, filters by `item`, clicks the row. */
+export async function pickItem(page: Page, placeholder: string, item: string, timeoutMs = 30_000): Promise<void> {
+  const input = page.locator(`.quick-input-widget input.input[placeholder*="${placeholder}"]`);
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(item);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: item }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+}
+
+/** Waits for an InputBox whose prompt contains `prompt`, types `value`, presses Enter. */
+export async function typeInto(page: Page, prompt: string, value: string, timeoutMs = 30_000): Promise<void> {
+  const widget = page.locator('.quick-input-widget', { hasText: prompt });
+  await widget.waitFor({ state: 'visible', timeout: timeoutMs });
+  const input = widget.locator('input.input');
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+/** Opens a workspace file through the palette's Quick Open and waits for its tab. */
+export async function openFile(page: Page, name: string, timeoutMs = 30_000): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(name);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
 /** Drags the side bar's edge `by` pixels wider, so long row descriptions stay readable in screenshots. */
 export async function widenSideBar(page: Page, by = 180): Promise<void> {
   const sidebar = await page.locator('.part.sidebar').boundingBox();

@@ -10,7 +10,6 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { RedisConnection } from '../../src/core/client/connection';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
@@ -24,41 +23,13 @@ import {
   treeRow,
   waitForIdle,
   Workbench,
+  pickItem,
+  typeInto,
+  openFile,
 } from './harness';
 
 const TIMEOUT = 30_000;
 const KEY = 'restricted-mode-e2e';
-
-/** Waits for a QuickPick whose placeholder contains `placeholder`, filters by `item`, clicks the row. */
-async function pick(page: Page, placeholder: string, item: string): Promise<void> {
-  const input = page.locator(`.quick-input-widget input.input[placeholder*="${placeholder}"]`);
-  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
-  await input.fill(item);
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: item }).first();
-  await row.waitFor({ state: 'visible', timeout: TIMEOUT });
-  await row.click();
-}
-
-/** Waits for an InputBox whose prompt contains `prompt`, types `value`, presses Enter. */
-async function type(page: Page, prompt: string, value: string): Promise<void> {
-  const widget = page.locator('.quick-input-widget', { hasText: prompt });
-  await widget.waitFor({ state: 'visible', timeout: TIMEOUT });
-  const input = widget.locator('input.input');
-  await input.fill(value);
-  await input.press('Enter');
-}
-
-/** Opens a workspace file through Quick Open. */
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: TIMEOUT });
-  await input.fill(name);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ state: 'visible', timeout: TIMEOUT });
-  await row.click();
-  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: TIMEOUT });
-}
 
 describe('restricted mode (e2e)', function () {
   this.timeout(240_000);
@@ -110,21 +81,21 @@ describe('restricted mode (e2e)', function () {
 
     // A user profile to the same server, typed through Add Connection.
     await runCommand(page, 'Redis TLS: Add Connection');
-    await pick(page, 'How do you want to start', 'Enter the connection details');
-    await pick(page, 'What do you connect to', 'A Redis server or a Redis Cluster');
-    await type(page, 'Host name or IP address', 'localhost');
-    await type(page, 'Port', String(server.port));
-    await pick(page, 'Transport security', 'verify the certificate chain and host name');
-    await type(page, 'Server name for SNI', '');
-    await pick(page, 'Which certificate authorities', 'CA file, linked');
-    await pick(page, 'CA certificate (PEM)', 'Type a path');
-    await type(page, 'CA certificate (PEM): absolute path', lab.caBundle.certPath);
-    await pick(page, 'Client certificate (mutual TLS)', 'No client certificate');
-    await type(page, 'ACL user name', '');
-    await type(page, 'Password or access key', '');
-    await type(page, 'Database number', '0');
-    await pick(page, 'Is this a production connection', 'Writes allowed');
-    await type(page, 'Name of this connection', 'My Lab');
+    await pickItem(page, 'How do you want to start', 'Enter the connection details');
+    await pickItem(page, 'What do you connect to', 'A Redis server or a Redis Cluster');
+    await typeInto(page, 'Host name or IP address', 'localhost');
+    await typeInto(page, 'Port', String(server.port));
+    await pickItem(page, 'Transport security', 'verify the certificate chain and host name');
+    await typeInto(page, 'Server name for SNI', '');
+    await pickItem(page, 'Which certificate authorities', 'CA file, linked');
+    await pickItem(page, 'CA certificate (PEM)', 'Type a path');
+    await typeInto(page, 'CA certificate (PEM): absolute path', lab.caBundle.certPath);
+    await pickItem(page, 'Client certificate (mutual TLS)', 'No client certificate');
+    await typeInto(page, 'ACL user name', '');
+    await typeInto(page, 'Password or access key', '');
+    await typeInto(page, 'Database number', '0');
+    await pickItem(page, 'Is this a production connection', 'Writes allowed');
+    await typeInto(page, 'Name of this connection', 'My Lab');
     await page.locator('.quick-input-widget input.input[placeholder*="Review and save"]').waitFor({ state: 'visible', timeout: TIMEOUT });
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Save and Connect' }).first().click();
     await page.locator('.notifications-toasts', { hasText: 'Connected to My Lab' }).waitFor({ state: 'visible', timeout: TIMEOUT });
