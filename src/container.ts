@@ -48,7 +48,13 @@ export class Container implements vscode.Disposable {
     this.connections = registerConnections(this);
     this.keyBrowser = registerKeyBrowser(this);
     this.own(this.keyBrowser.provider.trackGroupExpansion(this.keyBrowser.view, context.globalState));
-    for (const d of registerKeyCommands({ provider: this.keyBrowser.provider, fs: this.keyBrowser.fs, log: this.log, ui: this.ui }))
+    for (const d of registerKeyCommands({
+      provider: this.keyBrowser.provider,
+      fs: this.keyBrowser.fs,
+      log: this.log,
+      ui: this.ui,
+      selection: () => this.keyBrowser.view.selection,
+    }))
       this.own(d);
     for (const d of registerEditKeyCommands({ provider: this.keyBrowser.provider, input: this.ui, log: this.log })) this.own(d);
     for (const d of registerClusterNodeCommands(this.keyBrowser.provider, this.log)) this.own(d);

@@ -13,8 +13,8 @@ import { nextPartUri, valueUri, VALUE_SCHEME, type ValueFileSystem } from '../va
 import type { Logger } from '../platform/logger';
 import type { UserInput } from '../platform/userInput';
 import { completeWalkthroughStep } from '../platform/walkthrough';
-import { DatabaseNode, FolderNode, KeyNode, ShowMoreNode, type KeyTreeNode } from '../views/keyNodes';
-import type { KeyTreeProvider } from '../views/connectionsView';
+import { DatabaseNode, FolderNode, KeyNode, LoadMoreNode, ShowMoreNode, type KeyTreeNode } from '../views/keyNodes';
+import { OPEN_SELECTED, type KeyTreeProvider } from '../views/connectionsView';
 
 export interface KeyCommandDeps {
   provider: KeyTreeProvider;
@@ -22,7 +22,12 @@ export interface KeyCommandDeps {
   log: Logger;
   /** Every prompt (filter, TTL, confirmations) goes through it. */
   ui: UserInput;
+  /** The Connections view's selection (a clicked row is read from it). */
+  selection: () => readonly unknown[];
 }
+
+/** How long a click may wait for its row to come back while the tree reloads it. */
+const CLICK_WAIT_MS = 3_000;
 
 const UNLINK_BATCH = 500;
 /** The palette's key picker: at most this many keys, found in at most PICK_SCAN_CALLS SCAN calls. */
@@ -36,7 +41,7 @@ function dbLabel(db: DatabaseNode): string {
 }
 
 export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
-  const { provider, fs, log, ui } = deps;
+  const { provider, fs, log, ui, selection } = deps;
 
   async function confirm(message: string, action: string): Promise<boolean> {
     const answer = await ui.showWarningMessage(message, { modal: true }, action);
@@ -254,6 +259,45 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     }
   };
 
+  /**
+   * The row a click selected (a key, "Load more…", "Show … more…"). During a refresh VS Code forgets
+   * a reloaded row until the tree answered again (the selection then maps to nothing for a moment):
+   * wait for that answer (bounded); a key comes back under the same id. A row that does not come back
+   * is ignored quietly.
+   */
+  const selectedRow = async (): Promise<KeyNode | LoadMoreNode | ShowMoreNode | undefined> => {
+    const deadline = Date.now() + CLICK_WAIT_MS;
+    for (;;) {
+      const row = selection().find(
+        (n): n is KeyNode | LoadMoreNode | ShowMoreNode => n instanceof KeyNode || n instanceof LoadMoreNode || n instanceof ShowMoreNode,
+      );
+      const left = deadline - Date.now();
+      if (row || left <= 0) return row;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, left);
+        const sub = provider.onDidServeChildren(done);
+        function done(): void {
+          clearTimeout(timer);
+          sub.dispose();
+          resolve();
+        }
+      });
+    }
+  };
+
+  const openSelected = async (): Promise<unknown> => {
+    const row = await selectedRow();
+    if (row instanceof KeyNode) return openValue(row);
+    if (row instanceof LoadMoreNode) return loadMore(row.database);
+    if (row instanceof ShowMoreNode) return showMore(row);
+    return undefined;
+  };
+
+  const showMore = (node: ShowMoreNode): void => {
+    node.database.keyspace.showMore(node.folder);
+    provider.refresh(node.parent);
+  };
+
   const activeValueUri = (uri?: vscode.Uri): vscode.Uri | undefined => {
     const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
     return target?.scheme === VALUE_SCHEME ? target : undefined;
@@ -419,10 +463,7 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       const db = databaseOf(node);
       return db ? loadAll(db) : undefined;
     }),
-    register('redisTls.keys.showMore', (node: ShowMoreNode) => {
-      node.database.keyspace.showMore(node.folder);
-      provider.refresh(node.parent);
-    }),
+    register('redisTls.keys.showMore', (node: ShowMoreNode) => showMore(node)),
     register('redisTls.keys.filter', async (node?: KeyTreeNode, preset?: ScanFilter) => {
       const db = databaseOf(node) ?? (node === undefined ? await pickDatabase('Filter Keys') : undefined);
       return db ? setFilter(db, preset) : undefined;
@@ -436,6 +477,8 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
       return key ? copyName(key) : undefined;
     }),
     register('redisTls.keys.openValue', (node?: KeyNode) => openValue(node)),
+    // A row's click (rows carry no command arguments: see keyItem in views/connectionsView.ts).
+    register(OPEN_SELECTED, openSelected),
     register('redisTls.keys.nextPart', (uri?: vscode.Uri) => nextPart(uri)),
     register('redisTls.keys.refreshValue', (uri?: vscode.Uri) => {
       const target = activeValueUri(uri);

@@ -88,10 +88,18 @@ interface Browsing {
  * only while the Connections view is visible, only the keys of expanded databases and folders.
  */
 export const TTL_REFRESH_MS = 10_000;
+/**
+ * The command a key, "Load more…" or "Show … more…" row runs when clicked; it reads the row from the
+ * view's selection (commands/keys.ts).
+ */
+export const OPEN_SELECTED = 'redisTls.keys.openSelected';
 
 export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ConnectionsTreeNode | undefined | void>();
   readonly onDidChangeTreeData = this.emitter.event;
+  private readonly served = new vscode.EventEmitter<void>();
+  /** Fires after each getChildren answered (the workbench registers the rows it returned right after). */
+  readonly onDidServeChildren = this.served.event;
   private readonly connections = new Map<string, ConnectionNode>();
   private readonly groups = new Map<string, GroupNode>();
   /** Group folders the user collapsed; persisted by `trackGroupExpansion`. */
@@ -188,6 +196,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
       const left = (this.loading.get(key) ?? 1) - 1;
       if (left > 0) this.loading.set(key, left);
       else this.loading.delete(key);
+      // After the workbench's own handling of the answer (it registers the rows in the same turn).
+      setImmediate(() => this.served.fire());
       if (this.loading.size === 0 && this.deferred.size > 0) {
         const pending = [...this.deferred];
         this.deferred.clear();
@@ -456,21 +466,23 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
         return this.keyItem(node);
       case 'loadMore': {
         const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.database.id}/load-more`;
         const ks = node.database.keyspace;
         item.description = `${count(ks.tree.root.total)} keys loaded`;
         item.tooltip = `Scan the next ${count(ks.settings.scanPageSize)} keys (setting redisTls.scanPageSize). "Load All" scans to the end.`;
         item.iconPath = new vscode.ThemeIcon('more');
         item.contextValue = 'redisLoadMore';
-        item.command = { command: 'redisTls.keys.loadMore', title: 'Load More', arguments: [node.database] };
+        item.command = { command: OPEN_SELECTED, title: 'Load More' };
         return item;
       }
       case 'showMore': {
         const size = node.database.keyspace.settings.childPageSize;
         const item = new vscode.TreeItem(`Show ${count(Math.min(size, node.hidden))} more…`, vscode.TreeItemCollapsibleState.None);
+        item.id = `${node.database.id}/show-more/${keyToToken(node.database.keyspace.tree.prefixOf(node.folder))}`;
         item.description = `${count(node.hidden)} not shown`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         item.contextValue = 'redisShowMore';
-        item.command = { command: 'redisTls.keys.showMore', title: 'Show More', arguments: [node] };
+        item.command = { command: OPEN_SELECTED, title: 'Show More' };
         return item;
       }
       case 'message': {
@@ -637,7 +649,10 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
     if (node.meta.pttl >= 0) item.description = `TTL ${formatTtl(node.meta.pttl)}`;
     item.iconPath = typeIcon(node.meta.type);
     item.contextValue = (node.meta.pttl >= 0 ? 'redisKey.ttl' : 'redisKey') + readOnlySuffix(node.database);
-    item.command = { command: 'redisTls.keys.openValue', title: 'Open Value', arguments: [node] };
+    // No arguments: VS Code keeps a row's command arguments only until it asks for the row's
+    // siblings again, so a click that lands during a refresh found them gone ("Actual command not
+    // found"). The command reads the clicked row from the selection, by the row's stable id.
+    item.command = { command: OPEN_SELECTED, title: 'Open Value' };
     item.accessibilityInformation = {
       label: `${label}, ${node.meta.type}${node.meta.pttl >= 0 ? `, TTL ${formatTtl(node.meta.pttl)}` : ''}`,
     };
@@ -798,6 +813,7 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
     this.ttlTimerOn(false);
     for (const s of this.subscriptions) s.dispose();
     this.emitter.dispose();
+    this.served.dispose();
   }
 }
 

@@ -128,7 +128,13 @@ export async function expandRow(page: Page, name: string, timeoutMs = 30_000): P
   const r = treeRow(page, name);
   await r.waitFor({ state: 'visible', timeout: timeoutMs });
   if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
-  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: timeoutMs });
+  // Read through the locator each time: the workbench may render the row anew once the extension
+  // answers (a connection that connected), and an element handle of the old row would never expand.
+  const end = Date.now() + timeoutMs;
+  while ((await r.getAttribute('aria-expanded', { timeout: timeoutMs })) !== 'true') {
+    if (Date.now() > end) throw new Error(`the tree row "${name}" did not expand within ${timeoutMs} ms`);
+    await page.waitForTimeout(50);
+  }
 }
 
 /** Waits for a QuickPick whose placeholder contains `placeholder`, filters by `item`, clicks the row. */

@@ -1,7 +1,9 @@
-// e2e (issue #9): a value read from a slow server (the lab proxy holds its replies) shows a
-// notification whose Cancel stops the read; the session stays usable. (The click during a slow
-// Refresh of issue #15 is proved in the extension host, test/host/truthTree.test.ts: here, in the
-// workbench, its timing could not be made deterministic.)
+// e2e (issues #15 and #9) against a server behind the lab proxy, which can hold its replies:
+// - rows clicked while Refresh waits on the slow server, and while the answer arrives, open their
+//   values. Before the fix a click that landed after VS Code had dropped the old rows' command
+//   arguments (as it asks for the new rows) said "Actual command not found, wanted to execute
+//   redisTls.keys.openValue"; key rows now carry no arguments and the command reads the selection.
+// - a slow value read shows a notification whose Cancel stops the read; the session stays usable.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,7 @@ import { RedisConnection } from '../../src/core/client/connection';
 import { getLab } from '../lab/certs';
 import { startProxy, type LabProxy } from '../lab/proxy';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { captureFailures, expandRow, openRedisTlsView, openWorkbench, treeRow, Workbench } from './harness';
+import { captureFailures, expandRow, openRedisTlsView, openWorkbench, runCommand, treeRow, Workbench } from './harness';
 
 const TIMEOUT = 30_000;
 
@@ -48,6 +50,46 @@ describe('slow refresh (e2e)', function () {
   });
 
   captureFailures('e2e-slow-refresh', () => wb);
+
+  it('keys clicked while Refresh waits on a slow server and while its answer arrives open their values (#15)', async () => {
+    assert.ok(wb && proxy && server);
+    const { page } = wb;
+    await openRedisTlsView(page);
+    await expandRow(page, 'Slow TLS');
+    await expandRow(page, 'db0');
+    await expandRow(page, 'click');
+    await treeRow(page, 'a').waitFor({ state: 'visible', timeout: TIMEOUT });
+    // A key the Refresh will find: its row appearing says the refresh reached the tree.
+    const lab = await getLab();
+    const seed = await RedisConnection.open({ host: 'localhost', port: server.port, tls: { enabled: true, ca: [lab.rootCa.cert] } });
+    await seed.send(['SET', 'click:c', 'third']);
+    await seed.close();
+    proxy.hold();
+    try {
+      await runCommand(page, 'Redis TLS: Refresh');
+      // The refresh's first request reached the server (its answer is held): the refresh is under way.
+      for (let i = 0; proxy.heldChunks === 0; i++) {
+        if (i > 300) throw new Error('the refresh sent nothing to the server');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await treeRow(page, 'a').click();
+    } finally {
+      proxy.release();
+    }
+    // Clicks while the refresh's answer reaches the tree: VS Code reloads the rows meanwhile.
+    for (const name of ['b', 'a', 'b', 'a']) await treeRow(page, name).click({ timeout: TIMEOUT });
+    await treeRow(page, 'c').waitFor({ state: 'visible', timeout: TIMEOUT });
+    await treeRow(page, 'c').click();
+    // Values open as preview editors, each replacing the one before: the last one clicked shows.
+    await page.locator('.tabs-container .tab', { hasText: 'click:c' }).first().waitFor({ state: 'visible', timeout: TIMEOUT });
+    // The value of click:c opened after every earlier click was answered: an error would show by now.
+    assert.equal(
+      await page.locator('.notifications-toasts', { hasText: 'Actual command not found' }).count(),
+      0,
+      'no "Actual command not found"',
+    );
+    await runCommand(page, 'View: Close All Editors');
+  });
 
   it('a slow value read shows a notification whose Cancel stops it; the session stays usable (#9)', async () => {
     assert.ok(wb && proxy);

@@ -29,6 +29,7 @@ describe('command palette', () => {
       'redisTls.keys.loadMore',
       'redisTls.keys.showMore',
       'redisTls.keys.openValue',
+      'redisTls.keys.openSelected',
       'redisTls.keys.deleteFolder',
       'redisTls.keys.setTtl',
       'redisTls.keys.removeTtl',
