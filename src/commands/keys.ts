@@ -13,7 +13,7 @@ import { nextPartUri, valueUri, VALUE_SCHEME, type ValueFileSystem } from '../va
 import type { Logger } from '../platform/logger';
 import type { UserInput } from '../platform/userInput';
 import { completeWalkthroughStep } from '../platform/walkthrough';
-import { DatabaseNode, FolderNode, KeyNode, LoadMoreNode, ShowMoreNode, type KeyTreeNode } from '../views/keyNodes';
+import { DatabaseNode, FolderNode, KeyNode, LoadMoreNode, MessageNode, ShowMoreNode, type KeyTreeNode } from '../views/keyNodes';
 import { OPEN_SELECTED, type KeyTreeProvider } from '../views/connectionsView';
 
 export interface KeyCommandDeps {
@@ -260,16 +260,18 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
   };
 
   /**
-   * The row a click selected (a key, "Load more…", "Show … more…"). During a refresh VS Code forgets
+   * The row a click selected (a key, "Load more…", "Show … more…", a message row with a command). During a refresh VS Code forgets
    * a reloaded row until the tree answered again (the selection then maps to nothing for a moment):
    * wait for that answer (bounded); a key comes back under the same id. A row that does not come back
    * is ignored quietly.
    */
-  const selectedRow = async (): Promise<KeyNode | LoadMoreNode | ShowMoreNode | undefined> => {
+  type ClickableRow = KeyNode | LoadMoreNode | ShowMoreNode | MessageNode;
+  const selectedRow = async (): Promise<ClickableRow | undefined> => {
     const deadline = Date.now() + CLICK_WAIT_MS;
     for (;;) {
       const row = selection().find(
-        (n): n is KeyNode | LoadMoreNode | ShowMoreNode => n instanceof KeyNode || n instanceof LoadMoreNode || n instanceof ShowMoreNode,
+        (n): n is ClickableRow =>
+          n instanceof KeyNode || n instanceof LoadMoreNode || n instanceof ShowMoreNode || (n instanceof MessageNode && !!n.command),
       );
       const left = deadline - Date.now();
       if (row || left <= 0) return row;
@@ -290,6 +292,7 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
     if (row instanceof KeyNode) return openValue(row);
     if (row instanceof LoadMoreNode) return loadMore(row.database);
     if (row instanceof ShowMoreNode) return showMore(row);
+    if (row?.command) return vscode.commands.executeCommand(row.command.command, ...(row.command.arguments ?? []));
     return undefined;
   };
 

@@ -89,8 +89,8 @@ interface Browsing {
  */
 export const TTL_REFRESH_MS = 10_000;
 /**
- * The command a key, "Load more…" or "Show … more…" row runs when clicked; it reads the row from the
- * view's selection (commands/keys.ts).
+ * The command a clickable row (a key, "Load more…", "Show … more…", Retry) runs when clicked; it reads
+ * the row from the view's selection (commands/keys.ts).
  */
 export const OPEN_SELECTED = 'redisTls.keys.openSelected';
 
@@ -490,7 +490,8 @@ export class KeyTreeProvider implements vscode.TreeDataProvider<ConnectionsTreeN
         if (node.detail) item.tooltip = node.detail;
         item.iconPath = new vscode.ThemeIcon(node.icon);
         item.contextValue = 'redisMessage';
-        if (node.command) item.command = node.command;
+        // Its command runs through the selection too (Retry, Clear Filter: see OPEN_SELECTED).
+        if (node.command) item.command = { command: OPEN_SELECTED, title: node.command.title };
         return item;
       }
     }
