@@ -3,6 +3,7 @@
 // and refuse the same certificates, or the panel could accept a name the connection refuses.
 import 'reflect-metadata';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import { issueNodeCert } from '../lab/certs';
 import { parseCertificates } from '../../src/core/certs/certificate';
@@ -58,9 +59,24 @@ describe('certificate names: the connection and the panel read the same names', 
   });
 
   it('a certificate that does not parse is refused by the name check, with that reason', () => {
-    const peer = { raw: Buffer.from('3003020101', 'hex'), subject: {}, subjectaltname: 'DNS:localhost' } as unknown as Parameters<
+    // Node would take its CN (it has no DNS SAN), so the check reads the certificate itself.
+    const peer = { raw: Buffer.from('3003020101', 'hex'), subject: { CN: 'localhost' }, subjectaltname: '' } as unknown as Parameters<
       typeof checkServerIdentity
     >[1];
     assert.match(checkServerIdentity('localhost', peer)?.message ?? '', /cannot be parsed/);
+  });
+
+  it("a name Node's check accepts by a SAN does not load the ASN.1 reader (the CLI's start-up)", () => {
+    const names = require.resolve('../../src/core/certs/names');
+    const probe = `
+      const { checkServerIdentity } = require(${JSON.stringify(names)});
+      const ok = [
+        checkServerIdentity('localhost', { raw: Buffer.alloc(0), subject: {}, subjectaltname: 'DNS:localhost' }),
+        checkServerIdentity('127.0.0.1', { raw: Buffer.alloc(0), subject: {}, subjectaltname: 'IP Address:127.0.0.1' }),
+      ].every((e) => e === undefined);
+      const loaded = Object.keys(require.cache).some((k) => /asn1-schema|nameFacts/.test(k));
+      process.stdout.write(JSON.stringify({ ok, loaded }));`;
+    const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(r.stdout), { ok: true, loaded: false }, r.stderr);
   });
 });
