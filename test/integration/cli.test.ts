@@ -233,4 +233,27 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /UNKNOWN_ISSUER/);
   });
+
+  it('scan writes several MiB exactly: the output buffers it reuses hold no stale keys', async () => {
+    const srv = await startRedis({ kind: 'tls', extraArgs: ['--enable-debug-command', 'yes'] });
+    try {
+      const conn = await RedisConnection.open({ host: 'localhost', port: srv.port, tls: { enabled: true, ca: [lab.rootCa.cert] } });
+      try {
+        // 300,000 keys of 24 to 29 bytes: about 8 MiB of output, so every 1 MiB buffer is used again.
+        await conn.send(['DEBUG', 'POPULATE', 300_000, 'reuse:a-longer-key-name'], { timeoutMs: 60_000 });
+      } finally {
+        await conn.close();
+      }
+      const r = await cli(['scan', '-h', 'localhost', '-p', String(srv.port), '--tls', '--cacert', lab.rootCa.certPath]);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.toString('latin1').split('\n');
+      assert.equal(lines.pop(), '', 'ends with a newline');
+      assert.equal(lines.length, 300_000);
+      const expected = new Set(Array.from({ length: 300_000 }, (_, i) => `reuse:a-longer-key-name:${i}`));
+      assert.equal(lines.filter((l) => expected.delete(l)).length, 300_000, 'each key once, whole');
+      assert.equal(expected.size, 0);
+    } finally {
+      await srv.stop();
+    }
+  });
 });
