@@ -51,6 +51,40 @@ export class ScanReplyReader {
     let i = 0;
     const n = buf.length;
     while (i < n) {
+      if (this.step === Step.KeyHeader && this.line.length === 0) {
+        // The hot loop: whole `$len\r\n<key>\r\n` entries inside this chunk, straight to the sink
+        // (no step changes or calls per key). Anything else falls through to the steps below.
+        const max = this.maxReplyBytes;
+        let total = this.total;
+        let remaining = this.remainingKeys;
+        let keys = this.keys;
+        while (remaining > 0 && buf[i] === DOLLAR) {
+          let j = i + 1;
+          let len = 0;
+          let c = 0;
+          while (j < n && j - i <= 12 && (c = buf[j] as number) >= 48 && c <= 57) {
+            len = len * 10 + (c - 48);
+            j++;
+          }
+          const start = j + 2;
+          const end = start + len;
+          if (j === i + 1 || end + 2 > n || buf[j] !== CR || buf[j + 1] !== LF || total + (end + 2 - i) > max) break;
+          if (buf[end] !== CR || buf[end + 1] !== LF) {
+            this.total = total;
+            return { state: 'malformed', reason: 'bulk string not followed by CRLF' };
+          }
+          this.sink(buf, start, end);
+          total += end + 2 - i;
+          i = end + 2;
+          remaining--;
+          keys++;
+        }
+        this.total = total;
+        this.remainingKeys = remaining;
+        this.keys = keys;
+        if (remaining === 0) return { state: 'done', used: i, cursor: this.cursor, keys };
+        if (i >= n) break;
+      }
       if (this.step === Step.CursorBody || this.step === Step.KeyBody) {
         const need = this.bodyLen + 2;
         if (this.partial === undefined && n - i >= need) {
