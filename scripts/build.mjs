@@ -17,7 +17,17 @@ const common = {
 
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  // The command line: dist/cli.js picks one of two bundles per process (src/cli/entry.ts): the scan
+  // path alone, or the whole command line.
+  esbuild.build({
+    ...common,
+    entryPoints: ['src/cli/entry.ts'],
+    outfile: 'dist/cli.js',
+    external: ['./cli-scan.js', './cli-main.js'],
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  esbuild.build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.js' }),
+  esbuild.build({ ...common, entryPoints: ['src/cli/scanMain.ts'], outfile: 'dist/cli-scan.js' }),
   // The PKCS#12 reader's worker thread (src/core/certs/pfxOffThread.ts loads it from next to the bundle).
   esbuild.build({ ...common, entryPoints: ['src/core/certs/pfxWorker.ts'], outfile: 'dist/pfxWorker.js' }),
   // Webview scripts run in the browser: no Node built-ins, one self-contained file each.
@@ -31,4 +41,6 @@ await Promise.all([
   }),
 ]);
 chmodSync('dist/cli.js', 0o755);
-console.log(`build: dist/extension.js, dist/cli.js, dist/pfxWorker.js, dist/webview/certPanel.js${production ? ' (production)' : ''}`);
+console.log(
+  `build: dist/extension.js, dist/cli.js (+ cli-main.js, cli-scan.js), dist/pfxWorker.js, dist/webview/certPanel.js${production ? ' (production)' : ''}`,
+);
