@@ -194,8 +194,8 @@ export class RedisConnection {
 
   /**
    * Sends one command (pipelined: call again without awaiting). Resolves with its reply. Rejects with
-   * the server's ReplyError for an error reply — except NOAUTH / NOPERM, which become DiagnosedError
-   * AUTH_REQUIRED / NO_PERMISSION — and with DiagnosedError for everything else (TIMEOUT closes the
+   * the server's ReplyError for an error reply (except NOAUTH / NOPERM, which become DiagnosedError
+   * AUTH_REQUIRED / NO_PERMISSION), and with DiagnosedError for everything else (TIMEOUT closes the
    * connection; an AbortSignal rejects with its reason and leaves the connection usable).
    */
   send(args: readonly CommandArg[], opts: SendOptions = {}): Promise<Reply> {
@@ -217,7 +217,8 @@ export class RedisConnection {
 
   /**
    * Sends one SCAN (args start with 'SCAN', cursor...) and streams the page's keys to `sink` as
-   * (buffer, start, end) — valid only during the call — then resolves with the next cursor.
+   * (buffer, start, end), valid only during the call, then resolves with the next cursor. (esbuild
+   * keeps this comment in dist/cli-scan.js: keep it ASCII, or V8 holds the whole bundle as UTF-16.)
    * `onCursor` hears the next cursor as soon as it arrives, ahead of the keys (to request the next
    * page early; commands sent from it are queued after this one).
    * Bypasses per-key objects when it can; otherwise falls back to the parsed reply transparently.
