@@ -149,7 +149,10 @@ export async function pickItem(page: Page, placeholder: string, item: string, ti
 
 /** Waits for an InputBox whose prompt contains `prompt`, types `value`, presses Enter. */
 export async function typeInto(page: Page, prompt: string, value: string, timeoutMs = 30_000): Promise<void> {
-  const widget = page.locator('.quick-input-widget', { hasText: prompt });
+  // The prompt must START the box's message, case-sensitively: a substring match let "Port" match the
+  // host step's "(host:port also works)", and the port went into the box before it.
+  const startsWith = new RegExp(`^${prompt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+  const widget = page.locator('.quick-input-widget', { has: page.locator('.quick-input-message', { hasText: startsWith }) });
   await widget.waitFor({ state: 'visible', timeout: timeoutMs });
   const input = widget.locator('input.input');
   await input.fill(value);
