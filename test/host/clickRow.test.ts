@@ -13,7 +13,7 @@ import { RedisConnection } from '../../src/core/client/connection';
 import type { DatabaseNode, FolderNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, addProfile, removeProfiles, until } from './helpers';
+import { activateContainer, addProfile, removeProfiles, until, treeChildren, itemLabel } from './helpers';
 
 describe('a key row click (#15)', function () {
   this.timeout(60_000);
@@ -23,11 +23,8 @@ describe('a key row click (#15)', function () {
   const created: string[] = [];
 
   const provider = (): Container['keyBrowser']['provider'] => container.keyBrowser.provider;
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await provider().getChildren(node)) as KeyTreeNode[];
-  const label = (node: KeyTreeNode): string => {
-    const l = provider().getTreeItem(node).label;
-    return typeof l === 'string' ? l : (l?.label ?? '');
-  };
+  const children = (node?: KeyTreeNode): Promise<KeyTreeNode[]> => treeChildren(provider(), node);
+  const label = (node: KeyTreeNode): string => itemLabel(provider().getTreeItem(node));
 
   before(async () => {
     container = await activateContainer();

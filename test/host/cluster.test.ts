@@ -14,7 +14,7 @@ import { getLab } from '../lab/certs';
 import { startTlsCluster, type TlsCluster } from '../integration/clusterLab';
 import { startClusterLab, type ClusterLab } from '../lab/clusterLab';
 import { valueUri } from '../../src/values/valueFs';
-import { activateContainer, addProfile, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles, treeChildren, itemLabel } from './helpers';
 
 const KEY_COUNT = 300;
 
@@ -26,8 +26,8 @@ describe('cluster browsing (in the extension host)', function () {
   let seedConn: RedisConnection | undefined;
   const created: string[] = [];
 
-  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await browser.provider.getChildren(node)) as KeyTreeNode[];
+  const label = itemLabel;
+  const children = (node?: KeyTreeNode): Promise<KeyTreeNode[]> => treeChildren(browser.provider, node);
   const item = (node: KeyTreeNode): vscode.TreeItem => browser.provider.getTreeItem(node);
 
   before(async () => {

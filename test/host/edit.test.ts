@@ -13,7 +13,7 @@ import { valueUri } from '../../src/values/valueFs';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
-import { activateContainer, addProfile, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles, treeChildren, itemLabel } from './helpers';
 import { ESCAPE, runWithInputs } from './testUserInput';
 
 const TTL_MS = 600_000;
@@ -67,12 +67,8 @@ describe('editing values (in the extension host)', function () {
     });
   }
 
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> =>
-    (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
-  const label = (node: KeyTreeNode): string => {
-    const l = container.keyBrowser.provider.getTreeItem(node).label;
-    return typeof l === 'string' ? l : (l?.label ?? '');
-  };
+  const children = (node?: KeyTreeNode): Promise<KeyTreeNode[]> => treeChildren(container.keyBrowser.provider, node);
+  const label = (node: KeyTreeNode): string => itemLabel(container.keyBrowser.provider.getTreeItem(node));
 
   /** db0 of a profile in the tree, connected and scanned. */
   async function db0(profileId: string): Promise<DatabaseNode> {

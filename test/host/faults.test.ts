@@ -14,7 +14,7 @@ import type { DatabaseNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startProxy, type LabProxy } from '../lab/proxy';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, addProfile, EXTENSION_ID, removeProfiles } from './helpers';
+import { activateContainer, addProfile, EXTENSION_ID, removeProfiles, treeChildren, itemLabel } from './helpers';
 
 const KEYS = 60_000;
 
@@ -58,9 +58,8 @@ describe('faults (in the extension host, against lab servers)', function () {
   const proxies = new Set<LabProxy>();
   const created: string[] = [];
 
-  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> =>
-    (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
+  const label = itemLabel;
+  const children = (node?: KeyTreeNode): Promise<KeyTreeNode[]> => treeChildren(container.keyBrowser.provider, node);
   const labels = async (node?: KeyTreeNode): Promise<string[]> =>
     (await children(node)).map((n) => label(container.keyBrowser.provider.getTreeItem(n)));
 

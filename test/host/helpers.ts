@@ -4,6 +4,8 @@ import type { SaveResult } from '../../src/commands/connectionService';
 import type { Container } from '../../src/container';
 import type { ConnectionAnswers } from '../../src/core/profiles/answers';
 import type { RedisTlsExplorerApi } from '../../src/extension';
+import type { KeyTreeProvider } from '../../src/views/connectionsView';
+import type { KeyTreeNode } from '../../src/views/keyNodes';
 
 export const EXTENSION_ID = 'redis-tls-explorer.redis-tls-explorer';
 
@@ -46,4 +48,14 @@ export async function until<T>(what: string, fn: () => T | undefined | Promise<T
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The rows under `node` (the root when omitted) of the Connections tree, as the workbench asks for them. */
+export async function treeChildren(provider: Pick<KeyTreeProvider, 'getChildren'>, node?: KeyTreeNode): Promise<KeyTreeNode[]> {
+  return (await provider.getChildren(node)) as KeyTreeNode[];
+}
+
+/** A tree item's label as text. */
+export function itemLabel(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }

@@ -9,7 +9,7 @@ import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNode
 import { getLab } from '../lab/certs';
 import type { RedisServer } from '../lab/servers';
 import { HOSTILE_NAMES, startHostileNamesServer, UNSAFE } from '../integration/hostileNames';
-import { activateContainer, addProfile, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles, treeChildren, itemLabel } from './helpers';
 
 describe('hostile: names in the extension host', function () {
   this.timeout(60_000);
@@ -17,10 +17,9 @@ describe('hostile: names in the extension host', function () {
   let srv: RedisServer;
   let profileId = '';
 
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> =>
-    (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
+  const children = (node?: KeyTreeNode): Promise<KeyTreeNode[]> => treeChildren(container.keyBrowser.provider, node);
   const item = (node: KeyTreeNode): vscode.TreeItem => container.keyBrowser.provider.getTreeItem(node);
-  const label = (i: vscode.TreeItem): string => (typeof i.label === 'string' ? i.label : (i.label?.label ?? ''));
+  const label = itemLabel;
 
   before(async () => {
     container = await activateContainer();

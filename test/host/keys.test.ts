@@ -10,7 +10,7 @@ import type { ConnectionNode, DatabaseNode, FolderNode, KeyNode, KeyTreeNode } f
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
 import { BINARY_KEY, DB0_KEY_COUNT, seedKeyBrowser } from '../integration/keysSeed';
-import { activateContainer, addProfile, removeProfiles } from './helpers';
+import { activateContainer, addProfile, removeProfiles, treeChildren, itemLabel } from './helpers';
 import { ESCAPE, runWithInputs } from './testUserInput';
 
 describe('key browser (in the extension host)', function () {
@@ -23,8 +23,8 @@ describe('key browser (in the extension host)', function () {
   const created: string[] = [];
   let profileId: string;
 
-  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await browser.provider.getChildren(node)) as KeyTreeNode[];
+  const label = itemLabel;
+  const children = (node?: KeyTreeNode): Promise<KeyTreeNode[]> => treeChildren(browser.provider, node);
   const item = (node: KeyTreeNode): vscode.TreeItem => browser.provider.getTreeItem(node);
   const named = async (parent: KeyTreeNode, name: string): Promise<KeyTreeNode> => {
     const all = await children(parent);

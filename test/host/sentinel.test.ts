@@ -14,7 +14,7 @@ import type { KeyBrowser } from '../../src/views/keyBrowser';
 import type { DatabaseNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab } from '../lab/certs';
 import { startSentinelLab, text, type SentinelLab } from '../lab/clusterLab';
-import { activateContainer, removeProfiles, until } from './helpers';
+import { activateContainer, removeProfiles, until, treeChildren, itemLabel } from './helpers';
 
 const KEY_COUNT = 40;
 
@@ -26,8 +26,8 @@ describe('Sentinel profile (in the extension host): browse the primary, the IP d
   let profileId: string;
   const created: string[] = [];
 
-  const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await browser.provider.getChildren(node)) as KeyTreeNode[];
+  const label = itemLabel;
+  const children = (node?: KeyTreeNode): Promise<KeyTreeNode[]> => treeChildren(browser.provider, node);
   const item = (node: KeyTreeNode): vscode.TreeItem => browser.provider.getTreeItem(node);
   const connectionNode = async (): Promise<KeyTreeNode> => {
     const conn = (await children()).find((n) => n.kind === 'connection' && n.profile.id === profileId);

@@ -8,7 +8,7 @@ import { RedisConnection } from '../../src/core/client/connection';
 import type { DatabaseNode, KeyNode, KeyTreeNode } from '../../src/views/keyNodes';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, addProfile, removeProfiles, until } from './helpers';
+import { activateContainer, addProfile, removeProfiles, until, treeChildren } from './helpers';
 import { runWithInputs } from './testUserInput';
 
 describe('the tree tells the truth (#15)', function () {
@@ -19,8 +19,7 @@ describe('the tree tells the truth (#15)', function () {
   const servers: RedisServer[] = [];
   const created: string[] = [];
 
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> =>
-    (await container.keyBrowser.provider.getChildren(node)) as KeyTreeNode[];
+  const children = (node?: KeyTreeNode): Promise<KeyTreeNode[]> => treeChildren(container.keyBrowser.provider, node);
 
   async function add(name: string, port: number, extra: Record<string, unknown> = {}): Promise<string> {
     const r = await addProfile(container, {

@@ -10,7 +10,7 @@ import type { DatabaseNode, FolderNode, KeyNode, KeyTreeNode } from '../../src/v
 import { getLab, type LabCerts } from '../lab/certs';
 import { startProxy, type LabProxy } from '../lab/proxy';
 import { startRedis, type RedisServer } from '../lab/servers';
-import { activateContainer, addProfile, removeProfiles, until } from './helpers';
+import { activateContainer, addProfile, removeProfiles, until, treeChildren, itemLabel } from './helpers';
 import { runWithInputs } from './testUserInput';
 
 describe('the key browser and value documents tell the truth (#15, #9)', function () {
@@ -22,11 +22,8 @@ describe('the key browser and value documents tell the truth (#15, #9)', functio
   const created: string[] = [];
 
   const provider = (): Container['keyBrowser']['provider'] => container.keyBrowser.provider;
-  const children = async (node?: KeyTreeNode): Promise<KeyTreeNode[]> => (await provider().getChildren(node)) as KeyTreeNode[];
-  const label = (node: KeyTreeNode): string => {
-    const l = provider().getTreeItem(node).label;
-    return typeof l === 'string' ? l : (l?.label ?? '');
-  };
+  const children = (node?: KeyTreeNode): Promise<KeyTreeNode[]> => treeChildren(provider(), node);
+  const label = (node: KeyTreeNode): string => itemLabel(provider().getTreeItem(node));
 
   async function add(name: string, port: number, extra: Partial<ConnectionAnswers> = {}): Promise<string> {
     const r = await addProfile(container, {
