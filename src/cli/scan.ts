@@ -24,7 +24,9 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
   tail.push('COUNT', opts.count);
   if (opts.type !== undefined) tail.push('TYPE', opts.type);
   // Output buffers come back to `spare` once written: fresh 1 MiB buffers are fresh pages for the
-  // kernel to fault in (some 5,000 page faults per million keys when each chunk had its own).
+  // kernel to fault in. Only for stdout, which has handed the bytes to the OS by then; another
+  // Writable may keep the chunk itself (a PassThrough passes it on as is).
+  const reusable = out === process.stdout;
   const spare: Buffer[] = [];
   const fresh = (min = OUT_CHUNK): Buffer => (min <= OUT_CHUNK ? spare.pop() : undefined) ?? Buffer.allocUnsafe(Math.max(OUT_CHUNK, min));
   let buf = fresh();
@@ -60,12 +62,13 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
   const writeAll = async (chunks: Buffer[]): Promise<void> => {
     for (const chunk of chunks) {
       if (outError) return;
-      // Written: its buffer takes the next keys. Only for stdout, which has handed the bytes to the
-      // OS by then; another Writable may keep the chunk itself (a PassThrough passes it on as is).
       const whole = chunk.buffer;
-      const reuse = (): void => {
-        if (out === process.stdout && whole.byteLength === OUT_CHUNK && spare.length < 4) spare.push(Buffer.from(whole, 0, OUT_CHUNK));
-      };
+      const reuse =
+        reusable && whole.byteLength === OUT_CHUNK
+          ? (): void => {
+              if (spare.length < 4) spare.push(Buffer.from(whole, 0, OUT_CHUNK));
+            }
+          : undefined;
       if (!out.write(chunk, reuse)) {
         await new Promise<void>((resolve) => {
           const done = (): void => {

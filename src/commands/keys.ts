@@ -260,10 +260,10 @@ export function registerKeyCommands(deps: KeyCommandDeps): vscode.Disposable[] {
   };
 
   /**
-   * The row a click selected (a key, "Load more…", "Show … more…", a message row with a command). During a refresh VS Code forgets
-   * a reloaded row until the tree answered again (the selection then maps to nothing for a moment):
-   * wait for that answer (bounded); a key comes back under the same id. A row that does not come back
-   * is ignored quietly.
+   * The row a click selected (a key, "Load more…", "Show … more…", a message row with a command).
+   * During a refresh VS Code forgets a reloaded row until the tree answered again (the selection then
+   * maps to nothing for a moment): wait for that answer (bounded); a row comes back under the same
+   * id. A row that does not come back is ignored quietly.
    */
   type ClickableRow = KeyNode | LoadMoreNode | ShowMoreNode | MessageNode;
   const selectedRow = async (): Promise<ClickableRow | undefined> => {
