@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { ConnectionOptions, TlsSettings } from '../core/endpoint/options';
 import { RedisConnection } from '../core/client/connection';
-import { ClusterRouter, isClusterEnabled } from '../core/client/cluster';
+import { ClusterRouter, isClusterEnabled, readClusterIfEnabled } from '../core/client/cluster';
 import type { NodeNamingSettings } from '../core/client/cluster/naming';
 import { runDoctor, type DoctorResult } from '../core/client/doctor';
 import { TlsCache } from '../core/tls/context';
@@ -111,12 +111,13 @@ export async function clusterScan(
   const seed = await RedisConnection.open(options, { tlsCache: cache });
   let router: ClusterRouter | undefined;
   try {
-    if (!(await isClusterEnabled(seed))) return await scanToStream(seed, scan, out);
-    router = await ClusterRouter.open(seed, options, { tlsCache: cache, naming });
+    const described = await readClusterIfEnabled(seed, options.tls.enabled, options.host);
+    if (!described) return await scanToStream(seed, scan, out);
+    // The seed's own node scans over the seed connection; replicas are not connected at all.
+    router = await ClusterRouter.open(seed, options, { tlsCache: cache, naming, seedConnection: seed, primariesOnly: true }, described);
     const failed = router.nodeStatuses.find((n) => !n.ok && n.info.role === 'primary');
     if (failed?.problem) throw new DiagnosedError(failed.problem);
-    const conns = await Promise.all(router.scanTargets.map((c) => c.connect()));
-    const counts = await Promise.all(conns.map((c) => scanToStream(c, scan, out)));
+    const counts = await Promise.all(router.scanTargets.map(async (c) => scanToStream(await c.connect(), scan, out)));
     return counts.reduce((a, b) => a + b, 0);
   } finally {
     await router?.close();

@@ -198,6 +198,38 @@ describe('cluster nodes: per-node verification names, failed nodes, replicas (la
     assert.equal(fixed.code, 0, fixed.stdout.toString());
   });
 
+  it("seedConnection: the seed's own node uses the seed connection (no second handshake) only when its verification is the seed's; primariesOnly connects no replica", async () => {
+    const own = await RedisConnection.open(lab!.seed);
+    const r = await open({ naming: { naming: 'announced' }, seedConnection: own, primariesOnly: true });
+    assert.deepEqual(
+      r.nodeStatuses.map((n) => n.info.role),
+      ['primary', 'primary', 'primary'],
+    );
+    const first = r.scanTargets[0]!;
+    assert.equal(first.options.port, lab!.nodes[0]!.port);
+    assert.equal(await first.connect(), own, 'node 0 answers over the seed connection');
+    assert.equal(first.connects, 0);
+    assert.equal(r.scanTargets[1]!.connects, 1);
+    await r.close();
+    assert.equal(own.closed, true, 'the router owns the adopted connection');
+
+    // A mapping that verifies node 0 against another name: the seed connection (verified against the
+    // seed's name) is not used, and node 0 fails verification on its own handshake.
+    const other = await RedisConnection.open(lab!.seed);
+    const mapped = await open({
+      naming: { naming: 'announced', map: { [`127.0.0.1:${lab!.nodes[0]!.port}`]: 'x.other.cluster.lab' } },
+      seedConnection: other,
+      primariesOnly: true,
+    });
+    const node0 = mapped.nodeStatuses.find((n) => n.info.port === lab!.nodes[0]!.port)!;
+    assert.equal(node0.ok, false);
+    assert.equal(node0.choice.verifiedName, 'x.other.cluster.lab');
+    assert.equal(other.closed, false, 'not adopted, so not closed by the router');
+    await mapped.close();
+    assert.equal(other.closed, false);
+    await other.close();
+  });
+
   it('redis-tls scan --cluster lists every key of every primary once', async () => {
     const ca = (await getLab()).rootCa.certPath;
     const r = await runCli([

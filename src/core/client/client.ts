@@ -14,6 +14,8 @@ export interface RedisClientOptions {
   /** First backoff delay; doubles per attempt up to maxBackoffMs. Defaults 100 / 3000. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /** An open connection opened with exactly these options: used until it drops, then owned (closed) by this client. */
+  connection?: RedisConnection;
 }
 
 /** Failures that may go away by themselves; certificate and auth problems never do. */
@@ -43,6 +45,7 @@ export class RedisClient {
     this.maxAttempts = clientOptions.maxAttempts ?? 4;
     this.backoffMs = clientOptions.backoffMs ?? 100;
     this.maxBackoffMs = clientOptions.maxBackoffMs ?? 3000;
+    this.conn = clientOptions.connection;
   }
 
   /** The handshake report of the current connection, if connected. */

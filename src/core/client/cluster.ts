@@ -19,4 +19,5 @@ export {
   type ClusterMaster,
   type ClusterOptions,
 } from './cluster/topology';
+export { readClusterIfEnabled, type ClusterNodeInfo } from './cluster/nodes';
 export { ClusterRouter, parseRedirect, type ClusterNodeHandle, type ClusterNodeStatus } from './cluster/router';

@@ -106,6 +106,11 @@ export class RedisConnection {
     });
   }
 
+  /** The options this connection was opened with. */
+  get connectionOptions(): ConnectionOptions {
+    return this.options;
+  }
+
   private get where(): string {
     return formatEndpoint(this.options.host, this.options.port);
   }

@@ -4,8 +4,9 @@
  * untrusted: bad hosts, ports and slot ranges are dropped, names are length-capped.
  */
 import { formatEndpoint } from '../../endpoint/options';
+import type { Commander } from '../commander';
 import { DiagnosedError } from '../../diagnosis/problem';
-import { num, text, validHost, validPort } from './topology';
+import { isClusterEnabled, num, text, validHost, validPort } from './topology';
 
 export interface ClusterNodeInfo {
   id: string;
@@ -139,4 +140,16 @@ export async function readClusterNodes(seed: TopologySource, useTls: boolean, se
     if (e instanceof DiagnosedError) throw e;
     return parseSlotsNodes(await seed.send(['CLUSTER', 'SLOTS']), seedHost);
   }
+}
+
+/**
+ * `INFO cluster` and the topology read sent together (one round trip): the nodes when the server runs
+ * in cluster mode, else undefined (a server that refuses INFO counts as not in cluster mode, as
+ * isClusterEnabled says). Errors of the topology read count only in cluster mode.
+ */
+export async function readClusterIfEnabled(seed: Commander, useTls: boolean, seedHost: string): Promise<ClusterNodeInfo[] | undefined> {
+  const enabled = isClusterEnabled(seed);
+  const nodes = readClusterNodes(seed, useTls, seedHost);
+  nodes.catch(() => undefined); // observed below when in cluster mode
+  return (await enabled) ? await nodes : undefined;
 }

@@ -6,6 +6,8 @@ import type { ConnectionOptions } from '../../endpoint/options';
 import { RedisClient } from '../client';
 import type { Commander, SendOptions } from '../commander';
 import type { HandshakeReport } from '../../tls/report';
+import { tlsProfileKey } from '../../tls/context';
+import type { RedisConnection } from '../connection';
 import type { CommandArg } from '../../resp/encode';
 import { DiagnosedError, type Problem } from '../../diagnosis/problem';
 import { makeProblem } from '../../diagnosis/catalogue';
@@ -102,6 +104,7 @@ export class ClusterRouter {
   private statuses: ClusterNodeStatus[] = [];
   private refreshing: Promise<void> | undefined;
   private closed = false;
+  private seedAdopted = false;
   /** Topology reads after the first one (MOVED, ASK to an unknown node). */
   refreshes = 0;
 
@@ -115,10 +118,16 @@ export class ClusterRouter {
    * Reads the topology through `seed` (an open connection to any node) and connects to every master.
    * Rejects with the first node's DiagnosedError when a node cannot be reached or verified.
    */
-  static async open(seed: Commander, options: ConnectionOptions, clusterOptions: ClusterOptions = {}): Promise<ClusterRouter> {
+  static async open(
+    seed: Commander,
+    options: ConnectionOptions,
+    clusterOptions: ClusterOptions = {},
+    /** The nodes, when the caller already read them through `seed` (readClusterIfEnabled). */
+    described?: ClusterNodeInfo[],
+  ): Promise<ClusterRouter> {
     const router = new ClusterRouter(seed, options, clusterOptions);
     try {
-      await router.loadTopology();
+      await router.loadTopology(described);
     } catch (e) {
       await router.close();
       throw e;
@@ -182,19 +191,44 @@ export class ClusterRouter {
     let c = this.clients.get(addr);
     if (!c) {
       const { options, choice } = namedNodeOptions(this.options, node ?? { id: '', host, port }, this.naming);
-      c = new RedisClient(options, this.clusterOptions.tlsCache ? { tlsCache: this.clusterOptions.tlsCache } : {});
+      const adopted = this.adoptSeed(options);
+      c = new RedisClient(options, {
+        ...(this.clusterOptions.tlsCache ? { tlsCache: this.clusterOptions.tlsCache } : {}),
+        ...(adopted ? { connection: adopted } : {}),
+      });
       this.clients.set(addr, c);
       this.choices.set(addr, choice);
     }
     return c;
   }
 
+  /**
+   * The seed connection, once, for the node whose options are the seed's own: same address, same
+   * verification name and TLS settings (tlsProfileKey covers host, port, SNI, CA, identity, verify
+   * mode and pin), same credentials. Anything else gets its own handshake.
+   */
+  private adoptSeed(node: ConnectionOptions): RedisConnection | undefined {
+    const seed = this.clusterOptions.seedConnection;
+    if (!seed || this.seedAdopted || seed.closed) return undefined;
+    const o = seed.connectionOptions;
+    const same =
+      tlsProfileKey(o) === tlsProfileKey(node) &&
+      o.tls.enabled === node.tls.enabled &&
+      o.username === node.username &&
+      o.password === node.password &&
+      (o.db ?? 0) === 0 &&
+      o.readOnly === node.readOnly;
+    if (!same) return undefined;
+    this.seedAdopted = true;
+    return seed;
+  }
+
   private get naming(): NodeNamingSettings {
     return { ...this.clusterOptions.naming, map: { ...this.clusterOptions.nameMap, ...this.clusterOptions.naming?.map } };
   }
 
-  private async loadTopology(): Promise<void> {
-    const described = await readClusterNodes(this.seed, this.options.tls.enabled, this.options.host);
+  private async loadTopology(prefetched?: ClusterNodeInfo[]): Promise<void> {
+    const described = prefetched ?? (await readClusterNodes(this.seed, this.options.tls.enabled, this.options.host));
     // Nodes the cluster itself marks failed are not used; they are still listed, failed, saying so.
     const all = described.filter((n) => n.health !== 'fail');
     const markedFailed = described.filter((n) => n.health === 'fail');
@@ -207,7 +241,9 @@ export class ClusterRouter {
       );
     const infoOf = (m: ClusterMaster): ClusterNodeInfo =>
       all.find((n) => n.id === m.id && n.port === m.port) ?? { ...m, role: 'primary', health: 'unknown' };
-    const replicas = all.filter((n) => n.role === 'replica' && masters.some((m) => m.id === n.primaryId));
+    const replicas = this.clusterOptions.primariesOnly
+      ? []
+      : all.filter((n) => n.role === 'replica' && masters.some((m) => m.id === n.primaryId));
     // Display order: each primary (slot order) followed by its replicas.
     const nodes = masters.flatMap((m) => [infoOf(m), ...replicas.filter((n) => n.primaryId === m.id)]);
     // Connect (and verify) every node now, each on its own: a node that fails is shown with its own
@@ -242,7 +278,7 @@ export class ClusterRouter {
         ),
       };
     });
-    for (const info of markedFailed) {
+    for (const info of this.clusterOptions.primariesOnly ? markedFailed.filter((n) => n.role === 'primary') : markedFailed) {
       const address = nodeAddress(info.host, info.port);
       const primaryAddress = info.primaryId ? addressOfId.get(info.primaryId) : undefined;
       const choice = chooseNodeName(info, this.naming, this.options.tls.servername ?? this.options.host);

@@ -11,6 +11,7 @@
 import * as net from 'node:net';
 import { formatEndpoint, type ConnectionOptions } from '../../endpoint/options';
 import type { Commander } from '../commander';
+import type { RedisConnection } from '../connection';
 import type { TlsCache } from '../../tls/context';
 import { DiagnosedError } from '../../diagnosis/problem';
 import { SLOT_COUNT } from './slots';
@@ -35,6 +36,14 @@ export interface ClusterOptions {
   /** Send read commands to a replica of the slot's primary (READONLY), when one is connected. */
   readFromReplicas?: boolean;
   tlsCache?: TlsCache;
+  /**
+   * An open, verified connection to the seed. The node it reaches (same address, same verification
+   * name and TLS settings, same credentials) uses it instead of a second handshake; the router then
+   * owns it. Only for callers that do not use the seed afterwards.
+   */
+  seedConnection?: RedisConnection;
+  /** Connect the primaries only (a key scan needs no replica): replicas are not listed. */
+  primariesOnly?: boolean;
 }
 
 /** A RESP2 value as text (bulk strings arrive as Buffers). */
