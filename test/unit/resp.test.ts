@@ -235,3 +235,52 @@ describe('raw SCAN cursor arrives before the keys', () => {
     assert.deepEqual(events, ['p1:cursor:42', 'p1:key:a', 'p1:key:b', 'p1:done:42', 'p2:cursor:0', 'p2:key:c', 'p2:done:0']);
   });
 });
+
+describe('transient chunks (TLS bytes read into one reused buffer)', () => {
+  /** Feeds `input` through one buffer that is overwritten (0xEE) after every call, as Node's onread does. */
+  function feedReused(q: ReplyQueue, input: Buffer, chunk: number): void {
+    const reused = Buffer.alloc(chunk);
+    for (let i = 0; i < input.length; i += chunk) {
+      const n = input.copy(reused, 0, i, i + chunk);
+      q.feed(reused.subarray(0, n), true);
+      reused.fill(0xee);
+    }
+  }
+
+  for (const chunk of [1, 5, 16, 4096]) {
+    it(`replies, held partial replies, and raw SCAN pages survive the buffer being read into again (${chunk}-byte reads)`, () => {
+      const got: Array<Reply | Error> = [];
+      const keys: string[] = [];
+      const cursors: string[] = [];
+      const q = new ReplyQueue({ maxReplyBytes: 1 << 20, onFatal: (e) => assert.fail(`fatal: ${e.message}`) });
+      const plain = (): PendingReply => ({ settled: false, resolve: (r) => got.push(r), reject: (e) => got.push(e) });
+      q.push(plain());
+      q.push(plain());
+      q.push(plain());
+      const value = Buffer.alloc(3000, 0x76);
+      const input = Buffer.concat([
+        Buffer.from(`$${value.length}\r\n`),
+        value,
+        Buffer.from('\r\n*3\r\n$3\r\nabc\r\n:42\r\n*1\r\n$2\r\nxy\r\n'),
+        Buffer.from('-ERR nope\r\n'),
+      ]);
+      feedReused(q, input, chunk);
+      q.push({
+        settled: false,
+        scanSink: (b, s, e) => keys.push(b.toString('latin1', s, e)),
+        onScanCursor: (c) => cursors.push(c.toString()),
+        resolve: (r) => got.push(r),
+        reject: (e) => got.push(e),
+      });
+      q.push(plain());
+      feedReused(q, Buffer.from('*2\r\n$2\r\n17\r\n*2\r\n$3\r\nk:1\r\n$3\r\nk:2\r\n$5\r\nafter\r\n'), chunk);
+      assert.deepEqual(got[0], value);
+      assert.deepEqual(got[1], [Buffer.from('abc'), 42, [Buffer.from('xy')]]);
+      assert.ok(got[2] instanceof ReplyError && got[2].message === 'ERR nope');
+      assert.deepEqual(got[3], Buffer.from('17'));
+      assert.deepEqual(got[4], Buffer.from('after'));
+      assert.deepEqual(keys, ['k:1', 'k:2']);
+      assert.deepEqual(cursors, ['17']);
+    });
+  }
+});

@@ -14,7 +14,7 @@ import { defaultTlsCache, precheckClientIdentity, tlsProfileKey, type TlsCache }
 import type { HandshakeReport } from '../tls/report';
 import type { SendOptions } from './commander';
 import { connectTcp } from './transport';
-import { handshake, plainReport, tlsReport } from './handshake';
+import { handshake, plainReport, sessionToOffer, tlsConnect, tlsReport } from './handshake';
 import { explainInitFailure } from './failure';
 
 export type { Reply };
@@ -66,7 +66,7 @@ export class RedisConnection {
   /** The reply stream belongs to an onData listener (detachReplies): the queue sees no more bytes. */
   private detached = false;
 
-  private constructor(options: ConnectionOptions, socket: net.Socket, report: HandshakeReport) {
+  private constructor(options: ConnectionOptions, socket: net.Socket, report: HandshakeReport, relay?: ChunkRelay) {
     this.options = options;
     this.socket = socket;
     this.report = report;
@@ -76,10 +76,10 @@ export class RedisConnection {
       onFatal: (err) => this.onStreamBroken(err),
     });
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', (chunk: Buffer) => {
-      for (const l of this.dataListeners) l(chunk);
-      if (!this.detached) this.queue.feed(chunk);
-    });
+    // TLS sockets hand their bytes to the relay in a buffer that is read into again (tlsConnect);
+    // plain sockets emit a Buffer of their own per read.
+    if (relay) relay.attach((chunk) => this.onChunk(chunk, true));
+    else socket.on('data', (chunk: Buffer) => this.onChunk(chunk, false));
     socket.on('error', (err: Error) => this.fail(new DiagnosedError(this.classify(err), { cause: err })));
     socket.on('close', () => {
       const midReply = this.queue.midReply;
@@ -104,6 +104,15 @@ export class RedisConnection {
         this.fail(null);
       }
     });
+  }
+
+  /** `transient`: the bytes are valid only during the call (anything kept is copied). */
+  private onChunk(chunk: Buffer, transient: boolean): void {
+    if (this.dataListeners.length > 0) {
+      const own = transient ? Buffer.from(chunk) : chunk;
+      for (const l of this.dataListeners) l(own);
+    }
+    if (!this.detached) this.queue.feed(chunk, transient);
   }
 
   /** The options this connection was opened with. */
@@ -133,22 +142,26 @@ export class RedisConnection {
     }
 
     const tTcp = performance.now();
-    const raw = await connectTcp(options, Math.max(1, deadline - tTcp), ctx);
-    const tcpConnectMs = elapsed(tTcp);
-
-    let socket: net.Socket = raw;
+    const budget = Math.max(1, deadline - tTcp);
+    let socket: net.Socket;
     let report: HandshakeReport;
+    let relay: ChunkRelay | undefined;
     if (options.tls.enabled && secureContext) {
+      const session = sessionToOffer(options, cache, profileKey);
+      const r = (relay = new ChunkRelay());
+      const tlsSocket = await connectTcp(options, budget, ctx, () => tlsConnect(options, secureContext, session, r.feed));
+      const tcpConnectMs = elapsed(tTcp);
       const t1 = performance.now();
-      const tlsSocket: tls.TLSSocket = await handshake({ options, raw, secureContext, cache, profileKey, deadline, ctx });
+      await handshake({ options, socket: tlsSocket, session, cache, profileKey, deadline, ctx });
       report = tlsReport(options, tlsSocket, { tcpConnectMs, tlsHandshakeMs: elapsed(t1) });
       socket = tlsSocket;
       ctx.secureConnected = true;
     } else {
-      report = plainReport(options, tcpConnectMs);
+      socket = await connectTcp(options, budget, ctx);
+      report = plainReport(options, elapsed(tTcp));
     }
 
-    const conn = new RedisConnection(options, socket, report);
+    const conn = new RedisConnection(options, socket, report, relay);
     const tReady = performance.now();
     conn.queue.onFirstReply = () => {
       report.timings.firstReplyMs = elapsed(tReady);
@@ -458,3 +471,24 @@ export class RedisConnection {
 }
 
 const CATCH_ALL_FIX = 'Check the connection settings against the server configuration.';
+
+/**
+ * Between tlsConnect and the RedisConnection that reads the bytes: anything that arrives before the
+ * connection attaches (nothing should: the server speaks only when asked) is copied and kept.
+ */
+class ChunkRelay {
+  private target: ((chunk: Buffer) => void) | undefined;
+  private early: Buffer[] = [];
+
+  readonly feed = (chunk: Buffer): void => {
+    if (this.target) this.target(chunk);
+    else this.early.push(Buffer.from(chunk));
+  };
+
+  attach(target: (chunk: Buffer) => void): void {
+    this.target = target;
+    const early = this.early;
+    this.early = [];
+    for (const c of early) target(c);
+  }
+}

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { CONNECTION_DEFAULTS, type ConnectionOptions } from '../endpoint/options';
 import { DiagnosedError } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
-import { classifyError, type FailureContext } from '../tls/classify';
+import type { FailureContext } from '../tls/classify';
 import { sniFor, type TlsCache } from '../tls/context';
 import { normalizeFingerprint, summarizeChain, type CertSummary } from '../certs/summary';
 import { peerChainRaw } from '../tls/peerChain';
@@ -19,8 +19,10 @@ import { checkServerIdentity } from '../certs/names';
 
 export interface HandshakeInput {
   options: ConnectionOptions;
-  raw: net.Socket;
-  secureContext: tls.SecureContext;
+  /** A socket from tlsConnect, TCP-connected, its handshake under way. */
+  socket: tls.TLSSocket;
+  /** The session tlsConnect offered, if any. */
+  session: Buffer | undefined;
   cache: TlsCache;
   profileKey: string;
   /** performance.now() by which the whole connect (TCP + TLS) must be done. */
@@ -29,32 +31,57 @@ export interface HandshakeInput {
 }
 
 /**
- * Runs the handshake and verifies the server. Resolves only with a verified socket (or an unverified
- * one when the profile says insecure); stores the TLS session only for verified connections.
+ * Makes the TLS socket: it connects TCP to o.host:o.port itself (connectTcp waits for that) and starts
+ * the handshake. Decrypted bytes go to `onRead` (valid only during the call: the buffer is read into
+ * again), not to 'data' events: Node hands them over without a Buffer and a stream push per record.
  */
-export function handshake({ options: o, raw, secureContext, cache, profileKey, deadline, ctx }: HandshakeInput): Promise<tls.TLSSocket> {
+export function tlsConnect(
+  o: ConnectionOptions,
+  secureContext: tls.SecureContext,
+  session: Buffer | undefined,
+  onRead: (chunk: Buffer) => void,
+): tls.TLSSocket {
   const verify = o.tls.verify ?? 'full';
   const servername = sniFor(o.host, o.tls.servername);
-  const session = verify === 'insecure' ? undefined : cache.session(profileKey);
+  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  // tls.connect takes `onread` when it makes the socket itself (Node's docs; @types/node omits it).
+  const connectOptions: tls.ConnectionOptions & { onread: net.OnReadOpts } = {
+    host: o.host,
+    port: o.port,
+    ...(servername ? { servername } : {}),
+    secureContext,
+    rejectUnauthorized: verify === 'full',
+    checkServerIdentity,
+    ...(session ? { session } : {}),
+    onread: {
+      buffer,
+      callback: (n: number, b: Uint8Array): boolean => {
+        onRead((b as Buffer).subarray(0, n));
+        return true;
+      },
+    },
+  };
+  return tls.connect(connectOptions);
+}
+
+/** The session to offer for a profile (none when verification is off). */
+export function sessionToOffer(o: ConnectionOptions, cache: TlsCache, profileKey: string): Buffer | undefined {
+  return (o.tls.verify ?? 'full') === 'insecure' ? undefined : cache.session(profileKey);
+}
+
+/** TLS records carry at most 16 KiB of plaintext; Node copies each into this buffer. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * Watches the handshake of a socket from tlsConnect and verifies the server. Resolves only with a
+ * verified socket (or an unverified one when the profile says insecure); stores the TLS session only
+ * for verified connections.
+ */
+export function handshake({ options: o, socket, session, cache, profileKey, deadline, ctx }: HandshakeInput): Promise<tls.TLSSocket> {
+  const verify = o.tls.verify ?? 'full';
   const handshakeTimeoutMs = o.handshakeTimeoutMs ?? CONNECTION_DEFAULTS.handshakeTimeoutMs;
   return new Promise((resolve, reject) => {
     let settled = false;
-    let socket: tls.TLSSocket;
-    try {
-      socket = tls.connect({
-        socket: raw,
-        host: o.host,
-        ...(servername ? { servername } : {}),
-        secureContext,
-        rejectUnauthorized: verify === 'full',
-        checkServerIdentity,
-        ...(session ? { session } : {}),
-      });
-    } catch (e) {
-      raw.destroy();
-      reject(new DiagnosedError(classifyError(e, ctx), { cause: e }));
-      return;
-    }
     // Sessions arrive after the handshake in TLS 1.3; keep them only from verified connections.
     let latestSession: Buffer | undefined;
     let verified = false;

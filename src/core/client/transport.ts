@@ -5,10 +5,25 @@ import { DiagnosedError } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
 import { classifyError, type FailureContext } from '../tls/classify';
 
-/** Connects TCP within `timeoutMs`; rejects with a DiagnosedError. Marks `ctx.tcpConnected`. */
-export function connectTcp(o: ConnectionOptions, timeoutMs: number, ctx: FailureContext): Promise<net.Socket> {
+/**
+ * Connects TCP within `timeoutMs`; rejects with a DiagnosedError. Marks `ctx.tcpConnected`.
+ * `create` makes the socket (default: a plain one to o.host:o.port); a TLS socket made by tls.connect
+ * connects its own TCP and starts its handshake once connected (handshake.ts then watches it).
+ */
+export function connectTcp<S extends net.Socket = net.Socket>(
+  o: ConnectionOptions,
+  timeoutMs: number,
+  ctx: FailureContext,
+  create: () => S = () => net.connect({ host: o.host, port: o.port }) as S,
+): Promise<S> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: o.host, port: o.port });
+    let socket: S;
+    try {
+      socket = create();
+    } catch (e) {
+      reject(new DiagnosedError(classifyError(e, ctx), { cause: e }));
+      return;
+    }
     const timer = setTimeout(() => {
       socket.destroy();
       reject(

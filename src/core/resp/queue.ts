@@ -105,8 +105,12 @@ export class ReplyQueue {
     this.items.push(pending);
   }
 
-  /** Feeds bytes from the socket. Never throws. */
-  feed(chunk: Buffer): void {
+  /**
+   * Feeds bytes from the socket. Never throws. `transient`: `chunk` is read into again after this call,
+   * so what outlives it (held parts, redis-parser's replies, which are slices of their input) is
+   * copied; a raw SCAN page reads it in place (its sink copies each key, the cursor is copied).
+   */
+  feed(chunk: Buffer, transient = false): void {
     let data = chunk;
     while (!this.broken && data.length > 0) {
       const head = this.head < this.items.length ? this.items[this.head] : undefined;
@@ -124,7 +128,8 @@ export class ReplyQueue {
           );
           return;
         }
-        const part = frame.used === data.length ? data : data.subarray(0, frame.used);
+        const view = frame.used === data.length ? data : data.subarray(0, frame.used);
+        const part = transient ? Buffer.from(view) : view;
         data = data.subarray(frame.used);
         if (frame.replies === 0) {
           this.held.push(part);
