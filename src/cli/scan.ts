@@ -2,6 +2,18 @@ import type { Writable } from 'node:stream';
 import type { RedisConnection } from '../core/client/connection';
 import { quoteBytes } from '../core/keys/bytes';
 
+/** Bytes of output the scan may hold (not yet taken by the stream) before it stops asking for pages. */
+export const MAX_AHEAD_BYTES = 4 << 20;
+
+export interface StreamControl {
+  /**
+   * Nothing is written before this settles; `false` stops the scan and writes nothing (a cluster scan
+   * starts on the seed before every primary is verified). Pages are read ahead meanwhile, up to
+   * MAX_AHEAD_BYTES.
+   */
+  hold?: Promise<boolean>;
+}
+
 export interface ScanOptions {
   pattern?: string;
   type?: string;
@@ -18,7 +30,12 @@ const DONE: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
  * The next SCAN is sent as soon as a page's cursor arrives; keys go straight from the socket's
  * bytes into 1 MiB output buffers (no object per key), written whole, honouring 'drain'.
  */
-export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out: Writable): Promise<number> {
+export async function scanToStream(
+  conn: Pick<RedisConnection, 'scanPage'>,
+  opts: ScanOptions,
+  out: Writable,
+  control: StreamControl = {},
+): Promise<number> {
   const tail: Array<string | number> = [];
   if (opts.pattern !== undefined) tail.push('MATCH', opts.pattern);
   tail.push('COUNT', opts.count);
@@ -33,10 +50,17 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
   let used = 0;
   let total = 0;
   const ready: Buffer[] = [];
+  /** Bytes in `ready` and in chunks writeAll has not handed to `out` yet. */
+  let queued = 0;
+  let held = control.hold !== undefined;
+  const push = (chunk: Buffer): void => {
+    ready.push(chunk);
+    queued += chunk.length;
+  };
   const raw = (b: Buffer, start: number, end: number): void => {
     const len = end - start;
     if (used + len + 1 > buf.length) {
-      if (used > 0) ready.push(buf.subarray(0, used));
+      if (used > 0) push(buf.subarray(0, used));
       buf = fresh(len + 1);
       used = 0;
     }
@@ -62,6 +86,7 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
   const writeAll = async (chunks: Buffer[]): Promise<void> => {
     for (const chunk of chunks) {
       if (outError) return;
+      queued -= chunk.length;
       const whole = chunk.buffer;
       const reuse =
         reusable && whole.byteLength === OUT_CHUNK
@@ -83,18 +108,31 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
     }
   };
   const isDone = (cursor: Buffer): boolean => cursor.length === 1 && cursor[0] === 0x30;
+  // Held output (not yet taken by `out`, or not to be written yet): past MAX_AHEAD_BYTES the next
+  // page waits, so a slow reader (`| less`) or a hold never makes the scan buffer the whole keyspace.
+  const backedUp = (): boolean => used + queued + out.writableLength > MAX_AHEAD_BYTES;
   // Each page's cursor arrives ahead of its keys: the next SCAN goes out at once, so the server
   // computes page N+1 while page N is still on its way here.
   const pages: Array<Promise<Buffer>> = [];
   let stopped = false;
+  let deferred: Buffer | undefined;
   const request = (cursor: Buffer | string): void => {
     const page = conn.scanPage(['SCAN', cursor, ...tail], sink, {
       onCursor: (c) => {
-        if (!isDone(c) && !stopped) request(c);
+        if (isDone(c) || stopped) return;
+        if (backedUp()) deferred = c;
+        else request(c);
       },
     });
     page.catch(() => undefined); // observed below, in order
     pages.push(page);
+  };
+  const resume = (): void => {
+    if (deferred && !stopped && !backedUp()) {
+      const c = deferred;
+      deferred = undefined;
+      request(c);
+    }
   };
   try {
     request('0');
@@ -102,11 +140,20 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
       await pages[i];
       pages[i] = DONE;
       if (used > OUT_CHUNK / 2) {
-        ready.push(buf.subarray(0, used));
+        push(buf.subarray(0, used));
         buf = fresh();
         used = 0;
       }
+      if (held) {
+        held = false;
+        if (!(await control.hold)) {
+          stopped = true;
+          await Promise.allSettled(pages.slice(i + 1));
+          return 0;
+        }
+      }
       if (ready.length) await writeAll(ready.splice(0));
+      resume();
       if (outError) {
         stopped = true;
         await Promise.allSettled(pages.slice(i + 1));
@@ -114,7 +161,7 @@ export async function scanToStream(conn: RedisConnection, opts: ScanOptions, out
       }
     }
     if (!outError) {
-      if (used > 0) ready.push(buf.subarray(0, used));
+      if (used > 0) push(buf.subarray(0, used));
       await writeAll(ready.splice(0));
     }
   } finally {
