@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { ConnectionOptions, TlsSettings } from '../core/endpoint/options';
 import { RedisConnection } from '../core/client/connection';
-import { ClusterRouter, isClusterEnabled, readClusterIfEnabled } from '../core/client/cluster';
+import { ClusterRouter, isClusterEnabled, readClusterIfEnabled, seedPrimary } from '../core/client/cluster';
 import type { NodeNamingSettings } from '../core/client/cluster/naming';
 import { runDoctor, type DoctorResult } from '../core/client/doctor';
 import { TlsCache } from '../core/tls/context';
@@ -113,11 +113,30 @@ export async function clusterScan(
   try {
     const described = await readClusterIfEnabled(seed, options.tls.enabled, options.host);
     if (!described) return await scanToStream(seed, scan, out);
-    // The seed's own node scans over the seed connection; replicas are not connected at all.
-    router = await ClusterRouter.open(seed, options, { tlsCache: cache, naming, seedConnection: seed, primariesOnly: true }, described);
-    const failed = router.nodeStatuses.find((n) => !n.ok && n.info.role === 'primary');
-    if (failed?.problem) throw new DiagnosedError(failed.problem);
-    const counts = await Promise.all(router.scanTargets.map(async (c) => scanToStream(await c.connect(), scan, out)));
+    // The seed's own node scans over the seed connection, starting now: its output is held until
+    // every primary is connected and verified (nothing is written when one fails). Replicas are not
+    // connected at all.
+    const clusterOptions = { tlsCache: cache, naming, seedConnection: seed, primariesOnly: true };
+    let release: (ok: boolean) => void = () => undefined;
+    const hold = new Promise<boolean>((resolve) => (release = resolve));
+    const early = seedPrimary(seed, options, clusterOptions, described) ? scanToStream(seed, scan, out, { hold }) : undefined;
+    early?.catch(() => undefined); // observed below
+    let conns: RedisConnection[];
+    try {
+      router = await ClusterRouter.open(seed, options, clusterOptions, described);
+      const failed = router.nodeStatuses.find((n) => !n.ok && n.info.role === 'primary');
+      if (failed?.problem) throw new DiagnosedError(failed.problem);
+      conns = await Promise.all(router.scanTargets.map((c) => c.connect()));
+    } catch (e) {
+      release(false);
+      await early?.catch(() => undefined);
+      throw e;
+    }
+    // The early scan counts only if the router serves the seed's node over the seed connection.
+    const seedServes = early !== undefined && conns.includes(seed);
+    release(seedServes);
+    const rest = conns.filter((c) => !(seedServes && c === seed)).map((c) => scanToStream(c, scan, out));
+    const counts = await Promise.all(early ? [early, ...rest] : rest);
     return counts.reduce((a, b) => a + b, 0);
   } finally {
     await router?.close();

@@ -20,4 +20,4 @@ export {
   type ClusterOptions,
 } from './cluster/topology';
 export { readClusterIfEnabled, type ClusterNodeInfo } from './cluster/nodes';
-export { ClusterRouter, parseRedirect, type ClusterNodeHandle, type ClusterNodeStatus } from './cluster/router';
+export { ClusterRouter, parseRedirect, seedPrimary, type ClusterNodeHandle, type ClusterNodeStatus } from './cluster/router';

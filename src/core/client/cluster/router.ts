@@ -70,6 +70,38 @@ export function parseRedirect(err: unknown): { kind: 'MOVED' | 'ASK'; slot: numb
   return { kind: m[1] as 'MOVED' | 'ASK', slot: Number(m[2]), host, port: Number(m[4]) };
 }
 
+/** Whether a node's options are the seed's own (ClusterOptions.seedConnection may serve it). */
+function sameAsSeed(o: ConnectionOptions, node: ConnectionOptions): boolean {
+  return (
+    tlsProfileKey(o) === tlsProfileKey(node) &&
+    o.tls.enabled === node.tls.enabled &&
+    o.username === node.username &&
+    o.password === node.password &&
+    (o.db ?? 0) === 0 &&
+    o.readOnly === node.readOnly
+  );
+}
+
+/**
+ * The primary (with slots, not marked failed) that a router opened with these options and nodes would
+ * serve over `seedConnection`, if any: a scan may start on it before the other nodes are connected.
+ */
+export function seedPrimary(
+  seed: RedisConnection,
+  options: ConnectionOptions,
+  clusterOptions: ClusterOptions,
+  described: readonly ClusterNodeInfo[],
+): ClusterNodeInfo | undefined {
+  const naming = { ...clusterOptions.naming, map: { ...clusterOptions.nameMap, ...clusterOptions.naming?.map } };
+  return described.find(
+    (n) =>
+      n.role === 'primary' &&
+      n.health !== 'fail' &&
+      n.slots.length > 0 &&
+      sameAsSeed(seed.connectionOptions, namedNodeOptions(options, n, naming).options),
+  );
+}
+
 /** One node of the cluster as the session sees it: what the cluster said, the name chosen, and the outcome. */
 export interface ClusterNodeStatus {
   info: ClusterNodeInfo;
@@ -209,16 +241,7 @@ export class ClusterRouter {
    */
   private adoptSeed(node: ConnectionOptions): RedisConnection | undefined {
     const seed = this.clusterOptions.seedConnection;
-    if (!seed || this.seedAdopted || seed.closed) return undefined;
-    const o = seed.connectionOptions;
-    const same =
-      tlsProfileKey(o) === tlsProfileKey(node) &&
-      o.tls.enabled === node.tls.enabled &&
-      o.username === node.username &&
-      o.password === node.password &&
-      (o.db ?? 0) === 0 &&
-      o.readOnly === node.readOnly;
-    if (!same) return undefined;
+    if (!seed || this.seedAdopted || seed.closed || !sameAsSeed(seed.connectionOptions, node)) return undefined;
     this.seedAdopted = true;
     return seed;
   }
