@@ -51,7 +51,11 @@ export function tlsConnect(
     ...(servername ? { servername } : {}),
     secureContext,
     rejectUnauthorized: verify === 'full',
-    checkServerIdentity,
+    // Node builds the detailed chain for this check: the report keeps it instead of asking again.
+    checkServerIdentity: (host: string, cert: tls.PeerCertificate) => {
+      presentedChain.set(socket, cert as tls.DetailedPeerCertificate);
+      return checkServerIdentity(host, cert);
+    },
     ...(session ? { session } : {}),
     onread: {
       buffer,
@@ -61,8 +65,12 @@ export function tlsConnect(
       },
     },
   };
-  return tls.connect(connectOptions);
+  const socket = tls.connect(connectOptions);
+  return socket;
 }
+
+/** The chain Node passed to checkServerIdentity, per socket (absent for a resumed session). */
+const presentedChain = new WeakMap<tls.TLSSocket, tls.DetailedPeerCertificate>();
 
 /** The session to offer for a profile (none when verification is off). */
 export function sessionToOffer(o: ConnectionOptions, cache: TlsCache, profileKey: string): Buffer | undefined {
@@ -180,7 +188,7 @@ export function tlsReport(
   timings: { tcpConnectMs: number; tlsHandshakeMs: number },
 ): HandshakeReport {
   const verify = o.tls.verify ?? 'full';
-  const rawChain = peerChainRaw(socket);
+  const rawChain = peerChainRaw(socket, presentedChain.get(socket));
   let summaries: CertSummary[] | undefined;
   const chainOf = (): CertSummary[] => (summaries ??= summarizeChain(rawChain));
   const cipher = socket.getCipher();

@@ -6,10 +6,10 @@ import { summarizeChain, type CertSummary } from '../certs/summary';
  * The server's chain as Node exposes it (DER, leaf first), following issuerCertificate until a
  * self-issued certificate or a repeat. Node may complete the top with a root from the trust store.
  */
-export function peerChainRaw(socket: TLSSocket): Buffer[] {
-  let cert: DetailedPeerCertificate | undefined;
+export function peerChainRaw(socket: TLSSocket, presented?: DetailedPeerCertificate): Buffer[] {
+  let cert: DetailedPeerCertificate | undefined = presented;
   try {
-    cert = socket.getPeerCertificate(true);
+    cert ??= socket.getPeerCertificate(true);
   } catch {
     return [];
   }
