@@ -21,7 +21,7 @@ import {
   type SentinelSettings,
 } from '../core/client/sentinel';
 import { sentinelNodeProblem } from '../core/diagnosis/topology';
-import { scanToStream, type ScanOptions } from './scan';
+import { KeyOutput, scanPages, scanToStream, type ScanOptions } from './scan';
 import { UsageError } from './options';
 
 export interface ClusterNodeReport {
@@ -115,29 +115,42 @@ export async function clusterScan(
     if (!described) return await scanToStream(seed, scan, out);
     // The seed's own node scans over the seed connection, starting now: its output is held until
     // every primary is connected and verified (nothing is written when one fails). Replicas are not
-    // connected at all.
+    // connected at all. Every primary's keys go through one KeyOutput (one sink, one writer).
     const clusterOptions = { tlsCache: cache, naming, seedConnection: seed, primariesOnly: true };
     let release: (ok: boolean) => void = () => undefined;
-    const hold = new Promise<boolean>((resolve) => (release = resolve));
-    const early = seedPrimary(seed, options, clusterOptions, described) ? scanToStream(seed, scan, out, { hold }) : undefined;
+    const seedFirst = seedPrimary(seed, options, clusterOptions, described) !== undefined;
+    const output = new KeyOutput(out, scan, seedFirst ? { hold: new Promise<boolean>((resolve) => (release = resolve)) } : {});
+    const early = seedFirst ? scanPages(seed, scan, output) : undefined;
     early?.catch(() => undefined); // observed below
-    let conns: RedisConnection[];
+    let ok = false;
     try {
-      router = await ClusterRouter.open(seed, options, clusterOptions, described);
-      const failed = router.nodeStatuses.find((n) => !n.ok && n.info.role === 'primary');
-      if (failed?.problem) throw new DiagnosedError(failed.problem);
-      conns = await Promise.all(router.scanTargets.map((c) => c.connect()));
-    } catch (e) {
-      release(false);
-      await early?.catch(() => undefined);
-      throw e;
+      let conns: RedisConnection[];
+      try {
+        router = await ClusterRouter.open(seed, options, clusterOptions, described);
+        const failed = router.nodeStatuses.find((n) => !n.ok && n.info.role === 'primary');
+        if (failed?.problem) throw new DiagnosedError(failed.problem);
+        conns = await Promise.all(router.scanTargets.map((c) => c.connect()));
+      } catch (e) {
+        release(false);
+        await early?.catch(() => undefined);
+        throw e;
+      }
+      // The early scan counts only if the router serves the seed's node over the seed connection;
+      // else its keys are dropped (once its last page is in) and the node is scanned like the others.
+      const seedServes = early !== undefined && conns.includes(seed);
+      release(seedServes);
+      if (early && !seedServes) {
+        await early;
+        output.discard();
+      }
+      const rest = conns.filter((c) => !(seedServes && c === seed)).map((c) => scanPages(c, scan, output));
+      await Promise.all(seedServes && early ? [early, ...rest] : rest);
+      ok = true;
+    } finally {
+      if (!ok) output.discard();
+      await output.end();
     }
-    // The early scan counts only if the router serves the seed's node over the seed connection.
-    const seedServes = early !== undefined && conns.includes(seed);
-    release(seedServes);
-    const rest = conns.filter((c) => !(seedServes && c === seed)).map((c) => scanToStream(c, scan, out));
-    const counts = await Promise.all(early ? [early, ...rest] : rest);
-    return counts.reduce((a, b) => a + b, 0);
+    return output.total;
   } finally {
     await router?.close();
     await seed.close().catch(() => undefined);

@@ -143,17 +143,8 @@ export class ReplyQueue {
         this.feedParser(part);
         continue;
       }
-      this.scanReader ??= new ScanReplyReader(
-        (b, s, e) => {
-          if (!head.settled) sink(b, s, e);
-        },
-        this.maxReplyBytes,
-        head.onScanCursor
-          ? (c) => {
-              if (!head.settled) head.onScanCursor?.(c);
-            }
-          : undefined,
-      );
+      // The command's own sink, not a closure per page: the reader's call site keeps one target.
+      this.scanReader ??= new ScanReplyReader(sink, this.maxReplyBytes, head.onScanCursor, head);
       const r = this.scanReader.feed(data);
       if (r.state === 'more') return;
       this.scanReader = undefined;

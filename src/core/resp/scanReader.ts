@@ -44,6 +44,8 @@ export class ScanReplyReader {
     private readonly sink: KeySink,
     private readonly maxReplyBytes: number,
     private readonly onCursor?: (cursor: Buffer) => void,
+    /** Keys and the cursor are dropped once this is settled (the command timed out or was aborted). */
+    private readonly owner?: { readonly settled: boolean },
   ) {}
 
   /** Consumes bytes from `buf`; on 'done' / 'error-reply', the first `used` bytes belonged to this reply. */
@@ -55,6 +57,7 @@ export class ScanReplyReader {
         // The hot loop: whole `$len\r\n<key>\r\n` entries inside this chunk, straight to the sink
         // (no step changes or calls per key). Anything else falls through to the steps below.
         const max = this.maxReplyBytes;
+        const owner = this.owner;
         let total = this.total;
         let remaining = this.remainingKeys;
         let keys = this.keys;
@@ -73,7 +76,7 @@ export class ScanReplyReader {
             this.total = total;
             return { state: 'malformed', reason: 'bulk string not followed by CRLF' };
           }
-          this.sink(buf, start, end);
+          if (owner === undefined || !owner.settled) this.sink(buf, start, end);
           total += end + 2 - i;
           i = end + 2;
           remaining--;
@@ -188,10 +191,10 @@ export class ScanReplyReader {
       this.cursor = Buffer.from(buf.subarray(start, end));
       this.step = Step.KeysHeader;
       // The cursor leads the reply: the next page can be requested before this one has arrived.
-      this.onCursor?.(this.cursor);
+      if (!this.owner?.settled) this.onCursor?.(this.cursor);
       return;
     }
-    this.sink(buf, start, end);
+    if (!this.owner?.settled) this.sink(buf, start, end);
     this.keys++;
     this.remainingKeys--;
     this.step = Step.KeyHeader;
