@@ -189,10 +189,36 @@ describe('raw SCAN pages through the queue (no object per key)', () => {
     }
   });
 
-  it('a SCAN queued behind an ordinary command falls back to the parsed reply', () => {
+  for (const chunk of [1, 3, 1 << 20]) {
+    it(`a SCAN queued behind ordinary commands is read raw once their replies are in (${chunk}-byte chunks)`, () => {
+      const q = new ReplyQueue({ maxReplyBytes: 1024, onFatal: () => assert.fail('no fatal') });
+      const got: Reply[] = [];
+      const keys: string[] = [];
+      const cursors: string[] = [];
+      q.push({ settled: false, resolve: (r) => got.push(r), reject: () => assert.fail() });
+      q.push({ settled: false, resolve: (r) => got.push(r), reject: () => assert.fail() });
+      const p: PendingReply = {
+        settled: false,
+        scanSink: (b, s, e) => keys.push(b.toString('latin1', s, e)),
+        onScanCursor: (c) => cursors.push(c.toString()),
+        resolve: (r) => got.push(r),
+        reject: () => assert.fail(),
+      };
+      q.push(p);
+      assert.ok(p.scanSink, 'stays raw');
+      const input = Buffer.concat([Buffer.from('+OK\r\n*2\r\n$1\r\nx\r\n:7\r\n'), page('12', [Buffer.from('a'), Buffer.from('$b')])]);
+      for (let i = 0; i < input.length; i += chunk) q.feed(input.subarray(i, i + chunk));
+      assert.deepEqual(got, [Buffer.from('OK'), [Buffer.from('x'), 7], Buffer.from('12')]);
+      assert.deepEqual(keys, ['a', '$b']);
+      assert.deepEqual(cursors, ['12']);
+    });
+  }
+
+  it('with nothing ahead, a SCAN sent while unsolicited bytes are half in gets the parsed reply', () => {
+    const got: Array<Reply | ReplyError> = [];
     const q = new ReplyQueue({ maxReplyBytes: 1024, onFatal: () => assert.fail('no fatal') });
-    const got: Reply[] = [];
-    q.push({ settled: false, resolve: (r) => got.push(r), reject: () => assert.fail() });
+    q.onUnsolicited = (r) => got.push(r);
+    q.feed(Buffer.from('*3\r\n$7\r\nmessage\r\n'));
     const p: PendingReply = {
       settled: false,
       scanSink: () => assert.fail('not raw'),
@@ -201,8 +227,6 @@ describe('raw SCAN pages through the queue (no object per key)', () => {
     };
     q.push(p);
     assert.equal(p.scanSink, undefined);
-    q.feed(Buffer.concat([Buffer.from('+OK\r\n'), page('0', [Buffer.from('a')])]));
-    assert.deepEqual(got, [Buffer.from('OK'), [Buffer.from('0'), [Buffer.from('a')]]]);
   });
 
   it('malformed or oversized pages break the stream', () => {

@@ -93,10 +93,10 @@ export class ReplyQueue {
 
   push(pending: PendingReply): void {
     if (pending.scanSink) {
-      // Raw SCAN pages form the front of the queue: it is empty and at a reply boundary, or every
-      // command ahead is itself a raw SCAN. (A page behind an ordinary command gets the parsed reply.)
-      const last = this.items.length > this.head ? this.items[this.items.length - 1] : undefined;
-      const ok = last ? last.scanSink !== undefined : this.framer.idle;
+      // A raw SCAN page starts at a reply boundary: the replies ahead of it (raw or parsed) are
+      // consumed whole before it reaches the head. With nothing ahead, the stream must be at a
+      // boundary now (not in the middle of bytes nobody asked for).
+      const ok = this.items.length > this.head || this.framer.idle;
       if (!ok) {
         pending.scanSink = undefined;
         pending.onScanCursor = undefined;
