@@ -13,6 +13,7 @@ import { fetchMeta } from '../../src/core/keys/keyInfo';
 import { Keyspace } from '../../src/core/keys/keyspace';
 import { readValue } from '../../src/core/keys/values';
 import type { RedisServer } from '../lab/servers';
+import { getLab } from '../lab/certs';
 import { startTlsCluster, text, type TlsCluster } from './clusterLab';
 
 const KEY_COUNT = 600;
@@ -102,6 +103,25 @@ describe('cluster over verified TLS (lab, 3 masters)', function () {
     }
     // The certificate really does not name the IP: without the per-node name the handshake fails.
     assert.equal(await codeOf(RedisConnection.open({ ...base, host: '127.0.0.1', port: servers[1]!.port })), 'HOSTNAME_MISMATCH');
+  });
+
+  it("the nodes share the profile's one SecureContext (the CA bundle is parsed once), each verified against its name", async () => {
+    const cache = new TlsCache();
+    const own = await RedisConnection.open(base, { tlsCache: cache });
+    const r = await ClusterRouter.open(own, base, { tlsCache: cache });
+    try {
+      assert.equal(r.nodes.filter((n) => n.report?.authorized === true).length, 3);
+      assert.equal(cache.contextCount, 1, 'one SecureContext for the seed and three nodes');
+      // Different trust is a different context: a node reached with another CA list fails on its own.
+      const other = await codeOf(
+        RedisConnection.open({ ...base, tls: { ...base.tls, ca: [(await getLab()).otherRoot.cert] } }, { tlsCache: cache }),
+      );
+      assert.notEqual(other, 'no error');
+      assert.equal(cache.contextCount, 2);
+    } finally {
+      await r.close();
+      await own.close();
+    }
   });
 
   it('fails with HOSTNAME_MISMATCH for a wrong configured servername; an explicit per-node map fixes it', async () => {

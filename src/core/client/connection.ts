@@ -10,7 +10,7 @@ import { ReplyError, type Reply } from '../resp/replyTypes';
 import { DiagnosedError, type Problem } from '../diagnosis/problem';
 import { makeProblem } from '../diagnosis/catalogue';
 import { classifyError, classifyReplyError, type FailureContext } from '../tls/classify';
-import { defaultTlsCache, precheckClientIdentity, tlsProfileKey, type TlsCache } from '../tls/context';
+import { defaultTlsCache, precheckClientIdentity, secureContextKey, tlsProfileKey, type TlsCache } from '../tls/context';
 import type { HandshakeReport } from '../tls/report';
 import type { SendOptions } from './commander';
 import { connectTcp } from './transport';
@@ -136,9 +136,10 @@ export class RedisConnection {
     let secureContext: tls.SecureContext | undefined;
     if (options.tls.enabled) {
       profileKey = tlsProfileKey(options);
-      // The identity was checked when this profile's SecureContext was built.
-      if (!cache.hasSecureContext(profileKey)) precheckClientIdentity(options);
-      secureContext = cache.secureContext(options, profileKey);
+      const contextKey = secureContextKey(options);
+      // The identity was checked when the SecureContext of these TLS settings was built.
+      if (!cache.hasSecureContext(contextKey)) precheckClientIdentity(options);
+      secureContext = cache.secureContext(options, contextKey);
     }
 
     const tTcp = performance.now();
