@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { getLab, type LabCerts } from '../lab/certs';
 import { startRedis, type RedisServer } from '../lab/servers';
@@ -120,6 +122,23 @@ describe('redis-tls CLI (dist/cli.js against lab servers)', function () {
     const unknown = await cli(['doctor', '-h', 'localhost', '-p', String(tlsSrv.port), '--tls', '--json']);
     assert.equal(unknown.code, 1);
     assert.equal(json(unknown).problem?.code, 'UNKNOWN_ISSUER');
+  });
+
+  it('scan: a name the certificate does not carry is HOSTNAME_MISMATCH; the scan bundle finds its ASN.1 name reader next to it (dist/cli-namefacts.js)', async () => {
+    const r = await cli(['scan', '-h', 'localhost', '-p', String(wrong.port), '--tls', '--cacert', lab.rootCa.certPath]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout.toString(), '', 'no keys');
+    assert.match(r.stderr, /HOSTNAME_MISMATCH/);
+    assert.match(r.stderr, /wrong\.example/);
+    // The reader is required by this relative name from dist/cli-scan.js, and reads a certificate's names.
+    assert.match(readFileSync(path.join(ROOT, 'dist/cli-scan.js'), 'utf8'), /require\("\.\/cli-namefacts\.js"\)/);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const reader = require(path.join(ROOT, 'dist/cli-namefacts.js')) as typeof import('../../src/core/certs/nameFacts');
+    const der = new X509Certificate(lab.wrongHostServer.cert).raw;
+    assert.deepEqual(
+      reader.nameFacts(der).sans.map((n) => n.value),
+      ['wrong.example'],
+    );
   });
 
   it('password from REDISCLI_AUTH (never printed); a wrong one is AUTH_FAILED', async () => {
