@@ -207,7 +207,8 @@ export async function scanPages(conn: Scanner, opts: ScanOptions, output: KeyOut
   const request = (cursor: Buffer | string): void => {
     // A decimal cursor (what Redis sends) goes out as text: the command is then one string, encoded
     // in one allocation, instead of a Buffer.concat of its parts on every page.
-    const arg = typeof cursor === 'string' || !DECIMAL.test(cursor.toString('latin1')) ? cursor : cursor.toString('latin1');
+    const text = typeof cursor === 'string' ? cursor : cursor.toString('latin1');
+    const arg = DECIMAL.test(text) ? text : cursor;
     const page = conn.scanPage(['SCAN', arg, ...tail], output.sink, {
       onCursor: (c) => {
         if (isDone(c) || stopped) return;

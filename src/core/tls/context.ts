@@ -44,19 +44,8 @@ function caDigest(ca: readonly (string | Buffer)[] | undefined): string {
  */
 export function tlsProfileKey(o: ConnectionOptions): string {
   const t = o.tls;
-  return digest([
-    o.host.toLowerCase(),
-    String(o.port),
-    t.servername ?? '',
-    caDigest(t.ca),
-    t.useSystemCA ? 'system+' : 'own',
-    digest([t.cert, t.key, t.passphrase]),
-    t.pfx ? digest([t.pfx]) : '',
-    t.minVersion ?? 'TLSv1.2',
-    t.maxVersion ?? '',
-    t.verify ?? 'full',
-    t.pinSha256 ?? '',
-  ]);
+  // The target and how it is verified, on top of the SecureContext's own settings.
+  return digest([o.host.toLowerCase(), String(o.port), t.servername ?? '', secureContextKey(o), t.verify ?? 'full', t.pinSha256 ?? '']);
 }
 
 /**
